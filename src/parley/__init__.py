@@ -1,0 +1,3 @@
+"""Parley: a SIP softphone for people who phone all day through a PBX."""
+
+__version__ = "0.1.0"

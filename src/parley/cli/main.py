@@ -1,0 +1,56 @@
+"""The `parley` command: console mode now, the desktop app once it exists."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from parley import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parley", description="Parley, a SIP softphone for people who phone through a PBX."
+    )
+    parser.add_argument("--version", action="version", version=f"parley {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    console = sub.add_parser(
+        "console",
+        help="run headless: register the accounts, print events, read commands on stdin",
+        description=(
+            "Start the phone without a window. Registers the accounts of the config file, prints "
+            "one line per event (one JSON object with --json) and reads commands on stdin "
+            "(help, accounts, register NAME, unregister NAME, quit). Ctrl+C or the end of stdin "
+            "unregisters and exits."
+        ),
+    )
+    console.add_argument(
+        "--config",
+        help="settings file (TOML); default: the settings.toml in Parley's config directory",
+    )
+    console.add_argument("--json", action="store_true", help="print events as JSON lines")
+    console.add_argument(
+        "--bind",
+        default="0.0.0.0",
+        help="local address to listen on (default all IPv4 addresses)",
+    )
+    console.add_argument("--trace", action="store_true", help="print the SIP trace to stderr")
+    console.add_argument(
+        "--log-level", default=None, help="debug, info, warning or error (default from settings)"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        # The desktop app comes with a later release; until then the console is the app.
+        args = parser.parse_args(["console", *(argv or sys.argv[1:])])
+    from parley.cli.console import run_console
+
+    return run_console(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,541 @@
+"""The transport layer of a phone: its UDP, TCP and TLS sockets (RFC 3261 §18).
+
+One `TransportLayer` per phone process; all accounts share it. It turns bytes from the
+network into `Request`/`Response` objects for `on_message`, sends messages to an
+`Address`, reuses TCP/TLS connections in both directions (a response goes back on the
+connection its request came in on, §18.2.2), answers and sends CRLF keep-alives
+(RFC 5626 §4.4.1) and reports lost connections. Destinations must be IP addresses:
+name resolution is `parley.net.dns`, never the system resolver.
+
+Nothing that arrives from the network can raise out of here: parse errors go to
+`on_parse_error`, exceptions in callbacks are logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import random
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from parley.net.address import (
+    STREAM_TRANSPORTS,
+    Address,
+    Source,
+    TransportError,
+    family_of,
+    ip_literal,
+)
+from parley.net.keepalive import PONG_TIMEOUT, KeepAlive
+from parley.net.stream import PING, StreamConnection
+from parley.net.tls import client_context, describe_tls_error
+from parley.net.udp import UdpEndpoint
+from parley.sip.headers import SipParseError
+from parley.sip.message import Request, Response
+from parley.sip.parser import KeepAlive as ParsedKeepAlive
+from parley.sip.parser import parse_message
+
+log = logging.getLogger(__name__)
+
+Message = Request | Response
+MessageHandler = Callable[[Message, Source], None]
+ParseErrorHandler = Callable[[bytes, Source, SipParseError], None]
+ConnectionLostHandler = Callable[[Address], None]
+TraceHandler = Callable[[str, bytes, "Source | Address"], None]
+
+RANDOM_PORT_MIN = 32001
+"""Port 0 means a random port above 32000 (the manual's "random port" choice)."""
+RANDOM_PORT_MAX = 65535
+UDP_SIZE_LIMIT = 1300
+"""RFC 3261 §18.1.1: requests larger than this (MTU - 200) should go over TCP."""
+
+
+class TransportLayer:
+    """The sockets of one phone: listeners, outgoing connections and keep-alives."""
+
+    def __init__(
+        self,
+        on_message: MessageHandler,
+        *,
+        on_parse_error: ParseErrorHandler | None = None,
+        on_connection_lost: ConnectionLostHandler | None = None,
+        on_trace: TraceHandler | None = None,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        self._on_message = on_message
+        self._on_parse_error = on_parse_error
+        self._on_connection_lost = on_connection_lost
+        self._on_trace = on_trace
+        self.connect_timeout = connect_timeout
+        self._udp: list[UdpEndpoint] = []
+        self._servers: dict[str, list[tuple[asyncio.Server, tuple[str, int]]]] = {
+            "tcp": [],
+            "tls": [],
+        }
+        self._conns: dict[int, StreamConnection] = {}
+        self._by_addr: dict[Address, StreamConnection] = {}
+        self._connecting: dict[Address, asyncio.Future[StreamConnection]] = {}
+        self._keepalives: set[KeepAlive] = set()
+        self._tls_default: ssl.SSLContext | None = None
+        self._closing = False
+
+    # ------------------------------------------------------------------ listening
+
+    async def listen_udp(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
+        """Bind a UDP socket on `host`; port 0 picks a random free port above 32000."""
+        loop = asyncio.get_running_loop()
+        bind_host = self._check_bind_host(host)
+
+        async def bind(p: int) -> tuple[str, int]:
+            _, proto = await loop.create_datagram_endpoint(
+                lambda: UdpEndpoint(self._datagram_received),
+                local_addr=(bind_host, p),
+                family=family_of(bind_host),
+            )
+            self._udp.append(proto)
+            return proto.local
+
+        return await self._bind("UDP", bind_host, port, bind)
+
+    async def listen_tcp(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
+        """Accept SIP over TCP on `host`; port 0 picks a random free port above 32000."""
+        return await self._listen_stream("tcp", host, port, None)
+
+    async def listen_tls(
+        self, host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None
+    ) -> tuple[str, int]:
+        """Accept SIP over TLS on `host` with `ssl_context` (see `tls.server_context`)."""
+        if ssl_context is None:
+            raise TransportError("listening for TLS needs a certificate (an ssl_context)")
+        return await self._listen_stream("tls", host, port, ssl_context)
+
+    async def _listen_stream(
+        self, name: str, host: str, port: int, ctx: ssl.SSLContext | None
+    ) -> tuple[str, int]:
+        loop = asyncio.get_running_loop()
+        bind_host = self._check_bind_host(host)
+
+        async def bind(p: int) -> tuple[str, int]:
+            server = await loop.create_server(
+                lambda: self._new_connection(name, outgoing=False),
+                bind_host,
+                p,
+                family=family_of(bind_host),
+                ssl=ctx,
+                reuse_address=True,
+            )
+            sockname = server.sockets[0].getsockname()
+            local = (str(sockname[0]), int(sockname[1]))
+            self._servers[name].append((server, local))
+            return local
+
+        return await self._bind(name.upper(), bind_host, port, bind)
+
+    def _check_bind_host(self, host: str) -> str:
+        if self._closing:
+            raise TransportError("the transport layer is closed")
+        ip = ip_literal(host)
+        if ip is None:
+            raise TransportError(f"cannot listen on {host!r}: give an IP address, not a name")
+        return str(ip)
+
+    async def _bind(
+        self,
+        what: str,
+        host: str,
+        port: int,
+        bind: Callable[[int], Awaitable[tuple[str, int]]],
+    ) -> tuple[str, int]:
+        if port != 0:
+            try:
+                return await bind(port)
+            except OSError as exc:
+                raise TransportError(
+                    f"cannot listen on {what} {host}:{port}: {exc.strerror or exc} — "
+                    "choose another SIP port or a random one"
+                ) from exc
+        last: OSError | None = None
+        for _ in range(100):
+            try:
+                return await bind(random.randint(RANDOM_PORT_MIN, RANDOM_PORT_MAX))
+            except OSError as exc:
+                if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
+                    raise TransportError(
+                        f"cannot listen on {what} {host}: {exc.strerror or exc}"
+                    ) from exc
+                last = exc
+        raise TransportError(f"no free {what} port above 32000 on {host}: {last}")
+
+    # ------------------------------------------------------------------ TLS
+
+    def configure_tls(self, ca_file: str | None = None, verify: bool = True) -> None:
+        """Set the default client context: `ca_file` (PEM) or the system store; verify on."""
+        self._tls_default = client_context(ca_file, verify=verify)
+
+    # ------------------------------------------------------------------ sending
+
+    async def send(
+        self,
+        message: Message | bytes,
+        dest: Address,
+        *,
+        server_name: str | None = None,
+        connection_id: int | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> Source:
+        """Send to `dest` and return the local side used.
+
+        UDP goes out of the listening socket. TCP/TLS use connection `connection_id` if it
+        is still open, else an open connection to `dest`, else a new one (RFC 3261
+        §18.2.2: when the connection a request came on is gone, open a new one). For TLS
+        the peer is verified against `ssl_context` (or the `configure_tls` default) with
+        SNI / name check = `server_name` or the host. Raises `TransportError`.
+        """
+        data = message if isinstance(message, bytes) else message.to_bytes()
+        if self._closing:
+            raise TransportError("the transport layer is closed")
+        if dest.transport == "udp":
+            self._require_ip(dest)
+            endpoint = self._udp_endpoint(dest)
+            try:
+                endpoint.sendto(data, (dest.host, dest.port))
+            except OSError as exc:
+                raise TransportError(f"cannot send to {dest}: {exc}") from exc
+            self._trace("out", data, dest)
+            return Source("udp", dest.host, dest.port, *endpoint.local, None)
+        if dest.transport not in STREAM_TRANSPORTS:
+            raise TransportError(f"transport {dest.transport!r} is not supported (udp, tcp, tls)")
+        conn = self._conns.get(connection_id) if connection_id is not None else None
+        if conn is None or not conn.is_open:
+            conn = await self._connection_to(dest, server_name, ssl_context)
+        try:
+            conn.write(data)
+        except OSError as exc:
+            raise TransportError(f"cannot send to {dest}: {exc}") from exc
+        self._trace("out", data, conn.remote)
+        return Source(conn.transport_name, conn.remote.host, conn.remote.port, *conn.local, conn.id)
+
+    async def connect(
+        self,
+        dest: Address,
+        *,
+        server_name: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> Source:
+        """Open (or reuse) the TCP/TLS connection to `dest` without sending anything.
+
+        Useful before building a request, so Via and Contact can carry the connection's
+        local address (`local_address`).
+        """
+        if dest.transport not in STREAM_TRANSPORTS:
+            raise TransportError(f"{dest}: only TCP and TLS have connections")
+        conn = await self._connection_to(dest, server_name, ssl_context)
+        return Source(conn.transport_name, conn.remote.host, conn.remote.port, *conn.local, conn.id)
+
+    def connection_id(self, dest: Address) -> int | None:
+        """The id of the open connection to `dest`, if any."""
+        conn = self._by_addr.get(dest)
+        return conn.id if conn is not None and conn.is_open else None
+
+    def close_connection(self, connection_id: int) -> None:
+        """Close one connection on purpose (on_connection_lost is not called)."""
+        conn = self._conns.get(connection_id)
+        if conn is not None:
+            conn.close("closed by the phone", report=False)
+
+    def local_address(self, dest: Address) -> tuple[str, int]:
+        """The local host and port to write into Via/Contact for traffic to `dest`."""
+        if dest.transport == "udp":
+            return self._udp_endpoint(dest).local
+        conn = self._by_addr.get(dest)
+        if conn is not None and conn.is_open:
+            return conn.local
+        family = family_of(dest.host)
+        for _, local in self._servers.get(dest.transport, []):
+            if family_of(local[0]) == family:
+                return local
+        raise TransportError(
+            f"no {dest.transport.upper()} listener or connection for {dest} — "
+            f"call listen_{dest.transport} or connect first"
+        )
+
+    def _udp_endpoint(self, dest: Address) -> UdpEndpoint:
+        family = family_of(dest.host)
+        for endpoint in self._udp:
+            if family_of(endpoint.local[0]) == family and endpoint.transport is not None:
+                return endpoint
+        raise TransportError(f"cannot send to {dest}: no UDP socket for it — call listen_udp first")
+
+    @staticmethod
+    def _require_ip(dest: Address) -> None:
+        if ip_literal(dest.host) is None:
+            raise TransportError(
+                f"cannot send to {dest}: {dest.host} is a name; resolve it with parley.net.dns first"
+            )
+
+    def _bind_host_for(self, dest: Address) -> str | None:
+        """The host we were told to listen on, so outgoing connections stay on it too."""
+        family = family_of(dest.host)
+        locals_ = [e.local for e in self._udp] + [
+            local for servers in self._servers.values() for _, local in servers
+        ]
+        for host, _ in locals_:
+            if family_of(host) == family:
+                return host
+        return None
+
+    async def _connection_to(
+        self, dest: Address, server_name: str | None, ctx: ssl.SSLContext | None
+    ) -> StreamConnection:
+        conn = self._by_addr.get(dest)
+        if conn is not None and conn.is_open:
+            return conn
+        pending = self._connecting.get(dest)
+        if pending is not None:
+            # Another send is already connecting there: share its connection.
+            return await asyncio.shield(pending)
+        fut: asyncio.Future[StreamConnection] = asyncio.get_running_loop().create_future()
+        self._connecting[dest] = fut
+        try:
+            conn = await self._open(dest, server_name, ctx)
+        except BaseException as exc:
+            fut.set_exception(exc)
+            fut.exception()  # mark retrieved: nobody else may be waiting
+            raise
+        else:
+            fut.set_result(conn)
+            return conn
+        finally:
+            del self._connecting[dest]
+
+    async def _open(
+        self, dest: Address, server_name: str | None, ctx: ssl.SSLContext | None
+    ) -> StreamConnection:
+        self._require_ip(dest)
+        loop = asyncio.get_running_loop()
+        where = f"{dest.host}:{dest.port}"
+        kwargs: dict[str, Any] = {}
+        if dest.transport == "tls":
+            if ctx is None:
+                if self._tls_default is None:
+                    self._tls_default = client_context()
+                ctx = self._tls_default
+            kwargs = {"ssl": ctx, "server_hostname": server_name or dest.host}
+        bind_host = self._bind_host_for(dest)
+        if bind_host is not None:
+            kwargs["local_addr"] = (bind_host, 0)
+        try:
+            _, conn = await asyncio.wait_for(
+                loop.create_connection(
+                    lambda: self._new_connection(dest.transport, outgoing=True),
+                    dest.host,
+                    dest.port,
+                    **kwargs,
+                ),
+                self.connect_timeout,
+            )
+        except TimeoutError as exc:
+            hint = "the server address and the firewall"
+            if dest.transport == "tls":
+                hint = "the server address, that it speaks TLS on this port, and the firewall"
+            raise TransportError(
+                f"cannot connect to {where} over {dest.transport.upper()}: no answer within "
+                f"{self.connect_timeout:g} s — check {hint}"
+            ) from exc
+        except ssl.SSLError as exc:
+            raise TransportError(describe_tls_error(exc, where)) from exc
+        except ConnectionRefusedError as exc:
+            raise TransportError(
+                f"cannot connect to {where} over {dest.transport.upper()}: connection refused — "
+                "is the server running, and is the port right?"
+            ) from exc
+        except OSError as exc:
+            if dest.transport == "tls" and isinstance(exc, ConnectionResetError):
+                raise TransportError(describe_tls_error(exc, where)) from exc
+            raise TransportError(
+                f"cannot connect to {where} over {dest.transport.upper()}: {exc.strerror or exc}"
+            ) from exc
+        assert isinstance(conn, StreamConnection)
+        # The connection is keyed by where we asked to go (equal to its peer address).
+        self._by_addr[dest] = conn
+        log.debug("connected to %s from %s:%s", conn, *conn.local)
+        return conn
+
+    # ------------------------------------------------------------------ receiving
+
+    def _new_connection(self, name: str, *, outgoing: bool) -> StreamConnection:
+        return StreamConnection(
+            name,
+            on_made=self._stream_made,
+            on_items=self._stream_items,
+            on_lost=self._stream_lost,
+            outgoing=outgoing,
+        )
+
+    def _stream_made(self, conn: StreamConnection) -> None:
+        self._conns[conn.id] = conn
+        # An incoming connection is reused for requests back to that peer (RFC 5923 spirit).
+        self._by_addr.setdefault(conn.remote, conn)
+        if self._closing:
+            conn.close(report=False)
+
+    def _datagram_received(self, endpoint: UdpEndpoint, data: bytes, addr: tuple[str, int]) -> None:
+        source = Source("udp", addr[0], addr[1], *endpoint.local, None)
+        if not data.strip(b"\r\n"):
+            return  # CRLF keep-alive on UDP: nothing to answer (RFC 5626 uses STUN there)
+        self._trace("in", data, source)
+        try:
+            message = parse_message(data)
+        except SipParseError as exc:
+            self._parse_error(data, source, exc)
+            return
+        except Exception:  # a parser bug must not take the phone down
+            log.exception("parser failed on a datagram from %s:%s", *addr)
+            return
+        self._deliver(message, source)
+
+    def _stream_items(self, conn: StreamConnection, data: bytes, items: list[Any]) -> None:
+        source = Source(
+            conn.transport_name, conn.remote.host, conn.remote.port, *conn.local, conn.id
+        )
+        if data.strip(b"\r\n"):
+            self._trace("in", data, source)
+        for item in items:
+            if isinstance(item, ParsedKeepAlive):
+                if item.kind == "ping":
+                    try:
+                        conn.write(b"\r\n")  # RFC 5626 §4.4.1 pong
+                    except OSError:
+                        pass
+                else:
+                    conn.pong_received()
+            elif isinstance(item, SipParseError):
+                self._parse_error(data, source, item)
+            elif isinstance(item, Request | Response):
+                self._deliver(item, source)
+            else:
+                log.warning("stream parser returned %r; ignored", item)
+
+    def _stream_lost(self, conn: StreamConnection, exc: Exception | None) -> None:
+        self._conns.pop(conn.id, None)
+        for addr in [a for a, c in self._by_addr.items() if c is conn]:
+            del self._by_addr[addr]
+        if self._closing or not conn.report_loss:
+            return
+        reason = conn.close_reason or (str(exc) if exc else "closed by the peer")
+        log.info("connection %s lost: %s", conn, reason)
+        if self._on_connection_lost is not None:
+            self._safe(self._on_connection_lost, conn.remote)
+
+    def _deliver(self, message: Message, source: Source) -> None:
+        self._safe(self._on_message, message, source)
+
+    def _parse_error(self, data: bytes, source: Source, exc: SipParseError) -> None:
+        log.info(
+            "unparsable message from %s:%s (%s): %s",
+            source.host,
+            source.port,
+            source.transport,
+            exc,
+        )
+        if self._on_parse_error is not None:
+            self._safe(self._on_parse_error, data, source, exc)
+
+    def _trace(self, direction: str, data: bytes, where: Source | Address) -> None:
+        if self._on_trace is not None:
+            self._safe(self._on_trace, direction, data, where)
+
+    @staticmethod
+    def _safe(fn: Callable[..., None], *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception:
+            log.exception("callback %r failed", fn)
+
+    # ------------------------------------------------------------------ keep-alive
+
+    def start_keepalive(
+        self, dest: Address, interval: float, *, pong_timeout: float = PONG_TIMEOUT
+    ) -> KeepAlive:
+        """Send CRLFCRLF to `dest` every `interval` seconds until cancelled (RFC 5626 §4.4.1).
+
+        UDP: keeps NAT bindings open; no answer expected. TCP/TLS: pings the open
+        connection to `dest` (never opens one); once the server has ponged at least once,
+        a ping without pong within `pong_timeout` closes the connection and calls
+        `on_connection_lost(dest)`.
+        """
+        if interval <= 0:
+            raise ValueError("keep-alive interval must be positive")
+        task = asyncio.get_running_loop().create_task(
+            self._keepalive_loop(dest, interval, pong_timeout), name=f"keepalive {dest}"
+        )
+        handle = KeepAlive(dest, interval, task, self._keepalives.discard)
+        self._keepalives.add(handle)
+        return handle
+
+    async def _keepalive_loop(self, dest: Address, interval: float, pong_timeout: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            if dest.transport == "udp":
+                try:
+                    self._udp_endpoint(dest).sendto(PING, (dest.host, dest.port))
+                except OSError as exc:  # includes TransportError
+                    log.info("keep-alive to %s not sent: %s", dest, exc)
+                continue
+            conn = self._by_addr.get(dest)
+            if conn is None or not conn.is_open:
+                continue  # the loss was reported already; whoever reconnects gets pinged
+            waiter = conn.expect_pong() if conn.pong_seen else None
+            try:
+                conn.write(PING)
+            except OSError:
+                continue
+            if waiter is None:
+                continue
+            try:
+                await asyncio.wait_for(waiter, pong_timeout)
+            except TimeoutError:
+                log.warning(
+                    "no keep-alive pong from %s within %g s; closing it", conn, pong_timeout
+                )
+                conn.close(f"no keep-alive pong within {pong_timeout:g} s")
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
+                # The pong waiter was cancelled because the connection went away.
+
+    # ------------------------------------------------------------------ shutdown
+
+    async def close(self) -> None:
+        """Stop keep-alives, close listeners, connections and sockets; wait until done."""
+        self._closing = True
+        for handle in list(self._keepalives):
+            await handle.wait_cancelled()
+        for servers in self._servers.values():
+            for server, _ in servers:
+                server.close()
+        conns = list(self._conns.values())
+        for conn in conns:
+            conn.close(report=False)
+        if conns:
+            _, pending = await asyncio.wait([c.lost for c in conns], timeout=2.0)
+            for conn in conns:
+                if not conn.lost.done():
+                    conn.abort()
+            if pending:
+                await asyncio.wait(pending, timeout=1.0)
+        for servers in self._servers.values():
+            for server, _ in servers:
+                await server.wait_closed()
+            servers.clear()
+        for endpoint in self._udp:
+            endpoint.close()
+        if self._udp:
+            await asyncio.wait([e.closed for e in self._udp], timeout=1.0)
+        self._udp.clear()
+        self._conns.clear()
+        self._by_addr.clear()

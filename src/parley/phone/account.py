@@ -1,0 +1,316 @@
+"""An account: one SIP identity registered at one server, kept registered.
+
+The protocol decisions live in `parley.sip.registration.RegistrationClient`; this class
+gives it what it cannot have itself — server addresses (RFC 3263), a connection, the
+clock — and carries out its outputs. It also owns the failover between DNS targets and
+the keep-alive that notices a dead connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Callable
+
+from parley.net.address import Address, TransportError, ip_literal, strip_brackets
+from parley.net.dns import DnsError, make_resolver, resolve
+from parley.net.keepalive import KeepAlive
+from parley.phone.endpoint import SipEndpoint
+from parley.phone.events import AccountStateChanged, PhoneEvent
+from parley.sip.message import Response
+from parley.sip.registration import (
+    Output,
+    RegistrationClient,
+    RegistrationConfig,
+    RegState,
+    SendRegister,
+    StateChanged,
+    split_host_port,
+)
+from parley.settings.model import AccountSettings
+
+log = logging.getLogger(__name__)
+
+FAILOVER_STATUSES = {408, 503}  # RFC 3263 §4.3: try the next server on these
+
+
+def registration_config(account: AccountSettings, password: str, user_agent: str) -> RegistrationConfig:
+    return RegistrationConfig(
+        username=account.username,
+        domain=account.domain,
+        password=password,
+        auth_username=account.effective_auth_username,
+        display_name=account.display_name,
+        transport=account.transport,
+        expires=account.expires,
+        outbound_proxy=account.outbound_proxy,
+        user_agent=user_agent,
+        rport=account.rport,
+        retry_interval=float(account.retry_interval),
+        max_retry_interval=float(max(account.retry_interval, account.retry_max_interval)),
+    )
+
+
+class Account:
+    def __init__(
+        self,
+        settings: AccountSettings,
+        password: str,
+        endpoint: SipEndpoint,
+        emit: Callable[[PhoneEvent], None],
+    ) -> None:
+        self.settings = settings
+        self.name = settings.name
+        self._endpoint = endpoint
+        self._emit = emit
+        self.registration = RegistrationClient(
+            registration_config(settings, password, endpoint.user_agent)
+        )
+        self._targets: list[Address] = []
+        self._target_index = 0
+        self._timer: asyncio.TimerHandle | None = None
+        self._keepalive: KeepAlive | None = None
+        self._busy: asyncio.Lock = asyncio.Lock()
+        self._settled = asyncio.Event()  # set when an unregister has finished
+        self._tasks: set[asyncio.Task[None]] = set()
+        endpoint.on_connection_lost(self._connection_lost)
+
+    @property
+    def state(self) -> RegState:
+        return self.registration.state
+
+    @property
+    def server(self) -> Address | None:
+        if not self._targets:
+            return None
+        return self._targets[self._target_index % len(self._targets)]
+
+    # -- commands
+
+    async def register(self) -> None:
+        """Find the server and send the first REGISTER; the rest follows by itself."""
+        async with self._busy:
+            if not await self._locate():
+                return
+            if not await self._prepare_connection():
+                return
+            self._carry_out(self.registration.register(self._endpoint.now))
+
+    async def unregister(self, timeout: float = 5.0) -> None:
+        """Remove our binding and wait (bounded) for the server's answer."""
+        self._stop_keepalive()
+        self._settled.clear()
+        outputs = self.registration.unregister(self._endpoint.now)
+        if not any(isinstance(o, SendRegister) for o in outputs):
+            self._carry_out(outputs)
+            return
+        self._carry_out(outputs)
+        try:
+            await asyncio.wait_for(self._settled.wait(), timeout)
+        except TimeoutError:
+            log.info("%s: no answer to the unregister within %.0f s", self.name, timeout)
+        self._cancel_timer()
+
+    async def close(self) -> None:
+        self._cancel_timer()
+        self._stop_keepalive()
+        for task in list(self._tasks):
+            task.cancel()
+
+    # -- locating the server
+
+    async def _locate(self) -> bool:
+        """RFC 3263: the ordered list of servers to try for our domain (or outbound proxy)."""
+        s = self.settings
+        where = s.outbound_proxy or s.domain
+        where = where.split(";", 1)[0]
+        if where.lower().startswith(("sip:", "sips:")):
+            where = where.split(":", 1)[1].split("@")[-1]
+        host, port = split_host_port(where)
+        try:
+            resolver = make_resolver(s.dns_servers or None) if ip_literal(host) is None else None
+            targets = await resolve(strip_brackets(host), port, s.transport, resolver=resolver)
+        except DnsError as exc:
+            self._apply_failure(f"Registration failed: {exc}")
+            return False
+        self._targets = targets
+        self._target_index = 0
+        return True
+
+    async def _prepare_connection(self) -> bool:
+        """Open the connection (TCP/TLS) so Via and Contact carry its local address."""
+        dest = self.server
+        assert dest is not None
+        try:
+            if dest.transport != "udp":
+                server_name = self.settings.tls_server_name or (
+                    None if ip_literal(self.settings.domain_host) else self.settings.domain_host
+                )
+                self._endpoint.transport.configure_tls(
+                    str(self.settings.ca_file) if self.settings.ca_file else None,
+                    verify=self.settings.verify_tls,
+                )
+                await self._endpoint.transport.connect(dest, server_name=server_name)
+            host, port = self._endpoint.transport.local_address(dest)
+        except (TransportError, OSError) as exc:
+            self._apply_failure(f"Registration failed: {exc}")
+            return False
+        self.registration.set_local_address(self._contact_host(host, dest), port)
+        return True
+
+    @staticmethod
+    def _contact_host(host: str, dest: Address) -> str:
+        """A wildcard bind address is no Contact: ask the OS which address reaches `dest`
+        (a connected UDP socket sends nothing)."""
+        if host not in ("0.0.0.0", "::"):
+            return f"[{host}]" if ":" in host else host
+        family = socket.AF_INET6 if ":" in dest.host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.connect((dest.host, dest.port))
+            local = probe.getsockname()[0]
+        return f"[{local}]" if ":" in local else local
+
+    # -- carrying out the registration's outputs
+
+    def _carry_out(self, outputs: list[Output]) -> None:
+        for out in outputs:
+            if isinstance(out, SendRegister):
+                dest = self.server
+                if dest is None:
+                    continue
+                self._endpoint.send_request(
+                    out.request,
+                    dest,
+                    on_response=self._on_response,
+                    on_timeout=self._on_timeout,
+                    on_transport_error=self._on_transport_error,
+                )
+            elif isinstance(out, StateChanged):
+                self._state_changed(out)
+        self._arm_timer()
+
+    def _state_changed(self, change: StateChanged) -> None:
+        if change.state == RegState.REGISTERED:
+            self._start_keepalive()
+        elif change.state in (RegState.UNREGISTERED, RegState.FAILED):
+            self._stop_keepalive()
+        if change.state in (RegState.UNREGISTERED, RegState.FAILED):
+            self._settled.set()
+        server = self.server
+        self._emit(
+            AccountStateChanged(
+                account=self.name,
+                state=change.state.value,
+                status=change.status,
+                reason=change.reason,
+                text=change.text,
+                expires=change.expires,
+                server=None if server is None else f"{server.transport}:{server.host}:{server.port}",
+            )
+        )
+
+    def _on_response(self, response: Response) -> None:
+        if (
+            response.status in FAILOVER_STATUSES
+            and self._next_target()
+            and self.registration.state != RegState.UNREGISTERING
+        ):
+            self._restart_soon()
+            return
+        self._carry_out(self.registration.on_response(response, self._endpoint.now))
+
+    def _on_timeout(self) -> None:
+        if self._next_target() and self.registration.state != RegState.UNREGISTERING:
+            self._restart_soon()
+            return
+        self._carry_out(self.registration.on_timeout(self._endpoint.now))
+
+    def _on_transport_error(self, text: str) -> None:
+        self._carry_out(self.registration.on_transport_error(text, self._endpoint.now))
+
+    def _next_target(self) -> bool:
+        """Move to the next DNS target; False when there is none left (back to the first)."""
+        if self._target_index + 1 < len(self._targets):
+            self._target_index += 1
+            return True
+        self._target_index = 0
+        return False
+
+    def _restart_soon(self) -> None:
+        self._spawn(self._reconnect_and_register(refresh=False))
+
+    async def _reconnect_and_register(self, *, refresh: bool) -> None:
+        async with self._busy:
+            if not await self._prepare_connection():
+                return
+            self._carry_out(
+                self.registration.connection_lost(self._endpoint.now)
+                if refresh
+                else self.registration.register(self._endpoint.now)
+            )
+
+    def _apply_failure(self, text: str) -> None:
+        """A failure before any REGISTER went out (DNS, connection): report and retry."""
+        outputs = self.registration.on_transport_error(text, self._endpoint.now)
+        if not outputs:
+            # Nothing was pending: make the state machine own the failure and the retry.
+            self.registration.register(self._endpoint.now)
+            outputs = self.registration.on_transport_error(text, self._endpoint.now)
+        self._carry_out(outputs)
+
+    # -- timers and keep-alive
+
+    def _arm_timer(self) -> None:
+        self._cancel_timer()
+        deadline = self.registration.next_timer()
+        if deadline is None:
+            return
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_at(deadline, self._timer_fired)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _timer_fired(self) -> None:
+        self._timer = None
+        if self.registration.state in (RegState.FAILED, RegState.REGISTERING):
+            # A retry: locate and connect again, the server may have moved or restarted.
+            self._spawn(self._retry())
+            return
+        self._carry_out(self.registration.handle_timer(self._endpoint.now))
+
+    async def _retry(self) -> None:
+        async with self._busy:
+            if not self._targets and not await self._locate():
+                return
+            if not await self._prepare_connection():
+                return
+            self._carry_out(self.registration.handle_timer(self._endpoint.now))
+
+    def _start_keepalive(self) -> None:
+        interval = self.settings.keepalive_interval
+        dest = self.server
+        if interval <= 0 or dest is None or self._keepalive is not None:
+            return
+        self._keepalive = self._endpoint.transport.start_keepalive(dest, float(interval))
+
+    def _stop_keepalive(self) -> None:
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+            self._keepalive = None
+
+    def _connection_lost(self, dest: Address) -> None:
+        if dest != self.server or self.registration.state == RegState.UNREGISTERING:
+            return
+        log.info("%s: connection to %s lost", self.name, dest)
+        self._stop_keepalive()
+        if self.registration.state in (RegState.REGISTERED, RegState.REGISTERING):
+            self._spawn(self._reconnect_and_register(refresh=True))
+
+    def _spawn(self, coro: object) -> None:
+        task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

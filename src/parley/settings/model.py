@@ -1,0 +1,412 @@
+"""The settings of Parley as typed, validated models (pydantic v2).
+
+Every model forbids unknown keys, so a misspelt setting in ``settings.toml`` is
+reported instead of being ignored. Assignments are validated too, so the GUI
+cannot put a value into the model that could not be loaded back.
+
+Passwords: ``AccountSettings.password`` only holds a password that lives *in the
+settings file* (a file given on the command line, or the explicit plain-text
+fallback). Normally passwords live in the OS keyring; see ``parley.settings.secrets``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+)
+
+from parley.settings.addresses import (
+    check_dns_server,
+    check_hostname,
+    check_no_control_chars,
+    check_sip_uri_or_host_port,
+    split_host_port,
+)
+
+Transport = Literal["udp", "tcp", "tls"]
+Codec = Literal["opus", "g722", "pcma", "pcmu"]
+DtmfMode = Literal["rfc4733", "info", "inband"]
+LogLevel = Literal["debug", "info", "warning", "error"]
+
+DEFAULT_CODECS: tuple[Codec, ...] = ("opus", "g722", "pcma", "pcmu")
+
+
+def _lower(value: Any) -> Any:
+    """Accept ``"UDP"`` for ``"udp"``: choices are compared without case."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _blank_to_none(value: Any) -> Any:
+    """TOML has no null: an empty string means "not set" for optional settings."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _check_domain(value: str) -> str:
+    split_host_port(value)
+    return value.strip()
+
+
+def _check_extension(value: str) -> str:
+    check_no_control_chars(value)
+    if not value or any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} is not a dialable extension (no spaces allowed)")
+    return value
+
+
+def _check_name(value: str) -> str:
+    check_no_control_chars(value)
+    if value != value.strip():
+        raise ValueError(f"{value!r} starts or ends with spaces")
+    return value
+
+
+def _check_user(value: str) -> str:
+    check_no_control_chars(value)
+    if any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} contains spaces")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(check_no_control_chars)]
+LowerTransport = Annotated[Transport, BeforeValidator(_lower)]
+LowerCodec = Annotated[Codec, BeforeValidator(_lower)]
+LowerDtmfMode = Annotated[DtmfMode, BeforeValidator(_lower)]
+LowerLogLevel = Annotated[LogLevel, BeforeValidator(_lower)]
+DnsServer = Annotated[str, AfterValidator(check_dns_server)]
+OptText = Annotated[PlainText | None, BeforeValidator(_blank_to_none)]
+OptUser = Annotated[
+    Annotated[str, AfterValidator(_check_user)] | None, BeforeValidator(_blank_to_none)
+]
+OptExtension = Annotated[
+    Annotated[str, AfterValidator(_check_extension)] | None, BeforeValidator(_blank_to_none)
+]
+OptProxy = Annotated[
+    Annotated[str, AfterValidator(check_sip_uri_or_host_port)] | None,
+    BeforeValidator(_blank_to_none),
+]
+OptHostname = Annotated[
+    Annotated[str, AfterValidator(check_hostname)] | None, BeforeValidator(_blank_to_none)
+]
+OptPath = Annotated[Path | None, BeforeValidator(_blank_to_none)]
+
+_MODEL_CONFIG = ConfigDict(
+    extra="forbid",
+    frozen=False,
+    validate_assignment=True,
+    validate_default=True,
+    str_strip_whitespace=False,
+)
+
+
+class AccountSettings(BaseModel):
+    """One SIP account: who we are, where we register, and how we reach the server."""
+
+    model_config = _MODEL_CONFIG
+
+    # --- identity and credentials -------------------------------------------------
+    name: Annotated[str, AfterValidator(_check_name)] = Field(
+        min_length=1,
+        max_length=64,
+        description="Short unique name of the account; also the key of its password in the keyring.",
+    )
+    display_name: OptText = Field(
+        default=None, description="Name shown to the people we call (the From display name)."
+    )
+    domain: Annotated[str, AfterValidator(_check_domain)] = Field(
+        description=(
+            "The SIP domain / registrar as host[:port]: a host name, an IPv4 address or an "
+            "IPv6 address in brackets, e.g. 'pbx.example.com', '192.0.2.10:5060', '[2001:db8::1]:5060'."
+        )
+    )
+    username: Annotated[str, AfterValidator(_check_user)] = Field(
+        min_length=1, description="User part of our address (often the extension number)."
+    )
+    password: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Password kept in the settings file. Normally absent: passwords live in the OS "
+            "keyring. Only used for files given on the command line or when "
+            "allow_plaintext_passwords is on."
+        ),
+    )
+    auth_username: OptUser = Field(
+        default=None,
+        description="User name for digest authentication when the PBX wants a different one; "
+        "empty means the same as username.",
+    )
+    caller_id: OptText = Field(
+        default=None,
+        description="Caller ID we ask the PBX to present on outgoing calls (it may ignore it).",
+    )
+    voicemail_extension: OptExtension = Field(
+        default=None, description="Extension to dial to listen to voicemail, e.g. '*98'."
+    )
+
+    # --- server and transport -----------------------------------------------------
+    outbound_proxy: OptProxy = Field(
+        default=None,
+        description="Send every request through this proxy: host[:port] or a sip:/sips: URI. "
+        "Leave empty unless the PBX requires it.",
+    )
+    transport: LowerTransport = Field(
+        default="udp", description="Transport for SIP: udp, tcp or tls."
+    )
+    local_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Local SIP port. 0 picks a random free port above 32000 at start-up, so "
+        "several phones behind one NAT do not fight over 5060.",
+    )
+    dns_servers: list[DnsServer] = Field(
+        default_factory=list,
+        description="DNS servers (ip[:port]) for the RFC 3263 look-ups of this account; "
+        "empty uses the system's resolver.",
+    )
+
+    # --- registration -------------------------------------------------------------
+    enabled: bool = Field(default=True, description="A disabled account is kept but not used.")
+    register_on_startup: bool = Field(
+        default=True, description="Register as soon as Parley starts."
+    )
+    expires: int = Field(
+        default=600,
+        ge=30,
+        le=86400,
+        description="Registration lifetime we ask for, in seconds (RFC 3261 §10.2.1); "
+        "we refresh before it runs out.",
+    )
+    retry_interval: int = Field(
+        default=30,
+        ge=5,
+        le=3600,
+        description="Seconds to wait after a failed registration before trying again; the wait "
+        "doubles after each further failure, up to retry_max_interval.",
+    )
+    retry_max_interval: int = Field(
+        default=600,
+        ge=5,
+        le=86400,
+        description="Longest wait between registration retries, in seconds.",
+    )
+
+    # --- NAT ----------------------------------------------------------------------
+    keepalive_interval: int = Field(
+        default=30,
+        ge=0,
+        le=3600,
+        description="Seconds between keep-alive packets that hold NAT bindings open "
+        "(RFC 5626 §4.4); 0 turns them off.",
+    )
+    rport: bool = Field(
+        default=True,
+        description="Ask the server to answer to the address and port it saw (RFC 3581).",
+    )
+    rport_media: bool = Field(
+        default=False,
+        description="Send RTP to where the far end's RTP comes from instead of where its SDP "
+        "says; only for broken NAT set-ups.",
+    )
+
+    # --- TLS ----------------------------------------------------------------------
+    ca_file: OptPath = Field(
+        default=None,
+        description="PEM file of CA certificates to trust for TLS; empty uses the system store.",
+    )
+    verify_tls: bool = Field(
+        default=True,
+        description="Check the server's TLS certificate. Turning this off allows anyone on the "
+        "path to listen in.",
+    )
+    tls_server_name: OptHostname = Field(
+        default=None,
+        description="Host name to send in SNI and to check the certificate against, when it "
+        "differs from the domain.",
+    )
+
+    # --- media and compatibility ----------------------------------------------------
+    codecs: list[LowerCodec] = Field(
+        default_factory=lambda: list(DEFAULT_CODECS),
+        min_length=1,
+        description="Audio codecs we offer, best first: any of opus, g722, pcma, pcmu.",
+    )
+    dtmf_mode: LowerDtmfMode = Field(
+        default="rfc4733",
+        description="How key presses are sent: rfc4733 (RTP events), info (SIP INFO) or "
+        "inband (tones in the audio). Must match the PBX.",
+    )
+    force_rfc3264_hold: bool = Field(
+        default=False,
+        description="Always put calls on hold the RFC 3264 §8.4 way (a=sendonly), for PBXs "
+        "that mishandle other forms.",
+    )
+
+    # Where an inline password came from (set by load_settings): saving back to that
+    # same file keeps it; saving anywhere else does not copy it.
+    _password_file: Path | None = PrivateAttr(default=None)
+
+    @field_validator("ca_file", mode="after")
+    @classmethod
+    def _expand_ca_file(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @field_validator("codecs", mode="after")
+    @classmethod
+    def _no_duplicate_codecs(cls, value: list[Codec]) -> list[Codec]:
+        seen: set[str] = set()
+        for codec in value:
+            if codec in seen:
+                raise ValueError(f"codec {codec!r} is listed twice")
+            seen.add(codec)
+        return value
+
+    @field_validator("keepalive_interval", mode="after")
+    @classmethod
+    def _sensible_keepalive(cls, value: int) -> int:
+        if 0 < value < 5:
+            raise ValueError(f"{value} seconds is too often; use 0 (off) or at least 5")
+        return value
+
+    @field_validator("retry_max_interval", mode="after")
+    @classmethod
+    def _retry_bounds(cls, value: int, info: ValidationInfo) -> int:
+        # A field validator (not a model one) so that the error names this key.
+        low = info.data.get("retry_interval")
+        if isinstance(low, int) and value < low:
+            raise ValueError(f"{value} is shorter than retry_interval ({low})")
+        return value
+
+    @property
+    def domain_host(self) -> str:
+        """Host part of ``domain`` (IPv6 keeps its brackets)."""
+        return split_host_port(self.domain)[0]
+
+    @property
+    def domain_port(self) -> int | None:
+        """Port part of ``domain``, or None when none was given (then RFC 3263 decides)."""
+        return split_host_port(self.domain)[1]
+
+    @property
+    def effective_auth_username(self) -> str:
+        """The user name for digest authentication: ``auth_username`` or else ``username``."""
+        return self.auth_username or self.username
+
+
+class SipSettings(BaseModel):
+    """SIP timer values (RFC 3261 §17.1.1.1 and table 4), in seconds."""
+
+    model_config = _MODEL_CONFIG
+
+    t1: float = Field(
+        default=0.5,
+        ge=0.05,
+        le=10.0,
+        description="T1, the round-trip time estimate that paces retransmissions (RFC default 0.5 s).",
+    )
+    t2: float = Field(
+        default=4.0,
+        ge=1.0,
+        le=64.0,
+        description="T2, the longest gap between retransmissions of non-INVITE requests and "
+        "INVITE responses (RFC default 4 s).",
+    )
+    t4: float = Field(
+        default=5.0,
+        ge=0.5,
+        le=64.0,
+        description="T4, how long a message may linger in the network (RFC default 5 s).",
+    )
+
+    @field_validator("t2", mode="after")
+    @classmethod
+    def _t2_not_below_t1(cls, value: float, info: ValidationInfo) -> float:
+        t1 = info.data.get("t1")
+        if isinstance(t1, float) and value < t1:
+            raise ValueError(f"{value} is smaller than t1 ({t1})")
+        return value
+
+
+class LogSettings(BaseModel):
+    """Logging and the SIP trace."""
+
+    model_config = _MODEL_CONFIG
+
+    sip_trace: bool = Field(
+        default=False,
+        description="Record every SIP message sent and received, for trouble-shooting.",
+    )
+    log_level: LowerLogLevel = Field(
+        default="info",
+        description="Least severe level written to the log: debug, info, warning, error.",
+    )
+
+
+class MediaSettings(BaseModel):
+    """Audio devices and processing (filled in by a later issue)."""
+
+    model_config = _MODEL_CONFIG
+
+
+class GuiSettings(BaseModel):
+    """Desktop window preferences (filled in by a later issue)."""
+
+    model_config = _MODEL_CONFIG
+
+
+class FunctionsSettings(BaseModel):
+    """Phone functions such as call forwarding and do-not-disturb (filled in by a later issue)."""
+
+    model_config = _MODEL_CONFIG
+
+
+class Settings(BaseModel):
+    """All of Parley's settings, as stored in ``settings.toml``."""
+
+    model_config = _MODEL_CONFIG
+
+    allow_plaintext_passwords: bool = Field(
+        default=False,
+        description="When no OS keyring is usable, keep passwords in this file in plain text. "
+        "Off by default; anyone who can read the file can read the passwords.",
+    )
+    sip: SipSettings = Field(default_factory=SipSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    media: MediaSettings = Field(default_factory=MediaSettings)
+    gui: GuiSettings = Field(default_factory=GuiSettings)
+    functions: FunctionsSettings = Field(default_factory=FunctionsSettings)
+    accounts: list[AccountSettings] = Field(
+        default_factory=list, description="The SIP accounts, each with its own unique name."
+    )
+
+    @field_validator("accounts", mode="after")
+    @classmethod
+    def _unique_names(cls, value: list[AccountSettings]) -> list[AccountSettings]:
+        # Compared without case: some keyrings (Windows) treat keys case-insensitively.
+        first: dict[str, int] = {}
+        for index, account in enumerate(value):
+            key = account.name.casefold()
+            if key in first:
+                raise ValueError(
+                    f"account name {account.name!r} is used by both accounts[{first[key]}] and "
+                    f"accounts[{index}]; every account needs its own name"
+                )
+            first[key] = index
+        return value
+
+    def account(self, name: str) -> AccountSettings:
+        """The account called ``name``; raises KeyError when there is none."""
+        for account in self.accounts:
+            if account.name.casefold() == name.casefold():
+                return account
+        raise KeyError(name)

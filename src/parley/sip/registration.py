@@ -1,0 +1,483 @@
+"""The client side of registration (RFC 3261 §10), as a sans-IO state machine.
+
+One `RegistrationClient` per account binding. It builds REGISTER requests, reads the
+answers the transaction layer hands it, and decides what happens next: answer a digest
+challenge, raise the expiry after 423, refresh before the binding runs out, retry with
+back-off after a failure. It never sends anything itself: every method returns a list of
+outputs (`SendRegister`, `StateChanged`), and the owner arms `next_timer()`.
+
+Refresh timing follows the manual: re-register 10 % before the granted expiry runs out.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from dataclasses import dataclass, field
+
+from parley.sip.auth import DigestClient
+from parley.sip.headers import SipParseError
+from parley.sip.ids import new_branch, new_call_id, new_tag
+from parley.sip.message import Headers, Request, Response
+from parley.sip.uri import SipURI
+
+REFRESH_FRACTION = 0.9  # re-register after 90 % of the granted time
+MAX_AUTH_ROUNDS = 3  # challenges answered per attempt before we call it a failure
+
+
+class RegState(enum.Enum):
+    UNREGISTERED = "not registered"
+    REGISTERING = "registering"
+    REGISTERED = "registered"
+    FAILED = "failed"
+    UNREGISTERING = "unregistering"
+
+
+@dataclass(frozen=True)
+class RegistrationConfig:
+    """What a registration needs to know about its account."""
+
+    username: str
+    domain: str  # host[:port] of the registrar, as the user typed it
+    password: str = ""
+    auth_username: str | None = None
+    display_name: str | None = None
+    transport: str = "udp"  # udp | tcp | tls
+    expires: int = 600
+    outbound_proxy: str | None = None  # host[:port] or SIP URI; becomes a loose Route
+    user_agent: str = "Parley"
+    rport: bool = True
+    retry_interval: float = 30.0
+    max_retry_interval: float = 300.0
+
+
+@dataclass(frozen=True)
+class SendRegister:
+    """Send `request` to the registrar (or the outbound proxy) through a new transaction."""
+
+    request: Request
+
+
+@dataclass(frozen=True)
+class StateChanged:
+    """The registration changed state; `text` is a sentence for a person."""
+
+    state: RegState
+    status: int | None = None
+    reason: str = ""
+    text: str = ""
+    expires: int | None = None
+
+
+Output = SendRegister | StateChanged
+
+
+@dataclass
+class _Local:
+    host: str
+    port: int
+
+
+@dataclass
+class RegistrationClient:
+    config: RegistrationConfig
+    rng: random.Random = field(default_factory=random.SystemRandom)
+    digest: DigestClient = field(default_factory=DigestClient)
+
+    state: RegState = RegState.UNREGISTERED
+    granted_expires: int | None = None
+    last_status: int | None = None
+    last_text: str = ""
+
+    def __post_init__(self) -> None:
+        self._local = _Local("0.0.0.0", 0)
+        self._public: _Local | None = None  # learnt from received/rport (RFC 3581)
+        self._call_id = ""
+        self._from_tag = new_tag(self.rng)
+        self._cseq = 0
+        self._expires = self.config.expires
+        self._auth_rounds = 0
+        self._pending: Request | None = None
+        self._timer: float | None = None
+        self._timer_action: str | None = None  # "refresh" | "retry"
+        self._failures = 0
+        self._want_registered = False
+
+    # -- configuration from the owner
+
+    def set_local_address(self, host: str, port: int) -> None:
+        """Where our transport listens / our connection comes from, for Via and Contact."""
+        self._local = _Local(host, port)
+
+    @property
+    def contact_uri(self) -> SipURI:
+        where = self._public or self._local
+        params: dict[str, str | None] = {}
+        if self.config.transport != "udp":
+            params["transport"] = self.config.transport
+        return SipURI(
+            scheme="sips" if self.config.transport == "tls" else "sip",
+            user=self.config.username,
+            password=None,
+            host=where.host,
+            port=where.port,
+            params=params,
+            headers={},
+        )
+
+    @property
+    def aor(self) -> SipURI:
+        host, port = split_host_port(self.config.domain)
+        return SipURI("sip", self.config.username, None, host, port, {}, {})
+
+    @property
+    def pending_request(self) -> Request | None:
+        return self._pending
+
+    # -- commands
+
+    def register(self, now: float) -> list[Output]:
+        """Start (or restart) registering now."""
+        self._want_registered = True
+        self._expires = self.config.expires
+        return self._start_attempt(now)
+
+    def unregister(self, now: float) -> list[Output]:
+        """Remove our binding (Expires: 0); ends in UNREGISTERED whatever the answer."""
+        self._want_registered = False
+        self._cancel_timer()
+        if self.state in (RegState.UNREGISTERED, RegState.FAILED) and self._pending is None:
+            return self._set_state(RegState.UNREGISTERED, None, "", "Not registered.")
+        out = self._set_state(RegState.UNREGISTERING, None, "", "Unregistering.")
+        out.append(SendRegister(self._build(expires=0)))
+        return out
+
+    def connection_lost(self, now: float) -> list[Output]:
+        """The connection to the registrar dropped: our binding is useless, register again."""
+        if not self._want_registered:
+            return []
+        self._pending = None
+        return self._start_attempt(now)
+
+    def address_changed(self, host: str, port: int, now: float) -> list[Output]:
+        """Our local address changed (new network, new connection): re-register from it."""
+        self.set_local_address(host, port)
+        self._public = None
+        if not self._want_registered:
+            return []
+        return self._start_attempt(now)
+
+    # -- answers from the transaction layer
+
+    def on_response(self, response: Response, now: float) -> list[Output]:
+        request = self._pending
+        if request is None or response.status < 200:
+            return []
+        try:
+            if response.call_id != request.call_id or response.cseq.seq != request.cseq.seq:
+                return []  # an answer to an earlier attempt
+        except SipParseError:
+            return []
+        self._pending = None
+        unregistering = request.expires == 0
+        status = response.status
+        if status in (401, 407):
+            return self._on_challenge(request, response, now, unregistering)
+        if unregistering:
+            self._failures = 0
+            text = "Unregistered." if 200 <= status < 300 else (
+                f"Unregistered (the server answered {status} {response.reason})."
+            )
+            return self._set_state(RegState.UNREGISTERED, status, response.reason, text)
+        if 200 <= status < 300:
+            return self._on_success(request, response, now)
+        if status == 423:
+            return self._on_interval_too_brief(response, now)
+        return self._fail(status, response.reason, now)
+
+    def on_timeout(self, now: float) -> list[Output]:
+        """The transaction timed out (Timer F): RFC 3261 treats it as 408."""
+        if self._pending is None:
+            return []
+        unregistering = self._pending.expires == 0
+        self._pending = None
+        if unregistering:
+            return self._set_state(
+                RegState.UNREGISTERED, 408, "Request Timeout", "Unregistered (no answer)."
+            )
+        return self._fail(408, "Request Timeout", now)
+
+    def on_transport_error(self, message: str, now: float) -> list[Output]:
+        """Sending failed (connection refused, TLS handshake failed...)."""
+        if self._pending is None:
+            return []
+        unregistering = self._pending.expires == 0
+        self._pending = None
+        if unregistering:
+            return self._set_state(RegState.UNREGISTERED, None, "", "Unregistered.")
+        return self._fail(503, "Service Unavailable", now, text=message)
+
+    # -- timers
+
+    def next_timer(self) -> float | None:
+        return self._timer
+
+    def handle_timer(self, now: float) -> list[Output]:
+        if self._timer is None or now < self._timer:
+            return []
+        self._cancel_timer()
+        if not self._want_registered:
+            return []
+        return self._start_attempt(now, refresh=self.state == RegState.REGISTERED)
+
+    # -- internals
+
+    def _start_attempt(self, now: float, *, refresh: bool = False) -> list[Output]:
+        self._cancel_timer()
+        self._auth_rounds = 0
+        out: list[Output] = []
+        if not refresh:
+            out += self._set_state(RegState.REGISTERING, None, "", "Registering…")
+        request = self._build(expires=self._expires)
+        self.digest.preauthorize(request)
+        out.append(SendRegister(request))
+        return out
+
+    def _build(self, *, expires: int) -> Request:
+        """A new REGISTER: same Call-ID for the life of the client (§10.2.4), CSeq + 1."""
+        cfg = self.config
+        if not self._call_id:
+            self._call_id = new_call_id(self._local.host, self.rng)
+        self._cseq += 1
+        aor = self.aor
+        registrar = SipURI(
+            scheme="sips" if cfg.transport == "tls" else "sip",
+            user=None,
+            password=None,
+            host=aor.host,
+            port=aor.port,
+            params={"transport": cfg.transport} if cfg.transport == "tcp" else {},
+            headers={},
+        )
+        via_params = f";branch={new_branch(self.rng)}" + (";rport" if cfg.rport else "")
+        local = self._local
+        headers = Headers()
+        headers.add("Via", f"SIP/2.0/{cfg.transport.upper()} {local.host}:{local.port}{via_params}")
+        headers.add("Max-Forwards", "70")
+        if cfg.outbound_proxy:
+            headers.add("Route", f"<{proxy_uri(cfg.outbound_proxy, cfg.transport)}>")
+        display = f'"{cfg.display_name}" ' if cfg.display_name else ""
+        headers.add("From", f"{display}<{aor}>;tag={self._from_tag}")
+        headers.add("To", f"{display}<{aor}>")
+        headers.add("Call-ID", self._call_id)
+        headers.add("CSeq", f"{self._cseq} REGISTER")
+        headers.add("Contact", f"<{self.contact_uri}>")
+        headers.add("Expires", str(expires))
+        headers.add("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY, REFER, MESSAGE")
+        headers.add("User-Agent", cfg.user_agent)
+        request = Request(method="REGISTER", uri=registrar, headers=headers)
+        self._pending = request
+        return request
+
+    def _renew(self, request: Request) -> Request:
+        """The same REGISTER once more with a new branch and CSeq (after 401/407/423)."""
+        new = Request(
+            method=request.method,
+            uri=request.uri,
+            headers=request.headers.copy(),
+            body=request.body,
+        )
+        self._cseq += 1
+        new.headers.set("CSeq", f"{self._cseq} REGISTER")
+        via = new.headers.get("Via") or ""
+        head, _, _ = via.partition(";branch=")
+        rest = via.partition(";branch=")[2]
+        rest = rest.partition(";")[2]
+        new.headers.set("Via", f"{head};branch={new_branch(self.rng)}" + (f";{rest}" if rest else ""))
+        self._pending = new
+        return new
+
+    def _on_challenge(
+        self, request: Request, response: Response, now: float, unregistering: bool
+    ) -> list[Output]:
+        self._auth_rounds += 1
+        retry = self._renew(request)
+        self._pending = None
+        cfg = self.config
+        ok = self._auth_rounds <= MAX_AUTH_ROUNDS and self.digest.authorize(
+            retry, response, username=cfg.auth_username or cfg.username, password=cfg.password
+        )
+        if not ok:
+            if unregistering:
+                return self._set_state(
+                    RegState.UNREGISTERED, response.status, response.reason, "Unregistered."
+                )
+            self.digest.forget()
+            return self._fail(
+                response.status,
+                response.reason,
+                now,
+                text=(
+                    f"Registration failed: the server at {cfg.domain} did not accept the "
+                    f"password for user {cfg.auth_username or cfg.username} "
+                    f"({response.status} {response.reason}) — check the password and the "
+                    "authorization user name."
+                ),
+            )
+        self._pending = retry
+        return [SendRegister(retry)]
+
+    def _on_interval_too_brief(self, response: Response, now: float) -> list[Output]:
+        """§10.2.8: retry with at least Min-Expires."""
+        try:
+            minimum = response.min_expires
+        except SipParseError:
+            minimum = None
+        if minimum is None or minimum <= self._expires:
+            return self._fail(
+                423,
+                response.reason,
+                now,
+                text=(
+                    f"Registration failed: the server wants a longer registration expiry "
+                    f"than {self._expires} s but did not say how long (423) — raise the expiry."
+                ),
+            )
+        self._expires = minimum
+        self._auth_rounds = 0
+        request = self._build(expires=minimum)
+        self.digest.preauthorize(request)
+        return [SendRegister(request)]
+
+    def _on_success(self, request: Request, response: Response, now: float) -> list[Output]:
+        self._failures = 0
+        granted = self._granted_expiry(response)
+        out: list[Output] = []
+        if self.config.rport and self._learn_public_address(response):
+            # Our binding carries an address nobody can reach: bind the public one instead.
+            out.extend(self._start_attempt(now, refresh=True))
+            return out
+        self.granted_expires = granted
+        self._arm(now + max(granted * REFRESH_FRACTION, 1.0), "refresh")
+        text = f"Registered as {self.config.username} at {self.config.domain} for {granted} s."
+        return self._set_state(
+            RegState.REGISTERED, response.status, response.reason, text, expires=granted
+        )
+
+    def _granted_expiry(self, response: Response) -> int:
+        """The expiry the registrar granted our contact (§10.2.4): its `expires` param,
+        else the Expires header, else what we asked for."""
+        mine = self.contact_uri
+        try:
+            for contact in response.contacts:
+                uri = contact.uri
+                if (uri.user, uri.host.lower(), uri.port or 5060) == (
+                    mine.user,
+                    mine.host.lower(),
+                    mine.port or 5060,
+                ):
+                    value = contact.params.get("expires")
+                    if value is not None and value.strip().isdigit():
+                        return int(value)
+            header = response.expires
+        except SipParseError:
+            header = None
+        return header if header is not None else self._expires
+
+    def _learn_public_address(self, response: Response) -> bool:
+        """RFC 3581: if the registrar saw us at another address, use that in Contact.
+        Returns True when the address changed (and a new REGISTER is due)."""
+        try:
+            via = response.top_via
+        except SipParseError:
+            return False
+        host = via.received or via.host
+        port = via.rport or via.port or self._local.port
+        current = self._public or self._local
+        if (host, port) == (current.host, current.port) or via.received is None:
+            return False
+        self._public = _Local(host, port)
+        return True
+
+    def _fail(self, status: int, reason: str, now: float, *, text: str = "") -> list[Output]:
+        self._failures += 1
+        delay = min(
+            self.config.retry_interval * (2 ** (self._failures - 1)),
+            self.config.max_retry_interval,
+        )
+        if self._want_registered:
+            self._arm(now + delay, "retry")
+        sentence = text or failure_text(status, reason, self.config)
+        return self._set_state(RegState.FAILED, status, reason, sentence)
+
+    def _arm(self, when: float, action: str) -> None:
+        self._timer = when
+        self._timer_action = action
+
+    def _cancel_timer(self) -> None:
+        self._timer = None
+        self._timer_action = None
+
+    def _set_state(
+        self,
+        state: RegState,
+        status: int | None,
+        reason: str,
+        text: str,
+        *,
+        expires: int | None = None,
+    ) -> list[Output]:
+        changed = (state, status, text) != (self.state, self.last_status, self.last_text)
+        self.state, self.last_status, self.last_text = state, status, text
+        if state != RegState.REGISTERED:
+            self.granted_expires = None
+        if not changed:
+            return []
+        return [StateChanged(state, status, reason, text, expires)]
+
+
+def failure_text(status: int, reason: str, cfg: RegistrationConfig) -> str:
+    """A sentence a person understands for a failed registration."""
+    who = f"user {cfg.username} at {cfg.domain}"
+    hint = {
+        403: "check the user name and password",
+        404: "check the user name and the domain",
+        408: (
+            f"no answer over {cfg.transport.upper()} — check the domain, port and transport, "
+            "and that the PBX is reachable"
+        ),
+        423: "raise the registration expiry",
+        480: "the server is temporarily unable to register you; Parley keeps trying",
+        500: "the server had an internal error; Parley keeps trying",
+        503: "the server is unavailable; Parley keeps trying",
+    }.get(status, "check the account settings")
+    return f"Registration failed: the server answered {status} {reason} for {who} — {hint}."
+
+
+def split_host_port(text: str) -> tuple[str, int | None]:
+    """'pbx.example.com:5070' -> ('pbx.example.com', 5070); IPv6 references keep brackets."""
+    text = text.strip()
+    if text.startswith("["):
+        end = text.find("]")
+        host = text[: end + 1]
+        rest = text[end + 1 :]
+        return host, int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else None
+    host, sep, port = text.rpartition(":")
+    if sep and port.isdigit() and ":" not in host:
+        return host, int(port)
+    return text, None
+
+
+def proxy_uri(proxy: str, transport: str) -> str:
+    """The loose-routing Route URI for an outbound proxy given as host[:port] or a URI."""
+    text = proxy.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if not text.lower().startswith(("sip:", "sips:")):
+        scheme = "sips" if transport == "tls" else "sip"
+        text = f"{scheme}:{text}"
+        if transport == "tcp":
+            text += ";transport=tcp"
+    if ";lr" not in text:
+        text += ";lr"
+    return text

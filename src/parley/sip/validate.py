@@ -1,0 +1,144 @@
+"""Checks a UAS makes on a parsed request before acting on it (RFC 3261 §8.2).
+
+The parser (`parley.sip.parser`) rejects what breaks the grammar. What is left for the UA
+is what needs its knowledge: required header fields, single-valued fields that appear
+twice, the Request-URI scheme, Require option tags, body types, Accept. `validate_request`
+returns the error response to send, or None when the request may be processed; it is a
+pure function (sans-IO). `response_for_parse_error` builds the 400/505 for a request the
+parser rejected, when enough of it survived to address a response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from parley.sip import headers as h
+from parley.sip.headers import SipParseError
+from parley.sip.message import Headers, Request, Response
+
+__all__ = ["REASONS", "response_for_parse_error", "validate_request"]
+
+REASONS: dict[int, str] = {
+    400: "Bad Request",
+    406: "Not Acceptable",
+    415: "Unsupported Media Type",
+    416: "Unsupported URI Scheme",
+    420: "Bad Extension",
+    483: "Too Many Hops",
+    505: "Version Not Supported",
+}
+
+# RFC 3261 §8.1.1: the header fields every request carries.
+_REQUIRED = ("Via", "From", "To", "Call-ID", "CSeq")
+# RFC 3261 §7.3.1: only fields defined as comma-separated lists may repeat.
+_SINGLE = ("From", "To", "Call-ID", "CSeq", "Max-Forwards", "Content-Type", "Content-Length")
+# What a response copies from the request (RFC 3261 §8.2.6.2).
+_COPIED = ("Via", "From", "To", "Call-ID", "CSeq")
+
+
+def validate_request(
+    req: Request,
+    *,
+    supported: set[str],
+    accepted_types: set[str],
+    forwarding: bool = False,
+    to_tag: str | None = None,
+) -> Response | None:
+    """The error response a UAS must send for `req`, or None if it may go on.
+
+    `supported`: option tags this UA implements (for Require, RFC 3261 §8.2.2.3).
+    `accepted_types`: body media types it understands, lower-case ``type/subtype``
+    (for Content-Type, §8.2.3, and for Accept on INVITE, §21.4.7).
+    `forwarding`: True when the element would forward the request (acting as a proxy);
+    only then does Max-Forwards 0 give 483 (§16.3 step 2). An endpoint processes a request
+    with Max-Forwards 0 normally (RFC 4475 §3.3.11), which is how OPTIONS pings work.
+    `to_tag`: added to To in the response when the request's To has no tag (§8.2.6.2).
+
+    ACK is never answered (§17), so it always gives None.
+    """
+    if req.method == "ACK":
+        return None
+    hdrs = req.headers
+    for name in _REQUIRED:
+        if name not in hdrs:
+            return _reply(req.headers, 400, f"Missing Required Header: {name}", to_tag)
+    for name in _SINGLE:
+        if len(hdrs.get_all(name)) > 1:
+            return _reply(hdrs, 400, f"Multiple {name} Headers", to_tag)
+    try:
+        max_forwards = req.max_forwards
+        req.from_, req.to, req.cseq, req.top_via  # noqa: B018 - parse to check syntax
+        require = req.tokens("Require")
+        content_type = req.content_type
+        accept_values = hdrs.get_all("Accept")
+        accept = [mr for v in accept_values for mr in h.parse_media_list(v)]
+    except SipParseError as exc:
+        return _reply(hdrs, 400, f"Bad Request ({exc})"[:200], to_tag)
+
+    if forwarding and max_forwards == 0:
+        return _reply(hdrs, 483, REASONS[483], to_tag)
+    if isinstance(req.uri, str) or req.uri.scheme not in ("sip", "sips", "tel"):
+        # §8.2.2.1: a scheme the UA does not understand.
+        return _reply(hdrs, 416, REASONS[416], to_tag)
+    if req.method != "CANCEL":
+        known = {tag.lower() for tag in supported}
+        unknown = [tag for tag in require if tag.lower() not in known]
+        if unknown:
+            return _reply(hdrs, 420, REASONS[420], to_tag, [("Unsupported", ", ".join(unknown))])
+    accepted = {t.lower() for t in accepted_types}
+    if req.body and content_type is not None and content_type.mime not in accepted:
+        return _reply(hdrs, 415, REASONS[415], to_tag, [("Accept", ", ".join(sorted(accepted)))])
+    encoding = hdrs.get("Content-Encoding")
+    if req.body and encoding is not None and encoding.strip().lower() not in ("", "identity"):
+        return _reply(hdrs, 415, REASONS[415], to_tag, [("Accept-Encoding", "identity")])
+    if req.method == "INVITE" and accept_values and accept:
+        # The answer to an INVITE carries a body of one of our types (§13.3.1, §21.4.7).
+        if not any(mr.matches(t) for mr in accept for t in accepted):
+            return _reply(
+                hdrs, 406, REASONS[406], to_tag, [("Accept", ", ".join(sorted(accepted)))]
+            )
+    return None
+
+
+def response_for_parse_error(err: SipParseError, *, to_tag: str | None = None) -> Response | None:
+    """The response to a request the parser rejected (400, 505...), if one can be sent.
+
+    None for responses, ACKs, and requests missing a field a response needs.
+    """
+    if err.method is None or err.method == "ACK" or err.raw_headers is None:
+        return None
+    hdrs = Headers(err.raw_headers)
+    if any(name not in hdrs for name in _COPIED):
+        return None
+    reason = err.reason if err.status != 400 else f"Bad Request ({err})"[:200]
+    return _reply(hdrs, err.status, reason, to_tag)
+
+
+def _reply(
+    hdrs: Headers,
+    status: int,
+    reason: str,
+    to_tag: str | None,
+    extra: Iterable[tuple[str, str]] = (),
+) -> Response:
+    """A response copying Via, From, To, Call-ID and CSeq from the request (§8.2.6.2)."""
+    out = Headers()
+    for name in _COPIED:
+        for value in hdrs.get_all(name):
+            if name == "To" and to_tag is not None:
+                value = _with_tag(value, to_tag)
+            out.add(name, value)
+    for name, value in extra:
+        out.add(name, value)
+    # Reason phrases are TEXT-UTF8 without line breaks (RFC 3261 §25.1).
+    reason = reason.replace("\r", " ").replace("\n", " ")
+    return Response(headers=out, status=status, reason=reason)
+
+
+def _with_tag(value: str, tag: str) -> str:
+    try:
+        if h.NameAddr.parse(value).tag is not None:
+            return value
+    except SipParseError:
+        return value
+    return f"{value};tag={tag}"

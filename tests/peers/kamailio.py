@@ -1,0 +1,260 @@
+"""Kamailio 5.6 as the test PBX: registrar with digest auth, proxy, TLS.
+
+Usage::
+
+    kam = Kamailio(tmp_path / "kamailio", {"1001": "pass1001"},
+                   udp_port=free_port("both"), tcp_port=..., tls_port=free_port("tcp"))
+    kam.start()
+    ...
+    kam.lookup("1001")   # registered contacts
+    kam.stop()
+
+The configuration is tests/peers/kamailio.cfg with its placeholders
+filled in; optional parts are switched on with defines (-A NAME).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from peers.certs import Certs, session_certs
+from peers.common import LOOPBACK, Process, require_binary, wait_for_port, wait_until
+
+TEMPLATE = Path(__file__).with_name("kamailio.cfg")
+
+# A unix socket path must fit in sockaddr_un.sun_path (108 bytes with the NUL).
+_MAX_UNIX_PATH = 100
+
+# db_text table headers; the version table records the schema version each
+# module expects (subscriber is at version 7 in Kamailio 5.6).
+_VERSION_TABLE = "table_name(string) table_version(int)\nsubscriber:7\n"
+_SUBSCRIBER_HEADER = (
+    "id(int,auto) username(string) domain(string) password(string) "
+    "ha1(string) ha1b(string) email_address(string,null) rpid(string,null)\n"
+)
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def _escape_db_text(value: str) -> str:
+    """db_text separates columns with ':' and escapes with a backslash."""
+    return value.replace("\\", "\\\\").replace(":", "\\:").replace("\n", "\\n")
+
+
+class Kamailio:
+    """One Kamailio process on 127.0.0.1 with UDP, TCP and TLS listeners.
+
+    The realm of the digest challenge is the From domain of the request
+    (``127.0.0.1`` for ``sip:1001@127.0.0.1:PORT``); passwords are checked
+    whatever realm the client answers with.
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        users: Mapping[str, str],
+        *,
+        udp_port: int,
+        tcp_port: int,
+        tls_port: int,
+        nat_helpers: bool = False,
+        call_auth: bool = True,
+        defines: Iterable[str] = (),
+        certs: Certs | None = None,
+        realm: str = LOOPBACK,
+    ) -> None:
+        self.binary = require_binary("kamailio")
+        self.kamcmd = require_binary("kamcmd")
+        self.workdir = Path(workdir)
+        self.users = dict(users)
+        self.udp_port = udp_port
+        self.tcp_port = tcp_port
+        self.tls_port = tls_port
+        self.realm = realm
+        self.defines = list(defines)
+        if nat_helpers:
+            self.defines.append("WITH_NAT")
+        if not call_auth:
+            self.defines.append("WITHOUT_CALL_AUTH")
+        self.certs = certs if certs is not None else session_certs()
+        self.config_path = self.workdir / "kamailio.cfg"
+        self.db_dir = self.workdir / "db"
+        self.log_path = self.workdir / "kamailio.log"
+        self.ctl_socket = self._ctl_socket_path()
+        self.process: Process | None = None
+        self._write_files()
+
+    # --- addresses -----------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        return LOOPBACK
+
+    @property
+    def ca_file(self) -> Path:
+        """CA certificate that signed the TLS server certificate."""
+        return self.certs.ca_file
+
+    def uri(self, user: str | None = None, transport: str = "udp") -> str:
+        """SIP URI of the proxy (or of ``user`` at it) for ``transport``."""
+        port = {"udp": self.udp_port, "tcp": self.tcp_port, "tls": self.tls_port}[transport]
+        scheme = "sips" if transport == "tls" else "sip"
+        userpart = f"{user}@" if user else ""
+        param = "" if transport == "udp" else f";transport={transport}"
+        return f"{scheme}:{userpart}{LOOPBACK}:{port}{param}"
+
+    # --- files -------------------------------------------------------------
+
+    def _ctl_socket_path(self) -> Path:
+        path = self.workdir / "ctl.sock"
+        if len(str(path)) <= _MAX_UNIX_PATH:
+            return path
+        # pytest's tmp paths can be long: put the socket somewhere short.
+        short = Path(tempfile.mkdtemp(prefix="kam-"))
+        return short / "ctl.sock"
+
+    def _write_files(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.db_dir.mkdir(exist_ok=True)
+        (self.db_dir / "version").write_text(_VERSION_TABLE)
+        rows = [_SUBSCRIBER_HEADER]
+        for i, (user, password) in enumerate(self.users.items(), start=1):
+            # Non-empty ha1/ha1b are required by db_text even with calculate_ha1.
+            ha1 = _md5(f"{user}:{self.realm}:{password}")
+            ha1b = _md5(f"{user}@{self.realm}:{self.realm}:{password}")
+            cols = [str(i), user, self.realm, password, ha1, ha1b, "", ""]
+            rows.append(":".join(_escape_db_text(c) for c in cols) + "\n")
+        (self.db_dir / "subscriber").write_text("".join(rows))
+
+        tls_cfg = self.workdir / "tls.cfg"
+        tls_cfg.write_text(
+            "[server:default]\n"
+            "method = TLSv1.2+\n"
+            "verify_certificate = no\n"
+            "require_certificate = no\n"
+            f"private_key = {self.certs.key_file}\n"
+            f"certificate = {self.certs.cert_file}\n"
+            "\n"
+            "[client:default]\n"
+            "method = TLSv1.2+\n"
+            "verify_certificate = no\n"
+            "require_certificate = no\n"
+        )
+
+        values = {
+            "UDP_PORT": str(self.udp_port),
+            "TCP_PORT": str(self.tcp_port),
+            "TLS_PORT": str(self.tls_port),
+            "CTL_SOCKET": str(self.ctl_socket),
+            "DB_DIR": str(self.db_dir),
+            "TLS_CFG": str(tls_cfg),
+        }
+        text = TEMPLATE.read_text()
+        for name, value in values.items():
+            text = text.replace(f"@@{name}@@", value)
+        leftover = re.findall(r"@@\w+@@", text)
+        if leftover:
+            raise ValueError(f"unfilled placeholders in {TEMPLATE}: {leftover}")
+        self.config_path.write_text(text)
+
+    # --- life cycle --------------------------------------------------------------
+
+    def argv(self) -> list[str]:
+        argv = [self.binary, "-f", str(self.config_path), "-DD", "-E", "-m", "64", "-M", "8"]
+        argv += ["-Y", str(self.workdir), "-w", str(self.workdir)]
+        for define in self.defines:
+            argv += ["-A", define]
+        return argv
+
+    def check_config(self) -> None:
+        """Let Kamailio parse the configuration (-c); raise with its output if bad."""
+        result = subprocess.run(
+            [*self.argv(), "-c"], capture_output=True, text=True, timeout=30, check=False
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"kamailio -c failed:\n{result.stdout}{result.stderr}")
+
+    def start(self, timeout: float = 15.0) -> Kamailio:
+        if self.process is not None and self.process.running:
+            raise RuntimeError("Kamailio is already running")
+        self.ctl_socket.unlink(missing_ok=True)
+        self.process = Process(self.argv(), log_path=self.log_path, name="kamailio")
+        self.process.start()
+        try:
+            wait_for_port(self.udp_port, "udp", timeout=timeout, process=self.process)
+            wait_for_port(self.tcp_port, "tcp", timeout=timeout, process=self.process)
+            wait_for_port(self.tls_port, "tcp", timeout=timeout, process=self.process)
+            # The ctl process may come up a moment after the listeners.
+            if not wait_until(self.ctl_socket.exists, timeout=timeout):
+                raise TimeoutError(f"no ctl socket at {self.ctl_socket}")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop()
+        self.ctl_socket.unlink(missing_ok=True)
+
+    def restart(self) -> Kamailio:
+        """Stop and start again on the same ports; registrations are lost."""
+        self.stop()
+        return self.start()
+
+    def close(self) -> None:
+        """Stop and remove a ctl socket directory made outside the workdir."""
+        self.stop()
+        if self.ctl_socket.parent != self.workdir:
+            shutil.rmtree(self.ctl_socket.parent, ignore_errors=True)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.running
+
+    def log_text(self) -> str:
+        return self.process.log_text() if self.process else ""
+
+    def __enter__(self) -> Kamailio:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- inspection over the ctl socket ---------------------------------------
+
+    def rpc(self, *command: str, check: bool = True) -> str:
+        """Run ``kamcmd`` against this instance; return its output."""
+        result = subprocess.run(
+            [self.kamcmd, "-s", f"unix:{self.ctl_socket}", *command],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        output = result.stdout + result.stderr
+        if check and result.returncode != 0:
+            raise RuntimeError(f"kamcmd {' '.join(command)} failed: {output.strip()}")
+        return output
+
+    def lookup(self, user: str) -> list[str]:
+        """Contacts registered for ``user`` (empty when none)."""
+        output = self.rpc("ul.lookup", "location", f"s:{user}", check=False)
+        if re.search(r"error:\s*404|not found", output, flags=re.IGNORECASE):
+            return []
+        contacts = re.findall(r"^\s*Address:\s*(\S+)\s*$", output, flags=re.MULTILINE)
+        if not contacts and "AoR" not in output:
+            raise RuntimeError(f"unexpected kamcmd ul.lookup output: {output.strip()}")
+        return contacts
+
+    def dump(self) -> str:
+        """The whole location table, as kamcmd prints it."""
+        return self.rpc("ul.dump")
