@@ -58,7 +58,10 @@ def pytest_runtest_makereport(
         # The log tail of each peer is what explains most interop failures.
         for process in common.processes_for(item.nodeid):
             report.sections.append(
-                (f"{process.name} (pid {process.pid}) log: {process.log_path}", process.log_tail(60))
+                (
+                    f"{process.name} (pid {process.pid}) log: {process.log_path}",
+                    process.log_tail(60),
+                )
             )
     return report
 

@@ -42,9 +42,7 @@ def require_binary(name: str) -> str:
     The sbin directories are searched too: Kamailio lives in /usr/sbin, which is
     not on the PATH of unprivileged users.
     """
-    search = os.pathsep.join(
-        [os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/sbin", "/sbin"]
-    )
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/sbin", "/sbin"])
     path = shutil.which(name, path=search)
     if path is None:
         missing_peer(f"{name} is not installed (run ./scripts/bootstrap.sh --peers)")
@@ -99,7 +97,11 @@ def _proc_net_has(port: int, kind: Literal["udp", "tcp"], host: str) -> bool:
         for line in lines:
             fields = line.split()
             addr, hexport = fields[1].split(":")
-            if int(hexport, 16) == port and fields[3] == want_state and addr in (want_addr, "00000000"):
+            if (
+                int(hexport, 16) == port
+                and fields[3] == want_state
+                and addr in (want_addr, "00000000")
+            ):
                 return True
     return False
 

@@ -90,7 +90,9 @@ class Sipp:
         if self.remote is None:
             # A UAS is ready once its signalling port is bound.
             try:
-                wait_for_port(self.local_port, self.transport, timeout=timeout, process=self.process)
+                wait_for_port(
+                    self.local_port, self.transport, timeout=timeout, process=self.process
+                )
             except BaseException:
                 self.stop()
                 raise

@@ -296,11 +296,21 @@ class TransportLayer:
         pending = self._connecting.get(dest)
         if pending is not None:
             # Another send is already connecting there: share its connection.
-            return await asyncio.shield(pending)
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if pending.cancelled() and not (task is not None and task.cancelling()):
+                    # The other sender was cancelled, not us: connect ourselves.
+                    return await self._connection_to(dest, server_name, ctx)
+                raise
         fut: asyncio.Future[StreamConnection] = asyncio.get_running_loop().create_future()
         self._connecting[dest] = fut
         try:
             conn = await self._open(dest, server_name, ctx)
+        except asyncio.CancelledError:
+            fut.cancel()
+            raise
         except BaseException as exc:
             fut.set_exception(exc)
             fut.exception()  # mark retrieved: nobody else may be waiting

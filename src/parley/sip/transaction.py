@@ -141,7 +141,8 @@ class TransactionLayer:
 
     def take_outputs(self) -> list[Output]:
         """Everything produced since the last call, in order."""
-        out, self._out = self._out, []
+        out = list(self._out)
+        self._out.clear()  # cleared in place: every transaction appends to this list
         return out
 
     def next_timer(self) -> float | None:
@@ -244,10 +245,10 @@ class TransactionLayer:
         CANCEL itself but with method INVITE. None means the TU answers 481."""
         try:
             tx = self._servers.get(_server_key(cancel, "INVITE"))
+            if isinstance(tx, ServerInviteTransaction) and self._to_tag_matches(tx, cancel):
+                return tx
         except SipParseError:
-            return None
-        if isinstance(tx, ServerInviteTransaction) and self._to_tag_matches(tx, cancel):
-            return tx
+            pass
         return None
 
     # ------------------------------------------------------------------ internals
