@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from peers.common import LOOPBACK, free_port, require_binary, wait_until
 from peers.kamailio import Kamailio
 from peers.sipp import SCENARIOS, Sipp

@@ -258,3 +258,42 @@ class Kamailio:
     def dump(self) -> str:
         """The whole location table, as kamcmd prints it."""
         return self.rpc("ul.dump")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a test PBX in the foreground until Ctrl-C (``scripts/pbx``)."""
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(description="Kamailio test PBX on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=5060, help="UDP and TCP port (5060)")
+    parser.add_argument("--tls-port", type=int, default=5061, help="TLS port (5061)")
+    parser.add_argument("--nat-helpers", action="store_true", help="enable the NAT helpers")
+    parser.add_argument("--workdir", type=Path, help="where to write config and logs")
+    args = parser.parse_args(argv)
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="parley-pbx-"))
+    users = {f"100{i}": f"pass100{i}" for i in (1, 2, 3)}
+    kam = Kamailio(
+        workdir,
+        users,
+        udp_port=args.port,
+        tcp_port=args.port,
+        tls_port=args.tls_port,
+        nat_helpers=args.nat_helpers,
+    )
+    with kam:
+        print(f"Kamailio on {LOOPBACK}: udp/tcp {args.port}, tls {args.tls_port}")
+        print(f"users: {', '.join(f'{u}/{p}' for u, p in users.items())}")
+        print(f"CA certificate: {kam.ca_file}; log: {kam.log_path}")
+        print("Ctrl-C stops it.")
+        try:
+            while kam.running:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
