@@ -106,9 +106,11 @@ class ParleyConsole:
 
     def wait_state(self, state: str, account: str = "office", timeout: float = 20.0) -> Event:
         return self.wait_for(
-            lambda e: e.get("event") == "account"
-            and e.get("account") == account
-            and e.get("state") == state,
+            lambda e: (
+                e.get("event") == "account"
+                and e.get("account") == account
+                and e.get("state") == state
+            ),
             timeout,
         )
 

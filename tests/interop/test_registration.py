@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from parley_console import ParleyConsole, write_config
+
 from peers.kamailio import Kamailio
 
 pytestmark = pytest.mark.interop

@@ -60,7 +60,7 @@ def answer(request: Request, status: int, reason: str, *extra: tuple[str, str]) 
 
 def challenge(request: Request, *, stale: bool = False, proxy: bool = False) -> Response:
     name = "Proxy-Authenticate" if proxy else "WWW-Authenticate"
-    value = 'Digest realm="127.0.0.1", nonce="n%d", qop="auth"' % request.cseq.seq
+    value = f'Digest realm="127.0.0.1", nonce="n{request.cseq.seq}", qop="auth"'
     if stale:
         value += ", stale=true"
     return answer(request, 407 if proxy else 401, "Unauthorized", (name, value))
@@ -116,7 +116,7 @@ def test_wrong_password_fails_with_a_sentence_and_retries_later() -> None:
         ("WWW-Authenticate", 'Digest realm="127.0.0.1", nonce="other", qop="auth"'),
     )
     outputs = client.on_response(rejected, 0.2)
-    change = [o for o in outputs if isinstance(o, StateChanged)][0]
+    change = next(o for o in outputs if isinstance(o, StateChanged))
     assert change.state == RegState.FAILED and change.status == 401
     assert "password" in change.text
     assert client.next_timer() == pytest.approx(30.2)
@@ -142,7 +142,9 @@ def test_401_then_407_both_answered() -> None:
 def test_423_raises_expiry_to_min_expires() -> None:
     client = make_client(expires=60)
     first = sent(client.register(0.0))
-    again = sent(client.on_response(answer(first, 423, "Interval Too Brief", ("Min-Expires", "1800")), 0.1))
+    again = sent(
+        client.on_response(answer(first, 423, "Interval Too Brief", ("Min-Expires", "1800")), 0.1)
+    )
     assert again.expires == 1800
     outputs = client.on_response(answer(again, 200, "OK", ("Expires", "1800")), 0.2)
     assert states(outputs) == [RegState.REGISTERED]

@@ -18,9 +18,7 @@ from parley.settings.secrets import SecretStoreError, get_password
 
 EXIT_CONFIG = 2
 
-HELP = (
-    "commands: help | accounts | register NAME | unregister NAME | trace on|off | quit"
-)
+HELP = "commands: help | accounts | register NAME | unregister NAME | trace on|off | quit"
 
 
 def run_console(args: argparse.Namespace) -> int:
@@ -158,13 +156,13 @@ class Console:
             for name, account in self.phone.accounts.items():
                 self.reply(f"{name}: {account.state.value} — {account.registration.last_text}")
         elif cmd in ("register", "unregister"):
-            account = self.phone.accounts.get(rest[0]) if rest else None
-            if account is None:
+            target = self.phone.accounts.get(rest[0]) if rest else None
+            if target is None:
                 self.reply(f"error: no account {rest[0] if rest else ''!r}; try 'accounts'")
             elif cmd == "register":
-                await account.register()
+                await target.register()
             else:
-                await account.unregister()
+                await target.unregister()
         elif cmd == "trace":
             self.phone.endpoint.trace_enabled = bool(rest) and rest[0].lower() == "on"
         else:

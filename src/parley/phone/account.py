@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from parley.net.address import Address, TransportError, ip_literal, strip_brackets
 from parley.net.dns import DnsError, make_resolver, resolve
 from parley.net.keepalive import KeepAlive
 from parley.phone.endpoint import SipEndpoint
 from parley.phone.events import AccountStateChanged, PhoneEvent
+from parley.settings.model import AccountSettings
 from parley.sip.message import Response
 from parley.sip.registration import (
     Output,
@@ -28,14 +30,15 @@ from parley.sip.registration import (
     StateChanged,
     split_host_port,
 )
-from parley.settings.model import AccountSettings
 
 log = logging.getLogger(__name__)
 
 FAILOVER_STATUSES = {408, 503}  # RFC 3263 §4.3: try the next server on these
 
 
-def registration_config(account: AccountSettings, password: str, user_agent: str) -> RegistrationConfig:
+def registration_config(
+    account: AccountSettings, password: str, user_agent: str
+) -> RegistrationConfig:
     return RegistrationConfig(
         username=account.username,
         domain=account.domain,
@@ -206,7 +209,9 @@ class Account:
                 reason=change.reason,
                 text=change.text,
                 expires=change.expires,
-                server=None if server is None else f"{server.transport}:{server.host}:{server.port}",
+                server=None
+                if server is None
+                else f"{server.transport}:{server.host}:{server.port}",
             )
         )
 
@@ -310,7 +315,7 @@ class Account:
         if self.registration.state in (RegState.REGISTERED, RegState.REGISTERING):
             self._spawn(self._reconnect_and_register(refresh=True))
 
-    def _spawn(self, coro: object) -> None:
-        task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from parley.net.address import Address, Source, TransportError
 from parley.net.transport import TransportLayer
@@ -189,9 +190,7 @@ class SipEndpoint:
     async def _send(self, message: Message, dest: object) -> None:
         try:
             if isinstance(dest, Source):
-                await self.transport.send(
-                    message, dest.address, connection_id=dest.connection_id
-                )
+                await self.transport.send(message, dest.address, connection_id=dest.connection_id)
             elif isinstance(dest, Address):
                 await self.transport.send(message, dest)
             else:
@@ -213,9 +212,7 @@ class SipEndpoint:
 
     def _on_message(self, message: Message, source: Source) -> None:
         try:
-            self.transactions.receive(
-                message, source, self.now, reliable=source.transport != "udp"
-            )
+            self.transactions.receive(message, source, self.now, reliable=source.transport != "udp")
         except SipParseError as exc:
             # A message whose framing was fine but whose key headers are not: answer a
             # request with 400 when we can, drop a response (§18.1.2, §8.2.2).
@@ -260,7 +257,7 @@ class SipEndpoint:
             self.transactions.handle_timer(loop.time())
             self._pump()
 
-    def _spawn(self, coro: Awaitable[None]) -> None:
-        task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

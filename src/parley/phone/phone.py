@@ -74,7 +74,7 @@ class Phone:
         port = ports[0] if ports else 0
         transport = self.endpoint.transport
         try:
-            host, port = await transport.listen_udp(self.bind_host, port)
+            _host, port = await transport.listen_udp(self.bind_host, port)
             if any(a.transport == "tcp" for a in self.settings.accounts):
                 await transport.listen_tcp(self.bind_host, port)
         except (TransportError, OSError) as exc:

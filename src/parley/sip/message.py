@@ -233,9 +233,7 @@ class _Message:
 
     @property
     def record_routes(self) -> list[h.NameAddr]:
-        return [
-            r for v in self.headers.get_all("Record-Route") for r in h.NameAddr.parse_list(v)
-        ]
+        return [r for v in self.headers.get_all("Record-Route") for r in h.NameAddr.parse_list(v)]
 
     @property
     def expires(self) -> int | None:

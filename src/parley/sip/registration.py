@@ -185,8 +185,10 @@ class RegistrationClient:
             return self._on_challenge(request, response, now, unregistering)
         if unregistering:
             self._failures = 0
-            text = "Unregistered." if 200 <= status < 300 else (
-                f"Unregistered (the server answered {status} {response.reason})."
+            text = (
+                "Unregistered."
+                if 200 <= status < 300
+                else (f"Unregistered (the server answered {status} {response.reason}).")
             )
             return self._set_state(RegState.UNREGISTERED, status, response.reason, text)
         if 200 <= status < 300:
@@ -273,7 +275,9 @@ class RegistrationClient:
         headers.add("CSeq", f"{self._cseq} REGISTER")
         headers.add("Contact", f"<{self.contact_uri}>")
         headers.add("Expires", str(expires))
-        headers.add("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY, REFER, MESSAGE")
+        headers.add(
+            "Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY, REFER, MESSAGE"
+        )
         headers.add("User-Agent", cfg.user_agent)
         request = Request(method="REGISTER", uri=registrar, headers=headers)
         self._pending = request
@@ -293,7 +297,9 @@ class RegistrationClient:
         head, _, _ = via.partition(";branch=")
         rest = via.partition(";branch=")[2]
         rest = rest.partition(";")[2]
-        new.headers.set("Via", f"{head};branch={new_branch(self.rng)}" + (f";{rest}" if rest else ""))
+        new.headers.set(
+            "Via", f"{head};branch={new_branch(self.rng)}" + (f";{rest}" if rest else "")
+        )
         self._pending = new
         return new
 
