@@ -147,3 +147,50 @@ def test_registrar_restart_is_survived(tmp_path: Path, run_console: Any, transpo
         assert console.quit() == 0
     finally:
         kam.close()
+
+
+def test_fixed_local_port_is_used_in_the_binding(kamailio: Kamailio, run_console: Any) -> None:
+    from peers.common import free_port
+
+    port = free_port("udp")
+    console = run_console([account(kamailio, local_port=port)])
+    console.wait_state("registered")
+    contacts = kamailio.lookup("1001")
+    assert f"127.0.0.1:{port}" in contacts[0]
+    assert console.quit() == 0
+
+
+def test_random_local_port_is_above_32000(kamailio: Kamailio, run_console: Any) -> None:
+    import re
+
+    console = run_console([account(kamailio)])
+    console.wait_state("registered")
+    match = re.search(r"127\.0\.0\.1:(\d+)", kamailio.lookup("1001")[0])
+    assert match is not None and int(match.group(1)) > 32000
+    assert console.quit() == 0
+
+
+def test_register_on_startup_off_waits_for_the_command(
+    kamailio: Kamailio, run_console: Any
+) -> None:
+    console = run_console([account(kamailio, register_on_startup=False)])
+    console.send("accounts")
+    reply = console.wait_for(lambda e: e.get("event") == "reply")
+    assert "not registered" in reply["text"]
+    assert kamailio.lookup("1001") == []
+    console.send("register office")
+    console.wait_state("registered")
+    assert len(kamailio.lookup("1001")) == 1
+    assert console.quit() == 0
+
+
+def test_tls_certificate_not_trusted_is_explained(kamailio: Kamailio, run_console: Any) -> None:
+    """Without our test CA the server certificate cannot be verified: a clear failure,
+    never a silent plain-text fallback."""
+    data = account(kamailio, "tls")
+    del data["ca_file"]
+    console = run_console([data])
+    failed = console.wait_state("failed")
+    assert "certificate" in failed["text"].lower()
+    assert kamailio.lookup("1001") == []
+    assert console.quit() == 0

@@ -27,13 +27,18 @@ from parley.sip.uri import SipURI
 
 
 def test_via_fields_and_serialisation() -> None:
-    via = Via.parse("SIP/2.0/udp 192.0.2.1:5060;branch=z9hG4bK74bf9;received=198.51.100.7;rport=4711")
+    via = Via.parse(
+        "SIP/2.0/udp 192.0.2.1:5060;branch=z9hG4bK74bf9;received=198.51.100.7;rport=4711"
+    )
     assert via.transport == "UDP"
     assert (via.host, via.port) == ("192.0.2.1", 5060)
     assert via.branch == "z9hG4bK74bf9"
     assert via.received == "198.51.100.7"
     assert via.rport == 4711 and via.has_rport
-    assert str(via) == "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK74bf9;received=198.51.100.7;rport=4711"
+    assert (
+        str(via)
+        == "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK74bf9;received=198.51.100.7;rport=4711"
+    )
 
 
 def test_via_empty_rport_and_absent_rport() -> None:
@@ -52,7 +57,9 @@ def test_via_ipv6_and_received_ipv6() -> None:
 
 
 def test_via_list_with_folding_and_lws() -> None:
-    vias = Via.parse_list("SIP / 2.0 / UDP a.example.com ; branch = z9hG4bK1 ,\r\n SIP/2.0/TCP b:5070")
+    vias = Via.parse_list(
+        "SIP / 2.0 / UDP a.example.com ; branch = z9hG4bK1 ,\r\n SIP/2.0/TCP b:5070"
+    )
     assert [(v.transport, v.host, v.port, v.branch) for v in vias] == [
         ("UDP", "a.example.com", None, "z9hG4bK1"),
         ("TCP", "b", 5070, None),
@@ -61,7 +68,15 @@ def test_via_list_with_folding_and_lws() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["", "SIP/2.0/UDP", "SIP/2.0 UDP host", "HTTP/1.1/TCP host", "SIP/2.0/UDP host;;", "SIP/2.0/UDP h:99999", "SIP/2.0/UDP h,"],
+    [
+        "",
+        "SIP/2.0/UDP",
+        "SIP/2.0 UDP host",
+        "HTTP/1.1/TCP host",
+        "SIP/2.0/UDP host;;",
+        "SIP/2.0/UDP h:99999",
+        "SIP/2.0/UDP h,",
+    ],
 )
 def test_via_malformed(value: str) -> None:
     with pytest.raises(SipParseError):
@@ -102,9 +117,7 @@ def test_name_addr_uri_params_vs_header_params() -> None:
 
 
 def test_name_addr_list_respects_quotes_and_brackets() -> None:
-    items = NameAddr.parse_list(
-        '"Doe, John" <sip:j@a;x=1>;q=0.5, <sip:k@b>, sip:l@c;expires=5'
-    )
+    items = NameAddr.parse_list('"Doe, John" <sip:j@a;x=1>;q=0.5, <sip:k@b>, sip:l@c;expires=5')
     assert [i.display_name for i in items] == ["Doe, John", None, None]
     assert [i.uri.user for i in items] == ["j", "k", "l"]
     assert items[0].q == 0.5 and items[2].expires == 5
@@ -198,7 +211,7 @@ def test_token_list() -> None:
 
 
 def test_split_commas() -> None:
-    assert split_commas('a, "b,c" <d,e>, f') == ['a', '"b,c" <d,e>', "f"]
+    assert split_commas('a, "b,c" <d,e>, f') == ["a", '"b,c" <d,e>', "f"]
     assert split_commas("x,,y") == ["x", "y"]
     with pytest.raises(SipParseError):
         split_commas('"open, ended')
@@ -264,12 +277,17 @@ def test_credentials_serialisation_quotes_the_right_params() -> None:
 
 
 def test_auth_token68_and_bare_scheme() -> None:
-    assert parse_auth_params("Basic QWxhZGRpbjpvcGVu==") == ("Basic", {"token68": "QWxhZGRpbjpvcGVu=="})
+    assert parse_auth_params("Basic QWxhZGRpbjpvcGVu==") == (
+        "Basic",
+        {"token68": "QWxhZGRpbjpvcGVu=="},
+    )
     assert str(Credentials("Basic", {"token68": "abc="})) == "Basic abc="
     assert parse_auth_params("Negotiate") == ("Negotiate", {})
 
 
-@pytest.mark.parametrize("value", ["", "Digest realm=x,", 'Digest realm="x', "Digest a=b c=d", "Dig/est x=y"])
+@pytest.mark.parametrize(
+    "value", ["", "Digest realm=x,", 'Digest realm="x', "Digest a=b c=d", "Dig/est x=y"]
+)
 def test_auth_malformed(value: str) -> None:
     with pytest.raises(SipParseError):
         parse_auth_params(value)

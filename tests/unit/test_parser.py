@@ -27,7 +27,12 @@ BASE = [
     "Max-Forwards: 70",
 ]
 
-INVITE = make("INVITE sip:bob@example.com SIP/2.0", [*BASE, "Content-Type: application/sdp"], b"v=0\r\n", length=5)
+INVITE = make(
+    "INVITE sip:bob@example.com SIP/2.0",
+    [*BASE, "Content-Type: application/sdp"],
+    b"v=0\r\n",
+    length=5,
+)
 
 
 def options(n: int, body: bytes = b"") -> bytes:
@@ -78,7 +83,7 @@ def test_no_content_length_takes_rest_of_datagram() -> None:
 
 def test_leading_crlf_and_bare_lf() -> None:
     req = parse_message(b"\r\n\r\n" + INVITE)
-    assert req.method == "INVITE"
+    assert isinstance(req, Request) and req.method == "INVITE"
     crlf = options(1)
     lf = parse_message(crlf.replace(b"\r\n", b"\n"))
     assert lf == parse_message(crlf)
@@ -122,17 +127,29 @@ def test_non_utf8_header_falls_back_to_latin1() -> None:
         (b"INVITE sip:a@b SIP/2.0\r\nVia: x", 400, "empty line"),
         (INVITE.replace(b"SIP/2.0\r\n", b"SIP/3.0\r\n", 1), 505, "version"),
         (INVITE.replace(b"SIP/2.0\r\n", b"HTTP/1.1\r\n", 1), 400, "version"),
-        (INVITE.replace(b"sip:bob@example.com SIP", b"sip:bob@ex ample.com SIP", 1), 400, "Request-Line"),
+        (
+            INVITE.replace(b"sip:bob@example.com SIP", b"sip:bob@ex ample.com SIP", 1),
+            400,
+            "Request-Line",
+        ),
         (INVITE.replace(b"Max-Forwards: 70", b"Max-Forwards 70"), 400, "colon"),
         (INVITE.replace(b"Max-Forwards: 70", b"Max Forwards: 70"), 400, "header name"),
         (INVITE.replace(b"Max-Forwards: 70", b"Max-Forwards: 700"), 400, "Max-Forwards"),
         (INVITE.replace(b"CSeq: 1 INVITE", b"CSeq: 1 BYE"), 400, "CSeq method"),
         (INVITE.replace(b"Call-ID: cid-1@192.0.2.1", b"Call-ID: a b"), 400, "Call-ID"),
-        (INVITE.replace(b"Content-Type: application/sdp", b"Content-Type: sdp"), 400, "Content-Type"),
+        (
+            INVITE.replace(b"Content-Type: application/sdp", b"Content-Type: sdp"),
+            400,
+            "Content-Type",
+        ),
         (b"SIP/2.0 99 Too Small\r\n\r\n", 400, "status code"),
         (b"SIP/2.0 abc OK\r\n\r\n", 400, "status code"),
         (b"INVITE sip:a@b SIP/2.0\r\n continuation\r\n\r\n", 400, "continuation"),
-        (b"INVITE sip:a@b SIP/2.0\r\nContent-Length: 1" + b"0" * 5000 + b"\r\n\r\n", 400, "Content-Length"),
+        (
+            b"INVITE sip:a@b SIP/2.0\r\nContent-Length: 1" + b"0" * 5000 + b"\r\n\r\n",
+            400,
+            "Content-Length",
+        ),
     ],
 )
 def test_rejections(data: bytes, status: int, fault: str) -> None:
@@ -167,7 +184,9 @@ def test_validate_ack_is_never_answered() -> None:
 
 
 def test_validate_unknown_content_encoding() -> None:
-    req = parse_message(INVITE.replace(b"Max-Forwards: 70", b"Max-Forwards: 70\r\nContent-Encoding: gzip"))
+    req = parse_message(
+        INVITE.replace(b"Max-Forwards: 70", b"Max-Forwards: 70\r\nContent-Encoding: gzip")
+    )
     assert isinstance(req, Request)
     resp = validate_request(req, supported=set(), accepted_types={"application/sdp"})
     assert resp is not None and resp.status == 415
@@ -261,3 +280,10 @@ def test_stream_missing_content_length_means_empty_body() -> None:
     data = options(1).replace(b"Content-Length: 0\r\n", b"")
     (msg,) = StreamParser().feed(data)
     assert isinstance(msg, Request) and msg.body == b""
+
+
+def test_stream_many_stray_line_feeds_do_not_recurse() -> None:
+    parser = StreamParser()
+    assert parser.feed(b"\n" * 100_000) == []
+    (msg,) = parser.feed(options(4))
+    assert isinstance(msg, Request) and msg.call_id == "cid-4@192.0.2.1"

@@ -18,7 +18,9 @@ VECTORS = [p.read_bytes() for p in sorted(DATA.glob("*.dat"))]
 TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"
 tokens = st.text(TOKEN_CHARS, min_size=1, max_size=12)
 # Header text: anything printable on one line (RFC 3261 TEXT-UTF8 and quoted-pairs).
-line_text = st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=20)
+line_text = st.text(
+    st.characters(exclude_characters="\r\n", exclude_categories=["Cs"]), max_size=20
+)
 
 hostnames = st.from_regex(
     r"[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?){0,3}", fullmatch=True
@@ -28,7 +30,9 @@ ipv6 = st.ip_addresses(v=6).map(lambda a: f"[{a}]")
 hosts = st.one_of(hostnames, ipv4, ipv6)
 ports = st.none() | st.integers(0, 65535)
 
-uri_params = st.dictionaries(st.text(min_size=1, max_size=8), st.none() | st.text(max_size=8), max_size=3)
+uri_params = st.dictionaries(
+    st.text(min_size=1, max_size=8), st.none() | st.text(max_size=8), max_size=3
+)
 sip_uris = st.builds(
     SipURI,
     scheme=st.sampled_from(["sip", "sips"]),
@@ -96,12 +100,19 @@ def messages(draw: st.DrawFn) -> Request | Response:
     ]
     items += draw(extension_headers)
     if draw(st.booleans()):
-        items.append(("Contact", ", ".join(str(n) for n in draw(st.lists(name_addrs, min_size=1, max_size=2)))))
+        items.append(
+            (
+                "Contact",
+                ", ".join(str(n) for n in draw(st.lists(name_addrs, min_size=1, max_size=2))),
+            )
+        )
     if body:
-        items.append(("Content-Type", str(MediaType(draw(tokens), draw(tokens), draw(header_params)))))
+        items.append(
+            ("Content-Type", str(MediaType(draw(tokens), draw(tokens), draw(header_params))))
+        )
     # to_bytes() writes Content-Length last; put it there so the header lists compare equal.
     items.append(("Content-Length", str(len(body))))
-    headers = Headers(draw(st.permutations(items[:-1])) + [items[-1]])
+    headers = Headers([*draw(st.permutations(items[:-1])), items[-1]])
     if is_request:
         return Request(headers=headers, body=body, method=method, uri=draw(request_uris))
     return Response(
@@ -142,8 +153,21 @@ def test_message_round_trip(msg: Request | Response) -> None:
 
 def exercise(msg: Request | Response) -> None:
     """Every typed accessor either works or raises SipParseError; serialising works."""
-    for name in ("call_id", "cseq", "from_", "to", "vias", "top_via", "contacts", "routes",
-                 "record_routes", "expires", "min_expires", "max_forwards", "content_type"):
+    for name in (
+        "call_id",
+        "cseq",
+        "from_",
+        "to",
+        "vias",
+        "top_via",
+        "contacts",
+        "routes",
+        "record_routes",
+        "expires",
+        "min_expires",
+        "max_forwards",
+        "content_type",
+    ):
         try:
             getattr(msg, name)
         except SipParseError:
@@ -181,7 +205,8 @@ def test_random_bytes_after_a_start_line(data: bytes) -> None:
 mutation = st.tuples(
     st.sampled_from(["replace", "insert", "delete"]),
     st.floats(0, 1, exclude_max=True),
-    st.binary(min_size=1, max_size=4) | st.sampled_from([b"\r\n", b" ", b",", b";", b'"', b"<", b">", b":", b"%", b"\x00", b"\xff"]),
+    st.binary(min_size=1, max_size=4)
+    | st.sampled_from([b"\r\n", b" ", b",", b";", b'"', b"<", b">", b":", b"%", b"\x00", b"\xff"]),
 )
 
 

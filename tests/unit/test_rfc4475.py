@@ -192,10 +192,13 @@ def check_longreq() -> None:
     assert req.to.display_name is not None
     assert req.to.display_name.startswith("I have a user name of extremeextreme")
     assert req.to.uri.port == 6000
-    assert req.to.uri.params[
-        "verylonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglong"
-        "longlonglonglonglongParameterNameWithNoValue"
-    ] is None
+    assert (
+        req.to.uri.params[
+            "verylonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglong"
+            "longlonglonglonglongParameterNameWithNoValue"
+        ]
+        is None
+    )
     assert req.from_.tag is not None and req.from_.tag.startswith("12982982982")
     assert req.call_id.startswith("longreq.onereallyreally")
     assert len(req.vias) == 34

@@ -133,7 +133,8 @@ class Account:
         host, port = split_host_port(where)
         try:
             resolver = make_resolver(s.dns_servers or None) if ip_literal(host) is None else None
-            targets = await resolve(strip_brackets(host), port, s.transport, resolver=resolver)
+            wanted = None if s.transport == "auto" else s.transport
+            targets = await resolve(strip_brackets(host), port, wanted, resolver=resolver)
         except DnsError as exc:
             self._apply_failure(f"Registration failed: {exc}")
             return False
@@ -145,6 +146,7 @@ class Account:
         """Open the connection (TCP/TLS) so Via and Contact carry its local address."""
         dest = self.server
         assert dest is not None
+        self.registration.set_transport(dest.transport)
         try:
             if dest.transport != "udp":
                 server_name = self.settings.tls_server_name or (

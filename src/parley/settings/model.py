@@ -34,7 +34,7 @@ from parley.settings.addresses import (
     split_host_port,
 )
 
-Transport = Literal["udp", "tcp", "tls"]
+Transport = Literal["udp", "tcp", "tls", "auto"]
 Codec = Literal["opus", "g722", "pcma", "pcmu"]
 DtmfMode = Literal["rfc4733", "info", "inband"]
 LogLevel = Literal["debug", "info", "warning", "error"]
@@ -160,7 +160,9 @@ class AccountSettings(BaseModel):
         "Leave empty unless the PBX requires it.",
     )
     transport: LowerTransport = Field(
-        default="udp", description="Transport for SIP: udp, tcp or tls."
+        default="udp",
+        description="Transport for SIP: udp, tcp or tls; auto lets the domain's DNS NAPTR/SRV "
+        "records choose (RFC 3263), UDP when they say nothing.",
     )
     local_port: int = Field(
         default=0,

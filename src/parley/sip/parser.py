@@ -33,10 +33,9 @@ _DATE_RE = re.compile(
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} "
     r"[0-9]{2}:[0-9]{2}:[0-9]{2} GMT[ \t]*+"
 )
-# Call-ID = word ["@" word] (RFC 3261 §25.1); word is visible ASCII minus a few separators.
-_CALL_ID_RE = re.compile(
-    r"[A-Za-z0-9\-.!%*_+`'~()<>:\\\"/\[\]?{}]++(?:@[A-Za-z0-9\-.!%*_+`'~()<>:\\\"/\[\]?{}]++)?"
-)
+# Call-ID = word ["@" word] (RFC 3261 §25.1). Accept any run of visible characters: some
+# devices put two "@" in it, and a Call-ID is only ever compared, never interpreted.
+_CALL_ID_RE = re.compile(r"\S++")
 _STREAM_CL_RE = re.compile(
     rb"(?:^|\n)(?:content-length|l)[ \t]*+:[ \t]*+([^\r\n]*+)", re.IGNORECASE
 )
@@ -314,7 +313,7 @@ class StreamParser:
     def _next(self) -> Request | Response | SipParseError | KeepAlive | None:
         buf = self._buf
         if self._total < 0:
-            if buf[0] == 0x0D or buf[0] == 0x0A:
+            while buf[0] == 0x0D or buf[0] == 0x0A:
                 if buf.startswith(b"\r\n\r\n"):
                     del buf[:4]
                     return KeepAlive("ping")
@@ -326,7 +325,8 @@ class StreamParser:
                 if len(buf) == 1 and buf[0] == 0x0D:
                     return None
                 del buf[:1]  # a stray CR or LF between messages
-                return self._next() if buf else None
+                if not buf:
+                    return None
             end = buf.find(b"\r\n\r\n", max(0, self._scanned - 3))
             if end < 0:
                 self._scanned = len(buf)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from parley.sip.auth import DigestClient
 from parley.sip.headers import SipParseError
@@ -104,6 +104,11 @@ class RegistrationClient:
         self._want_registered = False
 
     # -- configuration from the owner
+
+    def set_transport(self, transport: str) -> None:
+        """The transport actually used (chosen by DNS when the account says "auto")."""
+        if transport != self.config.transport:
+            self.config = replace(self.config, transport=transport)
 
     def set_local_address(self, host: str, port: int) -> None:
         """Where our transport listens / our connection comes from, for Via and Contact."""

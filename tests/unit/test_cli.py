@@ -1,0 +1,56 @@
+"""The command line: bad config files are refused with one clear message and exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from parley.cli.main import main
+
+
+def run(tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    config = tmp_path / "settings.toml"
+    config.write_text(text)
+    config.chmod(0o600)
+    code = main(["console", "--config", str(config), "--bind", "127.0.0.1"])
+    return code, capsys.readouterr().err
+
+
+def test_wrong_transport_names_file_key_and_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = run(
+        tmp_path,
+        '[[accounts]]\nname="o"\ndomain="127.0.0.1"\nusername="1001"\ntransport="ucp"\n',
+        capsys,
+    )
+    assert code == 2
+    assert "settings.toml" in err and "accounts[0].transport" in err and "ucp" in err
+
+
+def test_toml_syntax_error_names_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = run(tmp_path, '[[accounts]]\nname = "o\n', capsys)
+    assert code == 2
+    assert "settings.toml" in err and "line 2" in err
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["console", "--config", str(tmp_path / "nope.toml")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "nope.toml" in err
+
+
+def test_no_accounts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = run(tmp_path, "[sip]\nt1 = 0.5\n", capsys)
+    assert code == 2
+    assert "no [[accounts]]" in err
+
+
+def test_missing_required_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = run(tmp_path, '[[accounts]]\nname="o"\nusername="1001"\n', capsys)
+    assert code == 2
+    assert "accounts[0].domain" in err
