@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from parley_console import ParleyConsole, write_config
+
 from peers.common import free_port
 from peers.dnsmasq import Dnsmasq
 from peers.kamailio import Kamailio
