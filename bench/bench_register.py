@@ -81,9 +81,7 @@ class Run:
     wire: dict[str, float] = field(default_factory=dict)
 
 
-def _read_until(
-    proc: subprocess.Popen[bytes], done: Callable[[str], bool], timeout: float
-) -> bool:
+def _read_until(proc: subprocess.Popen[bytes], done: Callable[[str], bool], timeout: float) -> bool:
     """Read proc's stdout lines in a thread until ``done(line)``; False on timeout/EOF."""
     found = threading.Event()
 
@@ -103,7 +101,7 @@ def _parley_registered(line: str) -> bool:
         event = json.loads(line)
     except ValueError:
         return False
-    return event.get("event") == "account" and event.get("state") == "registered"
+    return bool(event.get("event") == "account" and event.get("state") == "registered")
 
 
 def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, grace: float = 10.0) -> None:
@@ -216,7 +214,7 @@ class Baresip:
             with log_path.open("a") as log:
                 log.write(line)
             if line.startswith("baresip v"):
-                self.version = line.split()[1]
+                self.version = line.split()[1].lstrip("v")
             return f"{BARESIP_USER}@" in line and "200 OK" in line
 
         run.spawn = time.time()
@@ -252,7 +250,10 @@ class Capture:
         argv = [self.binary, "-i", "lo", "-f", f"port {self.port}", "-w", str(self.path), "-q"]
         with self.stderr.open("wb") as err:
             self.proc = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
                 start_new_session=True,
             )
         deadline = time.monotonic() + timeout
@@ -270,8 +271,13 @@ class Capture:
     def messages(self) -> list[dict[str, str]]:
         """Every SIP message in the file, as tshark decodes it."""
         fields = [
-            "frame.time_epoch", "sip.Method", "sip.Status-Code", "sip.CSeq.method",
-            "sip.Call-ID", "sip.from.user", "sip.Expires",
+            "frame.time_epoch",
+            "sip.Method",
+            "sip.Status-Code",
+            "sip.CSeq.method",
+            "sip.Call-ID",
+            "sip.from.user",
+            "sip.Expires",
         ]
         argv = [self.binary, "-r", str(self.path), "-n"]
         argv += ["-d", f"udp.port=={self.port},sip", "-d", f"tcp.port=={self.port},sip"]
@@ -282,8 +288,23 @@ class Capture:
         rows = []
         for line in out.splitlines():
             values = line.split("\t")
-            rows.append(dict(zip(["time", "method", "status", "cseq_method", "call_id",
-                                  "from_user", "expires"], values, strict=False)))
+            rows.append(
+                dict(
+                    zip(
+                        [
+                            "time",
+                            "method",
+                            "status",
+                            "cseq_method",
+                            "call_id",
+                            "from_user",
+                            "expires",
+                        ],
+                        values,
+                        strict=False,
+                    )
+                )
+            )
         return rows
 
 
@@ -292,7 +313,8 @@ def attach_wire_times(runs: list[Run], messages: list[dict[str, str]]) -> None:
     user_of = {"parley": PARLEY_USER, "baresip": BARESIP_USER}
     for run in runs:
         mine = [
-            m for m in messages
+            m
+            for m in messages
             if m.get("from_user") == user_of[run.phone]
             and run.spawn <= float(m["time"]) <= run.end + 0.5
         ]
@@ -324,8 +346,16 @@ def summary(values: list[float]) -> dict[str, float]:
     if not values:
         return {}
     ordered = sorted(values)
-    p90 = statistics.quantiles(ordered, n=10, method="inclusive")[8] if len(ordered) > 1 else ordered[0]
-    q = statistics.quantiles(ordered, n=4, method="inclusive") if len(ordered) > 1 else [ordered[0]] * 3
+    p90 = (
+        statistics.quantiles(ordered, n=10, method="inclusive")[8]
+        if len(ordered) > 1
+        else ordered[0]
+    )
+    q = (
+        statistics.quantiles(ordered, n=4, method="inclusive")
+        if len(ordered) > 1
+        else [ordered[0]] * 3
+    )
     return {
         "n": len(ordered),
         "median": statistics.median(ordered),
@@ -345,8 +375,11 @@ def results(runs: list[Run], transports: list[str], warmup: int) -> dict[str, An
             entry: dict[str, Any] = {}
             for phone in PHONES:
                 values = [
-                    r.wire[metric] for r in runs
-                    if r.phone == phone and r.transport == transport and r.round >= warmup
+                    r.wire[metric]
+                    for r in runs
+                    if r.phone == phone
+                    and r.transport == transport
+                    and r.round >= warmup
                     and metric in r.wire
                 ]
                 entry[phone] = summary(values)
@@ -356,7 +389,9 @@ def results(runs: list[Run], transports: list[str], warmup: int) -> dict[str, An
                 entry["ratio_p90"] = p["p90"] / b["p90"]
             per[metric] = entry
         rounds = [r for r in runs if r.transport == transport and r.round >= warmup]
-        per["failed_runs"] = {ph: sum(1 for r in rounds if r.phone == ph and not r.wire) for ph in PHONES}
+        per["failed_runs"] = {
+            ph: sum(1 for r in rounds if r.phone == ph and not r.wire) for ph in PHONES
+        }
         per["challenge_rounds"] = {
             ph: sorted({r.challenges for r in rounds if r.phone == ph and r.wire}) for ph in PHONES
         }
@@ -380,7 +415,9 @@ def environment() -> dict[str, Any]:
                 cpu = line.split(":", 1)[1].strip()
                 break
     commit = _version(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], str.strip)
-    dirty = _version(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"], str.strip)
+    dirty = _version(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"], str.strip
+    )
     return {
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "commit": commit + ("+dirty" if dirty else ""),
@@ -412,7 +449,9 @@ def markdown(res: dict[str, Any]) -> str:
             e = per[metric]
             p, b = e["parley"], e["baresip"]
             ratio = (
-                f"**{e['ratio_median']:.2f}** ({e['ratio_p90']:.2f})" if "ratio_median" in e else "—"
+                f"**{e['ratio_median']:.2f}** ({e['ratio_p90']:.2f})"
+                if "ratio_median" in e
+                else "—"
             )
             lines.append(
                 f"| {transport.upper()} | {label} | {fmt(p.get('median'))} ({fmt(p.get('p90'))}) "
@@ -440,13 +479,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     env = environment()
     workdir = Path(tempfile.mkdtemp(prefix="parley-bench-reg-"))
     port = free_port("both")
-    kam = Kamailio(workdir / "kamailio", USERS, udp_port=port, tcp_port=port, tls_port=free_port("tcp"))
+    kam = Kamailio(
+        workdir / "kamailio", USERS, udp_port=port, tcp_port=port, tls_port=free_port("tcp")
+    )
     capture = Capture(workdir / "register.pcapng", port)
     runs: list[Run] = []
+    baresip = Baresip(workdir, kam)
     try:
         kam.start()
         capture.start()
-        phones = {"parley": Parley(workdir, kam), "baresip": Baresip(workdir, kam)}
+        phones: dict[str, Parley | Baresip] = {"parley": Parley(workdir, kam), "baresip": baresip}
         for transport in transports:
             for rnd in range(args.warmup + args.n):
                 order = PHONES if rnd % 2 == 0 else PHONES[::-1]
@@ -455,8 +497,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     phones[name].run(run, args.timeout)
                     runs.append(run)
                     if not run.ok:
-                        print(f"warning: {name} {transport} round {rnd} did not register",
-                              file=sys.stderr)
+                        print(
+                            f"warning: {name} {transport} round {rnd} did not register",
+                            file=sys.stderr,
+                        )
                     time.sleep(0.1)  # let the unregistration settle before the next phone
                 print(f"{transport} round {rnd + 1}/{args.warmup + args.n} done", file=sys.stderr)
         capture.stop()
@@ -464,7 +508,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     finally:
         capture.stop()
         kam.close()
-    env["baresip"] = phones["baresip"].version if "phones" in locals() else "?"
+    env["baresip"] = baresip.version
     res = {
         "benchmark": "register",
         "environment": env,

@@ -73,6 +73,10 @@ peer_packages=(
     sipsak
     dnsmasq-base
     openssl
+    espeak-ng
+    sox
+    jackd2
+    libportaudio2
 )
 # shellcheck disable=SC2206  # word splitting of the extra list is intended
 peer_packages+=(${PARLEY_EXTRA_PACKAGES:-})

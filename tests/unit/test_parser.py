@@ -287,3 +287,13 @@ def test_stream_many_stray_line_feeds_do_not_recurse() -> None:
     assert parser.feed(b"\n" * 100_000) == []
     (msg,) = parser.feed(options(4))
     assert isinstance(msg, Request) and msg.call_id == "cid-4@192.0.2.1"
+
+
+def test_error_response_gets_a_stable_to_tag_by_default() -> None:
+    req = parse_message(INVITE.replace(b"Content-Type: application/sdp", b"Content-Type: text/x"))
+    assert isinstance(req, Request)
+    first = validate_request(req, supported=set(), accepted_types={"application/sdp"})
+    again = validate_request(req, supported=set(), accepted_types={"application/sdp"})
+    assert first is not None and again is not None and first.status == 415
+    assert first.to.tag is not None and first.to.tag == again.to.tag
+    assert first.headers.get("Accept") == "application/sdp"

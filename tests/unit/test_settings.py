@@ -285,12 +285,12 @@ def test_load_example_file(cfg: Path) -> None:
 def test_the_documented_example_message(cfg: Path) -> None:
     error = load_error(cfg, ACCOUNT_TOML + 'transport = "ucp"\n')
     assert str(error) == (
-        f"{cfg}: accounts[0].transport: 'ucp' is not one of udp, tcp, tls "
+        f"{cfg}: accounts[0].transport: 'ucp' is not one of udp, tcp, tls, auto "
         "— fix the value and start again"
     )
     assert error.path == cfg
     assert error.key == "accounts[0].transport"
-    assert error.problem == "'ucp' is not one of udp, tcp, tls"
+    assert error.problem == "'ucp' is not one of udp, tcp, tls, auto"
 
 
 @pytest.mark.parametrize(

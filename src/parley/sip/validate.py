@@ -10,6 +10,7 @@ parser rejected, when enough of it survived to address a response.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from parley.sip import headers as h
@@ -52,7 +53,8 @@ def validate_request(
     `forwarding`: True when the element would forward the request (acting as a proxy);
     only then does Max-Forwards 0 give 483 (§16.3 step 2). An endpoint processes a request
     with Max-Forwards 0 normally (RFC 4475 §3.3.11), which is how OPTIONS pings work.
-    `to_tag`: added to To in the response when the request's To has no tag (§8.2.6.2).
+    `to_tag`: added to To in the response when the request's To has no tag (§8.2.6.2);
+    by default one derived from the request, so a retransmission gets the same tag.
 
     ACK is never answered (§17), so it always gives None.
     """
@@ -122,6 +124,8 @@ def _reply(
     extra: Iterable[tuple[str, str]] = (),
 ) -> Response:
     """A response copying Via, From, To, Call-ID and CSeq from the request (§8.2.6.2)."""
+    if to_tag is None:
+        to_tag = _derived_tag(hdrs)
     out = Headers()
     for name in _COPIED:
         for value in hdrs.get_all(name):
@@ -142,3 +146,9 @@ def _with_tag(value: str, tag: str) -> str:
     except SipParseError:
         return value
     return f"{value};tag={tag}"
+
+
+def _derived_tag(hdrs: Headers) -> str:
+    """A To tag for an error response, stable across retransmissions of the request."""
+    seed = "\n".join(hdrs.get(name) or "" for name in ("Via", "From", "Call-ID", "CSeq"))
+    return hashlib.sha256(seed.encode("utf-8", "surrogateescape")).hexdigest()[:16]

@@ -194,3 +194,20 @@ def test_tls_certificate_not_trusted_is_explained(kamailio: Kamailio, run_consol
     assert "certificate" in failed["text"].lower()
     assert kamailio.lookup("1001") == []
     assert console.quit() == 0
+
+
+@pytest.mark.parametrize("how", ["eof", "sigint"])
+def test_end_of_stdin_or_ctrl_c_unregisters_and_exits_0(
+    kamailio: Kamailio, run_console: Any, how: str
+) -> None:
+    import signal
+
+    console = run_console([account(kamailio)])
+    console.wait_state("registered")
+    if how == "eof":
+        assert console.proc.stdin is not None
+        console.proc.stdin.close()
+    else:
+        console.proc.send_signal(signal.SIGINT)
+    assert console.proc.wait(15) == 0
+    assert kamailio.lookup("1001") == []
