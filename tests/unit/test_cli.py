@@ -54,3 +54,12 @@ def test_missing_required_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     code, err = run(tmp_path, '[[accounts]]\nname="o"\nusername="1001"\n', capsys)
     assert code == 2
     assert "accounts[0].domain" in err
+
+
+def test_settings_reference_is_current() -> None:
+    """docs/configuration.md is generated from the model: regenerate it when this fails
+    (python -m parley.settings.reference > docs/configuration.md)."""
+    from parley.settings.reference import render
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+    assert doc.read_text() == render()

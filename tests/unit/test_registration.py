@@ -233,3 +233,15 @@ def test_helpers() -> None:
     assert split_host_port("pbx") == ("pbx", None)
     assert proxy_uri("sip:proxy.example.com;lr", "udp") == "sip:proxy.example.com;lr"
     assert proxy_uri("proxy.example.com", "tls") == "sips:proxy.example.com;lr"
+
+
+def test_auth_username_differs() -> None:
+    """The digest user may differ from the user in From/To/Contact (manual: authorization
+    user name)."""
+    client = make_client(auth_username="auth-7")
+    first = sent(client.register(0.0))
+    retry = sent(client.on_response(challenge(first), 0.1))
+    auth = retry.headers.get("Authorization") or ""
+    assert 'username="auth-7"' in auth
+    assert retry.from_.uri.user == "1001"
+    assert retry.contacts[0].uri.user == "1001"
