@@ -1,0 +1,435 @@
+"""One call's audio over RTP and RTCP (RFC 3550) on asyncio UDP sockets.
+
+`RtpStream` is also a bridge port: each bridge tick calls `get_frame()` (the far end's
+audio of this period, out of the jitter buffer and the decoder, concealed when lost) and
+`put_frame()` (our audio of this period, encoded and sent). Everything runs on the
+engine's loop thread, so no locks; the socket callbacks only parse and queue.
+
+Symmetric RTP: we send to where the far end's packets actually come from once they
+arrive (on by default), which gets audio through NATs the SDP does not describe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from parley.media.codecs import CodecError, CodecInfo, Decoder, Encoder, make_decoder, make_encoder
+from parley.media.codecs.base import Frame
+from parley.media.dtmf import DtmfDigit, DtmfReceiver, DtmfSender
+from parley.media.jitter import JitterBuffer, PlayoutKind
+from parley.media.rtcp import (
+    Bye,
+    ReceiverReport,
+    ReceiverStats,
+    RtcpPacket,
+    RtcpParseError,
+    SenderReport,
+    SenderStats,
+    build_report,
+    ntp_from_unix,
+    ntp_middle32,
+    parse_compound,
+    rtt_from_block,
+    serialize_compound,
+)
+from parley.media.rtp import RtpPacket, RtpParseError, seq_add, ts_add
+
+log = logging.getLogger(__name__)
+
+RTCP_INTERVAL = 5.0  # seconds, randomised ±50 % (RFC 3550 §6.2 minimum for small sessions)
+COMFORT_NOISE_PT = 13
+
+
+class RtpPortError(OSError):
+    """No free RTP port in the configured range."""
+
+
+@dataclass
+class StreamStats:
+    """What the call statistics window and `calls` command show."""
+
+    codec: str = ""
+    packets_sent: int = 0
+    packets_received: int = 0
+    packets_lost: int = 0
+    loss_percent: float = 0.0
+    jitter_ms: float = 0.0
+    rtt_ms: float | None = None
+    remote_loss_percent: float | None = None
+    remote_jitter_ms: float | None = None
+    jitter_buffer_ms: float = 0.0
+    late: int = 0
+    discarded: int = 0
+    concealed: int = 0
+    malformed: int = 0
+    remote: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Negotiated:
+    codec: CodecInfo
+    payload_type: int
+    dtmf_pt: int | None
+    ptime_ms: int
+    fmtp: dict[str, str] = field(default_factory=dict)
+
+
+class _Rtp(asyncio.DatagramProtocol):
+    def __init__(self, owner: RtpStream, rtcp: bool) -> None:
+        self.owner = owner
+        self.rtcp = rtcp
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # a datagram transport
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, ...]) -> None:
+        try:
+            source = (str(addr[0]), int(addr[1]))
+            if self.rtcp:
+                self.owner._rtcp_received(data, source)
+            else:
+                self.owner._rtp_received(data, source)
+        except Exception:  # the engine never dies from a packet
+            log.exception("RTP packet handling failed")
+
+    def error_received(self, exc: Exception) -> None:
+        log.debug("RTP socket error: %s", exc)
+
+
+class RtpStream:
+    """RTP/RTCP for one call; a bridge port at the codec's sample rate."""
+
+    def __init__(
+        self,
+        codec: CodecInfo,
+        payload_type: int,
+        *,
+        dtmf_pt: int | None = None,
+        ptime_ms: int = 20,
+        fmtp: dict[str, str] | None = None,
+        symmetric: bool = True,
+        on_dtmf: Callable[[DtmfDigit], None] | None = None,
+        name: str = "call",
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.name = name
+        self._rng = rng or random.SystemRandom()
+        self._clock = clock
+        self.symmetric = symmetric
+        self.on_dtmf = on_dtmf
+        self.ssrc = self._rng.getrandbits(32)
+        self.cname = f"parley-{self.ssrc:08x}"
+        self._seq = self._rng.getrandbits(16)
+        self._ts = self._rng.getrandbits(32)
+        self._rtp: _Rtp | None = None
+        self._rtcp: _Rtp | None = None
+        self.local_port = 0
+        self.remote: tuple[str, int] | None = None
+        self.remote_rtcp: tuple[str, int] | None = None
+        self._latched = False
+        self.sending = True  # direction allows sending (not on hold / recvonly)
+        self.receiving = True
+        self.muted = False
+        self._first_packet = True
+        self._rtcp_task: asyncio.Task[None] | None = None
+        self.stats = StreamStats()
+        self._neg = _Negotiated(codec, payload_type, dtmf_pt, ptime_ms, dict(fmtp or {}))
+        self._setup_codec()
+
+    # -- codec and direction (changed by re-INVITEs)
+
+    def _setup_codec(self) -> None:
+        neg = self._neg
+        self.sample_rate = neg.codec.sample_rate
+        self.samples_per_frame = neg.codec.samples_per_frame(neg.ptime_ms)
+        self._ticks = neg.codec.rtp_ticks(neg.ptime_ms)
+        self._encoder: Encoder = make_encoder(neg.codec, **neg.fmtp)
+        self._decoder: Decoder = make_decoder(neg.codec)
+        self._jitter = JitterBuffer(neg.codec.clock_rate, self._ticks)
+        self._recv_stats: ReceiverStats | None = None
+        self._send_stats = SenderStats(neg.codec.clock_rate, self.ssrc)
+        self._dtmf_out = DtmfSender(neg.codec.clock_rate, neg.ptime_ms)
+        self._dtmf_in = DtmfReceiver(neg.codec.clock_rate)
+        self._pcm = np.zeros(0, dtype=np.int16)  # decoded samples not yet played
+        self.stats.codec = f"{neg.codec.name}/{neg.codec.sample_rate}"
+
+    def set_codec(
+        self,
+        codec: CodecInfo,
+        payload_type: int,
+        *,
+        dtmf_pt: int | None = None,
+        ptime_ms: int = 20,
+        fmtp: dict[str, str] | None = None,
+    ) -> None:
+        """A new negotiation (re-INVITE/UPDATE); keeps SSRC and sequence (RFC 3550 §5.1)."""
+        new = _Negotiated(codec, payload_type, dtmf_pt, ptime_ms, dict(fmtp or {}))
+        if (new.codec, new.payload_type, new.dtmf_pt, new.ptime_ms) == (
+            self._neg.codec,
+            self._neg.payload_type,
+            self._neg.dtmf_pt,
+            self._neg.ptime_ms,
+        ):
+            return
+        self._neg = new
+        self._setup_codec()
+
+    @property
+    def codec(self) -> CodecInfo:
+        return self._neg.codec
+
+    def set_remote(self, host: str, port: int, rtcp_port: int | None = None) -> None:
+        """Where the SDP says to send. A held call's 0.0.0.0 means: send nothing."""
+        if host in ("0.0.0.0", "::") or port == 0:
+            self.remote = None
+            return
+        self.remote = (host, port)
+        self.remote_rtcp = (host, rtcp_port or port + 1)
+        self._latched = False
+        self.stats.remote = f"{host}:{port}"
+
+    def set_direction(self, *, send: bool, receive: bool) -> None:
+        self.sending, self.receiving = send, receive
+
+    # -- sockets
+
+    async def open(self, host: str, port_range: tuple[int, int] = (16384, 32767)) -> int:
+        """Bind RTP on an even port of the range and RTCP on the next one (RFC 3550 §11)."""
+        loop = asyncio.get_running_loop()
+        low, high = port_range
+        low += low % 2
+        candidates = list(range(low, high - 1, 2))
+        self._rng.shuffle(candidates)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        for port in candidates[:200]:
+            try:
+                rtp_t, rtp_p = await loop.create_datagram_endpoint(
+                    lambda: _Rtp(self, False), local_addr=(host, port), family=family
+                )
+            except OSError:
+                continue
+            try:
+                rtcp_t, rtcp_p = await loop.create_datagram_endpoint(
+                    lambda: _Rtp(self, True), local_addr=(host, port + 1), family=family
+                )
+            except OSError:
+                rtp_t.close()
+                continue
+            self._rtp, self._rtcp = rtp_p, rtcp_p
+            self.local_port = port
+            self._rtcp_task = loop.create_task(self._rtcp_loop())
+            return port
+        raise RtpPortError(f"no free RTP port pair between {low} and {high} on {host}")
+
+    def close(self) -> None:
+        if self._rtcp_task is not None:
+            self._rtcp_task.cancel()
+            self._rtcp_task = None
+        if self._rtcp is not None and self._rtcp.transport is not None:
+            self._send_rtcp([Bye((self.ssrc,), "")])
+        for proto in (self._rtp, self._rtcp):
+            if proto is not None and proto.transport is not None:
+                proto.transport.close()
+        self._rtp = self._rtcp = None
+
+    # -- bridge port: sending
+
+    def put_frame(self, frame: Frame) -> None:
+        """Our audio for this period: encode and send (or a DTMF event instead)."""
+        timestamp = self._ts
+        self._ts = ts_add(self._ts, self._ticks)
+        if self._rtp is None or self.remote is None or not self.sending:
+            return
+        event = self._dtmf_out.tick(timestamp) if self._neg.dtmf_pt is not None else None
+        if event is not None:
+            assert self._neg.dtmf_pt is not None
+            self._send(self._neg.dtmf_pt, event.payload, event.timestamp, event.marker)
+            return
+        if self.muted:
+            frame = np.zeros(self.samples_per_frame, dtype=np.int16)
+        if len(frame) != self.samples_per_frame:
+            frame = _fit(frame, self.samples_per_frame)
+        payload = self._encoder.encode(frame)
+        self._send(self._neg.payload_type, payload, timestamp, self._first_packet)
+        self._first_packet = False
+
+    def send_dtmf(self, digits: str, duration_ms: int | None = None) -> bool:
+        """Queue RFC 4733 events; False when the far end did not offer telephone-event."""
+        if self._neg.dtmf_pt is None:
+            return False
+        self._dtmf_out.send(digits, duration_ms)
+        return True
+
+    def _send(self, pt: int, payload: bytes, timestamp: int, marker: bool) -> None:
+        assert self._rtp is not None and self._rtp.transport is not None
+        packet = RtpPacket(
+            marker=marker,
+            payload_type=pt,
+            sequence=self._seq,
+            timestamp=timestamp,
+            ssrc=self.ssrc,
+            payload=payload,
+        )
+        self._seq = seq_add(self._seq, 1)
+        try:
+            self._rtp.transport.sendto(packet.to_bytes(), self.remote)
+        except OSError as exc:
+            log.debug("RTP send failed: %s", exc)
+            return
+        self._send_stats.on_sent(timestamp, len(payload), self._clock())
+        self.stats.packets_sent += 1
+
+    # -- bridge port: receiving
+
+    def _rtp_received(self, data: bytes, source: tuple[str, int]) -> None:
+        try:
+            packet = RtpPacket.parse(data)
+        except RtpParseError:
+            self.stats.malformed += 1
+            return
+        now = self._clock()
+        if self.symmetric and not self._latched:
+            # Symmetric RTP: answer to where the far end really sends from.
+            self.remote = source
+            self.remote_rtcp = (source[0], source[1] + 1)
+            self._latched = True
+            self.stats.remote = f"{source[0]}:{source[1]}"
+        if not self.receiving:
+            return
+        if self._recv_stats is None or self._recv_stats.ssrc != packet.ssrc:
+            self._recv_stats = ReceiverStats(self._neg.codec.clock_rate, packet.ssrc)
+        self._recv_stats.feed(packet.sequence, packet.timestamp, now)
+        self.stats.packets_received += 1
+        pt = packet.payload_type
+        if pt == self._neg.dtmf_pt:
+            for digit in self._dtmf_in.feed(packet.payload, packet.timestamp, now):
+                self._report_dtmf(digit)
+        elif pt == self._neg.payload_type:
+            self._jitter.put(packet, now)
+        elif pt != COMFORT_NOISE_PT:
+            self.stats.malformed += 1
+
+    def _report_dtmf(self, digit: DtmfDigit) -> None:
+        if self.on_dtmf is not None:
+            try:
+                self.on_dtmf(digit)
+            except Exception:
+                log.exception("DTMF handler failed")
+
+    def get_frame(self) -> Frame | None:
+        """The far end's audio for this period, or None before anything arrived."""
+        now = self._clock()
+        for digit in self._dtmf_in.poll(now):
+            self._report_dtmf(digit)
+        while len(self._pcm) < self.samples_per_frame:
+            chunk = self._next_chunk(now)
+            if chunk is None:
+                if len(self._pcm) == 0:
+                    return None
+                break
+            self._pcm = np.concatenate((self._pcm, chunk)) if len(self._pcm) else chunk
+        frame, self._pcm = self._pcm[: self.samples_per_frame], self._pcm[self.samples_per_frame :]
+        if len(frame) < self.samples_per_frame:
+            frame = _fit(frame, self.samples_per_frame)
+        return frame
+
+    def _next_chunk(self, now: float) -> Frame | None:
+        item = self._jitter.pop(now)
+        samples = item.samples * self.sample_rate // self._neg.codec.clock_rate
+        try:
+            if item.kind == PlayoutKind.PAYLOAD and item.packet is not None:
+                return self._decoder.decode(item.packet.payload)
+            if item.kind == PlayoutKind.LOST:
+                if item.packet is not None:
+                    recovered = self._decoder.decode_fec(item.packet.payload, samples)
+                    if recovered is not None:
+                        return recovered
+                return self._decoder.conceal(samples)
+            if item.conceal:
+                return self._decoder.conceal(samples)
+        except CodecError:
+            self.stats.malformed += 1
+            return self._decoder.conceal(samples)
+        return None
+
+    # -- RTCP
+
+    async def _rtcp_loop(self) -> None:
+        while True:
+            await asyncio.sleep(RTCP_INTERVAL * self._rng.uniform(0.5, 1.5))
+            now = self._clock()
+            sources = [self._recv_stats] if self._recv_stats is not None else []
+            packets = build_report(
+                ssrc=self.ssrc,
+                cname=self.cname,
+                ntp=ntp_from_unix(time.time()),
+                now=now,
+                sender=self._send_stats,
+                sources=sources,
+            )
+            self._send_rtcp(packets)
+
+    def _send_rtcp(self, packets: list[RtcpPacket]) -> None:
+        if self._rtcp is None or self._rtcp.transport is None or self.remote_rtcp is None:
+            return
+        try:
+            self._rtcp.transport.sendto(serialize_compound(packets), self.remote_rtcp)
+        except OSError as exc:
+            log.debug("RTCP send failed: %s", exc)
+
+    def _rtcp_received(self, data: bytes, source: tuple[str, int]) -> None:
+        try:
+            packets = parse_compound(data)
+        except RtcpParseError:
+            self.stats.malformed += 1
+            return
+        arrival_ntp = ntp_from_unix(time.time())
+        for packet in packets:
+            if isinstance(packet, SenderReport) and self._recv_stats is not None:
+                self._recv_stats.on_sender_report(packet, self._clock())
+            if isinstance(packet, SenderReport | ReceiverReport):
+                for block in packet.reports:
+                    if block.ssrc != self.ssrc:
+                        continue
+                    rtt = rtt_from_block(block, arrival_ntp)
+                    if rtt is not None:
+                        self.stats.rtt_ms = rtt * 1000
+                    self.stats.remote_loss_percent = block.fraction_lost * 100 / 256
+                    self.stats.remote_jitter_ms = block.jitter * 1000 / self._neg.codec.clock_rate
+        _ = ntp_middle32  # imported for readers: LSR is the middle 32 bits of the SR's NTP
+
+    # -- statistics
+
+    def snapshot(self) -> StreamStats:
+        jb = self._jitter.stats
+        s = self.stats
+        if self._recv_stats is not None:
+            s.packets_lost = max(0, self._recv_stats.lost)
+            s.loss_percent = self._recv_stats.loss_ratio * 100
+            s.jitter_ms = self._recv_stats.jitter_ms
+        s.jitter_buffer_ms = jb.current_delay_ms
+        s.late, s.discarded, s.concealed = jb.late, jb.discarded, jb.concealed
+        return s
+
+
+def _fit(frame: Frame, samples: int) -> Frame:
+    """Pad with zeros or cut to exactly `samples` (a far end with another ptime)."""
+    if len(frame) >= samples:
+        return frame[:samples]
+    out = np.zeros(samples, dtype=np.int16)
+    out[: len(frame)] = frame
+    return out
