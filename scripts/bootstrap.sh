@@ -77,6 +77,7 @@ peer_packages=(
     sox
     jackd2
     libportaudio2
+    iproute2
 )
 # shellcheck disable=SC2206  # word splitting of the extra list is intended
 peer_packages+=(${PARLEY_EXTRA_PACKAGES:-})

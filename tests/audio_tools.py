@@ -102,8 +102,9 @@ def resample(samples: npt.ArrayLike, rate_in: int, rate_out: int) -> Samples:
         return data
     import soxr
 
-    out = soxr.resample(data.astype(np.float32), rate_in, rate_out, quality="HQ")
-    return np.clip(np.round(out), -32768, 32767).astype(np.int16)
+    out = np.asarray(soxr.resample(data.astype(np.float32), rate_in, rate_out, quality="HQ"))
+    result: Samples = np.clip(np.round(out), -32768, 32767).astype(np.int16)
+    return result
 
 
 # --- test speech ---------------------------------------------------------------------
@@ -127,8 +128,10 @@ def speech_wav(rate: int = 8000) -> Path:
     sox = _require("sox")
     # -R: repeatable dither; gain -n -3: same level whatever espeak produced.
     subprocess.run(
-        [sox, "-R", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(out)]
-        + ["gain", "-n", "-3", "pad", str(_PAD_SECONDS), str(_PAD_SECONDS)],
+        [
+            *(sox, "-R", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(out)),
+            *("gain", "-n", "-3", "pad", str(_PAD_SECONDS), str(_PAD_SECONDS)),
+        ],
         check=True,
         capture_output=True,
         timeout=60,
@@ -211,7 +214,10 @@ def rms_windows(samples: npt.ArrayLike, rate: int, window: float = 0.1) -> npt.N
     count = data.size // step
     if count == 0:
         return np.zeros(0)
-    return np.sqrt(np.mean(data[: count * step].reshape(count, step) ** 2, axis=1))
+    levels: npt.NDArray[np.float64] = np.sqrt(
+        np.mean(data[: count * step].reshape(count, step) ** 2, axis=1)
+    )
+    return levels
 
 
 # --- clicks for latency ----------------------------------------------------------------
@@ -278,7 +284,9 @@ def find_click(wav: Path | str | tuple[npt.ArrayLike, int], **kwargs: float) -> 
     """Onset of the first burst in seconds; raises when there is none."""
     onsets = find_clicks(wav, **kwargs)
     if not onsets:
-        raise AudioToolError(f"no click found in {wav if not isinstance(wav, tuple) else 'samples'}")
+        raise AudioToolError(
+            f"no click found in {wav if not isinstance(wav, tuple) else 'samples'}"
+        )
     return onsets[0]
 
 
@@ -304,8 +312,10 @@ def _sox_roundtrip(src: Path, dst: Path, encoding: str) -> None:
         timeout=60,
     )
     subprocess.run(
-        [sox, "-R", "-t", "raw", "-e", encoding, "-b", "8", "-r", "8000", "-c", "1", str(coded)]
-        + ["-b", "16", "-e", "signed-integer", str(dst)],
+        [
+            *(sox, "-R", "-t", "raw", "-e", encoding, "-b", "8", "-r", "8000", "-c", "1"),
+            *(str(coded), "-b", "16", "-e", "signed-integer", str(dst)),
+        ],
         check=True,
         capture_output=True,
         timeout=60,

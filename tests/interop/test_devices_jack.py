@@ -23,13 +23,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from peers.common import Process, missing_peer, require_binary, wait_until
 
 from parley.media import devices
 from parley.media.bridge import AudioBridge
 from parley.media.clock import MediaClock
 from parley.media.ports import FilePlayer, WavRecorder
 from parley.media.wavfile import read_wav, write_wav
+from peers.common import Process, missing_peer, require_binary, wait_until
 
 pytestmark = pytest.mark.interop
 

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from audio_tools import pesq_score, read_wav, rms_windows, speech_wav
 
+from audio_tools import pesq_score, read_wav, rms_windows, speech_wav
 from peers.baresip import Baresip
-from peers.common import free_port
+from peers.common import free_port, wait_until
 from peers.kamailio import Kamailio
 from peers.linphone import CONNECTED, ENDED, MEDIA_UP, PAUSED, Linphone
 
@@ -159,7 +159,7 @@ def test_linphone_calls_baresip_through_kamailio(
 ) -> None:
     registrar = f"{kamailio.host}:{kamailio.udp_port}"
     lp = linphone_1003
-    bare = _baresip(make_baresip, tmp_path, "1002", registrar, auto_answer=True, sip_trace=True)
+    bare = _baresip(make_baresip, tmp_path, "1002", registrar, auto_answer=True)
     assert kamailio.lookup("1003"), "linphonec did not register"
 
     lp.call(f"sip:1002@{registrar}")
@@ -174,7 +174,7 @@ def test_linphone_calls_baresip_through_kamailio(
     assert bare.wait_event(
         lambda e: e.get("type") == "CALL_DTMF_END" and bare.dtmf_received() == "42", 5
     ), f"baresip received {bare.dtmf_received()!r}"
-    assert wait_for(lambda: lp.tones_received() == "7*", 5), lp.tones_received()
+    assert wait_until(lambda: lp.tones_received() == "7*", timeout=5), lp.tones_received()
 
     mark = lp.mark()
     bare.hangup()
@@ -210,10 +210,3 @@ def test_baresip_calls_linphone_with_hold(
     lp.stop()  # linphonec completes its recording when the call ends
 
     assert pesq_score(speech_wav(8000), tmp_path / "heard-by-1003.wav", "nb") >= MIN_PESQ
-
-
-def wait_for(condition: object, timeout: float) -> bool:
-    from peers.common import wait_until
-
-    assert callable(condition)
-    return wait_until(condition, timeout=timeout)

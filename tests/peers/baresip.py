@@ -25,8 +25,8 @@ Audio without a sound card (see docs in /work/shared/testbed.md):
   arrives, ticks without data (no call playing) are recorded as silence, and
   ``first_audio_at`` holds the ``time.monotonic()`` of its first sample.
 
-Network: SIP, RTP and the control socket are bound to 127.0.0.1 (``net_interface
-127.0.0.1``); the DNS client is pointed at ``127.0.0.1:1`` so nothing ever leaves the
+Network: SIP and RTP are bound to ``host`` (127.0.0.1, or a namespace's address
+with ``netns``, see peers.impair) and the control socket to the loopback; the DNS client is pointed at ``127.0.0.1:1`` so nothing ever leaves the
 machine: use IP literals in every URI.
 """
 
@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from peers.common import LOOPBACK, Process, free_port, require_binary, wait_for_port, wait_until
+from peers.common import LOOPBACK, Process, free_port, require_binary, wait_until
 
 MODULE_PATH = "/usr/lib/baresip/modules"
 
@@ -181,6 +181,7 @@ class Baresip:
         host: str = LOOPBACK,
         ctrl_port: int | None = None,
         sip_trace: bool = False,
+        netns: str | None = None,
         name: str | None = None,
     ) -> None:
         self.binary = require_binary("baresip")
@@ -206,6 +207,7 @@ class Baresip:
         self.extra_config = list(extra_config)
         self.ctrl_port = ctrl_port or free_port("tcp")
         self.sip_trace = sip_trace
+        self.netns = netns
         self.name = name or f"baresip-{user}"
         self.log_path = self.workdir / "baresip.log"
         self.fifo = self.workdir / "speaker.fifo"
@@ -355,11 +357,12 @@ class Baresip:
         argv = [self.binary, "-f", str(self.workdir)]
         if self.sip_trace:
             argv.append("-s")  # every SIP message into the log
+        if self.netns is not None:
+            argv = ["ip", "netns", "exec", self.netns, *argv]
         self.process = Process(argv, log_path=self.log_path, name=self.name, env=env)
         self.process.start()
         try:
-            wait_for_port(self.ctrl_port, "tcp", timeout=timeout, process=self.process)
-            self._connect()
+            self._connect(timeout)
             if self.registrar is not None and not self.wait_registered(timeout):
                 raise BaresipError(f"{self.name} did not register at {self.registrar}")
         except BaseException:
@@ -407,8 +410,34 @@ class Baresip:
 
     # --- ctrl_tcp: JSON in netstrings ---------------------------------------------
 
-    def _connect(self) -> None:
-        sock = socket.create_connection((LOOPBACK, self.ctrl_port), timeout=5)
+    def _new_socket(self) -> socket.socket:
+        if self.netns is None:
+            return socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        from peers.impair import netns_socket
+
+        # Its control socket is on the namespace's own loopback.
+        return netns_socket(self.netns, socket.AF_INET, socket.SOCK_STREAM)
+
+    def _connect(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            sock = self._new_socket()
+            sock.settimeout(2)
+            try:
+                sock.connect((LOOPBACK, self.ctrl_port))
+                break
+            except OSError:
+                sock.close()
+                if self.process is None or not self.process.running:
+                    raise BaresipError(
+                        f"{self.name} exited before its control socket opened; log tail:\n"
+                        f"{self.process.log_tail() if self.process else ''}"
+                    ) from None
+                if time.monotonic() > deadline:
+                    raise BaresipError(
+                        f"{self.name}: no control socket after {timeout} s"
+                    ) from None
+                time.sleep(0.05)
         sock.settimeout(None)
         self._sock = sock
         self._reader = threading.Thread(

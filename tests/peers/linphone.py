@@ -18,6 +18,9 @@ it sends, ``record FILE`` receives what it hears (WAV at the codec's rate). With
 a file mode linphonec sends no RTP at all. Its mediastreamer ticker paces the files,
 so no sound card is needed.
 
+Always ``stop()`` it: a linphonec whose stdin reaches end-of-file spins at a full
+core instead of exiting (``stop`` types ``quit``, then signals it by pid).
+
 SIP is UDP only on ``127.0.0.1:sip_port`` (``sip_tcp_port=0``, no TLS, no IPv6,
 no STUN), RTP on 127.0.0.1 too. Use IP literals only: its resolver would ask the
 system's DNS server.
@@ -242,7 +245,9 @@ class Linphone:
         mark = self.mark()
         self.command("status register")
         try:
-            line = self.wait_output(r"(?i)^(?!status register).*regist", timeout=2, since=mark).string
+            line = self.wait_output(
+                r"(?i)^(?!status register).*regist", timeout=2, since=mark
+            ).string
         except LinphoneError:
             return False
         return REGISTERED_STATUS.search(line) is not None

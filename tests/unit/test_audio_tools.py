@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import audio_tools as at  # noqa: E402
+import audio_tools as at
 
 pytest.importorskip("pesq")
 
@@ -124,3 +124,10 @@ def test_silent_recording_is_an_error(tmp_path: Path) -> None:
 def test_g711_ceiling_is_near_the_known_value(codec: str) -> None:
     # About 3.9 for clean G.711 speech (PESQ-NB); the other codecs need parley.media.
     assert 3.6 < at.codec_ceiling(codec) < 4.2
+
+
+@needs_speech_tools
+@pytest.mark.parametrize(("codec", "low", "high"), [("g722", 2.7, 3.5), ("opus", 3.3, 4.3)])
+def test_wideband_ceilings_use_parley_codecs(codec: str, low: float, high: float) -> None:
+    pytest.importorskip("parley.media.codecs")
+    assert low < at.codec_ceiling(codec) < high

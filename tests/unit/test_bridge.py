@@ -26,6 +26,7 @@ class Source(Port):
         self.pos = 0
         self.pulls = 0
         self.silent = False
+        self.last: Frame | None = None
 
     def get_frame(self) -> Frame | None:
         self.pulls += 1
@@ -37,6 +38,7 @@ class Source(Port):
         else:
             frame = np.full(n, self.value, dtype=np.int16)
         self.pos += n
+        self.last = frame
         return frame
 
 
@@ -279,3 +281,22 @@ def test_resampler_delay_is_small() -> None:
     y = r.process(impulse)
     assert abs(int(np.argmax(y)) - r.delay_seconds * 48000) <= 1
     assert r.delay_seconds < 0.003
+
+
+def test_same_rate_ports_bypass_the_bridge_rate_entirely() -> None:
+    class Keep(Sink):
+        def put_frame(self, frame: Frame) -> None:
+            self.frames.append(frame)  # keeps the very object
+
+    bridge = AudioBridge(48000, 20)
+    src, dst, wide = Source("a", 8000, freq=300), Keep("b", 8000), Sink("c", 16000)
+    s = bridge.add_port(src)
+    bridge.connect(s, bridge.add_port(dst))
+    bridge.tick()
+    assert bridge.port(s) is src and np.array_equal(dst.frames[0], sine(300, 8000, 160))
+    bridge.tick()
+    assert dst.frames[-1] is src.last  # no copy, no resampling round trip
+    bridge.connect(s, bridge.add_port(wide))  # a sink at another rate still gets it resampled
+    for _ in range(5):
+        bridge.tick()
+    assert {len(f) for f in wide.frames} == {320}

@@ -12,6 +12,8 @@ import threading
 from pathlib import Path
 
 from parley.phone.events import PhoneEvent
+from parley.phone.call import Call
+from parley.phone.media import AudioConfig
 from parley.phone.phone import Phone
 from parley.settings import ConfigError, Settings, default_config_path, load_settings
 from parley.settings.secrets import SecretStoreError, get_password
@@ -46,7 +48,28 @@ def run_console(args: argparse.Namespace) -> int:
     )
     if args.trace:
         settings.log.sip_trace = True
-    console = Console(settings, passwords, as_json=args.json, bind_host=args.bind)
+    audio = AudioConfig(
+        input=f"file:{args.play}" if getattr(args, "play", None) else settings.media.input_device,
+        output=settings.media.output_device,
+        tone_region=settings.media.tone_region,
+        record_dir=Path(args.record_dir) if getattr(args, "record_dir", None) else None,
+    )
+    if getattr(args, "play", None) and not Path(args.play).is_file():
+        print(f"parley: --play {args.play}: no such file", file=sys.stderr)
+        return EXIT_CONFIG
+    if getattr(args, "headless_audio", True) and not getattr(args, "devices", False):
+        # Headless: no sound card unless asked for; what is not a file is silence.
+        if not audio.input.startswith("file:"):
+            audio.input = "null"
+        audio.output = "null"
+    console = Console(
+        settings,
+        passwords,
+        as_json=args.json,
+        bind_host=args.bind,
+        audio=audio,
+        auto_answer=True if getattr(args, "auto_answer", False) else None,
+    )
     try:
         return asyncio.run(console.run())
     except KeyboardInterrupt:
@@ -78,10 +101,24 @@ def _passwords(settings: Settings) -> tuple[dict[str, str], list[str]]:
 
 class Console:
     def __init__(
-        self, settings: Settings, passwords: dict[str, str], *, as_json: bool, bind_host: str
+        self,
+        settings: Settings,
+        passwords: dict[str, str],
+        *,
+        as_json: bool,
+        bind_host: str,
+        audio: AudioConfig | None = None,
+        auto_answer: bool | None = None,
     ) -> None:
         self.as_json = as_json
-        self.phone = Phone(settings, passwords, self.print_event, bind_host=bind_host)
+        self.phone = Phone(
+            settings,
+            passwords,
+            self.print_event,
+            bind_host=bind_host,
+            audio=audio,
+            auto_answer=auto_answer,
+        )
         self._commands: asyncio.Queue[str | None] = asyncio.Queue()
 
     def print_event(self, event: PhoneEvent) -> None:
@@ -92,6 +129,14 @@ class Console:
             if data["event"] == "account":
                 code = f" ({data['status']} {data['reason']})" if data["status"] else ""
                 line = f"account {data['account']}: {data['state']}{code} — {data['text']}"
+            elif data["event"] == "call":
+                code = f" ({data['status']} {data['reason']})" if data["status"] else ""
+                line = (
+                    f"call {data['call']} {data['direction']} {data['remote']}: "
+                    f"{data['state']}{code} — {data['text']}"
+                )
+            elif data["event"] == "dtmf":
+                line = f"call {data['call']}: key {data['digit']} ({data['via']})"
             else:
                 line = f"{data['event']}: {data.get('text', '')}"
         print(line, flush=True)
@@ -163,8 +208,55 @@ class Console:
                 await target.register()
             else:
                 await target.unregister()
+        elif cmd == "dial":
+            if not rest:
+                self.reply("error: dial what? e.g. 'dial 1002' or 'dial sip:1002@pbx'")
+            else:
+                call = await self.phone.dial(rest[0], rest[1] if len(rest) > 1 else None)
+                self.reply(f"call {call.id}: dialing {call.remote}")
+        elif cmd in ("answer", "reject", "hangup", "hold", "resume"):
+            call = self._call(rest)
+            getattr(call, cmd)()
+        elif cmd in ("mute", "unmute"):
+            for call in self._live_calls():
+                call.set_mute(cmd == "mute")
+            self.reply("muted" if cmd == "mute" else "unmuted")
+        elif cmd == "dtmf":
+            if not rest:
+                self.reply("error: dtmf which digits?")
+            else:
+                self._call(rest[1:]).send_dtmf(rest[0])
+        elif cmd == "calls":
+            calls = self._live_calls()
+            if not calls:
+                self.reply("no calls")
+            for call in calls:
+                held = f", held by {call.held}" if call.held else ""
+                self.reply(f"call {call.id} {call.direction} {call.remote}: {call.state}{held}")
+        elif cmd == "stats":
+            call = self._call(rest)
+            self.reply(json.dumps(call.stats()))
         elif cmd == "trace":
             self.phone.endpoint.trace_enabled = bool(rest) and rest[0].lower() == "on"
         else:
             self.reply(f"error: unknown command {cmd!r}; {HELP}")
         return True
+
+    def _live_calls(self) -> list[Call]:
+        return [c for c in self.phone.calls.values() if not c.ended]
+
+    def _call(self, rest: list[str]) -> Call:
+        """The call a command means: the number given, else the only/most recent live one."""
+        if rest:
+            try:
+                call = self.phone.calls[int(rest[0])]
+            except (ValueError, KeyError):
+                raise ValueError(f"no call {rest[0]!r}; try 'calls'") from None
+            return call
+        live = self._live_calls()
+        incoming = [c for c in live if c.state == "incoming"]
+        if incoming:
+            return incoming[-1]
+        if not live:
+            raise ValueError("no call")
+        return live[-1]

@@ -35,6 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="local address to listen on (default all IPv4 addresses)",
     )
     console.add_argument("--trace", action="store_true", help="print the SIP trace to stderr")
+    console.add_argument("--auto-answer", action="store_true", help="answer every incoming call")
+    console.add_argument("--play", metavar="WAV", help="use this WAV file instead of the microphone")
+    console.add_argument(
+        "--record-dir", metavar="DIR", help="record the audio received on each call as WAV here"
+    )
+    console.add_argument(
+        "--devices",
+        action="store_true",
+        help="use the sound devices of the settings (default in console mode: none, silence)",
+    )
     console.add_argument(
         "--log-level", default=None, help="debug, info, warning or error (default from settings)"
     )

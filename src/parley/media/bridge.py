@@ -4,13 +4,17 @@ In the spirit of PJSIP's conference bridge. Ports live in slots; a connection
 matrix with levels says which source is heard by which sink. Each
 :meth:`AudioBridge.tick` (one period, driven by :class:`parley.media.clock.MediaClock`):
 
-1. pulls one frame from every port (``get_frame``; None = nothing), applies the
-   port's RX level and, if the port is connected to any sink, brings it to the
-   bridge rate;
+1. pulls one frame from every port (``get_frame``; None = nothing) and applies
+   the port's RX level;
 2. for every sink with at least one connection, mixes its sources (float32
-   accumulate, saturating clip; a single source at level 1 is passed through
-   without mixing), applies the sink's TX level, converts to the sink's rate and
-   calls ``put_frame``.
+   accumulate, saturating clip), applies the sink's TX level and calls
+   ``put_frame`` with a frame at the sink's rate.
+
+Work is skipped where it can be: a source is resampled to the bridge rate only
+when some sink needs it (once per tick however many sinks hear it); a sink
+with a single source at level 1 gets that frame without mixing, and without
+any resampling when both ports run at the same rate (two 8 kHz calls in a
+conference, a call looped back). Resamplers are reset after a gap.
 
 A connected sink gets a frame every tick - silence when none of its sources
 gave audio - so devices keep playing and encoders keep a steady pace. A sink
@@ -132,15 +136,20 @@ class SlotStats:
 class _Slot:
     __slots__ = (
         "down",
+        "down_tick",
         "frame",
         "last_rx",
         "last_tx",
         "port",
         "port_rate",
+        "raw",
+        "ready",
         "rx_level",
+        "silence",
         "stats",
         "tx_level",
         "up",
+        "up_tick",
     )
 
     def __init__(self, port: Port, bridge_rate: int) -> None:
@@ -148,13 +157,18 @@ class _Slot:
         self.port_rate = 0
         self.up: Resampler | None = None
         self.down: Resampler | None = None
-        self.set_rate(bridge_rate)
-        self.frame: Frame | None = None  # this tick's frame at the bridge rate
+        self.raw: Frame | None = None  # this tick's frame at the port rate (after RX gain)
+        self.frame: Frame | None = None  # the same at the bridge rate, made on demand
+        self.ready = False  # `frame` is valid for this tick
+        self.up_tick = -1  # last tick each resampler ran (a gap resets its history)
+        self.down_tick = -1
+        self.silence: Frame = np.zeros(0, dtype=np.int16)
         self.last_rx: Frame | None = None  # last frame from the port (for the meter)
         self.last_tx: Frame | None = None  # last frame to the port
         self.rx_level = 1.0
         self.tx_level = 1.0
         self.stats = SlotStats()
+        self.set_rate(bridge_rate)
 
     def set_rate(self, bridge_rate: int) -> None:
         """(Re)build the resamplers for the port's current rate."""
@@ -163,6 +177,8 @@ class _Slot:
         same = rate == bridge_rate
         self.up = None if same else Resampler(rate, bridge_rate)
         self.down = None if same else Resampler(bridge_rate, rate)
+        self.silence = np.zeros(self.port.samples_per_frame, dtype=np.int16)
+        self.silence.flags.writeable = False  # shared by every silent tick
 
 
 def _scaled(frame: Frame, level: float) -> Frame:
@@ -193,12 +209,9 @@ class AudioBridge:
         self.ticks = 0
         self._slots: dict[int, _Slot] = {}
         self._next_slot = 0
-        # sink slot -> {source slot: level}; and which sources feed anyone.
+        # sink slot -> {source slot: level}
         self._sinks: dict[int, dict[int, float]] = {}
-        self._fan_out: dict[int, int] = {}
         self._acc: npt.NDArray[np.float32] = np.zeros(self.samples_per_frame, dtype=np.float32)
-        self._silence: Frame = np.zeros(self.samples_per_frame, dtype=np.int16)
-        self._silence.flags.writeable = False
 
     # ports
     def add_port(self, port: Port) -> int:
@@ -249,10 +262,7 @@ class AudioBridge:
         self._slot(dst_slot)
         if level < 0 or not math.isfinite(level):
             raise ValueError(f"level must be a finite number >= 0, not {level}")
-        sources = self._sinks.setdefault(dst_slot, {})
-        if src_slot not in sources:
-            self._fan_out[src_slot] = self._fan_out.get(src_slot, 0) + 1
-        sources[src_slot] = float(level)
+        self._sinks.setdefault(dst_slot, {})[src_slot] = float(level)
 
     def set_level(self, src_slot: int, dst_slot: int, level: float) -> None:
         if src_slot not in self._sinks.get(dst_slot, {}):
@@ -267,11 +277,6 @@ class AudioBridge:
         del sources[src_slot]
         if not sources:
             del self._sinks[dst_slot]
-        left = self._fan_out[src_slot] - 1
-        if left:
-            self._fan_out[src_slot] = left
-        else:
-            del self._fan_out[src_slot]
 
     def disconnect_all(self, slot: int) -> None:
         """Remove every connection from and to ``slot``."""
@@ -311,10 +316,9 @@ class AudioBridge:
     def tick(self) -> None:
         """Run one period: pull every port, mix for every connected sink, push."""
         self.ticks += 1
-        n = self.samples_per_frame
-        fan_out = self._fan_out
-        for number, s in self._slots.items():
+        for s in self._slots.values():
             s.frame = None
+            s.ready = False
             port = s.port
             if port.sample_rate != s.port_rate:  # e.g. a device reopened at another rate
                 s.set_rate(self.rate)
@@ -325,57 +329,85 @@ class AudioBridge:
                 raw = None
             s.last_rx = raw
             if raw is None:
-                if s.up is not None:
-                    s.up.reset()
                 continue
             s.stats.frames_in += 1
-            if number not in fan_out:
-                continue  # heard by nobody: no resampling work
-            frame = raw if s.up is None else s.up.process(raw)
-            if len(frame) != n:
-                frame = self._fit(s, frame)
-            if s.rx_level != 1.0:
-                frame = _scaled(frame, s.rx_level)
-            s.frame = frame
+            if len(raw) != port.samples_per_frame:
+                raw = self._fit(s, raw, port.samples_per_frame)
+            s.raw = raw if s.rx_level == 1.0 else _scaled(raw, s.rx_level)
 
         for dst, sources in self._sinks.items():
             d = self._slots[dst]
-            mixed = self._mix(sources)
-            if d.tx_level != 1.0 and mixed is not self._silence:
-                mixed = _scaled(mixed, d.tx_level)
-            if d.down is not None:
-                out = d.down.process(mixed)
-                want = d.port.samples_per_frame
-                if len(out) != want:
-                    out = self._fit(d, out, want)
-            else:
-                out = mixed
+            out = self._output_for(d, sources)
             d.last_tx = out
             try:
                 d.port.put_frame(out)
                 d.stats.frames_out += 1
             except Exception:
                 self._port_failed(d, "put_frame")
+        for s in self._slots.values():
+            s.raw = None
 
-    def _mix(self, sources: dict[int, float]) -> Frame:
+    def _output_for(self, d: _Slot, sources: dict[int, float]) -> Frame:
+        """The frame for sink ``d`` at its own rate."""
         slots = self._slots
-        active = [(slots[src].frame, lvl) for src, lvl in sources.items() if lvl > 0.0]
-        frames = [(f, lvl) for f, lvl in active if f is not None]
-        if not frames:
-            return self._silence
-        if len(frames) == 1:  # the common case: no mixing at all
-            frame, level = frames[0]
-            return frame if level == 1.0 else _scaled(frame, level)
-        acc = self._acc
-        acc[:] = 0.0
-        for frame, level in frames:
-            if level == 1.0:
-                acc += frame
-            else:
-                acc += frame * np.float32(level)
-        np.clip(acc, -32768, 32767, out=acc)
-        mixed: Frame = acc.astype(np.int16)  # a new array: sinks may keep it
-        return mixed
+        active = [
+            (slots[src], lvl)
+            for src, lvl in sources.items()
+            if lvl > 0.0 and slots[src].raw is not None
+        ]
+        if not active:
+            return d.silence
+        if len(active) == 1 and d.tx_level == 1.0:
+            src, level = active[0]
+            if level == 1.0 and src.port_rate == d.port_rate:
+                assert src.raw is not None
+                return src.raw  # e.g. call to call at one codec rate: no resampling at all
+        if len(active) == 1:
+            src, level = active[0]
+            mixed = self._at_bridge_rate(src)
+            if level != 1.0:
+                mixed = _scaled(mixed, level)
+        else:
+            acc = self._acc
+            acc[:] = 0.0
+            for src, level in active:
+                frame = self._at_bridge_rate(src)
+                if level == 1.0:
+                    acc += frame
+                else:
+                    acc += frame * np.float32(level)
+            np.clip(acc, -32768, 32767, out=acc)
+            mixed = acc.astype(np.int16)  # a new array: sinks may keep it
+        if d.tx_level != 1.0:
+            mixed = _scaled(mixed, d.tx_level)
+        if d.down is None:
+            return mixed
+        if d.down_tick != self.ticks - 1:
+            d.down.reset()  # it did not run last period: its history is stale
+        d.down_tick = self.ticks
+        out = d.down.process(mixed)
+        want = d.port.samples_per_frame
+        return out if len(out) == want else self._fit(d, out, want)
+
+    def _at_bridge_rate(self, s: _Slot) -> Frame:
+        """The source's frame of this tick at the bridge rate (resampled once, on demand)."""
+        if s.ready:
+            assert s.frame is not None
+            return s.frame
+        raw = s.raw
+        assert raw is not None
+        if s.up is None:
+            frame = raw
+        else:
+            if s.up_tick != self.ticks - 1:
+                s.up.reset()
+            s.up_tick = self.ticks
+            frame = s.up.process(raw)
+        if len(frame) != self.samples_per_frame:
+            frame = self._fit(s, frame)
+        s.frame = frame
+        s.ready = True
+        return frame
 
     def _fit(self, s: _Slot, frame: Frame, want: int | None = None) -> Frame:
         """Pad with silence or cut a frame of the wrong length (a port's fault)."""

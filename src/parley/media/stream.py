@@ -26,6 +26,7 @@ from parley.media.codecs import CodecError, CodecInfo, Decoder, Encoder, make_de
 from parley.media.codecs.base import Frame
 from parley.media.dtmf import DtmfDigit, DtmfReceiver, DtmfSender
 from parley.media.jitter import JitterBuffer, PlayoutKind
+from parley.media.ports import Port
 from parley.media.rtcp import (
     Bye,
     ReceiverReport,
@@ -80,10 +81,19 @@ class StreamStats:
 @dataclass
 class _Negotiated:
     codec: CodecInfo
-    payload_type: int
+    payload_type: int  # what we send with
     dtmf_pt: int | None
     ptime_ms: int
     fmtp: dict[str, str] = field(default_factory=dict)
+    # What the far end may send us (RFC 3264 §5.1: the numbers of OUR SDP).
+    receive_pts: frozenset[int] = frozenset()
+    receive_dtmf_pts: frozenset[int] = frozenset()
+
+    def audio_pts(self) -> frozenset[int]:
+        return self.receive_pts | {self.payload_type}
+
+    def dtmf_pts(self) -> frozenset[int]:
+        return self.receive_dtmf_pts | ({self.dtmf_pt} if self.dtmf_pt is not None else set())
 
 
 class _Rtp(asyncio.DatagramProtocol):
@@ -109,7 +119,7 @@ class _Rtp(asyncio.DatagramProtocol):
         log.debug("RTP socket error: %s", exc)
 
 
-class RtpStream:
+class RtpStream(Port):
     """RTP/RTCP for one call; a bridge port at the codec's sample rate."""
 
     def __init__(
@@ -126,7 +136,7 @@ class RtpStream:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
-        self.name = name
+        super().__init__(name, codec.sample_rate, ptime_ms)
         self._rng = rng or random.SystemRandom()
         self._clock = clock
         self.symmetric = symmetric
@@ -148,6 +158,8 @@ class RtpStream:
         self._rtcp_task: asyncio.Task[None] | None = None
         self.stats = StreamStats()
         self._neg = _Negotiated(codec, payload_type, dtmf_pt, ptime_ms, dict(fmtp or {}))
+        self._audio_pts = self._neg.audio_pts()
+        self._dtmf_pts = self._neg.dtmf_pts()
         self._setup_codec()
 
     # -- codec and direction (changed by re-INVITEs)
@@ -155,7 +167,7 @@ class RtpStream:
     def _setup_codec(self) -> None:
         neg = self._neg
         self.sample_rate = neg.codec.sample_rate
-        self.samples_per_frame = neg.codec.samples_per_frame(neg.ptime_ms)
+        self.ptime_ms = neg.ptime_ms
         self._ticks = neg.codec.rtp_ticks(neg.ptime_ms)
         self._encoder: Encoder = make_encoder(neg.codec, **neg.fmtp)
         self._decoder: Decoder = make_decoder(neg.codec)
@@ -175,9 +187,15 @@ class RtpStream:
         dtmf_pt: int | None = None,
         ptime_ms: int = 20,
         fmtp: dict[str, str] | None = None,
+        receive_pts: frozenset[int] = frozenset(),
+        receive_dtmf_pts: frozenset[int] = frozenset(),
     ) -> None:
         """A new negotiation (re-INVITE/UPDATE); keeps SSRC and sequence (RFC 3550 §5.1)."""
-        new = _Negotiated(codec, payload_type, dtmf_pt, ptime_ms, dict(fmtp or {}))
+        new = _Negotiated(
+            codec, payload_type, dtmf_pt, ptime_ms, dict(fmtp or {}), receive_pts, receive_dtmf_pts
+        )
+        self._audio_pts = new.audio_pts()
+        self._dtmf_pts = new.dtmf_pts()
         if (new.codec, new.payload_type, new.dtmf_pt, new.ptime_ms) == (
             self._neg.codec,
             self._neg.payload_type,
@@ -315,10 +333,10 @@ class RtpStream:
         self._recv_stats.feed(packet.sequence, packet.timestamp, now)
         self.stats.packets_received += 1
         pt = packet.payload_type
-        if pt == self._neg.dtmf_pt:
+        if pt in self._dtmf_pts:
             for digit in self._dtmf_in.feed(packet.payload, packet.timestamp, now):
                 self._report_dtmf(digit)
-        elif pt == self._neg.payload_type:
+        elif pt in self._audio_pts:
             self._jitter.put(packet, now)
         elif pt != COMFORT_NOISE_PT:
             self.stats.malformed += 1

@@ -20,7 +20,9 @@ from parley.net.keepalive import KeepAlive
 from parley.phone.endpoint import SipEndpoint
 from parley.phone.events import AccountStateChanged, PhoneEvent
 from parley.settings.model import AccountSettings
+from parley.sip.dialog import LocalEndpoint
 from parley.sip.message import Response
+from parley.sip.uri import SipURI
 from parley.sip.registration import (
     Output,
     RegistrationClient,
@@ -88,6 +90,42 @@ class Account:
         if not self._targets:
             return None
         return self._targets[self._target_index % len(self._targets)]
+
+    # -- what calls need from their account
+
+    def local_endpoint(self) -> LocalEndpoint:
+        """Via/Contact values for requests of this account (the registered binding)."""
+        contact = self.registration.contact_uri
+        transport = self.server.transport if self.server is not None else self.settings.transport
+        return LocalEndpoint(
+            host=contact.host,
+            port=contact.port or 5060,
+            transport="UDP" if transport == "auto" else transport.upper(),
+            contact=f"<{contact}>",
+            rport=self.settings.rport,
+            user_agent=self._endpoint.user_agent,
+        )
+
+    async def resolve_next_hop(self, uri: SipURI | None) -> Address:
+        """Where to send a request whose next hop is `uri` (RFC 3263 §4, for IP literals
+        directly): its transport parameter, else sips → TLS, else the account's transport."""
+        if uri is None or not uri.host:
+            if self.server is None:
+                await self._locate()
+            if self.server is None:
+                raise TransportError(f"{self.name}: no server to send to")
+            return self.server
+        transport = (uri.transport or ("tls" if uri.scheme == "sips" else "")).lower()
+        if not transport:
+            transport = self.server.transport if self.server is not None else self.settings.transport
+        if transport == "auto":
+            transport = "udp"
+        host = strip_brackets(uri.host)
+        if self.server is not None and (host, uri.port) == (self.server.host, self.server.port):
+            return self.server
+        resolver = None if ip_literal(host) is not None else make_resolver(self.settings.dns_servers or None)
+        targets = await resolve(host, uri.port, transport, resolver=resolver)
+        return targets[0]
 
     # -- commands
 

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from parley.net.address import Address, Source, TransportError
 from parley.net.transport import TransportLayer
@@ -23,6 +23,7 @@ from parley.sip.transaction import TransactionLayer
 from parley.sip.transaction_base import (
     AckReceived,
     MessageDropped,
+    TransactionTerminated,
     RequestReceived,
     ResponseReceived,
     SendMessage,
@@ -37,8 +38,18 @@ from parley.sip.validate import validate_request
 log = logging.getLogger(__name__)
 trace_log = logging.getLogger("parley.sip.trace")
 
-SUPPORTED_EXTENSIONS: set[str] = set()
-ACCEPTED_TYPES = {"application/sdp"}
+SUPPORTED_EXTENSIONS: set[str] = {"100rel", "timer"}
+ACCEPTED_TYPES = {"application/sdp", "application/dtmf-relay", "application/dtmf"}
+
+
+class DialogHandler(Protocol):
+    """What owns a Call-ID (a call): in-dialog requests, ACKs for 2xx and late 2xx."""
+
+    def on_request(self, request: Request, tx: ServerTransaction, source: Source) -> None: ...
+
+    def on_ack(self, ack: Request) -> None: ...
+
+    def on_stray_response(self, response: Response) -> None: ...
 
 
 @dataclass
@@ -68,6 +79,7 @@ class SipEndpoint:
         )
         self._waiters: dict[int, _Waiter] = {}
         self._request_handlers: dict[str, RequestHandler] = {}
+        self._dialogs: dict[str, DialogHandler] = {}  # by Call-ID
         self._connection_listeners: list[Callable[[Address], None]] = []
         self._timer_task: asyncio.Task[None] | None = None
         self._wakeup = asyncio.Event()
@@ -98,6 +110,12 @@ class SipEndpoint:
 
     def on_request(self, method: str, handler: RequestHandler) -> None:
         self._request_handlers[method.upper()] = handler
+
+    def register_dialog(self, call_id: str, handler: DialogHandler) -> None:
+        self._dialogs[call_id] = handler
+
+    def unregister_dialog(self, call_id: str) -> None:
+        self._dialogs.pop(call_id, None)
 
     def on_connection_lost(self, listener: Callable[[Address], None]) -> None:
         self._connection_listeners.append(listener)
@@ -150,9 +168,12 @@ class SipEndpoint:
         elif isinstance(out, ResponseReceived):
             waiter = self._waiters.get(out.tx.id)
             if waiter is not None:
-                if out.response.status >= 200:
+                if out.response.status >= 200 and out.tx.method != "INVITE":
+                    # INVITE waiters stay: 2xx retransmissions still need their ACK.
                     self._waiters.pop(out.tx.id, None)
                 waiter.on_response(out.response)
+        elif isinstance(out, TransactionTerminated):
+            self._waiters.pop(out.tx.id, None)
         elif isinstance(out, TransactionTimeout):
             waiter = self._waiters.pop(out.tx.id, None)
             if waiter is not None:
@@ -163,8 +184,14 @@ class SipEndpoint:
                 waiter.on_transport_error("the message could not be delivered")
         elif isinstance(out, RequestReceived):
             self._dispatch_request(out.tx, out.request)
-        elif isinstance(out, AckReceived | StrayResponse):
-            log.debug("no dialog for %r", out)
+        elif isinstance(out, AckReceived):
+            handler = self._dialog_of(out.request)
+            if handler is not None:
+                handler.on_ack(out.request)
+        elif isinstance(out, StrayResponse):
+            handler = self._dialog_of(out.response)
+            if handler is not None:
+                handler.on_stray_response(out.response)
         elif isinstance(out, MessageDropped):
             log.debug("dropped %r: %s", out.message, out.reason)
 
@@ -176,6 +203,8 @@ class SipEndpoint:
         if error is not None:
             self.send_response(tx, error)
             return
+        if source is not None and self._route_in_dialog(tx, request, source):
+            return
         handler = self._request_handlers.get(request.method.upper())
         if handler is not None and source is not None:
             handler(tx, request, source)
@@ -186,6 +215,40 @@ class SipEndpoint:
             self.send_response(tx, response)
         elif request.method != "ACK":
             self.send_response(tx, self.make_response(request, 501, "Not Implemented"))
+
+    def _dialog_of(self, message: Message) -> DialogHandler | None:
+        try:
+            return self._dialogs.get(message.call_id)
+        except SipParseError:
+            return None
+
+    def _route_in_dialog(self, tx: ServerTransaction, request: Request, source: Source) -> bool:
+        """Requests for a call we know go to it: anything with a To tag, CANCEL, and a
+        retried INVITE of a known Call-ID. In-dialog requests nobody owns get 481."""
+        handler = self._dialog_of(request)
+        try:
+            has_to_tag = request.to.tag is not None
+        except SipParseError:
+            has_to_tag = False
+        if handler is not None and (has_to_tag or request.method in ("CANCEL", "BYE")):
+            handler.on_request(request, tx, source)
+            return True
+        if request.method == "CANCEL":
+            self.send_response(
+                tx, self.make_response(request, 481, "Call/Transaction Does Not Exist")
+            )
+            return True
+        if has_to_tag and request.method not in ("ACK", "OPTIONS", "MESSAGE", "NOTIFY"):
+            self.send_response(
+                tx, self.make_response(request, 481, "Call/Transaction Does Not Exist")
+            )
+            return True
+        return False
+
+    def send_stateless(self, message: Message, dest: Address) -> None:
+        """An ACK for a 2xx (RFC 3261 §13.2.2.4), outside any transaction."""
+        self.transactions.send_stateless(message, dest)
+        self._pump()
 
     async def _send(self, message: Message, dest: object) -> None:
         try:

@@ -53,3 +53,43 @@ class PhoneError(PhoneEvent):
     @property
     def kind(self) -> str:
         return "error"
+
+
+@dataclass(frozen=True)
+class CallStateChanged(PhoneEvent):
+    """A call changed state.
+
+    `state`: "dialing", "ringing" (the far end rings), "early media", "incoming",
+    "connected", "held", "ended". `held` says who holds ("us", "them", "both") while
+    connected-and-held. `status`/`reason` are the SIP answer behind the change;
+    `text` is a sentence for a person ("Busy", "No answer"…).
+    """
+
+    call: int
+    account: str
+    direction: str  # "outgoing" | "incoming"
+    state: str
+    remote: str
+    remote_name: str | None = None
+    status: int | None = None
+    reason: str = ""
+    text: str = ""
+    held: str | None = None
+    codec: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "call"
+
+
+@dataclass(frozen=True)
+class DtmfReceived(PhoneEvent):
+    """A key the far end pressed (`via` "rfc4733", "info" or "inband")."""
+
+    call: int
+    digit: str
+    via: str
+
+    @property
+    def kind(self) -> str:
+        return "dtmf"

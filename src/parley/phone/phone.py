@@ -1,4 +1,4 @@
-"""The Phone: the user agent that owns the SIP endpoint and the accounts.
+"""The Phone: the user agent that owns the SIP endpoint, the accounts, the audio and the calls.
 
 One Phone per process. It lives on one asyncio loop (the engine thread in the GUI, the
 main thread in the console) and reports what happens through a single event callback.
@@ -9,18 +9,30 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from parley import __version__
-from parley.net.address import TransportError
+from parley.net.address import Source, TransportError
 from parley.phone.account import Account
+from parley.phone.call import Call
 from parley.phone.endpoint import SipEndpoint
 from parley.phone.events import PhoneError, PhoneEvent
+from parley.phone.media import AudioConfig, MediaEngine
 from parley.settings.model import AccountSettings, Settings
+from parley.sip.headers import SipParseError
+from parley.sip.message import Request
+from parley.sip.registration import split_host_port
 from parley.sip.timers import TimerConfig
+from parley.sip.transaction_server import ServerTransaction
+from parley.sip.uri import SipURI
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"Parley/{__version__}"
+
+
+class DialError(ValueError):
+    """A target or account that cannot be dialled; the message says why."""
 
 
 class Phone:
@@ -31,6 +43,8 @@ class Phone:
         on_event: Callable[[PhoneEvent], None],
         *,
         bind_host: str = "0.0.0.0",
+        audio: AudioConfig | None = None,
+        auto_answer: bool | None = None,
     ) -> None:
         self.settings = settings
         self._passwords = passwords
@@ -41,7 +55,17 @@ class Phone:
             TimerConfig(t1=sip.t1, t2=sip.t2, t4=sip.t4), user_agent=USER_AGENT
         )
         self.endpoint.trace_enabled = settings.log.sip_trace
+        self.endpoint.on_request("INVITE", self._on_invite)
         self.accounts: dict[str, Account] = {}
+        self.calls: dict[int, Call] = {}
+        m = settings.media
+        self.audio_config = audio or AudioConfig(
+            input=m.input_device, output=m.output_device, tone_region=m.tone_region
+        )
+        self.audio_config.dtmf_feedback = not m.disable_dtmf_sounds
+        self.record_dir: Path | None = self.audio_config.record_dir
+        self.auto_answer = settings.functions.auto_answer if auto_answer is None else auto_answer
+        self.media: MediaEngine = None  # type: ignore[assignment]  # made in start()
 
     def emit(self, event: PhoneEvent) -> None:
         try:
@@ -50,7 +74,11 @@ class Phone:
             log.exception("event handler failed for %r", event)
 
     async def start(self) -> None:
-        """Open the listeners the accounts need and register those set to do so."""
+        """Open the listeners and the audio, and register the accounts set to do so."""
+        self.media = MediaEngine(
+            self.audio_config, lambda text: self.emit(PhoneError(text=text))
+        )
+        self.media.start()
         await self.endpoint.start()
         await self._listen()
         for account_settings in self.settings.accounts:
@@ -68,13 +96,13 @@ class Phone:
         return account
 
     async def _listen(self) -> None:
-        """One UDP listener (and TCP/TLS ones when an account uses them) on the SIP port:
+        """One UDP listener (and a TCP one when an account uses TCP) on the SIP port:
         the first account's local_port, or a random port above 32000."""
         ports = [a.local_port for a in self.settings.accounts if a.enabled and a.local_port]
         port = ports[0] if ports else 0
         transport = self.endpoint.transport
         try:
-            _host, port = await transport.listen_udp(self.bind_host, port)
+            host, port = await transport.listen_udp(self.bind_host, port)
             if any(a.transport == "tcp" for a in self.settings.accounts):
                 await transport.listen_tcp(self.bind_host, port)
         except (TransportError, OSError) as exc:
@@ -82,10 +110,119 @@ class Phone:
             raise
 
     async def stop(self, timeout: float = 5.0) -> None:
-        """Unregister every account (in parallel, bounded) and close the sockets."""
+        """Hang up every call, unregister every account (bounded) and close everything."""
+        for call in list(self.calls.values()):
+            call.hangup()
+        if self.calls:
+            waits = [c.wait_ended() for c in self.calls.values()]
+            try:
+                await asyncio.wait_for(asyncio.gather(*waits), timeout)
+            except TimeoutError:
+                log.info("some calls did not end cleanly within %.0f s", timeout)
         await asyncio.gather(
             *(a.unregister(timeout) for a in self.accounts.values()), return_exceptions=True
         )
         for account in self.accounts.values():
             await account.close()
+        if self.media is not None:
+            self.media.stop()
         await self.endpoint.close()
+
+    # -- calls
+
+    def account_for(self, name: str | None) -> Account:
+        if name:
+            account = self.accounts.get(name)
+            if account is None:
+                raise DialError(f"no account named {name!r}")
+            return account
+        for account in self.accounts.values():
+            if account.state.value == "registered":
+                return account
+        if not self.accounts:
+            raise DialError("no account to call from")
+        return next(iter(self.accounts.values()))
+
+    def target_uri(self, target: str, account: Account) -> SipURI:
+        """A number is dialled on the account's domain; a SIP URI is used as it is."""
+        text = target.strip()
+        if not text:
+            raise DialError("nothing to dial")
+        if text.lower().startswith(("sip:", "sips:", "tel:")):
+            try:
+                return SipURI.parse(text)
+            except SipParseError as exc:
+                raise DialError(f"{text!r} is not a valid address: {exc}") from exc
+        cleaned = "".join(ch for ch in text if ch not in " -/()")
+        if "@" in cleaned:
+            user, _, host = cleaned.partition("@")
+        else:
+            user, host = cleaned, account.settings.domain
+        h, port = split_host_port(host)
+        params: dict[str, str | None] = (
+            {"transport": "tcp"} if account.settings.transport == "tcp" else {}
+        )
+        scheme = "sips" if account.settings.transport == "tls" else "sip"
+        return SipURI(scheme, user, None, h, port, params, {})
+
+    async def dial(self, target: str, account_name: str | None = None) -> Call:
+        account = self.account_for(account_name)
+        uri = self.target_uri(target, account)
+        if account.server is None:
+            raise DialError(f"account {account.name} has no server yet (not registered?)")
+        call = await Call.outgoing(self, account, uri)
+        self.calls[call.id] = call
+        return call
+
+    def _on_invite(self, tx: ServerTransaction, request: Request, source: Source) -> None:
+        asyncio.get_running_loop().create_task(self._incoming(tx, request, source))
+
+    async def _incoming(self, tx: ServerTransaction, request: Request, source: Source) -> None:
+        account = self._account_for_request(request)
+        if account is None:
+            self.endpoint.send_response(tx, self.endpoint.make_response(request, 404, "Not Found"))
+            return
+        if not self._trusted(source, account):
+            log.info("INVITE from %s:%s refused: not our server", source.host, source.port)
+            self.endpoint.send_response(tx, self.endpoint.make_response(request, 403, "Forbidden"))
+            return
+        busy = any(not c.ended for c in self.calls.values())
+        call = await Call.incoming(self, account, request, tx)
+        self.calls[call.id] = call
+        if busy and not self.settings.media.call_waiting:
+            call._run(call.session.reject(call.now, 486, "Busy Here"))
+            return
+        if not call.ended:
+            call._run(call.session.ring(call.now))
+            if self.auto_answer:
+                call.answer()
+
+    def _account_for_request(self, request: Request) -> Account | None:
+        """The account a call is for: by the Request-URI's user, else the only account."""
+        user = request.uri.user if isinstance(request.uri, SipURI) else None
+        for account in self.accounts.values():
+            if account.settings.username == user:
+                return account
+        return next(iter(self.accounts.values()), None)
+
+    def _trusted(self, source: Source, account: Account) -> bool:
+        """No ghost calls: INVITEs only from the account's server, unless direct calls
+        are allowed."""
+        if self.settings.functions.allow_direct_calls:
+            return True
+        return any(
+            a.server is not None and a.server.host == source.host for a in self.accounts.values()
+        )
+
+    # -- hooks for calls
+
+    def incoming_ringing(self, call: Call) -> None:
+        others = [c for c in self.calls.values() if c is not call and c.state in ("connected", "held")]
+        if others:
+            self.media.play_tone("call_waiting", call)
+
+    def stop_ringing(self, call: Call) -> None:
+        self.media.stop_tone(call)
+
+    def call_ended(self, call: Call) -> None:
+        asyncio.get_running_loop().call_later(30, self.calls.pop, call.id, None)

@@ -250,8 +250,21 @@ class AccountSettings(BaseModel):
     )
     force_rfc3264_hold: bool = Field(
         default=False,
-        description="Always put calls on hold the RFC 3264 §8.4 way (a=sendonly), for PBXs "
-        "that mishandle other forms.",
+        description="Hold style. Off: a hold re-INVITE says a=sendonly (a=inactive when the "
+        "far end already holds us), keeping our real address — RFC 3264 §8.4. On: every hold "
+        "says a=inactive, so neither side sends anything (for far ends such as some Cisco "
+        "CUCM set-ups that mishandle one-way hold). Received holds of every style "
+        "(sendonly, inactive, c=0.0.0.0) are understood either way.",
+    )
+    do_not_play_ringback: bool = Field(
+        default=False,
+        description="Play no local ringback tone while the far end rings; ringing sent by the "
+        "network as early media is still heard (unless early media is muted).",
+    )
+    use_100rel: bool = Field(
+        default=True,
+        description="Offer reliable provisional responses (RFC 3262, PRACK); we only require "
+        "them from nobody.",
     )
 
     # Where an inline password came from (set by load_settings): saving back to that
@@ -355,9 +368,69 @@ class LogSettings(BaseModel):
 
 
 class MediaSettings(BaseModel):
-    """Audio devices and processing (filled in by a later issue)."""
+    """Audio devices, processing and call-audio behaviour."""
 
     model_config = _MODEL_CONFIG
+
+    input_device: str = Field(
+        default="system default",
+        description='Microphone: a device name, "system default", "null" (silence) or '
+        '"file:PATH" (a WAV file played in a loop instead of a microphone).',
+    )
+    output_device: str = Field(
+        default="system default",
+        description='Speaker or headset: a device name, "system default", "null" or '
+        '"file:PATH" (a WAV recording of what would be played).',
+    )
+    speaker_input_device: str = Field(
+        default="system default",
+        description="Microphone used in hands-free mode (loudspeaker button).",
+    )
+    speaker_output_device: str = Field(
+        default="system default",
+        description="Loudspeaker used in hands-free mode.",
+    )
+    ring_device: str = Field(
+        default="system default", description="Where incoming calls ring."
+    )
+    ring_also_pc_speaker: bool = Field(
+        default=False,
+        description="Ring on the default output device as well as on the ringing device.",
+    )
+    echo_cancellation: bool = Field(
+        default=True, description="Remove the echo of our speaker from our microphone (AEC3)."
+    )
+    auto_gain_control: bool = Field(
+        default=True, description="Keep our microphone level steady."
+    )
+    noise_suppression: bool = Field(
+        default=True, description="Remove steady background noise from our microphone."
+    )
+    early_media_mute: bool = Field(
+        default=False,
+        description="Do not play early media (announcements, network ringback) of outgoing "
+        "calls; local ringback is played instead.",
+    )
+    call_waiting: bool = Field(
+        default=True,
+        description="Signal a second incoming call during a call (with a tone); off: the "
+        "caller gets busy (486).",
+    )
+    disable_dtmf_sounds: bool = Field(
+        default=False, description="Play no local tone when a key is pressed during a call."
+    )
+    tone_region: Literal["europe", "north_america"] = Field(
+        default="europe", description="Cadences of ringback, busy and call-waiting tones."
+    )
+    ringtone: OptPath = Field(
+        default=None, description="WAV file for the ringtone; empty uses a built-in tone."
+    )
+    rtp_port_min: int = Field(default=16384, ge=1024, le=65534, description="Lowest RTP port.")
+    rtp_port_max: int = Field(default=32767, ge=1025, le=65535, description="Highest RTP port.")
+    symmetric_rtp: bool = Field(
+        default=True,
+        description="Send RTP to where the far end's RTP comes from (gets audio through NATs).",
+    )
 
 
 class GuiSettings(BaseModel):
@@ -367,9 +440,21 @@ class GuiSettings(BaseModel):
 
 
 class FunctionsSettings(BaseModel):
-    """Phone functions such as call forwarding and do-not-disturb (filled in by a later issue)."""
+    """Phone functions."""
 
     model_config = _MODEL_CONFIG
+
+    reject_with: Literal["busy", "decline"] = Field(
+        default="busy",
+        description="What rejecting an incoming call answers: busy (486 Busy Here) or "
+        "decline (603 Decline).",
+    )
+    auto_answer: bool = Field(default=False, description="Answer every incoming call at once.")
+    allow_direct_calls: bool = Field(
+        default=False,
+        description="Accept calls that do not come through an account's registrar or outbound "
+        "proxy (direct IP calls). Off stops 'ghost calls' from SIP scanners.",
+    )
 
 
 class Settings(BaseModel):

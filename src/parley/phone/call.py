@@ -1,0 +1,615 @@
+"""A call: the INVITE session (signalling), its SDP, its RTP stream and its bridge slots.
+
+`parley.sip.invite.InviteSession` decides what goes over the wire; this class gives it
+what it cannot have — addresses, transactions, the clock, SDP built from the account's
+codec list, audio — and turns its events into the states a person sees: dialing,
+ringing, early media, incoming, connected, held (by us, by them, both), ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from parley.media.codecs import get_codec
+from parley.media.dtmf import DtmfDigit
+from parley.media.stream import RtpStream
+from parley.net.address import Address, Source, TransportError
+from parley.phone.events import CallStateChanged, DtmfReceived, PhoneEvent
+from parley.sip.headers import NameAddr, SipParseError
+from parley.sip.invite import Credentials, InviteSession, SessionConfig
+from parley.sip.invite_events import (
+    AnswerReceived,
+    CallState,
+    DtmfInfoReceived,
+    OfferReceived,
+    OfferRejected,
+    OfferRequested,
+    SendAck,
+    SendRequest,
+    SendResponse,
+    SessionOutput,
+    StateChanged,
+    UnhandledRequest,
+)
+from parley.sip.message import Request, Response
+from parley.sip.offer_answer import (
+    CodecSpec,
+    NegotiatedMedia,
+    OfferAnswerError,
+    SessionParams,
+    hold_offer,
+    make_answer,
+    make_offer,
+    process_answer,
+)
+from parley.sip.registration import proxy_uri
+from parley.sip.sdp import SdpParseError, SessionDescription, parse_sdp
+from parley.sip.session_timer import SessionTimerConfig
+from parley.sip.transaction_server import ServerTransaction
+from parley.sip.uri import SipURI
+
+if TYPE_CHECKING:
+    from parley.phone.account import Account
+    from parley.phone.media import CallMedia, MediaEngine
+    from parley.phone.phone import Phone
+
+log = logging.getLogger(__name__)
+
+_ids = itertools.count(1)
+
+
+class Call:
+    """One call. Build with `Call.outgoing()` or `Call.incoming()`."""
+
+    def __init__(self, phone: Phone, account: Account, direction: str) -> None:
+        self.id = next(_ids)
+        self.phone = phone
+        self.account = account
+        self.direction = direction
+        self.state = "dialing" if direction == "outgoing" else "incoming"
+        self.remote = ""
+        self.remote_name: str | None = None
+        self.session: InviteSession
+        self.stream: RtpStream | None = None
+        self.media: CallMedia | None = None
+        self.negotiated: NegotiatedMedia | None = None
+        self.local_sdp: SessionDescription | None = None
+        self._offer_sent: SessionDescription | None = None  # our offer awaiting an answer
+        self._remote_offer: SessionDescription | None = None
+        self.held_by_us = False
+        self.held_by_them = False
+        self.muted = False
+        self.ended = False
+        self.end_status: int | None = None
+        self.end_text = ""
+        self.connected_at: float | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._answer_when_offered = False
+        self._done = asyncio.Event()
+
+    # ---------------------------------------------------------------- construction
+
+    @classmethod
+    async def outgoing(cls, phone: Phone, account: Account, target: SipURI) -> Call:
+        call = cls(phone, account, "outgoing")
+        s = account.settings
+        local = account.local_endpoint()
+        aor = account.registration.aor
+        from_ = NameAddr(s.caller_id or s.display_name, aor, {})
+        routes = [f"<{proxy_uri(s.outbound_proxy, s.transport)}>"] if s.outbound_proxy else []
+        call.remote = str(target)
+        call.session = InviteSession.outgoing(
+            target,
+            from_=from_,
+            to=NameAddr(None, target, {}),
+            local=local,
+            config=call._session_config(),
+            routes=routes,
+            credentials=call._credentials(),
+        )
+        phone.endpoint.register_dialog(call.session.call_id, call)
+        await call._open_stream()
+        offer = call._make_offer()
+        call._offer_sent = offer
+        call._run(call.session.invite(offer.to_bytes(), call.now))
+        return call
+
+    @classmethod
+    async def incoming(
+        cls, phone: Phone, account: Account, invite: Request, tx: ServerTransaction
+    ) -> Call:
+        call = cls(phone, account, "incoming")
+        try:
+            frm = invite.from_
+            call.remote = str(frm.uri)
+            call.remote_name = frm.display_name
+        except SipParseError:
+            call.remote = "unknown"
+        call.session = InviteSession.incoming(
+            invite,
+            tx,
+            local=account.local_endpoint(),
+            config=call._session_config(),
+            credentials=call._credentials(),
+        )
+        phone.endpoint.register_dialog(call.session.call_id, call)
+        call._run(call.session.receive_invite(call.now))
+        return call
+
+    def _session_config(self) -> SessionConfig:
+        sip = self.phone.settings.sip
+        from parley.sip.timers import TimerConfig
+
+        reject = 603 if self.phone.settings.functions.reject_with == "decline" else 486
+        return SessionConfig(
+            timers=TimerConfig(t1=sip.t1, t2=sip.t2, t4=sip.t4),
+            session_timer=SessionTimerConfig(),
+            use_100rel=self.account.settings.use_100rel,
+            reject_status=reject,
+        )
+
+    def _credentials(self) -> Credentials:
+        return Credentials(
+            digest=self.account.registration.digest,
+            username=self.account.settings.effective_auth_username,
+            password=self.account.registration.config.password,
+        )
+
+    @property
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    # ---------------------------------------------------------------- SDP helpers
+
+    def _codecs(self) -> list[CodecSpec]:
+        return [CodecSpec.of(get_codec(key)) for key in self.account.settings.codecs]
+
+    def _params(self, direction: str = "sendrecv") -> SessionParams:
+        assert self.stream is not None
+        local = self.account.local_endpoint()
+        return SessionParams(
+            address=local.host.strip("[]"),
+            port=self.stream.local_port,
+            direction=direction,  # type: ignore[arg-type]
+        )
+
+    def _make_offer(self, direction: str = "sendrecv") -> SessionDescription:
+        offer = make_offer(self._params(direction), self._codecs(), previous=self.local_sdp)
+        self.local_sdp = offer
+        return offer
+
+    async def _open_stream(self) -> None:
+        """Bind the RTP port pair before any SDP names it."""
+        m = self.phone.settings.media
+        first = get_codec(self.account.settings.codecs[0])
+        self.stream = RtpStream(
+            first,
+            first.static_pt if first.static_pt is not None else 96,
+            symmetric=m.symmetric_rtp,
+            on_dtmf=self._rtp_dtmf,
+            name=f"call {self.id}",
+            clock=asyncio.get_running_loop().time,
+        )
+        await self.stream.open(self.phone.bind_host, (m.rtp_port_min, m.rtp_port_max))
+
+    def _apply(self, neg: NegotiatedMedia) -> None:
+        """Point the stream at the negotiated codec, address and direction."""
+        assert self.stream is not None
+        self.negotiated = neg
+        codec = get_codec(neg.codec.name)
+        fmtp = {k: v for k, v in neg.fmtp.items() if v is not None}
+        receive_audio = frozenset(
+            pt for pt, c in neg.receive_payload_types.items() if c.name.lower() == codec.name.lower()
+        )
+        receive_dtmf = frozenset(
+            pt
+            for pt, c in neg.receive_payload_types.items()
+            if c.name.lower() == "telephone-event"
+        )
+        self.stream.set_codec(
+            codec,
+            neg.payload_type,
+            dtmf_pt=neg.telephone_event_pt,
+            ptime_ms=20,  # we always send 20 ms packets (the bridge period); any ptime is received
+            fmtp=fmtp,
+            receive_pts=receive_audio,
+            receive_dtmf_pts=receive_dtmf,
+        )
+        self.stream.set_remote(neg.remote_address, neg.remote_port, neg.remote_rtcp_port)
+        self.stream.set_direction(send=neg.can_send, receive=neg.can_receive)
+        self.held_by_them = neg.remote_hold
+        if self.media is not None and self.media.port.sample_rate != self.stream.sample_rate:
+            # A new codec at another rate: give the stream a fresh slot at its new rate.
+            self.media.close()
+            self.media = None
+        self._wire_audio()
+
+    def _wire_audio(self) -> None:
+        """Connect the call to the microphone and speaker as its state allows."""
+        if self.stream is None or self.ended:
+            return
+        engine = self.phone.media
+        if self.media is None:
+            self.media = engine.add_call(self.stream, f"call {self.id}")
+            if self.phone.record_dir is not None:
+                self.media.record(self.phone.record_dir / f"call-{self.id}-{self.session.call_id[:8]}.wav")
+        if self.state == "connected" and not self.held_by_us:
+            self.media.connect(speak=True, listen=True)
+        elif self.state == "early media" and not self.phone.settings.media.early_media_mute:
+            self.media.connect(speak=False, listen=True)
+        else:
+            self.media.disconnect()
+
+    # ---------------------------------------------------------------- user commands
+
+    def answer(self) -> None:
+        """Take an incoming call (now, or as soon as its offer is known)."""
+        if self.direction != "incoming" or self.state != "incoming":
+            return
+        self.phone.stop_ringing(self)
+        self._spawn(self._answer())
+
+    async def _answer(self) -> None:
+        if self.stream is None:
+            await self._open_stream()
+        assert self.stream is not None
+        if self._remote_offer is not None:
+            try:
+                answer, neg = make_answer(
+                    self._remote_offer,
+                    self._codecs(),
+                    self._params().address,
+                    self.stream.local_port,
+                    previous=self.local_sdp,
+                )
+            except OfferAnswerError as exc:
+                self._run(self.session.reject(self.now, 488, "Not Acceptable Here"))
+                self._end(488, str(exc))
+                return
+            self.local_sdp = answer
+            self._run(self.session.accept(answer.to_bytes(), self.now))
+            self._apply(neg)
+        else:  # the INVITE had no SDP: we offer in the 200, the answer comes in the ACK
+            offer = self._make_offer()
+            self._offer_sent = offer
+            self._run(self.session.accept(offer.to_bytes(), self.now))
+
+    def reject(self) -> None:
+        if self.direction == "incoming" and self.state == "incoming":
+            self.phone.stop_ringing(self)
+            self._run(self.session.reject(self.now))
+
+    def hangup(self) -> None:
+        """End the call whatever its state: CANCEL, reject or BYE as SIP says."""
+        if self.ended:
+            return
+        if self.direction == "incoming" and self.state == "incoming":
+            self.reject()
+            return
+        self._run(self.session.hangup(self.now))
+
+    def hold(self) -> None:
+        if self.state not in ("connected", "held") or self.held_by_us or self.local_sdp is None:
+            return
+        style = "inactive" if self.account.settings.force_rfc3264_hold else None
+        offer = hold_offer(self.local_sdp)
+        if style == "inactive":
+            for m in offer.media:
+                if m.media == "audio" and m.port:
+                    m.set_direction("inactive")
+        self.held_by_us = True
+        self._reoffer(offer)
+
+    def resume(self) -> None:
+        if not self.held_by_us or self.local_sdp is None:
+            return
+        self.held_by_us = False
+        self._reoffer(self._make_offer("sendrecv"))
+
+    def _reoffer(self, offer: SessionDescription) -> None:
+        self.local_sdp = offer
+        self._offer_sent = offer
+        self._run(self.session.reinvite(offer.to_bytes(), self.now))
+        self._wire_audio()
+        self._report()
+
+    def set_mute(self, muted: bool) -> None:
+        """Mute: we keep sending (silence) without any re-INVITE."""
+        self.muted = muted
+        if self.stream is not None:
+            self.stream.muted = muted
+
+    def send_dtmf(self, digits: str) -> None:
+        mode = self.account.settings.dtmf_mode
+        for d in digits:
+            if not self.phone.settings.media.disable_dtmf_sounds:
+                self.phone.media.dtmf_feedback(d)
+        if mode == "info" or (mode == "rfc4733" and self.stream is not None and not self.stream.send_dtmf(digits)):
+            if mode == "rfc4733":
+                log.info("call %s: far end has no telephone-event, sending DTMF as SIP INFO", self.id)
+            for d in digits:
+                self._run(self.session.send_dtmf_info(d, 160, self.now))
+        elif mode == "inband" and self.media is not None:
+            self.media.play_inband(digits)
+
+    def stats(self) -> dict[str, object]:
+        data: dict[str, object] = {"call": self.id, "state": self.state}
+        if self.stream is not None:
+            data.update(self.stream.snapshot().as_dict())
+        return data
+
+    async def wait_ended(self) -> None:
+        await self._done.wait()
+
+    # ---------------------------------------------------------------- from the network
+
+    def on_request(self, request: Request, tx: ServerTransaction, source: Source) -> None:
+        self._run(self.session.on_request(request, tx, self.now))
+
+    def on_ack(self, ack: Request) -> None:
+        self._run(self.session.on_ack(ack, self.now))
+
+    def on_stray_response(self, response: Response) -> None:
+        self._run(self.session.on_response(response, self.now))
+
+    def _rtp_dtmf(self, digit: DtmfDigit) -> None:
+        if digit.phase == "end":
+            self.phone.emit(DtmfReceived(call=self.id, digit=digit.digit, via="rfc4733"))
+
+    # ---------------------------------------------------------------- carrying out outputs
+
+    def _run(self, outputs: list[SessionOutput]) -> None:
+        for out in outputs:
+            try:
+                self._carry_out(out)
+            except Exception:
+                log.exception("call %s: while handling %r", self.id, out)
+        self._arm_timer()
+        if self.session.finished and not self._done.is_set():
+            self._cleanup()
+
+    def _carry_out(self, out: SessionOutput) -> None:
+        if isinstance(out, SendRequest):
+            self._spawn(self._send_request(out.request, out.next_hop))
+        elif isinstance(out, SendResponse):
+            assert isinstance(out.tx, ServerTransaction)
+            self.phone.endpoint.send_response(out.tx, out.response)
+        elif isinstance(out, SendAck):
+            self._spawn(self._send_ack(out.ack, out.next_hop))
+        elif isinstance(out, StateChanged):
+            self._state_changed(out)
+        elif isinstance(out, OfferReceived):
+            self._offer_received(out.sdp, out.initial)
+        elif isinstance(out, OfferRequested):
+            if not out.initial:  # a re-INVITE without SDP: offer what we have (§14.2)
+                offer = self._make_offer("sendonly" if self.held_by_us else "sendrecv")
+                self._offer_sent = offer
+                self._run(self.session.answer(offer.to_bytes(), self.now))
+        elif isinstance(out, AnswerReceived):
+            self._answer_received(out.sdp)
+        elif isinstance(out, OfferRejected):
+            if self.held_by_us and self._offer_sent is not None:
+                log.info("call %s: the far end refused our re-offer", self.id)
+        elif isinstance(out, DtmfInfoReceived):
+            self.phone.emit(DtmfReceived(call=self.id, digit=out.digit, via="info"))
+        elif isinstance(out, UnhandledRequest):
+            response = self.phone.endpoint.make_response(out.request, 501, "Not Implemented")
+            if isinstance(out.tx, ServerTransaction):
+                self.phone.endpoint.send_response(out.tx, response)
+
+    async def _send_request(self, request: Request, next_hop: SipURI | None) -> None:
+        try:
+            dest = await self.account.resolve_next_hop(next_hop)
+        except Exception as exc:
+            log.warning("call %s: cannot reach %s: %s", self.id, next_hop, exc)
+            self._run(self.session.on_transport_error(request, self.now))
+            return
+        self.phone.endpoint.send_request(
+            request,
+            dest,
+            on_response=lambda r: self._run(self.session.on_response(r, self.now)),
+            on_timeout=lambda: self._run(self.session.on_timeout(request, self.now)),
+            on_transport_error=lambda _t: self._run(
+                self.session.on_transport_error(request, self.now)
+            ),
+        )
+
+    async def _send_ack(self, ack: Request, next_hop: SipURI | None) -> None:
+        try:
+            dest: Address = await self.account.resolve_next_hop(next_hop)
+        except (TransportError, OSError, Exception) as exc:
+            log.warning("call %s: cannot send ACK: %s", self.id, exc)
+            return
+        self.phone.endpoint.send_stateless(ack, dest)
+
+    def _state_changed(self, change: StateChanged) -> None:
+        state = change.state
+        if state is CallState.ENDED:
+            self._end(change.status, change.text or change.reason, change.reason)
+            return
+        self.state = {
+            CallState.CALLING: "dialing",
+            CallState.PROCEEDING: "dialing",
+            CallState.RINGING: "ringing",
+            CallState.EARLY_MEDIA: "early media",
+            CallState.INCOMING: "incoming",
+            CallState.CONNECTED: "connected",
+        }[state]
+        engine = self.phone.media
+        if state is CallState.RINGING and not self.account.settings.do_not_play_ringback:
+            engine.play_tone("ringback", self)
+        elif state is CallState.EARLY_MEDIA:
+            if self.phone.settings.media.early_media_mute:
+                if not self.account.settings.do_not_play_ringback:
+                    engine.play_tone("ringback", self)
+            else:
+                engine.stop_tone(self)
+        elif state is CallState.CONNECTED:
+            engine.stop_tone(self)
+            self.connected_at = self.now
+        elif state is CallState.INCOMING:
+            self.phone.incoming_ringing(self)
+        self._wire_audio()
+        self._report(change.status, change.reason, change.text)
+
+    def _offer_received(self, sdp: bytes, initial: bool) -> None:
+        try:
+            offer = parse_sdp(sdp)
+        except SdpParseError as exc:
+            log.info("call %s: unusable SDP offer: %s", self.id, exc)
+            self._run(self.session.reject_offer(self.now, 400) if not initial else self.session.reject(self.now, 400, "Bad SDP"))
+            return
+        self._remote_offer = offer
+        if initial:
+            return  # answered when the user takes the call (or auto-answer)
+        # A re-INVITE or UPDATE (hold, resume, new codec, new address): answer at once.
+        assert self.stream is not None
+        direction = "sendonly" if self.held_by_us else None
+        try:
+            answer, neg = make_answer(
+                offer,
+                self._codecs(),
+                self._params().address,
+                self.stream.local_port,
+                previous=self.local_sdp,
+                direction=direction,  # type: ignore[arg-type]
+            )
+        except OfferAnswerError:
+            self._run(self.session.reject_offer(self.now, 488))
+            return
+        self.local_sdp = answer
+        self._run(self.session.answer(answer.to_bytes(), self.now))
+        was_held = self.held_by_them
+        self._apply(neg)
+        if was_held != self.held_by_them:
+            self._report()
+
+    def _answer_received(self, sdp: bytes) -> None:
+        try:
+            answer = parse_sdp(sdp)
+        except SdpParseError as exc:
+            log.info("call %s: unusable SDP answer: %s", self.id, exc)
+            return
+        offer = self._offer_sent or self.local_sdp
+        if offer is None:
+            return
+        try:
+            neg = process_answer(offer, answer, self._codecs())
+        except OfferAnswerError as exc:
+            log.info("call %s: %s", self.id, exc)
+            self.end_text = str(exc)
+            self.hangup()
+            return
+        was_held = self.held_by_them
+        self._apply(neg)
+        if was_held != self.held_by_them:
+            self._report()
+
+    def _end(self, status: int | None, text: str, reason: str = "") -> None:
+        if self.ended:
+            return
+        self.ended = True
+        self.state = "ended"
+        self.end_status = status
+        self.end_text = self.end_text or text
+        self.phone.media.stop_tone(self)
+        self.phone.stop_ringing(self)
+        if status in (486, 600) and self.direction == "outgoing":
+            pass  # the busy tone is the GUI's business; the console just reports
+        self._report(status, reason, self.end_text)
+        self._release_media()
+        self.phone.call_ended(self)
+
+    def _release_media(self) -> None:
+        if self.media is not None:
+            self.media.close()
+            self.media = None
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+
+    def _cleanup(self) -> None:
+        self._release_media()
+        if self._timer is not None:
+            self._timer.cancel()
+        self.phone.endpoint.unregister_dialog(self.session.call_id)
+        self._done.set()
+
+    @property
+    def held(self) -> str | None:
+        if self.held_by_us and self.held_by_them:
+            return "both"
+        if self.held_by_us:
+            return "us"
+        if self.held_by_them:
+            return "them"
+        return None
+
+    def _report(self, status: int | None = None, reason: str = "", text: str = "") -> None:
+        state = self.state
+        if state == "connected" and self.held is not None:
+            state = "held"
+        codec = None
+        if self.negotiated is not None:
+            codec = f"{self.negotiated.codec.name}/{self.negotiated.codec.clock_rate}"
+        self.phone.emit(
+            CallStateChanged(
+                call=self.id,
+                account=self.account.name,
+                direction=self.direction,
+                state=state,
+                remote=self.remote,
+                remote_name=self.remote_name,
+                status=status,
+                reason=reason,
+                text=text or _state_text(state, self.held),
+                held=self.held,
+                codec=codec,
+            )
+        )
+
+    # ---------------------------------------------------------------- timers, tasks
+
+    def _arm_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        deadline = self.session.next_timer()
+        if deadline is not None:
+            self._timer = asyncio.get_running_loop().call_at(deadline, self._timer_fired)
+
+    def _timer_fired(self) -> None:
+        self._timer = None
+        self._run(self.session.handle_timer(self.now))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _state_text(state: str, held: str | None) -> str:
+    return {
+        "dialing": "Calling…",
+        "ringing": "Ringing.",
+        "early media": "Ringing (early media).",
+        "incoming": "Incoming call.",
+        "connected": "Connected.",
+        "held": {"us": "On hold.", "them": "Held by the other side.", "both": "On hold (both sides)."}.get(
+            held or "", "On hold."
+        ),
+        "ended": "Call ended.",
+    }.get(state, state)
+
+
+def record_path(directory: Path, call: Call) -> Path:
+    return directory / f"call-{call.id}.wav"
+
+
+_unused: tuple[Callable[..., object], ...] = (PhoneEvent,)  # re-exported type for readers

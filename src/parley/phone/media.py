@@ -1,0 +1,212 @@
+"""The phone's audio: one bridge, one clock, the sound devices (or files), tones, calls.
+
+Every feature is a connection in the bridge (design.md): a connected call is its RTP
+stream wired both ways to the microphone/speaker port; hold is the disconnection;
+ringback and busy tones are tone ports wired to the speaker; a recording is a WAV
+recorder fed by the call's stream.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from parley.media.bridge import AudioBridge
+from parley.media.clock import MediaClock
+from parley.media.codecs.base import Frame
+from parley.media.devices import DeviceEvent, open_audio
+from parley.media.dtmf import dtmf_tone
+from parley.media.ports import FilePlayer, NullPort, Port, TonePort, WavRecorder
+from parley.media.tones import ToneGenerator, dtmf_feedback_spec, tone_spec
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AudioConfig:
+    """Where sound comes from and goes to; each is a device name, "system default",
+    "null", or "file:PATH" (see `parley.media.devices.open_audio`)."""
+
+    input: str = "null"
+    output: str = "null"
+    ring: str | None = None  # ringing device; None = the output device
+    tone_region: str = "europe"
+    dtmf_feedback: bool = True
+    record_dir: Path | None = None
+
+
+class _Queue:
+    """A frame source that plays queued frames once, then nothing (in-band DTMF)."""
+
+    def __init__(self, sample_rate: int) -> None:
+        self.sample_rate = sample_rate
+        self._pcm = np.zeros(0, dtype=np.int16)
+
+    def add(self, frame: Frame) -> None:
+        self._pcm = np.concatenate((self._pcm, frame))
+
+    def next_frame(self, samples: int) -> Frame | None:
+        if len(self._pcm) == 0:
+            return None
+        out, self._pcm = self._pcm[:samples], self._pcm[samples:]
+        if len(out) < samples:
+            out = np.concatenate((out, np.zeros(samples - len(out), dtype=np.int16)))
+        return out
+
+
+class CallMedia:
+    """The bridge slots of one call."""
+
+    def __init__(self, engine: MediaEngine, port: Port, name: str) -> None:
+        self.engine = engine
+        self.port = port
+        self.slot = engine.bridge.add_port(port)
+        self.inband = _Queue(port.sample_rate)
+        self.inband_slot = engine.bridge.add_port(
+            TonePort(self.inband, port.sample_rate, name=f"{name} dtmf")
+        )
+        engine.bridge.connect(self.inband_slot, self.slot)
+        self.recorder: WavRecorder | None = None
+        self.recorder_slot: int | None = None
+        self.connected = False
+
+    def connect(self, *, speak: bool = True, listen: bool = True) -> None:
+        """Wire the call to the microphone and speaker (either way may be off)."""
+        b, dev = self.engine.bridge, self.engine.device_slot
+        self.disconnect()
+        if speak:
+            b.connect(dev, self.slot)
+        if listen:
+            b.connect(self.slot, dev)
+        self.connected = speak or listen
+
+    def disconnect(self) -> None:
+        b, dev = self.engine.bridge, self.engine.device_slot
+        for src, dst in ((dev, self.slot), (self.slot, dev)):
+            if b.is_connected(src, dst):
+                b.disconnect(src, dst)
+        self.connected = False
+
+    def record(self, path: Path) -> None:
+        """Record what the far end sends (its decoded audio) as a WAV file."""
+        if self.recorder is not None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.recorder = WavRecorder(path, self.port.sample_rate)
+        self.recorder_slot = self.engine.bridge.add_port(self.recorder)
+        self.engine.bridge.connect(self.slot, self.recorder_slot)
+
+    def play_inband(self, digits: str) -> None:
+        """In-band DTMF: tones mixed into what we send (100 ms tone, 60 ms gap)."""
+        rate = self.port.sample_rate
+        gap = np.zeros(rate * 60 // 1000, dtype=np.int16)
+        for d in digits:
+            self.inband.add(dtmf_tone(d, rate, 100))
+            self.inband.add(gap)
+
+    def close(self) -> None:
+        b = self.engine.bridge
+        self.disconnect()
+        for slot in (self.slot, self.inband_slot, self.recorder_slot):
+            if slot is not None and slot in b.slots:
+                b.disconnect_all(slot)
+                b.remove_port(slot)
+        if self.recorder is not None:
+            self.recorder.close()
+            self.recorder = None
+
+
+class MediaEngine:
+    """Owns the bridge and its clock; created once per phone."""
+
+    def __init__(
+        self, config: AudioConfig, on_device_event: Callable[[str], None] | None = None
+    ) -> None:
+        self.config = config
+        self.bridge = AudioBridge(48000, 20)
+        self.clock = MediaClock(self.bridge, 20)
+        self._on_device_event = on_device_event
+        self.device = self._open_device()
+        self.device_slot = self.bridge.add_port(self.device)
+        self._tone_slot: int | None = None
+        self._tone_owner: object = None
+        self._feedback: dict[int, ToneGenerator] = {}
+
+    def _open_device(self) -> Port:
+        try:
+            port = open_audio(
+                self.config.input,
+                self.config.output,
+                name="audio",
+                on_event=self._device_event,
+            )
+        except TypeError:  # a back-end without device events (files, null)
+            port = open_audio(self.config.input, self.config.output, name="audio")
+        except Exception as exc:  # no sound card: say so and carry on silently
+            log.warning("audio device unavailable (%s); using silence", exc)
+            if self._on_device_event is not None:
+                self._on_device_event(f"Audio device unavailable: {exc} — using silence.")
+            port = NullPort("audio", 48000)
+        return port
+
+    def _device_event(self, event: DeviceEvent) -> None:
+        if self._on_device_event is not None:
+            self._on_device_event(event.message)
+
+    def start(self) -> None:
+        self.clock.start()
+
+    def stop(self) -> None:
+        self.clock.stop()
+        self.stop_tone()
+        self.device.close()
+
+    def add_call(self, port: Port, name: str) -> CallMedia:
+        return CallMedia(self, port, name)
+
+    # -- tones on the speaker
+
+    def play_tone(self, kind: str, owner: object) -> None:
+        """Ringback, busy, call waiting… on the speaker until `stop_tone(owner)`."""
+        self.stop_tone()
+        gen = ToneGenerator(tone_spec(kind, self.config.tone_region), 48000)
+        port = TonePort(lambda n: gen.frame(n), 48000, name=kind)
+        self._tone_slot = self.bridge.add_port(port)
+        self._tone_owner = owner
+        self.bridge.connect(self._tone_slot, self.device_slot)
+
+    def stop_tone(self, owner: object = None) -> None:
+        if self._tone_slot is None or (owner is not None and owner is not self._tone_owner):
+            return
+        self.bridge.disconnect_all(self._tone_slot)
+        self.bridge.remove_port(self._tone_slot)
+        self._tone_slot = None
+        self._tone_owner = None
+
+    def dtmf_feedback(self, digit: str) -> None:
+        """The short local tone a key press makes (a setting can turn it off)."""
+        if not self.config.dtmf_feedback:
+            return
+        for slot, old in list(self._feedback.items()):  # forget tones that have played
+            if old.finished:
+                self.bridge.disconnect_all(slot)
+                self.bridge.remove_port(slot)
+                del self._feedback[slot]
+        gen = ToneGenerator(dtmf_feedback_spec(digit), 48000)
+
+        def frames(n: int) -> Frame | None:
+            return None if gen.finished else gen.frame(n)
+
+        slot = self.bridge.add_port(TonePort(frames, 48000, name=f"key {digit}"))
+        self._feedback[slot] = gen
+        self.bridge.connect(slot, self.device_slot)
+
+    def play_file_to(self, path: Path, media: CallMedia) -> FilePlayer:
+        player = FilePlayer(path, loop=False)
+        slot = self.bridge.add_port(player)
+        self.bridge.connect(slot, media.slot)
+        return player
