@@ -11,8 +11,8 @@ import sys
 import threading
 from pathlib import Path
 
-from parley.phone.events import PhoneEvent
 from parley.phone.call import Call
+from parley.phone.events import PhoneEvent
 from parley.phone.media import AudioConfig
 from parley.phone.phone import Phone
 from parley.settings import ConfigError, Settings, default_config_path, load_settings

@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     console.add_argument("--trace", action="store_true", help="print the SIP trace to stderr")
     console.add_argument("--auto-answer", action="store_true", help="answer every incoming call")
-    console.add_argument("--play", metavar="WAV", help="use this WAV file instead of the microphone")
+    console.add_argument(
+        "--play", metavar="WAV", help="use this WAV file instead of the microphone"
+    )
     console.add_argument(
         "--record-dir", metavar="DIR", help="record the audio received on each call as WAV here"
     )

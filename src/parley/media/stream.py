@@ -241,7 +241,7 @@ class RtpStream(Port):
             except OSError:
                 continue
             try:
-                rtcp_t, rtcp_p = await loop.create_datagram_endpoint(
+                _rtcp_t, rtcp_p = await loop.create_datagram_endpoint(
                     lambda: _Rtp(self, True), local_addr=(host, port + 1), family=family
                 )
             except OSError:

@@ -22,7 +22,6 @@ from parley.phone.events import AccountStateChanged, PhoneEvent
 from parley.settings.model import AccountSettings
 from parley.sip.dialog import LocalEndpoint
 from parley.sip.message import Response
-from parley.sip.uri import SipURI
 from parley.sip.registration import (
     Output,
     RegistrationClient,
@@ -32,6 +31,7 @@ from parley.sip.registration import (
     StateChanged,
     split_host_port,
 )
+from parley.sip.uri import SipURI
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +117,19 @@ class Account:
             return self.server
         transport = (uri.transport or ("tls" if uri.scheme == "sips" else "")).lower()
         if not transport:
-            transport = self.server.transport if self.server is not None else self.settings.transport
+            transport = (
+                self.server.transport if self.server is not None else self.settings.transport
+            )
         if transport == "auto":
             transport = "udp"
         host = strip_brackets(uri.host)
         if self.server is not None and (host, uri.port) == (self.server.host, self.server.port):
             return self.server
-        resolver = None if ip_literal(host) is not None else make_resolver(self.settings.dns_servers or None)
+        resolver = (
+            None
+            if ip_literal(host) is not None
+            else make_resolver(self.settings.dns_servers or None)
+        )
         targets = await resolve(host, uri.port, transport, resolver=resolver)
         return targets[0]
 

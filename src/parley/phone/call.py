@@ -55,7 +55,7 @@ from parley.sip.uri import SipURI
 
 if TYPE_CHECKING:
     from parley.phone.account import Account
-    from parley.phone.media import CallMedia, MediaEngine
+    from parley.phone.media import CallMedia
     from parley.phone.phone import Phone
 
 log = logging.getLogger(__name__)
@@ -205,12 +205,12 @@ class Call:
         codec = get_codec(neg.codec.name)
         fmtp = {k: v for k, v in neg.fmtp.items() if v is not None}
         receive_audio = frozenset(
-            pt for pt, c in neg.receive_payload_types.items() if c.name.lower() == codec.name.lower()
-        )
-        receive_dtmf = frozenset(
             pt
             for pt, c in neg.receive_payload_types.items()
-            if c.name.lower() == "telephone-event"
+            if c.name.lower() == codec.name.lower()
+        )
+        receive_dtmf = frozenset(
+            pt for pt, c in neg.receive_payload_types.items() if c.name.lower() == "telephone-event"
         )
         self.stream.set_codec(
             codec,
@@ -238,7 +238,9 @@ class Call:
         if self.media is None:
             self.media = engine.add_call(self.stream, f"call {self.id}")
             if self.phone.record_dir is not None:
-                self.media.record(self.phone.record_dir / f"call-{self.id}-{self.session.call_id[:8]}.wav")
+                self.media.record(
+                    self.phone.record_dir / f"call-{self.id}-{self.session.call_id[:8]}.wav"
+                )
         if self.state == "connected" and not self.held_by_us:
             self.media.connect(speak=True, listen=True)
         elif self.state == "early media" and not self.phone.settings.media.early_media_mute:
@@ -330,9 +332,13 @@ class Call:
         for d in digits:
             if not self.phone.settings.media.disable_dtmf_sounds:
                 self.phone.media.dtmf_feedback(d)
-        if mode == "info" or (mode == "rfc4733" and self.stream is not None and not self.stream.send_dtmf(digits)):
+        if mode == "info" or (
+            mode == "rfc4733" and self.stream is not None and not self.stream.send_dtmf(digits)
+        ):
             if mode == "rfc4733":
-                log.info("call %s: far end has no telephone-event, sending DTMF as SIP INFO", self.id)
+                log.info(
+                    "call %s: far end has no telephone-event, sending DTMF as SIP INFO", self.id
+                )
             for d in digits:
                 self._run(self.session.send_dtmf_info(d, 160, self.now))
         elif mode == "inband" and self.media is not None:
@@ -463,7 +469,11 @@ class Call:
             offer = parse_sdp(sdp)
         except SdpParseError as exc:
             log.info("call %s: unusable SDP offer: %s", self.id, exc)
-            self._run(self.session.reject_offer(self.now, 400) if not initial else self.session.reject(self.now, 400, "Bad SDP"))
+            self._run(
+                self.session.reject_offer(self.now, 400)
+                if not initial
+                else self.session.reject(self.now, 400, "Bad SDP")
+            )
             return
         self._remote_offer = offer
         if initial:
@@ -601,9 +611,11 @@ def _state_text(state: str, held: str | None) -> str:
         "early media": "Ringing (early media).",
         "incoming": "Incoming call.",
         "connected": "Connected.",
-        "held": {"us": "On hold.", "them": "Held by the other side.", "both": "On hold (both sides)."}.get(
-            held or "", "On hold."
-        ),
+        "held": {
+            "us": "On hold.",
+            "them": "Held by the other side.",
+            "both": "On hold (both sides).",
+        }.get(held or "", "On hold."),
         "ended": "Call ended.",
     }.get(state, state)
 

@@ -23,11 +23,11 @@ from parley.sip.transaction import TransactionLayer
 from parley.sip.transaction_base import (
     AckReceived,
     MessageDropped,
-    TransactionTerminated,
     RequestReceived,
     ResponseReceived,
     SendMessage,
     StrayResponse,
+    TransactionTerminated,
     TransactionTimeout,
     TransportFailed,
 )

@@ -19,6 +19,7 @@ from parley.media.bridge import AudioBridge
 from parley.media.clock import MediaClock
 from parley.media.codecs.base import Frame
 from parley.media.devices import DeviceEvent, open_audio
+from parley.media.dsp import MicProcessor, ProcessedPort
 from parley.media.dtmf import dtmf_tone
 from parley.media.ports import FilePlayer, NullPort, Port, TonePort, WavRecorder
 from parley.media.tones import ToneGenerator, dtmf_feedback_spec, tone_spec
@@ -37,6 +38,9 @@ class AudioConfig:
     tone_region: str = "europe"
     dtmf_feedback: bool = True
     record_dir: Path | None = None
+    echo_cancellation: bool = True
+    auto_gain_control: bool = True
+    noise_suppression: bool = True
 
 
 class _Queue:
@@ -151,7 +155,28 @@ class MediaEngine:
             if self._on_device_event is not None:
                 self._on_device_event(f"Audio device unavailable: {exc} — using silence.")
             port = NullPort("audio", 48000)
-        return port
+            return port
+        return self._with_processing(port)
+
+    def _with_processing(self, port: Port) -> Port:
+        """Echo cancellation, AGC and noise suppression on a real microphone (a WAV file
+        standing in for one is sent as it is: it has no echo and a known level)."""
+        c = self.config
+        if not c.input or c.input == "null" or c.input.startswith("file:"):
+            return port
+        if not (c.echo_cancellation or c.auto_gain_control or c.noise_suppression):
+            return port
+        try:
+            processor = MicProcessor(
+                aec=c.echo_cancellation,
+                agc=c.auto_gain_control,
+                ns=c.noise_suppression,
+                sample_rate=port.sample_rate,
+            )
+        except Exception as exc:  # the audio processing library is missing or refuses
+            log.warning("audio processing unavailable: %s", exc)
+            return port
+        return ProcessedPort(port, processor)
 
     def _device_event(self, event: DeviceEvent) -> None:
         if self._on_device_event is not None:

@@ -63,6 +63,9 @@ class Phone:
             input=m.input_device, output=m.output_device, tone_region=m.tone_region
         )
         self.audio_config.dtmf_feedback = not m.disable_dtmf_sounds
+        self.audio_config.echo_cancellation = m.echo_cancellation
+        self.audio_config.auto_gain_control = m.auto_gain_control
+        self.audio_config.noise_suppression = m.noise_suppression
         self.record_dir: Path | None = self.audio_config.record_dir
         self.auto_answer = settings.functions.auto_answer if auto_answer is None else auto_answer
         self.media: MediaEngine = None  # type: ignore[assignment]  # made in start()
@@ -75,9 +78,7 @@ class Phone:
 
     async def start(self) -> None:
         """Open the listeners and the audio, and register the accounts set to do so."""
-        self.media = MediaEngine(
-            self.audio_config, lambda text: self.emit(PhoneError(text=text))
-        )
+        self.media = MediaEngine(self.audio_config, lambda text: self.emit(PhoneError(text=text)))
         self.media.start()
         await self.endpoint.start()
         await self._listen()
@@ -102,7 +103,7 @@ class Phone:
         port = ports[0] if ports else 0
         transport = self.endpoint.transport
         try:
-            host, port = await transport.listen_udp(self.bind_host, port)
+            _host, port = await transport.listen_udp(self.bind_host, port)
             if any(a.transport == "tcp" for a in self.settings.accounts):
                 await transport.listen_tcp(self.bind_host, port)
         except (TransportError, OSError) as exc:
@@ -217,7 +218,9 @@ class Phone:
     # -- hooks for calls
 
     def incoming_ringing(self, call: Call) -> None:
-        others = [c for c in self.calls.values() if c is not call and c.state in ("connected", "held")]
+        others = [
+            c for c in self.calls.values() if c is not call and c.state in ("connected", "held")
+        ]
         if others:
             self.media.play_tone("call_waiting", call)
 

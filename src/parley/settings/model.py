@@ -390,9 +390,7 @@ class MediaSettings(BaseModel):
         default="system default",
         description="Loudspeaker used in hands-free mode.",
     )
-    ring_device: str = Field(
-        default="system default", description="Where incoming calls ring."
-    )
+    ring_device: str = Field(default="system default", description="Where incoming calls ring.")
     ring_also_pc_speaker: bool = Field(
         default=False,
         description="Ring on the default output device as well as on the ringing device.",
@@ -400,9 +398,7 @@ class MediaSettings(BaseModel):
     echo_cancellation: bool = Field(
         default=True, description="Remove the echo of our speaker from our microphone (AEC3)."
     )
-    auto_gain_control: bool = Field(
-        default=True, description="Keep our microphone level steady."
-    )
+    auto_gain_control: bool = Field(default=True, description="Keep our microphone level steady.")
     noise_suppression: bool = Field(
         default=True, description="Remove steady background noise from our microphone."
     )

@@ -6,17 +6,25 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from parley.settings.model import AccountSettings, LogSettings, Settings, SipSettings
+from parley.settings.model import (
+    AccountSettings,
+    FunctionsSettings,
+    LogSettings,
+    MediaSettings,
+    Settings,
+    SipSettings,
+)
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
 # plainly instead of pretending (and names the issue that brings them).
 NOT_YET_EFFECTIVE: dict[str, str] = {
-    "accounts.caller_id": "calls (issue #3)",
-    "accounts.voicemail_extension": "desktop app (issue #4)",
-    "accounts.rport_media": "calls (issue #3)",
-    "accounts.codecs": "calls (issue #3)",
-    "accounts.dtmf_mode": "calls (issue #3)",
-    "accounts.force_rfc3264_hold": "calls (issue #3)",
+    "accounts.voicemail_extension": "the desktop app (issue #4)",
+    "accounts.rport_media": "a later change (NAT work)",
+    "media.speaker_input_device": "the desktop app's loudspeaker button (issue #4)",
+    "media.speaker_output_device": "the desktop app's loudspeaker button (issue #4)",
+    "media.ring_device": "the desktop app's ringing (issue #4)",
+    "media.ring_also_pc_speaker": "the desktop app's ringing (issue #4)",
+    "media.ringtone": "the desktop app's ringing (issue #4)",
 }
 
 HEADER = """# Settings reference
@@ -81,6 +89,13 @@ def render() -> str:
         *_table(AccountSettings, "accounts."),
     ]
     parts += ["", "## `[sip]` — protocol timers", "", *_table(SipSettings, "sip."), ""]
+    parts += [
+        "## `[media]` — audio devices and call audio",
+        "",
+        *_table(MediaSettings, "media."),
+        "",
+    ]
+    parts += ["## `[functions]`", "", *_table(FunctionsSettings, "functions."), ""]
     parts += ["## `[log]`", "", *_table(LogSettings, "log."), ""]
     return "\n".join(parts)
 
