@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument(
         "--log-level", default=None, help="debug, info, warning or error (default from settings)"
     )
+    from parley.cli.call_command import add_parser
+
+    add_parser(sub)
     return parser
 
 
@@ -59,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         # The desktop app comes with a later release; until then the console is the app.
         args = parser.parse_args(["console", *(argv or sys.argv[1:])])
+    if args.command == "call":
+        from parley.cli.call_command import run_call
+
+        return run_call(args)
     from parley.cli.console import run_console
 
     return run_console(args)
