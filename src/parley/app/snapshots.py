@@ -1,0 +1,57 @@
+"""Immutable pictures of the phone's state, safe to read on any thread (the GUI's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    """A call as it stood at its last event.
+
+    `state`: "dialing", "ringing", "early media", "incoming", "connected", "held",
+    "ended" (see `parley.phone.events.CallStateChanged`). `number` is the remote user
+    part (what to show and dial back); `contact_name` the local contact owning that
+    number, if any. `started_at`/`connected_at` are aware UTC datetimes (a GUI shows the
+    running duration as now − connected_at).
+    """
+
+    id: int
+    account: str
+    direction: str
+    state: str
+    remote: str
+    number: str
+    remote_name: str | None = None
+    contact_name: str | None = None
+    held: str | None = None
+    muted: bool = False
+    codec: str | None = None
+    status: int | None = None
+    reason: str = ""
+    text: str = ""
+    started_at: datetime | None = None
+    connected_at: datetime | None = None
+
+    @property
+    def shown_name(self) -> str:
+        return self.contact_name or self.remote_name or self.number
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """An account's registration as it stood at its last event.
+
+    `state`: "not registered", "registering", "registered", "failed", "unregistering";
+    `enabled` False for an account kept in the settings but not used.
+    """
+
+    name: str
+    state: str = "not registered"
+    text: str = ""
+    status: int | None = None
+    reason: str = ""
+    enabled: bool = True
+    expires: int | None = None
+    server: str | None = None
