@@ -9,6 +9,8 @@ Run from the repository root::
     .venv/bin/python bench/run_all.py               # ~3 minutes, updates the doc
     .venv/bin/python bench/run_all.py --no-write    # prints only
     .venv/bin/python bench/run_all.py -n 20 --rounds 3   # quicker, noisier
+    .venv/bin/python bench/run_all.py --calls            # also issue #3's call benchmarks (~35 min, root)
+    .venv/bin/python bench/run_all.py --calls --no-register   # only the call benchmarks
 """
 
 from __future__ import annotations
@@ -28,8 +30,20 @@ ROOT = BENCH.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 sys.path.insert(0, str(BENCH))
 
+import bench_call_load  # noqa: E402
+import bench_call_quality  # noqa: E402
+import bench_latency  # noqa: E402
 import bench_parse_compare  # noqa: E402
 import bench_register  # noqa: E402
+import bench_send_timing  # noqa: E402
+
+# Issue #3's call benchmarks: (marker, script, arguments, markdown of its JSON).
+CALL_BENCHES = [
+    ("call-quality", "bench/bench_call_quality.py", [], bench_call_quality.markdown),
+    ("latency", "bench/bench_latency.py", ["--rounds", "3"], bench_latency.markdown),
+    ("send-timing", "bench/bench_send_timing.py", ["--rounds", "3"], bench_send_timing.markdown),
+    ("call-load", "bench/bench_call_load.py", [], bench_call_load.markdown),
+]
 
 
 def python() -> str:
@@ -61,7 +75,16 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=50, help="registrations per phone and transport")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the parse benchmarks")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument("--calls", action="store_true", help="also run issue #3's call benchmarks")
+    parser.add_argument(
+        "--no-register", action="store_true", help="skip issue #2's parse and REGISTER benchmarks"
+    )
     args = parser.parse_args()
+    if args.no_register:
+        if not args.calls:
+            raise SystemExit("run_all: --no-register without --calls runs nothing")
+        run_calls(args.no_write)
+        return
 
     env = bench_register.environment()  # load average before anything of ours runs
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
@@ -135,6 +158,46 @@ def main() -> None:
     text = replace_block(text, "parse", parse_block)
     text = replace_block(text, "parse-compare", compare_block)
     text = replace_block(text, "register", register_block)
+    text = text.replace("<!-- figures:runs:end -->", record + "\n<!-- figures:runs:end -->")
+    DOC.write_text(text)
+    print(f"\nwrote {DOC.relative_to(ROOT)}", file=sys.stderr)
+    if args.calls:
+        run_calls(args.no_write)
+
+
+def run_calls(no_write: bool) -> None:
+    """Issue #3's call benchmarks, one after the other; each block gets its own stamp."""
+    env = bench_register.environment()
+    blocks: dict[str, str] = {}
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
+        for name, script, extra, markdown in CALL_BENCHES:
+            out = Path(tmp) / f"{name}.json"
+            cmd = [script, *extra]
+            try:
+                run_script([*cmd, "--json", str(out)])
+            except subprocess.CalledProcessError as exc:
+                notes.append(f"{name} failed ({exc.returncode})")
+                continue
+            res = json.loads(out.read_text())
+            stamp = (
+                f"Measured {env['date']} on commit `{env['commit']}`: {machine(env)}; "
+                f"Python {env['python']}. Command: `.venv/bin/python {' '.join(cmd)}`."
+            )
+            blocks[name] = stamp + "\n\n" + markdown(res)
+    for block in blocks.values():
+        print(block + "\n")
+    record = (
+        f"| {env['date']} | `{env['commit']}` | {machine(env)} | {env['python']} "
+        f"| {env['kamailio']} / baresip / — "
+        f"| run_all.py --calls: {', '.join(blocks) or 'nothing'}"
+        f"{'; ' + '; '.join(notes) if notes else ''} |"
+    )
+    if no_write:
+        return
+    text = DOC.read_text()
+    for name, block in blocks.items():
+        text = replace_block(text, name, block)
     text = text.replace("<!-- figures:runs:end -->", record + "\n<!-- figures:runs:end -->")
     DOC.write_text(text)
     print(f"\nwrote {DOC.relative_to(ROOT)}", file=sys.stderr)

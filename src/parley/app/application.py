@@ -157,6 +157,8 @@ class Application:
         self._account_states: dict[str, AccountInfo] = {}
         self._applied_passwords: dict[str, str] = {}
         self._stopped = False
+        self._loudspeaker_on = False
+        self._normal_devices: tuple[str, str] | None = None
 
     # ------------------------------------------------------------------ life cycle
 
@@ -678,6 +680,165 @@ class Application:
             await account.close()
             with self._lock:
                 self._account_states.pop(name, None)
+
+    # ------------------------------------------------------------------ desktop app (issue #4)
+
+    def set_volume(self, kind: str, level: float) -> concurrent.futures.Future[None]:
+        """Set the default device's volume: `kind` "speaker" (what we hear) or
+        "microphone" (what we send), `level` 0.0 (silent) to 1.5; 1.0 leaves the audio as
+        it is. It is a gain on the device's port in the audio bridge, so it holds for
+        every call and tone."""
+        if kind not in ("speaker", "microphone") or not 0.0 <= level <= 1.5:
+            future: concurrent.futures.Future[None] = concurrent.futures.Future()
+            future.set_exception(
+                AppError(f"volume {kind!r} {level!r}: use speaker or microphone, 0.0 to 1.5")
+            )
+            return future
+
+        def run() -> None:
+            media = self._require_phone().media
+            if kind == "speaker":
+                media.bridge.set_tx_level(media.device_slot, level)
+            else:
+                media.bridge.set_rx_level(media.device_slot, level)
+
+        return self.engine.submit(run)
+
+    @property
+    def loudspeaker(self) -> bool:
+        """True while the hands-free devices are in use (see `set_loudspeaker`)."""
+        return self._loudspeaker_on
+
+    def set_loudspeaker(self, on: bool) -> concurrent.futures.Future[bool]:
+        """Switch the audio to the hands-free devices (`media.speaker_input_device`,
+        `media.speaker_output_device`) or back to the normal ones. The connections and
+        volumes of the old device move to the new one, so calls and tones go on. The
+        future gives the state now in use."""
+        return self.engine.submit(self._switch_devices, on)
+
+    def _switch_devices(self, on: bool) -> bool:
+        media = self._require_phone().media
+        config = media.config
+        if self._normal_devices is None:
+            self._normal_devices = (config.input, config.output)
+        m = self._settings.media
+        wanted = (m.speaker_input_device, m.speaker_output_device) if on else self._normal_devices
+        if (config.input, config.output) != wanted:
+            bridge = media.bridge
+            old_slot, old_port = media.device_slot, media.device
+            links = [c for c in bridge.connections() if old_slot in (c[0], c[1])]
+            state = bridge._slot(old_slot)
+            config.input, config.output = wanted
+            port = media._open_device()  # falls back to silence (and says so) on failure
+            new_slot = bridge.add_port(port)
+            bridge.set_rx_level(new_slot, state.rx_level)
+            bridge.set_tx_level(new_slot, state.tx_level)
+            for src, dst, level in links:
+                bridge.connect(
+                    new_slot if src == old_slot else src,
+                    new_slot if dst == old_slot else dst,
+                    level,
+                )
+            bridge.disconnect_all(old_slot)
+            bridge.remove_port(old_slot)
+            media.device, media.device_slot = port, new_slot
+            try:
+                old_port.close()
+            except Exception:
+                log.exception("closing the previous audio device")
+        self._loudspeaker_on = on
+        return on
+
+    def silence_ringing(self, call: CallRef) -> concurrent.futures.Future[None]:
+        """Stop the ringing (or call-waiting tone) of one incoming call; the call still
+        rings at the caller's side and stays shown. It cannot be undone for this call."""
+        return self._on_call(call, lambda c: self._require_phone().stop_ringing(c))
+
+    # ------------------------------------------------------------------ for the settings dialog,
+    # the first-start wizard and the audio assistant (issue #4)
+
+    def stage_account_password(
+        self, settings: Settings, account: str, password: str
+    ) -> PasswordLocation | None:
+        """Store a new password for `account` of `settings` — a copy about to be passed
+        to `update_settings`, which then (re-)registers with it.
+
+        With the keyring in use it goes there; otherwise into `settings` (saved in the
+        file) when plain-text passwords are allowed; otherwise (`use_keyring=False`) it
+        is kept in memory for this run only and None is returned. Raises
+        `SecretStoreError` (keyring unusable and no consent to plain text) and KeyError
+        (no such account in `settings`)."""
+        from pydantic import SecretStr
+
+        target = settings.account(account)
+        location: PasswordLocation | None
+        if self._use_keyring:
+            location = set_password(target, password, settings)
+        elif settings.allow_plaintext_passwords:
+            target.password = SecretStr(password)
+            location = PasswordLocation.SETTINGS_FILE
+        else:
+            location = None
+        self._passwords[target.name] = password
+        return location
+
+    @property
+    def uses_keyring(self) -> bool:
+        """Whether passwords are looked for and stored in the OS keyring."""
+        return self._use_keyring
+
+    def forget_account_password(self, account: AccountSettings) -> None:
+        """Forget a deleted account's password: in memory, and in the keyring when the
+        keyring is in use. Raises `SecretStoreError` when the keyring refuses."""
+        from parley.settings import delete_password
+
+        self._passwords.pop(account.name, None)
+        self._given_passwords.pop(account.name, None)
+        account.password = None
+        if self._use_keyring:
+            delete_password(account)
+
+    def input_level_db(self) -> concurrent.futures.Future[float]:
+        """The microphone's level (RMS dBFS of the last frame the device gave the
+        bridge, before any gain; -inf for silence or no frame yet), read on the engine."""
+
+        def run() -> float:
+            media = self._require_phone().media
+            if media is None:
+                raise AppError("the audio is not started")
+            return media.bridge.rx_level_db(media.device_slot)
+
+        return self.engine.submit(run)
+
+    def play_test_sound(self, seconds: float = 1.5) -> concurrent.futures.Future[None]:
+        """Play a short test tone (a soft 440 + 660 Hz chord) on the output device; the
+        future is done when the tone has been queued, not when it has finished."""
+        from parley.media.codecs.base import Frame
+        from parley.media.ports import TonePort
+        from parley.media.tones import ToneGenerator, ToneSpec
+
+        def run() -> None:
+            media = self._require_phone().media
+            if media is None:
+                raise AppError("the audio is not started")
+            spec = ToneSpec("test sound", (440.0, 660.0), (seconds,), -14.0, repeat=False)
+            gen = ToneGenerator(spec, 48000)
+
+            def frames(n: int) -> Frame | None:
+                return None if gen.finished else gen.frame(n)
+
+            bridge = media.bridge
+            slot = bridge.add_port(TonePort(frames, 48000, name="test sound"))
+            bridge.connect(slot, media.device_slot)
+
+            def remove() -> None:
+                if slot in bridge.slots:
+                    bridge.disconnect_all(slot)
+                    bridge.remove_port(slot)
+
+            self.engine.loop.call_later(seconds + 0.5, remove)
+
+        return self.engine.submit(run)
 
 
 def _listen_plan(settings: Settings) -> tuple[int, bool]:

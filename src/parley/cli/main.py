@@ -1,4 +1,4 @@
-"""The `parley` command: console mode now, the desktop app once it exists."""
+"""The `parley` command: the desktop app, `parley console` (headless) and `parley call`."""
 
 from __future__ import annotations
 
@@ -60,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        # The desktop app comes with a later release; until then the console is the app.
-        args = parser.parse_args(["console", *(argv or sys.argv[1:])])
+        # No sub-command: the desktop app (imported only now: the console needs no Qt).
+        from parley.gui.app import run_gui
+
+        return run_gui([])
     if args.command == "call":
         from parley.cli.call_command import run_call
 

@@ -48,6 +48,11 @@ log = logging.getLogger(__name__)
 
 RTCP_INTERVAL = 5.0  # seconds, randomised ±50 % (RFC 3550 §6.2 minimum for small sessions)
 COMFORT_NOISE_PT = 13
+JITTER_MIN_DELAY = 0.02  # seconds: one 20 ms frame
+# A pause: this many decoded frames in a row below QUIET_RMS (about -50 dBFS), longer
+# than the closure of a stop consonant inside a word.
+QUIET_FRAMES = 4
+QUIET_RMS = 100.0
 
 
 class RtpPortError(OSError):
@@ -171,7 +176,18 @@ class RtpStream(Port):
         self._ticks = neg.codec.rtp_ticks(neg.ptime_ms)
         self._encoder: Encoder = make_encoder(neg.codec, **neg.fmtp)
         self._decoder: Decoder = make_decoder(neg.codec)
-        self._jitter = JitterBuffer(neg.codec.clock_rate, self._ticks)
+        # Start at the smallest delay and let underruns grow it: on a LAN (most calls)
+        # it never changes, whereas shrinking from a higher guess cuts frames out of the
+        # first words (~0.1 PESQ on a clean call). Later changes prefer the far end's
+        # pauses (see _far_end_quiet).
+        self._jitter = JitterBuffer(
+            neg.codec.clock_rate,
+            self._ticks,
+            min_delay=JITTER_MIN_DELAY,
+            initial_delay=JITTER_MIN_DELAY,
+            frame_is_silent=self._far_end_quiet,
+        )
+        self._quiet_frames = 0
         self._recv_stats: ReceiverStats | None = None
         self._send_stats = SenderStats(neg.codec.clock_rate, self.ssrc)
         self._dtmf_out = DtmfSender(neg.codec.clock_rate, neg.ptime_ms)
@@ -365,7 +381,26 @@ class RtpStream(Port):
             frame = _fit(frame, self.samples_per_frame)
         return frame
 
+    def _far_end_quiet(self, _packet: RtpPacket) -> bool:
+        """Whether the jitter buffer may drop a frame now without cutting speech.
+
+        Judged on what was just played, not on the packet itself: that works for every
+        codec without decoding a packet twice. Cutting a frame out of a word is heard,
+        cutting it out of a pause is not.
+        """
+        return self._quiet_frames >= QUIET_FRAMES
+
+    def _note_level(self, frame: Frame) -> None:
+        rms = float(np.sqrt(np.mean(frame.astype(np.float32) ** 2))) if len(frame) else 0.0
+        self._quiet_frames = self._quiet_frames + 1 if rms < QUIET_RMS else 0
+
     def _next_chunk(self, now: float) -> Frame | None:
+        chunk = self._decode_next(now)
+        if chunk is not None:
+            self._note_level(chunk)
+        return chunk
+
+    def _decode_next(self, now: float) -> Frame | None:
         item = self._jitter.pop(now)
         samples = item.samples * self.sample_rate // self._neg.codec.clock_rate
         try:

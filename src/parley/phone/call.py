@@ -62,6 +62,9 @@ log = logging.getLogger(__name__)
 
 _ids = itertools.count(1)
 
+INFO_DTMF_DURATION_MS = 160  # Duration= of a SIP INFO key press
+INFO_DTMF_INTERVAL = 0.25  # seconds between INFO key presses of one `dtmf` command
+
 
 class Call:
     """One call. Build with `Call.outgoing()` or `Call.incoming()`."""
@@ -92,6 +95,7 @@ class Call:
         self._tasks: set[asyncio.Task[None]] = set()
         self._answer_when_offered = False
         self._done = asyncio.Event()
+        self._send_lock = asyncio.Lock()  # FIFO: requests leave in the order they were made
 
     # ---------------------------------------------------------------- construction
 
@@ -275,8 +279,9 @@ class Call:
                 self._end(488, str(exc))
                 return
             self.local_sdp = answer
-            self._run(self.session.accept(answer.to_bytes(), self.now))
+            # Media first: the "connected" event that accept() may raise names the codec.
             self._apply(neg)
+            self._run(self.session.accept(answer.to_bytes(), self.now))
         else:  # the INVITE had no SDP: we offer in the 200, the answer comes in the ACK
             offer = self._make_offer()
             self._offer_sent = offer
@@ -339,10 +344,16 @@ class Call:
                 log.info(
                     "call %s: far end has no telephone-event, sending DTMF as SIP INFO", self.id
                 )
-            for d in digits:
-                self._run(self.session.send_dtmf_info(d, 160, self.now))
+            # One INFO per key, paced like key presses (an IVR counts them as such).
+            loop = asyncio.get_running_loop()
+            for i, d in enumerate(digits):
+                loop.call_later(i * INFO_DTMF_INTERVAL, self._send_info_digit, d)
         elif mode == "inband" and self.media is not None:
             self.media.play_inband(digits)
+
+    def _send_info_digit(self, digit: str) -> None:
+        if not self.ended:
+            self._run(self.session.send_dtmf_info(digit, INFO_DTMF_DURATION_MS, self.now))
 
     def stats(self) -> dict[str, object]:
         data: dict[str, object] = {"call": self.id, "state": self.state}
@@ -410,12 +421,18 @@ class Call:
                 self.phone.endpoint.send_response(out.tx, response)
 
     async def _send_request(self, request: Request, next_hop: SipURI | None) -> None:
-        try:
-            dest = await self.account.resolve_next_hop(next_hop)
-        except Exception as exc:
-            log.warning("call %s: cannot reach %s: %s", self.id, next_hop, exc)
-            self._run(self.session.on_transport_error(request, self.now))
-            return
+        # In the session's order: resolving the next hop awaits, and a request that
+        # overtakes one with a lower CSeq is refused by the far end (§12.2.2: 500).
+        async with self._send_lock:
+            try:
+                dest = await self.account.resolve_next_hop(next_hop)
+            except Exception as exc:
+                log.warning("call %s: cannot reach %s: %s", self.id, next_hop, exc)
+                self._run(self.session.on_transport_error(request, self.now))
+                return
+            self._send_now(request, dest)
+
+    def _send_now(self, request: Request, dest: Address) -> None:
         self.phone.endpoint.send_request(
             request,
             dest,

@@ -434,6 +434,60 @@ class GuiSettings(BaseModel):
 
     model_config = _MODEL_CONFIG
 
+    # --- main and call windows (engineer G2a) ---------------------------------------
+    language: Literal["en", "de"] = Field(
+        default="en", description="Language of the desktop app: en (English) or de (German)."
+    )
+    theme: Literal["light", "dark", "system"] = Field(
+        default="system",
+        description="Colours of the desktop app: light, dark, or system (follow the desktop).",
+    )
+    compact_mode: bool = Field(
+        default=False,
+        description="Show only the main window (accounts, search, contacts); the call window "
+        "opens only for calls.",
+    )
+    collapse_on_hangup: bool = Field(
+        default=False,
+        description="Close the call window when the last call ends (back to compact mode).",
+    )
+    hide_avatars: bool = Field(default=False, description="Show no pictures or initials.")
+    hide_contacts_without_name: bool = Field(
+        default=False, description="Leave contacts without a name out of the contact list."
+    )
+    hide_contacts_without_number: bool = Field(
+        default=False, description="Leave contacts without a phone number out of the contact list."
+    )
+    start_minimised: bool = Field(
+        default=False, description="Start with the window minimised (to the tray when there is one)."
+    )
+    always_on_top: bool = Field(default=False, description="Keep the window above all others.")
+    minimise_to_tray: bool = Field(
+        default=False,
+        description="Minimising hides the window in the notification area (tray) instead of "
+        "the task bar; ignored where the desktop has no tray.",
+    )
+    minimise_on_close: bool = Field(
+        default=False,
+        description="Closing the window minimises it and Parley keeps running; quit from the "
+        "tray menu.",
+    )
+    activate_on_incoming_call: bool = Field(
+        default=True, description="Bring the window to the front when a call comes in."
+    )
+    flash_on_incoming_call: bool = Field(
+        default=True, description="Flash the window in the task bar when a call comes in."
+    )
+    notify_incoming_calls: bool = Field(
+        default=True, description="Show a pop-up notification for an incoming call."
+    )
+    speaker_volume: int = Field(
+        default=100, ge=0, le=150, description="Volume of the speaker in per cent."
+    )
+    microphone_volume: int = Field(
+        default=100, ge=0, le=150, description="Level of the microphone in per cent."
+    )
+
 
 class FunctionsSettings(BaseModel):
     """Phone functions."""

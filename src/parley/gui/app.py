@@ -1,0 +1,161 @@
+"""Start the desktop app: the QApplication, the Application (engine thread), the bridge
+between them, the main window; then the first-start wizard when there is no account.
+
+`parley` without arguments runs `run_gui([])`; `python -m parley.gui.app --help` lists
+the options (a settings file, the data folder, the address to listen on, and
+`--report-ready` for benchmarks and scripts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from parley import __version__
+from parley.app.application import Application
+from parley.gui import icons
+from parley.gui.bridge import EngineBridge
+from parley.gui.i18n import install_qt_translations, set_language, tr
+from parley.gui.main_window import MainWindow
+from parley.gui.theme import apply_theme
+from parley.settings import ConfigError
+
+__all__ = ["EngineBridge", "build_parser", "run_gui", "start_window"]
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="parley", description="Parley, the desktop softphone.")
+    parser.add_argument("--version", action="version", version=f"parley {__version__}")
+    parser.add_argument("--config", help="settings file (default: Parley's config directory)")
+    parser.add_argument("--data-dir", help="folder of the call history and the contacts")
+    parser.add_argument(
+        "--bind", default="0.0.0.0", help="local address to listen on (default all IPv4)"
+    )
+    parser.add_argument(
+        "--no-keyring",
+        action="store_true",
+        help="never use the OS keyring (passwords only from the settings file)",
+    )
+    parser.add_argument(
+        "--report-ready",
+        action="store_true",
+        help="print 'registered NAME' on stdout when an account is shown as registered "
+        "(for benchmarks and scripts)",
+    )
+    return parser
+
+
+def qt_application(argv: list[str] | None = None) -> QApplication:
+    """The process's QApplication (made once)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication([sys.argv[0], *(argv or [])])
+    app.setApplicationName("Parley")
+    app.setOrganizationName("Parley")
+    app.setWindowIcon(icons.icon("app"))
+    return app
+
+
+def start_window(application: Application, qt_app: QApplication) -> tuple[EngineBridge, MainWindow]:
+    """Language, theme, bridge and main window for `application` (not started yet)."""
+    gui = application.settings.gui
+    set_language(gui.language)
+    install_qt_translations(qt_app)
+    apply_theme(qt_app, gui.theme)
+    bridge = EngineBridge(application)
+    window = MainWindow(bridge)
+    window.resize(780, 640)
+    return bridge, window
+
+
+def run_gui(argv: list[str] | None = None) -> int:
+    """Run the desktop app until its window is closed; returns the exit code."""
+    args = build_parser().parse_args(argv if argv is not None else sys.argv[1:])
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    qt_app = qt_application()
+    try:
+        application = Application(
+            args.config,
+            data_dir=args.data_dir,
+            bind_host=args.bind,
+            use_keyring=not args.no_keyring,
+        )
+    except ConfigError as exc:
+        QMessageBox.critical(None, "Parley", str(exc))
+        print(exc, file=sys.stderr)
+        return 2
+    except Exception as exc:  # e.g. the history file cannot be opened
+        QMessageBox.critical(None, "Parley", str(exc))
+        print(f"parley: {exc}", file=sys.stderr)
+        return 1
+    bridge, window = start_window(application, qt_app)
+    if args.report_ready:
+
+        def report(name: str, state: str) -> None:
+            if state == "registered":
+                print(f"registered {name}", flush=True)
+
+        window.account_list.state_shown.connect(report)
+    window.quit_requested.connect(qt_app.quit)
+    qt_app.setQuitOnLastWindowClosed(False)  # minimise-on-close keeps us running
+
+    # SIGTERM/SIGINT end the app cleanly (unregister); Python only runs signal handlers
+    # when it gets control, hence the idle timer.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: qt_app.quit())
+    idle = QTimer()
+    idle.start(250)
+    idle.timeout.connect(lambda: None)
+
+    def started_failed(exc: BaseException) -> None:
+        window.status.add_error(tr("Parley could not start the phone: {error}", error=str(exc)))
+
+    def started(_: object) -> None:
+        gui = application.settings.gui
+        for kind, level in (("speaker", gui.speaker_volume), ("microphone", gui.microphone_volume)):
+            if level != 100:
+                bridge.run(application.set_volume(kind, level / 100.0))
+        QTimer.singleShot(0, lambda: _first_start(application, window))
+
+    if application.settings.gui.start_minimised:
+        if window.tray.can_hide_to_tray(application.settings.gui):
+            pass  # stays hidden; the tray icon shows it
+        else:
+            window.showMinimized()
+    else:
+        window.show()
+    for problem in application.problems:
+        window.status.add_error(problem)
+    bridge.run(application.start(), started, started_failed)
+    try:
+        return qt_app.exec()
+    finally:
+        bridge.close()
+        application.stop()
+
+
+def _first_start(application: Application, window: MainWindow) -> None:
+    """The account wizard and the audio assistant, when there is no account yet."""
+    try:
+        from parley.gui.wizard import first_start
+    except ImportError:
+        return
+    if first_start(application, window):
+        window.account_list.refresh()
+        window.status.refresh()
+
+
+def main() -> None:
+    sys.exit(run_gui())
+
+
+if __name__ == "__main__":
+    main()

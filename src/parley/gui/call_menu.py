@@ -1,0 +1,428 @@
+"""The call window during calls: the far party, the running time, the call menu (mute,
+loudspeaker, DTMF keypad, live statistics, hold/resume, hang up), ringing calls with
+their answers, and the list of all calls to switch between.
+
+Switching (the manual): picking another call holds the active one and resumes (or
+answers) the picked one — `Application.switch_to` does both on the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from parley.app.application import DTMF_KEYS
+from parley.app.snapshots import CallInfo
+from parley.gui.bridge import EngineBridge
+from parley.gui.i18n import N_, tr
+from parley.gui.icons import RED
+from parley.gui.incoming import IncomingCallWidget
+from parley.gui.widgets import (
+    Avatar,
+    format_duration,
+    heading,
+    round_button,
+    state_label,
+    tool_button,
+)
+
+KEYPAD = ("123", "456", "789", "*0#")
+
+STAT_ROWS: tuple[tuple[str, str], ...] = (
+    ("codec", N_("Codec")),
+    ("loss", N_("Packet loss")),
+    ("jitter", N_("Jitter")),
+    ("rtt", N_("Round-trip time")),
+    ("buffer", N_("Jitter buffer delay")),
+    ("packets", N_("Packets sent / received")),
+)
+
+
+def _num(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def format_stats(stats: dict[str, object]) -> dict[str, str]:
+    """The statistics rows as text, from `Application.call_stats`."""
+    dash = "–"
+    loss, jitter = _num(stats.get("loss_percent")), _num(stats.get("jitter_ms"))
+    rtt, buffer = _num(stats.get("rtt_ms")), _num(stats.get("jitter_buffer_ms"))
+    lost = stats.get("packets_lost", 0)
+    return {
+        "codec": str(stats.get("codec") or dash),
+        "loss": f"{loss:.1f} % ({lost})" if loss is not None else dash,
+        "jitter": f"{jitter:.1f} ms" if jitter is not None else dash,
+        "rtt": f"{rtt:.0f} ms" if rtt is not None else dash,
+        "buffer": f"{buffer:.0f} ms" if buffer is not None else dash,
+        "packets": f"{stats.get('packets_sent', 0)} / {stats.get('packets_received', 0)}",
+    }
+
+
+class DtmfKeypad(QWidget):
+    """Twelve keys that send DTMF into the current call."""
+
+    pressed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setSpacing(4)
+        self.buttons: dict[str, QPushButton] = {}
+        for row, keys in enumerate(KEYPAD):
+            for col, key in enumerate(keys):
+                button = QPushButton(key)
+                button.setMinimumHeight(34)
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                button.clicked.connect(lambda _=False, k=key: self.pressed.emit(k))
+                grid.addWidget(button, row, col)
+                self.buttons[key] = button
+
+
+class CallPanel(QWidget):
+    """Everything about the current calls. `update_calls` is fed the Application's
+    snapshot after every call event; buttons act on the call shown (`current`)."""
+
+    calls_ended = Signal()
+
+    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.application = bridge.application
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._calls: list[CallInfo] = []
+        self._current: int | None = None
+        self._incoming: dict[int, IncomingCallWidget] = {}
+        self._silenced: set[int] = set()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        self.incoming_box = QVBoxLayout()
+        layout.addLayout(self.incoming_box)
+
+        self.active = QWidget()
+        active = QVBoxLayout(self.active)
+        active.setContentsMargins(0, 0, 0, 0)
+        self.avatar = Avatar(88)
+        active.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.name_label = heading("")
+        self.name_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        active.addWidget(self.name_label)
+        self.number_label = QLabel()
+        self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        active.addWidget(self.number_label)
+        self.state_label = QLabel()
+        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        active.addWidget(self.state_label)
+        self.duration_label = heading("", 1.2)
+        self.duration_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        active.addWidget(self.duration_label)
+        self.account_label = QLabel()
+        self.account_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.account_label.setEnabled(False)
+        active.addWidget(self.account_label)
+
+        menu = QHBoxLayout()
+        menu.addStretch(1)
+        self.mute_button = tool_button("mute", tr("Mute"), checkable=True, size=26)
+        self.speaker_button = tool_button("speaker", tr("Loudspeaker"), checkable=True, size=26)
+        self.keypad_button = tool_button("keypad", tr("Keypad (DTMF)"), checkable=True, size=26)
+        self.stats_button = tool_button("stats", tr("Call statistics"), checkable=True, size=26)
+        self.hold_button = tool_button("hold", tr("Hold"), checkable=True, size=26)
+        for button in (
+            self.mute_button,
+            self.speaker_button,
+            self.keypad_button,
+            self.stats_button,
+            self.hold_button,
+        ):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            menu.addWidget(button)
+        menu.addStretch(1)
+        active.addLayout(menu)
+
+        self.keypad = DtmfKeypad()
+        self.keypad.setVisible(False)
+        self.keypad.pressed.connect(self.send_digit)
+        active.addWidget(self.keypad)
+        self.sent_label = QLabel()
+        self.sent_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.sent_label.setVisible(False)
+        active.addWidget(self.sent_label)
+
+        self.stats_box = QGroupBox(tr("Call statistics"))
+        form = QFormLayout(self.stats_box)
+        self.stat_labels: dict[str, QLabel] = {}
+        for key, label in STAT_ROWS:
+            value = QLabel("–")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.stat_labels[key] = value
+            form.addRow(tr(label), value)
+        self.stats_box.setVisible(False)
+        active.addWidget(self.stats_box)
+
+        hang = QHBoxLayout()
+        hang.addStretch(1)
+        self.hangup_button = round_button("hangup", tr("Hang up"), RED, 56)
+        hang.addWidget(self.hangup_button)
+        hang.addStretch(1)
+        active.addLayout(hang)
+        layout.addWidget(self.active)
+
+        self.list_title = QLabel(tr("Calls"))
+        layout.addWidget(self.list_title)
+        self.call_list = QListWidget()
+        self.call_list.setMaximumHeight(110)
+        self.call_list.itemClicked.connect(self._picked)
+        layout.addWidget(self.call_list)
+        layout.addStretch(1)
+
+        self.mute_button.toggled.connect(self._mute)
+        self.speaker_button.toggled.connect(self._loudspeaker)
+        self.keypad_button.toggled.connect(self.keypad.setVisible)
+        self.stats_button.toggled.connect(self._show_stats_box)
+        self.hold_button.clicked.connect(self._hold_clicked)
+        self.hangup_button.clicked.connect(self.hang_up)
+
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._every_second)
+        self._stats_pending = False
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def calls(self) -> list[CallInfo]:
+        return list(self._calls)
+
+    @property
+    def current(self) -> CallInfo | None:
+        return next((c for c in self._calls if c.id == self._current), None)
+
+    def update_calls(self, calls: list[CallInfo]) -> None:
+        """Show `calls` (the Application's snapshot, oldest first)."""
+        had_calls = bool(self._calls)
+        self._calls = list(calls)
+        ids = {c.id for c in calls}
+        self._silenced &= ids
+        answered = [c for c in calls if c.state != "incoming"]
+        if self._current not in {c.id for c in answered}:
+            self._current = None
+        # The call to show: the one talking now, else the one picked, else the newest.
+        talking = [c for c in answered if c.state == "connected" and not c.held]
+        if talking:
+            self._current = talking[-1].id
+        elif self._current is None and answered:
+            self._current = answered[-1].id
+        self._update_incoming(calls)
+        self._update_active()
+        self._update_list()
+        if calls and not self._tick.isActive():
+            self._tick.start()
+        elif not calls:
+            self._tick.stop()
+            if had_calls:
+                self.calls_ended.emit()
+
+    def _update_incoming(self, calls: list[CallInfo]) -> None:
+        ringing = [c for c in calls if c.direction == "incoming" and c.state == "incoming"]
+        others = any(c.state in ("connected", "held") for c in calls)
+        for call_id in list(self._incoming):
+            if call_id not in {c.id for c in ringing}:
+                widget = self._incoming.pop(call_id)
+                widget.setParent(None)
+                widget.deleteLater()
+        for call in ringing:
+            if call.id in self._incoming:
+                continue
+            contact = self.application.contact_for_number(call.number)
+            widget = IncomingCallWidget(
+                call, waiting=others, picture=contact.avatar if contact else None
+            )
+            widget.accept_clicked.connect(self.accept)
+            widget.reject_clicked.connect(self.reject)
+            widget.silence_clicked.connect(self.silence)
+            self._incoming[call.id] = widget
+            self.incoming_box.addWidget(widget)
+
+    def incoming_widget(self, call_id: int) -> IncomingCallWidget | None:
+        return self._incoming.get(call_id)
+
+    def _update_active(self) -> None:
+        call = self.current
+        self.active.setVisible(call is not None)
+        if call is None:
+            return
+        contact = self.application.contact_for_number(call.number)
+        self.avatar.set_person(call.shown_name, contact.avatar if contact else None)
+        self.name_label.setText(call.shown_name)
+        self.number_label.setText(call.number if call.number != call.shown_name else "")
+        self.state_label.setText(state_label(call.state, call.held))
+        self.account_label.setText(tr("Account: {account}", account=call.account))
+        live = call.state in ("connected", "held")
+        for button in (self.mute_button, self.keypad_button, self.stats_button, self.hold_button):
+            button.setEnabled(live)
+        held_by_us = call.held in ("us", "both")
+        self.hold_button.blockSignals(True)
+        self.hold_button.setChecked(held_by_us)
+        self.hold_button.blockSignals(False)
+        self.hold_button.setToolTip(tr("Resume") if held_by_us else tr("Hold"))
+        self.mute_button.blockSignals(True)
+        self.mute_button.setChecked(call.muted)
+        self.mute_button.blockSignals(False)
+        self.speaker_button.blockSignals(True)
+        self.speaker_button.setChecked(self.application.loudspeaker)
+        self.speaker_button.blockSignals(False)
+        self._show_duration()
+
+    def _update_list(self) -> None:
+        self.call_list.clear()
+        several = len(self._calls) > 1
+        self.call_list.setVisible(several)
+        self.list_title.setVisible(several)
+        for call in self._calls:
+            text = f"{call.shown_name} — {state_label(call.state, call.held)}"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, call.id)
+            if call.id == self._current:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.call_list.addItem(item)
+
+    def _show_duration(self) -> None:
+        call = self.current
+        if call is None or call.connected_at is None:
+            self.duration_label.setText("")
+            return
+        seconds = (datetime.now(UTC) - call.connected_at).total_seconds()
+        self.duration_label.setText(format_duration(seconds))
+
+    def _every_second(self) -> None:
+        self._show_duration()
+        if self.stats_box.isVisible():
+            self.refresh_stats()
+
+    # ------------------------------------------------------------------ commands
+
+    def accept(self, call_id: int) -> None:
+        # Answering while talking holds the other call first (call waiting).
+        if any(c.state == "connected" and c.id != call_id for c in self._calls):
+            self.bridge.run(self.application.switch_to(call_id))
+        else:
+            self.bridge.run(self.application.answer(call_id))
+        self._current = call_id
+
+    def reject(self, call_id: int) -> None:
+        self.bridge.run(self.application.reject(call_id))
+
+    def silence(self, call_id: int) -> None:
+        self._silenced.add(call_id)
+        self.bridge.run(self.application.silence_ringing(call_id))
+
+    def is_silenced(self, call_id: int) -> bool:
+        return call_id in self._silenced
+
+    def hang_up(self) -> None:
+        call = self.current
+        if call is not None:
+            self.bridge.run(self.application.hangup(call.id))
+
+    def _hold_clicked(self) -> None:
+        call = self.current
+        if call is None:
+            return
+        if call.held in ("us", "both"):
+            self.bridge.run(self.application.resume(call.id))
+        else:
+            self.bridge.run(self.application.hold(call.id))
+
+    def hold(self) -> None:
+        call = self.current
+        if call is not None and call.held not in ("us", "both"):
+            self.hold_button.click()
+
+    def resume(self) -> None:
+        call = self.current
+        if call is not None and call.held in ("us", "both"):
+            self.hold_button.click()
+
+    def _mute(self, on: bool) -> None:
+        call = self.current
+        if call is not None:
+            self.bridge.run(self.application.mute(on, call.id))
+
+    def _loudspeaker(self, on: bool) -> None:
+        self.bridge.run(self.application.set_loudspeaker(on))
+
+    def send_digit(self, digit: str) -> None:
+        call = self.current
+        if call is None or call.state not in ("connected", "held"):
+            return
+        self.bridge.run(self.application.send_dtmf(call.id, digit))
+        self.sent_label.setVisible(True)
+        self.sent_label.setText((self.sent_label.text() + digit)[-24:])
+
+    def _picked(self, item: QListWidgetItem) -> None:
+        call_id = int(item.data(Qt.ItemDataRole.UserRole))
+        call = next((c for c in self._calls if c.id == call_id), None)
+        if call is None or (call_id == self._current and call.held is None):
+            return
+        self._current = call_id
+        self.bridge.run(self.application.switch_to(call_id))
+        self._update_active()
+        self._update_list()
+
+    def switch_to(self, call_id: int) -> None:
+        for row in range(self.call_list.count()):
+            item = self.call_list.item(row)
+            if int(item.data(Qt.ItemDataRole.UserRole)) == call_id:
+                self._picked(item)
+                return
+
+    # ------------------------------------------------------------------ statistics
+
+    def _show_stats_box(self, on: bool) -> None:
+        self.stats_box.setVisible(on)
+        if on:
+            self.refresh_stats()
+
+    def refresh_stats(self) -> None:
+        call = self.current
+        if call is None or self._stats_pending:
+            return
+        self._stats_pending = True
+
+        def done(stats: dict[str, object]) -> None:
+            self._stats_pending = False
+            for key, text in format_stats(stats).items():
+                self.stat_labels[key].setText(text)
+
+        def failed(_exc: BaseException) -> None:
+            self._stats_pending = False
+
+        self.bridge.run(self.application.call_stats(call.id), done, failed)
+
+    # ------------------------------------------------------------------ keyboard
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Digits typed on the PC keyboard during a call are sent as DTMF."""
+        text = event.text()
+        if len(text) == 1 and text in DTMF_KEYS and self.current is not None:
+            self.send_digit(text.upper())
+            event.accept()
+            return
+        super().keyPressEvent(event)

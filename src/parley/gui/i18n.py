@@ -1,0 +1,109 @@
+"""Translations of the desktop app: English source strings are the keys.
+
+Every visible string goes through ``tr("English text", **fmt)``. The German catalogs are
+plain dicts in ``parley.gui.locale.de_main`` (main and call windows) and
+``parley.gui.locale.de_settings`` (settings, wizard, audio assistant); this module merges
+them. ``N_("text")`` marks a string for translation where it is defined (tables built at
+import time) and is translated with ``tr(text)`` where it is shown. A unit test scans the
+source for ``tr("…")`` and ``N_("…")`` literals and fails when one has no German entry.
+
+The language is chosen once at start (``set_language(settings.gui.language)``) before the
+first window is built; a change in the settings takes effect at the next start.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch"}
+DEFAULT_LANGUAGE = "en"
+
+# Catalog modules per language; a module not there yet (another part of the app being
+# written) is skipped, so a missing catalog never stops the app.
+_CATALOG_MODULES: dict[str, tuple[str, ...]] = {
+    "de": ("parley.gui.locale.de_main", "parley.gui.locale.de_settings"),
+}
+
+_language = DEFAULT_LANGUAGE
+_catalog: dict[str, str] = {}
+_qt_translators: list[Any] = []
+
+
+def load_catalog(language: str) -> dict[str, str]:
+    """The merged catalog of ``language`` (empty for English, the source language)."""
+    merged: dict[str, str] = {}
+    for name in _CATALOG_MODULES.get(language, ()):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            log.debug("translation catalog %s is not available", name)
+            continue
+        # Each catalog is a module-level dict (``STRINGS`` by convention; any
+        # upper-case dict of str -> str counts, so a catalog's name is not a contract).
+        for attr, value in vars(module).items():
+            if attr.isupper() and isinstance(value, dict):
+                merged.update(
+                    {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+                )
+    return merged
+
+
+def set_language(language: str) -> str:
+    """Switch to ``language`` ("en" or "de"); an unknown code falls back to English.
+    Returns the language now in use. Windows built afterwards use it."""
+    global _language, _catalog
+    code = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    if code != language:
+        log.warning("unknown language %r; using English", language)
+    _language = code
+    _catalog = load_catalog(code)
+    return code
+
+
+def current_language() -> str:
+    return _language
+
+
+def tr(text: str, /, **fmt: object) -> str:
+    """``text`` in the current language, with ``{name}`` fields filled from ``fmt``.
+
+    An untranslated string is shown in English rather than not at all.
+    """
+    out = _catalog.get(text, text)
+    if fmt:
+        try:
+            return out.format(**fmt)
+        except (KeyError, IndexError, ValueError):  # a broken translation: use English
+            log.warning("translation of %r does not fit its fields", text)
+            return text.format(**fmt)
+    return out
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for translation without translating it now (see module doc)."""
+    return text
+
+
+def install_qt_translations(app: Any) -> None:
+    """Load Qt's own German strings (standard dialog buttons, context menus) into the
+    QApplication ``app`` when the current language is not English."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    for old in _qt_translators:
+        app.removeTranslator(old)
+    _qt_translators.clear()
+    if _language == DEFAULT_LANGUAGE:
+        return
+    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+    for base in ("qtbase",):
+        translator = QTranslator(app)
+        if translator.load(QLocale(_language), base, "_", str(folder)):
+            app.installTranslator(translator)
+            _qt_translators.append(translator)
+        else:
+            log.info("no Qt translation %s_%s in %s", base, _language, folder)

@@ -1,0 +1,869 @@
+"""The main window: accounts with their registration state, the search field that
+finds contacts and calls and dials what is typed, contacts / favourites / recent
+calls, the dial keypad, the settings button and the status bar on the left; the call
+window (details of a party, or the calls in progress) on the right.
+
+Compact mode shows only the left part; the call window opens for calls and closes
+again after them. "Collapse on hangup" closes it after the last call also outside
+compact mode (until it is opened again from the status bar).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from parley.app.application import Application
+from parley.app.events import HistoryAdded, SettingsApplied
+from parley.app.snapshots import AccountInfo
+from parley.contacts.model import Contact, initials
+from parley.contacts.numbers import is_dialable, is_sip_address
+from parley.gui import icons, widgets
+from parley.gui.bridge import EngineBridge
+from parley.gui.call_menu import CallPanel, DtmfKeypad
+from parley.gui.call_window import CallWindow
+from parley.gui.contact_editor import ContactEditor
+from parley.gui.i18n import N_, tr
+from parley.gui.icons import GREEN
+from parley.gui.status_bar import StatusBar
+from parley.gui.theme import apply_theme
+from parley.gui.tray import Tray
+from parley.gui.widgets import EntryRow, format_when, round_button, tool_button
+from parley.history.db import StoreError
+from parley.history.model import HistoryEntry
+from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneError, PhoneEvent
+from parley.settings.model import GuiSettings
+
+log = logging.getLogger(__name__)
+
+LEFT_WIDTH = 360
+RIGHT_WIDTH = 420
+CONTACTS, FAVOURITES, RECENT = 0, 1, 2
+VIEWS = (N_("Contacts"), N_("Favourites"), N_("Recent"))
+RECENT_LIMIT = 200
+
+ACCOUNT_STATES: dict[str, tuple[str, str]] = {
+    "registered": ("registered", N_("Registered")),
+    "registering": ("registering", N_("Registering…")),
+    "unregistering": ("registering", N_("Unregistering…")),
+    "not registered": ("not_registered", N_("Not registered")),
+    "failed": ("not_registered", N_("Registration failed")),
+}
+
+
+def account_tooltip(info: AccountInfo) -> str:
+    """The hover text of an account: its state and, when it failed, why."""
+    if not info.enabled:
+        return tr("{name}: switched off in the settings", name=info.name)
+    _icon, label = ACCOUNT_STATES.get(info.state, ("not_registered", info.state))
+    lines = [f"{info.name}: {tr(label)}"]
+    if info.server:
+        lines.append(tr("Server: {server}", server=info.server))
+    if info.state in ("failed", "not registered") and (info.text or info.status):
+        answer = f"{info.status} {info.reason}".strip() if info.status else ""
+        lines.append(info.text or answer)
+        if answer and answer not in info.text:
+            lines.append(tr("Server answer: {answer}", answer=answer))
+    return "\n".join(lines)
+
+
+class AccountList(QWidget):
+    """One row per account: state symbol, name, state in words (reason on hover)."""
+
+    state_shown = Signal(str, str)  # account, state — after the row shows it
+
+    def __init__(self, application: Application, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.application = application
+        self.rows: dict[str, tuple[QLabel, QLabel, QLabel]] = {}
+        self.states: dict[str, str] = {}
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+        self.empty = QLabel(tr("No account yet: add one in the settings."))
+        self.empty.setEnabled(False)
+        self._layout.addWidget(self.empty)
+        self.refresh()
+
+    def refresh(self) -> None:
+        infos = self.application.accounts()
+        names = {i.name for i in infos}
+        for gone in [n for n in self.rows if n not in names]:
+            icon_label = self.rows.pop(gone)[0]
+            row_widget = icon_label.parentWidget()
+            if row_widget is not None:
+                row_widget.deleteLater()
+            self.states.pop(gone, None)
+        for info in infos:
+            if info.name not in self.rows:
+                row = QWidget()
+                h = QHBoxLayout(row)
+                h.setContentsMargins(2, 0, 2, 0)
+                icon_label, name_label, state_label = QLabel(), QLabel(info.name), QLabel()
+                bold = name_label.font()
+                bold.setBold(True)
+                name_label.setFont(bold)
+                state_label.setEnabled(False)
+                h.addWidget(icon_label)
+                h.addWidget(name_label)
+                h.addWidget(state_label, 1)
+                self._layout.addWidget(row)
+                self.rows[info.name] = (icon_label, name_label, state_label)
+            icon_label, name_label, state_label = self.rows[info.name]
+            if info.enabled:
+                symbol, label = ACCOUNT_STATES.get(info.state, ("not_registered", info.state))
+            else:
+                symbol, label = "disabled", N_("Off")
+            icon_label.setPixmap(icons.pixmap(symbol, 16))
+            state_label.setText(tr(label))
+            tip = account_tooltip(info)
+            for widget in (icon_label, name_label, state_label):
+                widget.setToolTip(tip)
+            if self.states.get(info.name) != info.state:
+                self.states[info.name] = info.state
+                self.state_shown.emit(info.name, info.state)
+        self.empty.setVisible(not infos)
+
+    def state_text(self, name: str) -> str:
+        return self.rows[name][2].text()
+
+    def tooltip(self, name: str) -> str:
+        return self.rows[name][0].toolTip()
+
+
+class DialPad(QWidget):
+    """The main window's keypad: keys type into the search field (no DTMF here)."""
+
+    def __init__(self, search: QLineEdit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.keys = DtmfKeypad()
+        self.keys.pressed.connect(lambda key: search.insert(key))
+        layout.addWidget(self.keys)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.dial_button = round_button("call", tr("Dial"), GREEN, 44)
+        row.addWidget(self.dial_button)
+        self.back_button = QPushButton("⌫")
+        self.back_button.setToolTip(tr("Delete the last digit"))
+        self.back_button.setFixedWidth(44)
+        self.back_button.clicked.connect(search.backspace)
+        row.addWidget(self.back_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+
+class MainWindow(QMainWindow):
+    """Parley's window. Give it the Application and its EngineBridge; it follows the
+    bridge's events and starts nothing itself."""
+
+    quit_requested = Signal()
+
+    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.application = bridge.application
+        self.setWindowTitle("Parley")
+        self.setWindowIcon(icons.icon("app"))
+        self._really_quit = False
+        self._collapsed = False
+        self._known_calls: set[int] = set()
+        self.last_incoming_actions: list[str] = []
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        body = QHBoxLayout()
+        body.setSpacing(0)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        # --- left: accounts, search, lists, keypad
+        self.left = QWidget()
+        self.left.setFixedWidth(LEFT_WIDTH)
+        left = QVBoxLayout(self.left)
+        left.setContentsMargins(10, 10, 10, 6)
+        top = QHBoxLayout()
+        self.account_list = AccountList(self.application)
+        top.addWidget(self.account_list, 1)
+        self.settings_button = tool_button("settings", tr("Settings"))
+        top.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignTop)
+        left.addLayout(top)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("Search or dial a number"))
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        left.addWidget(self.search)
+
+        switch = QHBoxLayout()
+        self.views = QTabBar()
+        self.views.setExpanding(True)
+        self.views.setUsesScrollButtons(False)
+        self.views.setDrawBase(False)
+        for label in VIEWS:
+            self.views.addTab(tr(label))
+        switch.addWidget(self.views, 1)
+        self.more_button = tool_button("more", tr("More"), size=18)
+        switch.addWidget(self.more_button)
+        self.add_contact_button = tool_button("add", tr("Add contact"), size=18)
+        switch.addWidget(self.add_contact_button)
+        left.addLayout(switch)
+
+        self.entry_list = QListWidget()
+        self.entry_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.entry_list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        left.addWidget(self.entry_list, 1)
+        self.empty_label = QLabel()
+        self.empty_label.setEnabled(False)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        left.addWidget(self.empty_label)
+
+        # Compact mode: a small action bar for the selected entry.
+        self.compact_bar = QFrame()
+        self.compact_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        bar = QHBoxLayout(self.compact_bar)
+        bar.setContentsMargins(4, 2, 4, 2)
+        self.compact_call = tool_button("call", tr("Call"))
+        self.compact_edit = tool_button("edit", tr("Edit contact"))
+        self.compact_close = tool_button("not_registered", tr("Close"), size=14)
+        self.compact_name = QLabel()
+        bar.addWidget(self.compact_name, 1)
+        for button in (self.compact_call, self.compact_edit, self.compact_close):
+            bar.addWidget(button)
+        self.compact_bar.setVisible(False)
+        left.addWidget(self.compact_bar)
+
+        self.keypad_button = QPushButton(icons.icon("keypad"), tr("Keypad"))
+        self.keypad_button.setCheckable(True)
+        left.addWidget(self.keypad_button)
+        self.dialpad = DialPad(self.search)
+        self.dialpad.setVisible(False)
+        left.addWidget(self.dialpad)
+        body.addWidget(self.left)
+
+        # --- right: the call window (details, or the calls in progress)
+        self.right = QStackedWidget()
+        self.right.setMinimumWidth(RIGHT_WIDTH)
+        self.welcome = QLabel(tr("Pick a contact or a call, or type a number and press Enter."))
+        self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.welcome.setWordWrap(True)
+        self.welcome.setEnabled(False)
+        self.call_window = CallWindow(self.application)
+        self.call_panel = CallPanel(bridge)
+        for page in (self.welcome, self.call_window, self.call_panel):
+            self.right.addWidget(page)
+        separator = QFrame()
+        separator.setFrameShape(QFrame.Shape.VLine)
+        separator.setFrameShadow(QFrame.Shadow.Sunken)
+        self.separator = separator
+        body.addWidget(separator)
+        body.addWidget(self.right, 1)
+
+        self.status = StatusBar(bridge)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        outer.addWidget(line)
+        outer.addWidget(self.status)
+
+        self.tray = Tray(self)
+
+        # --- wiring
+        bridge.event.connect(self.on_event)
+        bridge.command_failed.connect(self.status.add_error)
+        self.search.textChanged.connect(self.refresh_list)
+        self.search.returnPressed.connect(self.dial_typed)
+        self.views.currentChanged.connect(self.refresh_list)
+        self.entry_list.itemSelectionChanged.connect(self._selection_changed)
+        self.entry_list.itemDoubleClicked.connect(self._double_clicked)
+        self.entry_list.customContextMenuRequested.connect(self._context_menu)
+        self.add_contact_button.clicked.connect(lambda: self.open_contact_editor(None))
+        self.more_button.clicked.connect(self._more_menu)
+        self.settings_button.clicked.connect(lambda: self.open_settings(""))
+        self.keypad_button.toggled.connect(self.dialpad.setVisible)
+        self.dialpad.dial_button.clicked.connect(self.dial_typed)
+        self.compact_call.clicked.connect(self._compact_call)
+        self.compact_edit.clicked.connect(self._compact_edit)
+        self.compact_close.clicked.connect(self._compact_close)
+        self.call_window.dial_requested.connect(self.dial)
+        self.call_window.edit_requested.connect(self.open_contact_editor)
+        self.call_window.delete_entry_requested.connect(self.delete_entry)
+        self.call_window.delete_contact_requested.connect(self.delete_contact)
+        self.call_window.favourite_toggled.connect(self.set_favourite)
+        self.call_panel.calls_ended.connect(self._calls_ended)
+        self.status.settings_requested.connect(self.open_settings)
+        self.status.compact_toggled.connect(self.set_call_window_closed)
+        self.status.voicemail_requested.connect(lambda ext, acc: self.dial(ext, acc))
+        self.tray.notice.connect(self.status.show_message)
+        self.tray.quit_requested.connect(self.quit)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.search.setFocus)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Delete),
+            self.entry_list,
+            self.delete_selected,
+            Qt.ShortcutContext.WidgetShortcut,
+        )
+
+        self.apply_gui_settings()
+        self.refresh_list()
+        self.call_panel.update_calls(self.application.list_calls())
+        self._update_right()
+
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def gui(self) -> GuiSettings:
+        return self.application.settings.gui
+
+    def apply_gui_settings(self) -> None:
+        """Theme, always-on-top, compact mode and list filters from the settings."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.gui.theme)
+        self.tray.apply(self.gui)
+        self.status.refresh()
+        self._update_right()
+
+    def open_settings(self, page: str = "") -> None:
+        """Open the settings dialog (at `page`, e.g. "media"); when this build has
+        none, say so."""
+        try:
+            from parley.gui.settings_dialog import SettingsDialog
+        except ImportError:
+            widgets.inform(self, tr("Settings"), tr("The settings are not available yet."))
+            return
+        dialog = SettingsDialog(self.application, self)
+        if page:
+            try:
+                dialog.select_page(page)
+            except KeyError:
+                log.info("the settings have no page %r", page)
+        dialog.finished.connect(lambda _code: self._settings_closed())
+        dialog.open()
+        self.settings_dialog = dialog
+
+    def _settings_closed(self) -> None:
+        self.account_list.refresh()
+        self.apply_gui_settings()
+        self.refresh_list()
+
+    def save_gui(self, **changes: object) -> None:
+        """Change GUI settings and save them (applied at once)."""
+        new = self.application.settings.model_copy(deep=True)
+        for key, value in changes.items():
+            setattr(new.gui, key, value)
+        try:
+            self.bridge.run(self.application.update_settings(new))
+        except Exception as exc:  # ConfigError: cannot be saved
+            self.status.add_error(str(exc))
+        self.apply_gui_settings()
+
+    # ------------------------------------------------------------------ events
+
+    def on_event(self, event: PhoneEvent) -> None:
+        if isinstance(event, AccountStateChanged):
+            self.account_list.refresh()
+        elif isinstance(event, CallStateChanged):
+            self._call_changed(event)
+        elif isinstance(event, PhoneError):
+            self.status.add_error(event.text)
+        elif isinstance(event, HistoryAdded):
+            self._history_added(event)
+        elif isinstance(event, SettingsApplied):
+            self.account_list.refresh()
+            self.apply_gui_settings()
+            self.refresh_list()
+            if event.restart_needed:
+                self.status.show_message(
+                    tr(
+                        "Some changes take effect at the next start: {names}",
+                        names=", ".join(event.restart_needed),
+                    )
+                )
+
+    def _call_changed(self, event: CallStateChanged) -> None:
+        calls = self.application.list_calls()
+        self.call_panel.update_calls(calls)
+        if event.state != "ended" and event.call not in self._known_calls:
+            self._known_calls.add(event.call)
+            if event.direction == "incoming" and event.state == "incoming":
+                info = next((c for c in calls if c.id == event.call), None)
+                name = info.shown_name if info else (event.remote_name or event.remote)
+                self.last_incoming_actions = self.tray.incoming_call(
+                    self.gui, name, info.number if info else ""
+                )
+        if event.state == "ended":
+            self._known_calls.discard(event.call)
+            if event.status and event.status >= 400 and event.direction == "outgoing":
+                self.status.show_message(
+                    tr(
+                        "Call to {who} failed: {text}",
+                        who=event.remote,
+                        text=event.text or event.reason,
+                    )
+                )
+        if calls:
+            self._collapsed = False
+            if event.state == "connected":
+                self.call_panel.setFocus()
+        self._update_right()
+
+    def _calls_ended(self) -> None:
+        if self.gui.collapse_on_hangup or self.gui.compact_mode:
+            self._collapsed = True
+        self._update_right()
+
+    def _history_added(self, event: HistoryAdded) -> None:
+        if self.views.currentIndex() == RECENT or self.search.text().strip():
+            self.refresh_list()
+        if not self.application.list_calls():
+            entry = self.application.history.get(event.entry_id)
+            if entry is not None:
+                entry = replace(entry, contact_name=self._contact_name(entry.number))
+                self.call_window.show_entry(entry)
+                self._update_right()
+
+    def _contact_name(self, number: str) -> str | None:
+        contact = self.application.contact_for_number(number)
+        return contact.name if contact else None
+
+    # ------------------------------------------------------------------ right side
+
+    @property
+    def right_visible(self) -> bool:
+        return not self.right.isHidden()
+
+    def _update_right(self) -> None:
+        has_calls = bool(self.call_panel.calls)
+        if has_calls:
+            self.right.setCurrentWidget(self.call_panel)
+        elif self.right.currentWidget() is self.call_panel:
+            shown = self.call_window.entry is not None or self.call_window.contact is not None
+            self.right.setCurrentWidget(self.call_window if shown else self.welcome)
+        closed = not has_calls and (self.gui.compact_mode or self._collapsed)
+        was_visible = self.right_visible
+        self.right.setVisible(not closed)
+        self.separator.setVisible(not closed)
+        self.status.set_call_window_closed(closed)
+        self.compact_bar.setVisible(closed and bool(self.entry_list.selectedItems()))
+        if was_visible != (not closed):
+            # Grow or shrink the window by the call window's width.
+            QTimer.singleShot(0, self._fit_width)
+
+    def _fit_width(self) -> None:
+        if self.isMaximized() or self.isFullScreen():
+            return
+        if self.right_visible:
+            self.resize(max(self.width(), LEFT_WIDTH + RIGHT_WIDTH + 2), self.height())
+        else:
+            self.resize(LEFT_WIDTH, self.height())
+
+    def set_call_window_closed(self, closed: bool) -> None:
+        """The status bar's < / > button: close the call window for now, or open it."""
+        if closed:
+            self._collapsed = True
+        else:
+            self._collapsed = False
+            if self.gui.compact_mode:
+                self.save_gui(compact_mode=False)
+        self._update_right()
+
+    def set_compact(self, on: bool) -> None:
+        """Switch compact mode (a saved setting)."""
+        self._collapsed = on
+        self.save_gui(compact_mode=on)
+        self._update_right()
+
+    # ------------------------------------------------------------------ lists
+
+    def current_view(self) -> int:
+        return self.views.currentIndex()
+
+    def refresh_list(self) -> None:
+        """Fill the list for the view and the search text."""
+        text = self.search.text().strip()
+        view = self.views.currentIndex()
+        selected = self.selected_key()
+        self.entry_list.clear()
+        gui = self.gui
+        contacts: list[Contact] = []
+        entries: list[HistoryEntry] = []
+        try:
+            if view in (CONTACTS, FAVOURITES) or text:
+                contacts = self.application.contacts.list(
+                    search=text,
+                    favourites_only=view == FAVOURITES,
+                    hide_without_name=gui.hide_contacts_without_name,
+                    hide_without_number=gui.hide_contacts_without_number,
+                )
+            if view == RECENT or text:
+                entries = self.application.history_entries(
+                    search=text, limit=RECENT_LIMIT if not text else 50
+                )
+        except StoreError as exc:
+            self.status.add_error(str(exc))
+        if text and contacts and entries:
+            self._section(tr("Contacts"))
+        for contact in contacts:
+            self._add_contact_item(contact)
+        if text and contacts and entries:
+            self._section(tr("Recent calls"))
+        for entry in entries:
+            self._add_entry_item(entry)
+        self._restore_selection(selected)
+        if self.entry_list.count():
+            self.empty_label.setVisible(False)
+        else:
+            self.empty_label.setVisible(True)
+            if text:
+                self.empty_label.setText(
+                    tr("Nothing found. Press Enter to dial {text}.", text=text)
+                )
+            elif view == RECENT:
+                self.empty_label.setText(tr("No calls yet."))
+            elif view == FAVOURITES:
+                self.empty_label.setText(tr("No favourites yet: mark a contact with the star."))
+            else:
+                self.empty_label.setText(tr("No contacts yet: add one with +."))
+
+    def _section(self, title: str) -> None:
+        item = QListWidgetItem(title)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        font = item.font()
+        font.setBold(True)
+        item.setFont(font)
+        self.entry_list.addItem(item)
+
+    def _add_contact_item(self, contact: Contact) -> None:
+        number = contact.numbers[0].number if contact.numbers else ""
+        if len(contact.numbers) > 1:
+            number += "  " + tr("(+{count} more)", count=len(contact.numbers) - 1)
+        row = EntryRow(
+            contact.name,
+            number,
+            picture=contact.avatar,
+            initials=initials(contact),
+            favourite=contact.favourite,
+            show_avatar=not self.gui.hide_avatars,
+        )
+        self._add_row(("contact", contact.id), row)
+
+    def _add_entry_item(self, entry: HistoryEntry) -> None:
+        contact = self.application.contact_for_number(entry.number) if entry.contact_name else None
+        row = EntryRow(
+            entry.shown_name,
+            entry.number,
+            picture=contact.avatar if contact else None,
+            call_type=entry.type,
+            when=format_when(entry.start),
+            show_avatar=not self.gui.hide_avatars,
+        )
+        self._add_row(("entry", entry.id), row)
+
+    def _add_row(self, key: tuple[str, int | None], row: EntryRow) -> None:
+        item = QListWidgetItem()
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        item.setSizeHint(row.sizeHint())
+        item.setToolTip(row.name_label.text())
+        self.entry_list.addItem(item)
+        self.entry_list.setItemWidget(item, row)
+
+    def items(self) -> list[tuple[str, int, EntryRow]]:
+        """(kind, id, row widget) of every entry in the list, top to bottom."""
+        out = []
+        for index in range(self.entry_list.count()):
+            item = self.entry_list.item(index)
+            key = item.data(Qt.ItemDataRole.UserRole)
+            if key:
+                row = self.entry_list.itemWidget(item)
+                assert isinstance(row, EntryRow)
+                out.append((key[0], int(key[1]), row))
+        return out
+
+    def selected_key(self) -> tuple[str, int] | None:
+        items = self.entry_list.selectedItems()
+        if not items:
+            return None
+        key = items[0].data(Qt.ItemDataRole.UserRole)
+        return (key[0], int(key[1])) if key else None
+
+    def _restore_selection(self, key: tuple[str, int] | None) -> None:
+        if key is None:
+            return
+        for index in range(self.entry_list.count()):
+            item = self.entry_list.item(index)
+            data = item.data(Qt.ItemDataRole.UserRole)
+            if data and (data[0], int(data[1])) == key:
+                item.setSelected(True)
+                return
+
+    def select(self, kind: str, item_id: int) -> None:
+        """Select an entry of the list (as a click would)."""
+        self.entry_list.clearSelection()
+        for index in range(self.entry_list.count()):
+            item = self.entry_list.item(index)
+            data = item.data(Qt.ItemDataRole.UserRole)
+            if data and data[0] == kind and int(data[1]) == item_id:
+                self.entry_list.setCurrentItem(item)
+                item.setSelected(True)
+                return
+        raise KeyError((kind, item_id))
+
+    def _selection_changed(self) -> None:
+        key = self.selected_key()
+        if key is None:
+            self.compact_bar.setVisible(False)
+            return
+        kind, item_id = key
+        if kind == "contact":
+            contact = self.application.contacts.get(item_id)
+            if contact is None:
+                return
+            self.call_window.show_contact(contact)
+            self.compact_name.setText(contact.name)
+        else:
+            found = self.application.history.get(item_id)
+            if found is None:
+                return
+            found = replace(found, contact_name=self._contact_name(found.number))
+            self.call_window.show_entry(found)
+            self.compact_name.setText(found.shown_name)
+        if not self.call_panel.calls:
+            self.right.setCurrentWidget(self.call_window)
+        self._update_right()
+
+    def _double_clicked(self, _item: QListWidgetItem) -> None:
+        self._compact_call()
+
+    # ------------------------------------------------------------------ compact bar
+
+    def _compact_call(self) -> None:
+        numbers = self.call_window.numbers()
+        account = self.call_window.entry.account if self.call_window.entry else ""
+        if len(numbers) == 1:
+            self.dial(numbers[0].number, account)
+        elif numbers:
+            menu = self.call_window.number_menu(numbers, account)
+            menu.popup(self.compact_call.mapToGlobal(QPoint(0, self.compact_call.height())))
+
+    def _compact_edit(self) -> None:
+        self.call_window._edit()
+
+    def _compact_close(self) -> None:
+        self.entry_list.clearSelection()
+        self.compact_bar.setVisible(False)
+
+    # ------------------------------------------------------------------ dialling
+
+    def dial_typed(self) -> None:
+        """Enter in the search field (or Dial on the keypad): call what is typed; a name
+        that finds exactly one contact calls that contact's first number."""
+        text = self.search.text().strip()
+        if not text:
+            return
+        target = text
+        if not (
+            is_dialable(text)
+            or is_sip_address(text)
+            or text.lower().startswith(("sip:", "sips:", "tel:"))
+        ):
+            contacts = self.application.contacts.list(search=text)
+            with_numbers = [c for c in contacts if c.has_number]
+            if len(with_numbers) == 1:
+                target = next(n.number for n in with_numbers[0].numbers if n.number)
+        self.dial(target, "")
+        self.search.clear()
+
+    def dial(self, target: str, account: str = "") -> None:
+        self.status.show_message(tr("Calling {target}…", target=target))
+
+        def failed(exc: BaseException) -> None:
+            self.status.add_error(
+                tr("Cannot call {target}: {error}", target=target, error=str(exc))
+            )
+
+        self.bridge.run(self.application.dial(target, account or None), None, failed)
+
+    # ------------------------------------------------------------------ contacts and history
+
+    def open_contact_editor(self, contact: Contact | None) -> ContactEditor:
+        """Open the contact editor (not modal for the event loop: calls go on)."""
+        editor = ContactEditor(self.application.contacts, contact, self)
+        editor.finished.connect(lambda _code: self._editor_closed(editor))
+        editor.open()
+        self.contact_editor = editor
+        return editor
+
+    def _editor_closed(self, editor: ContactEditor) -> None:
+        self.refresh_list()
+        if editor.saved is not None and editor.saved.id is not None:
+            if self.call_window.entry is not None:
+                self.call_window.show_entry(self.call_window.entry)
+            else:
+                self.call_window.show_contact(editor.saved)
+            if self.views.currentIndex() != RECENT:
+                self._restore_selection(("contact", editor.saved.id))
+        elif editor.deleted:
+            self.call_window.contact = None
+            self.right.setCurrentWidget(self.welcome)
+
+    def delete_entry(self, entry_id: int) -> None:
+        if not widgets.ask(self, tr("Delete call"), tr("Delete this call from the history?")):
+            return
+        self.application.history.delete(entry_id)
+        self.call_window.entry = None
+        self.right.setCurrentWidget(self.welcome)
+        self.refresh_list()
+
+    def delete_contact(self, contact_id: int) -> None:
+        contact = self.application.contacts.get(contact_id)
+        if contact is None:
+            return
+        if not widgets.ask(
+            self, tr("Delete contact"), tr("Delete {name} from the contacts?", name=contact.name)
+        ):
+            return
+        self.application.contacts.delete(contact_id)
+        self.call_window.contact = None
+        self.right.setCurrentWidget(self.welcome)
+        self.refresh_list()
+
+    def delete_selected(self) -> None:
+        """Delete the selected history entries (the Delete key in the recent calls)."""
+        ids = [
+            int(item.data(Qt.ItemDataRole.UserRole)[1])
+            for item in self.entry_list.selectedItems()
+            if item.data(Qt.ItemDataRole.UserRole)
+            and item.data(Qt.ItemDataRole.UserRole)[0] == "entry"
+        ]
+        if not ids:
+            return
+        if not widgets.ask(
+            self, tr("Delete calls"), tr("Delete {count} calls from the history?", count=len(ids))
+        ):
+            return
+        self.application.history.delete_many(ids)
+        self.refresh_list()
+
+    def clear_history(self) -> None:
+        if not widgets.ask(self, tr("Delete all calls"), tr("Delete the whole call history?")):
+            return
+        self.application.history.clear()
+        self.call_window.entry = None
+        self.refresh_list()
+
+    def set_favourite(self, contact_id: int, on: bool) -> None:
+        self.application.contacts.set_favourite(contact_id, on)
+        contact = self.application.contacts.get(contact_id)
+        if contact is not None and self.call_window.entry is None:
+            self.call_window.show_contact(contact)
+        elif self.call_window.entry is not None:
+            self.call_window.show_entry(self.call_window.entry)
+        self.refresh_list()
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.entry_list.itemAt(pos)
+        key = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if not key:
+            return
+        menu = QMenu(self)
+        kind, item_id = key[0], int(key[1])
+        menu.addAction(icons.icon("call"), tr("Call"), self._compact_call)
+        if kind == "contact":
+            menu.addAction(icons.icon("edit"), tr("Edit contact"), self._compact_edit)
+            menu.addAction(
+                icons.icon("delete"), tr("Delete contact"), lambda: self.delete_contact(item_id)
+            )
+        else:
+            menu.addAction(icons.icon("edit"), tr("Add to contacts"), self._compact_edit)
+            if len(self.entry_list.selectedItems()) > 1:
+                menu.addAction(
+                    icons.icon("delete"), tr("Delete selected calls"), self.delete_selected
+                )
+            else:
+                menu.addAction(
+                    icons.icon("delete"),
+                    tr("Delete from the history"),
+                    lambda: self.delete_entry(item_id),
+                )
+        menu.popup(self.entry_list.viewport().mapToGlobal(pos))
+
+    def more_menu(self) -> QMenu:
+        menu = QMenu(self)
+        gui = self.gui
+        if self.views.currentIndex() == RECENT:
+            menu.addAction(icons.icon("delete"), tr("Delete all calls"), self.clear_history)
+            menu.addAction(tr("Delete selected calls"), self.delete_selected)
+        else:
+            no_name = menu.addAction(tr("Hide contacts without name"))
+            no_name.setCheckable(True)
+            no_name.setChecked(gui.hide_contacts_without_name)
+            no_name.toggled.connect(lambda on: self._filter("hide_contacts_without_name", on))
+            no_number = menu.addAction(tr("Hide contacts without phone number"))
+            no_number.setCheckable(True)
+            no_number.setChecked(gui.hide_contacts_without_number)
+            no_number.toggled.connect(lambda on: self._filter("hide_contacts_without_number", on))
+        menu.addSeparator()
+        compact = menu.addAction(tr("Compact mode"))
+        compact.setCheckable(True)
+        compact.setChecked(gui.compact_mode)
+        compact.toggled.connect(self.set_compact)
+        return menu
+
+    def _more_menu(self) -> None:
+        self.more_menu().popup(self.more_button.mapToGlobal(QPoint(0, self.more_button.height())))
+
+    def _filter(self, key: str, on: bool) -> None:
+        self.save_gui(**{key: on})
+        self.refresh_list()
+
+    # ------------------------------------------------------------------ window behaviour
+
+    def changeEvent(self, event: QEvent) -> None:
+        if (
+            event.type() == QEvent.Type.WindowStateChange
+            and self.isMinimized()
+            and self.tray.can_hide_to_tray(self.gui)
+        ):
+            QTimer.singleShot(0, self.hide)
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._really_quit and self.gui.minimise_on_close:
+            event.ignore()
+            if self.tray.can_hide_to_tray(self.gui):
+                self.hide()
+            else:
+                self.showMinimized()
+            return
+        event.accept()
+        self.quit_requested.emit()
+
+    def quit(self) -> None:
+        """Close for real (tray menu Quit, or the window's close without
+        minimise-on-close)."""
+        self._really_quit = True
+        self.close()

@@ -1,0 +1,548 @@
+"""The settings dialog: the manual's tree (Accounts, Contacts, Media, GUI, Functions)
+on the left, the settings of the chosen page on the right, a search over every setting
+(Ctrl+F) on top.
+
+The dialog edits a copy of the application's settings. OK/Apply hand that copy to
+`Application.update_settings`, which validates, saves atomically and applies it; any
+problem is shown under the field it concerns and nothing is saved. Passwords go to the
+keyring (or wherever `Application.stage_account_password` decides), never into a field.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from pydantic import BaseModel
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from parley.app import AppError, Application, SettingsApplied
+from parley.app.snapshots import AccountInfo
+from parley.gui import widgets
+from parley.gui.bridge import EngineBridge
+from parley.gui.i18n import tr
+from parley.gui.settings_fields import (
+    ACCOUNT_GROUPS,
+    OTHER_GROUP_TITLE,
+    PAGES,
+    RESTART_NAMES,
+    FieldSpec,
+    GroupSpec,
+    all_specs,
+    spec_for,
+)
+from parley.gui.settings_pages import AccountsPage, FieldRow, build_group, scroll_page
+from parley.gui.theme import apply_theme
+from parley.phone.events import AccountStateChanged, PhoneError
+from parley.settings import ConfigError, SecretStoreError
+from parley.settings.model import AccountSettings, GuiSettings, Settings
+
+log = logging.getLogger(__name__)
+
+_ACCOUNT_KEY = re.compile(r"^accounts\[(\d+)\]\.(\w+)")
+
+
+def audio_device_names() -> dict[str, list[str]]:
+    """Names of the sound devices PortAudio lists, by direction (empty without PortAudio)."""
+    try:
+        from parley.media.devices import list_devices
+
+        return {
+            "input": [d.name for d in list_devices("input")],
+            "output": [d.name for d in list_devices("output")],
+        }
+    except Exception as exc:  # no PortAudio, no sound server: typed names still work
+        log.info("no audio device list: %s", exc)
+        return {"input": [], "output": []}
+
+
+def _other_gui_fields() -> GroupSpec | None:
+    """GuiSettings fields no page names yet: shown generically so every setting that
+    exists can be set."""
+    known = {s.key for s in all_specs()}
+    extra = tuple(
+        FieldSpec(f"gui.{name}", name.replace("_", " ").capitalize(), field.description or "")
+        for name, field in GuiSettings.model_fields.items()
+        if f"gui.{name}" not in known
+    )
+    return GroupSpec(OTHER_GROUP_TITLE, extra) if extra else None
+
+
+class SettingsDialog(QDialog):
+    """Settings of ``application``; ``devices`` replaces the PortAudio device list
+    (for tests and screenshots)."""
+
+    def __init__(
+        self,
+        application: Application,
+        parent: QWidget | None = None,
+        *,
+        devices: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Settings"))
+        self.resize(1060, 700)
+        self.app = application
+        self.draft: Settings = application.settings.model_copy(deep=True)
+        self._pending_passwords: dict[str, str] = {}
+        self._deleted: list[AccountSettings] = []
+        self._account_index = -1
+        self._infos: dict[str, AccountInfo] = {a.name: a for a in application.accounts()}
+        self._language = self.draft.gui.language
+        self.relay = EngineBridge(application, self)
+        self.relay.event.connect(self._on_event)
+        self.finished.connect(lambda _r: self.relay.close())
+        devices = devices if devices is not None else audio_device_names()
+
+        self.rows: dict[str, FieldRow] = {}
+        self.pages: dict[str, QWidget] = {}
+        self.page_groups: dict[str, list[QGroupBox]] = {}
+        self.tree = QTreeWidget()
+        self.tree.setHeaderHidden(True)
+        self.tree.setMinimumWidth(170)
+        self.tree.setMaximumWidth(280)
+        self.stack = QStackedWidget()
+        self._build_pages(devices)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("Search settings (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+        self.search_result = QLabel()
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(self.focus_search)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        buttons = QDialogButtonBox()
+        self.ok_button = QPushButton(tr("OK"))
+        self.apply_button = QPushButton(tr("Apply"))
+        self.cancel_button = QPushButton(tr("Cancel"))
+        buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.ApplyRole)
+        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.ok_button.clicked.connect(self._ok)
+        self.apply_button.clicked.connect(self.apply)
+        self.cancel_button.clicked.connect(self.reject)
+        self.ok_button.setDefault(True)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.search_result)
+        splitter = QSplitter()
+        splitter.addWidget(self.tree)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([210, 850])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+        self.tree.currentItemChanged.connect(self._tree_changed)
+        self.tree.expandAll()
+        self.tree.setCurrentItem(self._tree_items()[0])
+        self._show_accounts()
+
+    # ------------------------------------------------------------------ building
+
+    def _model(self, section: str) -> BaseModel | None:
+        if section == "account":
+            accounts = self.draft.accounts
+            index = self._account_index
+            return accounts[index] if 0 <= index < len(accounts) else None
+        if section == "":
+            return self.draft
+        model = getattr(self.draft, section)
+        assert isinstance(model, BaseModel)
+        return model
+
+    def _groups(
+        self,
+        specs: tuple[GroupSpec, ...] | list[GroupSpec],
+        page: str,
+        devices: dict[str, list[str]],
+    ) -> list[QGroupBox]:
+        boxes = []
+        for spec in specs:
+            if not spec.fields:
+                continue
+            box, rows = build_group(spec, page, self._model, devices)
+            for row in rows:
+                self.rows[row.key] = row
+            boxes.append(box)
+        return boxes
+
+    def _build_pages(self, devices: dict[str, list[str]]) -> None:
+        for page in PAGES:
+            groups = list(page.groups)
+            if page.name == "gui":
+                other = _other_gui_fields()
+                if other is not None:
+                    groups.append(other)
+            if page.name == "accounts":
+                editor = self._groups(ACCOUNT_GROUPS, "accounts", devices)
+                others = self._groups(groups, "accounts", devices)
+                self.accounts_page = AccountsPage(editor, others)
+                widget: QWidget = self.accounts_page
+                boxes = editor + others
+                self._wire_accounts_page()
+            else:
+                boxes = self._groups(groups, page.name, devices)
+                content = QWidget()
+                column = QVBoxLayout(content)
+                for box in boxes:
+                    column.addWidget(box)
+                if page.name == "media":
+                    assistant = QPushButton(tr("Audio assistant…"))
+                    assistant.clicked.connect(self._open_assistant)
+                    column.addWidget(assistant, 0, Qt.AlignmentFlag.AlignLeft)
+                column.addStretch(1)
+                widget = scroll_page(content)
+            self.pages[page.name] = widget
+            self.page_groups[page.name] = boxes
+            self.stack.addWidget(widget)
+            item = QTreeWidgetItem([tr(page.title)])
+            item.setData(0, Qt.ItemDataRole.UserRole, (page.name, None))
+            self.tree.addTopLevelItem(item)
+            for box in boxes:
+                child = QTreeWidgetItem([box.title()])
+                child.setData(0, Qt.ItemDataRole.UserRole, (page.name, box))
+                item.addChild(child)
+        for row in self.rows.values():
+            row.load()
+        password = self.rows["account.password"]
+        password.custom_commit = self._stage_password
+        self.rows["account.name"].editor.setEnabled(False)  # the keyring key; see help
+        self.rows["account.enabled"].on_commit = lambda _r: self._refresh_states()
+
+    def _wire_accounts_page(self) -> None:
+        page = self.accounts_page
+        page.selection_changed.connect(self._select_account)
+        page.add_button.clicked.connect(self.add_account)
+        page.delete_button.clicked.connect(lambda: self.delete_account())
+        page.register_button.clicked.connect(lambda: self._register(True))
+        page.unregister_button.clicked.connect(lambda: self._register(False))
+
+    # ------------------------------------------------------------------ navigation and search
+
+    def _tree_items(self, parent: QTreeWidgetItem | None = None) -> list[QTreeWidgetItem]:
+        if parent is None:
+            found = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        else:
+            found = [parent.child(i) for i in range(parent.childCount())]
+        return [item for item in found if item is not None]
+
+    def select_page(self, name: str) -> None:
+        for item in self._tree_items():
+            if item.data(0, Qt.ItemDataRole.UserRole)[0] == name:
+                self.tree.setCurrentItem(item)
+                return
+        raise KeyError(name)
+
+    def current_page(self) -> str:
+        widget = self.stack.currentWidget()
+        return next(name for name, page in self.pages.items() if page is widget)
+
+    def _tree_changed(self, item: QTreeWidgetItem | None, _old: object) -> None:
+        if item is None:
+            return
+        name, box = item.data(0, Qt.ItemDataRole.UserRole)
+        page = self.pages[name]
+        self.stack.setCurrentWidget(page)
+        if box is not None:
+            scroll = page.scroll_area if isinstance(page, AccountsPage) else page
+            if isinstance(scroll, QScrollArea):
+                scroll.ensureWidgetVisible(box)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def show_search(self, text: str) -> int:
+        """Search for ``text`` as if typed (for screenshots); returns the number of
+        matching settings."""
+        if self.search.text() != text:
+            self.search.setText(text)
+        else:
+            self._filter(text)
+        return len(self.matching_rows())
+
+    def matching_rows(self) -> list[FieldRow]:
+        needle = self.search.text().strip().casefold()
+        if not needle:
+            return []
+        return [row for row in self.rows.values() if row.matches(needle)]
+
+    def _filter(self, text: str) -> None:
+        needle = text.strip().casefold()
+        pages_hit: dict[str, int] = {}
+        for row in self.rows.values():
+            hit = row.matches(needle)
+            row.set_visible(hit)
+            row.set_highlight(bool(needle) and hit)
+            if hit:
+                pages_hit[row.page] = pages_hit.get(row.page, 0) + 1
+        visible_boxes: set[int] = set()
+        for row in self.rows.values():
+            if row.matches(needle) and row.group is not None:
+                visible_boxes.add(id(row.group))
+        for boxes in self.page_groups.values():
+            for box in boxes:
+                box.setVisible(not needle or id(box) in visible_boxes)
+        for item in self._tree_items():
+            name = item.data(0, Qt.ItemDataRole.UserRole)[0]
+            item.setHidden(bool(needle) and name not in pages_hit)
+            for child in self._tree_items(item):
+                box = child.data(0, Qt.ItemDataRole.UserRole)[1]
+                child.setHidden(bool(needle) and id(box) not in visible_boxes)
+        if not needle:
+            self.search_result.setText("")
+            return
+        count = sum(pages_hit.values())
+        if count == 0:
+            self.search_result.setText(tr("Nothing found"))
+            return
+        self.search_result.setText(tr("{count} found", count=count))
+        if self.current_page() not in pages_hit:
+            first = next(p.name for p in PAGES if p.name in pages_hit)
+            self.select_page(first)
+        first_row = next(
+            r for r in self.rows.values() if r.page == self.current_page() and r.matches(needle)
+        )
+        page = self.pages[self.current_page()]
+        scroll = page.scroll_area if isinstance(page, AccountsPage) else page
+        if isinstance(scroll, QScrollArea):
+            scroll.ensureWidgetVisible(first_row.container)
+
+    # ------------------------------------------------------------------ accounts
+
+    def _show_accounts(self) -> None:
+        self.accounts_page.show_accounts(self.draft.accounts, self._infos)
+        if not self.draft.accounts:
+            self._select_account(-1)
+
+    def _refresh_states(self) -> None:
+        self.accounts_page.update_states(self.draft.accounts, self._infos)
+
+    def _select_account(self, index: int) -> None:
+        self._account_index = index
+        self.accounts_page.set_editing(index >= 0)
+        for row in self.rows.values():
+            if row.section == "account":
+                row.load()
+
+    def selected_account(self) -> AccountSettings | None:
+        model = self._model("account")
+        return model if isinstance(model, AccountSettings) else None
+
+    def select_account(self, name: str) -> None:
+        for index, account in enumerate(self.draft.accounts):
+            if account.name == name:
+                self.accounts_page.list.setCurrentRow(index)
+                return
+        raise KeyError(name)
+
+    def _stage_password(self, row: FieldRow) -> str | None:
+        account = self.selected_account()
+        if account is None:
+            return None
+        text = row.editor.value()
+        if text:
+            self._pending_passwords[account.name] = str(text)
+        else:
+            self._pending_passwords.pop(account.name, None)
+        return None
+
+    def add_account(self) -> None:
+        """Add an account with the account wizard (it saves and registers it at once)."""
+        from parley.gui.wizard import AccountWizard
+
+        wizard = AccountWizard(self.app, self)
+        if wizard.exec() == QDialog.DialogCode.Accepted.value and wizard.account_name:
+            self.account_added(wizard.account_name)
+
+    def account_added(self, name: str) -> None:
+        """Take over an account the application has just saved (from the wizard)."""
+        saved = self.app.settings.account(name).model_copy(deep=True)
+        self.draft.accounts.append(saved)
+        self._infos = {a.name: a for a in self.app.accounts()}
+        self._show_accounts()
+        self.select_account(saved.name)
+
+    def delete_account(self, *, confirm: bool = True) -> None:
+        """Remove the selected account (its password goes with it on OK/Apply)."""
+        account = self.selected_account()
+        if account is None:
+            return
+        if confirm and not widgets.ask(
+            self,
+            tr("Delete account"),
+            tr("Delete the account {name} and its password?", name=account.name),
+        ):
+            return
+        self.draft.accounts.remove(account)
+        self._pending_passwords.pop(account.name, None)
+        self._deleted.append(account)
+        self._show_accounts()
+
+    def _register(self, on: bool) -> None:
+        account = self.selected_account()
+        if account is None:
+            return
+        future = self.app.register(account.name) if on else self.app.unregister(account.name)
+        self.relay.run(future, None, lambda exc: self.accounts_page.status.setText(str(exc)))
+
+    # ------------------------------------------------------------------ saving
+
+    def _set_message(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #c0392b;" if error else "")
+
+    def show_row(self, row: FieldRow) -> None:
+        """Bring a row into view (its page, and its account for account fields)."""
+        self.select_page(row.page)
+        page = self.pages[row.page]
+        scroll = page.scroll_area if isinstance(page, AccountsPage) else page
+        if isinstance(scroll, QScrollArea):
+            scroll.ensureWidgetVisible(row.container)
+        row.editor.setFocus()
+
+    def _show_config_error(self, error: ConfigError) -> None:
+        first: FieldRow | None = None
+        loose: list[str] = []
+        for issue in error.issues:
+            key = issue.key or ""
+            match = _ACCOUNT_KEY.match(key)
+            if match is not None:
+                index = int(match.group(1))
+                if 0 <= index < len(self.draft.accounts):
+                    self.accounts_page.list.setCurrentRow(index)
+                key = f"account.{match.group(2)}"
+            row = self.rows.get(key)
+            if row is None:
+                loose.append(f"{issue.key}: {issue.problem}" if issue.key else issue.problem)
+                continue
+            row.set_error(issue.problem)
+            first = first or row
+        if first is not None:
+            self.show_row(first)
+        text = tr("Nothing was saved: correct the marked settings.")
+        if loose:
+            text += "\n" + "\n".join(loose)
+        self._set_message(text, error=True)
+
+    def faulty_rows(self) -> list[FieldRow]:
+        return [row for row in self.rows.values() if row.error_text()]
+
+    def apply(self) -> bool:
+        """Validate, save and apply the settings; False (and the reason shown) when they
+        were not saved."""
+        faulty = self.faulty_rows()
+        if faulty:
+            self.show_row(faulty[0])
+            self._set_message(tr("Nothing was saved: correct the marked settings."), error=True)
+            return False
+        try:
+            self.app.validate_settings(self.draft)
+        except ConfigError as exc:
+            self._show_config_error(exc)
+            return False
+        for name, password in list(self._pending_passwords.items()):
+            try:
+                self.app.stage_account_password(self.draft, name, password)
+            except (SecretStoreError, KeyError) as exc:
+                self.select_account(name)
+                row = self.rows["account.password"]
+                row.set_error(str(exc))
+                self.show_row(row)
+                self._set_message(
+                    tr("Nothing was saved: the password could not be stored."), error=True
+                )
+                return False
+        try:
+            future = self.app.update_settings(self.draft.model_copy(deep=True))
+        except ConfigError as exc:
+            self._show_config_error(exc)
+            return False
+        self._pending_passwords.clear()
+        self.rows["account.password"].load()
+        problems = []
+        for account in self._deleted:
+            try:
+                self.app.forget_account_password(account)
+            except SecretStoreError as exc:
+                problems.append(str(exc))
+        self._deleted.clear()
+        self.relay.run(future, None, self._apply_failed)
+        qt_app = QApplication.instance()
+        if isinstance(qt_app, QApplication):
+            apply_theme(qt_app, self.draft.gui.theme)
+        text = tr("Settings saved.")
+        if self.draft.gui.language != self._language:
+            text += " " + tr("The language changes when Parley is started again.")
+        self._set_message("\n".join([text, *problems]), error=bool(problems))
+        return True
+
+    def _apply_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, AppError):
+            self._set_message(str(exc), error=True)
+        else:
+            self._set_message(
+                tr("The settings were saved but could not all be applied: {error}", error=exc),
+                error=True,
+            )
+
+    def _ok(self) -> None:
+        if self.apply():
+            self.accept()
+
+    # ------------------------------------------------------------------ events
+
+    def _on_event(self, event: object) -> None:
+        if isinstance(event, AccountStateChanged):
+            self._infos = {a.name: a for a in self.app.accounts()}
+            self._refresh_states()
+        elif isinstance(event, SettingsApplied) and event.restart_needed:
+            names = []
+            for key in event.restart_needed:
+                spec = spec_for(key)
+                names.append(tr(spec.label) if spec else tr(RESTART_NAMES.get(key, key)))
+            self._set_message(
+                tr(
+                    "Saved. These changes take effect when Parley is started again: {names}",
+                    names=", ".join(names),
+                )
+            )
+        elif isinstance(event, PhoneError) and event.account is None and self.isVisible():
+            self.accounts_page.status.setText(event.text)
+
+    def _open_assistant(self) -> None:
+        from parley.gui.audio_assistant import AudioAssistant
+
+        assistant = AudioAssistant(self.app, self)
+        if assistant.exec() == QDialog.DialogCode.Accepted.value:
+            # The assistant saved the devices; show them here too.
+            for name in ("input_device", "output_device", "ring_device"):
+                value = getattr(self.app.settings.media, name)
+                setattr(self.draft.media, name, value)
+                self.rows[f"media.{name}"].load()

@@ -1,0 +1,564 @@
+"""What the settings dialog shows: pages, groups and the settings in them, with labels
+and help in our own words (marked with ``N_`` and translated where shown).
+
+Keys are the settings' dotted paths as ``ConfigError`` names them (``media.echo_cancellation``,
+``allow_plaintext_passwords``), except that a field of the account being edited is
+``account.<field>`` (``ConfigError`` says ``accounts[2].<field>``).
+
+Only settings whose feature exists are listed: the IM message sound, LDAP/Outlook contact
+sources, the ringtone file and log settings without a viewer are left out on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parley.gui.i18n import N_
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One setting row. ``kind`` overrides the editor chosen from the model's type:
+    "input-device", "output-device", "codecs", "password", "path", "percent"."""
+
+    key: str
+    label: str
+    help: str = ""
+    kind: str = "auto"
+    choices: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    title: str
+    fields: tuple[FieldSpec, ...]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    name: str
+    title: str
+    groups: tuple[GroupSpec, ...]
+
+
+F = FieldSpec
+
+TRANSPORTS = {
+    "udp": N_("UDP"),
+    "tcp": N_("TCP"),
+    "tls": N_("TLS (encrypted)"),
+    "auto": N_("Automatic (from DNS)"),
+}
+DTMF_MODES = {
+    "rfc4733": N_("RTP events (RFC 4733)"),
+    "info": N_("SIP INFO"),
+    "inband": N_("Tones in the audio (in-band)"),
+}
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}  # each in its own language
+THEMES = {"system": N_("Follow the system"), "light": N_("Light"), "dark": N_("Dark")}
+TONE_REGIONS = {"europe": N_("Europe"), "north_america": N_("North America")}
+REJECT_WITH = {"busy": N_("Busy (486)"), "decline": N_("Decline (603)")}
+
+ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
+    GroupSpec(
+        N_("SIP credentials"),
+        (
+            F(
+                "account.name",
+                N_("Account name"),
+                N_("Short name of the account; it cannot be changed once the account exists."),
+            ),
+            F(
+                "account.domain",
+                N_("Domain"),
+                N_("SIP domain or PBX address, e.g. pbx.example.com or 192.0.2.10:5060."),
+            ),
+            F("account.username", N_("User name"), N_("Your extension or SIP user name.")),
+            F(
+                "account.password",
+                N_("Password"),
+                N_("Leave empty to keep the stored password."),
+                kind="password",
+            ),
+            F(
+                "account.auth_username",
+                N_("Authentication user name"),
+                N_(
+                    "Only when the PBX wants a different name for the login; empty means the user name."
+                ),
+            ),
+            F(
+                "account.display_name",
+                N_("Display name"),
+                N_("Your name as the people you call see it."),
+            ),
+            F(
+                "account.caller_id",
+                N_("Caller ID"),
+                N_("Number the PBX should show to the people you call (it may ignore it)."),
+            ),
+        ),
+    ),
+    GroupSpec(
+        N_("Server and transport"),
+        (
+            F(
+                "account.transport",
+                N_("Transport"),
+                N_("How SIP messages travel to the server."),
+                choices=TRANSPORTS,
+            ),
+            F(
+                "account.outbound_proxy",
+                N_("Outbound proxy"),
+                N_("Send everything through this proxy; leave empty unless the PBX needs it."),
+            ),
+            F("account.local_port", N_("Local SIP port"), N_("0 picks a free port at start-up.")),
+            F(
+                "account.dns_servers",
+                N_("DNS servers"),
+                N_(
+                    "Servers for looking up the domain, separated by commas; empty uses the system's."
+                ),
+            ),
+        ),
+    ),
+    GroupSpec(
+        N_("Registration"),
+        (
+            F(
+                "account.enabled",
+                N_("Account enabled"),
+                N_("A disabled account is kept but not used."),
+            ),
+            F(
+                "account.register_on_startup",
+                N_("Register at start-up"),
+                N_("Register as soon as Parley starts."),
+            ),
+            F(
+                "account.expires",
+                N_("Registration interval (seconds)"),
+                N_("How long a registration lasts before Parley renews it."),
+            ),
+            F(
+                "account.retry_interval",
+                N_("Retry after failure (seconds)"),
+                N_(
+                    "Wait before trying again after a failed registration; doubles with every further failure."
+                ),
+            ),
+            F(
+                "account.retry_max_interval",
+                N_("Longest retry wait (seconds)"),
+                N_("The wait between retries never grows beyond this."),
+            ),
+        ),
+    ),
+    GroupSpec(
+        N_("NAT"),
+        (
+            F(
+                "account.keepalive_interval",
+                N_("Keep-alive interval (seconds)"),
+                N_("Keeps the router's NAT entry open; 0 switches keep-alives off."),
+            ),
+            F(
+                "account.rport",
+                N_("Use the address the server sees (rport)"),
+                N_("Ask the server to answer to the address and port it received from."),
+            ),
+        ),
+    ),
+    GroupSpec(
+        N_("TLS"),
+        (
+            F(
+                "account.verify_tls",
+                N_("Check the server certificate"),
+                N_("Switching this off lets anyone on the way listen in."),
+            ),
+            F(
+                "account.ca_file",
+                N_("CA certificates file"),
+                N_("PEM file with the certificates to trust; empty uses the system's."),
+                kind="path",
+            ),
+            F(
+                "account.tls_server_name",
+                N_("Override domain name"),
+                N_("Name to check the server certificate against when it differs from the domain."),
+            ),
+        ),
+    ),
+    GroupSpec(
+        N_("Codecs"),
+        (
+            F(
+                "account.codecs",
+                N_("Audio codecs"),
+                N_("Drag codecs between the lists; the topmost selected codec is preferred."),
+                kind="codecs",
+            ),
+        ),
+    ),
+    GroupSpec(
+        N_("Compatibility modes"),
+        (
+            F(
+                "account.dtmf_mode",
+                N_("DTMF mode"),
+                N_("How key presses reach the far end; must match the PBX."),
+                choices=DTMF_MODES,
+            ),
+            F(
+                "account.force_rfc3264_hold",
+                N_("Hold with inactive media"),
+                N_("For PBXs that mishandle one-way hold."),
+            ),
+            F(
+                "account.do_not_play_ringback",
+                N_("No local ringback tone"),
+                N_("Play no ringing tone of our own while the far end rings."),
+            ),
+            F(
+                "account.use_100rel",
+                N_("Reliable provisional responses (100rel)"),
+                N_("Offer PRACK to the server."),
+            ),
+        ),
+    ),
+    GroupSpec(
+        N_("Preconfigured extensions"),
+        (
+            F(
+                "account.voicemail_extension",
+                N_("Voicemail extension"),
+                N_("Number the voicemail button dials, e.g. *98."),
+            ),
+        ),
+    ),
+)
+
+PASSWORD_GROUP = GroupSpec(
+    N_("Passwords"),
+    (
+        F(
+            "allow_plaintext_passwords",
+            N_("Keep passwords in the settings file when there is no keyring"),
+            N_("Anyone who can read the settings file can then read the passwords."),
+        ),
+    ),
+)
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("accounts", N_("Accounts"), (PASSWORD_GROUP,)),
+    PageSpec(
+        "contacts",
+        N_("Contacts"),
+        (
+            GroupSpec(
+                N_("Local contacts"),
+                (
+                    F(
+                        "gui.hide_contacts_without_name",
+                        N_("Hide contacts without name"),
+                        N_("Contacts without a name are left out of the list."),
+                    ),
+                    F(
+                        "gui.hide_contacts_without_number",
+                        N_("Hide contacts without phone number"),
+                        N_("Contacts without a phone number are left out of the list."),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    PageSpec(
+        "media",
+        N_("Media"),
+        (
+            GroupSpec(
+                N_("Device settings"),
+                (
+                    F(
+                        "media.input_device",
+                        N_("Input device (default)"),
+                        N_("Microphone used for calls."),
+                        kind="input-device",
+                    ),
+                    F(
+                        "media.output_device",
+                        N_("Output device (default)"),
+                        N_("Speaker or headset used for calls."),
+                        kind="output-device",
+                    ),
+                    F(
+                        "media.speaker_input_device",
+                        N_("Input device (loudspeaker)"),
+                        N_("Microphone used in hands-free mode."),
+                        kind="input-device",
+                    ),
+                    F(
+                        "media.speaker_output_device",
+                        N_("Output device (loudspeaker)"),
+                        N_("Loudspeaker used in hands-free mode."),
+                        kind="output-device",
+                    ),
+                    F(
+                        "media.ring_device",
+                        N_("Ringing device"),
+                        N_("Where incoming calls ring."),
+                        kind="output-device",
+                    ),
+                    F(
+                        "media.echo_cancellation",
+                        N_("Echo cancellation"),
+                        N_(
+                            "Removes the echo of your speaker from your microphone. Leave it on unless your phone does this itself."
+                        ),
+                    ),
+                    F(
+                        "media.auto_gain_control",
+                        N_("Automatic gain control"),
+                        N_(
+                            "Keeps your voice at the same volume however far you are from the microphone."
+                        ),
+                    ),
+                    F(
+                        "media.noise_suppression",
+                        N_("Noise suppression"),
+                        N_("Removes steady background noise."),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Volume"),
+                (
+                    F(
+                        "gui.speaker_volume",
+                        N_("Speaker volume"),
+                        N_("Volume of the far party's voice."),
+                        kind="percent",
+                    ),
+                    F(
+                        "gui.microphone_volume",
+                        N_("Microphone level"),
+                        N_("Level of your voice as the far party hears it."),
+                        kind="percent",
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("More functions"),
+                (
+                    F(
+                        "media.early_media_mute",
+                        N_("Mute early media (outgoing calls)"),
+                        N_(
+                            "Do not play announcements or network ringing before the call is answered."
+                        ),
+                    ),
+                    F(
+                        "media.call_waiting",
+                        N_("Call waiting"),
+                        N_("Signal a second call during a call; when off, the caller hears busy."),
+                    ),
+                    F(
+                        "media.ring_also_pc_speaker",
+                        N_("Ring also through the PC speaker"),
+                        N_("Ring on the default speaker as well as on the ringing device."),
+                    ),
+                    F(
+                        "media.disable_dtmf_sounds",
+                        N_("Disable DTMF sounds"),
+                        N_(
+                            "No local tone when you press a key during a call; the keys are still sent."
+                        ),
+                    ),
+                    F(
+                        "media.tone_region",
+                        N_("Tones"),
+                        N_("Which country's ringing and busy tones are played."),
+                        choices=TONE_REGIONS,
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Network"),
+                (
+                    F(
+                        "media.rtp_port_min",
+                        N_("Lowest RTP port"),
+                        N_("Audio uses ports from this range."),
+                    ),
+                    F(
+                        "media.rtp_port_max",
+                        N_("Highest RTP port"),
+                        N_("Audio uses ports from this range."),
+                    ),
+                    F(
+                        "media.symmetric_rtp",
+                        N_("Symmetric RTP"),
+                        N_(
+                            "Send audio to where the far end's audio comes from; helps through NAT."
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    PageSpec(
+        "gui",
+        N_("GUI"),
+        (
+            GroupSpec(
+                N_("Appearance"),
+                (
+                    F(
+                        "gui.language",
+                        N_("Language"),
+                        N_("Takes effect when Parley is started again."),
+                        choices=LANGUAGE_NAMES,
+                    ),
+                    F(
+                        "gui.theme",
+                        N_("Theme"),
+                        N_("Light or dark colours, or those of the desktop."),
+                        choices=THEMES,
+                    ),
+                    F(
+                        "gui.compact_mode",
+                        N_("Compact mode"),
+                        N_("Show only the main window; the call window opens for calls only."),
+                    ),
+                    F(
+                        "gui.hide_avatars",
+                        N_("Deactivate avatars"),
+                        N_("Show no pictures or initials."),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Behaviour"),
+                (
+                    F(
+                        "gui.start_minimised",
+                        N_("Start minimised"),
+                        N_("Parley starts with its window minimised."),
+                    ),
+                    F(
+                        "gui.always_on_top",
+                        N_("Always on top"),
+                        N_("The window stays above all other windows."),
+                    ),
+                    F(
+                        "gui.minimise_to_tray",
+                        N_("Minimise to tray"),
+                        N_("Minimising hides the window in the notification area."),
+                    ),
+                    F(
+                        "gui.minimise_on_close",
+                        N_("Minimise on close"),
+                        N_("Closing the window keeps Parley running; quit from the tray menu."),
+                    ),
+                    F(
+                        "gui.collapse_on_hangup",
+                        N_("Collapse on hangup"),
+                        N_("Close the call window when the last call ends."),
+                    ),
+                    F(
+                        "gui.activate_on_incoming_call",
+                        N_("Activate window on incoming call"),
+                        N_("Bring the window to the front when a call comes in."),
+                    ),
+                    F(
+                        "gui.flash_on_incoming_call",
+                        N_("Window flashes on incoming call"),
+                        N_("The window flashes in the task bar when a call comes in."),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Pop-up notifications"),
+                (
+                    F(
+                        "gui.notify_incoming_calls",
+                        N_("For incoming calls"),
+                        N_("Show a notification when a call comes in."),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    PageSpec(
+        "functions",
+        N_("Functions"),
+        (
+            GroupSpec(
+                N_("Calls"),
+                (
+                    F(
+                        "functions.reject_with",
+                        N_("Reject calls with"),
+                        N_("What the caller is told when you reject a call."),
+                        choices=REJECT_WITH,
+                    ),
+                    F(
+                        "functions.auto_answer",
+                        N_("Automatic call acceptance"),
+                        N_("Answer every incoming call at once."),
+                    ),
+                    F(
+                        "functions.allow_direct_calls",
+                        N_("Allow direct IP calls"),
+                        N_(
+                            "Accept calls that do not come through your PBX. Off keeps out calls from SIP scanners."
+                        ),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Advanced"),
+                (
+                    F(
+                        "sip.t1",
+                        N_("SIP timer T1 (seconds)"),
+                        N_(
+                            "Round-trip estimate that paces retransmissions; takes effect at the next start."
+                        ),
+                    ),
+                    F(
+                        "sip.t2",
+                        N_("SIP timer T2 (seconds)"),
+                        N_("Longest gap between retransmissions; takes effect at the next start."),
+                    ),
+                    F(
+                        "sip.t4",
+                        N_("SIP timer T4 (seconds)"),
+                        N_(
+                            "How long a message may linger in the network; takes effect at the next start."
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
+
+# Shown for a GuiSettings field that no table above names yet (added by another part
+# of the app): its humanised name, on the GUI page under "Other".
+OTHER_GROUP_TITLE = N_("Other")
+
+RESTART_NAMES = {"accounts.listen": N_("the SIP listening port")}
+
+
+def all_specs() -> list[FieldSpec]:
+    """Every field the dialog knows, account fields included."""
+    out = [f for g in ACCOUNT_GROUPS for f in g.fields]
+    out += [f for p in PAGES for g in p.groups for f in g.fields]
+    return out
+
+
+def spec_for(key: str) -> FieldSpec | None:
+    return next((s for s in all_specs() if s.key == key), None)

@@ -1,0 +1,73 @@
+"""GUI tests: pytest-qt on the offscreen platform, and a rig that builds the real main
+window around a real Application (engine thread, null audio, stores in tmp_path).
+
+QT_QPA_PLATFORM is set before anything imports Qt: without a display and without it,
+Qt aborts the whole test run.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gui_rig import GuiRig
+
+from parley.app.application import Application
+from parley.gui import widgets
+from parley.gui.i18n import set_language
+from parley.phone.media import AudioConfig
+from parley.settings import Settings, save_settings
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Answer every yes/no question with yes and record it; record information boxes."""
+    asked: list[str] = []
+
+    def ask(_parent: object, title: str, text: str) -> bool:
+        asked.append(text)
+        return True
+
+    def inform(_parent: object, title: str, text: str, *, error: bool = False) -> None:
+        asked.append(text)
+
+    monkeypatch.setattr(widgets, "ask", ask)
+    monkeypatch.setattr(widgets, "inform", inform)
+    return asked
+
+
+@pytest.fixture
+def make_rig(tmp_path: Path, qtbot: Any, answers: list[str]) -> Iterator[Callable[..., GuiRig]]:
+    rigs: list[GuiRig] = []
+
+    def make(settings: Settings, *, passwords: dict[str, str] | None = None) -> GuiRig:
+        path = tmp_path / f"settings-{len(rigs)}.toml"
+        save_settings(settings, path)
+        application = Application(
+            path,
+            passwords=passwords or {},
+            use_keyring=False,
+            data_dir=tmp_path / f"data-{len(rigs)}",
+            bind_host="127.0.0.1",
+            audio=AudioConfig(),
+        )
+        rig = GuiRig(application, qtbot)
+        rigs.append(rig)
+        return rig
+
+    yield make
+    for rig in rigs:
+        rig.close()

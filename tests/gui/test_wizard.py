@@ -1,0 +1,204 @@
+"""The first-start account wizard against a real Kamailio on 127.0.0.1, the first-start
+sequence, and the audio assistant on a started Application with null audio."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import math  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtWidgets import QDialog  # noqa: E402
+
+from parley.app import Application  # noqa: E402
+from parley.gui.audio_assistant import AudioAssistant, meter_percent  # noqa: E402
+from parley.gui.wizard import AccountWizard, explain_failure, first_start  # noqa: E402
+from parley.phone.media import AudioConfig  # noqa: E402
+from parley.settings import AccountSettings, Settings, load_settings, save_settings  # noqa: E402
+from peers.kamailio import Kamailio  # noqa: E402
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Iterator[Callable[..., Application]]:
+    """Applications on tmp_path/settings.toml (started on request), stopped at the end."""
+    apps: list[Application] = []
+
+    def make(settings: Settings | None = None, *, start: bool = True) -> Application:
+        path = tmp_path / "settings.toml"
+        if settings is not None:
+            save_settings(settings, path)
+        app = Application(
+            path,
+            use_keyring=False,
+            data_dir=tmp_path / "data",
+            bind_host="127.0.0.1",
+            audio=AudioConfig(input="null", output="null"),
+        )
+        apps.append(app)
+        if start:
+            app.start().result(20)
+        return app
+
+    yield make
+    for app in apps:
+        app.stop()
+
+
+def fill(wizard: AccountWizard, domain: str, user: str, password: str) -> None:
+    wizard.domain.setText(domain)
+    wizard.username.setText(user)
+    wizard.password.setText(password)
+
+
+@pytest.mark.interop
+def test_wizard_sets_up_an_account_registered_at_kamailio(
+    qtbot: Any, kamailio: Kamailio, make_app: Callable[..., Application], tmp_path: Path
+) -> None:
+    app = make_app()
+    assert not app.settings.accounts
+    wizard = AccountWizard(app, first_start=True)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    fill(wizard, f"127.0.0.1:{kamailio.udp_port}", "1001", "pass1001")
+    wizard.register_button.click()
+    qtbot.waitUntil(lambda: wizard.registered, timeout=WAIT_MS)
+    assert "Registered" in wizard.status.text()
+    assert wizard.finish_button.isVisible()
+    assert kamailio.lookup("1001"), "Kamailio has no registration for 1001"
+    saved = load_settings(tmp_path / "settings.toml")
+    assert [(a.name, a.domain, a.username) for a in saved.accounts] == [
+        ("1001@127.0.0.1:%d" % kamailio.udp_port, f"127.0.0.1:{kamailio.udp_port}", "1001")
+    ]
+    assert saved.accounts[0].password is None  # no keyring consent: not in the file
+    wizard.finish_button.click()
+    assert wizard.result() == QDialog.DialogCode.Accepted.value
+
+
+@pytest.mark.interop
+def test_wizard_says_why_registration_failed(
+    qtbot: Any, kamailio: Kamailio, make_app: Callable[..., Application], tmp_path: Path
+) -> None:
+    app = make_app()
+    wizard = AccountWizard(app)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    fill(wizard, f"127.0.0.1:{kamailio.udp_port}", "1001", "wrong password")
+    wizard.register_button.click()
+    qtbot.waitUntil(lambda: wizard.register_button.isEnabled(), timeout=WAIT_MS)
+    text = wizard.status.text()
+    assert "did not accept the user name or the password" in text
+    assert "Registration failed" in text  # the engine's detail, with the SIP answer
+    assert not wizard.registered
+    assert wizard.keep_button.isVisible()
+    # Correct the password and try again: the same account is updated and registers.
+    wizard.password.setText("pass1001")
+    wizard.register_button.click()
+    qtbot.waitUntil(lambda: wizard.registered, timeout=WAIT_MS)
+    assert len(load_settings(tmp_path / "settings.toml").accounts) == 1
+    assert kamailio.lookup("1001")
+
+
+@pytest.mark.interop
+def test_cancelled_wizard_removes_the_account_that_did_not_register(
+    qtbot: Any, kamailio: Kamailio, make_app: Callable[..., Application], tmp_path: Path
+) -> None:
+    app = make_app()
+    wizard = AccountWizard(app)
+    qtbot.addWidget(wizard)
+    fill(wizard, f"127.0.0.1:{kamailio.udp_port}", "1002", "nope")
+    wizard.register_button.click()
+    qtbot.waitUntil(lambda: wizard.register_button.isEnabled(), timeout=WAIT_MS)
+    wizard.cancel_button.click()
+    assert load_settings(tmp_path / "settings.toml").accounts == []
+
+
+def test_wizard_marks_missing_and_wrong_fields_and_saves_nothing(
+    qtbot: Any, make_app: Callable[..., Application], tmp_path: Path
+) -> None:
+    app = make_app(start=False)
+    wizard = AccountWizard(app)
+    qtbot.addWidget(wizard)
+    assert not wizard.register_account()
+    assert wizard.error_text("domain") == "Please fill this in."
+    assert wizard.error_text("username") == "Please fill this in."
+    fill(wizard, "pbx example com", "1001", "")
+    assert not wizard.register_account()
+    assert "not a valid host name" in wizard.error_text("domain")
+    assert wizard.error_text("password") == "Please fill this in."
+    assert not (tmp_path / "settings.toml").exists()
+
+
+def test_failure_explanations_name_the_cause() -> None:
+    assert "user name or the password" in explain_failure(403, "Registration failed: 403")
+    assert "does not know this user" in explain_failure(404, "")
+    assert "did not answer" in explain_failure(408, "x")
+    assert explain_failure(None, "").startswith("The server did not answer")
+
+
+def test_first_start_runs_wizard_then_assistant_only_without_accounts(
+    qtbot: Any, make_app: Callable[..., Application]
+) -> None:
+    app = make_app(start=False)
+    shown: list[str] = []
+
+    def accept(dialog: QDialog) -> int:
+        qtbot.addWidget(dialog)
+        shown.append(type(dialog).__name__)
+        return QDialog.DialogCode.Accepted.value
+
+    assert first_start(app, run=accept)
+    assert shown == ["AccountWizard", "AudioAssistant"]
+
+    shown.clear()
+
+    def skip(dialog: QDialog) -> int:
+        qtbot.addWidget(dialog)
+        shown.append(type(dialog).__name__)
+        return QDialog.DialogCode.Rejected.value
+
+    assert first_start(app, run=skip)
+    assert shown == ["AccountWizard"]  # skipped wizard: no assistant either
+
+    shown.clear()
+    with_account = make_app(
+        Settings(accounts=[AccountSettings(name="office", domain="127.0.0.1", username="1")]),
+        start=False,
+    )
+    assert not first_start(with_account, run=accept)
+    assert shown == []
+
+
+def test_meter_scale() -> None:
+    assert meter_percent(-math.inf) == 0
+    assert meter_percent(-80.0) == 0
+    assert meter_percent(-30.0) == 50
+    assert meter_percent(0.0) == 100
+
+
+def test_audio_assistant_reads_the_level_plays_a_tone_and_saves_devices(
+    qtbot: Any, make_app: Callable[..., Application], tmp_path: Path
+) -> None:
+    app = make_app()
+    assistant = AudioAssistant(app, devices={"input": ["Mic"], "output": ["Spk"]})
+    qtbot.addWidget(assistant)
+    assistant.show()
+    # The null device gives silence: the meter has been read and stays at the bottom.
+    qtbot.waitUntil(lambda: assistant.level_text.text() == "–" and not assistant._asking)
+    assert assistant.meter.value() == 0
+    assert app.input_level_db().result(5) == -math.inf
+    assistant.play_test_sound()
+    app.play_test_sound(0.2).result(5)  # queued on the bridge without an error
+    assert assistant.note.text() == ""
+    assistant.input.set_value("Mic")
+    assert "next" in assistant.note.text() or "again" in assistant.note.text()
+    assistant.output.set_value("null")
+    assert assistant.finish()
+    media = load_settings(tmp_path / "settings.toml").media
+    assert (media.input_device, media.output_device) == ("Mic", "null")
