@@ -39,8 +39,8 @@ class GuiRig:
 
     def close(self) -> None:
         self.bridge.close()
-        self.app.stop()
         self.window.quit()
+        self.app.stop()
 
 
 def account(domain: str, user: str = "1001", **extra: Any) -> AccountSettings:

@@ -3,23 +3,19 @@ with the same {fields}, and the German UI loads."""
 
 from __future__ import annotations
 
-import os
+import ast
+import string
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import pytest
 
-import ast  # noqa: E402
-import string  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import pytest  # noqa: E402
-
-import parley.gui  # noqa: E402
-from parley.app import Application  # noqa: E402
-from parley.gui.i18n import N_, current_language, load_catalog, set_language, tr  # noqa: E402
-from parley.phone.media import AudioConfig  # noqa: E402
-from parley.settings import AccountSettings, Settings  # noqa: E402
+import parley.gui
+from parley.app import Application
+from parley.gui.i18n import N_, current_language, load_catalog, set_language, tr
+from parley.phone.media import AudioConfig
+from parley.settings import AccountSettings, Settings
 
 GUI_DIR = Path(parley.gui.__file__).parent
 
@@ -127,7 +123,9 @@ def test_german_wizard_and_assistant_load(qtbot: Any, tmp_path: Path) -> None:
     from parley.gui.wizard import AccountWizard
 
     set_language("de")
-    app = Application(settings=Settings(), use_keyring=False, data_dir=tmp_path, audio=AudioConfig())
+    app = Application(
+        settings=Settings(), use_keyring=False, data_dir=tmp_path, audio=AudioConfig()
+    )
     try:
         wizard = AccountWizard(app, first_start=True)
         qtbot.addWidget(wizard)

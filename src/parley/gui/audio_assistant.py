@@ -54,6 +54,7 @@ class AudioAssistant(QDialog):
 
         self.app = application
         self.setWindowTitle(tr("Audio assistant"))
+        self.setMinimumWidth(520)
         self.bridge = EngineBridge(application, self)
         self.finished.connect(lambda _r: self._stop())
         names = devices if devices is not None else audio_device_names()
@@ -75,7 +76,9 @@ class AudioAssistant(QDialog):
         self.meter = QProgressBar()
         self.meter.setRange(0, 100)
         self.meter.setTextVisible(False)
+        self.meter.setValue(0)
         self.level_text = QLabel("–")
+        self.level_text.setMinimumWidth(60)
         self.test_button = QPushButton(tr("Play test sound"))
         self.test_button.clicked.connect(self.play_test_sound)
         self.note = QLabel()
@@ -107,6 +110,7 @@ class AudioAssistant(QDialog):
         layout.addLayout(buttons)
 
         self.level_db = -math.inf
+        self.readings = 0  # levels read so far (tests wait for one)
         self._asking = False
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._poll)
@@ -121,6 +125,7 @@ class AudioAssistant(QDialog):
 
     def _show_level(self, level: float) -> None:
         self._asking = False
+        self.readings += 1
         self.level_db = float(level)
         self.meter.setValue(meter_percent(self.level_db))
         self.level_text.setText("–" if math.isinf(level) else f"{level:.0f} dB")

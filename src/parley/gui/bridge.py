@@ -41,6 +41,7 @@ class EngineBridge(QObject):
         self.application = application
         self._posted.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._completed.connect(self._complete, Qt.ConnectionType.QueuedConnection)
+        self._closed = False
         self._unsubscribe: Callable[[], None] | None = application.subscribe(self._from_engine)
 
     def _from_engine(self, event: PhoneEvent) -> None:
@@ -49,7 +50,8 @@ class EngineBridge(QObject):
 
     @Slot(object)
     def _deliver(self, event: PhoneEvent) -> None:
-        self.event.emit(event)
+        if not self._closed:  # posted before close(), delivered after: drop it
+            self.event.emit(event)
 
     def run(
         self,
@@ -72,6 +74,8 @@ class EngineBridge(QObject):
         on_error: ErrorHandler | None,
         future: concurrent.futures.Future[Any],
     ) -> None:
+        if self._closed:
+            return
         try:
             value = future.result()
         except BaseException as exc:  # the command failed: say so, never raise into Qt
@@ -85,7 +89,8 @@ class EngineBridge(QObject):
             on_result(value)
 
     def close(self) -> None:
-        """Stop receiving events (before the Application stops)."""
+        """Stop receiving events and results (before the Application stops)."""
+        self._closed = True
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None

@@ -363,10 +363,14 @@ class CallPanel(QWidget):
     def _mute(self, on: bool) -> None:
         call = self.current
         if call is not None:
-            self.bridge.run(self.application.mute(on, call.id))
+            # Muting sends no event: show the new snapshot once it is done.
+            self.bridge.run(self.application.mute(on, call.id), self._refresh)
 
     def _loudspeaker(self, on: bool) -> None:
-        self.bridge.run(self.application.set_loudspeaker(on))
+        self.bridge.run(self.application.set_loudspeaker(on), self._refresh)
+
+    def _refresh(self, _result: object = None) -> None:
+        self.update_calls(self.application.list_calls())
 
     def send_digit(self, digit: str) -> None:
         call = self.current

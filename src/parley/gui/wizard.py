@@ -79,6 +79,7 @@ class AccountWizard(QDialog):
         self.account_name: str | None = None
         self.registered = False
         self.setWindowTitle(tr("Set up an account"))
+        self.setMinimumWidth(560)
         self.bridge = EngineBridge(application, self)
         self.bridge.event.connect(self._on_event)
         self.finished.connect(lambda _r: self.bridge.close())
@@ -197,6 +198,11 @@ class AccountWizard(QDialog):
         for key in self.errors:
             self._set_error(key, "")
         domain, user = self.domain.text().strip(), self.username.text().strip()
+        empty = [key for key, text in (("domain", domain), ("username", user)) if not text]
+        if not self.password.text():
+            empty.append("password")
+        for key in empty:
+            self._set_error(key, tr("Please fill this in."))
         if self.account_name is not None:
             name = self.account_name
         else:
@@ -213,16 +219,10 @@ class AccountWizard(QDialog):
             )
         except ValidationError as exc:
             for issue in describe_validation_error(exc, AccountSettings):
-                key = issue.key or ""
-                problem = issue.problem
-                if key in ("domain", "username") and problem == "must not be empty":
-                    problem = tr("Please fill this in.")
-                self._set_error(key, problem)
+                if issue.key not in empty:
+                    self._set_error(issue.key or "", issue.problem)
             return None
-        if not self.password.text():
-            self._set_error("password", tr("Please fill this in."))
-            return None
-        return account
+        return None if empty else account
 
     def register_account(self) -> bool:
         """Save the account (replacing the one saved by an earlier try) and register it;

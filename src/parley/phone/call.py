@@ -143,8 +143,29 @@ class Call:
             credentials=call._credentials(),
         )
         phone.endpoint.register_dialog(call.session.call_id, call)
-        call._run(call.session.receive_invite(call.now))
+        outputs = call.session.receive_invite(call.now)
+        offer = next((o for o in outputs if isinstance(o, OfferReceived) and o.initial), None)
+        problem = call._offer_problem(offer.sdp) if offer is not None else None
+        if problem is None:
+            call._run(outputs)
+        else:
+            # Nothing we could answer: refuse at once (488) instead of ringing for a call
+            # that would fail the moment it is taken.
+            call.end_text = problem
+            call._run([o for o in outputs if not isinstance(o, StateChanged | OfferReceived)])
+            call._run(call.session.reject(call.now, 488, "Not Acceptable Here"))
         return call
+
+    def _offer_problem(self, sdp: bytes) -> str | None:
+        """Why an initial offer cannot be answered, or None when it can (parse errors are
+        answered later, with 400, by `_offer_received`)."""
+        try:
+            make_answer(parse_sdp(sdp), self._codecs(), "127.0.0.1", 9)
+        except SdpParseError:
+            return None
+        except OfferAnswerError as exc:
+            return str(exc)
+        return None
 
     def _session_config(self) -> SessionConfig:
         sip = self.phone.settings.sip
@@ -512,10 +533,10 @@ class Call:
             return
         self.local_sdp = answer
         self._run(self.session.answer(answer.to_bytes(), self.now))
-        was_held = self.held_by_them
+        before = (self.held_by_them, self.negotiated.codec if self.negotiated else None)
         self._apply(neg)
-        if was_held != self.held_by_them:
-            self._report()
+        if before != (self.held_by_them, neg.codec):
+            self._report()  # hold/resume by them, or a new codec
 
     def _answer_received(self, sdp: bytes) -> None:
         try:
@@ -533,10 +554,10 @@ class Call:
             self.end_text = str(exc)
             self.hangup()
             return
-        was_held = self.held_by_them
+        before = (self.held_by_them, self.negotiated.codec if self.negotiated else None)
         self._apply(neg)
-        if was_held != self.held_by_them:
-            self._report()
+        if before != (self.held_by_them, neg.codec):
+            self._report()  # hold/resume by them, or a new codec
 
     def _end(self, status: int | None, text: str, reason: str = "") -> None:
         if self.ended:

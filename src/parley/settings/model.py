@@ -459,7 +459,8 @@ class GuiSettings(BaseModel):
         default=False, description="Leave contacts without a phone number out of the contact list."
     )
     start_minimised: bool = Field(
-        default=False, description="Start with the window minimised (to the tray when there is one)."
+        default=False,
+        description="Start with the window minimised (to the tray when there is one).",
     )
     always_on_top: bool = Field(default=False, description="Keep the window above all others.")
     minimise_to_tray: bool = Field(

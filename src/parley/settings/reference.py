@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from parley.settings.model import (
     AccountSettings,
     FunctionsSettings,
+    GuiSettings,
     LogSettings,
     MediaSettings,
     Settings,
@@ -96,6 +97,7 @@ def render() -> str:
         "",
     ]
     parts += ["## `[functions]`", "", *_table(FunctionsSettings, "functions."), ""]
+    parts += ["## `[gui]` — the desktop app", "", *_table(GuiSettings, "gui."), ""]
     parts += ["## `[log]`", "", *_table(LogSettings, "log."), ""]
     return "\n".join(parts)
 
