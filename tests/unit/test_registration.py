@@ -245,3 +245,15 @@ def test_auth_username_differs() -> None:
     assert 'username="auth-7"' in auth
     assert retry.from_.uri.user == "1001"
     assert retry.contacts[0].uri.user == "1001"
+
+
+def test_public_and_local_hosts_are_both_known() -> None:
+    """RPort media needs both: our own address and the one the registrar saw."""
+    client = make_client()
+    first = sent(client.register(0.0))
+    ok = answer(first, 200, "OK", ("Expires", "600"))
+    via = ok.headers.get("Via") or ""
+    ok.headers.set("Via", via.replace(";rport", ";rport=61000;received=198.51.100.7"))
+    client.on_response(ok, 0.1)
+    assert client.local_host == "127.0.0.1"
+    assert client.public_host == "198.51.100.7"

@@ -197,9 +197,12 @@ class Call:
 
     def _params(self, direction: str = "sendrecv") -> SessionParams:
         assert self.stream is not None
-        local = self.account.local_endpoint()
+        reg = self.account.registration
+        # "RPort media": put the public address learnt through rport into our SDP; without
+        # it the SDP carries our own address and symmetric RTP does the NAT work.
+        public = reg.public_host if self.account.settings.rport_media else None
         return SessionParams(
-            address=local.host.strip("[]"),
+            address=(public or reg.local_host).strip("[]"),
             port=self.stream.local_port,
             direction=direction,  # type: ignore[arg-type]
         )

@@ -217,8 +217,9 @@ class AccountSettings(BaseModel):
     )
     rport_media: bool = Field(
         default=False,
-        description="Send RTP to where the far end's RTP comes from instead of where its SDP "
-        "says; only for broken NAT set-ups.",
+        description="Put the public address the registrar saw us at (learnt through rport, "
+        "RFC 3581) into our SDP instead of our own address; only for broken NAT set-ups "
+        "(symmetric NAT with some PBXs). Symmetric RTP is a separate media setting.",
     )
 
     # --- TLS ----------------------------------------------------------------------

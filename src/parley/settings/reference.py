@@ -20,7 +20,6 @@ from parley.settings.model import (
 # plainly instead of pretending (and names the issue that brings them).
 NOT_YET_EFFECTIVE: dict[str, str] = {
     "accounts.voicemail_extension": "the desktop app (issue #4)",
-    "accounts.rport_media": "a later change (NAT work)",
     "media.speaker_input_device": "the desktop app's loudspeaker button (issue #4)",
     "media.speaker_output_device": "the desktop app's loudspeaker button (issue #4)",
     "media.ring_device": "the desktop app's ringing (issue #4)",

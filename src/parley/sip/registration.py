@@ -115,6 +115,16 @@ class RegistrationClient:
         self._local = _Local(host, port)
 
     @property
+    def local_host(self) -> str:
+        """Our own address (the one our socket has)."""
+        return self._local.host
+
+    @property
+    def public_host(self) -> str | None:
+        """The address the registrar saw us at (RFC 3581), when it differs from ours."""
+        return self._public.host if self._public is not None else None
+
+    @property
     def contact_uri(self) -> SipURI:
         where = self._public or self._local
         params: dict[str, str | None] = {}
