@@ -66,6 +66,7 @@ def test_tone_arrives_at_the_right_pitch(codec: str) -> None:
     stats = b.snapshot()
     assert stats.packets_received >= 50
     assert stats.packets_lost == 0
+    assert stats.mos is not None and stats.mos > 4.0  # a clean loopback call
 
 
 def test_rfc4733_digits_arrive_once() -> None:

@@ -27,6 +27,7 @@ from parley.media.codecs.base import Frame
 from parley.media.dtmf import DtmfDigit, DtmfReceiver, DtmfSender
 from parley.media.jitter import JitterBuffer, PlayoutKind
 from parley.media.ports import Port
+from parley.media.quality import estimate_mos
 from parley.media.rtcp import (
     Bye,
     ReceiverReport,
@@ -78,6 +79,7 @@ class StreamStats:
     concealed: int = 0
     malformed: int = 0
     remote: str = ""
+    mos: float | None = None  # E-model estimate (parley.media.quality), not PESQ
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -476,6 +478,12 @@ class RtpStream(Port):
             s.jitter_ms = self._recv_stats.jitter_ms
         s.jitter_buffer_ms = jb.current_delay_ms
         s.late, s.discarded, s.concealed = jb.late, jb.discarded, jb.concealed
+        if self._recv_stats is not None:
+            # Mouth-to-ear estimate: half the RTT (or a LAN's few ms) plus our buffer and
+            # one packet of packetisation.
+            one_way = (s.rtt_ms or 2.0) / 2 + s.jitter_buffer_ms + self.ptime_ms
+            loss = max(s.loss_percent, s.remote_loss_percent or 0.0)
+            s.mos = estimate_mos(one_way, loss, self._neg.codec.name)
         return s
 
 
