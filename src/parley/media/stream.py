@@ -479,9 +479,9 @@ class RtpStream(Port):
         s.jitter_buffer_ms = jb.current_delay_ms
         s.late, s.discarded, s.concealed = jb.late, jb.discarded, jb.concealed
         if self._recv_stats is not None:
-            # Mouth-to-ear estimate: half the RTT (or a LAN's few ms) plus our buffer and
+            # Mouth-to-ear estimate: half the RTT (or a LAN's few ms) plus our buffer's target and
             # one packet of packetisation.
-            one_way = (s.rtt_ms or 2.0) / 2 + s.jitter_buffer_ms + self.ptime_ms
+            one_way = (s.rtt_ms or 2.0) / 2 + jb.target_delay_ms + self.ptime_ms
             loss = max(s.loss_percent, s.remote_loss_percent or 0.0)
             s.mos = estimate_mos(one_way, loss, self._neg.codec.name)
         return s
