@@ -34,7 +34,7 @@ def far_phones(tmp_path: Path) -> Iterator[Callable[..., Baresip]]:
     def make(kam: Kamailio, user: str = "1002", auto_answer: bool = False) -> Baresip:
         phone = Baresip(
             tmp_path / f"baresip-{user}",
-            sip_port=free_port("udp"),
+            sip_port=free_port("both"),
             user=user,
             password=PASSWORDS[user],
             registrar=f"127.0.0.1:{kam.udp_port}",

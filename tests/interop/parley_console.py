@@ -46,6 +46,8 @@ class ParleyConsole:
             "--bind",
             "127.0.0.1",
             "--trace",
+            "--data-dir",
+            str(log_dir / f"data-{config.stem}"),
             *(extra or []),
         ]
         env = dict(os.environ, PYTHONUNBUFFERED="1")

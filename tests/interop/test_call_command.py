@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from parley_console import ParleyConsole, write_config
+
 from peers.kamailio import Kamailio
 
 pytestmark = pytest.mark.interop

@@ -1,26 +1,36 @@
-"""Headless console: the phone on the main thread, events on stdout, commands on stdin."""
+"""Headless console: the same `Application` the desktop app uses, with events on stdout
+(one line each, JSON with --json) and commands on stdin. Ctrl+C, SIGTERM or the end of
+stdin hang up, unregister and exit 0."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import signal
 import sys
 import threading
+from concurrent.futures import Future
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
-from parley.phone.call import Call
+from parley.app import Application
+from parley.app.snapshots import CallInfo
 from parley.phone.events import PhoneEvent
 from parley.phone.media import AudioConfig
-from parley.phone.phone import Phone
 from parley.settings import ConfigError, Settings, default_config_path, load_settings
 from parley.settings.secrets import SecretStoreError, get_password
 
 EXIT_CONFIG = 2
+COMMAND_TIMEOUT = 30.0  # seconds a command may take on the engine (dialling resolves DNS)
 
-HELP = "commands: help | accounts | register NAME | unregister NAME | trace on|off | quit"
+HELP = (
+    "commands: dial TARGET [ACCOUNT] | answer [CALL] | reject [CALL] | hangup [CALL] | "
+    "hold [CALL] | resume [CALL] | switch CALL | mute | unmute | dtmf DIGITS [CALL] | calls | "
+    "stats [CALL] | history [N] | accounts | register NAME | unregister NAME | trace on|off | "
+    "help | quit"
+)
 
 
 def run_console(args: argparse.Namespace) -> int:
@@ -36,9 +46,9 @@ def run_console(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    passwords, problems = _passwords(settings)
-    for text in problems:
-        print(f"parley: {text}", file=sys.stderr)
+    if getattr(args, "play", None) and not Path(args.play).is_file():
+        print(f"parley: --play {args.play}: no such file", file=sys.stderr)
+        return EXIT_CONFIG
 
     level = (args.log_level or settings.log.log_level).upper()
     logging.basicConfig(
@@ -49,35 +59,34 @@ def run_console(args: argparse.Namespace) -> int:
     if args.trace:
         settings.log.sip_trace = True
     audio = AudioConfig(
-        input=f"file:{args.play}" if getattr(args, "play", None) else settings.media.input_device,
+        input=f"file:{args.play}" if args.play else settings.media.input_device,
         output=settings.media.output_device,
         tone_region=settings.media.tone_region,
-        record_dir=Path(args.record_dir) if getattr(args, "record_dir", None) else None,
+        record_dir=Path(args.record_dir) if args.record_dir else None,
     )
-    if getattr(args, "play", None) and not Path(args.play).is_file():
-        print(f"parley: --play {args.play}: no such file", file=sys.stderr)
-        return EXIT_CONFIG
-    if getattr(args, "headless_audio", True) and not getattr(args, "devices", False):
+    if not args.devices:
         # Headless: no sound card unless asked for; what is not a file is silence.
         if not audio.input.startswith("file:"):
             audio.input = "null"
-        audio.output = "null"
-    console = Console(
-        settings,
-        passwords,
-        as_json=args.json,
-        bind_host=args.bind,
-        audio=audio,
-        auto_answer=True if getattr(args, "auto_answer", False) else None,
-    )
+        if not audio.output.startswith("file:"):
+            audio.output = "null"
     try:
-        return asyncio.run(console.run())
-    except KeyboardInterrupt:
-        return 0
+        app = Application(
+            path,
+            settings=settings,
+            data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
+            bind_host=args.bind,
+            audio=audio,
+            auto_answer=True if args.auto_answer else None,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"parley: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    return Console(app, as_json=args.json).run()
 
 
 def _passwords(settings: Settings) -> tuple[dict[str, str], list[str]]:
-    """Inline passwords of the file first, then the keyring."""
+    """Inline passwords of the file first, then the keyring (for one-shot commands)."""
     found: dict[str, str] = {}
     problems: list[str] = []
     for account in settings.accounts:
@@ -99,164 +108,165 @@ def _passwords(settings: Settings) -> tuple[dict[str, str], list[str]]:
     return found, problems
 
 
+class _Stop(Exception):
+    """SIGTERM: leave the command loop like Ctrl+C does."""
+
+
 class Console:
-    def __init__(
-        self,
-        settings: Settings,
-        passwords: dict[str, str],
-        *,
-        as_json: bool,
-        bind_host: str,
-        audio: AudioConfig | None = None,
-        auto_answer: bool | None = None,
-    ) -> None:
+    def __init__(self, app: Application, *, as_json: bool) -> None:
+        self.app = app
         self.as_json = as_json
-        self.phone = Phone(
-            settings,
-            passwords,
-            self.print_event,
-            bind_host=bind_host,
-            audio=audio,
-            auto_answer=auto_answer,
-        )
-        self._commands: asyncio.Queue[str | None] = asyncio.Queue()
+        self._out = threading.Lock()
+
+    # -- output (events arrive on the engine thread, replies on the main thread)
+
+    def _print(self, line: str) -> None:
+        with self._out:
+            print(line, flush=True)
 
     def print_event(self, event: PhoneEvent) -> None:
+        data = event.to_dict()
         if self.as_json:
-            line = json.dumps(event.to_dict(), ensure_ascii=False)
+            self._print(json.dumps(data, ensure_ascii=False, default=str))
+            return
+        kind = data["event"]
+        code = f" ({data['status']} {data['reason']})" if data.get("status") else ""
+        if kind == "account":
+            line = f"account {data['account']}: {data['state']}{code} — {data['text']}"
+        elif kind == "call":
+            line = (
+                f"call {data['call']} {data['direction']} {data['remote']}: "
+                f"{data['state']}{code} — {data['text']}"
+            )
+        elif kind == "dtmf":
+            line = f"call {data['call']}: key {data['digit']} ({data['via']})"
+        elif kind == "history":
+            line = (
+                f"history: {data['type']} {data['number']} on {data['account']}, "
+                f"{data['duration']:.0f} s"
+            )
         else:
-            data = event.to_dict()
-            if data["event"] == "account":
-                code = f" ({data['status']} {data['reason']})" if data["status"] else ""
-                line = f"account {data['account']}: {data['state']}{code} — {data['text']}"
-            elif data["event"] == "call":
-                code = f" ({data['status']} {data['reason']})" if data["status"] else ""
-                line = (
-                    f"call {data['call']} {data['direction']} {data['remote']}: "
-                    f"{data['state']}{code} — {data['text']}"
-                )
-            elif data["event"] == "dtmf":
-                line = f"call {data['call']}: key {data['digit']} ({data['via']})"
-            else:
-                line = f"{data['event']}: {data.get('text', '')}"
-        print(line, flush=True)
+            line = f"{kind}: {data.get('text', '')}"
+        self._print(line)
 
     def reply(self, text: str) -> None:
         if self.as_json:
-            print(json.dumps({"event": "reply", "text": text}), flush=True)
+            self._print(json.dumps({"event": "reply", "text": text}))
         else:
-            print(text, flush=True)
+            self._print(text)
 
-    async def run(self) -> int:
-        loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
-                pass
-        self._start_stdin_reader(loop)
+    # -- the loop
+
+    def run(self) -> int:
+        self.app.subscribe(self.print_event)
+        previous = signal.getsignal(signal.SIGTERM)
+
+        def on_term(signum: int, frame: FrameType | None) -> None:
+            raise _Stop
+
+        signal.signal(signal.SIGTERM, on_term)
         try:
-            await self.phone.start()
-        except OSError:
-            return 1
-        reader = loop.create_task(self._read_commands(stop))
-        await stop.wait()
-        reader.cancel()
-        await self.phone.stop()
+            try:
+                self.app.start().result(COMMAND_TIMEOUT)
+            except OSError as exc:
+                print(f"parley: {exc}", file=sys.stderr)
+                return 1
+            for line in sys.stdin:
+                words = line.split()
+                if not words:
+                    continue
+                try:
+                    if not self._command(words):
+                        break
+                except (KeyboardInterrupt, _Stop):
+                    raise
+                except Exception as exc:  # a bad command never ends the phone
+                    self.reply(f"error: {exc}")
+        except (KeyboardInterrupt, _Stop):
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            self.app.stop()
         return 0
 
-    def _start_stdin_reader(self, loop: asyncio.AbstractEventLoop) -> None:
-        # A daemon thread, so a blocked readline never keeps the process alive at exit.
-        def pump() -> None:
-            for line in sys.stdin:
-                loop.call_soon_threadsafe(self._commands.put_nowait, line)
-            loop.call_soon_threadsafe(self._commands.put_nowait, None)
+    @staticmethod
+    def _wait(future: Future[Any]) -> Any:
+        return future.result(COMMAND_TIMEOUT)
 
-        threading.Thread(target=pump, name="stdin", daemon=True).start()
-
-    async def _read_commands(self, stop: asyncio.Event) -> None:
-        while True:
-            line = await self._commands.get()
-            if line is None:
-                stop.set()
-                return
-            words = line.split()
-            if not words:
-                continue
-            try:
-                if await self._command(words) is False:
-                    stop.set()
-                    return
-            except Exception as exc:  # a bad command never ends the phone
-                self.reply(f"error: {exc}")
-
-    async def _command(self, words: list[str]) -> bool:
+    def _command(self, words: list[str]) -> bool:
+        app = self.app
         cmd, rest = words[0].lower(), words[1:]
         if cmd in ("quit", "exit"):
             return False
         if cmd == "help":
             self.reply(HELP)
         elif cmd == "accounts":
-            for name, account in self.phone.accounts.items():
-                self.reply(f"{name}: {account.state.value} — {account.registration.last_text}")
+            for info in app.accounts():
+                self.reply(f"{info.name}: {info.state} — {info.text}")
         elif cmd in ("register", "unregister"):
-            target = self.phone.accounts.get(rest[0]) if rest else None
-            if target is None:
+            if not rest or rest[0] not in {a.name for a in app.accounts()}:
                 self.reply(f"error: no account {rest[0] if rest else ''!r}; try 'accounts'")
-            elif cmd == "register":
-                await target.register()
             else:
-                await target.unregister()
+                self._wait(app.register(rest[0]) if cmd == "register" else app.unregister(rest[0]))
         elif cmd == "dial":
             if not rest:
                 self.reply("error: dial what? e.g. 'dial 1002' or 'dial sip:1002@pbx'")
             else:
-                call = await self.phone.dial(rest[0], rest[1] if len(rest) > 1 else None)
-                self.reply(f"call {call.id}: dialing {call.remote}")
+                info = self._wait(app.dial(rest[0], rest[1] if len(rest) > 1 else None))
+                self.reply(f"call {info.id}: dialing {info.remote}")
         elif cmd in ("answer", "reject", "hangup", "hold", "resume"):
-            call = self._call(rest)
-            getattr(call, cmd)()
+            self._wait(getattr(app, cmd)(self._call(rest)))
+        elif cmd == "switch":
+            self._wait(app.switch_to(self._call(rest)))
         elif cmd in ("mute", "unmute"):
-            for call in self._live_calls():
-                call.set_mute(cmd == "mute")
+            self._wait(app.mute(cmd == "mute"))
             self.reply("muted" if cmd == "mute" else "unmuted")
         elif cmd == "dtmf":
             if not rest:
                 self.reply("error: dtmf which digits?")
             else:
-                self._call(rest[1:]).send_dtmf(rest[0])
+                self._wait(app.send_dtmf(self._call(rest[1:]), rest[0]))
         elif cmd == "calls":
-            calls = self._live_calls()
+            calls = app.list_calls()
             if not calls:
                 self.reply("no calls")
-            for call in calls:
-                held = f", held by {call.held}" if call.held else ""
-                self.reply(f"call {call.id} {call.direction} {call.remote}: {call.state}{held}")
+            for c in calls:
+                held = f", held by {c.held}" if c.held else ""
+                self.reply(f"call {c.id} {c.direction} {c.remote}: {c.state}{held}")
         elif cmd == "stats":
-            call = self._call(rest)
-            self.reply(json.dumps(call.stats()))
+            self.reply(json.dumps(self._wait(app.call_stats(self._call(rest))), default=str))
+        elif cmd == "history":
+            limit = int(rest[0]) if rest and rest[0].isdigit() else 10
+            for e in app.history_entries(limit=limit):
+                self.reply(
+                    f"{e.start:%Y-%m-%d %H:%M} {e.type.value} {e.shown_name} "
+                    f"({e.account}, {e.duration:.0f} s"
+                    + (f", {e.sip_code}" if e.sip_code else "")
+                    + ")"
+                )
         elif cmd == "trace":
-            self.phone.endpoint.trace_enabled = bool(rest) and rest[0].lower() == "on"
+            on = bool(rest) and rest[0].lower() == "on"
+            self._wait(app.engine.submit(self._set_trace, on))
         else:
             self.reply(f"error: unknown command {cmd!r}; {HELP}")
         return True
 
-    def _live_calls(self) -> list[Call]:
-        return [c for c in self.phone.calls.values() if not c.ended]
+    def _set_trace(self, on: bool) -> None:
+        if self.app.phone is not None:
+            self.app.phone.endpoint.trace_enabled = on
 
-    def _call(self, rest: list[str]) -> Call:
-        """The call a command means: the number given, else the only/most recent live one."""
+    def _call(self, rest: list[str]) -> CallInfo:
+        """The call a command means: the number given, else a ringing incoming call,
+        else the most recent live one."""
+        calls = self.app.list_calls()
         if rest:
-            try:
-                call = self.phone.calls[int(rest[0])]
-            except (ValueError, KeyError):
-                raise ValueError(f"no call {rest[0]!r}; try 'calls'") from None
-            return call
-        live = self._live_calls()
-        incoming = [c for c in live if c.state == "incoming"]
+            for c in calls:
+                if str(c.id) == rest[0]:
+                    return c
+            raise ValueError(f"no call {rest[0]!r}; try 'calls'")
+        incoming = [c for c in calls if c.state == "incoming"]
         if incoming:
             return incoming[-1]
-        if not live:
+        if not calls:
             raise ValueError("no call")
-        return live[-1]
+        return calls[-1]

@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--record-dir", metavar="DIR", help="record the audio received on each call as WAV here"
     )
     console.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where call history and contacts are kept (default: the platform's data dir)",
+    )
+    console.add_argument(
         "--devices",
         action="store_true",
         help="use the sound devices of the settings (default in console mode: none, silence)",

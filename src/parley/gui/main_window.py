@@ -428,6 +428,7 @@ class MainWindow(QMainWindow):
         if calls:
             self._collapsed = False
             if event.state == "connected":
+                self.status.show_message("")
                 self.call_panel.setFocus()
         self._update_right()
 
@@ -444,6 +445,7 @@ class MainWindow(QMainWindow):
             if entry is not None:
                 entry = replace(entry, contact_name=self._contact_name(entry.number))
                 self.call_window.show_entry(entry)
+                self.right.setCurrentWidget(self.call_window)
                 self._update_right()
 
     def _contact_name(self, number: str) -> str | None:

@@ -19,9 +19,6 @@ from parley.settings.model import (
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
 # plainly instead of pretending (and names the issue that brings them).
 NOT_YET_EFFECTIVE: dict[str, str] = {
-    "accounts.voicemail_extension": "the desktop app (issue #4)",
-    "media.speaker_input_device": "the desktop app's loudspeaker button (issue #4)",
-    "media.speaker_output_device": "the desktop app's loudspeaker button (issue #4)",
     "media.ring_device": "the desktop app's ringing (issue #4)",
     "media.ring_also_pc_speaker": "the desktop app's ringing (issue #4)",
     "media.ringtone": "the desktop app's ringing (issue #4)",
