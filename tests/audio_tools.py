@@ -330,7 +330,9 @@ def _parley_roundtrip(
     from parley.media import codecs  # lazily: written in parallel with this module
 
     info = codecs.get_codec(key)
-    encoder = codecs.make_encoder(info)
+    # The same encoder settings a call starts with (RtpStream: no FEC hint until loss is
+    # reported), so the ceiling is what a clean call can reach.
+    encoder = codecs.make_encoder(info, **({"packet_loss_perc": 0} if key == "opus" else {}))
     decoder = codecs.make_decoder(info)
     samples, rate = read_wav(src)
     samples = resample(samples, rate, info.sample_rate)
