@@ -22,7 +22,10 @@ from parley.media.devices import DeviceEvent, open_audio
 from parley.media.dsp import MicProcessor, ProcessedPort
 from parley.media.dtmf import dtmf_tone
 from parley.media.ports import FilePlayer, NullPort, Port, TonePort, WavRecorder
-from parley.media.tones import ToneGenerator, dtmf_feedback_spec, tone_spec
+from parley.media.tones import ToneGenerator, ToneSpec, WavLoop, dtmf_feedback_spec, tone_spec
+
+# The built-in ringtone: a two-tone warble, twice, then a pause (our own, not a network tone).
+RING_SPEC = ToneSpec("ringtone", (880.0, 1100.0), (0.4, 0.2, 0.4, 2.0), -14.0, True)
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +204,28 @@ class MediaEngine:
         gen = ToneGenerator(tone_spec(kind, self.config.tone_region), 48000)
         port = TonePort(lambda n: gen.frame(n), 48000, name=kind)
         self._tone_slot = self.bridge.add_port(port)
+        self._tone_owner = owner
+        self.bridge.connect(self._tone_slot, self.device_slot)
+
+    def play_ringtone(self, owner: object, wav: Path | None = None) -> None:
+        """An incoming call rings: the WAV ringtone in a loop, or a built-in warble.
+        A WAV that cannot be read falls back to the built-in tone (and says why once)."""
+        self.stop_tone()
+        source: Callable[[int], Frame | None]
+        rate = 48000
+        loop = None
+        if wav is not None:
+            try:
+                loop = WavLoop.from_file(wav, gap_s=1.0)
+            except (OSError, ValueError) as exc:
+                log.warning("ringtone %s unusable (%s); using the built-in one", wav, exc)
+        if loop is not None:
+            rate = loop.sample_rate
+            source = loop.frame
+        else:
+            gen = ToneGenerator(RING_SPEC, rate)
+            source = gen.frame
+        self._tone_slot = self.bridge.add_port(TonePort(source, rate, name="ringtone"))
         self._tone_owner = owner
         self.bridge.connect(self._tone_slot, self.device_slot)
 

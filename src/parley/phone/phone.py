@@ -223,6 +223,8 @@ class Phone:
         ]
         if others:
             self.media.play_tone("call_waiting", call)
+        elif not self.auto_answer:
+            self.media.play_ringtone(call, self.settings.media.ringtone)
 
     def stop_ringing(self, call: Call) -> None:
         self.media.stop_tone(call)

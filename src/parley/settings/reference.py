@@ -21,7 +21,6 @@ from parley.settings.model import (
 NOT_YET_EFFECTIVE: dict[str, str] = {
     "media.ring_device": "the desktop app's ringing (issue #4)",
     "media.ring_also_pc_speaker": "the desktop app's ringing (issue #4)",
-    "media.ringtone": "the desktop app's ringing (issue #4)",
 }
 
 HEADER = """# Settings reference
