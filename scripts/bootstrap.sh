@@ -5,14 +5,17 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 [--peers]" >&2
+    echo "usage: $0 [--peers] [--gui]" >&2
     echo "  --peers   also install the Debian packages of the test peers (Kamailio, SIPp, ...)" >&2
+    echo "  --gui     also install the system libraries the desktop app needs (Qt's X11 parts, PortAudio)" >&2
 }
 
 want_peers=0
+want_gui=0
 for arg in "$@"; do
     case "$arg" in
         --peers) want_peers=1 ;;
+        --gui) want_gui=1 ;;
         -h | --help) usage; exit 0 ;;
         *) usage; exit 2 ;;
     esac
@@ -86,13 +89,38 @@ package_installed() {
     [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" == "installed" ]]
 }
 
+# What the desktop app needs from the system on a minimal Debian/Ubuntu: Qt's xcb
+# platform plugin libraries, OpenGL/EGL, fonts, D-Bus, and PortAudio for sound devices.
+gui_packages=(
+    libxcb-cursor0
+    libxkbcommon-x11-0
+    libxcb-icccm4
+    libxcb-keysyms1
+    libxcb-shape0
+    libxcb-render-util0
+    libxcb-image0
+    libegl1
+    libgl1
+    libfontconfig1
+    libdbus-1-3
+    fonts-dejavu-core
+    libportaudio2
+)
+
 install_peers() {
+    install_packages "test peers" "${peer_packages[@]}"
+}
+
+install_packages() {
+    local what="$1"
+    shift
+    local wanted=("$@")
     if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
-        log "not a Debian-like system: install these yourself: ${peer_packages[*]}"
+        log "not a Debian-like system: install these yourself: ${wanted[*]}"
         return 0
     fi
     local missing=() pkg
-    for pkg in "${peer_packages[@]}"; do
+    for pkg in "${wanted[@]}"; do
         package_installed "$pkg" || missing+=("$pkg")
     done
     if ((${#missing[@]} == 0)); then
@@ -122,7 +150,7 @@ install_peers() {
         trap "${sudo[*]} rm -f '$policy'" EXIT
     fi
 
-    log "installing test peers: ${missing[*]}"
+    log "installing $what: ${missing[*]}"
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -qq --no-install-recommends "${missing[@]}"
@@ -135,4 +163,7 @@ install_peers() {
 
 if ((want_peers)); then
     install_peers
+fi
+if ((want_gui)); then
+    install_packages "desktop libraries" "${gui_packages[@]}"
 fi
