@@ -53,6 +53,7 @@ class Rig:
         *extra: str,
         account: dict[str, Any] | None = None,
         media: dict[str, Any] | None = None,
+        functions: dict[str, Any] | None = None,
     ) -> ParleyConsole:
         """A registered console that accepts direct calls on `self.sip_port`."""
         self.sip_port = free_port("udp")
@@ -68,7 +69,7 @@ class Rig:
         config = write_config(
             self.tmp_path / "settings.toml",
             [data],
-            functions={"allow_direct_calls": True},
+            functions={"allow_direct_calls": True, **(functions or {})},
             media=media or {},
         )
         console = ParleyConsole(config, log_dir=self.tmp_path, extra=list(extra))
@@ -363,4 +364,14 @@ def test_malformed_sdp_is_refused_and_parley_lives_on(rig: Rig) -> None:
     finish(sipp)  # 400/488, then 200 to an OPTIONS
     assert c.proc.poll() is None
     assert not any(e.get("state") in ("connected", "incoming") for e in c.events), c.events
+    assert c.quit() == 0
+
+
+def test_ghost_call_from_a_stranger_is_refused(rig: Rig) -> None:
+    """No ghost calls: with direct calls not allowed, an INVITE that does not come from
+    the registrar (here SIPp on another port) gets 403 and never rings."""
+    c = rig.parley(functions={"allow_direct_calls": False})
+    sipp = rig.sipp("call_ghost.xml", calls_parley=True)
+    finish(sipp)  # the scenario checks the 403
+    assert not any(e.get("event") == "call" for e in c.events), c.events
     assert c.quit() == 0

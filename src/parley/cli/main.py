@@ -61,14 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SUBCOMMANDS = ("console", "call")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        # No sub-command: the desktop app (imported only now: the console needs no Qt).
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        # No sub-command: the desktop app with its own options (--config, --data-dir…),
+        # imported only now: the console needs no Qt.
         from parley.gui.app import run_gui
 
-        return run_gui([])
+        return run_gui(argv)
+    args = build_parser().parse_args(argv)
     if args.command == "call":
         from parley.cli.call_command import run_call
 

@@ -1,4 +1,4 @@
-"""The audio assistant: choose microphone, speaker and ringing device, watch the
+"""The audio assistant: choose microphone and speaker, watch the
 microphone's level move while speaking, and play a test sound.
 
 The level and the test sound use the devices the phone opened at start (the bridge's
@@ -62,10 +62,8 @@ class AudioAssistant(QDialog):
         self._started_with = (media.input_device, media.output_device)
         self.input = DeviceEditor(names.get("input", []))
         self.output = DeviceEditor(names.get("output", []))
-        self.ring = DeviceEditor(names.get("output", []))
         self.input.load(media.input_device)
         self.output.load(media.output_device)
-        self.ring.load(media.ring_device)
         for editor in (self.input, self.output):
             editor.changed.connect(self._device_note)
 
@@ -92,7 +90,6 @@ class AudioAssistant(QDialog):
         form.addRow(tr("Microphone level"), meter_row)
         form.addRow(tr("Speaker or headset"), self.output)
         form.addRow("", self.test_button)
-        form.addRow(tr("Ringing device"), self.ring)
 
         self.finish_button = QPushButton(tr("Finish"))
         self.finish_button.setDefault(True)
@@ -159,7 +156,6 @@ class AudioAssistant(QDialog):
         new = self.app.settings.model_copy(deep=True)
         new.media.input_device = self.input.value()
         new.media.output_device = self.output.value()
-        new.media.ring_device = self.ring.value()
         try:
             self.app.update_settings(new)
         except ConfigError as exc:

@@ -62,6 +62,9 @@ log = logging.getLogger(__name__)
 
 _ids = itertools.count(1)
 
+BUSY_STATUSES = (486, 600, 603)
+BUSY_TONE_SECONDS = 3.0
+
 INFO_DTMF_DURATION_MS = 160  # Duration= of a SIP INFO key press
 INFO_DTMF_INTERVAL = 0.25  # seconds between INFO key presses of one `dtmf` command
 
@@ -571,8 +574,11 @@ class Call:
         self.end_text = self.end_text or text
         self.phone.media.stop_tone(self)
         self.phone.stop_ringing(self)
-        if status in (486, 600) and self.direction == "outgoing":
-            pass  # the busy tone is the GUI's business; the console just reports
+        if status in BUSY_STATUSES and self.direction == "outgoing":
+            # The far end is busy or declined: a few seconds of busy tone, as a phone does.
+            engine = self.phone.media
+            engine.play_tone("busy", self)
+            asyncio.get_running_loop().call_later(BUSY_TONE_SECONDS, engine.stop_tone, self)
         self._report(status, reason, self.end_text)
         self._release_media()
         self.phone.call_ended(self)

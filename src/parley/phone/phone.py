@@ -1,7 +1,8 @@
 """The Phone: the user agent that owns the SIP endpoint, the accounts, the audio and the calls.
 
-One Phone per process. It lives on one asyncio loop (the engine thread in the GUI, the
-main thread in the console) and reports what happens through a single event callback.
+One Phone per process. It lives on one asyncio loop, the engine thread of
+`parley.app.Application` (for the desktop app and the console alike; `parley call` runs
+it on its own loop), and reports what happens through a single event callback.
 """
 
 from __future__ import annotations
@@ -187,10 +188,16 @@ class Phone:
             log.info("INVITE from %s:%s refused: not our server", source.host, source.port)
             self.endpoint.send_response(tx, self.endpoint.make_response(request, 403, "Forbidden"))
             return
-        busy = any(not c.ended for c in self.calls.values())
+        live = [c for c in self.calls.values() if not c.ended]
+        # Busy when call waiting is off and we are on a call, and always when a call
+        # is already waiting: one waiting call at a time, like a desk phone.
+        busy = bool(live) and (
+            not self.settings.media.call_waiting
+            or any(c.direction == "incoming" and c.state == "incoming" for c in live)
+        )
         call = await Call.incoming(self, account, request, tx)
         self.calls[call.id] = call
-        if busy and not self.settings.media.call_waiting:
+        if busy:
             call._run(call.session.reject(call.now, 486, "Busy Here"))
             return
         if not call.ended:
@@ -211,9 +218,15 @@ class Phone:
         are allowed."""
         if self.settings.functions.allow_direct_calls:
             return True
-        return any(
-            a.server is not None and a.server.host == source.host for a in self.accounts.values()
-        )
+        for a in self.accounts.values():
+            server = a.server
+            if server is None or server.host != source.host:
+                continue
+            # Over UDP the server sends from its own port; a stream may be a connection
+            # the server opened to us, from any port of its host.
+            if source.transport != "udp" or source.port == server.port:
+                return True
+        return False
 
     # -- hooks for calls
 
@@ -231,3 +244,8 @@ class Phone:
 
     def call_ended(self, call: Call) -> None:
         asyncio.get_running_loop().call_later(30, self.calls.pop, call.id, None)
+        # The active call is over: a call that was waiting now rings properly.
+        live = [c for c in self.calls.values() if not c.ended]
+        waiting = [c for c in live if c.direction == "incoming" and c.state == "incoming"]
+        if waiting and not any(c.state in ("connected", "held") for c in live):
+            self.incoming_ringing(waiting[-1])

@@ -258,4 +258,6 @@ STRINGS: dict[str, str] = {
     "Play test sound": "Testton abspielen",
     "The test sound could not be played: {error}": "Der Testton konnte nicht abgespielt werden: {error}",
     "The level and the test sound use the devices in use now; the new choice is used when Parley is started again.": "Pegel und Testton verwenden die derzeit geöffneten Geräte; die neue Auswahl gilt ab dem nächsten Start von Parley.",
+    "Ringtone": "Klingelton",
+    "A WAV file to ring with; empty uses the built-in ringtone.": "Eine WAV-Datei als Klingelton; leer bedeutet den eingebauten Klingelton.",
 }
