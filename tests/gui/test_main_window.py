@@ -278,6 +278,7 @@ def test_themes_tray_notice_and_helpers(make_rig: Callable[..., GuiRig]) -> None
             "jitter_buffer_ms": 40.0,
             "packets_sent": 10,
             "packets_received": 9,
+            "mos": 4.31,
         }
     )
     assert stats == {
@@ -287,4 +288,5 @@ def test_themes_tray_notice_and_helpers(make_rig: Callable[..., GuiRig]) -> None
         "rtt": "–",
         "buffer": "40 ms",
         "packets": "10 / 9",
+        "mos": "4.3",
     }

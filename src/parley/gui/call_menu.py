@@ -49,6 +49,7 @@ STAT_ROWS: tuple[tuple[str, str], ...] = (
     ("rtt", N_("Round-trip time")),
     ("buffer", N_("Jitter buffer delay")),
     ("packets", N_("Packets sent / received")),
+    ("mos", N_("Quality (MOS estimate)")),
 )
 
 
@@ -69,6 +70,7 @@ def format_stats(stats: dict[str, object]) -> dict[str, str]:
         "rtt": f"{rtt:.0f} ms" if rtt is not None else dash,
         "buffer": f"{buffer:.0f} ms" if buffer is not None else dash,
         "packets": f"{stats.get('packets_sent', 0)} / {stats.get('packets_received', 0)}",
+        "mos": f"{mos:.1f}" if (mos := _num(stats.get("mos"))) is not None else dash,
     }
 
 

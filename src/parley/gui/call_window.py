@@ -5,6 +5,8 @@ earlier calls with the same party, and the actions: favourite, delete, edit."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -132,7 +134,11 @@ class CallWindow(QWidget):
         if self.contact is not None and self.contact.numbers:
             return [n for n in self.contact.numbers if n.number]
         if self.entry is not None:
-            return [PhoneNumber(self.entry.number)]
+            # A caller known only by a SIP address (not a number) is called back on that
+            # address, not as a "number" on our own domain.
+            entry = self.entry
+            plain = bool(re.fullmatch(r"[+0-9*#]+", entry.number or ""))
+            return [PhoneNumber(entry.number if plain or not entry.uri else entry.uri)]
         return []
 
     def show_contact(self, contact: Contact) -> None:

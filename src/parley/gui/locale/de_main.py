@@ -177,4 +177,5 @@ STRINGS: dict[str, str] = {
         "Dieser Desktop hat keinen Infobereich (Tray): Parley wird stattdessen in die "
         "Taskleiste minimiert und zeigt eingehende Anrufe in seinem Fenster."
     ),
+    "Quality (MOS estimate)": "Qualität (MOS-Schätzung)",
 }
