@@ -430,8 +430,12 @@ class RtpStream(Port):
     # -- RTCP
 
     async def _rtcp_loop(self) -> None:
+        # RFC 3550 §6.2: the first report may go after half the minimum interval, which
+        # also gets the far end's loss figure (and so Opus FEC) going sooner.
+        interval = RTCP_INTERVAL / 2
         while True:
-            await asyncio.sleep(RTCP_INTERVAL * self._rng.uniform(0.5, 1.5))
+            await asyncio.sleep(interval * self._rng.uniform(0.5, 1.5))
+            interval = RTCP_INTERVAL
             now = self._clock()
             sources = [self._recv_stats] if self._recv_stats is not None else []
             packets = build_report(
@@ -476,12 +480,12 @@ class RtpStream(Port):
 
     def _adapt_fec(self, loss_percent: float) -> None:
         """Opus in-band FEC follows the loss the far end reports (RFC 3550 RR): up at
-        once (at least 5 % once anything is lost, at most 25 %), down slowly."""
+        once (at least 10 % once anything is lost, at most 25 %), down slowly."""
         set_loss = getattr(self._encoder, "set_packet_loss", None)
         if set_loss is None:
             return
         if loss_percent > 0:
-            wanted = min(25, max(5, int(loss_percent + 0.999) * 2))
+            wanted = min(25, max(10, int(loss_percent + 0.999) * 2))
         else:
             wanted = max(0, self._fec_hint - 2)
         if wanted > self._fec_hint or wanted < self._fec_hint - 1:
