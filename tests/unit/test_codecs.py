@@ -384,3 +384,17 @@ def test_concealment_beats_silence_under_loss(info: CodecInfo) -> None:
     plc_score, zero_score = pesq_score(info, ref, deg), pesq_score(info, ref2, deg2)
     print(f"{info.key}: 5 % loss PESQ with PLC {plc_score:.2f}, zero-filled {zero_score:.2f}")
     assert plc_score > zero_score
+
+
+def test_opus_fec_gets_more_bits_while_loss_is_reported() -> None:
+    from parley.media.codecs import OPUS, make_encoder
+
+    enc = make_encoder(OPUS, packet_loss_perc=0)
+    base = enc.bitrate  # type: ignore[attr-defined]
+    enc.set_packet_loss(10)  # type: ignore[attr-defined]
+    assert enc.bitrate == 48000 > base  # type: ignore[attr-defined]
+    enc.set_packet_loss(0)  # type: ignore[attr-defined]
+    assert enc.bitrate == base  # type: ignore[attr-defined]
+    capped = make_encoder(OPUS, packet_loss_perc=0, maxaveragebitrate=24000)
+    capped.set_packet_loss(10)  # type: ignore[attr-defined]
+    assert capped.bitrate == 24000  # type: ignore[attr-defined]  # the far end's cap holds

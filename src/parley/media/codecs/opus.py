@@ -40,6 +40,7 @@ DEFAULT_BITRATE = 32000
 # 9 costs ~15 % more CPU than 5 (about 0.2 ms per 20 ms frame) but gives WB-PESQ 3.77
 # instead of 3.30 on speech at 32 kbit/s; 8-10 measured the same quality.
 DEFAULT_COMPLEXITY = 9
+FEC_BITRATE = 48000  # bit/s while loss is reported and FEC is on
 DEFAULT_LOSS_PERC = 10  # makes the encoder actually spend bits on FEC
 
 
@@ -174,6 +175,8 @@ class OpusEncoder(Encoder):
         if cap > 0:
             bitrate = min(bitrate, cap)
         self.bitrate = max(6000, min(510000, bitrate))
+        self._base_bitrate = self.bitrate
+        self._cap = cap if cap > 0 else 510000
         playback = _int_param(params, "maxplaybackrate", SAMPLE_RATE)
         bandwidth = next((bw for hz, bw in _BANDWIDTHS if playback <= hz), 1105)
         self.fec = _int_param(params, "useinbandfec", 1) != 0
@@ -198,8 +201,19 @@ class OpusEncoder(Encoder):
             raise CodecError(f"Opus encoder setting {request}={value} refused: {_error(rc)}")
 
     def set_packet_loss(self, percent: int) -> None:
-        """Tell the encoder the loss RTCP reports, so FEC strength follows the network."""
-        self._ctl(_SET_PACKET_LOSS_PERC, max(0, min(100, percent)))
+        """Tell the encoder the loss RTCP reports, so FEC strength follows the network.
+
+        In-band FEC takes its bits from the speech; while the network loses packets we
+        give it more room (FEC_BITRATE, within the far end's maxaveragebitrate): offline,
+        3 % loss with FEC scores PESQ-WB 3.45 at 32 kbit/s and 3.85 at 48 kbit/s."""
+        percent = max(0, min(100, percent))
+        self._ctl(_SET_PACKET_LOSS_PERC, percent)
+        wanted = self._base_bitrate
+        if percent > 0 and self.fec:
+            wanted = min(self._cap, max(self._base_bitrate, FEC_BITRATE))
+        if wanted != self.bitrate:
+            self.bitrate = wanted
+            self._ctl(_SET_BITRATE, wanted)
 
     def encode(self, frame: Frame) -> bytes:
         pcm = as_frame(frame)
