@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 
 RTCP_INTERVAL = 5.0  # seconds, randomised ±50 % (RFC 3550 §6.2 minimum for small sessions)
 COMFORT_NOISE_PT = 13
+FEC_MIN_DELAY_FRAMES = 2  # jitter buffer floor, in frames, once Opus FEC is needed
 JITTER_MIN_DELAY = 0.02  # seconds: one 20 ms frame
 # A pause: this many decoded frames in a row below QUIET_RMS (about -50 dBFS), longer
 # than the closure of a stop consonant inside a word.
@@ -77,6 +78,7 @@ class StreamStats:
     late: int = 0
     discarded: int = 0
     concealed: int = 0
+    fec_recovered: int = 0
     malformed: int = 0
     remote: str = ""
     mos: float | None = None  # E-model estimate (parley.media.quality), not PESQ
@@ -408,6 +410,13 @@ class RtpStream(Port):
             self._note_level(chunk)
         return chunk
 
+    def _want_fec_headroom(self) -> None:
+        """Opus in-band FEC lives in the NEXT packet: once packets go missing, keep one
+        more frame buffered so it is there when a loss is due (20 ms more delay)."""
+        if self._neg.codec.name.lower() == "opus":
+            floor = FEC_MIN_DELAY_FRAMES * self.ptime_ms / 1000
+            self._jitter.min_delay = max(self._jitter.min_delay, floor)
+
     def _decode_next(self, now: float) -> Frame | None:
         item = self._jitter.pop(now)
         samples = item.samples * self.sample_rate // self._neg.codec.clock_rate
@@ -418,9 +427,13 @@ class RtpStream(Port):
                 if item.packet is not None:
                     recovered = self._decoder.decode_fec(item.packet.payload, samples)
                     if recovered is not None:
+                        self.stats.fec_recovered += 1
                         return recovered
+                else:
+                    self._want_fec_headroom()
                 return self._decoder.conceal(samples)
-            if item.conceal:
+            if item.conceal:  # starved: often a loss seen before its successor arrived
+                self._want_fec_headroom()
                 return self._decoder.conceal(samples)
         except CodecError:
             self.stats.malformed += 1
