@@ -110,8 +110,8 @@ def test_ctrl_f_puts_the_cursor_in_the_search(qtbot: Any, dialog: SettingsDialog
 
 def test_only_existing_features_are_shown(dialog: SettingsDialog) -> None:
     assert "media.ringtone" in dialog.rows  # incoming calls ring with it
-    assert "media.ring_device" not in dialog.rows  # calls ring on the output device only
-    assert "media.ring_also_pc_speaker" not in dialog.rows
+    assert "media.ring_device" in dialog.rows  # calls ring there (phone/media.py)
+    assert "media.ring_also_pc_speaker" in dialog.rows
     assert "account.rport_media" not in dialog.rows  # stored, not used yet
     assert not any("message" in key for key in dialog.rows)  # no instant messaging
     assert "gui.hide_contacts_without_name" in dialog.rows

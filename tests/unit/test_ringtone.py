@@ -63,3 +63,26 @@ def test_unreadable_wav_falls_back_to_the_builtin_tone(tmp_path: Path) -> None:
     engine = MediaEngine(AudioConfig(input="null", output="null"))
     engine.play_ringtone("call", bad)
     assert np.abs(speaker_audio(engine, 20)).max() > 1000
+
+
+def test_ringing_device_apart_from_the_output(tmp_path: Path) -> None:
+    """With a ringing device of its own, calls ring there and not in the headset; with
+    "ring also through the PC speaker" on both."""
+    for also in (False, True):
+        ring_file = tmp_path / f"ring-{also}.wav"
+        engine = MediaEngine(
+            AudioConfig(
+                input="null", output="null", ring=f"file:{ring_file}", ring_also_output=also
+            )
+        )
+        engine.play_ringtone("call")
+        on_output = speaker_audio(engine, 20)
+        engine.stop_tone("call")
+        engine.stop()
+        with wave.open(str(ring_file)) as w:
+            rung = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+        assert np.abs(rung).max() > 1000  # the ringing device rang
+        if also:
+            assert on_output.size and np.abs(on_output).max() > 1000
+        else:
+            assert on_output.size == 0 or np.abs(on_output).max() == 0

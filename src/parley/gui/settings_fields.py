@@ -6,7 +6,7 @@ Keys are the settings' dotted paths as ``ConfigError`` names them (``media.echo_
 ``account.<field>`` (``ConfigError`` says ``accounts[2].<field>``).
 
 Only settings whose feature exists are listed: the IM message sound, LDAP/Outlook contact
-sources, a separate ringing device and log settings without a viewer are left out on purpose.
+sources and log settings without a viewer are left out on purpose.
 """
 
 from __future__ import annotations
@@ -306,6 +306,12 @@ PAGES: tuple[PageSpec, ...] = (
                         kind="output-device",
                     ),
                     F(
+                        "media.ring_device",
+                        N_("Ringing device"),
+                        N_("Where incoming calls ring."),
+                        kind="output-device",
+                    ),
+                    F(
                         "media.ringtone",
                         N_("Ringtone"),
                         N_("A WAV file to ring with; empty uses the built-in ringtone."),
@@ -363,6 +369,11 @@ PAGES: tuple[PageSpec, ...] = (
                         "media.call_waiting",
                         N_("Call waiting"),
                         N_("Signal a second call during a call; when off, the caller hears busy."),
+                    ),
+                    F(
+                        "media.ring_also_pc_speaker",
+                        N_("Ring also through the PC speaker"),
+                        N_("Ring on the default speaker as well as on the ringing device."),
                     ),
                     F(
                         "media.disable_dtmf_sounds",

@@ -37,7 +37,8 @@ class AudioConfig:
 
     input: str = "null"
     output: str = "null"
-    ring: str | None = None  # ringing device; None = the output device
+    ring: str | None = None  # ringing device; None (or the output's spec) = the output device
+    ring_also_output: bool = False  # ring on the output device as well
     tone_region: str = "europe"
     dtmf_feedback: bool = True
     record_dir: Path | None = None
@@ -142,6 +143,8 @@ class MediaEngine:
         self._tone_slot: int | None = None
         self._tone_owner: object = None
         self._feedback: dict[int, ToneGenerator] = {}
+        self._ring_port: Port | None = None
+        self._ring_port_slot: int | None = None
 
     def _open_device(self) -> Port:
         try:
@@ -192,6 +195,8 @@ class MediaEngine:
         self.clock.stop()
         self.stop_tone()
         self.device.close()
+        if self._ring_port is not None:
+            self._ring_port.close()
 
     def add_call(self, port: Port, name: str) -> CallMedia:
         return CallMedia(self, port, name)
@@ -227,7 +232,32 @@ class MediaEngine:
             source = gen.frame
         self._tone_slot = self.bridge.add_port(TonePort(source, rate, name="ringtone"))
         self._tone_owner = owner
-        self.bridge.connect(self._tone_slot, self.device_slot)
+        ring_slot = self._ring_slot()
+        self.bridge.connect(self._tone_slot, ring_slot)
+        if ring_slot != self.device_slot and self.config.ring_also_output:
+            self.bridge.connect(self._tone_slot, self.device_slot)
+
+    def _ring_slot(self) -> int:
+        """The bridge slot incoming calls ring on: the ringing device when one is set
+        apart from the output (opened on first use), else the output itself. A ringing
+        device that cannot be opened rings on the output instead, and says so."""
+        spec = self.config.ring
+        if not spec or spec == self.config.output:
+            return self.device_slot
+        if self._ring_port_slot is None:
+            try:
+                port = open_audio(None, spec, name="ringing")
+            except Exception as exc:
+                log.warning("ringing device %r unavailable (%s); ringing on the output", spec, exc)
+                if self._on_device_event is not None:
+                    self._on_device_event(
+                        f"Ringing device {spec!r} unavailable: {exc} — ringing on the output."
+                    )
+                self.config.ring = None
+                return self.device_slot
+            self._ring_port = port
+            self._ring_port_slot = self.bridge.add_port(port)
+        return self._ring_port_slot
 
     def stop_tone(self, owner: object = None) -> None:
         if self._tone_slot is None or (owner is not None and owner is not self._tone_owner):

@@ -64,6 +64,9 @@ class Phone:
             input=m.input_device, output=m.output_device, tone_region=m.tone_region
         )
         self.audio_config.dtmf_feedback = not m.disable_dtmf_sounds
+        if audio is None:  # a front-end that sets its own audio decides ringing too
+            self.audio_config.ring = None if m.ring_device == m.output_device else m.ring_device
+        self.audio_config.ring_also_output = m.ring_also_pc_speaker
         self.audio_config.echo_cancellation = m.echo_cancellation
         self.audio_config.auto_gain_control = m.auto_gain_control
         self.audio_config.noise_suppression = m.noise_suppression

@@ -18,10 +18,7 @@ from parley.settings.model import (
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
 # plainly instead of pretending (and names the issue that brings them).
-NOT_YET_EFFECTIVE: dict[str, str] = {
-    "media.ring_device": "the desktop app's ringing (issue #4)",
-    "media.ring_also_pc_speaker": "the desktop app's ringing (issue #4)",
-}
+NOT_YET_EFFECTIVE: dict[str, str] = {}
 
 HEADER = """# Settings reference
 
