@@ -16,22 +16,14 @@ file, same TUN set-up and same SIGUSR1 statistics file as the test relay.
 
 from __future__ import annotations
 
-import contextlib
-import heapq
-import itertools
 import json
-import os
 import random
-import select
-import signal
-import socket
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from peers.impair import _MTU, _open_tun
+from peers.impair import run_relay
 
 
 class Pattern:
@@ -66,83 +58,26 @@ def _rtp_seq(packet: bytes) -> tuple[int, int] | None:
 
 def main(config_path: str) -> int:
     config = json.loads(Path(config_path).read_text())
-    by_addr: dict[bytes, int] = {}
-    names: dict[bytes, str] = {}
-    fds: list[int] = []
-    for ns, address in config["hosts"].items():
-        fd = _open_tun(ns)
-        packed = socket.inet_aton(address)
-        by_addr[packed], names[packed] = fd, address
-        fds.append(fd)
-    impaired = {socket.inet_aton(a) for a in config["impaired"]}
     loss = float(config["loss"])
     delay = float(config["delay_ms"]) / 1000.0
     jitter = float(config["jitter_ms"]) / 1000.0
     seed = int(config["seed"])
     patterns: dict[str, Pattern] = {}
-    first_seq: dict[tuple[bytes, bytes, int], int] = {}
-    stats: dict[str, dict[str, int]] = {}
-    queue: list[tuple[float, int, int, bytes]] = []
-    order = itertools.count()
-    stopping = False
+    first_seq: dict[tuple[str, int], int] = {}
 
-    def write_stats(*_: object) -> None:
-        tmp = config["stats"] + ".tmp"
-        Path(tmp).write_text(json.dumps(stats))
-        os.replace(tmp, config["stats"])
+    def fate(packet: bytes, key: str, counters: dict[str, int], now: float) -> float | None:
+        rtp = _rtp_seq(packet)
+        if rtp is None:
+            return now  # RTCP, SIP, anything else: clean
+        port, seq = rtp
+        start = first_seq.setdefault((key, port), seq)
+        index = (seq - start) % 65536
+        pattern = patterns.setdefault(key, Pattern(seed, key, loss, delay, jitter))
+        drop, wait = pattern.at(index)
+        counters["rtp"] = counters.get("rtp", 0) + 1
+        return None if drop else now + wait
 
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGUSR1, write_stats)
-    signal.signal(signal.SIGTERM, stop)
-    poller = select.epoll()
-    for fd in fds:
-        poller.register(fd, select.EPOLLIN)
-    print("ready", flush=True)
-
-    while not stopping:
-        now = time.monotonic()
-        while queue and queue[0][0] <= now:
-            _, _, out_fd, packet = heapq.heappop(queue)
-            with contextlib.suppress(OSError):
-                os.write(out_fd, packet)
-        timeout = max(0.0, queue[0][0] - now) if queue else 0.5
-        try:
-            events = poller.poll(timeout)
-        except InterruptedError:
-            continue
-        for fd, _ in events:
-            while True:
-                try:
-                    packet = os.read(fd, _MTU + 64)
-                except (BlockingIOError, InterruptedError, OSError):
-                    break
-                if len(packet) < 20 or packet[0] >> 4 != 4:
-                    continue
-                src, dst = packet[12:16], packet[16:20]
-                if dst not in by_addr:
-                    continue  # never forwarded off the test network
-                key = f"{names.get(src, socket.inet_ntoa(src))}>{names[dst]}"
-                counters = stats.setdefault(key, {"forwarded": 0, "dropped": 0, "rtp": 0})
-                due = time.monotonic()
-                rtp = _rtp_seq(packet) if src in impaired and dst in impaired else None
-                if rtp is not None:
-                    port, seq = rtp
-                    start = first_seq.setdefault((src, dst, port), seq)
-                    index = (seq - start) % 65536
-                    pattern = patterns.setdefault(key, Pattern(seed, key, loss, delay, jitter))
-                    drop, wait = pattern.at(index)
-                    counters["rtp"] += 1
-                    if drop:
-                        counters["dropped"] += 1
-                        continue
-                    due += wait
-                counters["forwarded"] += 1
-                heapq.heappush(queue, (due, next(order), by_addr[dst], packet))
-    write_stats()
-    return 0
+    return int(run_relay(config, fate))
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -282,27 +282,28 @@ def _open_tun(ns: str) -> int:
     return fd
 
 
-def relay_main(config_path: str) -> int:
-    config = json.loads(Path(config_path).read_text())
-    hosts: dict[str, str] = config["hosts"]
+# The relay's verdict on one packet between two impaired hosts, arrived at `now`: the
+# time to send it on, or None to drop it. `counters` may be extended (e.g. "rtp").
+Fate = Callable[[bytes, str, dict[str, int], float], float | None]
+
+
+def run_relay(config: dict[str, Any], fate: Fate) -> int:
+    """Forward IPv4 packets between the hosts' TUN devices until SIGTERM.
+
+    Packets between two impaired hosts get `fate` (drop or delay); everything else is
+    forwarded at once; nothing leaves the test network. SIGUSR1 writes per-direction
+    counters to ``config["stats"]``."""
     by_addr: dict[bytes, int] = {}
     names: dict[bytes, str] = {}
     fds: list[int] = []
-    for ns, address in hosts.items():
+    for ns, address in config["hosts"].items():
         fd = _open_tun(ns)
         packed = socket.inet_aton(address)
-        by_addr[packed] = fd
-        names[packed] = address
+        by_addr[packed], names[packed] = fd, address
         fds.append(fd)
     impaired = {socket.inet_aton(a) for a in config["impaired"]}
-    loss = float(config["loss"])
-    delay = float(config["delay_ms"]) / 1000.0
-    jitter = float(config["jitter_ms"]) / 1000.0
-    reorder = bool(config["reorder"])
-    rng = random.Random(int(config["seed"]))
     stats: dict[str, dict[str, int]] = {}
     queue: list[tuple[float, int, int, bytes]] = []  # (due, order, fd, packet)
-    last_due: dict[tuple[bytes, bytes], float] = {}
     order = itertools.count()
     stopping = False
 
@@ -337,32 +338,48 @@ def relay_main(config_path: str) -> int:
             while True:
                 try:
                     packet = os.read(fd, _MTU + 64)
-                except (BlockingIOError, InterruptedError):
-                    break
-                except OSError:
+                except (BlockingIOError, InterruptedError, OSError):
                     break
                 if len(packet) < 20 or packet[0] >> 4 != 4:
                     continue  # IPv4 only (IPv6 router solicitations and the like)
                 src, dst = packet[12:16], packet[16:20]
                 if dst not in by_addr:
                     continue  # not on the test network: never forwarded
-                out_fd = by_addr[dst]
                 key = f"{names.get(src, socket.inet_ntoa(src))}>{names[dst]}"
                 counters = stats.setdefault(key, {"forwarded": 0, "dropped": 0})
+                due = time.monotonic()
                 if src in impaired and dst in impaired:
-                    if loss and rng.random() < loss:
+                    verdict = fate(packet, key, counters, due)
+                    if verdict is None:
                         counters["dropped"] += 1
                         continue
-                    due = time.monotonic() + delay + (rng.uniform(-jitter, jitter) if jitter else 0)
-                    if not reorder:
-                        due = max(due, last_due.get((src, dst), 0.0))
-                        last_due[(src, dst)] = due
-                else:
-                    due = time.monotonic()
+                    due = verdict
                 counters["forwarded"] += 1
-                heapq.heappush(queue, (due, next(order), out_fd, packet))
+                heapq.heappush(queue, (due, next(order), by_addr[dst], packet))
     write_stats()
     return 0
+
+
+def relay_main(config_path: str) -> int:
+    """The test relay: one seeded draw per packet in arrival order."""
+    config = json.loads(Path(config_path).read_text())
+    loss = float(config["loss"])
+    delay = float(config["delay_ms"]) / 1000.0
+    jitter = float(config["jitter_ms"]) / 1000.0
+    reorder = bool(config["reorder"])
+    rng = random.Random(int(config["seed"]))
+    last_due: dict[str, float] = {}
+
+    def fate(packet: bytes, key: str, counters: dict[str, int], now: float) -> float | None:
+        if loss and rng.random() < loss:
+            return None
+        due = now + delay + (rng.uniform(-jitter, jitter) if jitter else 0.0)
+        if not reorder:  # keep each direction in order: never due before its predecessor
+            due = max(due, last_due.get(key, 0.0))
+            last_due[key] = due
+        return due
+
+    return run_relay(config, fate)
 
 
 if __name__ == "__main__":
