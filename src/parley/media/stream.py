@@ -38,7 +38,6 @@ from parley.media.rtcp import (
     SenderStats,
     build_report,
     ntp_from_unix,
-    ntp_middle32,
     parse_compound,
     rtt_from_block,
     serialize_compound,
@@ -489,7 +488,6 @@ class RtpStream(Port):
                     self.stats.remote_loss_percent = block.fraction_lost * 100 / 256
                     self._adapt_fec(self.stats.remote_loss_percent)
                     self.stats.remote_jitter_ms = block.jitter * 1000 / self._neg.codec.clock_rate
-        _ = ntp_middle32  # imported for readers: LSR is the middle 32 bits of the SR's NTP
 
     def _adapt_fec(self, loss_percent: float) -> None:
         """Opus in-band FEC follows the loss the far end reports (RFC 3550 RR): up at

@@ -11,15 +11,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Callable, Coroutine
-from pathlib import Path
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from parley.media.codecs import get_codec
 from parley.media.dtmf import DtmfDigit
 from parley.media.stream import RtpStream
 from parley.net.address import Address, Source, TransportError
-from parley.phone.events import CallStateChanged, DtmfReceived, PhoneEvent
+from parley.phone.events import CallStateChanged, DtmfReceived
 from parley.sip.headers import NameAddr, SipParseError
 from parley.sip.invite import Credentials, InviteSession, SessionConfig
 from parley.sip.invite_events import (
@@ -96,7 +95,6 @@ class Call:
         self.connected_at: float | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._answer_when_offered = False
         self._done = asyncio.Event()
         self._send_lock = asyncio.Lock()  # FIFO: requests leave in the order they were made
 
@@ -665,10 +663,3 @@ def _state_text(state: str, held: str | None) -> str:
         }.get(held or "", "On hold."),
         "ended": "Call ended.",
     }.get(state, state)
-
-
-def record_path(directory: Path, call: Call) -> Path:
-    return directory / f"call-{call.id}.wav"
-
-
-_unused: tuple[Callable[..., object], ...] = (PhoneEvent,)  # re-exported type for readers
