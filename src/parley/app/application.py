@@ -37,9 +37,9 @@ from parley.history.db import StoreError
 from parley.history.model import CallType, HistoryEntry, number_of
 from parley.history.store import FILE_NAME as HISTORY_FILE
 from parley.history.store import HistoryStore
+from parley.media.engine import AudioConfig
 from parley.phone.call import Call
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneError, PhoneEvent
-from parley.phone.media import AudioConfig
 from parley.phone.phone import Phone
 from parley.settings import (
     ConfigError,
