@@ -10,6 +10,7 @@ import socket
 import numpy as np
 
 from parley.media.codecs import get_codec, make_decoder
+from parley.media.rtcp import ReceiverReport, ReportBlock, serialize_compound
 from parley.media.rtp import RtpPacket
 from parley.media.stream import RtpStream
 from parley.media.transport import MediaTransport, TransportAdapter
@@ -226,3 +227,24 @@ def test_symmetric_rtp_off_never_moves() -> None:
         return got
 
     assert asyncio.run(run()) == ["signalled"]
+
+
+def test_rtcp_is_understood_on_the_rtcp_port_and_multiplexed_on_the_rtp_port() -> None:
+    """RFC 5761: a receiver report arriving on the RTP port is RTCP, not a bad RTP
+    packet; its loss figure reaches the statistics as one on the RTCP port does."""
+
+    async def run() -> list[tuple[float | None, int]]:
+        net = Sockets("peer")
+        stream = RtpStream(get_codec("pcmu"), 0)
+        port = await stream.open("127.0.0.1", (47000, 47999))
+        seen = []
+        for target, lost in ((port + 1, 64), (port, 128)):
+            report = ReceiverReport(ssrc=0x1234, reports=(ReportBlock(stream.ssrc, lost),))
+            net.send("peer", serialize_compound([report]), target)
+            await asyncio.sleep(0.05)
+            seen.append((stream.stats.remote_loss_percent, stream.stats.malformed))
+        stream.close()
+        net.close()
+        return seen
+
+    assert asyncio.run(run()) == [(25.0, 0), (50.0, 0)]
