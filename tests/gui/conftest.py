@@ -21,7 +21,7 @@ from gui_rig import GuiRig
 from parley.app.application import Application
 from parley.gui import widgets
 from parley.gui.i18n import set_language
-from parley.phone.media import AudioConfig
+from parley.media.engine import AudioConfig
 from parley.settings import Settings, save_settings
 
 

@@ -14,7 +14,7 @@ import pytest
 import parley.gui
 from parley.app import Application
 from parley.gui.i18n import N_, current_language, load_catalog, set_language, tr
-from parley.phone.media import AudioConfig
+from parley.media.engine import AudioConfig
 from parley.settings import AccountSettings, Settings
 
 GUI_DIR = Path(parley.gui.__file__).parent

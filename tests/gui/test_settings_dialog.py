@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from parley.app import Application
 from parley.gui.settings_dialog import SettingsDialog
 from parley.gui.settings_editors import CodecEditor
-from parley.phone.media import AudioConfig
+from parley.media.engine import AudioConfig
 from parley.settings import AccountSettings, Settings, load_settings, save_settings
 
 DEVICES = {"input": ["USB Headset Mic"], "output": ["USB Headset", "Speakers"]}

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog
 from parley.app import Application
 from parley.gui.audio_assistant import AudioAssistant, meter_percent
 from parley.gui.wizard import AccountWizard, explain_failure, first_start
-from parley.phone.media import AudioConfig
+from parley.media.engine import AudioConfig
 from parley.settings import AccountSettings, Settings, load_settings, save_settings
 from peers.kamailio import Kamailio
 

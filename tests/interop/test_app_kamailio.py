@@ -21,8 +21,8 @@ import pytest
 
 from parley.app import AccountInfo, Application, HistoryAdded
 from parley.history import CallType, HistoryEntry
+from parley.media.engine import AudioConfig
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneEvent
-from parley.phone.media import AudioConfig
 from parley.settings import AccountSettings, Settings
 from peers.kamailio import Kamailio
 

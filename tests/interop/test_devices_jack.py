@@ -235,3 +235,91 @@ def test_sound_server_killed_mid_call_is_reported_and_does_not_hang(tmp_path: Pa
             child.kill()  # by pid (Popen.kill)
             child.wait(timeout=10)
         server.process.stop()
+
+
+def test_loudspeaker_switches_a_call_between_two_distinct_devices(
+    jack: Jack, tmp_path: Path
+) -> None:
+    """The headset is a pair of files (a 500 Hz "voice" as its microphone, a recording
+    as its speaker); the hands-free device is JACK, with its speaker looped into its
+    microphone. The far end says 1 kHz. With the loudspeaker on, the far end's voice
+    goes out through JACK and comes back to the far end through the JACK microphone,
+    and the headset's speaker gets nothing more; off again, the headset is back."""
+    from parley.media.codecs import get_codec
+    from parley.media.engine import AudioConfig, MediaEngine
+    from parley.media.stream import RtpStream
+
+    t = np.arange(48000 * 8) / 48000
+    mic = tmp_path / "headset-mic.wav"
+    write_wav(mic, (np.sin(2 * np.pi * 500 * t) * 8000).astype(np.int16), 48000)
+    headset_out = tmp_path / "headset-out.wav"
+    phases = 3
+    frames = 120
+
+    async def main() -> tuple[list[list[np.ndarray]], list[float], list[int]]:
+        config = AudioConfig(
+            input=f"file:{mic}",
+            output=f"file:{headset_out}",
+            echo_cancellation=False,
+            auto_gain_control=False,
+            noise_suppression=False,
+        )
+        engine = MediaEngine(config)
+        codec = get_codec("pcmu")
+        ours, far = RtpStream(codec, 0), RtpStream(codec, 0)
+        p_ours = await ours.open("127.0.0.1", (52000, 52999))
+        p_far = await far.open("127.0.0.1", (53000, 53999))
+        ours.set_remote("127.0.0.1", p_far)
+        far.set_remote("127.0.0.1", p_ours)
+        call = engine.add_call(ours, "call")
+        call.connect()
+        heard: list[list[np.ndarray]] = [[] for _ in range(phases)]
+        jack_out: list[float] = []  # what the bridge gave the device, per phase
+        jack_ports: list[int] = []
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        n = far.samples_per_frame
+        for i in range(phases * frames):
+            phase = i // frames
+            if i % frames == 0 and phase > 0:
+                engine.set_loudspeaker(phase == 1, (devices.SYSTEM_DEFAULT, "system"))
+                outs, ins = jack.ports("output"), jack.ports("input")
+                jack_ports.append(len(outs) + len(ins))
+                if phase == 1:
+                    assert outs and ins, jack.run("jack_lsp", "-p").stdout
+                    assert jack.run("jack_connect", outs[0], ins[0]).returncode == 0
+            tt = (np.arange(n) + i * n) / 8000
+            far.put_frame((8000 * np.sin(2 * np.pi * 1000 * tt)).astype(np.int16))
+            engine.bridge.tick()
+            frame = far.get_frame()
+            if frame is not None:
+                heard[phase].append(frame)
+            if i % frames == frames - 1:
+                jack_out.append(engine.bridge.tx_level_db(engine.device_slot))
+            await asyncio.sleep(max(0.0, start + (i + 1) * 0.02 - loop.time()))
+        call.close()
+        ours.close()
+        far.close()
+        engine.stop()
+        return heard, jack_out, jack_ports
+
+    heard, out_levels, jack_ports = asyncio.run(main())
+
+    def peak(frames: list[np.ndarray]) -> float:
+        x = np.concatenate(frames[-40:]).astype(np.float64)
+        return float(np.argmax(np.abs(np.fft.rfft(x * np.hanning(len(x))))) * 8000 / len(x))
+
+    # What the far end heard: the headset's voice, its own voice back through JACK's
+    # loop (so it went out of the hands-free speaker), then the headset again.
+    assert abs(peak(heard[0]) - 500) < 20
+    assert abs(peak(heard[1]) - 1000) < 20
+    assert abs(peak(heard[2]) - 500) < 20
+    assert out_levels[1] > -20  # the far end's voice was given to the JACK device
+    assert jack_ports[0] > 0 and jack_ports[1] == 0  # opened on switch, closed on return
+    # Back on the headset, the far end comes out of its speaker again: its recorder,
+    # opened afresh on return, holds the last phase only.
+    headset, rate = read_wav(headset_out)
+    assert len(headset) <= frames * rate // 50
+    tail = headset[-rate // 2 :].astype(np.float64)
+    spectrum = np.abs(np.fft.rfft(tail * np.hanning(len(tail))))
+    assert abs(float(np.argmax(spectrum)) * rate / len(tail) - 1000) < 10

@@ -29,8 +29,8 @@ from parley.app import (
 )
 from parley.contacts import Contact, PhoneNumber
 from parley.history import CallType, Direction, HistoryEntry
+from parley.media.engine import AudioConfig
 from parley.phone.events import CallStateChanged, PhoneError, PhoneEvent
-from parley.phone.media import AudioConfig
 from parley.phone.phone import DialError
 from parley.settings import AccountSettings, ConfigError, Settings, load_settings
 

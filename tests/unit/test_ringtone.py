@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from parley.phone.media import AudioConfig, MediaEngine
+from parley.media.engine import AudioConfig, MediaEngine
 
 
 def speaker_audio(engine: MediaEngine, ticks: int) -> np.ndarray:

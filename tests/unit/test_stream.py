@@ -10,6 +10,17 @@ import pytest
 from parley.media.codecs import get_codec
 from parley.media.dtmf import DtmfDigit
 from parley.media.stream import RtpStream
+from parley.media.transport import TransportAdapter
+
+
+class EveryTenthLost(TransportAdapter):
+    """A lossy link on the way out: every tenth RTP packet is lost."""
+
+    sent = 0
+
+    def protect_rtp(self, data: bytes) -> bytes | None:
+        self.sent += 1
+        return None if self.sent % 10 == 5 else data
 
 
 def tone(freq: float, rate: int, samples: int, start: int) -> np.ndarray:
@@ -108,17 +119,7 @@ def test_opus_fec_recovers_lost_packets() -> None:
         a.set_remote("127.0.0.1", pb)
         b.set_remote("127.0.0.1", pa)
         a._adapt_fec(10.0)  # what the far end's receiver report would trigger
-        assert a._rtp is not None and a._rtp.transport is not None
-        transport = a._rtp.transport
-        real_sendto = transport.sendto
-        sent = [0]
-
-        def lossy(data: bytes, addr: object = None) -> None:
-            sent[0] += 1
-            if sent[0] % 10 != 5:  # every tenth packet is lost
-                real_sendto(data, addr)
-
-        transport.sendto = lossy  # type: ignore[method-assign]
+        a.wrap_transport(EveryTenthLost)
         n = a.samples_per_frame
         loop = asyncio.get_running_loop()
         start = loop.time()

@@ -37,9 +37,9 @@ from parley.history.db import StoreError
 from parley.history.model import CallType, HistoryEntry, number_of
 from parley.history.store import FILE_NAME as HISTORY_FILE
 from parley.history.store import HistoryStore
+from parley.media.engine import AudioConfig
 from parley.phone.call import Call
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneError, PhoneEvent
-from parley.phone.media import AudioConfig
 from parley.phone.phone import Phone
 from parley.settings import (
     ConfigError,
@@ -158,7 +158,6 @@ class Application:
         self._applied_passwords: dict[str, str] = {}
         self._stopped = False
         self._loudspeaker_on = False
-        self._normal_devices: tuple[str, str] | None = None
 
     # ------------------------------------------------------------------ life cycle
 
@@ -698,9 +697,9 @@ class Application:
         def run() -> None:
             media = self._require_phone().media
             if kind == "speaker":
-                media.bridge.set_tx_level(media.device_slot, level)
+                media.set_speaker_level(level)
             else:
-                media.bridge.set_rx_level(media.device_slot, level)
+                media.set_microphone_level(level)
 
         return self.engine.submit(run)
 
@@ -717,35 +716,9 @@ class Application:
         return self.engine.submit(self._switch_devices, on)
 
     def _switch_devices(self, on: bool) -> bool:
-        media = self._require_phone().media
-        config = media.config
-        if self._normal_devices is None:
-            self._normal_devices = (config.input, config.output)
         m = self._settings.media
-        wanted = (m.speaker_input_device, m.speaker_output_device) if on else self._normal_devices
-        if (config.input, config.output) != wanted:
-            bridge = media.bridge
-            old_slot, old_port = media.device_slot, media.device
-            links = [c for c in bridge.connections() if old_slot in (c[0], c[1])]
-            state = bridge._slot(old_slot)
-            config.input, config.output = wanted
-            port = media._open_device()  # falls back to silence (and says so) on failure
-            new_slot = bridge.add_port(port)
-            bridge.set_rx_level(new_slot, state.rx_level)
-            bridge.set_tx_level(new_slot, state.tx_level)
-            for src, dst, level in links:
-                bridge.connect(
-                    new_slot if src == old_slot else src,
-                    new_slot if dst == old_slot else dst,
-                    level,
-                )
-            bridge.disconnect_all(old_slot)
-            bridge.remove_port(old_slot)
-            media.device, media.device_slot = port, new_slot
-            try:
-                old_port.close()
-            except Exception:
-                log.exception("closing the previous audio device")
+        hands_free = (m.speaker_input_device, m.speaker_output_device)
+        self._require_phone().media.set_loudspeaker(on, hands_free)
         self._loudspeaker_on = on
         return on
 
@@ -806,37 +779,19 @@ class Application:
             media = self._require_phone().media
             if media is None:
                 raise AppError("the audio is not started")
-            return media.bridge.rx_level_db(media.device_slot)
+            return media.input_level_db()
 
         return self.engine.submit(run)
 
     def play_test_sound(self, seconds: float = 1.5) -> concurrent.futures.Future[None]:
         """Play a short test tone (a soft 440 + 660 Hz chord) on the output device; the
         future is done when the tone has been queued, not when it has finished."""
-        from parley.media.codecs.base import Frame
-        from parley.media.ports import TonePort
-        from parley.media.tones import ToneGenerator, ToneSpec
 
         def run() -> None:
             media = self._require_phone().media
             if media is None:
                 raise AppError("the audio is not started")
-            spec = ToneSpec("test sound", (440.0, 660.0), (seconds,), -14.0, repeat=False)
-            gen = ToneGenerator(spec, 48000)
-
-            def frames(n: int) -> Frame | None:
-                return None if gen.finished else gen.frame(n)
-
-            bridge = media.bridge
-            slot = bridge.add_port(TonePort(frames, 48000, name="test sound"))
-            bridge.connect(slot, media.device_slot)
-
-            def remove() -> None:
-                if slot in bridge.slots:
-                    bridge.disconnect_all(slot)
-                    bridge.remove_port(slot)
-
-            self.engine.loop.call_later(seconds + 0.5, remove)
+            media.play_test_sound(seconds)
 
         return self.engine.submit(run)
 

@@ -16,8 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from parley.media.engine import AudioConfig
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneEvent
-from parley.phone.media import AudioConfig
 from parley.phone.phone import DialError, Phone
 from parley.settings import ConfigError, load_settings
 

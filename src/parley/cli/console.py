@@ -17,8 +17,8 @@ from typing import Any
 
 from parley.app import Application
 from parley.app.snapshots import CallInfo
+from parley.media.engine import AudioConfig
 from parley.phone.events import PhoneEvent
-from parley.phone.media import AudioConfig
 from parley.settings import ConfigError, Settings, default_config_path, load_settings
 from parley.settings.secrets import SecretStoreError, get_password
 

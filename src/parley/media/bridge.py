@@ -236,6 +236,24 @@ class AudioBridge:
         del self._slots[slot]
         return s.port
 
+    def replace_port(self, slot: int, port: Port) -> Port:
+        """Put ``port`` into ``slot`` in place of the port there, which is returned (not
+        closed). Connections and levels stay with the slot: a device switched mid-call
+        goes on hearing and feeding the same calls and tones."""
+        old = self._slot(slot)
+        if any(s.port is port for n, s in self._slots.items() if n != slot):
+            raise ValueError(f"port {port.name!r} is already in the bridge")
+        port.ptime_ms = self.ptime_ms
+        if port.sample_rate * self.ptime_ms % 1000:
+            raise ValueError(
+                f"port {port.name!r}: {self.ptime_ms} ms is not a whole number of samples "
+                f"at {port.sample_rate} Hz"
+            )
+        new = _Slot(port, self.rate)
+        new.rx_level, new.tx_level = old.rx_level, old.tx_level
+        self._slots[slot] = new
+        return old.port
+
     def port(self, slot: int) -> Port:
         return self._slot(slot).port
 

@@ -1,12 +1,15 @@
-"""One call's audio over RTP and RTCP (RFC 3550) on asyncio UDP sockets.
+"""One call's RTP session (RFC 3550): sender, receiver, jitter buffer, statistics.
+
+The session sits on a media transport (`parley.media.transport`): by default the UDP
+socket pair opened by `open()`, which also does symmetric RTP; SRTP or ZRTP wrap that
+transport (`wrap_transport`) without the session knowing. The session tells the
+transport which packets belong to the call (a negotiated payload type, and the SSRC
+the far end has been using), so a stray packet never moves where we send.
 
 `RtpStream` is also a bridge port: each bridge tick calls `get_frame()` (the far end's
 audio of this period, out of the jitter buffer and the decoder, concealed when lost) and
 `put_frame()` (our audio of this period, encoded and sent). Everything runs on the
 engine's loop thread, so no locks; the socket callbacks only parse and queue.
-
-Symmetric RTP: we send to where the far end's packets actually come from once they
-arrive (on by default), which gets audio through NATs the SDP does not describe.
 """
 
 from __future__ import annotations
@@ -14,11 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -43,6 +44,12 @@ from parley.media.rtcp import (
     serialize_compound,
 )
 from parley.media.rtp import RtpPacket, RtpParseError, seq_add, ts_add
+from parley.media.transport import (
+    Address,
+    MediaTransport,
+    RtpPortError,
+    UdpMediaTransport,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +63,7 @@ QUIET_FRAMES = 4
 QUIET_RMS = 100.0
 
 
-class RtpPortError(OSError):
-    """No free RTP port in the configured range."""
+__all__ = ["RtpPortError", "RtpStream", "StreamStats"]
 
 
 @dataclass
@@ -104,29 +110,6 @@ class _Negotiated:
         return self.receive_dtmf_pts | ({self.dtmf_pt} if self.dtmf_pt is not None else set())
 
 
-class _Rtp(asyncio.DatagramProtocol):
-    def __init__(self, owner: RtpStream, rtcp: bool) -> None:
-        self.owner = owner
-        self.rtcp = rtcp
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  # a datagram transport
-
-    def datagram_received(self, data: bytes, addr: tuple[str | Any, ...]) -> None:
-        try:
-            source = (str(addr[0]), int(addr[1]))
-            if self.rtcp:
-                self.owner._rtcp_received(data, source)
-            else:
-                self.owner._rtp_received(data, source)
-        except Exception:  # the engine never dies from a packet
-            log.exception("RTP packet handling failed")
-
-    def error_received(self, exc: Exception) -> None:
-        log.debug("RTP socket error: %s", exc)
-
-
 class RtpStream(Port):
     """RTP/RTCP for one call; a bridge port at the codec's sample rate."""
 
@@ -153,12 +136,10 @@ class RtpStream(Port):
         self.cname = f"parley-{self.ssrc:08x}"
         self._seq = self._rng.getrandbits(16)
         self._ts = self._rng.getrandbits(32)
-        self._rtp: _Rtp | None = None
-        self._rtcp: _Rtp | None = None
-        self.local_port = 0
-        self.remote: tuple[str, int] | None = None
-        self.remote_rtcp: tuple[str, int] | None = None
-        self._latched = False
+        self._transport: MediaTransport | None = None
+        self._remote: Address | None = None  # where the SDP says to send
+        self._remote_rtcp: Address | None = None
+        self._peer_ssrc: int | None = None  # the SSRC the far end has been sending with
         self.sending = True  # direction allows sending (not on hold / recvonly)
         self.receiving = True
         self.muted = False
@@ -238,56 +219,70 @@ class RtpStream(Port):
     def set_remote(self, host: str, port: int, rtcp_port: int | None = None) -> None:
         """Where the SDP says to send. A held call's 0.0.0.0 means: send nothing."""
         if host in ("0.0.0.0", "::") or port == 0:
-            self.remote = None
-            return
-        self.remote = (host, port)
-        self.remote_rtcp = (host, rtcp_port or port + 1)
-        self._latched = False
-        self.stats.remote = f"{host}:{port}"
+            self._remote = None
+        else:
+            self._remote = (host, port)
+            self._remote_rtcp = (host, rtcp_port or port + 1)
+        if self._transport is not None:
+            self._transport.set_remote(self._remote, self._remote_rtcp)
+
+    @property
+    def remote(self) -> Address | None:
+        """Where RTP goes now: the SDP's address, or the one symmetric RTP latched onto."""
+        return self._transport.remote_rtp if self._transport is not None else self._remote
+
+    @property
+    def remote_rtcp(self) -> Address | None:
+        if self._transport is not None:
+            return self._transport.remote_rtcp
+        return self._remote_rtcp
 
     def set_direction(self, *, send: bool, receive: bool) -> None:
         self.sending, self.receiving = send, receive
 
-    # -- sockets
+    # -- the transport
 
     async def open(self, host: str, port_range: tuple[int, int] = (16384, 32767)) -> int:
-        """Bind RTP on an even port of the range and RTCP on the next one (RFC 3550 §11)."""
-        loop = asyncio.get_running_loop()
-        low, high = port_range
-        low += low % 2
-        candidates = list(range(low, high - 1, 2))
-        self._rng.shuffle(candidates)
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        for port in candidates[:200]:
-            try:
-                rtp_t, rtp_p = await loop.create_datagram_endpoint(
-                    lambda: _Rtp(self, False), local_addr=(host, port), family=family
-                )
-            except OSError:
-                continue
-            try:
-                _rtcp_t, rtcp_p = await loop.create_datagram_endpoint(
-                    lambda: _Rtp(self, True), local_addr=(host, port + 1), family=family
-                )
-            except OSError:
-                rtp_t.close()
-                continue
-            self._rtp, self._rtcp = rtp_p, rtcp_p
-            self.local_port = port
-            self._rtcp_task = loop.create_task(self._rtcp_loop())
-            return port
-        raise RtpPortError(f"no free RTP port pair between {low} and {high} on {host}")
+        """Bind RTP on a port pair of the range (both ends included, see
+        `parley.media.transport.port_candidates`); returns the RTP port."""
+        transport = await UdpMediaTransport.open(
+            host, port_range, symmetric=self.symmetric, rng=self._rng
+        )
+        self.use_transport(transport)
+        self._rtcp_task = asyncio.get_running_loop().create_task(self._rtcp_loop())
+        return transport.local_address[1]
+
+    def use_transport(self, transport: MediaTransport) -> None:
+        """Send and receive through `transport` from now on (it gets our remote)."""
+        self._transport = transport
+        transport.attach(self._rtp_received, self._rtcp_received)
+        if self._remote is not None or self._remote_rtcp is not None:
+            transport.set_remote(self._remote, self._remote_rtcp)
+
+    def wrap_transport(self, adapter: Callable[[MediaTransport], MediaTransport]) -> None:
+        """Put a layer (SRTP, ZRTP, a test's transform) between the session and its
+        transport: `adapter` gets the transport in use and returns the wrapped one."""
+        if self._transport is None:
+            raise RuntimeError("the stream has no transport yet: open() it first")
+        self.use_transport(adapter(self._transport))
+
+    @property
+    def transport(self) -> MediaTransport | None:
+        return self._transport
+
+    @property
+    def local_port(self) -> int:
+        """Our RTP port (0 before `open`)."""
+        return self._transport.local_address[1] if self._transport is not None else 0
 
     def close(self) -> None:
         if self._rtcp_task is not None:
             self._rtcp_task.cancel()
             self._rtcp_task = None
-        if self._rtcp is not None and self._rtcp.transport is not None:
+        if self._transport is not None:
             self._send_rtcp([Bye((self.ssrc,), "")])
-        for proto in (self._rtp, self._rtcp):
-            if proto is not None and proto.transport is not None:
-                proto.transport.close()
-        self._rtp = self._rtcp = None
+            self._transport.close()
+        self._transport = None
 
     # -- bridge port: sending
 
@@ -295,7 +290,7 @@ class RtpStream(Port):
         """Our audio for this period: encode and send (or a DTMF event instead)."""
         timestamp = self._ts
         self._ts = ts_add(self._ts, self._ticks)
-        if self._rtp is None or self.remote is None or not self.sending:
+        if self._transport is None or self.remote is None or not self.sending:
             return
         event = self._dtmf_out.tick(timestamp) if self._neg.dtmf_pt is not None else None
         if event is not None:
@@ -318,7 +313,7 @@ class RtpStream(Port):
         return True
 
     def _send(self, pt: int, payload: bytes, timestamp: int, marker: bool) -> None:
-        assert self._rtp is not None and self._rtp.transport is not None
+        assert self._transport is not None
         packet = RtpPacket(
             marker=marker,
             payload_type=pt,
@@ -328,31 +323,32 @@ class RtpStream(Port):
             payload=payload,
         )
         self._seq = seq_add(self._seq, 1)
-        try:
-            self._rtp.transport.sendto(packet.to_bytes(), self.remote)
-        except OSError as exc:
-            log.debug("RTP send failed: %s", exc)
+        if not self._transport.send_rtp(packet.to_bytes()):
             return
         self._send_stats.on_sent(timestamp, len(payload), self._clock())
         self.stats.packets_sent += 1
 
     # -- bridge port: receiving
 
-    def _rtp_received(self, data: bytes, source: tuple[str, int]) -> None:
+    def _rtp_received(self, data: bytes, source: Address) -> bool:
+        """One packet from the transport; True when it belongs to this call, which lets
+        symmetric RTP latch onto its source."""
         try:
             packet = RtpPacket.parse(data)
         except RtpParseError:
             self.stats.malformed += 1
-            return
+            return False
+        pt = packet.payload_type
+        if pt not in self._audio_pts and pt not in self._dtmf_pts and pt != COMFORT_NOISE_PT:
+            self.stats.malformed += 1  # not a payload type of this call
+            return False
+        from_remote = self._transport is not None and source == self._transport.remote_rtp
+        belongs = from_remote or self._peer_ssrc is None or packet.ssrc == self._peer_ssrc
+        if belongs:
+            self._peer_ssrc = packet.ssrc  # the far end may change it (RFC 3550 §8.2)
         now = self._clock()
-        if self.symmetric and not self._latched:
-            # Symmetric RTP: answer to where the far end really sends from.
-            self.remote = source
-            self.remote_rtcp = (source[0], source[1] + 1)
-            self._latched = True
-            self.stats.remote = f"{source[0]}:{source[1]}"
         if not self.receiving:
-            return
+            return belongs
         if self._recv_stats is None or self._recv_stats.ssrc != packet.ssrc:
             self._recv_stats = ReceiverStats(self._neg.codec.clock_rate, packet.ssrc)
         self._recv_stats.feed(packet.sequence, packet.timestamp, now)
@@ -363,8 +359,7 @@ class RtpStream(Port):
                 self._report_dtmf(digit)
         elif pt in self._audio_pts:
             self._jitter.put(packet, now)
-        elif pt != COMFORT_NOISE_PT:
-            self.stats.malformed += 1
+        return belongs
 
     def _report_dtmf(self, digit: DtmfDigit) -> None:
         if self.on_dtmf is not None:
@@ -461,14 +456,10 @@ class RtpStream(Port):
             self._send_rtcp(packets)
 
     def _send_rtcp(self, packets: list[RtcpPacket]) -> None:
-        if self._rtcp is None or self._rtcp.transport is None or self.remote_rtcp is None:
-            return
-        try:
-            self._rtcp.transport.sendto(serialize_compound(packets), self.remote_rtcp)
-        except OSError as exc:
-            log.debug("RTCP send failed: %s", exc)
+        if self._transport is not None:
+            self._transport.send_rtcp(serialize_compound(packets))
 
-    def _rtcp_received(self, data: bytes, source: tuple[str, int]) -> None:
+    def _rtcp_received(self, data: bytes, source: Address) -> None:
         try:
             packets = parse_compound(data)
         except RtcpParseError:
@@ -508,6 +499,8 @@ class RtpStream(Port):
     def snapshot(self) -> StreamStats:
         jb = self._jitter.stats
         s = self.stats
+        remote = self.remote
+        s.remote = f"{remote[0]}:{remote[1]}" if remote is not None else s.remote
         if self._recv_stats is not None:
             s.packets_lost = max(0, self._recv_stats.lost)
             s.loss_percent = self._recv_stats.loss_ratio * 100

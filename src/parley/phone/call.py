@@ -53,8 +53,8 @@ from parley.sip.transaction_server import ServerTransaction
 from parley.sip.uri import SipURI
 
 if TYPE_CHECKING:
+    from parley.media.engine import CallMedia
     from parley.phone.account import Account
-    from parley.phone.media import CallMedia
     from parley.phone.phone import Phone
 
 log = logging.getLogger(__name__)

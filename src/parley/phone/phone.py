@@ -13,12 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from parley import __version__
+from parley.media.engine import AudioConfig, MediaEngine
 from parley.net.address import Source, TransportError
 from parley.phone.account import Account
 from parley.phone.call import Call
 from parley.phone.endpoint import SipEndpoint
 from parley.phone.events import PhoneError, PhoneEvent
-from parley.phone.media import AudioConfig, MediaEngine
 from parley.settings.model import AccountSettings, Settings
 from parley.sip.headers import SipParseError
 from parley.sip.message import Request

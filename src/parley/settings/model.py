@@ -429,6 +429,32 @@ class MediaSettings(BaseModel):
         description="Send RTP to where the far end's RTP comes from (gets audio through NATs).",
     )
 
+    # Field validators (not a model one) so that the error names the key. A call needs
+    # two ports, RTP and RTCP: min = max - 1 is a fixed pair, min >= max is refused.
+    @field_validator("rtp_port_min", mode="after")
+    @classmethod
+    def _rtp_port_min_bounds(cls, value: int, info: ValidationInfo) -> int:
+        high = info.data.get("rtp_port_max")  # known when one field is assigned
+        if isinstance(high, int) and value >= high:
+            raise ValueError(_rtp_range_problem(value, high))
+        return value
+
+    @field_validator("rtp_port_max", mode="after")
+    @classmethod
+    def _rtp_port_max_bounds(cls, value: int, info: ValidationInfo) -> int:
+        low = info.data.get("rtp_port_min")
+        if isinstance(low, int) and value <= low:
+            raise ValueError(_rtp_range_problem(low, value))
+        return value
+
+
+def _rtp_range_problem(low: int, high: int) -> str:
+    return (
+        f"rtp_port_min ({low}) must be below rtp_port_max ({high}): a call needs two "
+        "ports (RTP and RTCP); set rtp_port_max to at least rtp_port_min + 1 "
+        f"(e.g. rtp_port_min = {low}, rtp_port_max = {low + 1} for one fixed pair)"
+    )
+
 
 class GuiSettings(BaseModel):
     """Desktop window preferences (filled in by a later issue)."""

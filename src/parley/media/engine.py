@@ -145,6 +145,9 @@ class MediaEngine:
         self._feedback: dict[int, ToneGenerator] = {}
         self._ring_port: Port | None = None
         self._ring_port_slot: int | None = None
+        self._loudspeaker = False
+        self._normal_devices: tuple[str, str] | None = None
+        self._test_sounds: dict[int, ToneGenerator] = {}
 
     def _open_device(self) -> Port:
         try:
@@ -200,6 +203,65 @@ class MediaEngine:
 
     def add_call(self, port: Port, name: str) -> CallMedia:
         return CallMedia(self, port, name)
+
+    # -- the devices: switching, levels, meter
+
+    @property
+    def loudspeaker(self) -> bool:
+        """True while the hands-free devices are in use (see `set_loudspeaker`)."""
+        return self._loudspeaker
+
+    def set_loudspeaker(self, on: bool, hands_free: tuple[str, str]) -> None:
+        """Switch to the hands-free devices (`hands_free`: input and output spec) or back
+        to the devices the engine was using before the first switch."""
+        if self._normal_devices is None:
+            self._normal_devices = (self.config.input, self.config.output)
+        self.switch_devices(*(hands_free if on else self._normal_devices))
+        self._loudspeaker = on
+
+    def switch_devices(self, input_spec: str, output_spec: str) -> None:
+        """Use other devices from now on. The new device port takes the old one's bridge
+        slot, so its connections (calls, tones, recordings) and volumes carry over. A
+        device that cannot be opened gives silence (and says so, see `_open_device`)."""
+        if (self.config.input, self.config.output) == (input_spec, output_spec):
+            return
+        self.config.input, self.config.output = input_spec, output_spec
+        port = self._open_device()
+        old = self.bridge.replace_port(self.device_slot, port)
+        self.device = port
+        try:
+            old.close()
+        except Exception:
+            log.exception("closing the previous audio device")
+
+    def set_speaker_level(self, level: float) -> None:
+        """Gain on what the speaker plays (every call and tone); 1.0 leaves it as it is."""
+        self.bridge.set_tx_level(self.device_slot, level)
+
+    def set_microphone_level(self, level: float) -> None:
+        """Gain on what the microphone gives (to every call); 0.0 silences it."""
+        self.bridge.set_rx_level(self.device_slot, level)
+
+    def input_level_db(self) -> float:
+        """RMS dBFS of the microphone's last frame (before the gain), -inf if none."""
+        return self.bridge.rx_level_db(self.device_slot)
+
+    def play_test_sound(self, seconds: float = 1.5) -> None:
+        """A soft 440 + 660 Hz chord on the output device, once."""
+        for slot, old in list(self._test_sounds.items()):  # forget sounds that have played
+            if old.finished:
+                self.bridge.disconnect_all(slot)
+                self.bridge.remove_port(slot)
+                del self._test_sounds[slot]
+        spec = ToneSpec("test sound", (440.0, 660.0), (seconds,), -14.0, repeat=False)
+        gen = ToneGenerator(spec, 48000)
+
+        def frames(n: int) -> Frame | None:
+            return None if gen.finished else gen.frame(n)
+
+        slot = self.bridge.add_port(TonePort(frames, 48000, name="test sound"))
+        self._test_sounds[slot] = gen
+        self.bridge.connect(slot, self.device_slot)
 
     # -- tones on the speaker
 
