@@ -63,3 +63,19 @@ def test_settings_reference_is_current() -> None:
 
     doc = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
     assert doc.read_text() == render()
+
+
+def test_the_parley_command_hands_sub_commands_to_the_console_without_qt() -> None:
+    """`parley console …` goes through the launcher to the CLI and never imports Qt."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from parley.launcher import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit as e:\n    pass\n"
+        "assert not any(m.startswith(('PySide6', 'parley.gui')) for m in sys.modules), 'Qt loaded'\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("ok")
+    assert "parley 0.1.0" in out.stdout

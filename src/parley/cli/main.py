@@ -65,13 +65,12 @@ SUBCOMMANDS = ("console", "call")
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`parley console` and `parley call`; `parley.launcher` starts the desktop app instead
+    when there is no sub-command."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
-        # No sub-command: the desktop app with its own options (--config, --data-dir…),
-        # imported only now: the console needs no Qt.
-        from parley.gui.app import run_gui
-
-        return run_gui(argv)
+    if not argv:
+        build_parser().print_help(sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     if args.command == "call":
         from parley.cli.call_command import run_call
