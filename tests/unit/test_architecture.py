@@ -37,7 +37,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"sip", "media", "net", "phone", "app"} | SERVICES,
     "gui": {"sip", "media", "net", "phone", "app"} | SERVICES,
     # The entry point (`parley` without a sub-command) chooses a front-end.
-    "__main__": {"cli", "gui", "app"},
+    "__main__": {"launcher"},
     "launcher": {"cli", "gui", "app", "settings"},
     "__init__": set(),
 }
