@@ -130,6 +130,9 @@ class UserAgentCore:
         self._timed: list[Timed] = []
         self._waiters: dict[int, _Waiter] = {}
         self._now = 0.0
+        # Called whenever there may be new outputs or a new deadline: the driver's cue to
+        # flush `take_outputs()` and re-arm its one timer. Plain data, no I/O here.
+        self.on_wake: Callable[[], None] | None = None
 
     @property
     def now(self) -> float:
@@ -199,6 +202,11 @@ class UserAgentCore:
     def remove_timed(self, timed: Timed) -> None:
         self._timed = [t for t in self._timed if t is not timed]
 
+    def wake(self) -> None:
+        """Tell the driver to look at the outputs and the deadline again."""
+        if self.on_wake is not None:
+            self.on_wake()
+
     # ================================================================== input
 
     def receive(
@@ -206,12 +214,21 @@ class UserAgentCore:
     ) -> None:
         """One parsed message from the network. Never raises for bad input."""
         self._now = now
-        if isinstance(message, (Request, Response)):
-            try:
-                self.transactions.receive(message, source, now, reliable=reliable)
-            except SipParseError as exc:  # the layer answers what it can; be safe anyway
-                self._out.append(Dropped(message, str(exc)))
+        try:
+            self.transactions.receive(message, source, now, reliable=reliable)
+        except SipParseError as exc:
+            # Framing was fine but a key header is not: answer a request with 400 when
+            # there is a Via to answer to, drop a response (§18.1.2, §8.2.2).
+            self._out.append(Dropped(message, str(exc)))
+            if (
+                isinstance(message, Request)
+                and message.method != "ACK"
+                and ("Via" in message.headers)
+            ):
+                bad = make_response(message, exc.status, exc.reason or None)
+                self._out.append(Transmit(bad, source))
         self._pump(now)
+        self.wake()
 
     def transport_error(self, message: Message, text: str, now: float) -> None:
         """The driver could not deliver `message`: the request's sender hears of it."""
@@ -223,6 +240,7 @@ class UserAgentCore:
                     self.transactions.report_transport_error(waiter.tx, now)
                     waiter.callbacks.on_transport_error(text)
         self._pump(now)
+        self.wake()
 
     # ================================================================== time
 
@@ -247,6 +265,7 @@ class UserAgentCore:
                 log.exception("timer of %r failed", timed)
             self._pump(now)
         self._forget_finished()
+        self.wake()
 
     # ================================================================== output
 
@@ -278,16 +297,19 @@ class UserAgentCore:
         tx = self.transactions.send_request(request, dest, now, reliable=reliable)
         self._waiters[tx.id] = _Waiter(tx, callbacks, dest, reliable, retry)
         self._pump(now)
+        self.wake()
         return tx
 
     def send_response(self, tx: ServerTransaction, response: Response, now: float) -> None:
         self._now = now
         self.transactions.send_response(tx, response, now)
         self._pump(now)
+        self.wake()
 
     def send_stateless(self, message: Request | Response, dest: object) -> None:
         """An ACK for a 2xx (RFC 3261 §13.2.2.4), outside any transaction."""
         self._out.append(Transmit(message, dest))
+        self.wake()
 
     def response(
         self,

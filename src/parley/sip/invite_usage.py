@@ -103,6 +103,7 @@ class InviteUsage:
         self._sink(rest)
         if self.session.finished:
             self.core.detach(self)
+        self.core.wake()  # the session's deadlines may have moved
 
     def send(self, request: Request, dest: object, *, reliable: bool = False) -> ClientTransaction:
         """Send one of the session's requests to `dest` (where its next hop resolved to)."""
