@@ -243,6 +243,17 @@ class RegistrationClient:
     def next_timer(self) -> float | None:
         return self._timer
 
+    def cancel_timer(self) -> None:
+        """Forget the pending refresh or retry (the owner takes over, or we stop)."""
+        self._cancel_timer()
+
+    def retry(self, now: float) -> list[Output]:
+        """Try again now (the owner's retry after it found and reached the server)."""
+        self._cancel_timer()
+        if not self._want_registered:
+            return []
+        return self._start_attempt(now, refresh=self.state == RegState.REGISTERED)
+
     def handle_timer(self, now: float) -> list[Output]:
         if self._timer is None or now < self._timer:
             return []
