@@ -1,6 +1,6 @@
 """Session timers (RFC 4028): negotiation of Session-Expires/Min-SE and the running timer.
 
-Pure functions and a small state holder; `parley.sip.invite` uses them. Whoever is the
+Pure functions and small state holders; `parley.sip.invite` uses them. Whoever is the
 refresher re-INVITEs or UPDATEs at half the interval (§10); the other side sends BYE
 when no refresh came by `interval - min(32, interval/3)` (§10).
 """
@@ -17,6 +17,7 @@ __all__ = [
     "MIN_SE_FLOOR",
     "Negotiated",
     "SessionExpires",
+    "SessionRefresh",
     "SessionTimer",
     "SessionTimerConfig",
     "min_se_of",
@@ -158,3 +159,65 @@ class SessionTimer:
     def stop(self) -> None:
         self.interval = None
         self.deadline = None
+
+
+class SessionRefresh:
+    """The session-timer side of one INVITE session: what we ask for, what we answer,
+    how we refresh (RFC 4028 §7-10). The session arms the timer at `timer.deadline`."""
+
+    def __init__(self, cfg: SessionTimerConfig) -> None:
+        self.cfg = cfg
+        self.timer = SessionTimer()
+        self.interval = cfg.session_expires  # what we ask for, raised by a 422
+        self.min_se = cfg.min_se
+        self.update_unsupported = False  # the peer answered our refresh UPDATE 405/501
+
+    def initial_headers(self) -> list[tuple[str, str]]:
+        """Session-Expires/Min-SE of our initial INVITE (§7.1), if we want a timer."""
+        return request_headers(self.interval, self.min_se) if self.cfg.enabled else []
+
+    def refresh_headers(self) -> list[tuple[str, str]]:
+        """Session-Expires/Min-SE for a request we send in the dialog (§7.4): keep the
+        current interval, and ask to stay the refresher if we are."""
+        if self.timer.interval is not None:
+            refresher = "uac" if self.timer.we_refresh else "uas"
+            return request_headers(self.timer.interval, self.min_se, refresher)
+        if self.cfg.enabled:
+            return request_headers(self.interval, self.min_se)
+        return []
+
+    @staticmethod
+    def response_headers(request: Request, negotiated: Negotiated) -> list[tuple[str, str]]:
+        supports = "timer" in [t.lower() for t in request.tokens("Supported")]
+        return negotiated.response_headers(supports)
+
+    @staticmethod
+    def from_response(response: Response) -> tuple[int | None, bool]:
+        """§7.2: the 2xx to our INVITE/UPDATE fixes the interval and whether we refresh
+        ("uac" is us: we sent the request). No Session-Expires: no session timer."""
+        try:
+            se = session_expires_of(response)
+        except SipParseError:
+            se = None
+        if se is None:
+            return None, False
+        return se.delta, (se.refresher or "uac") == "uac"
+
+    def retry_422(self, request: Request, response: Response) -> list[tuple[str, str]] | None:
+        """§7.4: the headers to retry `request` with after a 422, raising our Min-SE to
+        what the far end asked for; None when the 422 asks for nothing more."""
+        minimum = min_se_of(response)
+        current = session_expires_of(request)
+        if minimum is None or (current is not None and minimum <= current.delta):
+            return None
+        self.min_se = max(self.min_se, minimum)
+        self.interval = max(self.interval, minimum)
+        refresher = current.refresher if current is not None else None
+        return request_headers(self.interval, self.min_se, refresher)
+
+    def use_update(self, remote_allow: set[str]) -> bool:
+        """Refresh with UPDATE (else re-INVITE), as configured and as the peer allows."""
+        method = self.cfg.refresh_method
+        return method == "update" or (
+            method == "auto" and "UPDATE" in remote_allow and not self.update_unsupported
+        )

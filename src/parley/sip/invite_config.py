@@ -1,0 +1,50 @@
+"""What an `InviteSession` is told once: its role, its account's behaviour and credentials."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from parley.sip.auth import DigestClient
+from parley.sip.session_timer import SessionTimerConfig
+from parley.sip.timers import TimerConfig
+
+__all__ = ["ALLOW", "MAX_AUTH_ROUNDS", "Credentials", "Role", "SessionConfig", "supported"]
+
+ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, NOTIFY, REFER, MESSAGE"
+MAX_AUTH_ROUNDS = 3
+
+
+class Role(enum.Enum):
+    UAC = "uac"  # we called
+    UAS = "uas"  # we were called
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How to answer 401/407 challenges to our INVITE and in-dialog requests (§22)."""
+
+    digest: DigestClient
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """Per-account behaviour of INVITE sessions.
+
+    `use_100rel`: say `Supported: 100rel` and PRACK reliable provisional responses; as
+    callee we send reliable provisionals only when the caller *requires* them.
+    `reject_status`: what hanging up a ringing incoming call sends (486 or 603).
+    """
+
+    timers: TimerConfig = field(default_factory=TimerConfig)
+    session_timer: SessionTimerConfig = field(default_factory=SessionTimerConfig)
+    use_100rel: bool = True
+    reject_status: int = 486
+    allow: str = ALLOW
+
+
+def supported(config: SessionConfig) -> str:
+    """The Supported header value of our INVITEs, UPDATEs and their 2xx."""
+    return ", ".join((["100rel"] if config.use_100rel else []) + ["timer"])
