@@ -15,6 +15,7 @@ from parley.sip.invite_usage import register_invite_usage
 from parley.sip.message import Request, Response
 from parley.sip.parser import parse_message
 from parley.sip.request_client import ClientCallbacks, Credentials
+from parley.sip.responses import make_response
 from parley.sip.transaction_server import ServerTransaction
 
 SRC = ("198.51.100.7", 5060)
@@ -307,3 +308,34 @@ def test_a_call_between_two_cores_is_found_by_its_full_dialog_id() -> None:
     pair.advance(60)
     # Finished sessions leave the core: their dialog is unknown now.
     assert pair.a.core.usages_of(a.dialog.id) == [] and pair.a.core.next_timer() is None
+
+
+def test_a_challenged_bye_is_answered_by_the_core_client_for_the_session() -> None:
+    pair = Pair()
+    creds = Credentials(DigestClient(cnonce_factory=lambda: "c0ffee"), "alice", "secret")
+    pair.a.call(OFFER, credentials=creds)
+    pair.deliver()
+    pair.b.do(lambda s: s.accept(ANSWER, pair.now))
+    pair.deliver()
+    challenged: list[Request] = []
+
+    def proxy_challenges_first_bye(to: object, msg: Request | Response) -> bool:
+        if to is pair.b and isinstance(msg, Request) and msg.method == "BYE" and not challenged:
+            challenged.append(msg)
+            return True
+        return False
+
+    pair.drop = proxy_challenges_first_bye
+    pair.a.do(lambda s: s.hangup(pair.now))
+    pair.deliver()
+    bye = challenged[0]
+    www = ("WWW-Authenticate", 'Digest realm="pbx", nonce="b1", qop="auth"')
+    pair.a.core.receive(make_response(bye, 401, headers=[www]), "bob", pair.now)
+    pair.a.flush()
+    pair.deliver()
+    first, second = pair.a.sent("BYE")
+    assert second.cseq.seq == first.cseq.seq + 1  # type: ignore[union-attr]
+    assert 'nonce="b1"' in (second.headers.get("Authorization") or "")
+    assert pair.b.ended().by == "remote" and pair.a.ended().by == "local"
+    pair.advance(60)
+    assert pair.a.session is not None and pair.a.session.finished

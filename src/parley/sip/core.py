@@ -402,7 +402,10 @@ class UserAgentCore:
         if waiter is None:
             return
         if response.status in (401, 407) and waiter.retry is not None:
-            again = waiter.retry.retry(tx.request, response)
+            seq = waiter.callbacks.retry_seq
+            again = waiter.retry.retry(
+                tx.request, response, seq=seq(tx.request) if seq is not None else None
+            )
             if again is not None:
                 del self._waiters[tx.id]
                 waiter.callbacks.on_retry(again)

@@ -106,8 +106,15 @@ class InviteUsage:
         self.core.wake()  # the session's deadlines may have moved
 
     def send(self, request: Request, dest: object, *, reliable: bool = False) -> ClientTransaction:
-        """Send one of the session's requests to `dest` (where its next hop resolved to)."""
+        """Send one of the session's requests to `dest` (where its next hop resolved to).
+
+        BYE, INFO, UPDATE, PRACK go through the core's non-INVITE client with the
+        session's credentials: a 401/407 is answered there, and the session only learns
+        the new CSeq (`request_retried`) and the final answer. INVITE keeps its own retry
+        (its challenge ends the transaction with an ACK, §17.1.1.3).
+        """
         session = self.session
+        non_invite = request.method not in ("INVITE", "CANCEL")
         return self.core.send_request(
             request,
             dest,
@@ -117,9 +124,12 @@ class InviteUsage:
                 on_transport_error=lambda _t: self.run(
                     session.on_transport_error(request, self.core.now)
                 ),
+                on_retry=lambda new: session.request_retried(request, new),
+                retry_seq=session.next_seq,
             ),
             self.core.now,
             reliable=reliable,
+            credentials=session.credentials if non_invite else None,
         )
 
     def send_ack(self, ack: Request, dest: object) -> None:

@@ -45,6 +45,9 @@ class ClientCallbacks:
     on_timeout: Callable[[], None]
     on_transport_error: Callable[[str], None]
     on_retry: Callable[[Request], None] = field(default=_nothing)
+    # The CSeq number of a retry; default: one more than the challenged request's. A
+    # dialog usage gives the next number of its dialog (§12.2.1.1).
+    retry_seq: Callable[[Request], int] | None = None
 
 
 class DigestRetry:
