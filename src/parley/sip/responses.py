@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from parley.sip.headers import NameAddr, SipParseError
 from parley.sip.message import Headers, Request, Response
 
-__all__ = ["COPIED_HEADERS", "REASON_PHRASES", "make_response"]
+__all__ = ["COPIED_HEADERS", "REASON_PHRASES", "make_response", "response_from_headers"]
 
 # RFC 3261 §8.2.6.2: what a response copies from its request.
 COPIED_HEADERS = ("Via", "From", "To", "Call-ID", "CSeq")
@@ -70,9 +70,25 @@ def make_response(
     carries the UAS's tag, §8.2.6.2); a To that already has a tag is left alone.
     Line breaks in `reason` become spaces (a reason phrase is one line, §25.1).
     """
+    return response_from_headers(
+        request.headers, status, reason, to_tag=to_tag, headers=headers, body=body
+    )
+
+
+def response_from_headers(
+    fields: Headers,
+    status: int,
+    reason: str | None = None,
+    *,
+    to_tag: str | None = None,
+    headers: Iterable[tuple[str, str]] = (),
+    body: bytes = b"",
+) -> Response:
+    """`make_response` for a request known only by its header fields (one the parser
+    rejected, `parley.sip.validate.response_for_parse_error`)."""
     out = Headers()
     for name in COPIED_HEADERS:
-        for value in request.headers.get_all(name):
+        for value in fields.get_all(name):
             if name == "To" and to_tag and status > 100:
                 try:
                     addr = NameAddr.parse(value)
