@@ -11,7 +11,9 @@ from parley.sip.timers import TimerConfig
 
 __all__ = ["ALLOW", "MAX_AUTH_ROUNDS", "Credentials", "Role", "SessionConfig", "supported"]
 
-ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, NOTIFY, REFER, MESSAGE"
+# What an INVITE usage answers by itself; the phone passes the Allow its user-agent core
+# derives from everything registered (`parley.sip.capabilities`).
+ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO"
 
 
 class Role(enum.Enum):
