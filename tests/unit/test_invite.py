@@ -1,18 +1,15 @@
-"""Two InviteSessions talking through real transaction layers over a fake network.
+"""Two InviteSessions talking through real user-agent cores over a fake network.
 
-Every message is serialised and parsed again with `parley.sip.parser` on the way, so a
-header the session writes wrongly breaks the test. The clock is fake: `Net.advance`
-steps from deadline to deadline.
+The pair comes from `uapair.py` (shared with other tests): every message is serialised
+and parsed again on the way, so a header the session writes wrongly breaks the test. The
+clock is fake: `Net.advance` steps from deadline to deadline.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
+from uapair import Pair, UserAgent
 
-from parley.sip.dialog import LocalEndpoint
-from parley.sip.headers import NameAddr
-from parley.sip.invite import InviteSession, SessionConfig
+from parley.sip.invite import SessionConfig
 from parley.sip.invite_events import (
     AnswerReceived,
     CallState,
@@ -20,25 +17,9 @@ from parley.sip.invite_events import (
     OfferReceived,
     OfferRejected,
     OfferRequested,
-    SendAck,
-    SendRequest,
-    SendResponse,
-    SessionOutput,
-    StateChanged,
 )
 from parley.sip.message import Request, Response
-from parley.sip.parser import parse_message
 from parley.sip.session_timer import SessionTimerConfig
-from parley.sip.transaction import TransactionLayer
-from parley.sip.transaction_base import (
-    AckReceived,
-    RequestReceived,
-    ResponseReceived,
-    SendMessage,
-    StrayResponse,
-    TransactionTimeout,
-)
-from parley.sip.transaction_client import ClientTransaction
 from parley.sip.uri import SipURI
 
 OFFER = b"v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
@@ -48,162 +29,9 @@ HOLD = OFFER.replace(b"1 1", b"1 2") + b"a=sendonly\r\n"
 Message = Request | Response
 
 
-class Side:
-    """One phone: a transaction layer and (at most) one session."""
-
-    def __init__(self, net: Net, name: str, port: int, config: SessionConfig) -> None:
-        self.net = net
-        self.name = name
-        self.layer = TransactionLayer(send_trying=net.send_trying)
-        self.local = LocalEndpoint(
-            "127.0.0.1", port, "UDP", contact=f"<sip:{name}@127.0.0.1:{port}>"
-        )
-        self.config = config
-        self.session: InviteSession | None = None
-        self.events: list[SessionOutput] = []
-        self.wire: list[Message] = []  # everything this side sent
-
-    @property
-    def peer(self) -> Side:
-        return self.net.b if self is self.net.a else self.net.a
-
-    def call(self, offer: bytes | None, **kw: object) -> None:
-        target = SipURI.parse(f"sip:{self.peer.name}@127.0.0.1:{self.peer.local.port}")
-        self.session = InviteSession.outgoing(
-            target,
-            from_=NameAddr(None, SipURI.parse(f"sip:{self.name}@127.0.0.1")),
-            to=NameAddr(None, target),
-            local=self.local,
-            config=self.config,
-            rng=random.Random(self.name),
-            **kw,  # type: ignore[arg-type]
-        )
-        self.apply(self.session.invite(offer, self.net.now))
-
-    def do(self, fn: Callable[[InviteSession], list[SessionOutput]]) -> None:
-        assert self.session is not None
-        self.apply(fn(self.session))
-
-    # -- carry out session outputs
-    def apply(self, outputs: list[SessionOutput]) -> None:
-        now = self.net.now
-        for out in outputs:
-            if isinstance(out, SendRequest):
-                self.layer.send_request(out.request, self.peer.name, now, reliable=False)
-            elif isinstance(out, SendResponse):
-                assert out.tx is not None
-                self.layer.send_response(out.tx, out.response, now)  # type: ignore[arg-type]
-            elif isinstance(out, SendAck):
-                self.layer.send_stateless(out.ack, self.peer.name)
-            else:
-                self.events.append(out)
-        self.pump()
-
-    # -- carry out transaction layer outputs
-    def pump(self) -> None:
-        now = self.net.now
-        for out in self.layer.take_outputs():
-            s = self.session
-            if isinstance(out, SendMessage):
-                self.wire.append(out.message)
-                self.net.queue.append((self.peer, out.message.to_bytes()))
-            elif isinstance(out, ResponseReceived) and s is not None:
-                self.apply(s.on_response(out.response, now))
-            elif isinstance(out, StrayResponse) and s is not None:
-                self.apply(s.on_response(out.response, now))
-            elif isinstance(out, AckReceived) and s is not None:
-                self.apply(s.on_ack(out.request, now))
-            elif isinstance(out, TransactionTimeout) and s is not None:
-                if isinstance(out.tx, ClientTransaction):
-                    self.apply(s.on_timeout(out.tx.request, now))
-            elif isinstance(out, RequestReceived):
-                req = out.request
-                fresh = s is None or s.state is CallState.ENDED
-                if req.method == "INVITE" and req.to.tag is None and fresh:
-                    self.session = InviteSession.incoming(
-                        req, out.tx, local=self.local, config=self.config, rng=random.Random(1)
-                    )
-                    self.apply(self.session.receive_invite(now))
-                elif s is not None:
-                    self.apply(s.on_request(req, out.tx, now))
-
-    # -- looking at what happened
-    def states(self) -> list[CallState]:
-        return [e.state for e in self.events if isinstance(e, StateChanged)]
-
-    def ended(self) -> StateChanged:
-        ends = [
-            e for e in self.events if isinstance(e, StateChanged) and e.state is CallState.ENDED
-        ]
-        assert len(ends) == 1, self.events
-        return ends[0]
-
-    def of(self, kind: type) -> list[object]:
-        return [e for e in self.events if isinstance(e, kind)]
-
-    def sent(self, method_or_status: str | int) -> list[Message]:
-        out: list[Message] = []
-        for m in self.wire:
-            if isinstance(m, Request) and m.method == method_or_status:
-                out.append(m)
-            elif isinstance(m, Response) and m.status == method_or_status:
-                out.append(m)
-        return out
-
-
-class Net:
-    def __init__(
-        self,
-        a_config: SessionConfig | None = None,
-        b_config: SessionConfig | None = None,
-        *,
-        send_trying: bool = True,
-    ) -> None:
-        self.now = 1000.0
-        self.send_trying = send_trying
-        self.queue: list[tuple[Side, bytes]] = []
-        self.drop: Callable[[Side, Message], bool] = lambda to, msg: False
-        self.a = Side(self, "alice", 5061, a_config or SessionConfig())
-        self.b = Side(self, "bob", 5062, b_config or SessionConfig())
-
-    def deliver(self, limit: int = 1000) -> None:
-        """Deliver queued datagrams (and whatever they cause) until the network is quiet."""
-        for _ in range(limit):
-            if not self.queue:
-                return
-            to, data = self.queue.pop(0)
-            msg = parse_message(data)
-            if self.drop(to, msg):
-                continue
-            to.layer.receive(msg, to.peer.name, self.now, reliable=False)
-            to.pump()
-        raise AssertionError("network never went quiet")
-
-    def deadline(self) -> float | None:
-        times = [
-            t
-            for side in (self.a, self.b)
-            for t in (
-                side.layer.next_timer(),
-                side.session.next_timer() if side.session else None,
-            )
-            if t is not None
-        ]
-        return min(times, default=None)
-
-    def advance(self, seconds: float) -> None:
-        """Let `seconds` pass, firing every timer on the way."""
-        end = self.now + seconds
-        self.deliver()
-        while (due := self.deadline()) is not None and due <= end:
-            self.now = max(self.now, due)
-            for side in (self.a, self.b):
-                side.layer.handle_timer(self.now)
-                side.pump()
-                if side.session is not None:
-                    side.apply(side.session.handle_timer(self.now))
-            self.deliver()
-        self.now = end
+# The two phones: `uapair.Pair` (shared fixture), here under the names the tests use.
+Side = UserAgent
+Net = Pair
 
 
 def connected_call(

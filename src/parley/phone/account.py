@@ -1,9 +1,10 @@
 """An account: one SIP identity registered at one server, kept registered.
 
 The protocol decisions live in `parley.sip.registration.RegistrationClient`; this class
-gives it what it cannot have itself — server addresses (RFC 3263), a connection, the
-clock — and carries out its outputs. It also owns the failover between DNS targets and
-the keep-alive that notices a dead connection.
+gives it what it cannot have itself — server addresses (RFC 3263), a connection — and
+carries out its outputs through the SIP driver. Its refresh and retry deadlines fire from
+the user-agent core's one timer (the account is registered there as a `Timed`). It also
+owns the failover between DNS targets and the keep-alive that notices a dead connection.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any
 
 from parley.net.address import Address, TransportError, ip_literal, strip_brackets
 from parley.net.dns import DnsError, make_resolver, resolve
+from parley.net.driver import SipDriver
 from parley.net.keepalive import KeepAlive
-from parley.phone.endpoint import SipEndpoint
 from parley.phone.events import AccountStateChanged, PhoneEvent
 from parley.settings.model import AccountSettings
+from parley.sip.auth import DigestClient
 from parley.sip.dialog import LocalEndpoint
 from parley.sip.message import Response
 from parley.sip.registration import (
@@ -31,6 +33,7 @@ from parley.sip.registration import (
     StateChanged,
     split_host_port,
 )
+from parley.sip.request_client import ClientCallbacks
 from parley.sip.uri import SipURI
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,7 @@ FAILOVER_STATUSES = {408, 503}  # RFC 3263 §4.3: try the next server on these
 
 
 def registration_config(
-    account: AccountSettings, password: str, user_agent: str
+    account: AccountSettings, password: str, user_agent: str, allow: str = ""
 ) -> RegistrationConfig:
     return RegistrationConfig(
         username=account.username,
@@ -54,6 +57,7 @@ def registration_config(
         rport=account.rport,
         retry_interval=float(account.retry_interval),
         max_retry_interval=float(max(account.retry_interval, account.retry_max_interval)),
+        allow=allow,
     )
 
 
@@ -62,24 +66,27 @@ class Account:
         self,
         settings: AccountSettings,
         password: str,
-        endpoint: SipEndpoint,
+        driver: SipDriver,
         emit: Callable[[PhoneEvent], None],
     ) -> None:
         self.settings = settings
         self.name = settings.name
-        self._endpoint = endpoint
+        self._driver = driver
         self._emit = emit
+        core = driver.core
         self.registration = RegistrationClient(
-            registration_config(settings, password, endpoint.user_agent)
+            registration_config(settings, password, driver.user_agent, core.capabilities.allow),
+            rng=core.ids.rng,
+            digest=DigestClient(cnonce_factory=core.ids.cnonce),
         )
         self._targets: list[Address] = []
         self._target_index = 0
-        self._timer: asyncio.TimerHandle | None = None
         self._keepalive: KeepAlive | None = None
         self._busy: asyncio.Lock = asyncio.Lock()
         self._settled = asyncio.Event()  # set when an unregister has finished
         self._tasks: set[asyncio.Task[None]] = set()
-        endpoint.on_connection_lost(self._connection_lost)
+        driver.on_connection_lost(self._connection_lost)
+        core.add_timed(self)
 
     @property
     def state(self) -> RegState:
@@ -103,7 +110,7 @@ class Account:
             transport="UDP" if transport == "auto" else transport.upper(),
             contact=f"<{contact}>",
             rport=self.settings.rport,
-            user_agent=self._endpoint.user_agent,
+            user_agent=self._driver.user_agent,
         )
 
     async def resolve_next_hop(self, uri: SipURI | None) -> Address:
@@ -142,13 +149,13 @@ class Account:
                 return
             if not await self._prepare_connection():
                 return
-            self._carry_out(self.registration.register(self._endpoint.now))
+            self._carry_out(self.registration.register(self._driver.now))
 
     async def unregister(self, timeout: float = 5.0) -> None:
         """Remove our binding and wait (bounded) for the server's answer."""
         self._stop_keepalive()
         self._settled.clear()
-        outputs = self.registration.unregister(self._endpoint.now)
+        outputs = self.registration.unregister(self._driver.now)
         if not any(isinstance(o, SendRegister) for o in outputs):
             self._carry_out(outputs)
             return
@@ -157,10 +164,11 @@ class Account:
             await asyncio.wait_for(self._settled.wait(), timeout)
         except TimeoutError:
             log.info("%s: no answer to the unregister within %.0f s", self.name, timeout)
-        self._cancel_timer()
+        self.registration.cancel_timer()
 
     async def close(self) -> None:
-        self._cancel_timer()
+        self._driver.core.remove_timed(self)
+        self.registration.cancel_timer()
         self._stop_keepalive()
         for task in list(self._tasks):
             task.cancel()
@@ -196,12 +204,12 @@ class Account:
                 server_name = self.settings.tls_server_name or (
                     None if ip_literal(self.settings.domain_host) else self.settings.domain_host
                 )
-                self._endpoint.transport.configure_tls(
+                self._driver.transport.configure_tls(
                     str(self.settings.ca_file) if self.settings.ca_file else None,
                     verify=self.settings.verify_tls,
                 )
-                await self._endpoint.transport.connect(dest, server_name=server_name)
-            host, port = self._endpoint.transport.local_address(dest)
+                await self._driver.transport.connect(dest, server_name=server_name)
+            host, port = self._driver.transport.local_address(dest)
         except (TransportError, OSError) as exc:
             self._apply_failure(f"Registration failed: {exc}")
             return False
@@ -228,16 +236,18 @@ class Account:
                 dest = self.server
                 if dest is None:
                     continue
-                self._endpoint.send_request(
+                self._driver.send_request(
                     out.request,
                     dest,
-                    on_response=self._on_response,
-                    on_timeout=self._on_timeout,
-                    on_transport_error=self._on_transport_error,
+                    ClientCallbacks(
+                        on_response=self._on_response,
+                        on_timeout=self._on_timeout,
+                        on_transport_error=self._on_transport_error,
+                    ),
                 )
             elif isinstance(out, StateChanged):
                 self._state_changed(out)
-        self._arm_timer()
+        self._driver.core.wake()  # the registration's deadline may have moved
 
     def _state_changed(self, change: StateChanged) -> None:
         if change.state == RegState.REGISTERED:
@@ -269,16 +279,16 @@ class Account:
         ):
             self._restart_soon()
             return
-        self._carry_out(self.registration.on_response(response, self._endpoint.now))
+        self._carry_out(self.registration.on_response(response, self._driver.now))
 
     def _on_timeout(self) -> None:
         if self._next_target() and self.registration.state != RegState.UNREGISTERING:
             self._restart_soon()
             return
-        self._carry_out(self.registration.on_timeout(self._endpoint.now))
+        self._carry_out(self.registration.on_timeout(self._driver.now))
 
     def _on_transport_error(self, text: str) -> None:
-        self._carry_out(self.registration.on_transport_error(text, self._endpoint.now))
+        self._carry_out(self.registration.on_transport_error(text, self._driver.now))
 
     def _next_target(self) -> bool:
         """Move to the next DNS target; False when there is none left (back to the first)."""
@@ -296,42 +306,32 @@ class Account:
             if not await self._prepare_connection():
                 return
             self._carry_out(
-                self.registration.connection_lost(self._endpoint.now)
+                self.registration.connection_lost(self._driver.now)
                 if refresh
-                else self.registration.register(self._endpoint.now)
+                else self.registration.register(self._driver.now)
             )
 
     def _apply_failure(self, text: str) -> None:
         """A failure before any REGISTER went out (DNS, connection): report and retry."""
-        outputs = self.registration.on_transport_error(text, self._endpoint.now)
+        outputs = self.registration.on_transport_error(text, self._driver.now)
         if not outputs:
             # Nothing was pending: make the state machine own the failure and the retry.
-            self.registration.register(self._endpoint.now)
-            outputs = self.registration.on_transport_error(text, self._endpoint.now)
+            self.registration.register(self._driver.now)
+            outputs = self.registration.on_transport_error(text, self._driver.now)
         self._carry_out(outputs)
 
-    # -- timers and keep-alive
+    # -- timers (fired by the user-agent core's one timer) and keep-alive
 
-    def _arm_timer(self) -> None:
-        self._cancel_timer()
-        deadline = self.registration.next_timer()
-        if deadline is None:
-            return
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_at(deadline, self._timer_fired)
+    def next_timer(self) -> float | None:
+        return self.registration.next_timer()
 
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _timer_fired(self) -> None:
-        self._timer = None
+    def handle_timer(self, now: float) -> None:
         if self.registration.state in (RegState.FAILED, RegState.REGISTERING):
             # A retry: locate and connect again, the server may have moved or restarted.
+            self.registration.cancel_timer()
             self._spawn(self._retry())
             return
-        self._carry_out(self.registration.handle_timer(self._endpoint.now))
+        self._carry_out(self.registration.handle_timer(now))
 
     async def _retry(self) -> None:
         async with self._busy:
@@ -339,14 +339,14 @@ class Account:
                 return
             if not await self._prepare_connection():
                 return
-            self._carry_out(self.registration.handle_timer(self._endpoint.now))
+            self._carry_out(self.registration.retry(self._driver.now))
 
     def _start_keepalive(self) -> None:
         interval = self.settings.keepalive_interval
         dest = self.server
         if interval <= 0 or dest is None or self._keepalive is not None:
             return
-        self._keepalive = self._endpoint.transport.start_keepalive(dest, float(interval))
+        self._keepalive = self._driver.transport.start_keepalive(dest, float(interval))
 
     def _stop_keepalive(self) -> None:
         if self._keepalive is not None:

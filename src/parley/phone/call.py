@@ -1,9 +1,11 @@
 """A call: the INVITE session (signalling), its SDP, its RTP stream and its bridge slots.
 
-`parley.sip.invite.InviteSession` decides what goes over the wire; this class gives it
-what it cannot have — addresses, transactions, the clock, SDP built from the account's
-codec list, audio — and turns its events into the states a person sees: dialing,
-ringing, early media, incoming, connected, held (by us, by them, both), ended.
+`parley.sip.invite.InviteSession` decides what goes over the wire. It is attached to the
+user-agent core as an `InviteUsage`, which routes its dialogs' requests to it, sends its
+responses and fires its timers. This class gives it what it cannot have — where its
+requests go (RFC 3263), SDP built from the account's codec list, audio — and turns its
+events into the states a person sees: dialing, ringing, early media, incoming,
+connected, held (by us, by them, both), ended.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from parley.media.codecs import get_codec
 from parley.media.dtmf import DtmfDigit
 from parley.media.stream import RtpStream
-from parley.net.address import Address, Source, TransportError
+from parley.net.address import Address, TransportError
 from parley.phone.events import CallStateChanged, DtmfReceived
 from parley.sip.headers import NameAddr, SipParseError
 from parley.sip.invite import Credentials, InviteSession, SessionConfig
@@ -30,12 +32,11 @@ from parley.sip.invite_events import (
     OfferRequested,
     SendAck,
     SendRequest,
-    SendResponse,
     SessionOutput,
     StateChanged,
-    UnhandledRequest,
 )
-from parley.sip.message import Request, Response
+from parley.sip.invite_usage import InviteUsage
+from parley.sip.message import Request
 from parley.sip.offer_answer import (
     CodecSpec,
     NegotiatedMedia,
@@ -80,6 +81,7 @@ class Call:
         self.remote = ""
         self.remote_name: str | None = None
         self.session: InviteSession
+        self.usage: InviteUsage
         self.stream: RtpStream | None = None
         self.media: CallMedia | None = None
         self.negotiated: NegotiatedMedia | None = None
@@ -93,7 +95,6 @@ class Call:
         self.end_status: int | None = None
         self.end_text = ""
         self.connected_at: float | None = None
-        self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
         self._send_lock = asyncio.Lock()  # FIFO: requests leave in the order they were made
@@ -117,8 +118,9 @@ class Call:
             config=call._session_config(),
             routes=routes,
             credentials=call._credentials(),
+            rng=phone.driver.core.ids.rng,
         )
-        phone.endpoint.register_dialog(call.session.call_id, call)
+        call.usage = InviteUsage(phone.driver.core, call.session, call._carry_out_all)
         await call._open_stream()
         offer = call._make_offer()
         call._offer_sent = offer
@@ -142,8 +144,9 @@ class Call:
             local=account.local_endpoint(),
             config=call._session_config(),
             credentials=call._credentials(),
+            rng=phone.driver.core.ids.rng,
         )
-        phone.endpoint.register_dialog(call.session.call_id, call)
+        call.usage = InviteUsage(phone.driver.core, call.session, call._carry_out_all, invite_tx=tx)
         outputs = call.session.receive_invite(call.now)
         offer = next((o for o in outputs if isinstance(o, OfferReceived) and o.initial), None)
         problem = call._offer_problem(offer.sdp) if offer is not None else None
@@ -178,6 +181,7 @@ class Call:
             session_timer=SessionTimerConfig(),
             use_100rel=self.account.settings.use_100rel,
             reject_status=reject,
+            allow=self.phone.driver.core.capabilities.allow,
         )
 
     def _credentials(self) -> Credentials:
@@ -189,7 +193,7 @@ class Call:
 
     @property
     def now(self) -> float:
-        return asyncio.get_running_loop().time()
+        return self.phone.driver.now
 
     # ---------------------------------------------------------------- SDP helpers
 
@@ -390,15 +394,8 @@ class Call:
         await self._done.wait()
 
     # ---------------------------------------------------------------- from the network
-
-    def on_request(self, request: Request, tx: ServerTransaction, source: Source) -> None:
-        self._run(self.session.on_request(request, tx, self.now))
-
-    def on_ack(self, ack: Request) -> None:
-        self._run(self.session.on_ack(ack, self.now))
-
-    def on_stray_response(self, response: Response) -> None:
-        self._run(self.session.on_response(response, self.now))
+    # Requests, ACKs and stray 2xx of this call's dialogs reach the session through its
+    # `InviteUsage` in the user-agent core; what the session says comes back here.
 
     def _rtp_dtmf(self, digit: DtmfDigit) -> None:
         if digit.phase == "end":
@@ -407,21 +404,22 @@ class Call:
     # ---------------------------------------------------------------- carrying out outputs
 
     def _run(self, outputs: list[SessionOutput]) -> None:
+        """Carry out what a session command returned (through the usage, which sends
+        the responses and hands the rest to `_carry_out_all`)."""
+        self.usage.run(outputs)
+
+    def _carry_out_all(self, outputs: list[SessionOutput]) -> None:
         for out in outputs:
             try:
                 self._carry_out(out)
             except Exception:
                 log.exception("call %s: while handling %r", self.id, out)
-        self._arm_timer()
         if self.session.finished and not self._done.is_set():
             self._cleanup()
 
     def _carry_out(self, out: SessionOutput) -> None:
         if isinstance(out, SendRequest):
             self._spawn(self._send_request(out.request, out.next_hop))
-        elif isinstance(out, SendResponse):
-            assert isinstance(out.tx, ServerTransaction)
-            self.phone.endpoint.send_response(out.tx, out.response)
         elif isinstance(out, SendAck):
             self._spawn(self._send_ack(out.ack, out.next_hop))
         elif isinstance(out, StateChanged):
@@ -440,10 +438,6 @@ class Call:
                 log.info("call %s: the far end refused our re-offer", self.id)
         elif isinstance(out, DtmfInfoReceived):
             self.phone.emit(DtmfReceived(call=self.id, digit=out.digit, via="info"))
-        elif isinstance(out, UnhandledRequest):
-            response = self.phone.endpoint.make_response(out.request, 501, "Not Implemented")
-            if isinstance(out.tx, ServerTransaction):
-                self.phone.endpoint.send_response(out.tx, response)
 
     async def _send_request(self, request: Request, next_hop: SipURI | None) -> None:
         # In the session's order: resolving the next hop awaits, and a request that
@@ -458,15 +452,7 @@ class Call:
             self._send_now(request, dest)
 
     def _send_now(self, request: Request, dest: Address) -> None:
-        self.phone.endpoint.send_request(
-            request,
-            dest,
-            on_response=lambda r: self._run(self.session.on_response(r, self.now)),
-            on_timeout=lambda: self._run(self.session.on_timeout(request, self.now)),
-            on_transport_error=lambda _t: self._run(
-                self.session.on_transport_error(request, self.now)
-            ),
-        )
+        self.usage.send(request, dest, reliable=dest.transport != "udp")
 
     async def _send_ack(self, ack: Request, next_hop: SipURI | None) -> None:
         try:
@@ -474,7 +460,7 @@ class Call:
         except (TransportError, OSError, Exception) as exc:
             log.warning("call %s: cannot send ACK: %s", self.id, exc)
             return
-        self.phone.endpoint.send_stateless(ack, dest)
+        self.usage.send_ack(ack, dest)
 
     def _state_changed(self, change: StateChanged) -> None:
         state = change.state
@@ -590,10 +576,8 @@ class Call:
             self.stream = None
 
     def _cleanup(self) -> None:
+        # The usage leaves the core by itself once the session is finished.
         self._release_media()
-        if self._timer is not None:
-            self._timer.cancel()
-        self.phone.endpoint.unregister_dialog(self.session.call_id)
         self._done.set()
 
     @property
@@ -629,19 +613,7 @@ class Call:
             )
         )
 
-    # ---------------------------------------------------------------- timers, tasks
-
-    def _arm_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        deadline = self.session.next_timer()
-        if deadline is not None:
-            self._timer = asyncio.get_running_loop().call_at(deadline, self._timer_fired)
-
-    def _timer_fired(self) -> None:
-        self._timer = None
-        self._run(self.session.handle_timer(self.now))
+    # ---------------------------------------------------------------- tasks
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)

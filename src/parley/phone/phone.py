@@ -1,4 +1,4 @@
-"""The Phone: the user agent that owns the SIP endpoint, the accounts, the audio and the calls.
+"""The Phone: the user agent that owns the SIP driver, the accounts, the audio and the calls.
 
 One Phone per process. It lives on one asyncio loop, the engine thread of
 `parley.app.Application` (for the desktop app and the console alike; `parley call` runs
@@ -15,12 +15,14 @@ from pathlib import Path
 from parley import __version__
 from parley.media.engine import AudioConfig, MediaEngine
 from parley.net.address import Source, TransportError
+from parley.net.driver import SipDriver
 from parley.phone.account import Account
 from parley.phone.call import Call
-from parley.phone.endpoint import SipEndpoint
 from parley.phone.events import PhoneError, PhoneEvent
 from parley.settings.model import AccountSettings, Settings
+from parley.sip.core import UserAgentCore
 from parley.sip.headers import SipParseError
+from parley.sip.invite_usage import register_invite_usage
 from parley.sip.message import Request
 from parley.sip.registration import split_host_port
 from parley.sip.timers import TimerConfig
@@ -52,11 +54,11 @@ class Phone:
         self._on_event = on_event
         self.bind_host = bind_host
         sip = settings.sip
-        self.endpoint = SipEndpoint(
-            TimerConfig(t1=sip.t1, t2=sip.t2, t4=sip.t4), user_agent=USER_AGENT
-        )
-        self.endpoint.trace_enabled = settings.log.sip_trace
-        self.endpoint.on_request("INVITE", self._on_invite)
+        core = UserAgentCore(TimerConfig(t1=sip.t1, t2=sip.t2, t4=sip.t4), user_agent=USER_AGENT)
+        register_invite_usage(core)  # calls: INVITE usages with 100rel and session timers
+        core.on_request("INVITE", self._on_invite)
+        self.driver = SipDriver(core)
+        self.driver.trace_enabled = settings.log.sip_trace
         self.accounts: dict[str, Account] = {}
         self.calls: dict[int, Call] = {}
         m = settings.media
@@ -74,6 +76,11 @@ class Phone:
         self.auto_answer = settings.functions.auto_answer if auto_answer is None else auto_answer
         self.media: MediaEngine = None  # type: ignore[assignment]  # made in start()
 
+    @property
+    def endpoint(self) -> SipDriver:
+        """The SIP driver under its old name (front-ends switch the SIP trace here)."""
+        return self.driver
+
     def emit(self, event: PhoneEvent) -> None:
         try:
             self._on_event(event)
@@ -84,7 +91,7 @@ class Phone:
         """Open the listeners and the audio, and register the accounts set to do so."""
         self.media = MediaEngine(self.audio_config, lambda text: self.emit(PhoneError(text=text)))
         self.media.start()
-        await self.endpoint.start()
+        await self.driver.start()
         await self._listen()
         for account_settings in self.settings.accounts:
             if not account_settings.enabled:
@@ -96,7 +103,7 @@ class Phone:
 
     def add_account(self, settings: AccountSettings) -> Account:
         password = self._passwords.get(settings.name, "")
-        account = Account(settings, password, self.endpoint, self.emit)
+        account = Account(settings, password, self.driver, self.emit)
         self.accounts[settings.name] = account
         return account
 
@@ -105,7 +112,7 @@ class Phone:
         the first account's local_port, or a random port above 32000."""
         ports = [a.local_port for a in self.settings.accounts if a.enabled and a.local_port]
         port = ports[0] if ports else 0
-        transport = self.endpoint.transport
+        transport = self.driver.transport
         try:
             _host, port = await transport.listen_udp(self.bind_host, port)
             if any(a.transport == "tcp" for a in self.settings.accounts):
@@ -131,7 +138,7 @@ class Phone:
             await account.close()
         if self.media is not None:
             self.media.stop()
-        await self.endpoint.close()
+        await self.driver.close()
 
     # -- calls
 
@@ -179,17 +186,21 @@ class Phone:
         self.calls[call.id] = call
         return call
 
-    def _on_invite(self, tx: ServerTransaction, request: Request, source: Source) -> None:
+    def _on_invite(self, tx: ServerTransaction, request: Request, now: float) -> None:
+        source = tx.peer
+        if not isinstance(source, Source):
+            self.driver.answer(tx, 500)
+            return
         asyncio.get_running_loop().create_task(self._incoming(tx, request, source))
 
     async def _incoming(self, tx: ServerTransaction, request: Request, source: Source) -> None:
         account = self._account_for_request(request)
         if account is None:
-            self.endpoint.send_response(tx, self.endpoint.make_response(request, 404, "Not Found"))
+            self.driver.answer(tx, 404)
             return
         if not self._trusted(source, account):
             log.info("INVITE from %s:%s refused: not our server", source.host, source.port)
-            self.endpoint.send_response(tx, self.endpoint.make_response(request, 403, "Forbidden"))
+            self.driver.answer(tx, 403)
             return
         live = [c for c in self.calls.values() if not c.ended]
         # Busy when call waiting is off and we are on a call, and always when a call

@@ -20,6 +20,7 @@ from typing import Generic, TypeVar
 from parley.sip.headers import NameAddr, SipParseError
 from parley.sip.ids import new_branch
 from parley.sip.message import Headers, Request, Response
+from parley.sip.responses import REASON_PHRASES, make_response
 from parley.sip.uri import SipURI
 
 __all__ = [
@@ -35,73 +36,6 @@ __all__ = [
 
 # RFC 3261 §12.2 and RFC 3311 §5: requests whose Contact replaces the remote target.
 TARGET_REFRESH_METHODS = frozenset({"INVITE", "UPDATE", "SUBSCRIBE", "NOTIFY", "REFER"})
-
-REASON_PHRASES: dict[int, str] = {
-    100: "Trying",
-    180: "Ringing",
-    181: "Call Is Being Forwarded",
-    182: "Queued",
-    183: "Session Progress",
-    200: "OK",
-    202: "Accepted",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    408: "Request Timeout",
-    415: "Unsupported Media Type",
-    420: "Bad Extension",
-    421: "Extension Required",
-    422: "Session Interval Too Small",
-    480: "Temporarily Unavailable",
-    481: "Call/Transaction Does Not Exist",
-    486: "Busy Here",
-    487: "Request Terminated",
-    488: "Not Acceptable Here",
-    491: "Request Pending",
-    500: "Server Internal Error",
-    501: "Not Implemented",
-    503: "Service Unavailable",
-    600: "Busy Everywhere",
-    603: "Decline",
-    606: "Not Acceptable",
-}
-
-
-def make_response(
-    request: Request,
-    status: int,
-    reason: str | None = None,
-    *,
-    to_tag: str | None = None,
-    headers: Iterable[tuple[str, str]] = (),
-    body: bytes = b"",
-) -> Response:
-    """A response to `request` copying what §8.2.6.2 says to copy.
-
-    `to_tag` is added to To when the request's To has none (every response but 100
-    carries the UAS's tag, §8.2.6.2); a To that already has a tag is left alone.
-    """
-    out = Headers()
-    for name in ("Via", "From", "To", "Call-ID", "CSeq"):
-        for value in request.headers.get_all(name):
-            if name == "To" and to_tag and status > 100:
-                try:
-                    addr = NameAddr.parse(value)
-                except SipParseError:
-                    addr = None
-                if addr is not None and addr.tag is None:
-                    value = str(addr.with_tag(to_tag))
-            out.add(name, value)
-    for name, value in headers:
-        out.add(name, value)
-    return Response(
-        status=status,
-        reason=reason if reason is not None else REASON_PHRASES.get(status, "Unknown"),
-        headers=out,
-        body=body,
-    )
 
 
 class DialogState(enum.Enum):
@@ -389,38 +323,56 @@ T = TypeVar("T")
 
 
 class DialogRegistry(Generic[T]):
-    """Dialog ids -> owners (calls, subscriptions); answers 481 for the rest (§12.2.2)."""
+    """Dialog ids -> owners (the usages of RFC 5057: an INVITE session, subscriptions),
+    and the 481 for requests that belong to no dialog (§12.2.2).
+
+    A dialog may have several owners; `get`/`find` give the first, `owners` all of them
+    in the order they were added.
+    """
 
     def __init__(self) -> None:
-        self._owners: dict[DialogId, T] = {}
+        self._owners: dict[DialogId, list[T]] = {}
 
     def __len__(self) -> int:
         return len(self._owners)
 
+    def __contains__(self, dialog_id: object) -> bool:
+        return dialog_id in self._owners
+
     def add(self, dialog_id: DialogId, owner: T) -> None:
-        self._owners[dialog_id] = owner
+        owners = self._owners.setdefault(dialog_id, [])
+        if not any(o is owner for o in owners):
+            owners.append(owner)
 
     def remove(self, dialog_id: DialogId) -> None:
         self._owners.pop(dialog_id, None)
 
     def remove_owner(self, owner: T) -> None:
-        for key in [k for k, v in self._owners.items() if v is owner]:
-            del self._owners[key]
+        for key in list(self._owners):
+            rest = [o for o in self._owners[key] if o is not owner]
+            if rest:
+                self._owners[key] = rest
+            else:
+                del self._owners[key]
+
+    def owners(self, dialog_id: DialogId) -> list[T]:
+        return list(self._owners.get(dialog_id, ()))
 
     def get(self, dialog_id: DialogId) -> T | None:
-        return self._owners.get(dialog_id)
+        owners = self._owners.get(dialog_id)
+        return owners[0] if owners else None
 
     def find(self, request: Request) -> T | None:
         """The owner of the dialog `request` claims to be in, if we know it."""
         try:
-            return self._owners.get(DialogId.of_request(request))
+            return self.get(DialogId.of_request(request))
         except SipParseError:
             return None
 
     def find_response(self, response: Response) -> T | None:
         """The owner of the dialog a response (e.g. a stray 2xx) belongs to."""
         try:
-            return self._owners.get(DialogId.of_response(response))
+            return self.get(DialogId.of_response(response))
         except SipParseError:
             return None
 

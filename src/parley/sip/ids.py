@@ -29,3 +29,27 @@ def new_tag(rng: random.Random | None = None) -> str:
 
 def new_call_id(host: str, rng: random.Random | None = None) -> str:
     return f"{random_token(24, rng)}@{host.strip('[]')}"
+
+
+class IdSource:
+    """The one source of randomness of a user agent: branches, tags, Call-IDs, cnonces.
+
+    Everything the core and its usages mint goes through here, so a test that seeds it
+    (`IdSource(random.Random(1))`) gets the same messages on every run.
+    """
+
+    def __init__(self, rng: random.Random | None = None) -> None:
+        self.rng: random.Random = rng or random.SystemRandom()
+
+    def branch(self) -> str:
+        return new_branch(self.rng)
+
+    def tag(self) -> str:
+        return new_tag(self.rng)
+
+    def call_id(self, host: str) -> str:
+        return new_call_id(host, self.rng)
+
+    def cnonce(self) -> str:
+        """A client nonce for digest (RFC 7616 §3.4): 16 hex digits."""
+        return f"{self.rng.getrandbits(64):016x}"

@@ -31,6 +31,7 @@ from parley.sip.invite_pending import AckWait, OurRequests, renewed
 from parley.sip.invite_timers import Timer, TimerSet
 from parley.sip.message import Request, Response
 from parley.sip.reliable_provisional import ReliableReceiver, ReliableSender
+from parley.sip.request_client import DigestRetry
 from parley.sip.session_timer import Negotiated, SessionRefresh
 from parley.sip.transaction_client import make_cancel
 from parley.sip.uri import SipURI
@@ -264,29 +265,36 @@ class SessionBase:
 
     # ================================================================== retries
 
-    def _renewed(self, request: Request) -> Request:
-        """`request` again with a new CSeq and branch (after 401/407/422)."""
+    def next_seq(self, request: Request) -> int:
+        """The CSeq number for `request` sent again (after 401/407/422): the next of
+        its dialog (or of the INVITE before there is one)."""
         if request.method == "INVITE" and self.dialog is None:
             self._cseq += 1
-            seq = self._cseq
-        elif self.dialog is not None:
+            return self._cseq
+        if self.dialog is not None:
             self.dialog.local_seq += 1
-            seq = self.dialog.local_seq
-        else:
-            seq = request.cseq.seq + 1
-        return renewed(request, seq, self.local.via(new_branch(self.rng)))
+            return self.dialog.local_seq
+        return request.cseq.seq + 1
+
+    def request_retried(self, old: Request, new: Request) -> None:
+        """The core's non-INVITE client answered a challenge to `old` and sent `new`."""
+        self._requests.replace(old, new)
+
+    def _renewed(self, request: Request) -> Request:
+        """`request` again with a new CSeq and branch (after 422)."""
+        return renewed(request, self.next_seq(request), self.local.via(new_branch(self.rng)))
 
     def _authorized_copy(self, request: Request, response: Response) -> Request | None:
-        """The request with digest credentials for the challenge (§22.2), or None."""
+        """The request with digest credentials for the challenge (§22.2), or None: the
+        same `DigestRetry` as the core's non-INVITE client, rounds counted per session."""
         creds = self.credentials
-        self._requests.auth_rounds += 1
-        if creds is None or self._requests.auth_rounds > MAX_AUTH_ROUNDS:
+        if creds is None:
             return None
-        retry = self._renewed(request)
-        ok = creds.digest.authorize(
-            retry, response, username=creds.username, password=creds.password
-        )
-        return retry if ok else None
+        if self._requests.auth is None:
+            self._requests.auth = DigestRetry(
+                creds, lambda: new_branch(self.rng), max_rounds=MAX_AUTH_ROUNDS
+            )
+        return self._requests.auth.retry(request, response, seq=self.next_seq(request))
 
     def _retry_422(self, request: Request, response: Response) -> Request | None:
         """RFC 4028 §7.4: retry with the Min-SE the far end asked for."""

@@ -5,28 +5,20 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from parley.sip.auth import DigestClient
+from parley.sip.request_client import MAX_AUTH_ROUNDS, Credentials
 from parley.sip.session_timer import SessionTimerConfig
 from parley.sip.timers import TimerConfig
 
 __all__ = ["ALLOW", "MAX_AUTH_ROUNDS", "Credentials", "Role", "SessionConfig", "supported"]
 
-ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, NOTIFY, REFER, MESSAGE"
-MAX_AUTH_ROUNDS = 3
+# What an INVITE usage answers by itself; the phone passes the Allow its user-agent core
+# derives from everything registered (`parley.sip.capabilities`).
+ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO"
 
 
 class Role(enum.Enum):
     UAC = "uac"  # we called
     UAS = "uas"  # we were called
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """How to answer 401/407 challenges to our INVITE and in-dialog requests (§22)."""
-
-    digest: DigestClient
-    username: str
-    password: str
 
 
 @dataclass(frozen=True)

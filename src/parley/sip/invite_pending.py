@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from parley.sip.message import Request, Response
+from parley.sip.request_client import DigestRetry
 from parley.sip.uri import SipURI
 
 __all__ = ["AckWait", "OurRequests", "renewed"]
@@ -35,7 +36,7 @@ class OurRequests:
         self.update: Request | None = None  # our UPDATE awaiting its final answer
         self._other: dict[tuple[str, int], Request] = {}  # BYE, INFO, PRACK, CANCEL...
         self._acks: dict[tuple[str, int], tuple[Request, SipURI]] = {}
-        self.auth_rounds = 0
+        self.auth: DigestRetry | None = None  # our digest answers, rounds counted
 
     @property
     def offer_exchange_open(self) -> bool:
@@ -50,6 +51,13 @@ class OurRequests:
 
     def pop(self, method: str, seq: int) -> Request | None:
         return self._other.pop((method, seq), None)
+
+    def replace(self, old: Request, new: Request) -> None:
+        """`old` went out again as `new` (a digest retry done by the core's client)."""
+        if self.update is old:
+            self.update = new
+        elif self._other.pop((old.method, old.cseq.seq), None) is not None:
+            self.track(new)
 
     def ack_sent(self, remote_tag: str, seq: int, ack: Request, next_hop: SipURI) -> None:
         self._acks[(remote_tag, seq)] = (ack, next_hop)

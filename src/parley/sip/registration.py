@@ -19,10 +19,10 @@ from parley.sip.auth import DigestClient
 from parley.sip.headers import SipParseError
 from parley.sip.ids import new_branch, new_call_id, new_tag
 from parley.sip.message import Headers, Request, Response
+from parley.sip.request_client import Credentials, DigestRetry
 from parley.sip.uri import SipURI
 
 REFRESH_FRACTION = 0.9  # re-register after 90 % of the granted time
-MAX_AUTH_ROUNDS = 3  # challenges answered per attempt before we call it a failure
 
 
 class RegState(enum.Enum):
@@ -49,6 +49,9 @@ class RegistrationConfig:
     rport: bool = True
     retry_interval: float = 30.0
     max_retry_interval: float = 300.0
+    # What we answer, as the user-agent core derives it (`Capabilities.allow`); empty:
+    # no Allow header.
+    allow: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ class RegistrationClient:
         self._from_tag = new_tag(self.rng)
         self._cseq = 0
         self._expires = self.config.expires
-        self._auth_rounds = 0
+        self._retry: DigestRetry | None = None
         self._pending: Request | None = None
         self._timer: float | None = None
         self._timer_action: str | None = None  # "refresh" | "retry"
@@ -164,6 +167,7 @@ class RegistrationClient:
         if self.state in (RegState.UNREGISTERED, RegState.FAILED) and self._pending is None:
             return self._set_state(RegState.UNREGISTERED, None, "", "Not registered.")
         out = self._set_state(RegState.UNREGISTERING, None, "", "Unregistering.")
+        self._retry = None
         out.append(SendRegister(self._build(expires=0)))
         return out
 
@@ -239,6 +243,17 @@ class RegistrationClient:
     def next_timer(self) -> float | None:
         return self._timer
 
+    def cancel_timer(self) -> None:
+        """Forget the pending refresh or retry (the owner takes over, or we stop)."""
+        self._cancel_timer()
+
+    def retry(self, now: float) -> list[Output]:
+        """Try again now (the owner's retry after it found and reached the server)."""
+        self._cancel_timer()
+        if not self._want_registered:
+            return []
+        return self._start_attempt(now, refresh=self.state == RegState.REGISTERED)
+
     def handle_timer(self, now: float) -> list[Output]:
         if self._timer is None or now < self._timer:
             return []
@@ -249,9 +264,13 @@ class RegistrationClient:
 
     # -- internals
 
+    def _credentials(self) -> Credentials:
+        cfg = self.config
+        return Credentials(self.digest, cfg.auth_username or cfg.username, cfg.password)
+
     def _start_attempt(self, now: float, *, refresh: bool = False) -> list[Output]:
         self._cancel_timer()
-        self._auth_rounds = 0
+        self._retry = None
         out: list[Output] = []
         if not refresh:
             out += self._set_state(RegState.REGISTERING, None, "", "Registering…")
@@ -290,45 +309,23 @@ class RegistrationClient:
         headers.add("CSeq", f"{self._cseq} REGISTER")
         headers.add("Contact", f"<{self.contact_uri}>")
         headers.add("Expires", str(expires))
-        headers.add(
-            "Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY, REFER, MESSAGE"
-        )
+        if cfg.allow:
+            headers.add("Allow", cfg.allow)
         headers.add("User-Agent", cfg.user_agent)
         request = Request(method="REGISTER", uri=registrar, headers=headers)
         self._pending = request
         return request
 
-    def _renew(self, request: Request) -> Request:
-        """The same REGISTER once more with a new branch and CSeq (after 401/407/423)."""
-        new = Request(
-            method=request.method,
-            uri=request.uri,
-            headers=request.headers.copy(),
-            body=request.body,
-        )
-        self._cseq += 1
-        new.headers.set("CSeq", f"{self._cseq} REGISTER")
-        via = new.headers.get("Via") or ""
-        head, _, _ = via.partition(";branch=")
-        rest = via.partition(";branch=")[2]
-        rest = rest.partition(";")[2]
-        new.headers.set(
-            "Via", f"{head};branch={new_branch(self.rng)}" + (f";{rest}" if rest else "")
-        )
-        self._pending = new
-        return new
-
     def _on_challenge(
         self, request: Request, response: Response, now: float, unregistering: bool
     ) -> list[Output]:
-        self._auth_rounds += 1
-        retry = self._renew(request)
-        self._pending = None
+        # The same digest retry as every other request (`request_client.DigestRetry`);
+        # its round count lives as long as this attempt.
+        if self._retry is None:
+            self._retry = DigestRetry(self._credentials(), lambda: new_branch(self.rng))
+        retry = self._retry.retry(request, response, seq=self._cseq + 1)
         cfg = self.config
-        ok = self._auth_rounds <= MAX_AUTH_ROUNDS and self.digest.authorize(
-            retry, response, username=cfg.auth_username or cfg.username, password=cfg.password
-        )
-        if not ok:
+        if retry is None:
             if unregistering:
                 return self._set_state(
                     RegState.UNREGISTERED, response.status, response.reason, "Unregistered."
@@ -345,6 +342,7 @@ class RegistrationClient:
                     "authorization user name."
                 ),
             )
+        self._cseq = retry.cseq.seq
         self._pending = retry
         return [SendRegister(retry)]
 
@@ -365,7 +363,7 @@ class RegistrationClient:
                 ),
             )
         self._expires = minimum
-        self._auth_rounds = 0
+        self._retry = None
         request = self._build(expires=minimum)
         self.digest.preauthorize(request)
         return [SendRegister(request)]

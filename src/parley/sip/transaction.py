@@ -17,7 +17,8 @@ The states themselves live in `transaction_client` and `transaction_server`.
 from __future__ import annotations
 
 from parley.sip.headers import SipParseError, Via
-from parley.sip.message import Headers, Request, Response
+from parley.sip.message import Request, Response
+from parley.sip.responses import make_response
 from parley.sip.timers import TimerConfig
 from parley.sip.transaction_base import (
     MAGIC_COOKIE,
@@ -113,12 +114,8 @@ def _server_key(request: Request, method: str) -> tuple[object, ...]:
 
 def _bad_request(request: Request, error: SipParseError) -> Response:
     """A best-effort stateless 400 for a request whose Via we could read (§8.2, §8.2.6)."""
-    headers = Headers()
-    for name in ("Via", "From", "To", "Call-ID", "CSeq"):
-        for value in request.headers.get_all(name):
-            headers.add(name, value)
     reason = "Bad Request" if error.status == 400 else (error.reason or "Bad Request")
-    return Response(status=error.status, reason=reason, headers=headers)
+    return make_response(request, error.status, reason)
 
 
 class TransactionLayer:

@@ -16,18 +16,11 @@ from collections.abc import Iterable
 from parley.sip import headers as h
 from parley.sip.headers import SipParseError
 from parley.sip.message import Headers, Request, Response
+from parley.sip.responses import REASON_PHRASES, response_from_headers
 
 __all__ = ["REASONS", "response_for_parse_error", "validate_request"]
 
-REASONS: dict[int, str] = {
-    400: "Bad Request",
-    406: "Not Acceptable",
-    415: "Unsupported Media Type",
-    416: "Unsupported URI Scheme",
-    420: "Bad Extension",
-    483: "Too Many Hops",
-    505: "Version Not Supported",
-}
+REASONS = REASON_PHRASES  # one table of reason phrases (`parley.sip.responses`)
 
 # RFC 3261 §8.1.1: the header fields every request carries.
 _REQUIRED = ("Via", "From", "To", "Call-ID", "CSeq")
@@ -126,26 +119,7 @@ def _reply(
     """A response copying Via, From, To, Call-ID and CSeq from the request (§8.2.6.2)."""
     if to_tag is None:
         to_tag = _derived_tag(hdrs)
-    out = Headers()
-    for name in _COPIED:
-        for value in hdrs.get_all(name):
-            if name == "To" and to_tag is not None:
-                value = _with_tag(value, to_tag)
-            out.add(name, value)
-    for name, value in extra:
-        out.add(name, value)
-    # Reason phrases are TEXT-UTF8 without line breaks (RFC 3261 §25.1).
-    reason = reason.replace("\r", " ").replace("\n", " ")
-    return Response(headers=out, status=status, reason=reason)
-
-
-def _with_tag(value: str, tag: str) -> str:
-    try:
-        if h.NameAddr.parse(value).tag is not None:
-            return value
-    except SipParseError:
-        return value
-    return f"{value};tag={tag}"
+    return response_from_headers(hdrs, status, reason, to_tag=to_tag, headers=extra)
 
 
 def _derived_tag(hdrs: Headers) -> str:
