@@ -18,7 +18,9 @@ from parley.phone.account import Account
 from parley.phone.call import Call
 from parley.phone.endpoint import SipEndpoint
 from parley.phone.events import PhoneError, PhoneEvent
+from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.media import AudioConfig, MediaEngine
+from parley.phone.ringer import Ringer
 from parley.settings.model import AccountSettings, Settings
 from parley.sip.headers import SipParseError
 from parley.sip.message import Request
@@ -73,6 +75,18 @@ class Phone:
         self.record_dir: Path | None = self.audio_config.record_dir
         self.auto_answer = settings.functions.auto_answer if auto_answer is None else auto_answer
         self.media: MediaEngine = None  # type: ignore[assignment]  # made in start()
+        self.ringer = Ringer(lambda: self.media, lambda: self.settings.media.ringtone)
+        self.incoming = IncomingCalls(
+            IncomingContext(
+                settings=lambda: self.settings,
+                auto_answer=lambda: self.auto_answer,
+                accounts=lambda: self.accounts.values(),
+                calls=lambda: self.calls.values(),
+                respond=self._respond,
+                start_call=self._start_incoming,
+                ringer=self.ringer,
+            )
+        )
 
     def emit(self, event: PhoneEvent) -> None:
         try:
@@ -180,75 +194,29 @@ class Phone:
         return call
 
     def _on_invite(self, tx: ServerTransaction, request: Request, source: Source) -> None:
-        asyncio.get_running_loop().create_task(self._incoming(tx, request, source))
+        asyncio.get_running_loop().create_task(self.incoming.handle(tx, request, source))
 
-    async def _incoming(self, tx: ServerTransaction, request: Request, source: Source) -> None:
-        account = self._account_for_request(request)
-        if account is None:
-            self.endpoint.send_response(tx, self.endpoint.make_response(request, 404, "Not Found"))
-            return
-        if not self._trusted(source, account):
-            log.info("INVITE from %s:%s refused: not our server", source.host, source.port)
-            self.endpoint.send_response(tx, self.endpoint.make_response(request, 403, "Forbidden"))
-            return
-        live = [c for c in self.calls.values() if not c.ended]
-        # Busy when call waiting is off and we are on a call, and always when a call
-        # is already waiting: one waiting call at a time, like a desk phone.
-        busy = bool(live) and (
-            not self.settings.media.call_waiting
-            or any(c.direction == "incoming" and c.state == "incoming" for c in live)
-        )
-        call = await Call.incoming(self, account, request, tx)
+    def _respond(self, tx: ServerTransaction, request: Request, status: int, reason: str) -> None:
+        self.endpoint.send_response(tx, self.endpoint.make_response(request, status, reason))
+
+    async def _start_incoming(
+        self, account: Account, request: Request, tx: ServerTransaction, decision: Decision
+    ) -> Call:
+        refuse = decision.refusal
+        call = await Call.incoming(self, account, request, tx, refuse=refuse)
         self.calls[call.id] = call
-        if busy:
-            call._run(call.session.reject(call.now, 486, "Busy Here"))
-            return
-        if not call.ended:
+        if refuse is None and not call.ended:
             call._run(call.session.ring(call.now))
-            if self.auto_answer:
-                call.answer()
-
-    def _account_for_request(self, request: Request) -> Account | None:
-        """The account a call is for: by the Request-URI's user, else the only account."""
-        user = request.uri.user if isinstance(request.uri, SipURI) else None
-        for account in self.accounts.values():
-            if account.settings.username == user:
-                return account
-        return next(iter(self.accounts.values()), None)
-
-    def _trusted(self, source: Source, account: Account) -> bool:
-        """No ghost calls: INVITEs only from the account's server, unless direct calls
-        are allowed."""
-        if self.settings.functions.allow_direct_calls:
-            return True
-        for a in self.accounts.values():
-            server = a.server
-            if server is None or server.host != source.host:
-                continue
-            # Over UDP the server sends from its own port; a stream may be a connection
-            # the server opened to us, from any port of its host.
-            if source.transport != "udp" or source.port == server.port:
-                return True
-        return False
+        return call
 
     # -- hooks for calls
 
     def incoming_ringing(self, call: Call) -> None:
-        others = [
-            c for c in self.calls.values() if c is not call and c.state in ("connected", "held")
-        ]
-        if others:
-            self.media.play_tone("call_waiting", call)
-        elif not self.auto_answer:
-            self.media.play_ringtone(call, self.settings.media.ringtone)
+        self.ringer.ring(call, self.calls.values())
 
     def stop_ringing(self, call: Call) -> None:
-        self.media.stop_tone(call)
+        self.ringer.silence(call)
 
     def call_ended(self, call: Call) -> None:
         asyncio.get_running_loop().call_later(30, self.calls.pop, call.id, None)
-        # The active call is over: a call that was waiting now rings properly.
-        live = [c for c in self.calls.values() if not c.ended]
-        waiting = [c for c in live if c.direction == "incoming" and c.state == "incoming"]
-        if waiting and not any(c.state in ("connected", "held") for c in live):
-            self.incoming_ringing(waiting[-1])
+        self.ringer.call_ended(call, self.calls.values())
