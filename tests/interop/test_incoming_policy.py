@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from parley.phone.events import CallStateChanged, PhoneEvent
 from parley.phone.media import AudioConfig
 from parley.phone.phone import Phone
 from parley.settings.model import Settings
+from parley.sip.message import Response
+from parley.sip.parser import parse_message
 from peers.common import free_port
 from peers.sipp import SCENARIOS, Sipp
 
@@ -236,3 +239,45 @@ async def test_silenced_waiting_call_stays_silent(tmp_path: Path, silenced: bool
         assert rig.tones[mark:] == ([] if silenced else ["ringtone"]), rig.tones
         rig.call(two.call).reject()
         await finish(second)
+
+
+def _options(call_id: str, *, length: int | None = None, via: bool = True) -> bytes:
+    lines = [
+        "OPTIONS sip:1001@127.0.0.1 SIP/2.0",
+        "Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-raw-" + call_id + ";rport",
+        "From: <sip:probe@127.0.0.1>;tag=probe",
+        "To: <sip:1001@127.0.0.1>",
+        "Call-ID: " + call_id,
+        "CSeq: 7 OPTIONS",
+        "Max-Forwards: 70",
+        f"Content-Length: {length if length is not None else 0}",
+    ]
+    if not via:
+        lines.pop(1)
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+async def test_malformed_requests_get_400_and_the_phone_goes_on(tmp_path: Path) -> None:
+    """RFC 3261 §18.3 at the running phone: a request whose Content-Length is larger than
+    its datagram gets 400 with a Warning; one without a Via gets nothing; then an OPTIONS
+    is answered 200 and a call still works."""
+    async with running_phone(tmp_path, auto_answer=True) as rig:
+        loop = asyncio.get_running_loop()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
+            raw.bind(("127.0.0.1", 0))
+            raw.setblocking(False)
+            where = ("127.0.0.1", rig.port)
+            raw.sendto(b"\x16\x03\x01 not sip at all\r\n\r\n", where)
+            raw.sendto(_options("novia", length=500, via=False), where)
+            raw.sendto(_options("short", length=500), where)
+            first = parse_message(await asyncio.wait_for(loop.sock_recv(raw, 65535), 10))
+            assert first.call_id == "short" and isinstance(first, Response)
+            assert first.status == 400 and "Content-Length" in first.reason
+            assert "Content-Length 500" in (first.headers.get("Warning") or "")
+            raw.sendto(_options("fine"), where)
+            ok = parse_message(await asyncio.wait_for(loop.sock_recv(raw, 65535), 10))
+            assert isinstance(ok, Response) and (ok.call_id, ok.status) == ("fine", 200)
+        caller = rig.caller("call_answered.xml")
+        up = await rig.wait_event(state("connected"))
+        rig.call(up.call).hangup()
+        await finish(caller)

@@ -20,6 +20,7 @@ from parley.net.address import Address, Source, TransportError
 from parley.net.transport import TransportLayer
 from parley.sip.headers import SipParseError
 from parley.sip.message import Headers, Request, Response
+from parley.sip.parser import parse_message
 from peers.certs import make_certs
 
 WAIT = 5.0  # safety net only: a hung test fails instead of hanging
@@ -193,6 +194,86 @@ async def test_udp_garbage_and_keepalives_do_not_stop_the_listener() -> None:
     finally:
         await la.close()
         await lb.close()
+
+
+def _truncated(call_id: str, *, via: bool = True) -> bytes:
+    """A request whose Content-Length promises more than the datagram holds."""
+    data = request(call_id, body=b"hello").to_bytes()
+    data = data.replace(b"Content-Length: 5", b"Content-Length: 300")
+    if not via:
+        data = b"\r\n".join(line for line in data.split(b"\r\n") if not line.startswith(b"Via:"))
+    return data
+
+
+async def _recv(sock: socket.socket) -> bytes:
+    loop = asyncio.get_running_loop()
+    return await asyncio.wait_for(loop.sock_recv(sock, 65535), WAIT)
+
+
+@pytest.mark.asyncio
+async def test_udp_malformed_request_gets_400_with_a_warning() -> None:
+    """RFC 3261 §18.3: Content-Length larger than the datagram is answered with 400 (and
+    a Warning saying why); a datagram without a Via cannot be answered and is dropped;
+    the listener goes on serving."""
+    a = Recorder()
+    la = a.layer()
+    try:
+        _, port = await la.listen_udp("127.0.0.1", 0)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
+            raw.bind(("127.0.0.1", 0))
+            raw.setblocking(False)
+            raw.sendto(b"\x00\xff garbage \x80\r\n\r\n", ("127.0.0.1", port))
+            raw.sendto(_truncated("novia@x", via=False), ("127.0.0.1", port))
+            raw.sendto(_truncated("short@x"), ("127.0.0.1", port))
+            # The first answer is the one to the third datagram: the others got none.
+            reply = parse_message(await _recv(raw))
+            assert isinstance(reply, Response)
+            assert reply.status == 400 and reply.call_id == "short@x"
+            assert "Content-Length" in reply.reason
+            warning = reply.headers.get("Warning") or ""
+            assert warning.startswith("399 ") and "shorter than Content-Length 300" in warning
+            assert [v.branch for v in reply.vias] == ["z9hG4bK776asdhds"]
+            assert reply.cseq.method == "OPTIONS" and reply.to.tag
+            # A version we do not speak: 505.
+            raw.sendto(
+                request("v3@x").to_bytes().replace(b" SIP/2.0\r\n", b" SIP/3.0\r\n", 1),
+                ("127.0.0.1", port),
+            )
+            reply = parse_message(await _recv(raw))
+            assert isinstance(reply, Response) and reply.status == 505
+            assert reply.call_id == "v3@x"
+            # Still working: a good request is delivered.
+            raw.sendto(request("good@x").to_bytes(), ("127.0.0.1", port))
+            msg, _ = await a.message()
+            assert msg.call_id == "good@x"
+        assert a.errors.qsize() == 4  # each bad datagram was still reported
+        assert [d for d, _ in a.trace].count("out") == 2
+    finally:
+        await la.close()
+
+
+@pytest.mark.asyncio
+async def test_tcp_malformed_request_gets_400_on_its_connection() -> None:
+    a = Recorder()
+    la = a.layer()
+    try:
+        _, port = await la.listen_tcp()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        bad = request("tcp-bad@x").to_bytes().replace(b"CSeq: 1 OPTIONS", b"CSeq: 1 INVITE")
+        writer.write(bad)
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), WAIT)
+        reply = parse_message(head)
+        assert isinstance(reply, Response) and reply.status == 400
+        assert reply.call_id == "tcp-bad@x" and "CSeq" in (reply.headers.get("Warning") or "")
+        writer.write(request("tcp-good@x").to_bytes())  # the connection still serves
+        await writer.drain()
+        msg, _ = await a.message()
+        assert msg.call_id == "tcp-good@x"
+        writer.close()
+        await writer.wait_closed()
+    finally:
+        await la.close()
 
 
 @pytest.mark.asyncio

@@ -8,7 +8,8 @@ connection its request came in on, §18.2.2), answers and sends CRLF keep-alives
 name resolution is `parley.net.dns`, never the system resolver.
 
 Nothing that arrives from the network can raise out of here: parse errors go to
-`on_parse_error`, exceptions in callbacks are logged.
+`on_parse_error` (and a malformed request is answered with 400 where a response can be
+built, §18.3), exceptions in callbacks are logged.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from parley.sip.headers import SipParseError
 from parley.sip.message import Request, Response
 from parley.sip.parser import KeepAlive as ParsedKeepAlive
 from parley.sip.parser import parse_message
+from parley.sip.validate import response_for_parse_error
 
 log = logging.getLogger(__name__)
 
@@ -401,6 +403,7 @@ class TransportLayer:
             message = parse_message(data)
         except SipParseError as exc:
             self._parse_error(data, source, exc)
+            self._answer_malformed(exc, source, lambda out: endpoint.sendto(out, addr))
             return
         except Exception:  # a parser bug must not take the phone down
             log.exception("parser failed on a datagram from %s:%s", *addr)
@@ -424,6 +427,8 @@ class TransportLayer:
                     conn.pong_received()
             elif isinstance(item, SipParseError):
                 self._parse_error(data, source, item)
+                if conn.is_open:
+                    self._answer_malformed(item, source, conn.write)
             elif isinstance(item, Request | Response):
                 self._deliver(item, source)
             else:
@@ -453,6 +458,25 @@ class TransportLayer:
         )
         if self._on_parse_error is not None:
             self._safe(self._on_parse_error, data, source, exc)
+
+    def _answer_malformed(
+        self, exc: SipParseError, source: Source, send: Callable[[bytes], None]
+    ) -> None:
+        """RFC 3261 §18.3: a malformed request gets 400 (505 for a SIP version we do not
+        speak) when it has what a response needs (start line, Via, Call-ID, CSeq); it goes
+        back where the request came from. Anything less is dropped (logged above)."""
+        response = response_for_parse_error(exc)
+        if response is None:
+            return
+        data = response.to_bytes()
+        try:
+            send(data)
+        except OSError as err:
+            log.info(
+                "cannot answer a malformed request from %s:%s: %s", source.host, source.port, err
+            )
+            return
+        self._trace("out", data, source)
 
     def _trace(self, direction: str, data: bytes, where: Source | Address) -> None:
         if self._on_trace is not None:
