@@ -150,6 +150,35 @@ async def test_udp_request_and_response_between_two_layers() -> None:
 
 
 @pytest.mark.asyncio
+async def test_udp_sends_from_the_socket_of_the_account() -> None:
+    """Two SIP ports (two accounts): a request leaves from the socket its Via names, or
+    the one asked for; keep-alives and local addresses follow the same choice."""
+    a = Recorder()
+    la, lb = Recorder().layer(), a.layer()
+    try:
+        _, port1 = await la.listen_udp("127.0.0.1", 0)
+        _, port2 = await la.listen_udp("127.0.0.1", 0)
+        _, port_b = await lb.listen_udp("127.0.0.1", 0)
+        dest = Address("udp", "127.0.0.1", port_b)
+        assert la.local_address(dest) == ("127.0.0.1", port1)  # the first, by default
+        assert la.local_address(dest, port2) == ("127.0.0.1", port2)
+        req = request("via2@x")
+        req.headers.set("Via", f"SIP/2.0/UDP 127.0.0.1:{port2};branch=z9hG4bKv2;rport")
+        await la.send(req, dest)
+        msg, src = await a.message()
+        assert msg.call_id == "via2@x" and src.port == port2
+        await la.send(request("asked@x"), dest, local_port=port2)
+        msg, src = await a.message()
+        assert msg.call_id == "asked@x" and src.port == port2
+        await la.send(request("plain@x"), dest)  # its Via names port 5060: no such socket
+        msg, src = await a.message()
+        assert msg.call_id == "plain@x" and src.port == port1
+    finally:
+        await la.close()
+        await lb.close()
+
+
+@pytest.mark.asyncio
 async def test_udp_explicit_port_and_port_in_use() -> None:
     port = free_port(socket.SOCK_DGRAM)
     la, lb = Recorder().layer(), Recorder().layer()

@@ -40,7 +40,7 @@ from parley.history.store import HistoryStore
 from parley.phone.call import Call
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneError, PhoneEvent
 from parley.phone.media import AudioConfig
-from parley.phone.phone import Phone
+from parley.phone.phone import Phone, listen_ports
 from parley.settings import (
     ConfigError,
     PasswordLocation,
@@ -841,7 +841,6 @@ class Application:
         return self.engine.submit(run)
 
 
-def _listen_plan(settings: Settings) -> tuple[int, bool]:
-    """What `Phone` listens on: the first enabled account's local port, and TCP or not."""
-    ports = [a.local_port for a in settings.accounts if a.enabled and a.local_port]
-    return (ports[0] if ports else 0, any(a.transport == "tcp" for a in settings.accounts))
+def _listen_plan(settings: Settings) -> tuple[list[int], bool]:
+    """What `Phone` listens on: each enabled account's local port, and TCP or not."""
+    return (listen_ports(settings), any(a.transport == "tcp" for a in settings.accounts))

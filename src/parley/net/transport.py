@@ -187,10 +187,13 @@ class TransportLayer:
         server_name: str | None = None,
         connection_id: int | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        local_port: int | None = None,
     ) -> Source:
         """Send to `dest` and return the local side used.
 
-        UDP goes out of the listening socket. TCP/TLS use connection `connection_id` if it
+        UDP goes out of the listening socket on `local_port` (each account has its own
+        SIP port); without it, a request leaves from the socket its top Via names, so
+        that responses come back where the Via says, else from the first socket. TCP/TLS use connection `connection_id` if it
         is still open, else an open connection to `dest`, else a new one (RFC 3261
         §18.2.2: when the connection a request came on is gone, open a new one). For TLS
         the peer is verified against `ssl_context` (or the `configure_tls` default) with
@@ -201,7 +204,9 @@ class TransportLayer:
             raise TransportError("the transport layer is closed")
         if dest.transport == "udp":
             self._require_ip(dest)
-            endpoint = self._udp_endpoint(dest)
+            if local_port is None and isinstance(message, Request):
+                local_port = _via_port(message)
+            endpoint = self._udp_endpoint(dest, local_port)
             try:
                 endpoint.sendto(data, (dest.host, dest.port))
             except OSError as exc:
@@ -248,10 +253,11 @@ class TransportLayer:
         if conn is not None:
             conn.close("closed by the phone", report=False)
 
-    def local_address(self, dest: Address) -> tuple[str, int]:
-        """The local host and port to write into Via/Contact for traffic to `dest`."""
+    def local_address(self, dest: Address, local_port: int | None = None) -> tuple[str, int]:
+        """The local host and port to write into Via/Contact for traffic to `dest`
+        (for UDP from the socket on `local_port` when there is one)."""
         if dest.transport == "udp":
-            return self._udp_endpoint(dest).local
+            return self._udp_endpoint(dest, local_port).local
         conn = self._by_addr.get(dest)
         if conn is not None and conn.is_open:
             return conn.local
@@ -264,11 +270,16 @@ class TransportLayer:
             f"call listen_{dest.transport} or connect first"
         )
 
-    def _udp_endpoint(self, dest: Address) -> UdpEndpoint:
+    def _udp_endpoint(self, dest: Address, local_port: int | None = None) -> UdpEndpoint:
         family = family_of(dest.host)
-        for endpoint in self._udp:
-            if family_of(endpoint.local[0]) == family and endpoint.transport is not None:
+        usable = [
+            e for e in self._udp if family_of(e.local[0]) == family and e.transport is not None
+        ]
+        for endpoint in usable:
+            if endpoint.local[1] == local_port:
                 return endpoint
+        for endpoint in usable:
+            return endpoint
         raise TransportError(f"cannot send to {dest}: no UDP socket for it — call listen_udp first")
 
     @staticmethod
@@ -492,7 +503,12 @@ class TransportLayer:
     # ------------------------------------------------------------------ keep-alive
 
     def start_keepalive(
-        self, dest: Address, interval: float, *, pong_timeout: float = PONG_TIMEOUT
+        self,
+        dest: Address,
+        interval: float,
+        *,
+        pong_timeout: float = PONG_TIMEOUT,
+        local_port: int | None = None,
     ) -> KeepAlive:
         """Send CRLFCRLF to `dest` every `interval` seconds until cancelled (RFC 5626 §4.4.1).
 
@@ -504,18 +520,21 @@ class TransportLayer:
         if interval <= 0:
             raise ValueError("keep-alive interval must be positive")
         task = asyncio.get_running_loop().create_task(
-            self._keepalive_loop(dest, interval, pong_timeout), name=f"keepalive {dest}"
+            self._keepalive_loop(dest, interval, pong_timeout, local_port),
+            name=f"keepalive {dest}",
         )
         handle = KeepAlive(dest, interval, task, self._keepalives.discard)
         self._keepalives.add(handle)
         return handle
 
-    async def _keepalive_loop(self, dest: Address, interval: float, pong_timeout: float) -> None:
+    async def _keepalive_loop(
+        self, dest: Address, interval: float, pong_timeout: float, local_port: int | None
+    ) -> None:
         while True:
             await asyncio.sleep(interval)
             if dest.transport == "udp":
                 try:
-                    self._udp_endpoint(dest).sendto(PING, (dest.host, dest.port))
+                    self._udp_endpoint(dest, local_port).sendto(PING, (dest.host, dest.port))
                 except OSError as exc:  # includes TransportError
                     log.info("keep-alive to %s not sent: %s", dest, exc)
                 continue
@@ -573,3 +592,11 @@ class TransportLayer:
         self._udp.clear()
         self._conns.clear()
         self._by_addr.clear()
+
+
+def _via_port(request: Request) -> int | None:
+    """The port our top Via names: the socket a request should leave from."""
+    try:
+        return request.top_via.port
+    except (SipParseError, IndexError, ValueError):
+        return None

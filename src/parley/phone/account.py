@@ -79,6 +79,7 @@ class Account:
         self._busy: asyncio.Lock = asyncio.Lock()
         self._settled = asyncio.Event()  # set when an unregister has finished
         self._tasks: set[asyncio.Task[None]] = set()
+        self.local_port: int | None = None  # our own SIP port (UDP), set by the phone
         endpoint.on_connection_lost(self._connection_lost)
 
     @property
@@ -201,7 +202,7 @@ class Account:
                     verify=self.settings.verify_tls,
                 )
                 await self._endpoint.transport.connect(dest, server_name=server_name)
-            host, port = self._endpoint.transport.local_address(dest)
+            host, port = self._endpoint.transport.local_address(dest, self.local_port)
         except (TransportError, OSError) as exc:
             self._apply_failure(f"Registration failed: {exc}")
             return False
@@ -346,7 +347,9 @@ class Account:
         dest = self.server
         if interval <= 0 or dest is None or self._keepalive is not None:
             return
-        self._keepalive = self._endpoint.transport.start_keepalive(dest, float(interval))
+        self._keepalive = self._endpoint.transport.start_keepalive(
+            dest, float(interval), local_port=self.local_port
+        )
 
     def _stop_keepalive(self) -> None:
         if self._keepalive is not None:

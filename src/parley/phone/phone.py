@@ -34,6 +34,16 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"Parley/{__version__}"
 
 
+def listen_ports(settings: Settings) -> list[int]:
+    """The SIP ports the phone listens on: each enabled account's local_port, in order,
+    and 0 (one random port) for the accounts without one, or when there is no account."""
+    ports: list[int] = []
+    for account in settings.accounts:
+        if account.enabled and account.local_port not in ports:
+            ports.append(account.local_port)
+    return ports or [0]
+
+
 class DialError(ValueError):
     """A target or account that cannot be dialled; the message says why."""
 
@@ -75,6 +85,7 @@ class Phone:
         self.record_dir: Path | None = self.audio_config.record_dir
         self.auto_answer = settings.functions.auto_answer if auto_answer is None else auto_answer
         self.media: MediaEngine = None  # type: ignore[assignment]  # made in start()
+        self.sip_ports: dict[int, int] = {}  # an account's local_port (0: random) -> bound
         self.ringer = Ringer(lambda: self.media, lambda: self.settings.media.ringtone)
         self.incoming = IncomingCalls(
             IncomingContext(
@@ -111,22 +122,26 @@ class Phone:
     def add_account(self, settings: AccountSettings) -> Account:
         password = self._passwords.get(settings.name, "")
         account = Account(settings, password, self.endpoint, self.emit)
+        account.local_port = self.sip_ports.get(settings.local_port) or self.sip_ports.get(0)
         self.accounts[settings.name] = account
         return account
 
     async def _listen(self) -> None:
-        """One UDP listener (and a TCP one when an account uses TCP) on the SIP port:
-        the first account's local_port, or a random port above 32000."""
-        ports = [a.local_port for a in self.settings.accounts if a.enabled and a.local_port]
-        port = ports[0] if ports else 0
+        """A UDP listener (and a TCP one when an account on it uses TCP) on each
+        account's local_port; accounts with none share one random port above 32000."""
         transport = self.endpoint.transport
-        try:
-            _host, port = await transport.listen_udp(self.bind_host, port)
-            if any(a.transport == "tcp" for a in self.settings.accounts):
-                await transport.listen_tcp(self.bind_host, port)
-        except (TransportError, OSError) as exc:
-            self.emit(PhoneError(text=f"Cannot open the SIP port {port}: {exc}"))
-            raise
+        enabled = [a for a in self.settings.accounts if a.enabled]
+        self.sip_ports = {}
+        for port in listen_ports(self.settings):
+            tcp = any(a.transport == "tcp" for a in enabled if a.local_port == port)
+            try:
+                _host, bound = await transport.listen_udp(self.bind_host, port)
+                if tcp:
+                    await transport.listen_tcp(self.bind_host, bound)
+            except (TransportError, OSError) as exc:
+                self.emit(PhoneError(text=f"Cannot open the SIP port {port}: {exc}"))
+                raise
+            self.sip_ports[port] = bound
 
     async def stop(self, timeout: float = 5.0) -> None:
         """Hang up every call, unregister every account (bounded) and close everything."""
