@@ -325,6 +325,37 @@ async def test_udp_keepalive_sends_crlfcrlf() -> None:
 
 
 @pytest.mark.asyncio
+async def test_udp_probe_keepalive_tells_a_live_server_from_a_dead_one() -> None:
+    """With `on_probe`, a UDP keep-alive is an OPTIONS that expects an answer: answered,
+    the probe reports True (and its answer goes no further up); unanswered (the server is
+    gone), it reports False after its retransmissions."""
+    a = Recorder()
+    la = a.layer()
+    results: asyncio.Queue[bool] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.setblocking(False)
+        dest = Address("udp", "127.0.0.1", server.getsockname()[1])
+        try:
+            _, port = await la.listen_udp("127.0.0.1", 0)
+            ka = la.start_keepalive(dest, 0.05, on_probe=results.put_nowait)
+            data, addr = await asyncio.wait_for(loop.sock_recvfrom(server, 65535), WAIT)
+            probe = parse_message(data)
+            assert isinstance(probe, Request) and probe.method == "OPTIONS"
+            assert addr[1] == port and probe.top_via.port == port
+            server.sendto(response_to(probe, 404, "Not Found").to_bytes(), addr)  # any answer
+            assert await asyncio.wait_for(results.get(), WAIT) is True
+            assert a.messages.empty()  # the probe's answer is not a message for the phone
+            # The server dies: the following probes go unanswered.
+            assert await asyncio.wait_for(results.get(), WAIT) is False
+            ka.cancel()
+        finally:
+            await la.close()
+    assert any(d == "out" and data.startswith(b"OPTIONS ") for d, data in a.trace)
+
+
+@pytest.mark.asyncio
 async def test_send_needs_ip_and_listener() -> None:
     la = Recorder().layer()
     try:

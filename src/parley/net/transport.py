@@ -30,7 +30,14 @@ from parley.net.address import (
     family_of,
     ip_literal,
 )
-from parley.net.keepalive import PONG_TIMEOUT, KeepAlive
+from parley.net.keepalive import (
+    PONG_TIMEOUT,
+    PROBE_RETRANSMIT,
+    KeepAlive,
+    ProbeHandler,
+    probe_request,
+    probe_timeout,
+)
 from parley.net.stream import PING, StreamConnection
 from parley.net.tls import client_context, describe_tls_error
 from parley.net.udp import UdpEndpoint
@@ -81,6 +88,8 @@ class TransportLayer:
         self._by_addr: dict[Address, StreamConnection] = {}
         self._connecting: dict[Address, asyncio.Future[StreamConnection]] = {}
         self._keepalives: set[KeepAlive] = set()
+        self._probes: dict[str, asyncio.Future[None]] = {}  # UDP probes by Via branch
+        self._probe_seq = 0
         self._tls_default: ssl.SSLContext | None = None
         self._closing = False
 
@@ -457,6 +466,8 @@ class TransportLayer:
             self._safe(self._on_connection_lost, conn.remote)
 
     def _deliver(self, message: Message, source: Source) -> None:
+        if self._probe_answered(message):
+            return
         self._safe(self._on_message, message, source)
 
     def _parse_error(self, data: bytes, source: Source, exc: SipParseError) -> None:
@@ -509,10 +520,13 @@ class TransportLayer:
         *,
         pong_timeout: float = PONG_TIMEOUT,
         local_port: int | None = None,
+        on_probe: ProbeHandler | None = None,
     ) -> KeepAlive:
         """Send CRLFCRLF to `dest` every `interval` seconds until cancelled (RFC 5626 §4.4.1).
 
-        UDP: keeps NAT bindings open; no answer expected. TCP/TLS: pings the open
+        UDP: keeps NAT bindings open; no answer expected — unless `on_probe` is given:
+        then each keep-alive is an OPTIONS probe that expects an answer within
+        `probe_timeout(interval)`, and `on_probe(answered)` hears how it went. TCP/TLS: pings the open
         connection to `dest` (never opens one); once the server has ponged at least once,
         a ping without pong within `pong_timeout` closes the connection and calls
         `on_connection_lost(dest)`.
@@ -520,7 +534,7 @@ class TransportLayer:
         if interval <= 0:
             raise ValueError("keep-alive interval must be positive")
         task = asyncio.get_running_loop().create_task(
-            self._keepalive_loop(dest, interval, pong_timeout, local_port),
+            self._keepalive_loop(dest, interval, pong_timeout, local_port, on_probe),
             name=f"keepalive {dest}",
         )
         handle = KeepAlive(dest, interval, task, self._keepalives.discard)
@@ -528,10 +542,19 @@ class TransportLayer:
         return handle
 
     async def _keepalive_loop(
-        self, dest: Address, interval: float, pong_timeout: float, local_port: int | None
+        self,
+        dest: Address,
+        interval: float,
+        pong_timeout: float,
+        local_port: int | None,
+        on_probe: ProbeHandler | None,
     ) -> None:
         while True:
             await asyncio.sleep(interval)
+            if dest.transport == "udp" and on_probe is not None:
+                answered = await self._probe_udp(dest, local_port, probe_timeout(interval))
+                self._safe(on_probe, answered)
+                continue
             if dest.transport == "udp":
                 try:
                     self._udp_endpoint(dest, local_port).sendto(PING, (dest.host, dest.port))
@@ -560,6 +583,55 @@ class TransportLayer:
                 if task is not None and task.cancelling():
                     raise
                 # The pong waiter was cancelled because the connection went away.
+
+    async def _probe_udp(self, dest: Address, local_port: int | None, timeout: float) -> bool:
+        """Send an OPTIONS probe (retransmitted as a non-INVITE request is) and wait up to
+        `timeout` for any answer; its answer is taken here and goes no further."""
+        loop = asyncio.get_running_loop()
+        try:
+            endpoint = self._udp_endpoint(dest, local_port)
+        except TransportError as exc:
+            log.info("keep-alive probe to %s not sent: %s", dest, exc)
+            return False
+        self._probe_seq += 1
+        request, branch = probe_request(dest, endpoint.local, self._probe_seq)
+        data = request.to_bytes()
+        answered: asyncio.Future[None] = loop.create_future()
+        self._probes[branch] = answered
+        deadline = loop.time() + timeout
+        wait = PROBE_RETRANSMIT
+        try:
+            while True:
+                try:
+                    endpoint.sendto(data, (dest.host, dest.port))
+                    self._trace("out", data, dest)
+                except OSError as exc:
+                    log.info("keep-alive probe to %s not sent: %s", dest, exc)
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return False
+                try:
+                    await asyncio.wait_for(asyncio.shield(answered), min(wait, remaining))
+                    return True
+                except TimeoutError:
+                    wait = min(wait * 2, 4.0)
+        finally:
+            self._probes.pop(branch, None)
+
+    def _probe_answered(self, message: Message) -> bool:
+        """True when `message` answers one of our probes (and so is consumed here)."""
+        if not self._probes or not isinstance(message, Response):
+            return False
+        try:
+            branch = message.top_via.branch
+        except SipParseError:
+            return False
+        waiter = self._probes.get(branch or "")
+        if waiter is None:
+            return False
+        if not waiter.done():
+            waiter.set_result(None)
+        return True
 
     # ------------------------------------------------------------------ shutdown
 

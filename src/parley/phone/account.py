@@ -19,6 +19,7 @@ from parley.net.dns import DnsError, make_resolver, resolve
 from parley.net.keepalive import KeepAlive
 from parley.phone.endpoint import SipEndpoint
 from parley.phone.events import AccountStateChanged, PhoneEvent
+from parley.phone.reachability import ServerWatch
 from parley.settings.model import AccountSettings
 from parley.sip.dialog import LocalEndpoint
 from parley.sip.message import Response
@@ -80,6 +81,12 @@ class Account:
         self._settled = asyncio.Event()  # set when an unregister has finished
         self._tasks: set[asyncio.Task[None]] = set()
         self.local_port: int | None = None  # our own SIP port (UDP), set by the phone
+        self.watch = ServerWatch(
+            self.name,
+            emit,
+            lambda: self.server,
+            lambda: self._spawn(self._reconnect_and_register(refresh=True)),
+        )
         endpoint.on_connection_lost(self._connection_lost)
 
     @property
@@ -273,6 +280,8 @@ class Account:
         self._carry_out(self.registration.on_response(response, self._endpoint.now))
 
     def _on_timeout(self) -> None:
+        if self.registration.state == RegState.REGISTERED:
+            self.watch.not_answered()  # a refresh went unanswered
         if self._next_target() and self.registration.state != RegState.UNREGISTERING:
             self._restart_soon()
             return
@@ -343,12 +352,16 @@ class Account:
             self._carry_out(self.registration.handle_timer(self._endpoint.now))
 
     def _start_keepalive(self) -> None:
+        self.watch.reset()
         interval = self.settings.keepalive_interval
         dest = self.server
         if interval <= 0 or dest is None or self._keepalive is not None:
             return
         self._keepalive = self._endpoint.transport.start_keepalive(
-            dest, float(interval), local_port=self.local_port
+            dest,
+            float(interval),
+            local_port=self.local_port,
+            on_probe=self.watch.probed if dest.transport == "udp" else None,
         )
 
     def _stop_keepalive(self) -> None:
