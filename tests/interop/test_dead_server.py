@@ -73,3 +73,49 @@ def test_dead_udp_server_is_noticed_and_registered_again(tmp_path: Path) -> None
         if console is not None:
             console.stop()
         kam.close()
+
+
+def test_call_to_a_dead_server_says_the_server_did_not_answer(tmp_path: Path) -> None:
+    """No keep-alive at all: the INVITE's transaction to the dead server times out. The
+    call ends saying the server did not answer (not "No answer", as if nobody picked
+    up), and that failed transaction marks the account unreachable."""
+    port = free_port("both")
+    kam = Kamailio(
+        tmp_path / "kam",
+        {"1001": "pass1001"},
+        udp_port=port,
+        tcp_port=port,
+        tls_port=free_port("tcp"),
+    )
+    kam.start()
+    console: ParleyConsole | None = None
+    try:
+        config = write_config(
+            tmp_path / "settings.toml",
+            [
+                {
+                    "name": "office",
+                    "domain": f"127.0.0.1:{port}",
+                    "username": "1001",
+                    "password": "pass1001",
+                    "transport": "udp",
+                    "keepalive_interval": 0,
+                }
+            ],
+            sip={"t1": 0.1, "t2": 1.0, "t4": 1.0},  # Timer B = 64 × T1 = 6.4 s
+        )
+        console = ParleyConsole(config, log_dir=tmp_path)
+        console.wait_state("registered", timeout=30)
+        kam.stop()
+        console.send(f"dial sip:1002@127.0.0.1:{port}")
+        ended = console.wait_for(
+            lambda e: e.get("event") == "call" and e.get("state") == "ended", timeout=60
+        )
+        assert ended["status"] == 408, ended
+        assert "server did not answer" in ended["text"].lower(), ended
+        console.wait_state("unreachable", timeout=10)
+        assert console.quit() == 0
+    finally:
+        if console is not None:
+            console.stop()
+        kam.close()

@@ -470,11 +470,20 @@ class Call:
             request,
             dest,
             on_response=lambda r: self._run(self.session.on_response(r, self.now)),
-            on_timeout=lambda: self._run(self.session.on_timeout(request, self.now)),
+            on_timeout=lambda: self._timed_out(request, dest),
             on_transport_error=lambda _t: self._run(
                 self.session.on_transport_error(request, self.now)
             ),
         )
+
+    def _timed_out(self, request: Request, dest: Address) -> None:
+        """Nothing at all came back (Timer B/F): when it was our server, say so — the
+        callee did not fail to pick up — and let the account know (it is unreachable)."""
+        if dest == self.account.server:
+            self.account.watch.not_answered()
+            if not self.end_text:
+                self.end_text = "The server did not answer."
+        self._run(self.session.on_timeout(request, self.now))
 
     async def _send_ack(self, ack: Request, next_hop: SipURI | None) -> None:
         try:
