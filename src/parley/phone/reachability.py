@@ -37,6 +37,9 @@ class ServerWatch:
         self._server = server
         self._reregister = reregister
         self.reachable = True
+        # A server that never answers OPTIONS is not taken for dead: like the RFC 5626
+        # pong rule for streams, missing answers count once one probe was answered.
+        self._probe_answered = False
 
     def reset(self) -> None:
         """Registered (again): the server answers."""
@@ -45,11 +48,12 @@ class ServerWatch:
     def probed(self, answered: bool) -> None:
         """The result of one keep-alive probe."""
         if answered:
+            self._probe_answered = True
             if not self.reachable:
                 self.reachable = True
                 log.info("%s: the server answers again; registering", self.account)
                 self._reregister()
-        else:
+        elif self._probe_answered:
             self.not_answered()
 
     def not_answered(self) -> None:
