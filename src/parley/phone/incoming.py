@@ -140,6 +140,13 @@ class IncomingCalls:
         return decision, account
 
     async def handle(self, tx: ServerTransaction, request: Request, source: Source) -> Call | None:
+        try:
+            return await self._handle(tx, request, source)
+        except Exception:  # a bug here must not pass silently in a forgotten task
+            log.exception("incoming INVITE from %s:%s", source.host, source.port)
+            return None
+
+    async def _handle(self, tx: ServerTransaction, request: Request, source: Source) -> Call | None:
         decision, account = self.decision_for(request, source)
         if account is None or decision in (Decision.NOT_FOUND, Decision.FORBIDDEN):
             status, reason = decision.refusal or (404, "Not Found")
