@@ -20,6 +20,7 @@ from parley.net.address import Address, Source, TransportError
 from parley.net.transport import TransportLayer
 from parley.sip.headers import SipParseError
 from parley.sip.message import Headers, Request, Response
+from parley.sip.parser import parse_message
 from peers.certs import make_certs
 
 WAIT = 5.0  # safety net only: a hung test fails instead of hanging
@@ -149,6 +150,35 @@ async def test_udp_request_and_response_between_two_layers() -> None:
 
 
 @pytest.mark.asyncio
+async def test_udp_sends_from_the_socket_of_the_account() -> None:
+    """Two SIP ports (two accounts): a request leaves from the socket its Via names, or
+    the one asked for; keep-alives and local addresses follow the same choice."""
+    a = Recorder()
+    la, lb = Recorder().layer(), a.layer()
+    try:
+        _, port1 = await la.listen_udp("127.0.0.1", 0)
+        _, port2 = await la.listen_udp("127.0.0.1", 0)
+        _, port_b = await lb.listen_udp("127.0.0.1", 0)
+        dest = Address("udp", "127.0.0.1", port_b)
+        assert la.local_address(dest) == ("127.0.0.1", port1)  # the first, by default
+        assert la.local_address(dest, port2) == ("127.0.0.1", port2)
+        req = request("via2@x")
+        req.headers.set("Via", f"SIP/2.0/UDP 127.0.0.1:{port2};branch=z9hG4bKv2;rport")
+        await la.send(req, dest)
+        msg, src = await a.message()
+        assert msg.call_id == "via2@x" and src.port == port2
+        await la.send(request("asked@x"), dest, local_port=port2)
+        msg, src = await a.message()
+        assert msg.call_id == "asked@x" and src.port == port2
+        await la.send(request("plain@x"), dest)  # its Via names port 5060: no such socket
+        msg, src = await a.message()
+        assert msg.call_id == "plain@x" and src.port == port1
+    finally:
+        await la.close()
+        await lb.close()
+
+
+@pytest.mark.asyncio
 async def test_udp_explicit_port_and_port_in_use() -> None:
     port = free_port(socket.SOCK_DGRAM)
     la, lb = Recorder().layer(), Recorder().layer()
@@ -195,6 +225,86 @@ async def test_udp_garbage_and_keepalives_do_not_stop_the_listener() -> None:
         await lb.close()
 
 
+def _truncated(call_id: str, *, via: bool = True) -> bytes:
+    """A request whose Content-Length promises more than the datagram holds."""
+    data = request(call_id, body=b"hello").to_bytes()
+    data = data.replace(b"Content-Length: 5", b"Content-Length: 300")
+    if not via:
+        data = b"\r\n".join(line for line in data.split(b"\r\n") if not line.startswith(b"Via:"))
+    return data
+
+
+async def _recv(sock: socket.socket) -> bytes:
+    loop = asyncio.get_running_loop()
+    return await asyncio.wait_for(loop.sock_recv(sock, 65535), WAIT)
+
+
+@pytest.mark.asyncio
+async def test_udp_malformed_request_gets_400_with_a_warning() -> None:
+    """RFC 3261 §18.3: Content-Length larger than the datagram is answered with 400 (and
+    a Warning saying why); a datagram without a Via cannot be answered and is dropped;
+    the listener goes on serving."""
+    a = Recorder()
+    la = a.layer()
+    try:
+        _, port = await la.listen_udp("127.0.0.1", 0)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
+            raw.bind(("127.0.0.1", 0))
+            raw.setblocking(False)
+            raw.sendto(b"\x00\xff garbage \x80\r\n\r\n", ("127.0.0.1", port))
+            raw.sendto(_truncated("novia@x", via=False), ("127.0.0.1", port))
+            raw.sendto(_truncated("short@x"), ("127.0.0.1", port))
+            # The first answer is the one to the third datagram: the others got none.
+            reply = parse_message(await _recv(raw))
+            assert isinstance(reply, Response)
+            assert reply.status == 400 and reply.call_id == "short@x"
+            assert "Content-Length" in reply.reason
+            warning = reply.headers.get("Warning") or ""
+            assert warning.startswith("399 ") and "shorter than Content-Length 300" in warning
+            assert [v.branch for v in reply.vias] == ["z9hG4bK776asdhds"]
+            assert reply.cseq.method == "OPTIONS" and reply.to.tag
+            # A version we do not speak: 505.
+            raw.sendto(
+                request("v3@x").to_bytes().replace(b" SIP/2.0\r\n", b" SIP/3.0\r\n", 1),
+                ("127.0.0.1", port),
+            )
+            reply = parse_message(await _recv(raw))
+            assert isinstance(reply, Response) and reply.status == 505
+            assert reply.call_id == "v3@x"
+            # Still working: a good request is delivered.
+            raw.sendto(request("good@x").to_bytes(), ("127.0.0.1", port))
+            msg, _ = await a.message()
+            assert msg.call_id == "good@x"
+        assert a.errors.qsize() == 4  # each bad datagram was still reported
+        assert [d for d, _ in a.trace].count("out") == 2
+    finally:
+        await la.close()
+
+
+@pytest.mark.asyncio
+async def test_tcp_malformed_request_gets_400_on_its_connection() -> None:
+    a = Recorder()
+    la = a.layer()
+    try:
+        _, port = await la.listen_tcp()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        bad = request("tcp-bad@x").to_bytes().replace(b"CSeq: 1 OPTIONS", b"CSeq: 1 INVITE")
+        writer.write(bad)
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), WAIT)
+        reply = parse_message(head)
+        assert isinstance(reply, Response) and reply.status == 400
+        assert reply.call_id == "tcp-bad@x" and "CSeq" in (reply.headers.get("Warning") or "")
+        writer.write(request("tcp-good@x").to_bytes())  # the connection still serves
+        await writer.drain()
+        msg, _ = await a.message()
+        assert msg.call_id == "tcp-good@x"
+        writer.close()
+        await writer.wait_closed()
+    finally:
+        await la.close()
+
+
 @pytest.mark.asyncio
 async def test_udp_keepalive_sends_crlfcrlf() -> None:
     la = Recorder().layer()
@@ -212,6 +322,37 @@ async def test_udp_keepalive_sends_crlfcrlf() -> None:
         finally:
             await la.close()
     await assert_no_leftover_tasks()
+
+
+@pytest.mark.asyncio
+async def test_udp_probe_keepalive_tells_a_live_server_from_a_dead_one() -> None:
+    """With `on_probe`, a UDP keep-alive is an OPTIONS that expects an answer: answered,
+    the probe reports True (and its answer goes no further up); unanswered (the server is
+    gone), it reports False after its retransmissions."""
+    a = Recorder()
+    la = a.layer()
+    results: asyncio.Queue[bool] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.setblocking(False)
+        dest = Address("udp", "127.0.0.1", server.getsockname()[1])
+        try:
+            _, port = await la.listen_udp("127.0.0.1", 0)
+            ka = la.start_keepalive(dest, 0.05, on_probe=results.put_nowait)
+            data, addr = await asyncio.wait_for(loop.sock_recvfrom(server, 65535), WAIT)
+            probe = parse_message(data)
+            assert isinstance(probe, Request) and probe.method == "OPTIONS"
+            assert addr[1] == port and probe.top_via.port == port
+            server.sendto(response_to(probe, 404, "Not Found").to_bytes(), addr)  # any answer
+            assert await asyncio.wait_for(results.get(), WAIT) is True
+            assert a.messages.empty()  # the probe's answer is not a message for the phone
+            # The server dies: the following probes go unanswered.
+            assert await asyncio.wait_for(results.get(), WAIT) is False
+            ka.cancel()
+        finally:
+            await la.close()
+    assert any(d == "out" and data.startswith(b"OPTIONS ") for d, data in a.trace)
 
 
 @pytest.mark.asyncio

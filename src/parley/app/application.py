@@ -40,7 +40,7 @@ from parley.history.store import HistoryStore
 from parley.media.engine import AudioConfig
 from parley.phone.call import Call
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneError, PhoneEvent
-from parley.phone.phone import Phone
+from parley.phone.phone import Phone, listen_ports
 from parley.settings import (
     ConfigError,
     PasswordLocation,
@@ -622,7 +622,7 @@ class Application:
     async def _apply(self, old: Settings, new: Settings) -> None:
         phone = self._require_phone()
         phone.settings = new
-        phone.endpoint.trace_enabled = new.log.sip_trace
+        phone.driver.trace_enabled = new.log.sip_trace
         if self._auto_answer is None:
             phone.auto_answer = new.functions.auto_answer
         restart = [
@@ -796,7 +796,6 @@ class Application:
         return self.engine.submit(run)
 
 
-def _listen_plan(settings: Settings) -> tuple[int, bool]:
-    """What `Phone` listens on: the first enabled account's local port, and TCP or not."""
-    ports = [a.local_port for a in settings.accounts if a.enabled and a.local_port]
-    return (ports[0] if ports else 0, any(a.transport == "tcp" for a in settings.accounts))
+def _listen_plan(settings: Settings) -> tuple[list[int], bool]:
+    """What `Phone` listens on: each enabled account's local port, and TCP or not."""
+    return (listen_ports(settings), any(a.transport == "tcp" for a in settings.accounts))

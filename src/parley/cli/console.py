@@ -253,7 +253,7 @@ class Console:
 
     def _set_trace(self, on: bool) -> None:
         if self.app.phone is not None:
-            self.app.phone.endpoint.trace_enabled = on
+            self.app.phone.driver.trace_enabled = on
 
     def _call(self, rest: list[str]) -> CallInfo:
         """The call a command means: the number given, else a ringing incoming call,

@@ -128,7 +128,12 @@ class SipDriver:
     async def _send(self, message: Message, dest: object) -> None:
         try:
             if isinstance(dest, Source):
-                await self.transport.send(message, dest.address, connection_id=dest.connection_id)
+                await self.transport.send(
+                    message,
+                    dest.address,
+                    connection_id=dest.connection_id,
+                    local_port=dest.local_port,  # a response leaves by the request's socket
+                )
             elif isinstance(dest, Address):
                 await self.transport.send(message, dest)
             else:

@@ -8,7 +8,8 @@ connection its request came in on, §18.2.2), answers and sends CRLF keep-alives
 name resolution is `parley.net.dns`, never the system resolver.
 
 Nothing that arrives from the network can raise out of here: parse errors go to
-`on_parse_error`, exceptions in callbacks are logged.
+`on_parse_error` (and a malformed request is answered with 400 where a response can be
+built, §18.3), exceptions in callbacks are logged.
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ from parley.net.address import (
     family_of,
     ip_literal,
 )
-from parley.net.keepalive import PONG_TIMEOUT, KeepAlive
+from parley.net.keepalive import (
+    PONG_TIMEOUT,
+    PROBE_RETRANSMIT,
+    KeepAlive,
+    ProbeHandler,
+    probe_request,
+    probe_timeout,
+)
 from parley.net.stream import PING, StreamConnection
 from parley.net.tls import client_context, describe_tls_error
 from parley.net.udp import UdpEndpoint
@@ -37,6 +45,7 @@ from parley.sip.headers import SipParseError
 from parley.sip.message import Request, Response
 from parley.sip.parser import KeepAlive as ParsedKeepAlive
 from parley.sip.parser import parse_message
+from parley.sip.validate import response_for_parse_error
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +88,8 @@ class TransportLayer:
         self._by_addr: dict[Address, StreamConnection] = {}
         self._connecting: dict[Address, asyncio.Future[StreamConnection]] = {}
         self._keepalives: set[KeepAlive] = set()
+        self._probes: dict[str, asyncio.Future[None]] = {}  # UDP probes by Via branch
+        self._probe_seq = 0
         self._tls_default: ssl.SSLContext | None = None
         self._closing = False
 
@@ -185,10 +196,13 @@ class TransportLayer:
         server_name: str | None = None,
         connection_id: int | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        local_port: int | None = None,
     ) -> Source:
         """Send to `dest` and return the local side used.
 
-        UDP goes out of the listening socket. TCP/TLS use connection `connection_id` if it
+        UDP goes out of the listening socket on `local_port` (each account has its own
+        SIP port); without it, a request leaves from the socket its top Via names, so
+        that responses come back where the Via says, else from the first socket. TCP/TLS use connection `connection_id` if it
         is still open, else an open connection to `dest`, else a new one (RFC 3261
         §18.2.2: when the connection a request came on is gone, open a new one). For TLS
         the peer is verified against `ssl_context` (or the `configure_tls` default) with
@@ -199,7 +213,9 @@ class TransportLayer:
             raise TransportError("the transport layer is closed")
         if dest.transport == "udp":
             self._require_ip(dest)
-            endpoint = self._udp_endpoint(dest)
+            if local_port is None and isinstance(message, Request):
+                local_port = _via_port(message)
+            endpoint = self._udp_endpoint(dest, local_port)
             try:
                 endpoint.sendto(data, (dest.host, dest.port))
             except OSError as exc:
@@ -246,10 +262,11 @@ class TransportLayer:
         if conn is not None:
             conn.close("closed by the phone", report=False)
 
-    def local_address(self, dest: Address) -> tuple[str, int]:
-        """The local host and port to write into Via/Contact for traffic to `dest`."""
+    def local_address(self, dest: Address, local_port: int | None = None) -> tuple[str, int]:
+        """The local host and port to write into Via/Contact for traffic to `dest`
+        (for UDP from the socket on `local_port` when there is one)."""
         if dest.transport == "udp":
-            return self._udp_endpoint(dest).local
+            return self._udp_endpoint(dest, local_port).local
         conn = self._by_addr.get(dest)
         if conn is not None and conn.is_open:
             return conn.local
@@ -262,11 +279,16 @@ class TransportLayer:
             f"call listen_{dest.transport} or connect first"
         )
 
-    def _udp_endpoint(self, dest: Address) -> UdpEndpoint:
+    def _udp_endpoint(self, dest: Address, local_port: int | None = None) -> UdpEndpoint:
         family = family_of(dest.host)
-        for endpoint in self._udp:
-            if family_of(endpoint.local[0]) == family and endpoint.transport is not None:
+        usable = [
+            e for e in self._udp if family_of(e.local[0]) == family and e.transport is not None
+        ]
+        for endpoint in usable:
+            if endpoint.local[1] == local_port:
                 return endpoint
+        for endpoint in usable:
+            return endpoint
         raise TransportError(f"cannot send to {dest}: no UDP socket for it — call listen_udp first")
 
     @staticmethod
@@ -401,6 +423,7 @@ class TransportLayer:
             message = parse_message(data)
         except SipParseError as exc:
             self._parse_error(data, source, exc)
+            self._answer_malformed(exc, source, lambda out: endpoint.sendto(out, addr))
             return
         except Exception:  # a parser bug must not take the phone down
             log.exception("parser failed on a datagram from %s:%s", *addr)
@@ -424,6 +447,8 @@ class TransportLayer:
                     conn.pong_received()
             elif isinstance(item, SipParseError):
                 self._parse_error(data, source, item)
+                if conn.is_open:
+                    self._answer_malformed(item, source, conn.write)
             elif isinstance(item, Request | Response):
                 self._deliver(item, source)
             else:
@@ -441,6 +466,8 @@ class TransportLayer:
             self._safe(self._on_connection_lost, conn.remote)
 
     def _deliver(self, message: Message, source: Source) -> None:
+        if self._probe_answered(message):
+            return
         self._safe(self._on_message, message, source)
 
     def _parse_error(self, data: bytes, source: Source, exc: SipParseError) -> None:
@@ -453,6 +480,25 @@ class TransportLayer:
         )
         if self._on_parse_error is not None:
             self._safe(self._on_parse_error, data, source, exc)
+
+    def _answer_malformed(
+        self, exc: SipParseError, source: Source, send: Callable[[bytes], None]
+    ) -> None:
+        """RFC 3261 §18.3: a malformed request gets 400 (505 for a SIP version we do not
+        speak) when it has what a response needs (start line, Via, Call-ID, CSeq); it goes
+        back where the request came from. Anything less is dropped (logged above)."""
+        response = response_for_parse_error(exc)
+        if response is None:
+            return
+        data = response.to_bytes()
+        try:
+            send(data)
+        except OSError as err:
+            log.info(
+                "cannot answer a malformed request from %s:%s: %s", source.host, source.port, err
+            )
+            return
+        self._trace("out", data, source)
 
     def _trace(self, direction: str, data: bytes, where: Source | Address) -> None:
         if self._on_trace is not None:
@@ -468,11 +514,19 @@ class TransportLayer:
     # ------------------------------------------------------------------ keep-alive
 
     def start_keepalive(
-        self, dest: Address, interval: float, *, pong_timeout: float = PONG_TIMEOUT
+        self,
+        dest: Address,
+        interval: float,
+        *,
+        pong_timeout: float = PONG_TIMEOUT,
+        local_port: int | None = None,
+        on_probe: ProbeHandler | None = None,
     ) -> KeepAlive:
         """Send CRLFCRLF to `dest` every `interval` seconds until cancelled (RFC 5626 §4.4.1).
 
-        UDP: keeps NAT bindings open; no answer expected. TCP/TLS: pings the open
+        UDP: keeps NAT bindings open; no answer expected — unless `on_probe` is given:
+        then each keep-alive is an OPTIONS probe that expects an answer within
+        `probe_timeout(interval)`, and `on_probe(answered)` hears how it went. TCP/TLS: pings the open
         connection to `dest` (never opens one); once the server has ponged at least once,
         a ping without pong within `pong_timeout` closes the connection and calls
         `on_connection_lost(dest)`.
@@ -480,18 +534,30 @@ class TransportLayer:
         if interval <= 0:
             raise ValueError("keep-alive interval must be positive")
         task = asyncio.get_running_loop().create_task(
-            self._keepalive_loop(dest, interval, pong_timeout), name=f"keepalive {dest}"
+            self._keepalive_loop(dest, interval, pong_timeout, local_port, on_probe),
+            name=f"keepalive {dest}",
         )
         handle = KeepAlive(dest, interval, task, self._keepalives.discard)
         self._keepalives.add(handle)
         return handle
 
-    async def _keepalive_loop(self, dest: Address, interval: float, pong_timeout: float) -> None:
+    async def _keepalive_loop(
+        self,
+        dest: Address,
+        interval: float,
+        pong_timeout: float,
+        local_port: int | None,
+        on_probe: ProbeHandler | None,
+    ) -> None:
         while True:
             await asyncio.sleep(interval)
+            if dest.transport == "udp" and on_probe is not None:
+                answered = await self._probe_udp(dest, local_port, probe_timeout(interval))
+                self._safe(on_probe, answered)
+                continue
             if dest.transport == "udp":
                 try:
-                    self._udp_endpoint(dest).sendto(PING, (dest.host, dest.port))
+                    self._udp_endpoint(dest, local_port).sendto(PING, (dest.host, dest.port))
                 except OSError as exc:  # includes TransportError
                     log.info("keep-alive to %s not sent: %s", dest, exc)
                 continue
@@ -517,6 +583,55 @@ class TransportLayer:
                 if task is not None and task.cancelling():
                     raise
                 # The pong waiter was cancelled because the connection went away.
+
+    async def _probe_udp(self, dest: Address, local_port: int | None, timeout: float) -> bool:
+        """Send an OPTIONS probe (retransmitted as a non-INVITE request is) and wait up to
+        `timeout` for any answer; its answer is taken here and goes no further."""
+        loop = asyncio.get_running_loop()
+        try:
+            endpoint = self._udp_endpoint(dest, local_port)
+        except TransportError as exc:
+            log.info("keep-alive probe to %s not sent: %s", dest, exc)
+            return False
+        self._probe_seq += 1
+        request, branch = probe_request(dest, endpoint.local, self._probe_seq)
+        data = request.to_bytes()
+        answered: asyncio.Future[None] = loop.create_future()
+        self._probes[branch] = answered
+        deadline = loop.time() + timeout
+        wait = PROBE_RETRANSMIT
+        try:
+            while True:
+                try:
+                    endpoint.sendto(data, (dest.host, dest.port))
+                    self._trace("out", data, dest)
+                except OSError as exc:
+                    log.info("keep-alive probe to %s not sent: %s", dest, exc)
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return False
+                try:
+                    await asyncio.wait_for(asyncio.shield(answered), min(wait, remaining))
+                    return True
+                except TimeoutError:
+                    wait = min(wait * 2, 4.0)
+        finally:
+            self._probes.pop(branch, None)
+
+    def _probe_answered(self, message: Message) -> bool:
+        """True when `message` answers one of our probes (and so is consumed here)."""
+        if not self._probes or not isinstance(message, Response):
+            return False
+        try:
+            branch = message.top_via.branch
+        except SipParseError:
+            return False
+        waiter = self._probes.get(branch or "")
+        if waiter is None:
+            return False
+        if not waiter.done():
+            waiter.set_result(None)
+        return True
 
     # ------------------------------------------------------------------ shutdown
 
@@ -549,3 +664,11 @@ class TransportLayer:
         self._udp.clear()
         self._conns.clear()
         self._by_addr.clear()
+
+
+def _via_port(request: Request) -> int | None:
+    """The port our top Via names: the socket a request should leave from."""
+    try:
+        return request.top_via.port
+    except (SipParseError, IndexError, ValueError):
+        return None

@@ -20,6 +20,7 @@ from parley.net.dns import DnsError, make_resolver, resolve
 from parley.net.driver import SipDriver
 from parley.net.keepalive import KeepAlive
 from parley.phone.events import AccountStateChanged, PhoneEvent
+from parley.phone.reachability import ServerWatch
 from parley.settings.model import AccountSettings
 from parley.sip.auth import DigestClient
 from parley.sip.dialog import LocalEndpoint
@@ -85,6 +86,13 @@ class Account:
         self._busy: asyncio.Lock = asyncio.Lock()
         self._settled = asyncio.Event()  # set when an unregister has finished
         self._tasks: set[asyncio.Task[None]] = set()
+        self.local_port: int | None = None  # our own SIP port (UDP), set by the phone
+        self.watch = ServerWatch(
+            self.name,
+            emit,
+            lambda: self.server,
+            lambda: self._spawn(self._reconnect_and_register(refresh=True)),
+        )
         driver.on_connection_lost(self._connection_lost)
         core.add_timed(self)
 
@@ -209,7 +217,7 @@ class Account:
                     verify=self.settings.verify_tls,
                 )
                 await self._driver.transport.connect(dest, server_name=server_name)
-            host, port = self._driver.transport.local_address(dest)
+            host, port = self._driver.transport.local_address(dest, self.local_port)
         except (TransportError, OSError) as exc:
             self._apply_failure(f"Registration failed: {exc}")
             return False
@@ -282,6 +290,8 @@ class Account:
         self._carry_out(self.registration.on_response(response, self._driver.now))
 
     def _on_timeout(self) -> None:
+        if self.registration.state == RegState.REGISTERED:
+            self.watch.not_answered()  # a refresh went unanswered
         if self._next_target() and self.registration.state != RegState.UNREGISTERING:
             self._restart_soon()
             return
@@ -342,11 +352,17 @@ class Account:
             self._carry_out(self.registration.retry(self._driver.now))
 
     def _start_keepalive(self) -> None:
+        self.watch.reset()
         interval = self.settings.keepalive_interval
         dest = self.server
         if interval <= 0 or dest is None or self._keepalive is not None:
             return
-        self._keepalive = self._driver.transport.start_keepalive(dest, float(interval))
+        self._keepalive = self._driver.transport.start_keepalive(
+            dest,
+            float(interval),
+            local_port=self.local_port,
+            on_probe=self.watch.probed if dest.transport == "udp" else None,
+        )
 
     def _stop_keepalive(self) -> None:
         if self._keepalive is not None:

@@ -129,8 +129,15 @@ class Call:
 
     @classmethod
     async def incoming(
-        cls, phone: Phone, account: Account, invite: Request, tx: ServerTransaction
+        cls,
+        phone: Phone,
+        account: Account,
+        invite: Request,
+        tx: ServerTransaction,
+        *,
+        refuse: tuple[int, str] | None = None,
     ) -> Call:
+        """`refuse` (status, reason): the policy turned the call away; it never rings."""
         call = cls(phone, account, "incoming")
         try:
             frm = invite.from_
@@ -150,14 +157,15 @@ class Call:
         outputs = call.session.receive_invite(call.now)
         offer = next((o for o in outputs if isinstance(o, OfferReceived) and o.initial), None)
         problem = call._offer_problem(offer.sdp) if offer is not None else None
-        if problem is None:
+        if problem is None and refuse is None:
             call._run(outputs)
         else:
-            # Nothing we could answer: refuse at once (488) instead of ringing for a call
-            # that would fail the moment it is taken.
-            call.end_text = problem
+            # Nothing we could answer (or busy): refuse at once (488, 486) instead of
+            # ringing for a call that would fail the moment it is taken.
+            status, reason = refuse or (488, "Not Acceptable Here")
+            call.end_text = problem or ""
             call._run([o for o in outputs if not isinstance(o, StateChanged | OfferReceived)])
-            call._run(call.session.reject(call.now, 488, "Not Acceptable Here"))
+            call._run(call.session.reject(call.now, status, reason))
         return call
 
     def _offer_problem(self, sdp: bytes) -> str | None:
@@ -452,7 +460,20 @@ class Call:
             self._send_now(request, dest)
 
     def _send_now(self, request: Request, dest: Address) -> None:
-        self.usage.send(request, dest, reliable=dest.transport != "udp")
+        self.usage.send(
+            request,
+            dest,
+            reliable=dest.transport != "udp",
+            on_timeout=lambda: self._timed_out(dest),
+        )
+
+    def _timed_out(self, dest: Address) -> None:
+        """Nothing at all came back (Timer B/F): when it was our server, say so — the
+        callee did not fail to pick up — and let the account know (it is unreachable)."""
+        if dest == self.account.server:
+            self.account.watch.not_answered()
+            if not self.end_text:
+                self.end_text = "The server did not answer."
 
     async def _send_ack(self, ack: Request, next_hop: SipURI | None) -> None:
         try:

@@ -19,6 +19,8 @@ from parley.net.driver import SipDriver
 from parley.phone.account import Account
 from parley.phone.call import Call
 from parley.phone.events import PhoneError, PhoneEvent
+from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
+from parley.phone.ringer import Ringer
 from parley.settings.model import AccountSettings, Settings
 from parley.sip.core import UserAgentCore
 from parley.sip.headers import SipParseError
@@ -32,6 +34,16 @@ from parley.sip.uri import SipURI
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"Parley/{__version__}"
+
+
+def listen_ports(settings: Settings) -> list[int]:
+    """The SIP ports the phone listens on: each enabled account's local_port, in order,
+    and 0 (one random port) for the accounts without one, or when there is no account."""
+    ports: list[int] = []
+    for account in settings.accounts:
+        if account.enabled and account.local_port not in ports:
+            ports.append(account.local_port)
+    return ports or [0]
 
 
 class DialError(ValueError):
@@ -75,6 +87,19 @@ class Phone:
         self.record_dir: Path | None = self.audio_config.record_dir
         self.auto_answer = settings.functions.auto_answer if auto_answer is None else auto_answer
         self.media: MediaEngine = None  # type: ignore[assignment]  # made in start()
+        self.sip_ports: dict[int, int] = {}  # an account's local_port (0: random) -> bound
+        self.ringer = Ringer(lambda: self.media, lambda: self.settings.media.ringtone)
+        self.incoming = IncomingCalls(
+            IncomingContext(
+                settings=lambda: self.settings,
+                auto_answer=lambda: self.auto_answer,
+                accounts=lambda: self.accounts.values(),
+                calls=lambda: self.calls.values(),
+                respond=self._respond,
+                start_call=self._start_incoming,
+                ringer=self.ringer,
+            )
+        )
 
     @property
     def endpoint(self) -> SipDriver:
@@ -104,22 +129,26 @@ class Phone:
     def add_account(self, settings: AccountSettings) -> Account:
         password = self._passwords.get(settings.name, "")
         account = Account(settings, password, self.driver, self.emit)
+        account.local_port = self.sip_ports.get(settings.local_port) or self.sip_ports.get(0)
         self.accounts[settings.name] = account
         return account
 
     async def _listen(self) -> None:
-        """One UDP listener (and a TCP one when an account uses TCP) on the SIP port:
-        the first account's local_port, or a random port above 32000."""
-        ports = [a.local_port for a in self.settings.accounts if a.enabled and a.local_port]
-        port = ports[0] if ports else 0
+        """A UDP listener (and a TCP one when an account on it uses TCP) on each
+        account's local_port; accounts with none share one random port above 32000."""
         transport = self.driver.transport
-        try:
-            _host, port = await transport.listen_udp(self.bind_host, port)
-            if any(a.transport == "tcp" for a in self.settings.accounts):
-                await transport.listen_tcp(self.bind_host, port)
-        except (TransportError, OSError) as exc:
-            self.emit(PhoneError(text=f"Cannot open the SIP port {port}: {exc}"))
-            raise
+        enabled = [a for a in self.settings.accounts if a.enabled]
+        self.sip_ports = {}
+        for port in listen_ports(self.settings):
+            tcp = any(a.transport == "tcp" for a in enabled if a.local_port == port)
+            try:
+                _host, bound = await transport.listen_udp(self.bind_host, port)
+                if tcp:
+                    await transport.listen_tcp(self.bind_host, bound)
+            except (TransportError, OSError) as exc:
+                self.emit(PhoneError(text=f"Cannot open the SIP port {port}: {exc}"))
+                raise
+            self.sip_ports[port] = bound
 
     async def stop(self, timeout: float = 5.0) -> None:
         """Hang up every call, unregister every account (bounded) and close everything."""
@@ -191,75 +220,29 @@ class Phone:
         if not isinstance(source, Source):
             self.driver.answer(tx, 500)
             return
-        asyncio.get_running_loop().create_task(self._incoming(tx, request, source))
+        asyncio.get_running_loop().create_task(self.incoming.handle(tx, request, source))
 
-    async def _incoming(self, tx: ServerTransaction, request: Request, source: Source) -> None:
-        account = self._account_for_request(request)
-        if account is None:
-            self.driver.answer(tx, 404)
-            return
-        if not self._trusted(source, account):
-            log.info("INVITE from %s:%s refused: not our server", source.host, source.port)
-            self.driver.answer(tx, 403)
-            return
-        live = [c for c in self.calls.values() if not c.ended]
-        # Busy when call waiting is off and we are on a call, and always when a call
-        # is already waiting: one waiting call at a time, like a desk phone.
-        busy = bool(live) and (
-            not self.settings.media.call_waiting
-            or any(c.direction == "incoming" and c.state == "incoming" for c in live)
-        )
-        call = await Call.incoming(self, account, request, tx)
+    def _respond(self, tx: ServerTransaction, request: Request, status: int, reason: str) -> None:
+        self.driver.answer(tx, status, reason)
+
+    async def _start_incoming(
+        self, account: Account, request: Request, tx: ServerTransaction, decision: Decision
+    ) -> Call:
+        refuse = decision.refusal
+        call = await Call.incoming(self, account, request, tx, refuse=refuse)
         self.calls[call.id] = call
-        if busy:
-            call._run(call.session.reject(call.now, 486, "Busy Here"))
-            return
-        if not call.ended:
+        if refuse is None and not call.ended:
             call._run(call.session.ring(call.now))
-            if self.auto_answer:
-                call.answer()
-
-    def _account_for_request(self, request: Request) -> Account | None:
-        """The account a call is for: by the Request-URI's user, else the only account."""
-        user = request.uri.user if isinstance(request.uri, SipURI) else None
-        for account in self.accounts.values():
-            if account.settings.username == user:
-                return account
-        return next(iter(self.accounts.values()), None)
-
-    def _trusted(self, source: Source, account: Account) -> bool:
-        """No ghost calls: INVITEs only from the account's server, unless direct calls
-        are allowed."""
-        if self.settings.functions.allow_direct_calls:
-            return True
-        for a in self.accounts.values():
-            server = a.server
-            if server is None or server.host != source.host:
-                continue
-            # Over UDP the server sends from its own port; a stream may be a connection
-            # the server opened to us, from any port of its host.
-            if source.transport != "udp" or source.port == server.port:
-                return True
-        return False
+        return call
 
     # -- hooks for calls
 
     def incoming_ringing(self, call: Call) -> None:
-        others = [
-            c for c in self.calls.values() if c is not call and c.state in ("connected", "held")
-        ]
-        if others:
-            self.media.play_tone("call_waiting", call)
-        elif not self.auto_answer:
-            self.media.play_ringtone(call, self.settings.media.ringtone)
+        self.ringer.ring(call, self.calls.values())
 
     def stop_ringing(self, call: Call) -> None:
-        self.media.stop_tone(call)
+        self.ringer.silence(call)
 
     def call_ended(self, call: Call) -> None:
         asyncio.get_running_loop().call_later(30, self.calls.pop, call.id, None)
-        # The active call is over: a call that was waiting now rings properly.
-        live = [c for c in self.calls.values() if not c.ended]
-        waiting = [c for c in live if c.direction == "incoming" and c.state == "incoming"]
-        if waiting and not any(c.state in ("connected", "held") for c in live):
-            self.incoming_ringing(waiting[-1])
+        self.ringer.call_ended(call, self.calls.values())

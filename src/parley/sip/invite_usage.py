@@ -105,22 +105,36 @@ class InviteUsage:
             self.core.detach(self)
         self.core.wake()  # the session's deadlines may have moved
 
-    def send(self, request: Request, dest: object, *, reliable: bool = False) -> ClientTransaction:
+    def send(
+        self,
+        request: Request,
+        dest: object,
+        *,
+        reliable: bool = False,
+        on_timeout: Callable[[], None] | None = None,
+    ) -> ClientTransaction:
         """Send one of the session's requests to `dest` (where its next hop resolved to).
 
         BYE, INFO, UPDATE, PRACK go through the core's non-INVITE client with the
         session's credentials: a 401/407 is answered there, and the session only learns
         the new CSeq (`request_retried`) and the final answer. INVITE keeps its own retry
-        (its challenge ends the transaction with an ACK, §17.1.1.3).
+        (its challenge ends the transaction with an ACK, §17.1.1.3). `on_timeout` lets the
+        owner note that nothing came back before the session hears of it.
         """
         session = self.session
+
+        def timed_out() -> None:
+            if on_timeout is not None:
+                on_timeout()
+            self.run(session.on_timeout(request, self.core.now))
+
         non_invite = request.method not in ("INVITE", "CANCEL")
         return self.core.send_request(
             request,
             dest,
             ClientCallbacks(
                 on_response=lambda r: self.run(session.on_response(r, self.core.now)),
-                on_timeout=lambda: self.run(session.on_timeout(request, self.core.now)),
+                on_timeout=timed_out,
                 on_transport_error=lambda _t: self.run(
                     session.on_transport_error(request, self.core.now)
                 ),

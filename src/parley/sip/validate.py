@@ -18,7 +18,7 @@ from parley.sip.headers import SipParseError
 from parley.sip.message import Headers, Request, Response
 from parley.sip.responses import REASON_PHRASES, response_from_headers
 
-__all__ = ["REASONS", "response_for_parse_error", "validate_request"]
+__all__ = ["REASONS", "response_for_parse_error", "validate_request", "warning"]
 
 REASONS = REASON_PHRASES  # one table of reason phrases (`parley.sip.responses`)
 
@@ -28,6 +28,8 @@ _REQUIRED = ("Via", "From", "To", "Call-ID", "CSeq")
 _SINGLE = ("From", "To", "Call-ID", "CSeq", "Max-Forwards", "Content-Type", "Content-Length")
 # What a response copies from the request (RFC 3261 §8.2.6.2).
 _COPIED = ("Via", "From", "To", "Call-ID", "CSeq")
+# What a response cannot do without: the client matches it by Via branch and CSeq.
+_MATCHED = ("Via", "Call-ID", "CSeq")
 
 
 def validate_request(
@@ -95,18 +97,30 @@ def validate_request(
     return None
 
 
-def response_for_parse_error(err: SipParseError, *, to_tag: str | None = None) -> Response | None:
-    """The response to a request the parser rejected (400, 505...), if one can be sent.
+def response_for_parse_error(
+    err: SipParseError, *, to_tag: str | None = None, agent: str = "parley"
+) -> Response | None:
+    """The response to a request the parser rejected (400, 505...), if one can be sent
+    (RFC 3261 §18.3: a malformed request gets 400). A Warning (399, RFC 3261 §20.43)
+    carries what was wrong, for the sender's logs; `agent` is its warn-agent.
 
-    None for responses, ACKs, and requests missing a field a response needs.
+    None for responses, ACKs, requests whose start line could not be read, and requests
+    without the Via, Call-ID and CSeq a response needs to be matched (§17.1.3).
     """
     if err.method is None or err.method == "ACK" or err.raw_headers is None:
         return None
     hdrs = Headers(err.raw_headers)
-    if any(name not in hdrs for name in _COPIED):
+    if any(name not in hdrs for name in _MATCHED):
         return None
     reason = err.reason if err.status != 400 else f"Bad Request ({err})"[:200]
-    return _reply(hdrs, err.status, reason, to_tag)
+    return _reply(hdrs, err.status, reason, to_tag, [("Warning", warning(399, agent, str(err)))])
+
+
+def warning(code: int, agent: str, text: str) -> str:
+    """A Warning header value (RFC 3261 §20.43): code, agent and the text, quoted."""
+    text = "".join(ch if ch >= " " else " " for ch in text)[:200]
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{code} {agent} "{text}"'
 
 
 def _reply(
