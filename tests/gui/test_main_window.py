@@ -233,17 +233,19 @@ def test_status_bar_errors_voicemail_and_volume(
 
 
 def test_account_tooltip_gives_the_failure_reason(make_rig: Callable[..., GuiRig]) -> None:
-    from parley.phone.events import AccountStateChanged
+    from parley.phone.events import AccountStateChanged, RegCause, RegState
 
     rig = rig_with_account(make_rig)
     accounts = rig.window.account_list
     assert accounts.state_text("office") == "Not registered"
     event = AccountStateChanged(
         account="office",
-        state="failed",
+        state=RegState.FAILED,
         status=403,
         reason="Forbidden",
-        text="Registration failed: the server answered 403 Forbidden — check the user name",
+        cause=RegCause.REFUSED,
+        user="1001",
+        domain="127.0.0.1",
     )
     rig.app._on_phone_event(event)  # as the engine would report it
     rig.wait(lambda: accounts.state_text("office") == "Registration failed")

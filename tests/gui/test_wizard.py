@@ -91,6 +91,7 @@ def test_wizard_says_why_registration_failed(
     text = wizard.status.text()
     assert "did not accept the user name or the password" in text
     assert "Registration failed" in text  # the engine's detail, with the SIP answer
+    assert "capitalisation" in text and f"1001@127.0.0.1:{kamailio.udp_port}" in text
     assert not wizard.registered
     assert wizard.keep_button.isVisible()
     # Correct the password and try again: the same account is updated and registers.

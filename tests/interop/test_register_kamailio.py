@@ -65,6 +65,10 @@ def test_wrong_password_is_reported_as_such(kamailio: Kamailio, run_console: Any
     failed = console.wait_state("failed")
     assert failed["status"] in (401, 403, 407)
     assert "password" in failed["text"]
+    # The console's sentence names the account and says what to check (ISSUE7 §6).
+    assert failed["cause"] == "wrong password"
+    text = failed["text"]
+    assert "office" in text and "user name" in text and "capitalisation" in text, text
     assert kamailio.lookup("1001") == []
     assert console.quit() == 0
 

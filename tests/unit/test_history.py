@@ -23,7 +23,7 @@ from parley.history import (
     number_of,
 )
 from parley.history.store import MIGRATIONS
-from parley.phone.events import AccountStateChanged, CallStateChanged
+from parley.phone.events import AccountStateChanged, CallStateChanged, EndCause
 
 # ----------------------------------------------------------------------------- classify
 
@@ -356,7 +356,7 @@ def test_rejected_outgoing_keeps_code_and_reason(recorder: Rec, store: HistorySt
     rec, clock, _ = recorder
     rec.on_event(ev(2, "dialing"))
     clock.advance(1)
-    rec.on_event(ev(2, "ended", status=486, reason="Busy Here", text="Busy"))
+    rec.on_event(ev(2, "ended", status=486, reason="Busy Here", cause=EndCause.REJECTED))
     [stored] = store.list()
     assert (stored.type, stored.sip_code, stored.reason, stored.duration) == (
         CallType.REJECTED_OUTGOING,
@@ -370,11 +370,12 @@ def test_unsuccessful_outgoing(recorder: Rec, store: HistoryStore) -> None:
     rec, _, _ = recorder
     rec.on_event(ev(3, "dialing"))
     rec.on_event(ev(3, "ended", status=404, reason="Not Found"))
-    rec.on_event(ev(4, "ended", text="Connection lost"))  # no earlier event at all
+    rec.on_event(ev(4, "ended", cause=EndCause.CONNECTION_LOST))  # no earlier event at all
     types = {e.number: e for e in store.list()}
     assert all(e.type is CallType.UNSUCCESSFUL_OUTGOING for e in types.values())
     assert sorted(e.sip_code or 0 for e in store.list()) == [0, 404]
-    assert {e.reason for e in store.list()} == {"Not Found", "Connection lost"}
+    # Without a SIP reason phrase the cause is stored (a code the front-ends translate).
+    assert {e.reason for e in store.list()} == {"Not Found", "connection lost"}
 
 
 def test_accepted_rejected_and_missed_incoming(recorder: Rec, store: HistoryStore) -> None:
@@ -426,7 +427,7 @@ def test_interleaved_calls_are_kept_apart(recorder: Rec, store: HistoryStore) ->
 
 def test_other_events_and_bad_directions_are_ignored(recorder: Rec, store: HistoryStore) -> None:
     rec, _, seen = recorder
-    rec.on_event(AccountStateChanged("office", "registered", 200, "OK", "Registered"))
+    rec.on_event(AccountStateChanged("office", "registered", 200, "OK"))
     rec.on_event(ev(12, "ended", direction="sideways"))
     assert store.count() == 0
     assert seen == []

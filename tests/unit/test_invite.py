@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from uapair import Pair, UserAgent
 
+from parley.cli.texts import end_text
 from parley.sip.invite import SessionConfig
 from parley.sip.invite_events import (
     AnswerReceived,
     CallState,
     DtmfInfoReceived,
+    EndCause,
     OfferReceived,
     OfferRejected,
     OfferRequested,
+    StateChanged,
 )
 from parley.sip.message import Request, Response
 from parley.sip.session_timer import SessionTimerConfig
@@ -32,6 +35,11 @@ Message = Request | Response
 # The two phones: `uapair.Pair` (shared fixture), here under the names the tests use.
 Side = UserAgent
 Net = Pair
+
+
+def said(end: StateChanged, direction: str = "outgoing") -> str:
+    """What the console says for the end of a call (sentences are the front-ends')."""
+    return end_text(end.cause, end.status, direction)
 
 
 def connected_call(
@@ -72,7 +80,8 @@ def test_basic_call_offer_answer_and_bye() -> None:
 
     a.do(lambda s: s.hangup(net.now))
     net.deliver()
-    assert a.ended().by == "local" and a.ended().text == "Call ended"
+    assert a.ended().by == "local" and said(a.ended()) == "Call ended"
+    assert a.ended().cause is EndCause.HANGUP and b.ended().cause is EndCause.HANGUP
     assert b.ended().by == "remote"
     assert len(b.sent(200)) >= 2  # 200 to INVITE and to BYE
     net.advance(60)
@@ -116,8 +125,9 @@ def test_reject_busy_and_decline_texts() -> None:
         assert net.b.session is not None
         net.b.apply(net.b.session.reject(net.now, status))
         net.deliver()
-        assert net.a.ended().status == status and net.a.ended().text == caller_text
-        assert net.b.ended().text == callee_text and net.b.ended().by == "local"
+        assert net.a.ended().status == status and said(net.a.ended()) == caller_text
+        assert said(net.b.ended(), "incoming") == callee_text and net.b.ended().by == "local"
+        assert net.a.ended().cause is net.b.ended().cause is EndCause.REJECTED
         assert net.a.sent("ACK")  # the transaction layer ACKs the non-2xx
 
 
@@ -127,7 +137,9 @@ def test_no_answer_times_out() -> None:
     net.a.call(OFFER)
     net.advance(40)
     end = net.a.ended()
-    assert (end.status, end.text, end.by) == (408, "No answer", "network")
+    # Our own timeout: the server did not answer (not "No answer": nobody was called).
+    assert (end.status, end.cause, end.by) == (408, EndCause.NO_RESPONSE, "network")
+    assert said(end) == "The server did not answer"
 
 
 # ------------------------------------------------------------------ CANCEL
@@ -140,7 +152,7 @@ def test_cancel_after_ringing() -> None:
     net.b.do(lambda s: s.ring(net.now))
     net.deliver()
     net.a.do(lambda s: s.hangup(net.now))
-    assert net.a.ended().text == "Cancelled"
+    assert said(net.a.ended()) == "Cancelled" and net.a.ended().cause is EndCause.CANCELLED
     net.deliver()
     assert net.a.sent("CANCEL")
     assert net.b.ended().status == 487 and net.b.ended().by == "remote"
@@ -171,7 +183,7 @@ def test_cancel_200_race_gets_ack_and_bye() -> None:
     net.b.do(lambda s: s.accept(ANSWER, net.now))  # 200 is on its way...
     net.a.do(lambda s: s.hangup(net.now))  # ...while the caller hangs up
     net.deliver()
-    assert net.a.ended().text == "Cancelled"
+    assert said(net.a.ended()) == "Cancelled" and net.a.ended().cause is EndCause.CANCELLED
     assert net.a.sent("CANCEL") and net.a.sent("ACK") and net.a.sent("BYE")
     assert net.b.ended().by == "remote"
     assert net.a.of(AnswerReceived) == []  # no media for a call we dropped
@@ -211,7 +223,8 @@ def test_no_ack_at_all_ends_with_bye() -> None:
     net.advance(40)
     # T1, 2T1, 4T1 then every T2 until 64*T1: 1 + 9 retransmissions of the 200 at most
     assert 6 <= len(net.b.sent(200)) <= 12
-    assert net.b.ended().text == "Connection lost"
+    assert said(net.b.ended(), "incoming") == "Connection lost"
+    assert net.b.ended().cause is EndCause.CONNECTION_LOST
     assert net.b.sent("BYE") and net.a.ended().by == "remote"
 
 
@@ -429,7 +442,8 @@ def test_session_expires_without_refresh_sends_bye() -> None:
     net.advance(200)
     # The callee gives up at 120 - min(32, 120/3) = 88 s after the last refresh.
     end = net.b.ended()
-    assert end.text == "Session expired" and net.b.sent("BYE")
+    assert said(end) == "Session expired" and net.b.sent("BYE")
+    assert end.cause is EndCause.SESSION_EXPIRED
 
 
 def test_session_timer_422_retry_with_min_se() -> None:

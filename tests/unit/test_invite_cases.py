@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from parley.cli.texts import end_text
 from parley.sip.auth import DigestClient
 from parley.sip.dialog import LocalEndpoint, make_response
 from parley.sip.headers import NameAddr
@@ -13,6 +14,7 @@ from parley.sip.invite import Credentials, InviteSession, SessionConfig, parse_d
 from parley.sip.invite_events import (
     AnswerReceived,
     CallState,
+    EndCause,
     OfferReceived,
     SendAck,
     SendRequest,
@@ -20,7 +22,6 @@ from parley.sip.invite_events import (
     SessionOutput,
     StateChanged,
     UnhandledRequest,
-    end_reason_text,
 )
 from parley.sip.message import Request, Response
 from parley.sip.parser import parse_message
@@ -30,6 +31,17 @@ OFFER = b"v=0\r\no=a 1 1 IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\n"
 ANSWER = b"v=0\r\no=b 1 1 IN IP4 10.0.0.2\r\ns=-\r\nt=0 0\r\n"
 LOCAL = LocalEndpoint("10.0.0.1", 5060, "UDP", contact="<sip:alice@10.0.0.1:5060>")
 TARGET = SipURI.parse("sip:bob@example.com")
+
+
+def said(end: StateChanged, direction: str = "outgoing") -> str:
+    """What the console says for the end of a call (sentences are the front-ends')."""
+    return end_text(end.cause, end.status, direction)
+
+
+def end_reason_text(status: int | None, direction: str = "outgoing") -> str:
+    """The console's words for a call refused with `status` (None: a plain hang-up)."""
+    cause = EndCause.HANGUP if status is None else EndCause.REJECTED
+    return end_text(cause, status, direction)
 
 
 def roundtrip(message: Request | Response) -> Request | Response:
@@ -207,7 +219,8 @@ def test_2xx_without_any_answer_ends_with_ack_and_bye() -> None:
     out = session.on_response(reply(invite, 200, "t"), 2.0)
     assert acks(out) and requests(out, "BYE")
     end = states(out)[-1]
-    assert end.state is CallState.ENDED and end.text == "No common codec"
+    assert end.state is CallState.ENDED and said(end) == "No common codec"
+    assert end.cause is EndCause.MEDIA_FAILED
 
 
 def early_update(session: InviteSession, seq: int) -> Request:
@@ -275,7 +288,8 @@ def test_cancel_then_487_and_timeout_guard() -> None:
     out = session.hangup(1.0)
     cancel = requests(out, "CANCEL")[0]
     assert cancel.top_via.branch == invite.top_via.branch and cancel.cseq.seq == invite.cseq.seq
-    assert states(out)[0].text == "Cancelled"
+    assert said(states(out)[0]) == "Cancelled"
+    assert states(out)[0].cause is EndCause.CANCELLED
     assert not session.finished
     assert session.on_response(reply(invite, 487, "t"), 1.2) == []
     assert session.finished
@@ -306,7 +320,8 @@ def test_proxy_challenge_is_answered_once() -> None:
     assert retry.body == OFFER
     # Same nonce rejected again: wrong password, the call fails.
     out = session.on_response(reply(retry, 407, "px", headers=challenge), 2.0)
-    assert states(out)[-1].text == "Authentication failed"
+    assert said(states(out)[-1]) == "Authentication failed"
+    assert states(out)[-1].cause is EndCause.REJECTED
     # The ACK of the eventual 2xx would carry the credentials (§13.2.2.4) — checked below.
 
 
@@ -335,7 +350,8 @@ def test_ack_carries_invite_credentials() -> None:
 def test_failure_texts(status: int, text: str) -> None:
     session, invite = uac()
     end = states(session.on_response(reply(invite, status, "t"), 1.0))[-1]
-    assert (end.state, end.status, end.text, end.by) == (CallState.ENDED, status, text, "remote")
+    assert (end.state, end.status, said(end), end.by) == (CallState.ENDED, status, text, "remote")
+    assert end.cause is EndCause.REJECTED
 
 
 def test_garbage_responses_are_ignored() -> None:
@@ -364,7 +380,8 @@ def test_late_offer_rejected_answer_still_acks_then_byes() -> None:
     assert OfferReceived(OFFER, initial=False) in out and acks(out) == []
     out = session.reject_offer(1.1)
     assert acks(out) and requests(out, "BYE")
-    assert states(out)[-1].text == "No common codec"
+    assert said(states(out)[-1]) == "No common codec"
+    assert states(out)[-1].cause is EndCause.MEDIA_FAILED
 
 
 def test_reinvite_481_ends_call() -> None:

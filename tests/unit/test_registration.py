@@ -6,9 +6,11 @@ import random
 
 import pytest
 
+from parley.cli.texts import registration_text
 from parley.sip.auth import DigestClient
 from parley.sip.message import Headers, Request, Response
 from parley.sip.registration import (
+    RegCause,
     RegistrationClient,
     RegistrationConfig,
     RegState,
@@ -17,6 +19,22 @@ from parley.sip.registration import (
     proxy_uri,
     split_host_port,
 )
+
+
+def said(client: RegistrationClient) -> str:
+    """What the console says for the client's last state (sentences are the front-ends')."""
+    cfg = client.config
+    return registration_text(
+        account="office",
+        state=client.state,
+        status=client.last_status,
+        reason=client.last_reason,
+        cause=client.last_cause,
+        detail=client.last_detail,
+        user=cfg.username,
+        domain=cfg.domain,
+        transport=cfg.transport,
+    )
 
 
 def make_client(**overrides: object) -> RegistrationClient:
@@ -118,7 +136,7 @@ def test_wrong_password_fails_with_a_sentence_and_retries_later() -> None:
     outputs = client.on_response(rejected, 0.2)
     change = next(o for o in outputs if isinstance(o, StateChanged))
     assert change.state == RegState.FAILED and change.status == 401
-    assert "password" in change.text
+    assert change.cause is RegCause.WRONG_PASSWORD and "password" in said(client)
     assert client.next_timer() == pytest.approx(30.2)
 
 
@@ -168,7 +186,7 @@ def test_timeout_fails_and_backs_off_up_to_the_maximum() -> None:
         outputs = client.on_timeout(now)
         assert states(outputs) in ([RegState.FAILED], [])
         assert client.last_status == 408
-        assert "no answer" in client.last_text
+        assert client.last_cause is RegCause.NO_RESPONSE and "no answer" in said(client)
         deadline = client.next_timer()
         assert deadline is not None
         delays.append(deadline - now)
@@ -182,7 +200,8 @@ def test_failure_sentences_name_the_problem() -> None:
     first = sent(client.register(0.0))
     client.on_response(answer(first, 403, "Forbidden"), 0.1)
     assert client.state == RegState.FAILED
-    assert "403 Forbidden" in client.last_text and "user 1001" in client.last_text
+    assert client.last_cause is RegCause.REFUSED
+    assert "403 Forbidden" in said(client) and "user 1001" in said(client)
 
 
 def test_unregister_sends_expires_zero_and_ends_unregistered() -> None:

@@ -256,11 +256,15 @@ class Application:
                 self._account_states[event.account] = AccountInfo(
                     name=event.account,
                     state=event.state,
-                    text=event.text,
                     status=event.status,
                     reason=event.reason,
                     expires=event.expires,
                     server=event.server,
+                    cause=event.cause,
+                    detail=event.detail,
+                    user=event.user,
+                    domain=event.domain,
+                    transport=event.transport,
                 )
         self._dispatch(event)
         self.recorder.on_event(event)
@@ -276,7 +280,6 @@ class Application:
         connected_at = old.connected_at if old is not None else None
         if connected_at is None and event.state in ("connected", "held"):
             connected_at = now
-        call = self.phone.calls.get(event.call) if self.phone is not None else None
         info = CallInfo(
             id=event.call,
             account=event.account,
@@ -287,11 +290,13 @@ class Application:
             remote_name=event.remote_name,
             contact_name=contact_name,
             held=event.held,
-            muted=call.muted if call is not None else False,
+            muted=event.muted,
             codec=event.codec,
             status=event.status,
             reason=event.reason,
-            text=event.text,
+            cause=event.cause,
+            ended_by=event.ended_by,
+            detail=event.detail,
             started_at=old.started_at if old is not None else now,
             connected_at=connected_at,
         )

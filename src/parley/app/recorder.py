@@ -107,7 +107,9 @@ class HistoryRecorder:
             start=datetime.fromtimestamp(pending.started, UTC),
             duration=max(0.0, duration),
             sip_code=event.status,
-            reason=event.reason or event.text,
+            # The SIP reason phrase; for an end without one, the cause's name (a code the
+            # front-ends translate, not a sentence).
+            reason=event.reason or (event.cause.value if event.cause is not None else ""),
             uri=pending.remote,
         )
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from parley.phone.events import EndCause, Party, RegCause
+
 
 @dataclass(frozen=True)
 class CallInfo:
@@ -30,7 +32,9 @@ class CallInfo:
     codec: str | None = None
     status: int | None = None
     reason: str = ""
-    text: str = ""
+    cause: EndCause | None = None
+    ended_by: Party | None = None
+    detail: str = ""
     started_at: datetime | None = None
     connected_at: datetime | None = None
 
@@ -43,15 +47,22 @@ class CallInfo:
 class AccountInfo:
     """An account's registration as it stood at its last event.
 
-    `state`: "not registered", "registering", "registered", "failed", "unregistering";
-    `enabled` False for an account kept in the settings but not used.
+    `state`: "not registered", "registering", "registered", "failed", "unregistering",
+    "unreachable" (registered, but the server stopped answering);
+    `enabled` False for an account kept in the settings but not used; `cause`, `detail`,
+    `user`, `domain`, `transport` as in `parley.phone.events.AccountStateChanged`, for
+    the front-ends' sentences.
     """
 
     name: str
     state: str = "not registered"
-    text: str = ""
     status: int | None = None
     reason: str = ""
     enabled: bool = True
     expires: int | None = None
     server: str | None = None
+    cause: RegCause | None = None
+    detail: str = ""
+    user: str = ""
+    domain: str = ""
+    transport: str = ""

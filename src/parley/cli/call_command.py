@@ -16,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from parley.cli.texts import account_text, call_text
 from parley.media.engine import AudioConfig
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneEvent
 from parley.phone.phone import DialError, Phone
@@ -84,21 +85,26 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
 
     def on_event(event: PhoneEvent) -> None:
         if args.json:
-            print(json.dumps(event.to_dict()), flush=True)
+            data = event.to_dict()
+            if isinstance(event, AccountStateChanged):
+                data["text"] = account_text(event)
+            elif isinstance(event, CallStateChanged):
+                data["text"] = call_text(event)
+            print(json.dumps(data), flush=True)
         if isinstance(event, AccountStateChanged):
             if event.state == "registered":
                 registered.set()
             elif event.state == "failed":
-                outcome["registration"] = event.text
+                outcome["registration"] = account_text(event)
                 registered.set()
         elif isinstance(event, CallStateChanged):
             if not args.json:
-                print(f"{event.state}: {event.text}", file=sys.stderr)
+                print(f"{event.state}: {call_text(event)}", file=sys.stderr)
             if event.state == "connected" and "connected" not in outcome:
                 outcome["connected"] = True
             if event.state == "ended":
                 outcome["status"] = event.status
-                outcome["text"] = event.text
+                outcome["text"] = call_text(event)
                 ended.set()
 
     phone = Phone(settings, passwords, on_event, bind_host=args.bind, audio=audio)

@@ -17,8 +17,9 @@ from typing import Any
 
 from parley.app import Application
 from parley.app.snapshots import CallInfo
+from parley.cli.texts import account_text, call_text
 from parley.media.engine import AudioConfig
-from parley.phone.events import PhoneEvent
+from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneEvent
 from parley.settings import ConfigError, Settings, default_config_path, load_settings
 from parley.settings.secrets import SecretStoreError, get_password
 
@@ -126,6 +127,10 @@ class Console:
 
     def print_event(self, event: PhoneEvent) -> None:
         data = event.to_dict()
+        if isinstance(event, AccountStateChanged):
+            data["text"] = account_text(event)
+        elif isinstance(event, CallStateChanged):
+            data["text"] = call_text(event)
         if self.as_json:
             self._print(json.dumps(data, ensure_ascii=False, default=str))
             return
@@ -202,7 +207,7 @@ class Console:
             self.reply(HELP)
         elif cmd == "accounts":
             for info in app.accounts():
-                self.reply(f"{info.name}: {info.state} — {info.text}")
+                self.reply(f"{info.name}: {info.state} — {account_text(info)}")
         elif cmd in ("register", "unregister"):
             if not rest or rest[0] not in {a.name for a in app.accounts()}:
                 self.reply(f"error: no account {rest[0] if rest else ''!r}; try 'accounts'")

@@ -2,7 +2,8 @@
 
 Every visible string goes through ``tr("English text", **fmt)``. The German catalogs are
 plain dicts in ``parley.gui.locale.de_main`` (main and call windows) and
-``parley.gui.locale.de_settings`` (settings, wizard, audio assistant); this module merges
+``parley.gui.locale.de_settings`` (settings, wizard, audio assistant) and
+``parley.gui.locale.de_texts`` (why calls end and registrations fail); this module merges
 them. ``N_("text")`` marks a string for translation where it is defined (tables built at
 import time) and is translated with ``tr(text)`` where it is shown. A unit test scans the
 source for ``tr("…")`` and ``N_("…")`` literals and fails when one has no German entry.
@@ -26,7 +27,11 @@ DEFAULT_LANGUAGE = "en"
 # Catalog modules per language; a module not there yet (another part of the app being
 # written) is skipped, so a missing catalog never stops the app.
 _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
-    "de": ("parley.gui.locale.de_main", "parley.gui.locale.de_settings"),
+    "de": (
+        "parley.gui.locale.de_main",
+        "parley.gui.locale.de_settings",
+        "parley.gui.locale.de_texts",  # call ends and registrations (gui/texts.py)
+    ),
 }
 
 _language = DEFAULT_LANGUAGE

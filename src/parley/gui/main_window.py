@@ -45,6 +45,7 @@ from parley.gui.contact_editor import ContactEditor
 from parley.gui.i18n import N_, tr
 from parley.gui.icons import GREEN
 from parley.gui.status_bar import StatusBar
+from parley.gui.texts import account_text, call_end_text
 from parley.gui.theme import apply_theme
 from parley.gui.tray import Tray
 from parley.gui.widgets import EntryRow, format_when, round_button, tool_button
@@ -67,6 +68,7 @@ ACCOUNT_STATES: dict[str, tuple[str, str]] = {
     "unregistering": ("registering", N_("Unregistering…")),
     "not registered": ("not_registered", N_("Not registered")),
     "failed": ("not_registered", N_("Registration failed")),
+    "unreachable": ("not_registered", N_("Server not reachable")),
 }
 
 
@@ -78,10 +80,11 @@ def account_tooltip(info: AccountInfo) -> str:
     lines = [f"{info.name}: {tr(label)}"]
     if info.server:
         lines.append(tr("Server: {server}", server=info.server))
-    if info.state in ("failed", "not registered") and (info.text or info.status):
+    text = account_text(info)
+    if info.state in ("failed", "not registered", "unreachable") and (text or info.status):
         answer = f"{info.status} {info.reason}".strip() if info.status else ""
-        lines.append(info.text or answer)
-        if answer and answer not in info.text:
+        lines.append(text or answer)
+        if answer and answer not in text:
             lines.append(tr("Server answer: {answer}", answer=answer))
     return "\n".join(lines)
 
@@ -422,7 +425,7 @@ class MainWindow(QMainWindow):
                     tr(
                         "Call to {who} failed: {text}",
                         who=event.remote,
-                        text=event.text or event.reason,
+                        text=call_end_text(event),
                     )
                 )
         if calls:

@@ -32,6 +32,7 @@ from parley.app.snapshots import AccountInfo
 from parley.gui.i18n import N_, tr
 from parley.gui.settings_editors import BoolEditor, Editor, make_editor
 from parley.gui.settings_fields import FieldSpec, GroupSpec
+from parley.gui.texts import account_text
 from parley.settings.errors import describe_validation_error
 from parley.settings.model import (
     AccountSettings,
@@ -62,6 +63,7 @@ STATE_NAMES = {
     "not registered": N_("not registered"),
     "failed": N_("registration failed"),
     "unregistering": N_("unregistering"),
+    "unreachable": N_("server not reachable"),
     "disabled": N_("disabled"),
 }
 STATE_COLOURS = {
@@ -70,6 +72,7 @@ STATE_COLOURS = {
     "unregistering": "#e0a800",
     "failed": "#c0392b",
     "not registered": "#8c8c8c",
+    "unreachable": "#c0392b",
     "disabled": "#cccccc",
 }
 
@@ -306,8 +309,9 @@ class AccountsPage(QWidget):
             )
             item.setIcon(state_icon(state))
             tip = tr(STATE_NAMES.get(state, state))
-            if info is not None and info.text and state in ("failed", "registered"):
-                tip += "\n" + info.text
+            text = account_text(info) if info is not None else ""
+            if text and state in ("failed", "registered"):
+                tip += "\n" + text
             item.setToolTip(tip)
 
     def set_editing(self, on: bool) -> None:

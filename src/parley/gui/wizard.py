@@ -30,6 +30,7 @@ from parley.app import Application
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import tr
 from parley.gui.settings_fields import TRANSPORTS
+from parley.gui.texts import account_text
 from parley.phone.events import AccountStateChanged
 from parley.settings import ConfigError, SecretStoreError, keyring_status
 from parley.settings.errors import describe_validation_error
@@ -280,7 +281,7 @@ class AccountWizard(QDialog):
             self.cancel_button.setVisible(False)
         elif event.state == "failed":
             self._slow.stop()
-            self._say(explain_failure(event.status, event.text), _ERROR)
+            self._say(explain_failure(event.status, account_text(event)), _ERROR)
             self.register_button.setEnabled(True)
             self.register_button.setText(tr("Try again"))
             self.keep_button.setVisible(True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -268,14 +269,19 @@ class Account:
         self._emit(
             AccountStateChanged(
                 account=self.name,
-                state=change.state.value,
+                state=change.state,
                 status=change.status,
                 reason=change.reason,
-                text=change.text,
+                cause=change.cause,
+                detail=change.detail,
                 expires=change.expires,
                 server=None
                 if server is None
                 else f"{server.transport}:{server.host}:{server.port}",
+                user=self.registration.config.username,
+                domain=self.registration.config.domain,
+                transport=self.registration.config.transport,
+                at=time.time(),
             )
         )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import time
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,15 @@ from parley.media.codecs import get_codec
 from parley.media.dtmf import DtmfDigit
 from parley.media.stream import RtpStream
 from parley.net.address import Address, TransportError
-from parley.phone.events import CallStateChanged, DtmfReceived
+from parley.phone.events import (
+    CallDirection,
+    CallPhase,
+    CallStateChanged,
+    DtmfReceived,
+    EndCause,
+    HeldBy,
+    Party,
+)
 from parley.sip.headers import NameAddr, SipParseError
 from parley.sip.invite import Credentials, InviteSession, SessionConfig
 from parley.sip.invite_events import (
@@ -93,7 +102,9 @@ class Call:
         self.muted = False
         self.ended = False
         self.end_status: int | None = None
-        self.end_text = ""
+        self.end_cause: EndCause | None = None  # why it ended, once it did
+        self.end_detail = ""  # the offer/answer problem behind MEDIA_FAILED
+        self.ended_by: Party | None = None
         self.connected_at: float | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
@@ -163,7 +174,8 @@ class Call:
             # Nothing we could answer (or busy): refuse at once (488, 486) instead of
             # ringing for a call that would fail the moment it is taken.
             status, reason = refuse or (488, "Not Acceptable Here")
-            call.end_text = problem or ""
+            if refuse is None:
+                call.end_cause, call.end_detail = EndCause.MEDIA_FAILED, problem or ""
             call._run([o for o in outputs if not isinstance(o, StateChanged | OfferReceived)])
             call._run(call.session.reject(call.now, status, reason))
         return call
@@ -313,7 +325,7 @@ class Call:
                 )
             except OfferAnswerError as exc:
                 self._run(self.session.reject(self.now, 488, "Not Acceptable Here"))
-                self._end(488, str(exc))
+                self._end(488, "", EndCause.MEDIA_FAILED, Party.LOCAL, str(exc))
                 return
             self.local_sdp = answer
             # Media first: the "connected" event that accept() may raise names the codec.
@@ -365,9 +377,12 @@ class Call:
 
     def set_mute(self, muted: bool) -> None:
         """Mute: we keep sending (silence) without any re-INVITE."""
+        changed = muted != self.muted
         self.muted = muted
         if self.stream is not None:
             self.stream.muted = muted
+        if changed and not self.ended:
+            self._report()
 
     def send_dtmf(self, digits: str) -> None:
         mode = self.account.settings.dtmf_mode
@@ -468,12 +483,11 @@ class Call:
         )
 
     def _timed_out(self, dest: Address) -> None:
-        """Nothing at all came back (Timer B/F): when it was our server, say so — the
-        callee did not fail to pick up — and let the account know (it is unreachable)."""
+        """Nothing at all came back (Timer B/F; the session ends the call as NO_RESPONSE,
+        "the server did not answer"): when it was our server, the account learns it may
+        be unreachable."""
         if dest == self.account.server:
             self.account.watch.not_answered()
-            if not self.end_text:
-                self.end_text = "The server did not answer."
 
     async def _send_ack(self, ack: Request, next_hop: SipURI | None) -> None:
         try:
@@ -486,7 +500,7 @@ class Call:
     def _state_changed(self, change: StateChanged) -> None:
         state = change.state
         if state is CallState.ENDED:
-            self._end(change.status, change.text or change.reason, change.reason)
+            self._end(change.status, change.reason, change.cause, change.by)
             return
         self.state = {
             CallState.CALLING: "dialing",
@@ -511,7 +525,7 @@ class Call:
         elif state is CallState.INCOMING:
             self.phone.incoming_ringing(self)
         self._wire_audio()
-        self._report(change.status, change.reason, change.text)
+        self._report(change.status, change.reason)
 
     def _offer_received(self, sdp: bytes, initial: bool) -> None:
         try:
@@ -562,7 +576,7 @@ class Call:
             neg = process_answer(offer, answer, self._codecs())
         except OfferAnswerError as exc:
             log.info("call %s: %s", self.id, exc)
-            self.end_text = str(exc)
+            self.end_cause, self.end_detail = EndCause.MEDIA_FAILED, str(exc)
             self.hangup()
             return
         before = (self.held_by_them, self.negotiated.codec if self.negotiated else None)
@@ -570,13 +584,22 @@ class Call:
         if before != (self.held_by_them, neg.codec):
             self._report()  # hold/resume by them, or a new codec
 
-    def _end(self, status: int | None, text: str, reason: str = "") -> None:
+    def _end(
+        self,
+        status: int | None,
+        reason: str,
+        cause: EndCause | None,
+        by: Party | None,
+        detail: str = "",
+    ) -> None:
         if self.ended:
             return
         self.ended = True
         self.state = "ended"
         self.end_status = status
-        self.end_text = self.end_text or text
+        self.end_cause = self.end_cause or cause  # an earlier, more precise cause wins
+        self.end_detail = self.end_detail or detail
+        self.ended_by = by
         self.phone.media.stop_tone(self)
         self.phone.stop_ringing(self)
         if status in BUSY_STATUSES and self.direction == "outgoing":
@@ -584,7 +607,7 @@ class Call:
             engine = self.phone.media
             engine.play_tone("busy", self)
             asyncio.get_running_loop().call_later(BUSY_TONE_SECONDS, engine.stop_tone, self)
-        self._report(status, reason, self.end_text)
+        self._report(status, reason)
         self._release_media()
         self.phone.call_ended(self)
 
@@ -611,10 +634,11 @@ class Call:
             return "them"
         return None
 
-    def _report(self, status: int | None = None, reason: str = "", text: str = "") -> None:
+    def _report(self, status: int | None = None, reason: str = "") -> None:
         state = self.state
         if state == "connected" and self.held is not None:
             state = "held"
+        held = self.held
         codec = None
         if self.negotiated is not None:
             codec = f"{self.negotiated.codec.name}/{self.negotiated.codec.clock_rate}"
@@ -622,15 +646,19 @@ class Call:
             CallStateChanged(
                 call=self.id,
                 account=self.account.name,
-                direction=self.direction,
-                state=state,
+                direction=CallDirection(self.direction),
+                state=CallPhase(state),
                 remote=self.remote,
                 remote_name=self.remote_name,
                 status=status,
                 reason=reason,
-                text=text or _state_text(state, self.held),
-                held=self.held,
+                held=HeldBy(held) if held is not None else None,
                 codec=codec,
+                muted=self.muted,
+                cause=self.end_cause if self.ended else None,
+                ended_by=self.ended_by if self.ended else None,
+                detail=self.end_detail if self.ended else "",
+                at=time.time(),
             )
         )
 
@@ -640,19 +668,3 @@ class Call:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-
-def _state_text(state: str, held: str | None) -> str:
-    return {
-        "dialing": "Calling…",
-        "ringing": "Ringing.",
-        "early media": "Ringing (early media).",
-        "incoming": "Incoming call.",
-        "connected": "Connected.",
-        "held": {
-            "us": "On hold.",
-            "them": "Held by the other side.",
-            "both": "On hold (both sides).",
-        }.get(held or "", "On hold."),
-        "ended": "Call ended.",
-    }.get(state, state)

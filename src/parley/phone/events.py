@@ -1,13 +1,67 @@
 """Events the phone reports to the application (and the console prints).
 
-Frozen dataclasses: each is a fact that happened, with a sentence for a person in `text`.
-`to_dict()` gives the JSON form the console's `--json` mode prints.
+Frozen dataclasses: each is a fact that happened, told in codes and enums — states,
+directions, who acted, why a call ended or a registration failed, the SIP status — so
+that every front-end can say it in its own language (`parley.cli.texts`,
+`parley.gui.texts`). The enums are `StrEnum`s: they compare equal to their values
+("connected", "failed"...) and `to_dict()` gives the JSON form the console's `--json`
+mode prints.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from parley.sip.invite_events import EndCause, Party
+from parley.sip.registration import RegCause, RegState
+
+__all__ = [
+    "AccountStateChanged",
+    "CallDirection",
+    "CallPhase",
+    "CallStateChanged",
+    "DtmfReceived",
+    "EndCause",
+    "HeldBy",
+    "Party",
+    "PhoneError",
+    "PhoneEvent",
+    "RegCause",
+    "RegState",
+]
+
+
+class Reachability(enum.StrEnum):
+    """An account state beside the registration's own (`RegState`): registered, but
+    the server stopped answering its keep-alive probes or transactions
+    (`phone/reachability.py`). Registration starts again when it answers."""
+
+    UNREACHABLE = "unreachable"
+
+
+class CallDirection(enum.StrEnum):
+    OUTGOING = "outgoing"
+    INCOMING = "incoming"
+
+
+class CallPhase(enum.StrEnum):
+    """The states of a call a person sees."""
+
+    DIALING = "dialing"
+    RINGING = "ringing"  # the far end rings
+    EARLY_MEDIA = "early media"  # the far end plays something before answering
+    INCOMING = "incoming"  # rings here
+    CONNECTED = "connected"
+    HELD = "held"  # connected, and held by one side or both (see `HeldBy`)
+    ENDED = "ended"
+
+
+class HeldBy(enum.StrEnum):
+    US = "us"
+    THEM = "them"
+    BOTH = "both"
 
 
 @dataclass(frozen=True)
@@ -26,17 +80,24 @@ class PhoneEvent:
 class AccountStateChanged(PhoneEvent):
     """An account's registration state changed.
 
-    `state` is one of "not registered", "registering", "registered", "failed",
-    "unregistering"; `status`/`reason` are the SIP answer that caused it, if any.
+    `status`/`reason` are the SIP answer that caused it, if any; `cause` says why it
+    failed, `detail` the transport's own words when the REGISTER could not be sent
+    (a DNS or TLS error). `user`, `domain` and `transport` are what it registers with,
+    so that a front-end can name them.
     """
 
     account: str
-    state: str
+    state: RegState | Reachability
     status: int | None
     reason: str
-    text: str
+    cause: RegCause | None = None
+    detail: str = ""
     expires: int | None = None
     server: str | None = None
+    user: str = ""
+    domain: str = ""
+    transport: str = ""
+    at: float = 0.0  # when, in seconds since the epoch
 
     @property
     def kind(self) -> str:
@@ -57,25 +118,29 @@ class PhoneError(PhoneEvent):
 
 @dataclass(frozen=True)
 class CallStateChanged(PhoneEvent):
-    """A call changed state.
+    """A call changed state, or something a person sees of it did (hold, mute, codec).
 
-    `state`: "dialing", "ringing" (the far end rings), "early media", "incoming",
-    "connected", "held", "ended". `held` says who holds ("us", "them", "both") while
-    connected-and-held. `status`/`reason` are the SIP answer behind the change;
-    `text` is a sentence for a person ("Busy", "No answer"…).
+    `held` says who holds while the call is HELD. `status`/`reason` are the SIP answer
+    behind the change. For ENDED: `cause` (why), `ended_by` (which party) and `detail`
+    (the offer/answer problem behind MEDIA_FAILED, in the SDP layer's words). `at`: when,
+    in seconds since the epoch.
     """
 
     call: int
     account: str
-    direction: str  # "outgoing" | "incoming"
-    state: str
+    direction: CallDirection
+    state: CallPhase
     remote: str
     remote_name: str | None = None
     status: int | None = None
     reason: str = ""
-    text: str = ""
-    held: str | None = None
+    held: HeldBy | None = None
     codec: str | None = None
+    muted: bool = False
+    cause: EndCause | None = None
+    ended_by: Party | None = None
+    detail: str = ""
+    at: float = 0.0
 
     @property
     def kind(self) -> str:

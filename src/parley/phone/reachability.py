@@ -14,11 +14,12 @@ import logging
 from collections.abc import Callable
 
 from parley.net.address import Address
-from parley.phone.events import AccountStateChanged, PhoneEvent
+from parley.phone.events import AccountStateChanged, PhoneEvent, Reachability
+from parley.sip.registration import RegCause
 
 log = logging.getLogger(__name__)
 
-UNREACHABLE = "unreachable"
+UNREACHABLE = Reachability.UNREACHABLE
 """The account state reported while the server does not answer."""
 
 
@@ -69,7 +70,7 @@ class ServerWatch:
                 state=UNREACHABLE,
                 status=None,
                 reason="",
-                text="The server did not answer.",
+                cause=RegCause.NO_RESPONSE,
                 server=None
                 if server is None
                 else f"{server.transport}:{server.host}:{server.port}",

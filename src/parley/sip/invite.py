@@ -36,8 +36,10 @@ from parley.sip.invite_base import CancelState, InviteProgress
 from parley.sip.invite_config import ALLOW, Credentials, Role, SessionConfig
 from parley.sip.invite_events import (
     CallState,
+    EndCause,
     OfferReceived,
     OfferRequested,
+    Party,
     SendRequest,
     SendResponse,
     SessionOutput,
@@ -262,7 +264,7 @@ class InviteSession(ResponseHandling, RequestHandling):
             return []
         status = status or self.config.reject_status
         response = self._finish_invite(status, reason)
-        self._end(status, response.reason, by="local")
+        self._end(status, response.reason, EndCause.REJECTED, by=Party.LOCAL)
         return self._take()
 
     def hangup(self, now: float) -> list[SessionOutput]:
@@ -273,7 +275,7 @@ class InviteSession(ResponseHandling, RequestHandling):
             return self.reject(now)
         if self.role is Role.UAC and self.dialog is None:
             self._cancel = CancelState.WANTED
-            self._end(None, "", text="Cancelled", by="local")
+            self._end(None, "", EndCause.CANCELLED, by=Party.LOCAL)
             if self._progress is not InviteProgress.FINAL:
                 # §9.1: CANCEL only once a provisional came; give up after 64*T1.
                 if self._progress is InviteProgress.PROVISIONAL:
@@ -286,7 +288,7 @@ class InviteSession(ResponseHandling, RequestHandling):
             wait.bye_after_ack = True
         else:
             self._send_bye()
-        self._end(None, "", by="local")
+        self._end(None, "", EndCause.HANGUP, by=Party.LOCAL)
         return self._take()
 
     def answer(self, sdp: bytes, now: float) -> list[SessionOutput]:
@@ -336,7 +338,7 @@ class InviteSession(ResponseHandling, RequestHandling):
             if self.dialog is not None:
                 self._send_ack(self.dialog, pending.seq, None)
             self._send_bye()
-            self._end(status, "", by="local")
+            self._end(status, "", EndCause.MEDIA_FAILED, by=Party.LOCAL)
         elif pending.request is not None:
             self._emit(SendResponse(pending.tx, self._dialog_response(pending.request, status)))
             self._run_queue(now)
@@ -414,11 +416,11 @@ class InviteSession(ResponseHandling, RequestHandling):
                 raise SipParseError("INVITE without Contact")
         except SipParseError as exc:
             response = self._finish_invite(exc.status, exc.reason or None)
-            self._end(exc.status, response.reason, by="local")
+            self._end(exc.status, response.reason, EndCause.BAD_REQUEST, by=Party.LOCAL)
             return self._take()
         if negotiated.too_small is not None:
             self._finish_invite(422, extra=negotiated.response_headers(False))
-            self._end(422, "Session Interval Too Small", by="local")
+            self._end(422, "Session Interval Too Small", EndCause.BAD_REQUEST, by=Party.LOCAL)
             return self._take()
         self._negotiated = negotiated
         self._emit(StateChanged(CallState.INCOMING))
@@ -465,7 +467,7 @@ class InviteSession(ResponseHandling, RequestHandling):
             self._ack_wait = None
             self._timers.disarm(Timer.ACK_RETRANSMIT)
             self._send_bye()
-            self._end(408, "No ACK", text="Connection lost", by="network")
+            self._end(408, "No ACK", EndCause.CONNECTION_LOST, by=Party.NETWORK)
         elif timer is Timer.PRACK_RETRANSMIT and self._reliable.awaiting_prack:
             response, interval = self._reliable.retransmit()
             self._emit(SendResponse(self._invite_tx, response))
@@ -475,7 +477,7 @@ class InviteSession(ResponseHandling, RequestHandling):
             self._stop_reliable()
             if not self._answered:
                 self._finish_invite(504)
-                self._end(504, "No PRACK", text="Connection lost", by="network")
+                self._end(504, "No PRACK", EndCause.CONNECTION_LOST, by=Party.NETWORK)
         elif timer is Timer.GLARE:
             offer, self._oa.glare = self._oa.glare, None
             if offer is not None and not self._ended and self.dialog is not None:
@@ -495,7 +497,7 @@ class InviteSession(ResponseHandling, RequestHandling):
             # RFC 4028 §10: no refresh came in time: the session is dead.
             self.timer.stop()
             self._send_bye()
-            self._end(408, "Session Expired", text="Session expired", by="network")
+            self._end(408, "Session Expired", EndCause.SESSION_EXPIRED, by=Party.NETWORK)
             return
         if self._busy():
             self._timers.arm(Timer.SESSION, now + 2.0)  # an exchange runs; it refreshes too

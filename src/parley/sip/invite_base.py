@@ -18,12 +18,13 @@ from parley.sip.ids import new_branch
 from parley.sip.invite_config import MAX_AUTH_ROUNDS, Credentials, Role, SessionConfig, supported
 from parley.sip.invite_events import (
     CallState,
+    EndCause,
+    Party,
     SendAck,
     SendRequest,
     SendResponse,
     SessionOutput,
     StateChanged,
-    end_reason_text,
 )
 from parley.sip.invite_messages import SDP, dialog_response, retry_later, uas_response
 from parley.sip.invite_offers import Awaiting, Negotiation, OfferState
@@ -370,8 +371,11 @@ class SessionBase:
         self._emit(SendResponse(self._invite_tx, response))
         return response
 
-    def _dialog_failed(self, status: int, reason: str) -> None:
-        """§12.2.1.2: a 481 or 408 to an in-dialog request ends the dialog."""
+    def _dialog_failed(
+        self, status: int, reason: str, cause: EndCause = EndCause.DIALOG_GONE
+    ) -> None:
+        """§12.2.1.2: a 481 or 408 to an in-dialog request ends the dialog. `cause`:
+        the far end's answer, or our own timeout (NO_RESPONSE) or send failure."""
         if self._ended:
             return
         if status == 481:
@@ -379,7 +383,8 @@ class SessionBase:
                 self.dialog.terminate()
         else:
             self._send_bye()
-        self._end(status, reason, by="network" if status in (408, 503) else "remote")
+        by = Party.NETWORK if status in (408, 503) else Party.REMOTE
+        self._end(status, reason, cause, by=by)
 
     def _set_state(self, state: CallState, status: int | None = None, reason: str = "") -> None:
         if state is self.state or self._ended:
@@ -387,13 +392,11 @@ class SessionBase:
         self.state = state
         self._emit(StateChanged(state, status, reason))
 
-    def _end(self, status: int | None, reason: str, *, text: str = "", by: str) -> None:
+    def _end(self, status: int | None, reason: str, cause: EndCause, *, by: Party) -> None:
         if self._ended:
             return
         self.state = CallState.ENDED
         self.timer.stop()
         self._oa.drop_retries()
         self._timers.disarm(Timer.SESSION, Timer.GLARE)
-        direction = "outgoing" if self.role is Role.UAC else "incoming"
-        text = text or end_reason_text(status, reason, direction)
-        self._emit(StateChanged(CallState.ENDED, status, reason, text, by))
+        self._emit(StateChanged(CallState.ENDED, status, reason, cause, by))

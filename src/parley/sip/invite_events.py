@@ -3,7 +3,8 @@
 The session never sends anything itself. `SendRequest`, `SendResponse` and `SendAck`
 ask the owner (the phone) to start a client transaction, answer a server transaction
 or send an ACK for a 2xx outside any transaction (RFC 3261 §13.2.2.4). The other outputs
-are events: call state changes, SDP offers and answers (opaque bytes here; the phone
+are events: call state changes (with why and by whom a call ended, as enums: the
+sentences are the front-ends'), SDP offers and answers (opaque bytes here; the phone
 reads them with `parley.sip.sdp`), INFO and DTMF, and requests the session leaves to
 the phone.
 """
@@ -21,18 +22,48 @@ __all__ = [
     "AnswerReceived",
     "CallState",
     "DtmfInfoReceived",
+    "EndCause",
     "InfoReceived",
     "OfferReceived",
     "OfferRejected",
     "OfferRequested",
+    "Party",
     "SendAck",
     "SendRequest",
     "SendResponse",
     "SessionOutput",
     "StateChanged",
     "UnhandledRequest",
-    "end_reason_text",
 ]
+
+
+class Party(enum.StrEnum):
+    """Who did something to a call: ended it, held it."""
+
+    LOCAL = "local"  # we (the user, or Parley on the user's behalf)
+    REMOTE = "remote"  # the far end (or a proxy answering for it)
+    NETWORK = "network"  # nobody: a timer ran out, a message could not be delivered
+
+
+class EndCause(enum.StrEnum):
+    """Why a call ended, in words a front-end translates (with the SIP status beside it).
+
+    A status the far end sent is REJECTED (its 408 or 480 means nobody picked up);
+    a 408 we made up because no response came is NO_RESPONSE ("the server did not
+    answer"), a 503 we made up because the request could not be sent is UNREACHABLE
+    (RFC 3261 §8.1.3.1).
+    """
+
+    HANGUP = "hangup"  # a BYE, from either side
+    CANCELLED = "cancelled"  # the caller gave up before the call was answered
+    REJECTED = "rejected"  # a final failure response to the INVITE, from either side
+    NO_RESPONSE = "no response"  # a request of ours timed out (Timer B/F)
+    UNREACHABLE = "unreachable"  # a request of ours could not be sent
+    CONNECTION_LOST = "connection lost"  # no ACK for our 2xx, no PRACK for our 1xx
+    SESSION_EXPIRED = "session expired"  # no session refresh came (RFC 4028 §10)
+    MEDIA_FAILED = "media failed"  # no usable offer/answer (no common codec, no SDP)
+    DIALOG_GONE = "dialog gone"  # the far end answered 481/408 in the dialog
+    BAD_REQUEST = "bad request"  # we refused an INVITE for its form (400, 422...)
 
 
 class CallState(enum.Enum):
@@ -89,14 +120,14 @@ class SendAck:
 @dataclass(frozen=True)
 class StateChanged:
     """The call moved to `state`. For ENDED: the SIP status that ended it (None for a
-    local hang-up), its reason phrase, a short text for a person, and who ended it:
-    "local", "remote" or "network"."""
+    hang-up), its reason phrase, why (`cause`) and who ended it (`by`). Front-ends
+    make the sentence from these."""
 
     state: CallState
     status: int | None = None
     reason: str = ""
-    text: str = ""
-    by: str | None = None
+    cause: EndCause | None = None
+    by: Party | None = None
 
 
 @dataclass(frozen=True)
@@ -172,66 +203,3 @@ SessionOutput: TypeAlias = (
     | DtmfInfoReceived
     | UnhandledRequest
 )
-
-# --------------------------------------------------------------------------- end reasons
-
-_TEXTS: dict[int, str] = {
-    200: "Call ended",
-    400: "Bad request",
-    401: "Authentication failed",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Not supported",
-    407: "Authentication failed",
-    408: "No answer",
-    410: "Number no longer in service",
-    415: "Not supported",
-    416: "Not supported",
-    420: "Not supported",
-    421: "Not supported",
-    422: "Session interval too small",
-    480: "No answer",
-    481: "Call no longer exists",
-    482: "Routing loop",
-    483: "Routing loop",
-    484: "Incomplete number",
-    485: "Ambiguous number",
-    486: "Busy",
-    487: "Cancelled",
-    488: "No common codec",
-    491: "Request pending",
-    500: "Server error",
-    501: "Not supported",
-    502: "Bad gateway",
-    503: "Service unavailable",
-    504: "Server timeout",
-    600: "Busy",
-    604: "Not found",
-    606: "No common codec",
-}
-
-
-def end_reason_text(status: int | None, reason: str = "", direction: str = "outgoing") -> str:
-    """A short text a person understands for why a call ended.
-
-    `status` is the final response (or the status the session synthesised: 408 for a
-    timeout, 487 for a cancel), None for a plain hang-up. `direction` ("outgoing" or
-    "incoming") only changes the word for 603: the callee *declined* our call, while
-    *we rejected* an incoming one.
-    """
-    if status is None:
-        return "Call ended"
-    if status == 603:
-        return "Declined" if direction == "outgoing" else "Rejected"
-    text = _TEXTS.get(status)
-    if text is not None:
-        return text
-    if 300 <= status < 400:
-        return "Moved"
-    if 400 <= status < 500:
-        return "Call failed"
-    if 500 <= status < 600:
-        return "Server error"
-    if status >= 600:
-        return "Declined"
-    return "Call ended"

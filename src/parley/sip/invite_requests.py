@@ -11,9 +11,11 @@ from parley.sip.invite_config import Role, supported
 from parley.sip.invite_events import (
     AnswerReceived,
     DtmfInfoReceived,
+    EndCause,
     InfoReceived,
     OfferReceived,
     OfferRequested,
+    Party,
     UnhandledRequest,
 )
 from parley.sip.invite_messages import DTMF_PLAIN, DTMF_RELAY, SDP, parse_dtmf_info, sdp_of
@@ -52,7 +54,7 @@ class RequestHandling(SessionBase):
             elif not self._ended:
                 # §13.3.1.4 / RFC 3264: our offer in the 2xx got no answer: give up.
                 self._send_bye()
-                self._end(488, "No answer in ACK", by="remote")
+                self._end(488, "No answer in ACK", EndCause.MEDIA_FAILED, by=Party.REMOTE)
         if wait.bye_after_ack:
             self._send_bye()
         self._run_queue(now)
@@ -116,7 +118,7 @@ class RequestHandling(SessionBase):
         if self._answered or self._ended:
             return  # already answered: the CANCEL changes nothing
         self._finish_invite(487)
-        self._end(487, "Request Terminated", by="remote")
+        self._end(487, "Request Terminated", EndCause.CANCELLED, by=Party.REMOTE)
 
     def _on_bye(self, request: Request, tx: object, dialog: Dialog) -> None:
         self._respond(tx, self._dialog_response(request, 200))
@@ -135,7 +137,7 @@ class RequestHandling(SessionBase):
         self._ack_wait = None
         self._timers.disarm(Timer.ACK_RETRANSMIT, Timer.ACK_GIVEUP)
         dialog.terminate()
-        self._end(None, "", by="remote")
+        self._end(None, "", EndCause.HANGUP, by=Party.REMOTE)
 
     def _on_reinvite(self, request: Request, tx: object, dialog: Dialog, now: float) -> None:
         if self._ended or not dialog.confirmed:

@@ -10,8 +10,10 @@ from parley.sip.invite_config import Role
 from parley.sip.invite_events import (
     AnswerReceived,
     CallState,
+    EndCause,
     OfferReceived,
     OfferRejected,
+    Party,
     SendRequest,
 )
 from parley.sip.invite_messages import sdp_of
@@ -148,7 +150,7 @@ class ResponseHandling(SessionBase):
             if sdp is None:
                 self._send_ack(dialog, seq, None)
                 self._send_bye()
-                self._end(488, "No answer to our offer", by="remote")
+                self._end(488, "No answer to our offer", EndCause.MEDIA_FAILED, by=Party.REMOTE)
                 return
             oa.state = OfferState.STABLE
             self._emit(AnswerReceived(sdp, early=False, remote_tag=tag))
@@ -161,7 +163,7 @@ class ResponseHandling(SessionBase):
             # Late offer, and the 2xx has no offer either: nothing to talk with.
             self._send_ack(dialog, seq, None)
             self._send_bye()
-            self._end(488, "No offer in 2xx", by="remote")
+            self._end(488, "No offer in 2xx", EndCause.MEDIA_FAILED, by=Party.REMOTE)
         else:
             oa.state = OfferState.REMOTE_OFFER
             oa.pending = Pending(Awaiting.ACK, seq=seq)
@@ -183,7 +185,7 @@ class ResponseHandling(SessionBase):
             self._early_sdp.clear()
             self._emit(SendRequest(retry, False, self._invite_next_hop))
             return
-        self._end(response.status, response.reason, by="remote")
+        self._end(response.status, response.reason, EndCause.REJECTED, by=Party.REMOTE)
 
     # ------------------------------------------------------------------ in the dialog
 
@@ -273,19 +275,24 @@ class ResponseHandling(SessionBase):
                     self._progress = InviteProgress.FINAL
                     self._timers.disarm(Timer.CANCEL_GIVEUP)
                     self._early.clear()
-                    self._end(status, reason, by="network")
+                    self._end(status, reason, _local_failure(status), by=Party.NETWORK)
                 return
         if method == "INVITE" and requests.reinvite is not None:
             if seq == requests.reinvite.cseq.seq:
                 requests.reinvite = None
                 self._oa.state = OfferState.STABLE
-                self._dialog_failed(status, reason)
+                self._dialog_failed(status, reason, _local_failure(status))
                 return
         if method == "UPDATE" and requests.update is not None:
             if seq == requests.update.cseq.seq:
                 requests.update = None
-                self._dialog_failed(status, reason)
+                self._dialog_failed(status, reason, _local_failure(status))
                 return
         if requests.pop(method, seq) is not None:
             if method not in ("BYE", "CANCEL", "PRACK"):
-                self._dialog_failed(status, reason)
+                self._dialog_failed(status, reason, _local_failure(status))
+
+
+def _local_failure(status: int) -> EndCause:
+    """The cause of a status we made up ourselves (§8.1.3.1): 408 timeout, 503 not sent."""
+    return EndCause.NO_RESPONSE if status == 408 else EndCause.UNREACHABLE

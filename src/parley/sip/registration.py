@@ -25,12 +25,22 @@ from parley.sip.uri import SipURI
 REFRESH_FRACTION = 0.9  # re-register after 90 % of the granted time
 
 
-class RegState(enum.Enum):
+class RegState(enum.StrEnum):
     UNREGISTERED = "not registered"
     REGISTERING = "registering"
     REGISTERED = "registered"
     FAILED = "failed"
     UNREGISTERING = "unregistering"
+
+
+class RegCause(enum.StrEnum):
+    """Why a registration failed (or ended), for the front-ends to put in words."""
+
+    WRONG_PASSWORD = "wrong password"  # our credentials were challenged again
+    REFUSED = "refused"  # the registrar answered a failure status
+    NO_RESPONSE = "no response"  # no answer came (Timer F: a 408 we made up)
+    UNREACHABLE = "unreachable"  # the REGISTER could not be sent; `detail` says why
+    EXPIRY_TOO_BRIEF = "expiry too brief"  # 423 without a usable Min-Expires
 
 
 @dataclass(frozen=True)
@@ -63,12 +73,14 @@ class SendRegister:
 
 @dataclass(frozen=True)
 class StateChanged:
-    """The registration changed state; `text` is a sentence for a person."""
+    """The registration changed state: the SIP answer behind it, why it failed
+    (`cause`) and, for a send failure, the transport's own words (`detail`)."""
 
     state: RegState
     status: int | None = None
     reason: str = ""
-    text: str = ""
+    cause: RegCause | None = None
+    detail: str = ""
     expires: int | None = None
 
 
@@ -90,7 +102,9 @@ class RegistrationClient:
     state: RegState = RegState.UNREGISTERED
     granted_expires: int | None = None
     last_status: int | None = None
-    last_text: str = ""
+    last_reason: str = ""
+    last_cause: RegCause | None = None
+    last_detail: str = ""
 
     def __post_init__(self) -> None:
         self._local = _Local("0.0.0.0", 0)
@@ -165,8 +179,8 @@ class RegistrationClient:
         self._want_registered = False
         self._cancel_timer()
         if self.state in (RegState.UNREGISTERED, RegState.FAILED) and self._pending is None:
-            return self._set_state(RegState.UNREGISTERED, None, "", "Not registered.")
-        out = self._set_state(RegState.UNREGISTERING, None, "", "Unregistering.")
+            return self._set_state(RegState.UNREGISTERED, None, "")
+        out = self._set_state(RegState.UNREGISTERING, None, "")
         self._retry = None
         out.append(SendRegister(self._build(expires=0)))
         return out
@@ -204,12 +218,8 @@ class RegistrationClient:
             return self._on_challenge(request, response, now, unregistering)
         if unregistering:
             self._failures = 0
-            text = (
-                "Unregistered."
-                if 200 <= status < 300
-                else (f"Unregistered (the server answered {status} {response.reason}).")
-            )
-            return self._set_state(RegState.UNREGISTERED, status, response.reason, text)
+            cause = None if 200 <= status < 300 else RegCause.REFUSED
+            return self._set_state(RegState.UNREGISTERED, status, response.reason, cause)
         if 200 <= status < 300:
             return self._on_success(request, response, now)
         if status == 423:
@@ -224,7 +234,7 @@ class RegistrationClient:
         self._pending = None
         if unregistering:
             return self._set_state(
-                RegState.UNREGISTERED, 408, "Request Timeout", "Unregistered (no answer)."
+                RegState.UNREGISTERED, 408, "Request Timeout", RegCause.NO_RESPONSE
             )
         return self._fail(408, "Request Timeout", now)
 
@@ -235,8 +245,10 @@ class RegistrationClient:
         unregistering = self._pending.expires == 0
         self._pending = None
         if unregistering:
-            return self._set_state(RegState.UNREGISTERED, None, "", "Unregistered.")
-        return self._fail(503, "Service Unavailable", now, text=message)
+            return self._set_state(RegState.UNREGISTERED, None, "")
+        return self._fail(
+            503, "Service Unavailable", now, cause=RegCause.UNREACHABLE, detail=message
+        )
 
     # -- timers
 
@@ -273,7 +285,7 @@ class RegistrationClient:
         self._retry = None
         out: list[Output] = []
         if not refresh:
-            out += self._set_state(RegState.REGISTERING, None, "", "Registering…")
+            out += self._set_state(RegState.REGISTERING, None, "")
         request = self._build(expires=self._expires)
         self.digest.preauthorize(request)
         out.append(SendRegister(request))
@@ -324,24 +336,11 @@ class RegistrationClient:
         if self._retry is None:
             self._retry = DigestRetry(self._credentials(), lambda: new_branch(self.rng))
         retry = self._retry.retry(request, response, seq=self._cseq + 1)
-        cfg = self.config
         if retry is None:
             if unregistering:
-                return self._set_state(
-                    RegState.UNREGISTERED, response.status, response.reason, "Unregistered."
-                )
+                return self._set_state(RegState.UNREGISTERED, response.status, response.reason)
             self.digest.forget()
-            return self._fail(
-                response.status,
-                response.reason,
-                now,
-                text=(
-                    f"Registration failed: the server at {cfg.domain} did not accept the "
-                    f"password for user {cfg.auth_username or cfg.username} "
-                    f"({response.status} {response.reason}) — check the password and the "
-                    "authorization user name."
-                ),
-            )
+            return self._fail(response.status, response.reason, now, cause=RegCause.WRONG_PASSWORD)
         self._cseq = retry.cseq.seq
         self._pending = retry
         return [SendRegister(retry)]
@@ -353,15 +352,7 @@ class RegistrationClient:
         except SipParseError:
             minimum = None
         if minimum is None or minimum <= self._expires:
-            return self._fail(
-                423,
-                response.reason,
-                now,
-                text=(
-                    f"Registration failed: the server wants a longer registration expiry "
-                    f"than {self._expires} s but did not say how long (423) — raise the expiry."
-                ),
-            )
+            return self._fail(423, response.reason, now, cause=RegCause.EXPIRY_TOO_BRIEF)
         self._expires = minimum
         self._retry = None
         request = self._build(expires=minimum)
@@ -378,9 +369,8 @@ class RegistrationClient:
             return out
         self.granted_expires = granted
         self._arm(now + max(granted * REFRESH_FRACTION, 1.0), "refresh")
-        text = f"Registered as {self.config.username} at {self.config.domain} for {granted} s."
         return self._set_state(
-            RegState.REGISTERED, response.status, response.reason, text, expires=granted
+            RegState.REGISTERED, response.status, response.reason, expires=granted
         )
 
     def _granted_expiry(self, response: Response) -> int:
@@ -418,7 +408,15 @@ class RegistrationClient:
         self._public = _Local(host, port)
         return True
 
-    def _fail(self, status: int, reason: str, now: float, *, text: str = "") -> list[Output]:
+    def _fail(
+        self,
+        status: int,
+        reason: str,
+        now: float,
+        *,
+        cause: RegCause | None = None,
+        detail: str = "",
+    ) -> list[Output]:
         self._failures += 1
         delay = min(
             self.config.retry_interval * (2 ** (self._failures - 1)),
@@ -426,8 +424,9 @@ class RegistrationClient:
         )
         if self._want_registered:
             self._arm(now + delay, "retry")
-        sentence = text or failure_text(status, reason, self.config)
-        return self._set_state(RegState.FAILED, status, reason, sentence)
+        if cause is None:
+            cause = RegCause.NO_RESPONSE if status == 408 else RegCause.REFUSED
+        return self._set_state(RegState.FAILED, status, reason, cause, detail)
 
     def _arm(self, when: float, action: str) -> None:
         self._timer = when
@@ -442,35 +441,20 @@ class RegistrationClient:
         state: RegState,
         status: int | None,
         reason: str,
-        text: str,
+        cause: RegCause | None = None,
+        detail: str = "",
         *,
         expires: int | None = None,
     ) -> list[Output]:
-        changed = (state, status, text) != (self.state, self.last_status, self.last_text)
-        self.state, self.last_status, self.last_text = state, status, text
+        now_ = (state, status, cause, detail)
+        changed = now_ != (self.state, self.last_status, self.last_cause, self.last_detail)
+        self.state, self.last_status, self.last_reason = state, status, reason
+        self.last_cause, self.last_detail = cause, detail
         if state != RegState.REGISTERED:
             self.granted_expires = None
         if not changed:
             return []
-        return [StateChanged(state, status, reason, text, expires)]
-
-
-def failure_text(status: int, reason: str, cfg: RegistrationConfig) -> str:
-    """A sentence a person understands for a failed registration."""
-    who = f"user {cfg.username} at {cfg.domain}"
-    hint = {
-        403: "check the user name and password",
-        404: "check the user name and the domain",
-        408: (
-            f"no answer over {cfg.transport.upper()} — check the domain, port and transport, "
-            "and that the PBX is reachable"
-        ),
-        423: "raise the registration expiry",
-        480: "the server is temporarily unable to register you; Parley keeps trying",
-        500: "the server had an internal error; Parley keeps trying",
-        503: "the server is unavailable; Parley keeps trying",
-    }.get(status, "check the account settings")
-    return f"Registration failed: the server answered {status} {reason} for {who} — {hint}."
+        return [StateChanged(state, status, reason, cause, detail, expires)]
 
 
 def split_host_port(text: str) -> tuple[str, int | None]:

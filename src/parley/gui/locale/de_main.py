@@ -16,6 +16,7 @@ STRINGS: dict[str, str] = {
     "Unregistering…": "Wird abgemeldet…",
     "Not registered": "Nicht registriert",
     "Registration failed": "Registrierung fehlgeschlagen",
+    "Server not reachable": "Server nicht erreichbar",
     "{name}: switched off in the settings": "{name}: in den Einstellungen ausgeschaltet",
     "Server: {server}": "Server: {server}",
     "Server answer: {answer}": "Antwort des Servers: {answer}",

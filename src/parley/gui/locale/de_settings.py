@@ -200,6 +200,7 @@ STRINGS: dict[str, str] = {
     "registering": "wird registriert",
     "not registered": "nicht registriert",
     "registration failed": "Registrierung fehlgeschlagen",
+    "server not reachable": "Server nicht erreichbar",
     "unregistering": "wird abgemeldet",
     "disabled": "deaktiviert",
     "SIP accounts": "SIP-Konten",

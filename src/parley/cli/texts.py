@@ -1,0 +1,207 @@
+"""The console's sentences (English) for what the phone reports in codes and enums.
+
+The phone's events say what happened (`parley.phone.events`: states, who acted, why a
+call ended, why a registration failed, the SIP status); this module says it to a person
+on a terminal. The desktop app has its own, translated, in `parley.gui.texts`.
+"""
+
+from __future__ import annotations
+
+from parley.app.snapshots import AccountInfo, CallInfo
+from parley.phone.events import (
+    AccountStateChanged,
+    CallStateChanged,
+    EndCause,
+    Reachability,
+    RegCause,
+    RegState,
+)
+
+__all__ = ["account_text", "call_text", "end_text", "registration_text", "state_text"]
+
+_STATUS_TEXTS: dict[int, str] = {
+    200: "Call ended",
+    400: "Bad request",
+    401: "Authentication failed",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Not supported",
+    407: "Authentication failed",
+    408: "No answer",
+    410: "Number no longer in service",
+    415: "Not supported",
+    416: "Not supported",
+    420: "Not supported",
+    421: "Not supported",
+    422: "Session interval too small",
+    480: "No answer",
+    481: "Call no longer exists",
+    482: "Routing loop",
+    483: "Routing loop",
+    484: "Incomplete number",
+    485: "Ambiguous number",
+    486: "Busy",
+    487: "Cancelled",
+    488: "No common codec",
+    491: "Request pending",
+    500: "Server error",
+    501: "Not supported",
+    502: "Bad gateway",
+    503: "Service unavailable",
+    504: "Server timeout",
+    600: "Busy",
+    604: "Not found",
+    606: "No common codec",
+}
+
+_CAUSE_TEXTS: dict[EndCause, str] = {
+    EndCause.HANGUP: "Call ended",
+    EndCause.CANCELLED: "Cancelled",
+    EndCause.NO_RESPONSE: "The server did not answer",
+    EndCause.UNREACHABLE: "The server could not be reached",
+    EndCause.CONNECTION_LOST: "Connection lost",
+    EndCause.SESSION_EXPIRED: "Session expired",
+    EndCause.MEDIA_FAILED: "No common codec",
+}
+
+
+def _status_text(status: int, direction: str) -> str:
+    if status == 603:
+        # The callee *declined* our call, while *we rejected* an incoming one.
+        return "Declined" if direction == "outgoing" else "Rejected"
+    text = _STATUS_TEXTS.get(status)
+    if text is not None:
+        return text
+    if 300 <= status < 400:
+        return "Moved"
+    if 400 <= status < 500:
+        return "Call failed"
+    if 500 <= status < 600:
+        return "Server error"
+    if status >= 600:
+        return "Declined"
+    return "Call ended"
+
+
+def end_text(
+    cause: EndCause | None, status: int | None, direction: str = "outgoing", detail: str = ""
+) -> str:
+    """Why a call ended, in a few words. A 408 or 480 the far end sent reads "No
+    answer" (nobody picked up); our own timeout reads "The server did not answer"."""
+    text = _CAUSE_TEXTS.get(cause) if cause is not None else None
+    if text is None:
+        text = "Call ended" if status is None else _status_text(status, direction)
+    if cause is EndCause.MEDIA_FAILED and detail:
+        text += f" ({detail})"
+    return text
+
+
+def state_text(state: str, held: str | None = None) -> str:
+    """A call's state for a person (not ended)."""
+    if state == "held":
+        return {
+            "us": "On hold.",
+            "them": "Held by the other side.",
+            "both": "On hold (both sides).",
+        }.get(held or "", "On hold.")
+    return {
+        "dialing": "Calling…",
+        "ringing": "Ringing.",
+        "early media": "Ringing (early media).",
+        "incoming": "Incoming call.",
+        "connected": "Connected.",
+        "ended": "Call ended.",
+    }.get(state, state)
+
+
+def call_text(event: CallStateChanged | CallInfo) -> str:
+    """The sentence for a call event or snapshot."""
+    if event.state == "ended":
+        return end_text(event.cause, event.status, event.direction, event.detail)
+    return state_text(event.state, event.held)
+
+
+def registration_text(
+    *,
+    account: str,
+    state: str,
+    status: int | None,
+    reason: str,
+    cause: RegCause | None,
+    detail: str = "",
+    user: str = "",
+    domain: str = "",
+    transport: str = "",
+    expires: int | None = None,
+) -> str:
+    """The sentence for an account's registration state."""
+    who = f"user {user} at {domain}" if user and domain else f"account {account}"
+    answer = f"{status} {reason}".strip() if status else ""
+    if state == Reachability.UNREACHABLE:
+        return (
+            f"The server of account {account}"
+            + (f" ({domain})" if domain else "")
+            + " does not answer; Parley registers again as soon as it does."
+        )
+    if state == RegState.REGISTERING:
+        return "Registering…"
+    if state == RegState.UNREGISTERING:
+        return "Unregistering."
+    if state == RegState.REGISTERED:
+        where = f" as {user} at {domain}" if user and domain else ""
+        return f"Registered{where}" + (f" for {expires} s." if expires else ".")
+    if state == RegState.UNREGISTERED:
+        if cause is RegCause.NO_RESPONSE:
+            return "Unregistered (no answer)."
+        if cause is RegCause.REFUSED and answer:
+            return f"Unregistered (the server answered {answer})."
+        return "Not registered." if status is None and cause is None else "Unregistered."
+    # FAILED
+    if cause is RegCause.WRONG_PASSWORD:
+        return (
+            f"Registration failed for account {account}: wrong password — the server "
+            f"at {domain or '?'} did not accept the password for user {user or '?'}"
+            + (f" ({answer})" if answer else "")
+            + ". Check the user name, the password and its capitalisation "
+            "(and the authorization user name, if there is one)."
+        )
+    if cause is RegCause.UNREACHABLE and detail:
+        return detail
+    if cause is RegCause.EXPIRY_TOO_BRIEF:
+        return (
+            "Registration failed: the server wants a longer registration expiry but did "
+            f"not say how long ({answer or 423}) — raise the expiry."
+        )
+    if cause is RegCause.NO_RESPONSE:
+        over = f" over {transport.upper()}" if transport else ""
+        return (
+            f"Registration failed for {who}: no answer{over}"
+            + (f" ({answer})" if answer else "")
+            + " — check the domain, port and transport, and that the PBX is reachable."
+        )
+    hint = {
+        403: "check the user name and password",
+        404: "check the user name and the domain",
+        423: "raise the registration expiry",
+        480: "the server is temporarily unable to register you; Parley keeps trying",
+        500: "the server had an internal error; Parley keeps trying",
+        503: "the server is unavailable; Parley keeps trying",
+    }.get(status or 0, "check the account settings")
+    return f"Registration failed: the server answered {answer} for {who} — {hint}."
+
+
+def account_text(event: AccountStateChanged | AccountInfo) -> str:
+    """The sentence for an account event or snapshot."""
+    name = event.account if isinstance(event, AccountStateChanged) else event.name
+    return registration_text(
+        account=name,
+        state=event.state,
+        status=event.status,
+        reason=event.reason,
+        cause=event.cause,
+        detail=event.detail,
+        user=event.user,
+        domain=event.domain,
+        transport=event.transport,
+        expires=event.expires,
+    )
