@@ -499,3 +499,43 @@ def test_port_in_use_fails_the_start_future(tmp_path: Path) -> None:
             a.stop()
     finally:
         blocker.close()
+
+
+def test_log_settings_changed_at_run_time_apply_to_the_log(
+    app: Application, tmp_path: Path
+) -> None:
+    """The settings dialog's [log] changes reach the running log: a debug line is written
+    once log_level is "debug", and the SIP trace once sip_trace is on (also at "warning")."""
+    import io
+    import logging
+
+    from parley.app.logs import TRACE_LOGGER, configure_logging
+
+    out = io.StringIO()
+    quiet = app.settings.model_copy(deep=True)
+    quiet.log.log_level = "warning"
+    app.update_settings(quiet).result(WAIT)
+    configure_logging(app.settings.log, stream=out)
+    try:
+        logging.getLogger("parley.test").debug("first debug line")
+        logging.getLogger(TRACE_LOGGER).info("first trace line")
+        new = app.settings.model_copy(deep=True)
+        new.log.log_level = "debug"
+        app.update_settings(new).result(WAIT)
+        logging.getLogger("parley.test").debug("second debug line")
+        logging.getLogger(TRACE_LOGGER).info("second trace line")  # debug lets it through
+        traced = app.settings.model_copy(deep=True)
+        traced.log.log_level = "warning"
+        traced.log.sip_trace = True
+        app.update_settings(traced).result(WAIT)
+        logging.getLogger("parley.test").info("third info line")
+        logging.getLogger(TRACE_LOGGER).info("third trace line")
+        # and the phone's endpoint really traces: the setting reaches it as well
+        assert app.engine.submit(lambda: app.phone.endpoint.trace_enabled).result(WAIT)  # type: ignore[union-attr]
+    finally:
+        configure_logging(Settings().log, stream=io.StringIO())
+        logging.getLogger().setLevel(logging.WARNING)
+    text = out.getvalue()
+    assert "first debug line" not in text and "first trace line" not in text
+    assert "second debug line" in text and "second trace line" in text
+    assert "third info line" not in text and "third trace line" in text

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from parley.app.engine import Engine
 from parley.app.events import HistoryAdded, SettingsApplied
+from parley.app.logs import apply_log_settings
 from parley.app.recorder import HistoryRecorder
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.contacts.model import Contact, NumberType, PhoneNumber
@@ -624,6 +625,8 @@ class Application:
         phone = self._require_phone()
         phone.settings = new
         phone.endpoint.trace_enabled = new.log.sip_trace
+        if old.log != new.log:
+            apply_log_settings(new.log)
         if self._auto_answer is None:
             phone.auto_answer = new.functions.auto_answer
         restart = [
