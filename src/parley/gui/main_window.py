@@ -39,6 +39,7 @@ from parley.contacts.model import Contact, initials
 from parley.contacts.numbers import is_dialable, is_sip_address
 from parley.gui import icons, widgets
 from parley.gui.bridge import EngineBridge
+from parley.gui.call_bar import ActiveCallBar
 from parley.gui.call_menu import CallPanel, DtmfKeypad
 from parley.gui.call_window import CallWindow
 from parley.gui.contact_editor import ContactEditor
@@ -273,6 +274,8 @@ class MainWindow(QMainWindow):
         self.welcome.setEnabled(False)
         self.call_window = CallWindow(self.application)
         self.call_panel = CallPanel(bridge)
+        self.call_bar = ActiveCallBar(self.call_panel)
+        left.insertWidget(left.indexOf(self.search) + 1, self.call_bar)
         for page in (self.welcome, self.call_window, self.call_panel):
             self.right.addWidget(page)
         separator = QFrame()
@@ -314,6 +317,7 @@ class MainWindow(QMainWindow):
         self.call_window.delete_contact_requested.connect(self.delete_contact)
         self.call_window.favourite_toggled.connect(self.set_favourite)
         self.call_panel.calls_ended.connect(self._calls_ended)
+        self.call_panel.calls_shown.connect(self.call_bar.refresh)
         self.status.settings_requested.connect(self.open_settings)
         self.status.compact_toggled.connect(self.set_call_window_closed)
         self.status.voicemail_requested.connect(lambda ext, acc: self.dial(ext, acc))
