@@ -236,3 +236,33 @@ def test_caller_id_of_an_incoming_call_is_shown(
         assert code == 0, f"SIPp exit {code}\n{sipp.errors()}\n{sipp.messages()[-4000:]}"
     finally:
         sipp.stop()
+
+
+def test_voicemail_button_dials_the_voicemail_extension(
+    make_rig: Callable[..., GuiRig], qtbot: Any, tmp_path: Path
+) -> None:
+    """The INVITE that goes out when the status bar's voicemail button is pressed is for
+    the account's voicemail extension at its server (SIPp plays the server)."""
+    sipp = Sipp(
+        SCENARIOS / "call_voicemail.xml",
+        local_port=free_port("udp"),
+        media_port=free_port("udp"),
+        calls=2,  # the REGISTER and the call
+        workdir=tmp_path,
+    )
+    sipp.start()
+    try:
+        settings = Settings(
+            accounts=[
+                account(f"127.0.0.1:{sipp.local_port}", voicemail_extension="*98")
+            ]
+        )
+        rig = make_rig(settings, passwords={"office": PASSWORDS["1001"]})
+        rig.start()
+        rig.wait_registered()
+        qtbot.mouseClick(rig.window.status.voicemail_button, Qt.MouseButton.LeftButton)
+        code = sipp.wait(timeout=30)
+        assert code == 0, f"SIPp exit {code}\n{sipp.errors()}\n{sipp.messages()[-4000:]}"
+        assert f"INVITE sip:*98@127.0.0.1:{sipp.local_port} SIP/2.0" in sipp.messages()
+    finally:
+        sipp.stop()
