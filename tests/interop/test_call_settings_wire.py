@@ -209,3 +209,36 @@ def test_local_ringback_and_key_tones_reach_the_speaker_unless_turned_off(
     else:
         assert ringback >= 6, ringback  # Europe rings 1 s on: most of it in 2 s of ringing
         assert keys >= 1, keys
+
+
+# ------------------------------------------------------------------ rport for media
+
+
+@pytest.mark.parametrize(
+    ("rport_media", "address"), [(False, "127.0.0.1"), (True, "127.0.0.33")], ids=["off", "on"]
+)
+def test_rport_media_puts_the_public_address_into_the_sdp(
+    rig: Rig, rport_media: bool, address: str
+) -> None:
+    """The registrar says (Via received=, RFC 3581) it saw us at 127.0.0.33. With
+    `rport_media` our INVITE's SDP gives that address in o= and c=; without it, our own
+    (127.0.0.1). The m= port is our RTP port either way."""
+    sipp = rig.sipp("reg_nat_call.xml", calls=2)
+    c = rig.parley(
+        f"127.0.0.1:{sipp.local_port}",
+        account={"rport_media": rport_media},
+        media={"input_device": "null", "output_device": "null"},
+    )
+    c.send(f"dial sip:callee@127.0.0.1:{sipp.local_port}")
+    c.wait_for(is_call("connected"))
+    c.send("hangup")
+    c.wait_for(is_call("ended"))
+    finish(sipp)
+    [invite] = received(sipp, "INVITE")
+    assert sdp_lines(invite, "c=") == [f"c=IN IP4 {address}"], invite
+    assert sdp_lines(invite, "o=")[0].endswith(f" IN IP4 {address}"), invite
+    port = int(sdp_lines(invite, "m=audio")[0].split()[1])
+    assert port > 0
+    # The registration learnt the address either way: its second REGISTER binds it.
+    registers = received(sipp, "REGISTER")
+    assert any("Contact: <sip:1001@127.0.0.33:" in r for r in registers[1:]), registers
