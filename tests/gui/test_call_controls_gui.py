@@ -253,9 +253,7 @@ def test_voicemail_button_dials_the_voicemail_extension(
     sipp.start()
     try:
         settings = Settings(
-            accounts=[
-                account(f"127.0.0.1:{sipp.local_port}", voicemail_extension="*98")
-            ]
+            accounts=[account(f"127.0.0.1:{sipp.local_port}", voicemail_extension="*98")]
         )
         rig = make_rig(settings, passwords={"office": PASSWORDS["1001"]})
         rig.start()

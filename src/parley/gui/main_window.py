@@ -820,19 +820,12 @@ class MainWindow(QMainWindow):
     def more_menu(self) -> QMenu:
         menu = QMenu(self)
         gui = self.gui
+        # No "hide contacts without name / number" here: local contacts always have both
+        # (see settings_fields.py); the filters return with contact sources that do not.
         if self.views.currentIndex() == RECENT:
             menu.addAction(icons.icon("delete"), tr("Delete all calls"), self.clear_history)
             menu.addAction(tr("Delete selected calls"), self.delete_selected)
-        else:
-            no_name = menu.addAction(tr("Hide contacts without name"))
-            no_name.setCheckable(True)
-            no_name.setChecked(gui.hide_contacts_without_name)
-            no_name.toggled.connect(lambda on: self._filter("hide_contacts_without_name", on))
-            no_number = menu.addAction(tr("Hide contacts without phone number"))
-            no_number.setCheckable(True)
-            no_number.setChecked(gui.hide_contacts_without_number)
-            no_number.toggled.connect(lambda on: self._filter("hide_contacts_without_number", on))
-        menu.addSeparator()
+            menu.addSeparator()
         compact = menu.addAction(tr("Compact mode"))
         compact.setCheckable(True)
         compact.setChecked(gui.compact_mode)
@@ -841,10 +834,6 @@ class MainWindow(QMainWindow):
 
     def _more_menu(self) -> None:
         self.more_menu().popup(self.more_button.mapToGlobal(QPoint(0, self.more_button.height())))
-
-    def _filter(self, key: str, on: bool) -> None:
-        self.save_gui(**{key: on})
-        self.refresh_list()
 
     # ------------------------------------------------------------------ window behaviour
 

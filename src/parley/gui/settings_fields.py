@@ -6,7 +6,11 @@ Keys are the settings' dotted paths as ``ConfigError`` names them (``media.echo_
 ``account.<field>`` (``ConfigError`` says ``accounts[2].<field>``).
 
 Only settings whose feature exists are listed: the IM message sound, LDAP/Outlook contact
-sources and log settings without a viewer are left out on purpose.
+sources and log settings without a viewer are left out on purpose. So is the Contacts page
+with its filters "hide contacts without name / phone number": the only contact source is
+the local store, which refuses such contacts, so the filters could never hide anything.
+They come back with the contact sources (directories, files) that can hold such entries;
+`gui.hide_contacts_without_*` stay in the settings file and are still applied to the list.
 """
 
 from __future__ import annotations
@@ -251,29 +255,12 @@ PASSWORD_GROUP = GroupSpec(
     ),
 )
 
+# Settings in the model that the dialog must not offer (see the module docstring), also
+# not in the generic "other" group.
+LEFT_OUT = frozenset({"gui.hide_contacts_without_name", "gui.hide_contacts_without_number"})
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("accounts", N_("Accounts"), (PASSWORD_GROUP,)),
-    PageSpec(
-        "contacts",
-        N_("Contacts"),
-        (
-            GroupSpec(
-                N_("Local contacts"),
-                (
-                    F(
-                        "gui.hide_contacts_without_name",
-                        N_("Hide contacts without name"),
-                        N_("Contacts without a name are left out of the list."),
-                    ),
-                    F(
-                        "gui.hide_contacts_without_number",
-                        N_("Hide contacts without phone number"),
-                        N_("Contacts without a phone number are left out of the list."),
-                    ),
-                ),
-            ),
-        ),
-    ),
     PageSpec(
         "media",
         N_("Media"),
