@@ -41,7 +41,7 @@ from parley.history.store import HistoryStore
 from parley.phone.call import Call
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneError, PhoneEvent
 from parley.phone.media import AudioConfig
-from parley.phone.phone import Phone
+from parley.phone.phone import Phone, ring_also_devices
 from parley.settings import (
     ConfigError,
     PasswordLocation,
@@ -627,6 +627,10 @@ class Application:
         phone.endpoint.trace_enabled = new.log.sip_trace
         if old.log != new.log:
             apply_log_settings(new.log)
+        # "Ring also through the PC speaker" holds from the next call that rings.
+        phone.audio_config.ring_also_output = new.media.ring_also_pc_speaker
+        if self._audio is None:  # a front-end with its own audio decides ringing itself
+            phone.audio_config.ring_also = ring_also_devices(new.media)
         if self._auto_answer is None:
             phone.auto_answer = new.functions.auto_answer
         restart = [

@@ -360,7 +360,10 @@ PAGES: tuple[PageSpec, ...] = (
                     F(
                         "media.ring_also_pc_speaker",
                         N_("Ring also through the PC speaker"),
-                        N_("Ring on the default speaker as well as on the ringing device."),
+                        N_(
+                            "Ring also on the hands-free loudspeaker and the default output, "
+                            "not only on the ringing device: you hear calls with the headset off."
+                        ),
                     ),
                     F(
                         "media.disable_dtmf_sounds",

@@ -19,7 +19,7 @@ from parley.phone.call import Call
 from parley.phone.endpoint import SipEndpoint
 from parley.phone.events import PhoneError, PhoneEvent
 from parley.phone.media import AudioConfig, MediaEngine
-from parley.settings.model import AccountSettings, Settings
+from parley.settings.model import AccountSettings, MediaSettings, Settings
 from parley.sip.headers import SipParseError
 from parley.sip.message import Request
 from parley.sip.registration import split_host_port
@@ -34,6 +34,14 @@ USER_AGENT = f"Parley/{__version__}"
 
 class DialError(ValueError):
     """A target or account that cannot be dialled; the message says why."""
+
+
+def ring_also_devices(m: MediaSettings) -> tuple[str, ...]:
+    """The further devices of "ring also through the PC speaker": the PC's loudspeaker is
+    the hands-free output device, which rings beside the ringing device (and the output
+    device, through `AudioConfig.ring_also_output`); a device that already rings rings
+    once."""
+    return (m.speaker_output_device,) if m.ring_also_pc_speaker else ()
 
 
 class Phone:
@@ -66,6 +74,7 @@ class Phone:
         self.audio_config.dtmf_feedback = not m.disable_dtmf_sounds
         if audio is None:  # a front-end that sets its own audio decides ringing too
             self.audio_config.ring = None if m.ring_device == m.output_device else m.ring_device
+            self.audio_config.ring_also = ring_also_devices(m)
         self.audio_config.ring_also_output = m.ring_also_pc_speaker
         self.audio_config.echo_cancellation = m.echo_cancellation
         self.audio_config.auto_gain_control = m.auto_gain_control

@@ -135,7 +135,7 @@ STRINGS: dict[str, str] = {
     "Call waiting": "Anklopfen",
     "Signal a second call during a call; when off, the caller hears busy.": "Einen zweiten Anruf während eines Gesprächs melden; ausgeschaltet hört der Anrufer besetzt.",
     "Ring also through the PC speaker": "Auch über den PC-Lautsprecher klingeln",
-    "Ring on the default speaker as well as on the ringing device.": "Auf dem Standardlautsprecher und auf dem Klingelgerät klingeln.",
+    "Ring also on the hands-free loudspeaker and the default output, not only on the ringing device: you hear calls with the headset off.": "Auch auf dem Freisprech-Lautsprecher und dem Standard-Ausgabegerät klingeln, nicht nur auf dem Klingelgerät: So hören Sie Anrufe auch mit abgelegtem Headset.",
     "Disable DTMF sounds": "DTMF-Töne ausschalten",
     "No local tone when you press a key during a call; the keys are still sent.": "Kein eigener Ton bei Tastendruck im Gespräch; die Tasten werden trotzdem gesendet.",
     "Tones": "Töne",
