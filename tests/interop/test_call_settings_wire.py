@@ -1,5 +1,6 @@
 """Account and media settings whose effect is on the wire or in the speaker, checked
-there: the hold style (`force_rfc3264_hold`), the local ringback (`do_not_play_ringback`),
+there: the hold style (`force_rfc3264_hold`), the caller ID of outgoing calls
+(`caller_id`), the local ringback (`do_not_play_ringback`),
 the local key tones (`disable_dtmf_sounds`) and the public address in our SDP
 (`rport_media`).
 
@@ -144,6 +145,32 @@ def test_hold_reinvite_sends_what_the_hold_setting_says(
     # Our real address stays in c= (no RFC 2543 0.0.0.0), and the port in m= too.
     assert sdp_lines(hold, "c=") == ["c=IN IP4 127.0.0.1"], hold
     assert sdp_lines(hold, "m=audio")[0].split()[1] == sdp_lines(first, "m=audio")[0].split()[1]
+    assert c.quit() == 0
+
+
+@pytest.mark.parametrize(
+    ("caller_id", "display"), [("Office Desk", '"Office Desk" '), (None, "")], ids=["set", "unset"]
+)
+def test_caller_id_is_the_display_name_in_from(
+    rig: Rig, kamailio: Kamailio, caller_id: str | None, display: str
+) -> None:
+    """The account's caller ID is what our outgoing INVITE's From shows (the PBX may
+    replace it); without one, From has no display name (none is set either)."""
+    account: dict[str, Any] = {"caller_id": caller_id} if caller_id else {}
+    c = rig.parley(
+        f"127.0.0.1:{kamailio.udp_port}",
+        account=account,
+        media={"input_device": "null", "output_device": "null"},
+    )
+    sipp = rig.sipp("call_ring_hold.xml")
+    c.send(f"dial sip:callee@127.0.0.1:{sipp.local_port}")
+    c.wait_for(is_call("connected"))
+    c.send("hangup")
+    c.wait_for(is_call("ended"))
+    finish(sipp)
+    [invite] = received(sipp, "INVITE")
+    [from_line] = [line for line in invite.splitlines() if line.startswith("From:")]
+    assert from_line.startswith(f"From: {display}<sip:1001@127.0.0.1"), from_line
     assert c.quit() == 0
 
 
