@@ -277,3 +277,33 @@ def test_new_password_reregisters_and_buttons_unregister_at_kamailio(
     dlg.accounts_page.unregister_button.click()
     qtbot.waitUntil(lambda: item.toolTip() == "not registered", timeout=20_000)
     assert not kamailio.lookup("1003")
+
+
+def test_log_settings_from_the_dialog_reach_the_log_at_once(
+    dialog: SettingsDialog, tmp_path: Path
+) -> None:
+    """SIP trace and log level are set on the Functions page; saved, they are in the file
+    and the running app's log follows them (no restart)."""
+    import io
+    import logging
+
+    from parley.app.logs import TRACE_LOGGER, configure_logging
+
+    out = io.StringIO()
+    configure_logging(dialog.app.settings.log, stream=out)  # the default: info
+    try:
+        logging.getLogger("parley.test").info("info before")
+        dialog.select_page("functions")
+        dialog.rows["log.sip_trace"].editor.set_value(True)
+        dialog.rows["log.log_level"].editor.set_value("warning")
+        assert dialog.apply(), dialog.message.text()
+        logging.getLogger(TRACE_LOGGER).info("trace after")  # the trace, even at "warning"
+        logging.getLogger("parley.test").info("info after")
+    finally:
+        configure_logging(Settings().log, stream=io.StringIO())
+        logging.getLogger().setLevel(logging.WARNING)
+    saved = load_settings(tmp_path / "settings.toml").log
+    assert saved.sip_trace is True and saved.log_level == "warning"
+    text = out.getvalue()
+    assert "info before" in text and "trace after" in text
+    assert "info after" not in text

@@ -602,6 +602,8 @@ class Application:
             save_settings(new, self._settings_path)
         old = self._settings
         self._settings = new
+        if old.log != new.log:  # the log is the process's, phone or not
+            apply_log_settings(new.log)
         fresh = [a for a in new.accounts if a.name not in self._passwords or a.password]
         self.problems.extend(self._collect_passwords(fresh))
         if self.phone is None or not self.engine.running:
@@ -625,8 +627,6 @@ class Application:
         phone = self._require_phone()
         phone.settings = new
         phone.endpoint.trace_enabled = new.log.sip_trace
-        if old.log != new.log:
-            apply_log_settings(new.log)
         # "Ring also through the PC speaker" holds from the next call that rings.
         phone.audio_config.ring_also_output = new.media.ring_also_pc_speaker
         if self._audio is None:  # a front-end with its own audio decides ringing itself

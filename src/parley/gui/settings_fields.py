@@ -5,8 +5,9 @@ Keys are the settings' dotted paths as ``ConfigError`` names them (``media.echo_
 ``allow_plaintext_passwords``), except that a field of the account being edited is
 ``account.<field>`` (``ConfigError`` says ``accounts[2].<field>``).
 
-Only settings whose feature exists are listed: the IM message sound, LDAP/Outlook contact
-sources and log settings without a viewer are left out on purpose. So is the Contacts page
+Only settings whose feature exists are listed: the IM message sound and LDAP/Outlook
+contact sources are left out on purpose. The log settings are shown (Functions page): the
+log goes into parley.log in the data folder, read with any text viewer. So is the Contacts page
 with its filters "hide contacts without name / phone number": the only contact source is
 the local store, which refuses such contacts, so the filters could never hide anything.
 They come back with the contact sources (directories, files) that can hold such entries;
@@ -62,6 +63,12 @@ LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}  # each in its own language
 THEMES = {"system": N_("Follow the system"), "light": N_("Light"), "dark": N_("Dark")}
 TONE_REGIONS = {"europe": N_("Europe"), "north_america": N_("North America")}
 REJECT_WITH = {"busy": N_("Busy (486)"), "decline": N_("Decline (603)")}
+LOG_LEVELS = {
+    "debug": N_("Debug: everything"),
+    "info": N_("Information"),
+    "warning": N_("Warnings and errors"),
+    "error": N_("Errors only"),
+}
 
 ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
     GroupSpec(
@@ -511,6 +518,25 @@ PAGES: tuple[PageSpec, ...] = (
                         N_(
                             "Accept calls that do not come through your PBX. Off keeps out calls from SIP scanners."
                         ),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Trouble-shooting"),
+                (
+                    F(
+                        "log.sip_trace",
+                        N_("SIP trace"),
+                        N_(
+                            "Write every SIP message sent and received into the log, the file "
+                            "parley.log in Parley's data folder."
+                        ),
+                    ),
+                    F(
+                        "log.log_level",
+                        N_("Log level"),
+                        N_("The least important messages written into the log."),
+                        choices=LOG_LEVELS,
                     ),
                 ),
             ),
