@@ -53,7 +53,12 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def make_rig(tmp_path: Path, qtbot: Any, answers: list[str]) -> Iterator[Callable[..., GuiRig]]:
     rigs: list[GuiRig] = []
 
-    def make(settings: Settings, *, passwords: dict[str, str] | None = None) -> GuiRig:
+    def make(
+        settings: Settings,
+        *,
+        passwords: dict[str, str] | None = None,
+        audio: AudioConfig | None = None,
+    ) -> GuiRig:
         path = tmp_path / f"settings-{len(rigs)}.toml"
         save_settings(settings, path)
         application = Application(
@@ -62,7 +67,7 @@ def make_rig(tmp_path: Path, qtbot: Any, answers: list[str]) -> Iterator[Callabl
             use_keyring=False,
             data_dir=tmp_path / f"data-{len(rigs)}",
             bind_host="127.0.0.1",
-            audio=AudioConfig(),
+            audio=audio or AudioConfig(),
         )
         rig = GuiRig(application, qtbot)
         rigs.append(rig)

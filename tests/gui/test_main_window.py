@@ -292,3 +292,20 @@ def test_themes_tray_notice_and_helpers(make_rig: Callable[..., GuiRig]) -> None
         "packets": "10 / 9",
         "mos": "4.3",
     }
+
+
+def test_more_menu_offers_no_filters_that_cannot_hide_anything(
+    make_rig: Callable[..., GuiRig],
+) -> None:
+    """The local store refuses contacts without a name or a number, so the list's ⋯ menu
+    offers no "hide contacts without …" (they return with other contact sources)."""
+    rig = make_rig(Settings())
+    w = rig.window
+    for view in (CONTACTS, FAVOURITES, RECENT):
+        w.views.setCurrentIndex(view)
+        texts = [a.text() for a in w.more_menu().actions() if not a.isSeparator()]
+        assert not [t for t in texts if "without" in t], texts
+        assert "Compact mode" in texts
+    w.views.setCurrentIndex(RECENT)
+    texts = [a.text() for a in w.more_menu().actions()]
+    assert "Delete all calls" in texts and "Delete selected calls" in texts

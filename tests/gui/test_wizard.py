@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PySide6.QtWidgets import QDialog
 
+from audio_tools import write_wav
 from parley.app import Application
 from parley.gui.audio_assistant import AudioAssistant, meter_percent
 from parley.gui.wizard import AccountWizard, explain_failure, first_start
@@ -26,7 +28,9 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., Application]]:
     """Applications on tmp_path/settings.toml (started on request), stopped at the end."""
     apps: list[Application] = []
 
-    def make(settings: Settings | None = None, *, start: bool = True) -> Application:
+    def make(
+        settings: Settings | None = None, *, start: bool = True, microphone: str = "null"
+    ) -> Application:
         path = tmp_path / "settings.toml"
         if settings is not None:
             save_settings(settings, path)
@@ -35,7 +39,7 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., Application]]:
             use_keyring=False,
             data_dir=tmp_path / "data",
             bind_host="127.0.0.1",
-            audio=AudioConfig(input="null", output="null"),
+            audio=AudioConfig(input=microphone, output="null"),
         )
         apps.append(app)
         if start:
@@ -200,3 +204,23 @@ def test_audio_assistant_reads_the_level_plays_a_tone_and_saves_devices(
     assert assistant.finish()
     media = load_settings(tmp_path / "settings.toml").media
     assert (media.input_device, media.output_device) == ("Mic", "null")
+
+
+def test_audio_assistant_meter_follows_the_microphone_signal(
+    qtbot: Any, make_app: Callable[..., Application], tmp_path: Path
+) -> None:
+    """A 1 kHz tone at -12 dBFS RMS fed into the microphone port moves the meter to
+    about -12 dB; the silence of the null microphone (the test above) leaves it at 0."""
+    rate = 48000
+    t = np.arange(rate * 2) / rate
+    tone = 0.25 * 32767 * np.sqrt(2) * np.sin(2 * np.pi * 1000 * t)  # -12 dBFS RMS
+    wav = write_wav(tmp_path / "tone.wav", tone, rate)
+    app = make_app(microphone=f"file:{wav}")
+    assistant = AudioAssistant(app, devices={"input": ["Mic"], "output": ["Spk"]})
+    qtbot.addWidget(assistant)
+    assistant.show()
+    qtbot.waitUntil(lambda: assistant.meter.value() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: assistant.level_text.text() != "–", timeout=WAIT_MS)
+    assert -14.0 <= assistant.level_db <= -10.0, assistant.level_db
+    assert assistant.meter.value() == meter_percent(assistant.level_db) >= 75
+    assert assistant.level_text.text() == f"{assistant.level_db:.0f} dB"

@@ -499,3 +499,111 @@ def test_port_in_use_fails_the_start_future(tmp_path: Path) -> None:
             a.stop()
     finally:
         blocker.close()
+
+
+def test_log_settings_changed_at_run_time_apply_to_the_log(
+    app: Application, tmp_path: Path
+) -> None:
+    """The settings dialog's [log] changes reach the running log: a debug line is written
+    once log_level is "debug", and the SIP trace once sip_trace is on (also at "warning")."""
+    import io
+    import logging
+
+    from parley.app.logs import TRACE_LOGGER, configure_logging
+
+    out = io.StringIO()
+    quiet = app.settings.model_copy(deep=True)
+    quiet.log.log_level = "warning"
+    app.update_settings(quiet).result(WAIT)
+    configure_logging(app.settings.log, stream=out)
+    try:
+        logging.getLogger("parley.test").debug("first debug line")
+        logging.getLogger(TRACE_LOGGER).info("first trace line")
+        new = app.settings.model_copy(deep=True)
+        new.log.log_level = "debug"
+        app.update_settings(new).result(WAIT)
+        logging.getLogger("parley.test").debug("second debug line")
+        logging.getLogger(TRACE_LOGGER).info("second trace line")  # debug lets it through
+        traced = app.settings.model_copy(deep=True)
+        traced.log.log_level = "warning"
+        traced.log.sip_trace = True
+        app.update_settings(traced).result(WAIT)
+        logging.getLogger("parley.test").info("third info line")
+        logging.getLogger(TRACE_LOGGER).info("third trace line")
+        # and the phone's endpoint really traces: the setting reaches it as well
+        assert app.engine.submit(lambda: app.phone.driver.trace_enabled).result(WAIT)  # type: ignore[union-attr]
+    finally:
+        configure_logging(Settings().log, stream=io.StringIO())
+        logging.getLogger().setLevel(logging.WARNING)
+    text = out.getvalue()
+    assert "first debug line" not in text and "first trace line" not in text
+    assert "second debug line" in text and "second trace line" in text
+    assert "third info line" not in text and "third trace line" in text
+
+
+def _tones_in(path: Path, candidates: tuple[float, ...]) -> set[float]:
+    """Which of the `candidates` (Hz) hold a tenth of a WAV's energy or more."""
+    import wave
+
+    import numpy as np
+
+    if not path.exists():
+        return set()
+    with wave.open(str(path)) as w:
+        samples = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+        rate = w.getframerate()
+    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64))) ** 2
+    freqs = np.fft.rfftfreq(samples.size, 1.0 / rate)
+    total = spectrum.sum()
+    return {f for f in candidates if spectrum[np.abs(freqs - f) < 30].sum() > 0.1 * total > 0}
+
+
+def test_ring_also_through_the_pc_speaker_applies_without_a_restart(tmp_path: Path) -> None:
+    """Headset as output and ringing device, the PC's loudspeaker as the hands-free
+    output (all WAV files). Calls ring in the headset; once "ring also through the PC
+    speaker" is switched on in the running app, in the PC loudspeaker too; switched off
+    again, no more."""
+    import time
+
+    import numpy as np
+
+    from audio_tools import write_wav
+
+    headset, pc = tmp_path / "headset.wav", tmp_path / "pc.wav"
+    settings = Settings(accounts=[account(register_on_startup=False)])
+    media = settings.media
+    media.input_device = "null"
+    media.output_device = media.ring_device = f"file:{headset}"
+    media.speaker_input_device = "null"
+    media.speaker_output_device = f"file:{pc}"
+    a = make_app(tmp_path, settings, settings_path=tmp_path / "settings.toml", audio=None)
+    a.start().result(WAIT)
+    t = np.arange(48000) / 48000
+
+    def ring(freq: float) -> None:
+        """One incoming call rings (a ringtone of its own pitch) for a moment."""
+        wav = write_wav(
+            tmp_path / f"ring-{freq:.0f}.wav", 8000 * np.sin(2 * np.pi * freq * t), 48000
+        )
+        phone = a.phone
+        assert phone is not None
+        a.engine.submit(phone.media.play_ringtone, "call", wav).result(WAIT)
+        time.sleep(0.3)
+        a.engine.submit(phone.media.stop_tone, "call").result(WAIT)
+
+    def ring_also(on: bool) -> None:
+        new = a.settings.model_copy(deep=True)
+        new.media.ring_also_pc_speaker = on
+        a.update_settings(new).result(WAIT)
+
+    try:
+        ring(500.0)
+        ring_also(True)
+        ring(1000.0)
+        ring_also(False)
+        ring(1500.0)
+    finally:
+        a.stop()
+    pitches = (500.0, 1000.0, 1500.0)
+    assert _tones_in(headset, pitches) == {500.0, 1000.0, 1500.0}
+    assert _tones_in(pc, pitches) == {1000.0}

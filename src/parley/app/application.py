@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from parley.app.engine import Engine
 from parley.app.events import HistoryAdded, SettingsApplied
+from parley.app.logs import apply_log_settings
 from parley.app.recorder import HistoryRecorder
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.contacts.model import Contact, NumberType, PhoneNumber
@@ -40,7 +41,7 @@ from parley.history.store import HistoryStore
 from parley.media.engine import AudioConfig
 from parley.phone.call import Call
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneError, PhoneEvent
-from parley.phone.phone import Phone, listen_ports
+from parley.phone.phone import Phone, listen_ports, ring_also_devices
 from parley.settings import (
     ConfigError,
     PasswordLocation,
@@ -605,6 +606,8 @@ class Application:
             save_settings(new, self._settings_path)
         old = self._settings
         self._settings = new
+        if old.log != new.log:  # the log is the process's, phone or not
+            apply_log_settings(new.log)
         fresh = [a for a in new.accounts if a.name not in self._passwords or a.password]
         self.problems.extend(self._collect_passwords(fresh))
         if self.phone is None or not self.engine.running:
@@ -628,6 +631,10 @@ class Application:
         phone = self._require_phone()
         phone.settings = new
         phone.driver.trace_enabled = new.log.sip_trace
+        # "Ring also through the PC speaker" holds from the next call that rings.
+        phone.audio_config.ring_also_output = new.media.ring_also_pc_speaker
+        if self._audio is None:  # a front-end with its own audio decides ringing itself
+            phone.audio_config.ring_also = ring_also_devices(new.media)
         if self._auto_answer is None:
             phone.auto_answer = new.functions.auto_answer
         restart = [

@@ -12,18 +12,21 @@ import argparse
 import logging
 import signal
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from parley import __version__
-from parley.app.application import Application
+from parley.app.application import Application, default_data_dir
+from parley.app.logs import LOG_FILE, configure_logging
 from parley.gui import icons
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import install_qt_translations, set_language, tr
 from parley.gui.main_window import MainWindow
 from parley.gui.theme import apply_theme
 from parley.settings import ConfigError
+from parley.settings.model import LogSettings
 
 __all__ = ["EngineBridge", "build_parser", "run_gui", "start_window"]
 
@@ -79,7 +82,7 @@ def start_window(application: Application, qt_app: QApplication) -> tuple[Engine
 def run_gui(argv: list[str] | None = None) -> int:
     """Run the desktop app until its window is closed; returns the exit code."""
     args = build_parser().parse_args(argv if argv is not None else sys.argv[1:])
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(LogSettings(log_level="warning"))  # until the settings are read
     qt_app = qt_application()
     try:
         application = Application(
@@ -96,6 +99,10 @@ def run_gui(argv: list[str] | None = None) -> int:
         QMessageBox.critical(None, "Parley", str(exc))
         print(f"parley: {exc}", file=sys.stderr)
         return 1
+    # From here on the log follows [log] (level, SIP trace), on stderr and in a file
+    # beside the history, and follows changes made in the settings dialog.
+    data = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+    configure_logging(application.settings.log, log_file=data / LOG_FILE)
     bridge, window = start_window(application, qt_app)
     if args.report_ready:
 

@@ -99,6 +99,7 @@ class CallPanel(QWidget):
     snapshot after every call event; buttons act on the call shown (`current`)."""
 
     calls_ended = Signal()
+    calls_shown = Signal()  # after every update_calls: the current call may have changed
 
     def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -238,6 +239,7 @@ class CallPanel(QWidget):
             self._tick.stop()
             if had_calls:
                 self.calls_ended.emit()
+        self.calls_shown.emit()
 
     def _update_incoming(self, calls: list[CallInfo]) -> None:
         ringing = [c for c in calls if c.direction == "incoming" and c.state == "incoming"]

@@ -39,6 +39,7 @@ from parley.contacts.model import Contact, initials
 from parley.contacts.numbers import is_dialable, is_sip_address
 from parley.gui import icons, widgets
 from parley.gui.bridge import EngineBridge
+from parley.gui.call_bar import ActiveCallBar
 from parley.gui.call_menu import CallPanel, DtmfKeypad
 from parley.gui.call_window import CallWindow
 from parley.gui.contact_editor import ContactEditor
@@ -276,6 +277,8 @@ class MainWindow(QMainWindow):
         self.welcome.setEnabled(False)
         self.call_window = CallWindow(self.application)
         self.call_panel = CallPanel(bridge)
+        self.call_bar = ActiveCallBar(self.call_panel)
+        left.insertWidget(left.indexOf(self.search) + 1, self.call_bar)
         for page in (self.welcome, self.call_window, self.call_panel):
             self.right.addWidget(page)
         separator = QFrame()
@@ -317,6 +320,7 @@ class MainWindow(QMainWindow):
         self.call_window.delete_contact_requested.connect(self.delete_contact)
         self.call_window.favourite_toggled.connect(self.set_favourite)
         self.call_panel.calls_ended.connect(self._calls_ended)
+        self.call_panel.calls_shown.connect(self.call_bar.refresh)
         self.status.settings_requested.connect(self.open_settings)
         self.status.compact_toggled.connect(self.set_call_window_closed)
         self.status.voicemail_requested.connect(lambda ext, acc: self.dial(ext, acc))
@@ -819,19 +823,12 @@ class MainWindow(QMainWindow):
     def more_menu(self) -> QMenu:
         menu = QMenu(self)
         gui = self.gui
+        # No "hide contacts without name / number" here: local contacts always have both
+        # (see settings_fields.py); the filters return with contact sources that do not.
         if self.views.currentIndex() == RECENT:
             menu.addAction(icons.icon("delete"), tr("Delete all calls"), self.clear_history)
             menu.addAction(tr("Delete selected calls"), self.delete_selected)
-        else:
-            no_name = menu.addAction(tr("Hide contacts without name"))
-            no_name.setCheckable(True)
-            no_name.setChecked(gui.hide_contacts_without_name)
-            no_name.toggled.connect(lambda on: self._filter("hide_contacts_without_name", on))
-            no_number = menu.addAction(tr("Hide contacts without phone number"))
-            no_number.setCheckable(True)
-            no_number.setChecked(gui.hide_contacts_without_number)
-            no_number.toggled.connect(lambda on: self._filter("hide_contacts_without_number", on))
-        menu.addSeparator()
+            menu.addSeparator()
         compact = menu.addAction(tr("Compact mode"))
         compact.setCheckable(True)
         compact.setChecked(gui.compact_mode)
@@ -840,10 +837,6 @@ class MainWindow(QMainWindow):
 
     def _more_menu(self) -> None:
         self.more_menu().popup(self.more_button.mapToGlobal(QPoint(0, self.more_button.height())))
-
-    def _filter(self, key: str, on: bool) -> None:
-        self.save_gui(**{key: on})
-        self.refresh_list()
 
     # ------------------------------------------------------------------ window behaviour
 

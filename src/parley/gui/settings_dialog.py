@@ -41,6 +41,7 @@ from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import tr
 from parley.gui.settings_fields import (
     ACCOUNT_GROUPS,
+    LEFT_OUT,
     OTHER_GROUP_TITLE,
     PAGES,
     RESTART_NAMES,
@@ -77,7 +78,7 @@ def audio_device_names() -> dict[str, list[str]]:
 def _other_gui_fields() -> GroupSpec | None:
     """GuiSettings fields no page names yet: shown generically so every setting that
     exists can be set."""
-    known = {s.key for s in all_specs()}
+    known = {s.key for s in all_specs()} | LEFT_OUT
     extra = tuple(
         FieldSpec(f"gui.{name}", name.replace("_", " ").capitalize(), field.description or "")
         for name, field in GuiSettings.model_fields.items()

@@ -5,8 +5,13 @@ Keys are the settings' dotted paths as ``ConfigError`` names them (``media.echo_
 ``allow_plaintext_passwords``), except that a field of the account being edited is
 ``account.<field>`` (``ConfigError`` says ``accounts[2].<field>``).
 
-Only settings whose feature exists are listed: the IM message sound, LDAP/Outlook contact
-sources and log settings without a viewer are left out on purpose.
+Only settings whose feature exists are listed: the IM message sound and LDAP/Outlook
+contact sources are left out on purpose. The log settings are shown (Functions page): the
+log goes into parley.log in the data folder, read with any text viewer. So is the Contacts page
+with its filters "hide contacts without name / phone number": the only contact source is
+the local store, which refuses such contacts, so the filters could never hide anything.
+They come back with the contact sources (directories, files) that can hold such entries;
+`gui.hide_contacts_without_*` stay in the settings file and are still applied to the list.
 """
 
 from __future__ import annotations
@@ -58,6 +63,12 @@ LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}  # each in its own language
 THEMES = {"system": N_("Follow the system"), "light": N_("Light"), "dark": N_("Dark")}
 TONE_REGIONS = {"europe": N_("Europe"), "north_america": N_("North America")}
 REJECT_WITH = {"busy": N_("Busy (486)"), "decline": N_("Decline (603)")}
+LOG_LEVELS = {
+    "debug": N_("Debug: everything"),
+    "info": N_("Information"),
+    "warning": N_("Warnings and errors"),
+    "error": N_("Errors only"),
+}
 
 ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
     GroupSpec(
@@ -251,29 +262,12 @@ PASSWORD_GROUP = GroupSpec(
     ),
 )
 
+# Settings in the model that the dialog must not offer (see the module docstring), also
+# not in the generic "other" group.
+LEFT_OUT = frozenset({"gui.hide_contacts_without_name", "gui.hide_contacts_without_number"})
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("accounts", N_("Accounts"), (PASSWORD_GROUP,)),
-    PageSpec(
-        "contacts",
-        N_("Contacts"),
-        (
-            GroupSpec(
-                N_("Local contacts"),
-                (
-                    F(
-                        "gui.hide_contacts_without_name",
-                        N_("Hide contacts without name"),
-                        N_("Contacts without a name are left out of the list."),
-                    ),
-                    F(
-                        "gui.hide_contacts_without_number",
-                        N_("Hide contacts without phone number"),
-                        N_("Contacts without a phone number are left out of the list."),
-                    ),
-                ),
-            ),
-        ),
-    ),
     PageSpec(
         "media",
         N_("Media"),
@@ -373,7 +367,10 @@ PAGES: tuple[PageSpec, ...] = (
                     F(
                         "media.ring_also_pc_speaker",
                         N_("Ring also through the PC speaker"),
-                        N_("Ring on the default speaker as well as on the ringing device."),
+                        N_(
+                            "Ring also on the hands-free loudspeaker and the default output, "
+                            "not only on the ringing device: you hear calls with the headset off."
+                        ),
                     ),
                     F(
                         "media.disable_dtmf_sounds",
@@ -521,6 +518,25 @@ PAGES: tuple[PageSpec, ...] = (
                         N_(
                             "Accept calls that do not come through your PBX. Off keeps out calls from SIP scanners."
                         ),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Trouble-shooting"),
+                (
+                    F(
+                        "log.sip_trace",
+                        N_("SIP trace"),
+                        N_(
+                            "Write every SIP message sent and received into the log, the file "
+                            "parley.log in Parley's data folder."
+                        ),
+                    ),
+                    F(
+                        "log.log_level",
+                        N_("Log level"),
+                        N_("The least important messages written into the log."),
+                        choices=LOG_LEVELS,
                     ),
                 ),
             ),

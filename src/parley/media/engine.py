@@ -39,6 +39,9 @@ class AudioConfig:
     output: str = "null"
     ring: str | None = None  # ringing device; None (or the output's spec) = the output device
     ring_also_output: bool = False  # ring on the output device as well
+    # Further devices that ring too ("ring also through the PC speaker"); a device that
+    # already rings (the ringing device, or the output with ring_also_output) rings once.
+    ring_also: tuple[str, ...] = ()
     tone_region: str = "europe"
     dtmf_feedback: bool = True
     record_dir: Path | None = None
@@ -148,6 +151,8 @@ class MediaEngine:
         self._loudspeaker = False
         self._normal_devices: tuple[str, str] | None = None
         self._test_sounds: dict[int, ToneGenerator] = {}
+        self._also_ports: dict[str, tuple[Port, int]] = {}  # ring_also devices, by spec
+        self._also_failed: set[str] = set()
 
     def _open_device(self) -> Port:
         try:
@@ -200,6 +205,8 @@ class MediaEngine:
         self.device.close()
         if self._ring_port is not None:
             self._ring_port.close()
+        for port, _slot in self._also_ports.values():
+            port.close()
 
     def add_call(self, port: Port, name: str) -> CallMedia:
         return CallMedia(self, port, name)
@@ -295,9 +302,38 @@ class MediaEngine:
         self._tone_slot = self.bridge.add_port(TonePort(source, rate, name="ringtone"))
         self._tone_owner = owner
         ring_slot = self._ring_slot()
-        self.bridge.connect(self._tone_slot, ring_slot)
-        if ring_slot != self.device_slot and self.config.ring_also_output:
-            self.bridge.connect(self._tone_slot, self.device_slot)
+        slots = [ring_slot]
+        if self.config.ring_also_output:
+            slots.append(self.device_slot)
+        slots += self._also_slots()
+        for slot in dict.fromkeys(slots):  # each device once
+            self.bridge.connect(self._tone_slot, slot)
+
+    def _also_slots(self) -> list[int]:
+        """The `ring_also` devices (opened on first use). The output's and the ringing
+        device's own specs are the slots above; one that cannot be opened is skipped."""
+        slots = []
+        for spec in self.config.ring_also:
+            if spec == "null" or spec in self._also_failed:
+                continue
+            if spec == self.config.output:
+                slots.append(self.device_slot)
+            elif spec == self.config.ring:
+                slots.append(self._ring_slot())
+            elif spec in self._also_ports:
+                slots.append(self._also_ports[spec][1])
+            else:
+                try:
+                    port = open_audio(None, spec, name="ringing (also)")
+                except Exception as exc:  # said once; the other devices still ring
+                    log.warning("device %r cannot ring too (%s)", spec, exc)
+                    self._also_failed.add(spec)
+                    if self._on_device_event is not None:
+                        self._on_device_event(f"Device {spec!r} cannot ring too: {exc}")
+                    continue
+                self._also_ports[spec] = (port, self.bridge.add_port(port))
+                slots.append(self._also_ports[spec][1])
+        return slots
 
     def _ring_slot(self) -> int:
         """The bridge slot incoming calls ring on: the ringing device when one is set

@@ -156,6 +156,12 @@ class Call:
             call.remote_name = frm.display_name
         except SipParseError:
             call.remote = "unknown"
+        try:  # RFC 3325: the identity the PBX asserts wins over what the caller wrote
+            asserted = NameAddr.parse_list(invite.headers.get("P-Asserted-Identity") or "")[0]
+            call.remote = str(asserted.uri)
+            call.remote_name = asserted.display_name or call.remote_name
+        except SipParseError:
+            pass  # none, or unreadable: From stays
         call.session = InviteSession.incoming(
             invite,
             tx,

@@ -21,7 +21,7 @@ from parley.phone.call import Call
 from parley.phone.events import PhoneError, PhoneEvent
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.ringer import Ringer
-from parley.settings.model import AccountSettings, Settings
+from parley.settings.model import AccountSettings, MediaSettings, Settings
 from parley.sip.core import UserAgentCore
 from parley.sip.headers import SipParseError
 from parley.sip.invite_usage import register_invite_usage
@@ -48,6 +48,14 @@ def listen_ports(settings: Settings) -> list[int]:
 
 class DialError(ValueError):
     """A target or account that cannot be dialled; the message says why."""
+
+
+def ring_also_devices(m: MediaSettings) -> tuple[str, ...]:
+    """The further devices of "ring also through the PC speaker": the PC's loudspeaker is
+    the hands-free output device, which rings beside the ringing device (and the output
+    device, through `AudioConfig.ring_also_output`); a device that already rings rings
+    once."""
+    return (m.speaker_output_device,) if m.ring_also_pc_speaker else ()
 
 
 class Phone:
@@ -80,6 +88,7 @@ class Phone:
         self.audio_config.dtmf_feedback = not m.disable_dtmf_sounds
         if audio is None:  # a front-end that sets its own audio decides ringing too
             self.audio_config.ring = None if m.ring_device == m.output_device else m.ring_device
+            self.audio_config.ring_also = ring_also_devices(m)
         self.audio_config.ring_also_output = m.ring_also_pc_speaker
         self.audio_config.echo_cancellation = m.echo_cancellation
         self.audio_config.auto_gain_control = m.auto_gain_control

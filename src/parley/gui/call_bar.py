@@ -1,0 +1,56 @@
+"""The main window's own call controls: while a call is in progress, the left column
+shows who is on the line with a hold and a hang-up button (the manual's main-window
+hang-up), so a call can be ended without the call window, e.g. in compact mode."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+
+from parley.gui.call_menu import CallPanel
+from parley.gui.i18n import tr
+from parley.gui.icons import RED
+from parley.gui.widgets import round_button, state_label, tool_button
+
+
+class ActiveCallBar(QFrame):
+    """Follows `panel`'s current call (the one its buttons act on) and acts on it
+    through the panel, so both places always mean the same call."""
+
+    def __init__(self, panel: CallPanel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.panel = panel
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 2, 4, 2)
+        self.label = QLabel()
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        row.addWidget(self.label, 1)
+        self.hold_button = tool_button("hold", tr("Hold"), checkable=True, size=20)
+        self.hangup_button = round_button("hangup", tr("Hang up"), RED, 32)
+        row.addWidget(self.hold_button)
+        row.addWidget(self.hangup_button)
+        self.hold_button.clicked.connect(self._hold_clicked)
+        self.hangup_button.clicked.connect(panel.hang_up)
+        self.setVisible(False)
+
+    def refresh(self) -> None:
+        call = self.panel.current
+        self.setVisible(call is not None)
+        if call is None:
+            return
+        self.label.setText(f"{call.shown_name} — {state_label(call.state, call.held)}")
+        held = call.held in ("us", "both")
+        self.hold_button.setChecked(held)
+        self.hold_button.setToolTip(tr("Resume") if held else tr("Hold"))
+        self.hold_button.setEnabled(call.state in ("connected", "held"))
+
+    def _hold_clicked(self) -> None:
+        call = self.panel.current
+        if call is None:
+            return
+        if call.held in ("us", "both"):
+            self.panel.resume()
+        else:
+            self.panel.hold()
+        self.refresh()
