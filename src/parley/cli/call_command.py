@@ -1,9 +1,13 @@
 """`parley call TARGET`: one call from the command line, for scripts and quick checks.
 
-Registers the account, dials, optionally plays a WAV as the microphone, records what the
+Registers the account, dials, optionally plays a WAV into the call, records what the
 far end sends, sends DTMF once connected, hangs up after --duration seconds (or when the
 far end does). Exit 0 when the call was answered and ended normally; otherwise a non-zero
 code and the reason on stderr.
+
+``--play``: the file starts when the call is answered, from its first sample, in the first
+RTP packet the far end receives (not when the program starts, which would cut its head
+off by however long registration, dialling and ringing took), and repeats until hang-up.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from parley.media.ports import FilePlayer
+from parley.media.wavfile import WavError
+from parley.phone.call import Call
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneEvent
 from parley.phone.media import AudioConfig
 from parley.phone.phone import DialError, Phone
@@ -73,7 +80,7 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
         print(f"parley: {text}", file=sys.stderr)
     record_dir = Path(tempfile.mkdtemp(prefix="parley-call-")) if args.record else None
     audio = AudioConfig(
-        input=f"file:{args.play}" if args.play else "null",
+        input="null",  # --play is wired to the call itself once it is answered
         output="null",
         record_dir=record_dir,
         dtmf_feedback=False,
@@ -81,6 +88,14 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
     registered = asyncio.Event()
     ended = asyncio.Event()
     outcome: dict[str, object] = {}
+    calls: dict[int, Call] = {}
+    player: FilePlayer | None = None
+    if args.play:
+        try:
+            player = FilePlayer(Path(args.play), loop=True, name="play")
+        except WavError as exc:
+            print(f"parley: --play: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
 
     def on_event(event: PhoneEvent) -> None:
         if args.json:
@@ -96,6 +111,11 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
                 print(f"{event.state}: {event.text}", file=sys.stderr)
             if event.state == "connected" and "connected" not in outcome:
                 outcome["connected"] = True
+                if player is not None and event.call in calls:
+                    # Synchronously in the event: the call's audio was wired just before
+                    # it was reported, and no bridge tick runs in between, so the file's
+                    # first sample goes out in the call's first packet.
+                    _play_into(phone, calls[event.call], player)
             if event.state == "ended":
                 outcome["status"] = event.status
                 outcome["text"] = event.text
@@ -121,6 +141,7 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
         print(f"parley: {exc}", file=sys.stderr)
         await phone.stop()
         return EXIT_CONFIG
+    calls[call.id] = call
     code = EXIT_FAILED
     try:
         connected = await _wait_connected(call, ended, args.timeout)
@@ -154,10 +175,16 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
     return code
 
 
-async def _wait_connected(call: object, ended: asyncio.Event, timeout: float) -> bool:
-    from parley.phone.call import Call
+def _play_into(phone: Phone, call: Call, player: FilePlayer) -> None:
+    """Connect the player to the call itself (not to the microphone slot), from its start."""
+    if call.media is None:
+        return
+    player.rewind()
+    bridge = phone.media.bridge
+    bridge.connect(bridge.add_port(player), call.media.slot)
 
-    assert isinstance(call, Call)
+
+async def _wait_connected(call: Call, ended: asyncio.Event, timeout: float) -> bool:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
