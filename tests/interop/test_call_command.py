@@ -169,3 +169,12 @@ def test_play_reaches_the_far_end_from_its_first_sample(kamailio: Kamailio, tmp_
     got = heard_head[: ref.size].astype(np.float64)
     similarity = float(np.dot(ref, got) / (np.linalg.norm(ref) * np.linalg.norm(got) + 1e-9))
     assert similarity > 0.8, similarity
+
+
+def test_play_of_a_broken_wav_exits_2_naming_the_file(kamailio: Kamailio, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path / "caller.toml", [account(kamailio, "1001", "office")])
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF\x04\x00\x00\x00WAVE")
+    done = parley_call(cfg, "1002", "--play", str(broken), "--duration", "1")
+    assert done.returncode == 2, done.stderr
+    assert str(broken) in done.stderr and "fmt" in done.stderr, done.stderr

@@ -6,7 +6,9 @@ both phones say and hear:
 
 - audio both ways for each codec (PCMU, PCMA, G.722, Opus): espeak speech played by
   one side, recorded by the other, scored with PESQ against the original and held to
-  within 0.1 of the codec's offline ceiling (``audio_tools.codec_ceiling``);
+  within 0.1 of the codec's offline ceiling (``audio_tools.codec_ceiling``); PCMU and
+  PCMA also with a quiet talker (peaks near -20 dBFS), and the G.711 audio Parley
+  received checked block by block against a reference decoder (``g711_fidelity``);
 - hold and resume from either side; DTMF in each of Parley's send modes and from
   baresip; CANCEL, reject and busy.
 
@@ -232,6 +234,7 @@ def test_call_audio_both_ways(
     )
     to_parley = _score(codec, f"baresip->parley ({caller} calls, {talker})", files[0], peak)
     ceiling = codec_ceiling(codec, peak)
+    fidelity = None
     if codec in G711_LAWS:
         # Beyond the score: what Parley received is what G.711 makes of baresip's
         # speech, block for block (no wrong table or bit, no gain, no smoothing).
@@ -241,7 +244,9 @@ def test_call_audio_both_ways(
         print(f"G.711 fidelity {codec} baresip->parley ({caller} calls, {talker}): {fidelity:.3f}")
         assert fidelity >= 0.97, fidelity
     assert to_baresip >= ceiling - PESQ_MARGIN, (to_baresip, ceiling)
-    assert to_parley >= ceiling - PESQ_MARGIN, (to_parley, ceiling)
+    # A fidelity near 1 with a low score: a packet came late or was concealed (timing,
+    # e.g. a loaded machine), not a codec fault.
+    assert to_parley >= ceiling - PESQ_MARGIN, (to_parley, ceiling, fidelity)
 
 
 # --- hold and resume ------------------------------------------------------------------
