@@ -111,11 +111,12 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
                 print(f"{event.state}: {event.text}", file=sys.stderr)
             if event.state == "connected" and "connected" not in outcome:
                 outcome["connected"] = True
-                if player is not None and event.call in calls:
-                    # Synchronously in the event: the call's audio was wired just before
-                    # it was reported, and no bridge tick runs in between, so the file's
-                    # first sample goes out in the call's first packet.
-                    _play_into(phone, calls[event.call], player)
+            if player is not None and event.call in calls and event.state != "ended":
+                # Synchronously in the event: the call's audio was wired just before
+                # it was reported, and no bridge tick runs in between, so the file's
+                # first sample goes out in the call's first packet. Later events
+                # (a codec change gives the call a new slot) keep it connected.
+                _play_into(phone, calls[event.call], player)
             if event.state == "ended":
                 outcome["status"] = event.status
                 outcome["text"] = event.text
@@ -176,12 +177,17 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
 
 
 def _play_into(phone: Phone, call: Call, player: FilePlayer) -> None:
-    """Connect the player to the call itself (not to the microphone slot), from its start."""
-    if call.media is None:
+    """Connect the player to the call itself (not to the microphone slot) once the call
+    is connected: from the file's start the first time, where it was after that."""
+    if call.media is None or call.state != "connected":
         return
-    player.rewind()
     bridge = phone.media.bridge
-    bridge.connect(bridge.add_port(player), call.media.slot)
+    slot = bridge.find(player)
+    if slot is None:
+        player.rewind()
+        slot = bridge.add_port(player)
+    if not bridge.is_connected(slot, call.media.slot):
+        bridge.connect(slot, call.media.slot)
 
 
 async def _wait_connected(call: Call, ended: asyncio.Event, timeout: float) -> bool:
