@@ -8,8 +8,10 @@
   cross-correlation and cut to the reference's length.
 - ``click_train``/``find_click``/``find_clicks``: short tone bursts on a fixed period,
   and their onsets in a recording (mouth-to-ear latency tests).
-- ``codec_ceiling(codec)``: PESQ of the speech after an offline encode/decode with
-  no network at all: the best a call with that codec can score.
+- ``codec_ceiling(codec, peak_dbfs)``: PESQ of the speech after an offline
+  encode/decode with no network at all: the best a call with that codec can score.
+- ``g711_encode``/``g711_decode``: G.711 as the ITU reference codes it, and
+  ``g711_fidelity``: how much of a call's G.711 audio arrived as the codec made it.
 
 Everything is deterministic: the speech text is fixed and sox runs with ``-R``.
 """
@@ -110,12 +112,21 @@ def resample(samples: npt.ArrayLike, rate_in: int, rate_out: int) -> Samples:
 # --- test speech ---------------------------------------------------------------------
 
 
+# Peak levels of the test talker: a normal one, and a quiet one (a soft voice, a
+# microphone far away) where G.711's coarse small-signal steps matter most.
+NORMAL_PEAK_DBFS = -3.0
+QUIET_PEAK_DBFS = -20.0
+TALKER_PEAKS = {"normal": NORMAL_PEAK_DBFS, "quiet": QUIET_PEAK_DBFS}
+
+
 @cache
-def speech_wav(rate: int = 8000) -> Path:
-    """Deterministic test speech (mono 16-bit) at ``rate``, with 0.5 s silence each side."""
+def speech_wav(rate: int = 8000, peak_dbfs: float = NORMAL_PEAK_DBFS) -> Path:
+    """Deterministic test speech (mono 16-bit) at ``rate``, with 0.5 s silence each side,
+    its peak at ``peak_dbfs``."""
     if rate not in (8000, 16000, 48000):
         raise ValueError(f"unsupported rate {rate}")
-    out = session_dir() / f"speech-{rate}.wav"
+    level = "" if peak_dbfs == NORMAL_PEAK_DBFS else f"-peak{-peak_dbfs:g}"
+    out = session_dir() / f"speech-{rate}{level}.wav"
     raw = session_dir() / "speech-espeak.wav"
     if not raw.exists():
         espeak = _require("espeak-ng")
@@ -126,11 +137,11 @@ def speech_wav(rate: int = 8000) -> Path:
             timeout=60,
         )
     sox = _require("sox")
-    # -R: repeatable dither; gain -n -3: same level whatever espeak produced.
+    # -R: repeatable dither; gain -n: the same peak whatever espeak produced.
     subprocess.run(
         [
             *(sox, "-R", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(out)),
-            *("gain", "-n", "-3", "pad", str(_PAD_SECONDS), str(_PAD_SECONDS)),
+            *("gain", "-n", f"{peak_dbfs:g}", "pad", str(_PAD_SECONDS), str(_PAD_SECONDS)),
         ],
         check=True,
         capture_output=True,
@@ -301,25 +312,104 @@ CODEC_SETUP: dict[str, tuple[int, PesqMode]] = {
 }
 
 
-def _sox_roundtrip(src: Path, dst: Path, encoding: str) -> None:
-    """Encode to G.711 raw with sox and decode back to 16-bit PCM."""
-    sox = _require("sox")
-    coded = dst.with_suffix(".raw")
-    subprocess.run(
-        [sox, "-R", str(src), "-t", "raw", "-e", encoding, "-b", "8", str(coded)],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    subprocess.run(
-        [
-            *(sox, "-R", "-t", "raw", "-e", encoding, "-b", "8", "-r", "8000", "-c", "1"),
-            *(str(coded), "-b", "16", "-e", "signed-integer", str(dst)),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+# G.711 as the ITU-T reference software (G.191 STL) codes it, written here from the
+# standard's segment rules and independent of parley.media.codecs: the yardstick for
+# ceilings and for what a call delivered. Truncating quantisers, decision levels at
+# multiples of the step, reconstruction mid-step, one's complement for negative samples,
+# no dither. (sox, used before, is not this: it adds TPDF dither at the codec's 13/14
+# bits, which costs 0.10 (A-law) and 0.15 (µ-law) PESQ for a talker peaking at -20 dBFS
+# and so lowered the bar a quiet call had to reach; with dither off it rounds instead,
+# which no phone does.)
+
+
+def _bit_length(values: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
+    out = np.zeros(values.shape, dtype=np.int32)
+    rest = values.copy()
+    while np.any(rest):
+        out += rest > 0
+        rest >>= 1
+    return out
+
+
+def g711_encode(samples: npt.ArrayLike, law: Literal["alaw", "ulaw"]) -> npt.NDArray[np.uint8]:
+    """G.711 code words of 16-bit samples (reference coding, see above)."""
+    x = np.asarray(samples, dtype=np.int32)
+    positive = x >= 0
+    if law == "alaw":
+        mag = np.where(positive, x, ~x) >> 3  # 13-bit magnitude, 0..4095
+        seg = np.maximum(_bit_length(mag) - 5, 0)  # 0 and 1 share the step of 2
+        code = (seg << 4) | ((mag >> np.maximum(seg, 1)) & 0x0F)
+        return ((code | np.where(positive, 0x80, 0)) ^ 0x55).astype(np.uint8)
+    mag = np.minimum(np.where(positive, x, ~x) >> 2, 8158) + 33  # 14-bit, biased
+    seg = _bit_length(mag) - 6
+    code = (seg << 4) | ((mag >> (seg + 1)) & 0x0F)
+    return ((code ^ 0x7F) | np.where(positive, 0x80, 0)).astype(np.uint8)
+
+
+def g711_decode(codes: npt.ArrayLike, law: Literal["alaw", "ulaw"]) -> Samples:
+    """16-bit samples of G.711 code words (the middle of each quantisation step)."""
+    c = np.asarray(codes, dtype=np.int32)
+    if law == "alaw":
+        c = c ^ 0x55
+        seg, mant = (c >> 4) & 7, c & 0x0F
+        mag = np.where(seg == 0, 2 * mant + 1, (2 * mant + 33) << np.maximum(seg - 1, 0)) << 3
+        return np.where(c & 0x80, mag, -mag).astype(np.int16)
+    c = ~c & 0xFF
+    seg, mant = (c >> 4) & 7, c & 0x0F
+    mag = (((2 * mant + 33) << seg) - 33) << 2
+    return np.where(c & 0x80, -mag, mag).astype(np.int16)
+
+
+def _g711_roundtrip(src: Path, dst: Path, law: Literal["alaw", "ulaw"]) -> None:
+    samples, rate = read_wav(src)
+    if rate != 8000:
+        raise AudioToolError(f"{src}: G.711 needs 8 kHz, not {rate} Hz")
+    write_wav(dst, g711_decode(g711_encode(samples, law), law), rate)
+
+
+def g711_fidelity(
+    sent: npt.ArrayLike,
+    received: npt.ArrayLike,
+    law: Literal["alaw", "ulaw"],
+    *,
+    block: int = 160,
+    min_rms: float = 50.0,
+    max_shift_blocks: int = 5,
+) -> float:
+    """Share of the received blocks (20 ms at 8 kHz) that are what G.711 makes of the
+    sent samples: every sample one of the law's 256 output levels, and within one
+    quantisation step of the reference coding of the sample sent there.
+
+    One step, because encoders differ on the exact boundaries (baresip's takes the
+    magnitude of a negative sample by two's complement, the reference by one's). A
+    block may sit a few whole blocks off the first one's alignment (the jitter buffer
+    may add or drop a packet). Quiet blocks (``min_rms``) are left out: A-law's idle
+    pattern is the same everywhere. A right decoder with nothing in between scores 1;
+    a wrong table, an inverted bit, a gain or a concealment touching good frames, near 0.
+    """
+    levels = np.unique(g711_decode(np.arange(256), law))
+    expected = g711_decode(g711_encode(sent, law), law)
+    expected_rank = np.searchsorted(levels, expected)
+    rec = np.asarray(received, dtype=np.int16)
+    lag = find_delay(expected, rec)
+    total = hits = 0
+    for start in range(0, rec.size - block + 1, block):
+        chunk = rec[start : start + block]
+        if float(np.sqrt(np.mean(chunk.astype(np.float64) ** 2))) < min_rms:
+            continue
+        total += 1
+        if not np.isin(chunk, levels).all():
+            continue
+        rank = np.searchsorted(levels, chunk)
+        for shift in range(-max_shift_blocks, max_shift_blocks + 1):
+            pos = start - lag + shift * block
+            if 0 <= pos <= expected.size - block:
+                if int(np.abs(rank - expected_rank[pos : pos + block]).max()) <= 1:
+                    hits += 1
+                    break
+    if total == 0:
+        raise AudioToolError("nothing above the quiet level was received")
+    return hits / total
 
 
 def _parley_roundtrip(
@@ -348,26 +438,28 @@ def _parley_roundtrip(
     write_wav(dst, np.concatenate(out), info.sample_rate)
 
 
-def codec_roundtrip(codec: str) -> Path:
-    """The test speech after an offline encode/decode with ``codec`` (settings key)."""
+def codec_roundtrip(codec: str, peak_dbfs: float = NORMAL_PEAK_DBFS) -> Path:
+    """The test speech (peak at ``peak_dbfs``) after an offline encode/decode with
+    ``codec`` (settings key)."""
     key = codec.lower()
     if key not in CODEC_SETUP:
         raise ValueError(f"unknown codec {codec!r}")
     rate, _ = CODEC_SETUP[key]
-    src = speech_wav(rate)
-    dst = session_dir() / f"roundtrip-{key}.wav"
+    src = speech_wav(rate, peak_dbfs)
+    dst = session_dir() / f"roundtrip-{key}-peak{-peak_dbfs:g}.wav"
     if key in ("pcmu", "pcma"):
-        _sox_roundtrip(src, dst, "u-law" if key == "pcmu" else "a-law")
+        _g711_roundtrip(src, dst, "ulaw" if key == "pcmu" else "alaw")
     else:
         _parley_roundtrip(key, src, dst)
     return dst
 
 
 @cache
-def codec_ceiling(codec: str) -> float:
-    """PESQ of the test speech through ``codec`` offline: the best a call can score.
+def codec_ceiling(codec: str, peak_dbfs: float = NORMAL_PEAK_DBFS) -> float:
+    """PESQ of the test speech (peak at ``peak_dbfs``) through ``codec`` offline: the
+    best a call can score.
 
-    PCMU/PCMA are scored PESQ-NB (sox does the G.711 coding), G.722 and Opus
+    PCMU/PCMA are scored PESQ-NB (coded by the reference G.711 above), G.722 and Opus
     PESQ-WB at 16 kHz (coded by parley.media.codecs).
     """
     key = codec.lower()
@@ -375,15 +467,16 @@ def codec_ceiling(codec: str) -> float:
     if not rate:
         raise ValueError(f"unknown codec {codec!r}")
     if key != "opus":
-        return pesq_score(speech_wav(rate), codec_roundtrip(key), mode)
+        return pesq_score(speech_wav(rate, peak_dbfs), codec_roundtrip(key, peak_dbfs), mode)
     # Opus's score depends on where the 20 ms frames fall in the speech (offline 3.58-3.67
     # over 0-17 ms shifts); a call starts at an arbitrary point, so the fair ceiling is
     # the mean over frame alignments, not the luckiest one.
     scores = []
+    src = speech_wav(rate, peak_dbfs)
     for shift in (0, 5, 10, 15):
-        dst = session_dir() / f"roundtrip-{key}-shift{shift}.wav"
-        _parley_roundtrip(key, speech_wav(rate), dst, shift_ms=shift)
-        scores.append(pesq_score(speech_wav(rate), dst, mode))
+        dst = session_dir() / f"roundtrip-{key}-peak{-peak_dbfs:g}-shift{shift}.wav"
+        _parley_roundtrip(key, src, dst, shift_ms=shift)
+        scores.append(pesq_score(src, dst, mode))
     return float(np.mean(scores))
 
 

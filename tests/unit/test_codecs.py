@@ -11,6 +11,7 @@ import pytest
 import soxr
 from pesq import pesq
 
+import audio_tools
 from parley.media.codecs import (
     DEFAULT_ORDER,
     G722,
@@ -150,11 +151,36 @@ def test_g711_numpy_tables_match_audioop_bit_for_bit() -> None:
     if not hasattr(g711, "audioop_lin2ulaw"):
         pytest.skip("audioop is not available on this Python (>= 3.13): numpy is the only backend")
     every = np.arange(-32768, 32768, dtype=np.int16)
-    assert g711.numpy_lin2ulaw(every) == g711.audioop_lin2ulaw(every)
+    # µ-law encoding: equal for every sample >= 0; for negative ones audioop keeps Sun's
+    # two's-complement magnitude where the ITU reference (and numpy) take the one's
+    # complement (test_g711_matches_the_itu_reference_coding).
+    positive = every[every >= 0]
+    assert g711.numpy_lin2ulaw(positive) == g711.audioop_lin2ulaw(positive)
     assert g711.numpy_lin2alaw(every) == g711.audioop_lin2alaw(every)
     codes = bytes(range(256))
     assert np.array_equal(g711.numpy_ulaw2lin(codes), g711.audioop_ulaw2lin(codes))
     assert np.array_equal(g711.numpy_alaw2lin(codes), g711.audioop_alaw2lin(codes))
+
+
+def test_g711_matches_the_itu_reference_coding() -> None:
+    """Every 16-bit sample codes, and every code word decodes, as G.711's reference
+    software does (tests/audio_tools.py, written from the segment rules); the encoders
+    in use are the ones the codec classes call."""
+    every = np.arange(-32768, 32768, dtype=np.int16)
+    codes = np.arange(256)
+    for info, law in ((PCMU, "ulaw"), (PCMA, "alaw")):
+        encoded = np.frombuffer(make_encoder(info).encode(every), dtype=np.uint8)
+        assert np.array_equal(encoded, audio_tools.g711_encode(every, law)), info.name
+        decoded = make_decoder(info).decode(bytes(range(256)))
+        assert np.array_equal(decoded, audio_tools.g711_decode(codes, law)), info.name
+
+
+def test_g711_ulaw_codes_the_faintest_negative_samples_as_zero() -> None:
+    """-1..-4 is negative zero (0x7F), not -8 (0x7E, Sun's code): a quiet line's noise
+    must not become a rattle at the far end."""
+    faint = np.array([-4, -3, -2, -1, 0, 1, 2, 3], dtype=np.int16)
+    assert make_encoder(PCMU).encode(faint) == b"\x7f" * 4 + b"\xff" * 4
+    assert not np.any(g711.ulaw2lin(make_encoder(PCMU).encode(faint)))
 
 
 def test_g711_known_code_points() -> None:

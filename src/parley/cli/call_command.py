@@ -1,9 +1,13 @@
 """`parley call TARGET`: one call from the command line, for scripts and quick checks.
 
-Registers the account, dials, optionally plays a WAV as the microphone, records what the
+Registers the account, dials, optionally plays a WAV into the call, records what the
 far end sends, sends DTMF once connected, hangs up after --duration seconds (or when the
 far end does). Exit 0 when the call was answered and ended normally; otherwise a non-zero
 code and the reason on stderr.
+
+``--play``: the file starts when the call is answered, from its first sample, in the first
+RTP packet the far end receives (not when the program starts, which would cut its head
+off by however long registration, dialling and ringing took), and repeats until hang-up.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from pathlib import Path
 
 from parley.cli.texts import account_text, call_text
 from parley.media.engine import AudioConfig
+from parley.media.ports import FilePlayer
+from parley.media.wavfile import WavError
+from parley.phone.call import Call
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneEvent
 from parley.phone.phone import DialError, Phone
 from parley.settings import ConfigError, load_settings
@@ -74,7 +81,7 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
         print(f"parley: {text}", file=sys.stderr)
     record_dir = Path(tempfile.mkdtemp(prefix="parley-call-")) if args.record else None
     audio = AudioConfig(
-        input=f"file:{args.play}" if args.play else "null",
+        input="null",  # --play is wired to the call itself once it is answered
         output="null",
         record_dir=record_dir,
         dtmf_feedback=False,
@@ -82,6 +89,14 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
     registered = asyncio.Event()
     ended = asyncio.Event()
     outcome: dict[str, object] = {}
+    calls: dict[int, Call] = {}
+    player: FilePlayer | None = None
+    if args.play:
+        try:
+            player = FilePlayer(Path(args.play), loop=True, name="play")
+        except WavError as exc:
+            print(f"parley: --play: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
 
     def on_event(event: PhoneEvent) -> None:
         if args.json:
@@ -102,6 +117,12 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
                 print(f"{event.state}: {call_text(event)}", file=sys.stderr)
             if event.state == "connected" and "connected" not in outcome:
                 outcome["connected"] = True
+            if player is not None and event.call in calls and event.state != "ended":
+                # Synchronously in the event: the call's audio was wired just before
+                # it was reported, and no bridge tick runs in between, so the file's
+                # first sample goes out in the call's first packet. Later events
+                # (a codec change gives the call a new slot) keep it connected.
+                _play_into(phone, calls[event.call], player)
             if event.state == "ended":
                 outcome["status"] = event.status
                 outcome["text"] = call_text(event)
@@ -127,6 +148,7 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
         print(f"parley: {exc}", file=sys.stderr)
         await phone.stop()
         return EXIT_CONFIG
+    calls[call.id] = call
     code = EXIT_FAILED
     try:
         connected = await _wait_connected(call, ended, args.timeout)
@@ -160,10 +182,21 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
     return code
 
 
-async def _wait_connected(call: object, ended: asyncio.Event, timeout: float) -> bool:
-    from parley.phone.call import Call
+def _play_into(phone: Phone, call: Call, player: FilePlayer) -> None:
+    """Connect the player to the call itself (not to the microphone slot) once the call
+    is connected: from the file's start the first time, where it was after that."""
+    if call.media is None or call.state != "connected":
+        return
+    bridge = phone.media.bridge
+    slot = bridge.find(player)
+    if slot is None:
+        player.rewind()
+        slot = bridge.add_port(player)
+    if not bridge.is_connected(slot, call.media.slot):
+        bridge.connect(slot, call.media.slot)
 
-    assert isinstance(call, Call)
+
+async def _wait_connected(call: Call, ended: asyncio.Event, timeout: float) -> bool:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
