@@ -320,7 +320,7 @@ def test_call_back_and_contact_from_history(app: Application, monkeypatch: Any) 
         dialled.append((target, account))
         return Future()
 
-    monkeypatch.setattr(app, "dial", fake_dial)
+    monkeypatch.setattr(app.calls, "dial", fake_dial)  # call_back dials through the facade
     base = HistoryEntry(
         direction=Direction.INCOMING,
         type=CallType.MISSED,
@@ -433,7 +433,7 @@ def test_settings_are_loaded_from_the_file(tmp_path: Path) -> None:
     a = Application(path, use_keyring=False, data_dir=tmp_path / "d")
     try:
         assert a.settings.accounts[0].name == "office"
-        assert a._passwords == {"office": "inline"}
+        assert a.configuration.passwords == {"office": "inline"}
         assert a.problems == []
     finally:
         a.stop()
@@ -443,7 +443,7 @@ def test_settings_are_loaded_from_the_file(tmp_path: Path) -> None:
 
 
 def test_missing_passwords_are_reported(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr("parley.app.application.get_password", lambda account: None)
+    monkeypatch.setattr("parley.app.accounts.get_password", lambda account: None)
     a = make_app(tmp_path, passwords={}, use_keyring=True)
     events = Events()
     a.subscribe(events)
