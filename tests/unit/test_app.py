@@ -273,6 +273,29 @@ def test_history_search_finds_contact_names(app: Application) -> None:
     assert app.history_entries(search="nobody") == []
 
 
+def test_the_facades_share_one_engine_context(app: Application) -> None:
+    """`app.calls`, `app.audio`, `app.configuration` and `app.directory` are the
+    application's commands themselves: what one changes, the others and the snapshots see."""
+    app.contacts.add(Contact(last_name="Berg", numbers=(PhoneNumber("0301234"),)))
+    inject(app, call_event(9010, "incoming"))
+    [info] = app.list_calls()
+    assert info.contact_name == "Berg"  # the snapshot named the caller through the directory
+    inject(app, call_event(9010, "ended", status=487))
+    [entry] = app.directory.history_entries()
+    assert entry.contact_name == "Berg" and app.history_entries() == [entry]
+    with pytest.raises(AppError, match="9010 has ended"):
+        app.calls.hold(9010).result(WAIT)
+    with pytest.raises(DialError, match="no account named"):
+        app.calls.dial("1002", "nowhere").result(WAIT)
+    with pytest.raises(AppError, match=r"0\.0 to 1\.5"):
+        app.audio.set_volume("speaker", 2.0).result(WAIT)
+    new = app.settings.model_copy(deep=True)
+    new.functions.auto_answer = True
+    app.configuration.update_settings(new).result(WAIT)
+    assert app.settings is new
+    assert app.engine.submit(lambda: app.phone.settings is new).result(WAIT)  # type: ignore[union-attr]
+
+
 def test_commands_on_unknown_calls_fail_with_app_error(app: Application) -> None:
     for future in (
         app.answer(4242),
