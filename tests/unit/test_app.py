@@ -273,6 +273,29 @@ def test_history_search_finds_contact_names(app: Application) -> None:
     assert app.history_entries(search="nobody") == []
 
 
+def test_the_facades_share_one_engine_context(app: Application) -> None:
+    """`app.calls`, `app.audio`, `app.configuration` and `app.directory` are the
+    application's commands themselves: what one changes, the others and the snapshots see."""
+    app.contacts.add(Contact(last_name="Berg", numbers=(PhoneNumber("0301234"),)))
+    inject(app, call_event(9010, "incoming"))
+    [info] = app.list_calls()
+    assert info.contact_name == "Berg"  # the snapshot named the caller through the directory
+    inject(app, call_event(9010, "ended", status=487))
+    [entry] = app.directory.history_entries()
+    assert entry.contact_name == "Berg" and app.history_entries() == [entry]
+    with pytest.raises(AppError, match="9010 has ended"):
+        app.calls.hold(9010).result(WAIT)
+    with pytest.raises(DialError, match="no account named"):
+        app.calls.dial("1002", "nowhere").result(WAIT)
+    with pytest.raises(AppError, match=r"0\.0 to 1\.5"):
+        app.audio.set_volume("speaker", 2.0).result(WAIT)
+    new = app.settings.model_copy(deep=True)
+    new.functions.auto_answer = True
+    app.configuration.update_settings(new).result(WAIT)
+    assert app.settings is new
+    assert app.engine.submit(lambda: app.phone.settings is new).result(WAIT)  # type: ignore[union-attr]
+
+
 def test_commands_on_unknown_calls_fail_with_app_error(app: Application) -> None:
     for future in (
         app.answer(4242),
@@ -320,7 +343,7 @@ def test_call_back_and_contact_from_history(app: Application, monkeypatch: Any) 
         dialled.append((target, account))
         return Future()
 
-    monkeypatch.setattr(app, "dial", fake_dial)
+    monkeypatch.setattr(app.calls, "dial", fake_dial)  # call_back dials through the facade
     base = HistoryEntry(
         direction=Direction.INCOMING,
         type=CallType.MISSED,
@@ -433,7 +456,7 @@ def test_settings_are_loaded_from_the_file(tmp_path: Path) -> None:
     a = Application(path, use_keyring=False, data_dir=tmp_path / "d")
     try:
         assert a.settings.accounts[0].name == "office"
-        assert a._passwords == {"office": "inline"}
+        assert a.configuration.passwords == {"office": "inline"}
         assert a.problems == []
     finally:
         a.stop()
@@ -443,7 +466,7 @@ def test_settings_are_loaded_from_the_file(tmp_path: Path) -> None:
 
 
 def test_missing_passwords_are_reported(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr("parley.app.application.get_password", lambda account: None)
+    monkeypatch.setattr("parley.app.accounts.get_password", lambda account: None)
     a = make_app(tmp_path, passwords={}, use_keyring=True)
     events = Events()
     a.subscribe(events)

@@ -5,7 +5,8 @@ call history and the local contacts; it offers one event stream (``subscribe``) 
 set of commands returning futures. See `parley.app.application` for the threading rules.
 """
 
-from parley.app.application import AppError, Application, CallRef, default_data_dir
+from parley.app.application import Application, default_data_dir
+from parley.app.context import AppError, CallRef
 from parley.app.engine import Engine, EngineError
 from parley.app.events import HistoryAdded, SettingsApplied
 from parley.app.recorder import HistoryRecorder

@@ -21,6 +21,7 @@ from parley.media.codecs import get_codec
 from parley.media.dtmf import DtmfDigit
 from parley.media.stream import RtpStream
 from parley.net.address import Address, TransportError
+from parley.phone.context import CallContext
 from parley.phone.events import (
     CallDirection,
     CallPhase,
@@ -65,7 +66,6 @@ from parley.sip.uri import SipURI
 if TYPE_CHECKING:
     from parley.media.engine import CallMedia
     from parley.phone.account import Account
-    from parley.phone.phone import Phone
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +81,9 @@ INFO_DTMF_INTERVAL = 0.25  # seconds between INFO key presses of one `dtmf` comm
 class Call:
     """One call. Build with `Call.outgoing()` or `Call.incoming()`."""
 
-    def __init__(self, phone: Phone, account: Account, direction: str) -> None:
+    def __init__(self, ctx: CallContext, account: Account, direction: str) -> None:
         self.id = next(_ids)
-        self.phone = phone
+        self.ctx = ctx
         self.account = account
         self.direction = direction
         self.state = "dialing" if direction == "outgoing" else "incoming"
@@ -113,8 +113,8 @@ class Call:
     # ---------------------------------------------------------------- construction
 
     @classmethod
-    async def outgoing(cls, phone: Phone, account: Account, target: SipURI) -> Call:
-        call = cls(phone, account, "outgoing")
+    async def outgoing(cls, ctx: CallContext, account: Account, target: SipURI) -> Call:
+        call = cls(ctx, account, "outgoing")
         s = account.settings
         local = account.local_endpoint()
         aor = account.registration.aor
@@ -129,9 +129,9 @@ class Call:
             config=call._session_config(),
             routes=routes,
             credentials=call._credentials(),
-            rng=phone.driver.core.ids.rng,
+            rng=ctx.driver.core.ids.rng,
         )
-        call.usage = InviteUsage(phone.driver.core, call.session, call._carry_out_all)
+        call.usage = InviteUsage(ctx.driver.core, call.session, call._carry_out_all)
         await call._open_stream()
         offer = call._make_offer()
         call._offer_sent = offer
@@ -141,7 +141,7 @@ class Call:
     @classmethod
     async def incoming(
         cls,
-        phone: Phone,
+        ctx: CallContext,
         account: Account,
         invite: Request,
         tx: ServerTransaction,
@@ -149,7 +149,7 @@ class Call:
         refuse: tuple[int, str] | None = None,
     ) -> Call:
         """`refuse` (status, reason): the policy turned the call away; it never rings."""
-        call = cls(phone, account, "incoming")
+        call = cls(ctx, account, "incoming")
         try:
             frm = invite.from_
             call.remote = str(frm.uri)
@@ -168,9 +168,9 @@ class Call:
             local=account.local_endpoint(),
             config=call._session_config(),
             credentials=call._credentials(),
-            rng=phone.driver.core.ids.rng,
+            rng=ctx.driver.core.ids.rng,
         )
-        call.usage = InviteUsage(phone.driver.core, call.session, call._carry_out_all, invite_tx=tx)
+        call.usage = InviteUsage(ctx.driver.core, call.session, call._carry_out_all, invite_tx=tx)
         outputs = call.session.receive_invite(call.now)
         offer = next((o for o in outputs if isinstance(o, OfferReceived) and o.initial), None)
         problem = call._offer_problem(offer.sdp) if offer is not None else None
@@ -198,16 +198,17 @@ class Call:
         return None
 
     def _session_config(self) -> SessionConfig:
-        sip = self.phone.settings.sip
+        settings = self.ctx.settings()
+        sip = settings.sip
         from parley.sip.timers import TimerConfig
 
-        reject = 603 if self.phone.settings.functions.reject_with == "decline" else 486
+        reject = 603 if settings.functions.reject_with == "decline" else 486
         return SessionConfig(
             timers=TimerConfig(t1=sip.t1, t2=sip.t2, t4=sip.t4),
             session_timer=SessionTimerConfig(),
             use_100rel=self.account.settings.use_100rel,
             reject_status=reject,
-            allow=self.phone.driver.core.capabilities.allow,
+            allow=self.ctx.driver.core.capabilities.allow,
         )
 
     def _credentials(self) -> Credentials:
@@ -219,7 +220,7 @@ class Call:
 
     @property
     def now(self) -> float:
-        return self.phone.driver.now
+        return self.ctx.now
 
     # ---------------------------------------------------------------- SDP helpers
 
@@ -245,7 +246,7 @@ class Call:
 
     async def _open_stream(self) -> None:
         """Bind the RTP port pair before any SDP names it."""
-        m = self.phone.settings.media
+        m = self.ctx.settings().media
         first = get_codec(self.account.settings.codecs[0])
         self.stream = RtpStream(
             first,
@@ -255,7 +256,7 @@ class Call:
             name=f"call {self.id}",
             clock=asyncio.get_running_loop().time,
         )
-        await self.stream.open(self.phone.bind_host, (m.rtp_port_min, m.rtp_port_max))
+        await self.stream.open(self.ctx.bind_host, (m.rtp_port_min, m.rtp_port_max))
 
     def _apply(self, neg: NegotiatedMedia) -> None:
         """Point the stream at the negotiated codec, address and direction."""
@@ -293,27 +294,32 @@ class Call:
         """Connect the call to the microphone and speaker as its state allows."""
         if self.stream is None or self.ended:
             return
-        engine = self.phone.media
+        engine = self.ctx.media()
         if self.media is None:
             self.media = engine.add_call(self.stream, f"call {self.id}")
-            if self.phone.record_dir is not None:
+            if self.ctx.record_dir is not None:
                 self.media.record(
-                    self.phone.record_dir / f"call-{self.id}-{self.session.call_id[:8]}.wav"
+                    self.ctx.record_dir / f"call-{self.id}-{self.session.call_id[:8]}.wav"
                 )
         if self.state == "connected" and not self.held_by_us:
             self.media.connect(speak=True, listen=True)
-        elif self.state == "early media" and not self.phone.settings.media.early_media_mute:
+        elif self.state == "early media" and not self.ctx.settings().media.early_media_mute:
             self.media.connect(speak=False, listen=True)
         else:
             self.media.disconnect()
 
     # ---------------------------------------------------------------- user commands
 
+    def ring(self) -> None:
+        """Tell the caller that we ring (180): the policy let this incoming call through."""
+        if not self.ended:
+            self._run(self.session.ring(self.now))
+
     def answer(self) -> None:
         """Take an incoming call (now, or as soon as its offer is known)."""
         if self.direction != "incoming" or self.state != "incoming":
             return
-        self.phone.stop_ringing(self)
+        self.ctx.silence(self)
         self._spawn(self._answer())
 
     async def _answer(self) -> None:
@@ -344,7 +350,7 @@ class Call:
 
     def reject(self) -> None:
         if self.direction == "incoming" and self.state == "incoming":
-            self.phone.stop_ringing(self)
+            self.ctx.silence(self)
             self._run(self.session.reject(self.now))
 
     def hangup(self) -> None:
@@ -393,8 +399,8 @@ class Call:
     def send_dtmf(self, digits: str) -> None:
         mode = self.account.settings.dtmf_mode
         for d in digits:
-            if not self.phone.settings.media.disable_dtmf_sounds:
-                self.phone.media.dtmf_feedback(d)
+            if not self.ctx.settings().media.disable_dtmf_sounds:
+                self.ctx.media().dtmf_feedback(d)
         if mode == "info" or (
             mode == "rfc4733" and self.stream is not None and not self.stream.send_dtmf(digits)
         ):
@@ -428,7 +434,7 @@ class Call:
 
     def _rtp_dtmf(self, digit: DtmfDigit) -> None:
         if digit.phase == "end":
-            self.phone.emit(DtmfReceived(call=self.id, digit=digit.digit, via="rfc4733"))
+            self.ctx.emit(DtmfReceived(call=self.id, digit=digit.digit, via="rfc4733"))
 
     # ---------------------------------------------------------------- carrying out outputs
 
@@ -466,7 +472,7 @@ class Call:
             if self.held_by_us and self._offer_sent is not None:
                 log.info("call %s: the far end refused our re-offer", self.id)
         elif isinstance(out, DtmfInfoReceived):
-            self.phone.emit(DtmfReceived(call=self.id, digit=out.digit, via="info"))
+            self.ctx.emit(DtmfReceived(call=self.id, digit=out.digit, via="info"))
 
     async def _send_request(self, request: Request, next_hop: SipURI | None) -> None:
         # In the session's order: resolving the next hop awaits, and a request that
@@ -516,11 +522,11 @@ class Call:
             CallState.INCOMING: "incoming",
             CallState.CONNECTED: "connected",
         }[state]
-        engine = self.phone.media
+        engine = self.ctx.media()
         if state is CallState.RINGING and not self.account.settings.do_not_play_ringback:
             engine.play_tone("ringback", self)
         elif state is CallState.EARLY_MEDIA:
-            if self.phone.settings.media.early_media_mute:
+            if self.ctx.settings().media.early_media_mute:
                 if not self.account.settings.do_not_play_ringback:
                     engine.play_tone("ringback", self)
             else:
@@ -529,7 +535,7 @@ class Call:
             engine.stop_tone(self)
             self.connected_at = self.now
         elif state is CallState.INCOMING:
-            self.phone.incoming_ringing(self)
+            self.ctx.ringing(self)
         self._wire_audio()
         self._report(change.status, change.reason)
 
@@ -606,16 +612,16 @@ class Call:
         self.end_cause = self.end_cause or cause  # an earlier, more precise cause wins
         self.end_detail = self.end_detail or detail
         self.ended_by = by
-        self.phone.media.stop_tone(self)
-        self.phone.stop_ringing(self)
+        self.ctx.media().stop_tone(self)
+        self.ctx.silence(self)
         if status in BUSY_STATUSES and self.direction == "outgoing":
             # The far end is busy or declined: a few seconds of busy tone, as a phone does.
-            engine = self.phone.media
+            engine = self.ctx.media()
             engine.play_tone("busy", self)
             asyncio.get_running_loop().call_later(BUSY_TONE_SECONDS, engine.stop_tone, self)
         self._report(status, reason)
         self._release_media()
-        self.phone.call_ended(self)
+        self.ctx.ended(self)
 
     def _release_media(self) -> None:
         if self.media is not None:
@@ -648,7 +654,7 @@ class Call:
         codec = None
         if self.negotiated is not None:
             codec = f"{self.negotiated.codec.name}/{self.negotiated.codec.clock_rate}"
-        self.phone.emit(
+        self.ctx.emit(
             CallStateChanged(
                 call=self.id,
                 account=self.account.name,

@@ -1,5 +1,10 @@
 """The Phone: the user agent that owns the SIP driver, the accounts, the audio and the calls.
 
+It is the assembler of the feature modules, each given a narrow context rather than
+the phone: the incoming-call policy (`incoming`, with `IncomingContext`), outgoing calls
+(`outgoing`), the ringer (`ringer`), the calls themselves (`CallContext`, built once
+here) and the accounts (settings, password, driver, emit).
+
 One Phone per process. It lives on one asyncio loop, the engine thread of
 `parley.app.Application` (for the desktop app and the console alike; `parley call` runs
 it on its own loop), and reports what happens through a single event callback.
@@ -10,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
 from parley import __version__
 from parley.media.engine import AudioConfig, MediaEngine
@@ -18,20 +22,21 @@ from parley.net.address import Source, TransportError
 from parley.net.driver import SipDriver
 from parley.phone.account import Account
 from parley.phone.call import Call
+from parley.phone.context import CallContext
 from parley.phone.events import PhoneError, PhoneEvent
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
+from parley.phone.outgoing import DialError, OutgoingCalls
 from parley.phone.ringer import Ringer
 from parley.settings.model import AccountSettings, MediaSettings, Settings
 from parley.sip.core import UserAgentCore
-from parley.sip.headers import SipParseError
 from parley.sip.invite_usage import register_invite_usage
 from parley.sip.message import Request
-from parley.sip.registration import split_host_port
 from parley.sip.timers import TimerConfig
 from parley.sip.transaction_server import ServerTransaction
-from parley.sip.uri import SipURI
 
 log = logging.getLogger(__name__)
+
+__all__ = ["USER_AGENT", "DialError", "Phone", "listen_ports", "ring_also_devices"]
 
 USER_AGENT = f"Parley/{__version__}"
 
@@ -44,10 +49,6 @@ def listen_ports(settings: Settings) -> list[int]:
         if account.enabled and account.local_port not in ports:
             ports.append(account.local_port)
     return ports or [0]
-
-
-class DialError(ValueError):
-    """A target or account that cannot be dialled; the message says why."""
 
 
 def ring_also_devices(m: MediaSettings) -> tuple[str, ...]:
@@ -93,8 +94,11 @@ class Phone:
         self.audio_config.echo_cancellation = m.echo_cancellation
         self.audio_config.auto_gain_control = m.auto_gain_control
         self.audio_config.noise_suppression = m.noise_suppression
-        self.record_dir: Path | None = self.audio_config.record_dir
         self.auto_answer = settings.functions.auto_answer if auto_answer is None else auto_answer
+        # A front-end that sets its own audio decides the ringing devices; one that fixes
+        # auto-answer keeps it: settings changes leave those alone.
+        self._own_ringing = audio is not None
+        self._fixed_auto_answer = auto_answer is not None
         self.media: MediaEngine = None  # type: ignore[assignment]  # made in start()
         self.sip_ports: dict[int, int] = {}  # an account's local_port (0: random) -> bound
         self.ringer = Ringer(lambda: self.media, lambda: self.settings.media.ringtone)
@@ -109,6 +113,19 @@ class Phone:
                 ringer=self.ringer,
             )
         )
+        # What every call gets instead of the phone.
+        self.call_context = CallContext(
+            emit=self.emit,
+            media=lambda: self.media,
+            driver=self.driver,
+            settings=lambda: self.settings,
+            bind_host=bind_host,
+            record_dir=self.audio_config.record_dir,
+            ringing=self.incoming_ringing,
+            silence=self.stop_ringing,
+            ended=self.call_ended,
+        )
+        self.outgoing = OutgoingCalls(self.call_context, lambda: self.accounts, self._track)
 
     @property
     def endpoint(self) -> SipDriver:
@@ -141,6 +158,27 @@ class Phone:
         account.local_port = self.sip_ports.get(settings.local_port) or self.sip_ports.get(0)
         self.accounts[settings.name] = account
         return account
+
+    async def remove_account(self, name: str) -> None:
+        """Unregister the account named `name` and forget it (KeyError: no such account)."""
+        account = self.accounts.pop(name)
+        try:
+            await account.unregister()
+        finally:
+            await account.close()
+
+    def apply_settings(self, new: Settings) -> None:
+        """Use `new` from now on, where a change takes effect while running: the SIP
+        trace, "ring also through the PC speaker" (from the next call that rings),
+        auto-answer, and whatever calls read as they go. Accounts are added and removed
+        one by one (`add_account`, `remove_account`); devices and ports wait for a restart."""
+        self.settings = new
+        self.driver.trace_enabled = new.log.sip_trace
+        self.audio_config.ring_also_output = new.media.ring_also_pc_speaker
+        if not self._own_ringing:
+            self.audio_config.ring_also = ring_also_devices(new.media)
+        if not self._fixed_auto_answer:
+            self.auto_answer = new.functions.auto_answer
 
     async def _listen(self) -> None:
         """A UDP listener (and a TCP one when an account on it uses TCP) on each
@@ -180,49 +218,12 @@ class Phone:
 
     # -- calls
 
-    def account_for(self, name: str | None) -> Account:
-        if name:
-            account = self.accounts.get(name)
-            if account is None:
-                raise DialError(f"no account named {name!r}")
-            return account
-        for account in self.accounts.values():
-            if account.state.value == "registered":
-                return account
-        if not self.accounts:
-            raise DialError("no account to call from")
-        return next(iter(self.accounts.values()))
-
-    def target_uri(self, target: str, account: Account) -> SipURI:
-        """A number is dialled on the account's domain; a SIP URI is used as it is."""
-        text = target.strip()
-        if not text:
-            raise DialError("nothing to dial")
-        if text.lower().startswith(("sip:", "sips:", "tel:")):
-            try:
-                return SipURI.parse(text)
-            except SipParseError as exc:
-                raise DialError(f"{text!r} is not a valid address: {exc}") from exc
-        cleaned = "".join(ch for ch in text if ch not in " -/()")
-        if "@" in cleaned:
-            user, _, host = cleaned.partition("@")
-        else:
-            user, host = cleaned, account.settings.domain
-        h, port = split_host_port(host)
-        params: dict[str, str | None] = (
-            {"transport": "tcp"} if account.settings.transport == "tcp" else {}
-        )
-        scheme = "sips" if account.settings.transport == "tls" else "sip"
-        return SipURI(scheme, user, None, h, port, params, {})
-
     async def dial(self, target: str, account_name: str | None = None) -> Call:
-        account = self.account_for(account_name)
-        uri = self.target_uri(target, account)
-        if account.server is None:
-            raise DialError(f"account {account.name} has no server yet (not registered?)")
-        call = await Call.outgoing(self, account, uri)
+        """Call `target` (see `parley.phone.outgoing`); `DialError` when it cannot be."""
+        return await self.outgoing.dial(target, account_name)
+
+    def _track(self, call: Call) -> None:
         self.calls[call.id] = call
-        return call
 
     def _on_invite(self, tx: ServerTransaction, request: Request, now: float) -> None:
         source = tx.peer
@@ -238,10 +239,10 @@ class Phone:
         self, account: Account, request: Request, tx: ServerTransaction, decision: Decision
     ) -> Call:
         refuse = decision.refusal
-        call = await Call.incoming(self, account, request, tx, refuse=refuse)
-        self.calls[call.id] = call
-        if refuse is None and not call.ended:
-            call._run(call.session.ring(call.now))
+        call = await Call.incoming(self.call_context, account, request, tx, refuse=refuse)
+        self._track(call)
+        if refuse is None:
+            call.ring()
         return call
 
     # -- hooks for calls
