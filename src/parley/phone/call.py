@@ -441,7 +441,7 @@ class Call:
     def _run(self, outputs: list[SessionOutput]) -> None:
         """Carry out what a session command returned (through the usage, which sends
         the responses and hands the rest to `_carry_out_all`)."""
-        self.usage.run(outputs)
+        self.usage.run(outputs, self.now)
 
     def _carry_out_all(self, outputs: list[SessionOutput]) -> None:
         for out in outputs:
@@ -492,6 +492,7 @@ class Call:
             dest,
             reliable=dest.transport != "udp",
             on_timeout=lambda: self._timed_out(dest),
+            now=self.now,
         )
 
     def _timed_out(self, dest: Address) -> None:

@@ -89,12 +89,17 @@ class InviteUsage:
 
     # ------------------------------------------------------------------ carrying out
 
-    def run(self, outputs: list[SessionOutput]) -> None:
-        """Carry out the session's responses here; hand the rest to the owner."""
+    def run(self, outputs: list[SessionOutput], now: float | None = None) -> None:
+        """Carry out the session's responses here; hand the rest to the owner.
+
+        `now` is the time of the command that made `outputs`; without it, the time of
+        the core's latest input (right inside a callback of the core, not otherwise:
+        a call quiet for a minute would arm its timers a minute in the past)."""
+        at = self.core.now if now is None else now
         rest: list[SessionOutput] = []
         for out in outputs:
             if isinstance(out, SendResponse) and isinstance(out.tx, ServerTransaction):
-                self.core.send_response(out.tx, out.response, self.core.now)
+                self.core.send_response(out.tx, out.response, at)
             elif isinstance(out, UnhandledRequest) and isinstance(out.tx, ServerTransaction):
                 self.core.refuse(out.tx)
             else:
@@ -112,6 +117,7 @@ class InviteUsage:
         *,
         reliable: bool = False,
         on_timeout: Callable[[], None] | None = None,
+        now: float | None = None,
     ) -> ClientTransaction:
         """Send one of the session's requests to `dest` (where its next hop resolved to).
 
@@ -141,7 +147,7 @@ class InviteUsage:
                 on_retry=lambda new: session.request_retried(request, new),
                 retry_seq=session.next_seq,
             ),
-            self.core.now,
+            self.core.now if now is None else now,
             reliable=reliable,
             credentials=session.credentials if non_invite else None,
         )
