@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -67,17 +68,25 @@ def _port_is_free(port: int, kind: PortKind) -> bool:
     return True
 
 
+# Ports handed to peers come from below the kernel's ephemeral range (32768-60999 on
+# Linux), Parley's default RTP range (16384-32767) and baresip's (10000-20000): a port
+# taken from the ephemeral range can be given, a moment later, to an outgoing TCP
+# connection as its local port, and the peer that then binds it fails with "Address
+# already in use" (seen with baresip's TCP listener).
+PEER_PORTS = range(6100, 10000)
+
+
 def free_port(kind: PortKind = "udp") -> int:
     """A port on 127.0.0.1 that is currently free for ``kind``.
 
     ``"both"`` gives a number free for UDP and TCP at once, so a peer can
     listen on the same port with both transports, as a PBX does on 5060.
+    Each process draws from its own stretch of `PEER_PORTS` (by pid), so that
+    parallel test runs rarely try the same numbers.
     """
-    for _ in range(200):
-        probe_type = socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM
-        with socket.socket(socket.AF_INET, probe_type) as s:
-            s.bind((LOOPBACK, 0))
-            port: int = s.getsockname()[1]
+    rng = random.Random(os.getpid() ^ int(time.monotonic_ns()))
+    for _ in range(2000):
+        port = rng.choice(PEER_PORTS)
         if port in _handed_out or not _port_is_free(port, kind):
             continue
         _handed_out.add(port)
