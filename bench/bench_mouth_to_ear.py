@@ -67,7 +67,11 @@ RTP = {
     "1003": (20000, 20099),
     "1004": (20100, 20199),
 }
-CODECS = {"pcmu": ("pcmu", "PCMU/8000/1"), "g722": ("g722", "G722/16000/1"), "opus": ("opus", "opus/48000/2")}
+CODECS = {
+    "pcmu": ("pcmu", "PCMU/8000/1"),
+    "g722": ("g722", "G722/16000/1"),
+    "opus": ("opus", "opus/48000/2"),
+}
 
 
 def onset_offset() -> int:
@@ -82,7 +86,7 @@ def click_track(seconds: float) -> tuple[np.ndarray, list[int]]:
     track = np.zeros(int(seconds * RATE) + RATE, dtype=np.int16)
     starts = []
     for i in range(count):
-        start = int(round((0.5 + i * CLICK_INTERVAL) * RATE))
+        start = round((0.5 + i * CLICK_INTERVAL) * RATE)
         track[start : start + len(one)] = one
         starts.append(start)
     return track, starts
@@ -129,9 +133,10 @@ class ParleyPair:
 
     def call(self) -> bool:
         self.a.send(f"dial sip:1002@{self.registrar}")
-        return self.a.wait_call("connected", 15) is not None and self.b.wait_call(
-            "connected", 15
-        ) is not None
+        return (
+            self.a.wait_call("connected", 15) is not None
+            and self.b.wait_call("connected", 15) is not None
+        )
 
     def hangup(self) -> None:
         self.a.send("hangup")
@@ -269,18 +274,13 @@ def wire_onsets(stream: list[dict[str, Any]]) -> list[tuple[float, float]]:
 
 
 def halves(
-    pairs: list[tuple[int, int]], wire: list[tuple[float, float]], clock: tuple[float, float], period: int
+    pairs: list[tuple[int, int]], wire: list[tuple[float, float]], probe: Probe, period: int
 ) -> list[tuple[float, float]]:
     """(send, receive) in ms for each click found on the wire."""
-    a, drift = clock
-
-    def wall(frame: float) -> float:
-        return a + frame / RATE * (1 + drift)
-
     out = []
     for mouth, ear in pairs:
-        t_mouth = wall(mouth - period)  # captured a period before the port had it
-        t_ear = wall(ear + period)  # played a period after the port got it
+        t_mouth = probe.wall_time(mouth - period)  # captured a period before the port had it
+        t_ear = probe.wall_time(ear + period)  # played a period after the port got it
         near = [(w, k) for w, k in wire if 0 < w - t_mouth < 0.3]
         if near:
             w, k = min(near)
@@ -291,8 +291,14 @@ def halves(
 
 
 def run_call(
-    kind: type, workdir: Path, registrar: str, args: Any, jack: JackServer, probe: Probe,
-    probe_ports: dict[str, str], starts: list[int],
+    kind: type,
+    workdir: Path,
+    registrar: str,
+    args: Any,
+    jack: JackServer,
+    probe: Probe,
+    probe_ports: dict[str, str],
+    starts: list[int],
 ) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
     pair = kind(workdir, registrar, args.codec, jack)
@@ -326,7 +332,7 @@ def run_call(
         if rows:
             sent = streams_from(rows, *RTP[talker])
             wire = wire_onsets(max(sent, key=len)) if sent else []
-            entry["halves_ms"] = halves(pairs, wire, probe.wall_clock(), jack.period)
+            entry["halves_ms"] = halves(pairs, wire, probe, jack.period)
         result[direction] = entry
     return result
 
@@ -381,8 +387,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             order = phones if rnd % 2 == 0 else phones[::-1]
             for phone in order:
                 run = run_call(
-                    kinds[phone], workdir / f"{phone}-{rnd}", registrar, args, jack, probe,
-                    probe_ports, starts,
+                    kinds[phone],
+                    workdir / f"{phone}-{rnd}",
+                    registrar,
+                    args,
+                    jack,
+                    probe,
+                    probe_ports,
+                    starts,
                 )
                 runs.append(run)
                 for d in ("a→b", "b→a"):
@@ -405,10 +417,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     period_ms = args.period / RATE * 1000
     results = {}
     for phone in phones:
-        port = [v for r in runs if r["phone"] == phone for d in ("a→b", "b→a")
-                for v in r.get(d, {}).get("port_to_port_ms", [])]
-        hv = [h for r in runs if r["phone"] == phone for d in ("a→b", "b→a")
-              for h in r.get(d, {}).get("halves_ms", [])]
+        port = [
+            v
+            for r in runs
+            if r["phone"] == phone
+            for d in ("a→b", "b→a")
+            for v in r.get(d, {}).get("port_to_port_ms", [])
+        ]
+        hv = [
+            h
+            for r in runs
+            if r["phone"] == phone
+            for d in ("a→b", "b→a")
+            for h in r.get(d, {}).get("halves_ms", [])
+        ]
         results[phone] = {
             "port_to_port": summary(port),
             "mouth_to_ear": summary([v + 2 * period_ms for v in port]),
@@ -424,6 +446,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "period": args.period,
             "codec": args.codec,
             "probe_xruns": probe.xruns if probe else None,
+            "jack_frames_per_wall_second": probe.rate_vs_wall() if probe else None,
         },
         "phones": results,
         "runs": runs,
@@ -450,7 +473,14 @@ def markdown(res: dict[str, Any]) -> str:
         return f"**{pv / bv:.2f}**" if pv and bv else "—"
 
     period_ms = s["period"] / RATE * 1000
+    note = (
+        f"JACK dummy driver: {s['jack_frames_per_wall_second']:.0f} frames per wall-clock "
+        f"second, {s['probe_xruns']} xruns seen by the probe; load before: "
+        f"{' '.join(f'{x:.2f}' for x in res['environment'].get('loadavg_before', ()))}"
+    )
     rows = [
+        note,
+        "",
         f"| {s['codec'].upper()}, clean, JACK period {s['period']} ({period_ms:.1f} ms) | Parley↔Parley | baresip↔baresip | **Parley / baresip** |",
         "|---|---|---|---|",
         f"| mouth → ear median (ms) | {f(p, 'mouth_to_ear')} | {f(b, 'mouth_to_ear')} | {ratio('mouth_to_ear')} |",

@@ -140,26 +140,29 @@ class Probe:
         self.stream.stop()
         self.stream.close()
 
-    def wall_clock(self) -> tuple[float, float]:
-        """(a, drift) with wall time of cycle start ≈ a + frame / RATE * (1 + drift).
+    def rate_vs_wall(self) -> float:
+        """Frames the JACK clock counted per wall-clock second (48000 when it kept time;
+        less when an overloaded dummy driver lost time at its xruns)."""
+        stamps = self.stamps[: self.n_stamps]
+        if len(stamps) < 2:
+            return float("nan")
+        return float((stamps[-1, 0] - stamps[0, 0]) / (stamps[-1, 1] - stamps[0, 1]))
 
-        Callbacks run late, never early: the lower envelope of ``time - frame / RATE``
-        (its minimum per 2 s bin, fitted by a line) is when each cycle began.
+    def wall_time(self, frame: float, window: float = 0.25) -> float:
+        """Wall time at which the JACK cycle holding ``frame`` began, plus the frame's
+        place in it.
+
+        Callbacks run late, never early: the smallest ``time - frame / RATE`` among the
+        cycles within ``window`` s of ``frame`` is the cycle start's offset. Local,
+        because the dummy driver skips time at an xrun (the offset steps).
         """
         stamps = self.stamps[: self.n_stamps]
         frames, times = stamps[:, 0], stamps[:, 1]
-        resid = times - frames / RATE
-        bins = (frames // (2 * RATE)).astype(int)
-        xs, ys = [], []
-        for b in np.unique(bins):
-            sel = bins == b
-            i = int(np.argmin(resid[sel]))
-            xs.append(frames[sel][i] / RATE)
-            ys.append(resid[sel][i])
-        if len(xs) < 2:
-            return float(ys[0]), 0.0
-        drift, a = np.polyfit(xs, ys, 1)
-        return float(a), float(drift)
+        near = np.abs(frames - frame) <= window * RATE
+        if not near.any():
+            near = np.ones(len(frames), dtype=bool)
+        offset = float(np.min(times[near] - frames[near] / RATE))
+        return offset + frame / RATE
 
 
 class JackBaresip(Baresip):
