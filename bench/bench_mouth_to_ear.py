@@ -98,7 +98,9 @@ def click_track(seconds: float) -> tuple[np.ndarray, list[int]]:
 class ParleyPair:
     label = "parley"
 
-    def __init__(self, workdir: Path, registrar: str, codec: str, jack: JackServer) -> None:
+    def __init__(
+        self, workdir: Path, registrar: str, codec: str, jack: JackServer, dsp: bool = False
+    ) -> None:
         self.jack = jack
 
         def phone(user: str, answer: bool) -> ParleyPhone:
@@ -114,9 +116,9 @@ class ParleyPair:
                     "rtp_port_max": hi,
                     "input_device": "system",
                     "output_device": "system",
-                    "echo_cancellation": False,
-                    "auto_gain_control": False,
-                    "noise_suppression": False,
+                    "echo_cancellation": dsp,
+                    "auto_gain_control": dsp,
+                    "noise_suppression": dsp,
                 },
                 extra_args=("--devices",),
             )
@@ -156,7 +158,9 @@ class ParleyPair:
 class BaresipPair:
     label = "baresip"
 
-    def __init__(self, workdir: Path, registrar: str, codec: str, jack: JackServer) -> None:
+    def __init__(
+        self, workdir: Path, registrar: str, codec: str, jack: JackServer, dsp: bool = False
+    ) -> None:
         self.jack = jack
         self.registrar = registrar
 
@@ -301,7 +305,7 @@ def run_call(
     starts: list[int],
 ) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
-    pair = kind(workdir, registrar, args.codec, jack)
+    pair = kind(workdir, registrar, args.codec, jack, args.dsp)
     capture = RtpCapture(workdir / f"{pair.label}.pcapng")
     result: dict[str, Any] = {"phone": pair.label}
     capture.start()
@@ -357,6 +361,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seconds", type=float, default=12.0, help="per direction")
     parser.add_argument("--settle", type=float, default=2.0, help="left out at the start")
     parser.add_argument("--period", type=int, default=256, help="JACK frames per cycle")
+    parser.add_argument(
+        "--realtime", action="store_true", help="jackd -R (real-time threads; needs the right)"
+    )
+    parser.add_argument(
+        "--dsp", action="store_true", help="Parley with echo cancellation, AGC and NS on"
+    )
     parser.add_argument("--codec", choices=sorted(CODECS), default="pcmu")
     parser.add_argument("--phones", default="parley,baresip")
     parser.add_argument("--json", type=Path)
@@ -368,7 +378,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     port = free_port("both")
     kam = Kamailio(workdir / "kam", USERS, udp_port=port, tcp_port=port, tls_port=free_port("tcp"))
     registrar = f"{LOOPBACK}:{port}"
-    jack = JackServer(workdir, args.period)
+    jack = JackServer(workdir, args.period, realtime=args.realtime)
     kinds = {"parley": ParleyPair, "baresip": BaresipPair}
     phones = [p for p in args.phones.split(",") if p]
     per_call = 2 * args.seconds + 15
@@ -444,6 +454,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "rounds": args.rounds,
             "seconds": args.seconds,
             "period": args.period,
+            "realtime": args.realtime,
+            "parley_dsp": args.dsp,
             "codec": args.codec,
             "probe_xruns": probe.xruns if probe else None,
             "jack_frames_per_wall_second": probe.rate_vs_wall() if probe else None,

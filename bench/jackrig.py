@@ -33,11 +33,14 @@ RATE = 48000
 
 
 class JackServer:
-    def __init__(self, workdir: Path, period: int, nperiods: int = 2) -> None:
+    def __init__(self, workdir: Path, period: int, *, realtime: bool = False) -> None:
         self.name = f"parley-m2e-{os.getpid()}"
         self.period = period
         self.env = {"JACK_DEFAULT_SERVER": self.name, "JACK_NO_START_SERVER": "1"}
-        argv = [which("jackd"), "-n", self.name, "-r", "-d", "dummy", "-r", str(RATE)]
+        # Real-time scheduling (-R) keeps the dummy driver on time on a busy machine;
+        # without it (-r) the clients' cycles run late and the driver loses time.
+        argv = [which("jackd"), "-n", self.name, "-R" if realtime else "-r"]
+        argv += ["-d", "dummy", "-r", str(RATE)]
         argv += ["-p", str(period)]
         self.process = Process(argv, log_path=workdir / "jackd.log", name="jackd", env=self.env)
 
