@@ -287,6 +287,8 @@ class DevicePort(Port):
         self._period_fill = 0
         self._block = 0  # largest callback block seen, frames
         self.frames_captured = 0  # samples the input callbacks delivered
+        self._in_stored = 0  # samples put in the input ring (whole blocks)
+        self._frame_end = 0  # ...up to the end of the last whole period (paced)
         self._finished = False
         self._generation = 0  # tells a late finished-callback of an old stream apart
         self.status_flags = 0  # PortAudio over/underflow reports
@@ -341,6 +343,9 @@ class DevicePort(Port):
         self._seen_callbacks = 0
         self._stalled_for = 0
         self._period_fill = 0
+        self._in_stored = 0
+        self._frame_end = 0
+        self._in_read = 0  # samples taken from the input ring (read or discarded)
         self._finished = False
         self._in_started = False
         self._excess_ticks = 0
@@ -405,15 +410,21 @@ class DevicePort(Port):
         self.frames_captured += frames
         if status:
             self.status_flags += 1
-        self._in_ring.write(indata[:, 0])
+        ring = self._in_ring
+        if ring.free >= frames:  # whole blocks or nothing: keeps the periods' alignment
+            ring.write(indata[:, 0])
+            self._in_stored += frames
+        else:
+            ring.overruns += 1
         on_period = self.on_period
         if on_period is not None:
             fill = self._period_fill + frames
             n = self.samples_per_frame
+            self._period_fill = fill % n
+            self._frame_end = self._in_stored - fill % n
             while fill >= n:
                 fill -= n
                 on_period()
-            self._period_fill = fill
 
     def _output_callback(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
         if frames > self._block:
@@ -454,19 +465,25 @@ class DevicePort(Port):
             if self._in_started:
                 self._in_ring.underruns += 1
             return None
-        if not self._in_started or (self.paced and queued >= 3 * n):
-            # Captured before the first tick, or left over from a stall the ticks
-            # cannot catch up: keep the newest whole frame (and the next one's start).
-            excess = queued - n - queued % n
-        elif not self.paced and queued > 3 * n:
+        if self.paced:
+            # The tick of a period reads that period's frame. Frames before it are left
+            # over from before the first tick, or from a stall the ticks cannot catch
+            # up (two behind): drop them, aligned on the periods the device counted.
+            behind = self._frame_end - n - self._in_read
+            excess = behind if behind > 0 and (not self._in_started or behind >= 2 * n) else 0
+        elif queued > 3 * n:
             excess = queued - 2 * n  # device clock ahead of the timer: bound the latency
         else:
             excess = 0
         if excess > 0:
             self._in_ring.discard(excess)
+            self._in_read += excess
             self.input_dropped += excess
         self._in_started = True
-        return self._in_ring.read(n)
+        frame = self._in_ring.read(n)
+        if frame is not None:
+            self._in_read += n
+        return frame
 
     def put_frame(self, frame: Frame) -> None:
         if self.output_info is None or not self._streams:
