@@ -17,7 +17,11 @@ the probe's input.
 - **port to port**: frames from a click's onset at the talker's capture port to its
   onset at the listener's playback port, counted on the JACK clock. The JACK graph
   runs the probe after the listener and before the talker in each cycle, so both
-  connections are within one cycle: nothing of the rig is in this figure.
+  connections are within one cycle: nothing of the rig is in this figure. Checked at
+  the start of every run (``rig check``): two "phones" that add nothing (``jackrig.
+  udp_end``: the talker sends each JACK block over UDP at once, the listener plays it
+  in its next cycle) measure exactly one period, the cost of the hop itself; a rig
+  that delayed would show three.
 - **mouth to ear**: port to port plus two periods, the least any sound card adds at
   this period (the capture period, and one period of playback buffer).
 - **halves** (PCMU): tshark on ``lo`` gives the wire time of the packet that carries each
@@ -218,14 +222,12 @@ class BaresipPair:
 
 
 def measure_direction(
-    pair: Any, talker: str, listener: str, probe: Probe, probe_ports: dict[str, str], seconds: float
+    jack: JackServer, mic: str, ear: str, probe: Probe, probe_ports: dict[str, str], seconds: float
 ) -> tuple[int, int]:
-    """Connect the probe to ``talker``'s microphone and ``listener``'s speaker for
-    ``seconds``; return the frame range measured."""
-    jack = pair.jack
+    """Connect the probe to the talker's microphone port ``mic`` and the listener's
+    speaker port ``ear`` for ``seconds``; return the frame range measured."""
     p_out = next(p for p, d in probe_ports.items() if d == "output")
     p_in = next(p for p, d in probe_ports.items() if d == "input")
-    mic, ear = pair.capture_port(talker), pair.playback_port(listener)
     jack.connect(p_out, mic)
     jack.connect(ear, p_in)
     start = probe.frame
@@ -315,8 +317,15 @@ def run_call(
         if not pair.call():
             return result | {"error": "the call did not connect"}
         time.sleep(1.0)
-        ranges["a→b"] = measure_direction(pair, "a", "b", probe, probe_ports, args.seconds)
-        ranges["b→a"] = measure_direction(pair, "b", "a", probe, probe_ports, args.seconds)
+        for talker, listener in (("a", "b"), ("b", "a")):
+            ranges[f"{talker}→{listener}"] = measure_direction(
+                jack,
+                pair.capture_port(talker),
+                pair.playback_port(listener),
+                probe,
+                probe_ports,
+                args.seconds,
+            )
         if pair.label == "parley":
             result["stats"] = {
                 "a": pair.a.ask("stats"),
@@ -339,6 +348,47 @@ def run_call(
             entry["halves_ms"] = halves(pairs, wire, probe, jack.period)
         result[direction] = entry
     return result
+
+
+def check_rig(
+    jack: JackServer, probe: Probe, probe_ports: dict[str, str], starts: list[int]
+) -> int:
+    """Port to port through two "phones" that add nothing (``jackrig.udp_end``): the
+    talker sends each JACK block over UDP at once, the listener plays it in its next
+    cycle. One period is what the UDP hop costs (the listener ran earlier in that
+    cycle); more would mean the rig itself delays. Returns the delay in samples."""
+    import subprocess
+
+    port = free_port("udp")
+    ends: list[tuple[subprocess.Popen[str], dict[str, str]]] = []
+    try:
+        for role in ("rx", "tx"):
+            before = jack.ports()
+            child = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(Path(__file__).with_name("jackrig.py")),
+                    role,
+                    str(port),
+                    "12",
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+            ends.append((child, new_ports(before, jack)))
+            assert child.stdout is not None
+            child.stdout.readline()  # "open"
+        (_, rx_ports), (_, tx_ports) = ends
+        mic = next(p for p, d in tx_ports.items() if d == "input")
+        ear = next(p for p, d in rx_ports.items() if d == "output")
+        frames = measure_direction(jack, mic, ear, probe, probe_ports, 6.0)
+        delays = sorted({e - m for m, e in delays_in(probe, starts, frames, settle=1.0)})
+        return delays[len(delays) // 2] if delays else -1
+    finally:
+        for child, _ in ends:
+            child.kill()  # by pid
+            child.wait(10)
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -382,10 +432,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     kinds = {"parley": ParleyPair, "baresip": BaresipPair}
     phones = [p for p in args.phones.split(",") if p]
     per_call = 2 * args.seconds + 15
-    total = args.rounds * len(phones) * per_call + 30
+    total = args.rounds * len(phones) * per_call + 45
     track, starts = click_track(total)
     runs: list[dict[str, Any]] = []
     probe: Probe | None = None
+    rig_check = -1
     try:
         kam.start()
         jack.start()
@@ -393,6 +444,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         probe = Probe(track, total)
         probe.start()
         probe_ports = new_ports(before, jack)
+        rig_check = check_rig(jack, probe, probe_ports, starts)
+        print(f"rig check: {rig_check} samples (one period: {args.period})", file=sys.stderr)
         for rnd in range(args.rounds):
             order = phones if rnd % 2 == 0 else phones[::-1]
             for phone in order:
@@ -459,6 +512,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "codec": args.codec,
             "probe_xruns": probe.xruns if probe else None,
             "jack_frames_per_wall_second": probe.rate_vs_wall() if probe else None,
+            "rig_check_samples": rig_check,
         },
         "phones": results,
         "runs": runs,
@@ -487,7 +541,8 @@ def markdown(res: dict[str, Any]) -> str:
     period_ms = s["period"] / RATE * 1000
     note = (
         f"JACK dummy driver: {s['jack_frames_per_wall_second']:.0f} frames per wall-clock "
-        f"second, {s['probe_xruns']} xruns seen by the probe; load before: "
+        f"second, {s['probe_xruns']} xruns seen by the probe; rig check "
+        f"{s['rig_check_samples']} samples (one period = {s['period']}); load before: "
         f"{' '.join(f'{x:.2f}' for x in res['environment'].get('loadavg_before', ()))}"
     )
     rows = [

@@ -199,3 +199,50 @@ class JackBaresip(Baresip):
 def python_env() -> dict[str, str]:
     """The environment a Parley process of this tree needs."""
     return {"PYTHONPATH": str(ROOT / "src")}
+
+
+def udp_end(role: str, port: int, seconds: float) -> None:
+    """A "phone" with no delay of its own, for checking the rig: ``tx`` sends each block
+    its JACK input gets over UDP at once; ``rx`` plays what arrived at its next cycle."""
+    import socket
+
+    import sounddevice as sd
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    pending = np.zeros(0, dtype=np.float32)
+    if role == "rx":
+        sock.bind(("127.0.0.1", port))
+        sock.setblocking(False)
+
+    def callback(indata: Any, outdata: Any, frames: int, when: Any, status: Any) -> None:
+        nonlocal pending
+        outdata[:] = 0
+        if role == "tx":
+            sock.sendto(indata[:, 0].tobytes(), ("127.0.0.1", port))
+            return
+        while True:
+            try:
+                data = sock.recv(65536)
+            except BlockingIOError:
+                break
+            pending = np.concatenate([pending, np.frombuffer(data, dtype=np.float32)])
+        n = min(frames, len(pending))
+        outdata[:n, 0] = pending[:n]
+        pending = pending[n:]
+
+    with sd.Stream(
+        device=("system", "system"),
+        samplerate=RATE,
+        channels=1,
+        dtype="float32",
+        latency="low",
+        callback=callback,
+    ):
+        print("open", flush=True)
+        time.sleep(seconds)
+
+
+if __name__ == "__main__":
+    import sys
+
+    udp_end(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))
