@@ -2,15 +2,16 @@
 
 jackd's dummy driver runs with 256-frame periods (5.3 ms, so a 20 ms bridge frame
 never lines up with one callback). The engine's event loop gets a clock that runs
-2 % slow against the machine's (and so against the dummy driver, paced by it): the
-same as a sound card whose crystal is 2 % fast, as a cheap one might be (only more,
-so that a few seconds show it). jackd's own ``-w`` does not change the dummy
-driver's pace in jack2, hence the slow loop instead.
+10 % slow against the machine's (and so against the dummy driver, paced by it): the
+same as a sound card whose crystal is fast - far more than any real one, so that a
+few seconds show it even when a busy machine makes the dummy driver lose some time
+at its xruns. jackd's own ``-w`` does not change the dummy driver's pace in jack2,
+hence the slow loop instead.
 
 With the device's clock driving the bridge, every captured sample is read exactly
 once: the ticks follow the frames the device delivered, nothing is dropped or
 repeated. A timer-paced bridge on the same device has to throw captured audio away
-(it reads 20 ms while the device delivers 20.4 ms). The counts are audio samples,
+(it reads 20 ms while the device delivers 22 ms). The counts are audio samples,
 not wall-clock durations.
 """
 
@@ -40,7 +41,7 @@ pytestmark = pytest.mark.interop
 T = TypeVar("T")
 
 PERIOD = 256  # frames per JACK cycle
-SLOW = 0.98  # the loop's clock against the machine's
+SLOW = 0.9  # the loop's clock against the machine's
 FRAME = 960  # one 20 ms bridge frame at 48 kHz
 
 
@@ -197,8 +198,11 @@ def test_a_timer_paced_bridge_on_the_same_device_drops_what_the_device_runs_ahea
 
     captured, dropped, ticks = run_slow(main())
     print(captured, dropped, ticks)
-    assert captured > ticks * FRAME + FRAME  # the device ran ahead of the timer...
-    assert dropped > 0  # ...and what it ran ahead was thrown away
+    ahead = captured - ticks * FRAME
+    if ahead <= 4 * FRAME:
+        pytest.skip(f"the dummy driver lost more time than the slow loop gave away ({ahead})")
+    # What the device ran ahead of the timer was thrown away, all but what the ring holds.
+    assert dropped >= ahead - 3 * FRAME
 
 
 def test_the_timer_takes_over_while_the_device_is_reopened_and_the_device_again_after(
