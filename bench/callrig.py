@@ -81,6 +81,7 @@ class ParleyPhone:
         auto_answer: bool = False,
         netns: str | None = None,
         media: dict[str, Any] | None = None,
+        extra_args: tuple[str, ...] = (),
     ) -> None:
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -93,6 +94,7 @@ class ParleyPhone:
         self.auto_answer = auto_answer
         self.netns = netns
         self.media = media or {}
+        self.extra_args = extra_args
         self.events: list[Event] = []
         self._cond = threading.Condition()
         self.proc: subprocess.Popen[bytes] | None = None
@@ -126,6 +128,7 @@ class ParleyPhone:
             argv += ["--record-dir", str(self.record_dir)]
         if self.auto_answer:
             argv.append("--auto-answer")
+        argv += self.extra_args
         if self.netns is not None:
             argv = in_netns(self.netns, argv)
         self.stderr = (self.workdir / "parley.stderr").open("ab")

@@ -9,9 +9,16 @@ Two pace sources:
   ``skipped``) and resyncs.
 - *device*: a sound device's callback calls :meth:`MediaClock.signal_threadsafe`
   once per period, so send timing follows the capture clock and never drifts
-  against it. The timer keeps running as a watchdog: when no signal arrived
-  for ``watchdog_periods`` periods, the timer ticks instead (counted in
-  ``fallback_ticks``) until signals come again.
+  against it: every captured frame is sent once and every played frame is one
+  the device asked for, with nothing dropped or repeated to absorb drift. The
+  timer keeps running as a watchdog: when no signal arrived for
+  ``watchdog_periods`` periods (the device stalled, failed, or has not started
+  yet), the timer ticks instead (counted in ``fallback_ticks``) until signals
+  come again.
+
+A device that is replaced (fallback, device switch) gets a new signal from
+:meth:`MediaClock.device_signal`; the old device's late callbacks are ignored,
+so two devices never both drive the ticks.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ class ClockStats:
     interval_max_ms: float
     lateness_p50_ms: float  # how long after its due time a timer tick ran
     lateness_p99_ms: float
+    device_ticks: int = 0  # ticks a device's signal ran
 
 
 class MediaClock:
@@ -74,6 +82,9 @@ class MediaClock:
         self._n = 0  # index of the next scheduled timer tick
         self._device_mode = False
         self._last_signal: float | None = None
+        self._mode_since: float | None = None  # loop time device mode began (watchdog grace)
+        self._generation = 0  # of the current device's signal
+        self.device_ticks = 0
         self._intervals: npt.NDArray[np.float64] = np.zeros(window, dtype=np.float64)
         self._lateness: npt.NDArray[np.float64] = np.zeros(window, dtype=np.float64)
         self._n_intervals = 0
@@ -95,6 +106,8 @@ class MediaClock:
         self._loop = loop or asyncio.get_running_loop()
         self._start = self._loop.time()
         self._n = 1
+        if self._device_mode:
+            self._mode_since = self._start
         self._schedule()
 
     def stop(self) -> None:
@@ -104,9 +117,26 @@ class MediaClock:
         self._loop = None
 
     def set_device_mode(self, enabled: bool) -> None:
-        """Let a device callback drive the ticks (see :meth:`signal_threadsafe`)."""
+        """Let a device callback drive the ticks (see :meth:`signal_threadsafe`).
+
+        Until the device's first signal the timer waits ``watchdog_periods`` (a device
+        just opened starts within a period or two), then ticks in its place.
+        """
         self._device_mode = enabled
         self._last_signal = None
+        self._mode_since = self._loop.time() if enabled and self._loop is not None else None
+
+    def device_signal(self) -> Callable[[], None]:
+        """A signal for a newly opened device (call it on the device thread once per
+        period); from now on the signals of any earlier device are ignored."""
+        self._generation += 1
+        generation = self._generation
+
+        def signal() -> None:
+            if generation == self._generation:
+                self.signal_threadsafe()
+
+        return signal
 
     def signal_threadsafe(self) -> None:
         """Called from the audio device thread once per period: tick on the loop."""
@@ -134,10 +164,11 @@ class MediaClock:
             self.skipped += dropped
             self._n += dropped
             log.debug("media clock stalled %d periods; skipped %d", behind, dropped)
+        heard = self._last_signal if self._last_signal is not None else self._mode_since
         device_alive = (
             self._device_mode
-            and self._last_signal is not None
-            and now - self._last_signal < self.watchdog_periods * self.period
+            and heard is not None
+            and now - heard < self.watchdog_periods * self.period
         )
         if not device_alive:
             self._record(self._lateness, "_n_lateness", now - (self._start + self._n * self.period))
@@ -157,6 +188,7 @@ class MediaClock:
             return
         now = loop.time()
         self._last_signal = now
+        self.device_ticks += 1
         self._run_tick(now)
 
     def _run_tick(self, now: float) -> None:
@@ -194,4 +226,5 @@ class MediaClock:
             interval_max_ms=pct(self._intervals, iv, 100),
             lateness_p50_ms=pct(self._lateness, nl, 50),
             lateness_p99_ms=pct(self._lateness, nl, 99),
+            device_ticks=self.device_ticks,
         )

@@ -14,6 +14,12 @@ A device that vanishes mid-call (unplugged, sound server gone) shows up as a
 stream that is no longer active or whose callbacks stopped. The port then
 closes it (in a helper thread: closing a dead stream can block for a long
 time), reopens the system default and reports a :class:`DeviceEvent`.
+
+Clocking: with ``on_period`` set, the device's capture (or, without a microphone,
+playback) callback paces the bridge - one bridge tick per captured period - so
+the rings hold no more than the device's own block: a tick reads the frame just
+captured and writes the frame the device plays next. Without it (a timer paces
+the bridge) the rings absorb the drift between the two clocks by dropping samples.
 """
 
 from __future__ import annotations
@@ -45,6 +51,16 @@ SYSTEM_DEFAULT = "system default"
 PREFERRED_RATE = 48000
 
 Direction = Literal["input", "output"]
+
+
+# Paced output: ticks in a row with a whole frame still queued before the next is
+# written (one frame of latency too many) before one frame is left out (1 s at 20 ms).
+_EXCESS_TICKS = 50
+
+
+def is_device_spec(spec: str | None) -> bool:
+    """Whether a device spec names a sound device (not "null", a file, or None)."""
+    return spec is not None and spec != "null" and not spec.startswith("file:")
 
 
 class AudioDeviceError(RuntimeError):
@@ -269,6 +285,10 @@ class DevicePort(Port):
         # Written by the callback thread only:
         self._callbacks = 0
         self._period_fill = 0
+        self._block = 0  # largest callback block seen, frames
+        self.frames_captured = 0  # samples the input callbacks delivered
+        self._in_stored = 0  # samples put in the input ring (whole blocks)
+        self._frame_end = 0  # ...up to the end of the last whole period (paced)
         self._finished = False
         self._generation = 0  # tells a late finished-callback of an old stream apart
         self.status_flags = 0  # PortAudio over/underflow reports
@@ -276,6 +296,9 @@ class DevicePort(Port):
         self._seen_callbacks = 0
         self._stalled_for = 0
         self._in_started = False
+        self._excess_ticks = 0
+        self.input_dropped = 0  # captured samples left out to bound the latency
+        self.output_dropped = 0  # samples to play left out to bound the latency
         self.lost = False
         self._open(input_device, output_device)
 
@@ -320,8 +343,12 @@ class DevicePort(Port):
         self._seen_callbacks = 0
         self._stalled_for = 0
         self._period_fill = 0
+        self._in_stored = 0
+        self._frame_end = 0
+        self._in_read = 0  # samples taken from the input ring (read or discarded)
         self._finished = False
         self._in_started = False
+        self._excess_ticks = 0
         self._generation += 1
         generation = self._generation
 
@@ -378,19 +405,30 @@ class DevicePort(Port):
     # PortAudio thread
     def _input_callback(self, indata: Any, frames: int, time: Any, status: Any) -> None:
         self._callbacks += 1
+        if frames > self._block:
+            self._block = frames
+        self.frames_captured += frames
         if status:
             self.status_flags += 1
-        self._in_ring.write(indata[:, 0])
+        ring = self._in_ring
+        if ring.free >= frames:  # whole blocks or nothing: keeps the periods' alignment
+            ring.write(indata[:, 0])
+            self._in_stored += frames
+        else:
+            ring.overruns += 1
         on_period = self.on_period
         if on_period is not None:
             fill = self._period_fill + frames
             n = self.samples_per_frame
+            self._period_fill = fill % n
+            self._frame_end = self._in_stored - fill % n
             while fill >= n:
                 fill -= n
                 on_period()
-            self._period_fill = fill
 
     def _output_callback(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
+        if frames > self._block:
+            self._block = frames
         if self.input_info is None:
             self._callbacks += 1  # output-only: the output callback proves life
             on_period = self.on_period
@@ -427,14 +465,45 @@ class DevicePort(Port):
             if self._in_started:
                 self._in_ring.underruns += 1
             return None
+        if self.paced:
+            # The tick of a period reads that period's frame. Frames before it are left
+            # over from before the first tick, or from a stall the ticks cannot catch
+            # up (two behind): drop them, aligned on the periods the device counted.
+            behind = self._frame_end - n - self._in_read
+            excess = behind if behind > 0 and (not self._in_started or behind >= 2 * n) else 0
+        elif queued > 3 * n:
+            excess = queued - 2 * n  # device clock ahead of the timer: bound the latency
+        else:
+            excess = 0
+        if excess > 0:
+            self._in_ring.discard(excess)
+            self._in_read += excess
+            self.input_dropped += excess
         self._in_started = True
-        if queued > 3 * n:  # device clock ahead of ours: keep latency bounded
-            self._in_ring.discard(queued - 2 * n)
-        return self._in_ring.read(n)
+        frame = self._in_ring.read(n)
+        if frame is not None:
+            self._in_read += n
+        return frame
 
     def put_frame(self, frame: Frame) -> None:
-        if self.output_info is not None and self._streams:
-            self._out_ring.write(frame)
+        if self.output_info is None or not self._streams:
+            return
+        if self.paced:
+            # What is still queued now plays before this frame. Paced by the device it is
+            # at most one block; a whole frame more, tick after tick, is latency that a
+            # start-up or a stall left behind: leave one frame out (a hard excess at once).
+            queued, n = len(self._out_ring), len(frame)
+            self._excess_ticks = self._excess_ticks + 1 if queued >= n else 0
+            if queued >= 2 * n + self._block or self._excess_ticks >= _EXCESS_TICKS:
+                self._excess_ticks = 0
+                self.output_dropped += n
+                return
+        self._out_ring.write(frame)
+
+    @property
+    def paced(self) -> bool:
+        """Whether this device's callbacks pace the bridge (``on_period`` is set)."""
+        return self.on_period is not None
 
     def _watch(self) -> None:
         """Notice a vanished device (called once per period on the engine loop)."""
@@ -523,10 +592,7 @@ def open_audio(
     Headless use needs no PortAudio at all when neither spec names a device.
     """
 
-    def is_device(spec: str | None) -> bool:
-        return spec is not None and spec != "null" and not spec.startswith("file:")
-
-    if is_device(input_spec) and is_device(output_spec):
+    if is_device_spec(input_spec) and is_device_spec(output_spec):
         return DevicePort(
             input_spec, output_spec, name=name, sample_rate=sample_rate, **device_options
         )
@@ -534,10 +600,10 @@ def open_audio(
     source: Port | None = None
     sink: Port | None = None
     rate = sample_rate
-    if is_device(input_spec):
+    if is_device_spec(input_spec):
         source = DevicePort(input_spec, None, name=name, sample_rate=rate, **device_options)
         rate = source.sample_rate
-    if is_device(output_spec):
+    if is_device_spec(output_spec):
         sink = DevicePort(None, output_spec, name=name, sample_rate=rate, **device_options)
         rate = sink.sample_rate
     if source is None:

@@ -18,7 +18,7 @@ import numpy as np
 from parley.media.bridge import AudioBridge
 from parley.media.clock import MediaClock
 from parley.media.codecs.base import Frame
-from parley.media.devices import DeviceEvent, open_audio
+from parley.media.devices import DeviceEvent, is_device_spec, open_audio
 from parley.media.dsp import MicProcessor, ProcessedPort
 from parley.media.dtmf import dtmf_tone
 from parley.media.ports import FilePlayer, NullPort, Port, TonePort, WavRecorder
@@ -155,12 +155,17 @@ class MediaEngine:
         self._also_failed: set[str] = set()
 
     def _open_device(self) -> Port:
+        # A sound device's clock paces the bridge (its capture, else its playback);
+        # files and silence leave it to the timer, as does a device that fails.
+        self.clock.set_device_mode(False)
+        paced = is_device_spec(self.config.input) or is_device_spec(self.config.output)
         try:
             port = open_audio(
                 self.config.input,
                 self.config.output,
                 name="audio",
                 on_event=self._device_event,
+                on_period=self.clock.device_signal(),
             )
         except TypeError:  # a back-end without device events (files, null)
             port = open_audio(self.config.input, self.config.output, name="audio")
@@ -170,6 +175,7 @@ class MediaEngine:
                 self._on_device_event(f"Audio device unavailable: {exc} — using silence.")
             port = NullPort("audio", 48000)
             return port
+        self.clock.set_device_mode(paced)
         return self._with_processing(port)
 
     def _with_processing(self, port: Port) -> Port:
@@ -193,6 +199,8 @@ class MediaEngine:
         return ProcessedPort(port, processor)
 
     def _device_event(self, event: DeviceEvent) -> None:
+        if event.kind == "lost":  # nothing captures any more: the timer paces the bridge
+            self.clock.set_device_mode(False)
         if self._on_device_event is not None:
             self._on_device_event(event.message)
 
