@@ -31,9 +31,9 @@ from test_devices_jack import Jack
 from parley.media import devices
 from parley.media.bridge import AudioBridge
 from parley.media.clock import MediaClock
+from parley.media.engine import AudioConfig, MediaEngine
 from parley.media.ports import FilePlayer
 from parley.media.wavfile import write_wav
-from parley.phone.media import AudioConfig, MediaEngine
 from peers.common import Process, missing_peer, require_binary, wait_until
 
 pytestmark = pytest.mark.interop

@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 from test_clock import VirtualLoop
 
+from parley.media import engine as media_module
 from parley.media.clock import MediaClock
 from parley.media.devices import DeviceEvent
+from parley.media.engine import AudioConfig, MediaEngine
 from parley.media.ports import DuplexPort, NullPort, Port, WavRecorder
 from parley.media.wavfile import read_wav, write_wav
-from parley.phone import media as media_module
-from parley.phone.media import AudioConfig, MediaEngine
 
 
 @pytest.fixture
