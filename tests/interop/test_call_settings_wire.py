@@ -147,6 +147,50 @@ def test_hold_reinvite_sends_what_the_hold_setting_says(
     assert c.quit() == 0
 
 
+def test_hangup_while_our_200_to_a_hold_waits_for_its_ack_sends_bye_after_it(
+    rig: Rig, kamailio: Kamailio
+) -> None:
+    """The far end holds us and ACKs our 200 late (SIPp, 1.5 s); we hang up at once.
+    Our BYE must come after its ACK: SIPp fails the scenario on a BYE before it."""
+    port = free_port("udp")
+    data = {
+        "name": "office",
+        "domain": f"127.0.0.1:{kamailio.udp_port}",
+        "username": "1001",
+        "password": "pass1001",
+        "transport": "udp",
+        "local_port": port,
+        "codecs": ["pcmu"],
+    }
+    config = write_config(
+        rig.tmp_path / "settings.toml",
+        [data],
+        media={"input_device": "null", "output_device": "null"},
+        functions={"allow_direct_calls": True},
+    )
+    c = ParleyConsole(config, log_dir=rig.tmp_path, extra=["--devices"])
+    rig.consoles.append(c)
+    c.wait_state("registered")
+    sipp = Sipp(
+        SCENARIOS / "call_holds_then_slow_ack.xml",
+        local_port=free_port("udp"),
+        media_port=free_port("udp"),
+        remote=f"127.0.0.1:{port}",
+        extra_args=["-s", "1001"],
+        workdir=rig.tmp_path,
+    )
+    rig.sipps.append(sipp)
+    sipp.start()
+    c.wait_for(is_call("incoming"))
+    c.send("answer")
+    c.wait_for(lambda e: is_call("held")(e) and e.get("held") == "them")
+    c.send("hangup")  # while SIPp still holds back its ACK
+    c.wait_for(is_call("ended"))
+    finish(sipp)
+    assert len(received(sipp, "BYE")) == 1
+    assert c.quit() == 0
+
+
 @pytest.mark.parametrize(
     ("caller_id", "display"), [("Office Desk", '"Office Desk" '), (None, "")], ids=["set", "unset"]
 )
