@@ -158,8 +158,6 @@ class InviteSession(ResponseHandling, RequestHandling):
         """Ended and nothing left to retransmit or wait for: the owner may forget it."""
         if self.state is not CallState.ENDED or self._timers:
             return False
-        if self._requests.offer_exchange_open:
-            return False  # its 2xx may still come, and must be ACKed (§13.2.2.4)
         return self.role is Role.UAS or self._progress in (
             InviteProgress.FINAL,
             InviteProgress.NOT_SENT,
