@@ -257,3 +257,32 @@ def test_far_end_that_vanishes_ends_the_call_after_the_timeout(phone_pair: Phone
     # Nothing reached Bob, so he said nothing about the call; Alice sent it again and again.
     assert all("INVITE" not in label for label in pair.network.labels(src=5062))
     assert pair.b.call_events() == []
+
+
+def test_auto_answer_during_a_call_holds_the_first_before_answering(
+    make_phone_pair: Callable[..., PhonePair],
+) -> None:
+    """Auto-answer never puts the microphone on two calls: the call that is up is held
+    (its re-INVITE leaves first), then the new call is answered."""
+    pair = make_phone_pair(b={"functions": {"allow_direct_calls": True, "auto_answer": True}})
+
+    async def scenario() -> tuple[Call, Call]:
+        await registered(pair)
+        first = await pair.a.phone.dial(pair.b.uri)
+        await pair.until(lambda: CallPhase.CONNECTED in pair.a.phases(first.id))
+        second = await pair.a.phone.dial(pair.b.uri)
+        await pair.until(lambda: CallPhase.CONNECTED in pair.a.phases(second.id))
+        await pair.settle(0.5)
+        return first, second
+
+    first, second = pair.run(scenario())
+    from_b = [(p.label, p.message.call_id) for p in pair.network.between(src=5062, dst=5061)]
+    first_id = pair.network.requests("INVITE", src=5061)[0].call_id
+    second_id = pair.network.requests("INVITE", src=5061)[-1].call_id
+    hold_at = from_b.index(("INVITE 1", first_id))  # Bob's first request in call 1
+    answer_at = from_b.index(("200 INVITE", second_id))
+    assert hold_at < answer_at, from_b
+    hold = next(p.message for p in pair.network.between(src=5062) if p.label == "INVITE 1")
+    assert isinstance(hold, Request) and "a=sendonly" in sdp_attrs(hold)
+    assert pair.a.call_events(first.id)[-1].held is HeldBy.THEM
+    assert pair.a.call_events(second.id)[-1].state is CallPhase.CONNECTED
