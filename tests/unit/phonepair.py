@@ -86,6 +86,10 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     def time(self) -> float:
         return self._virtual.now
 
+    def set_time(self, now: float) -> None:
+        """Put the clock at `now` (tests of what happens at an exact instant)."""
+        self._virtual.now = now
+
 
 # ------------------------------------------------------------------ the SIP wire
 

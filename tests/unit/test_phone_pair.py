@@ -7,15 +7,19 @@ person or the far end would: the messages on the wire and the events the phones 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
-from phonepair import PhonePair, Side
+from phonepair import FakeNetwork, FakeTransport, PhonePair, Side, VirtualTimeLoop
 
+from parley.net.driver import SipDriver
 from parley.phone.call import Call
 from parley.phone.events import CallPhase, EndCause, HeldBy, Party, RegState
+from parley.sip.core import UserAgentCore
 from parley.sip.message import Request
+from parley.sip.timers import TimerConfig
 
 Scenario = Callable[[PhonePair], Coroutine[Any, Any, None]]
 
@@ -286,3 +290,39 @@ def test_auto_answer_during_a_call_holds_the_first_before_answering(
     assert isinstance(hold, Request) and "a=sendonly" in sdp_attrs(hold)
     assert pair.a.call_events(first.id)[-1].held is HeldBy.THEM
     assert pair.a.call_events(second.id)[-1].state is CallPhase.CONNECTED
+
+
+def test_driver_fires_a_timer_that_asyncio_runs_a_hair_early() -> None:
+    """asyncio runs a handle up to its clock's resolution before its time. The driver
+    must still fire the core's timer then (with the deadline as `now`), not re-arm it
+    for the same instant over and over (which spun the pair's loop forever)."""
+    loop = VirtualTimeLoop(start=100.0)
+    fired: list[float] = []
+
+    class Once:
+        def next_timer(self) -> float | None:
+            return None if fired else 100.52
+
+        def handle_timer(self, now: float) -> None:
+            fired.append(now)
+
+    async def scenario() -> None:
+        core = UserAgentCore(TimerConfig())
+        network = FakeNetwork()
+        driver = SipDriver(
+            core, transport_factory=lambda *a, **kw: FakeTransport(network, *a, **kw)
+        )
+        core.add_timed(Once())
+        await driver.start()
+        loop.set_time(100.52 - 5e-13)  # a float sum of 20 ms steps lands here
+        for _ in range(50):
+            await asyncio.sleep(0)
+            if fired:
+                break
+        await driver.close()
+
+    try:
+        loop.run_until_complete(scenario())
+    finally:
+        loop.close()
+    assert fired == [100.52]
