@@ -420,7 +420,12 @@ class Side:
 
 
 class PhonePair:
-    """Alice (1001 on :5061) and Bob (1002 on :5062), a registrar on :5060."""
+    """Alice (1001 on :5061) and Bob (1002 on :5062), a registrar on :5060.
+
+    Both register on start. The registrar is no proxy: calls go from phone to phone
+    (`Side.uri`), so `allow_direct_calls` is on unless a test's `functions` turn it off.
+    `a`/`b`: settings sections per phone (``{"media": {"call_waiting": False}}``);
+    `a_account`/`b_account`: account keys."""
 
     def __init__(
         self,
