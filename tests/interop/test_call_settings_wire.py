@@ -130,10 +130,9 @@ def test_hold_reinvite_sends_what_the_hold_setting_says(
     c.wait_for(is_call("connected"))
     c.send("hold")
     c.wait_for(lambda e: is_call("held")(e) or (is_call("connected")(e) and e.get("held")))
-    # The "held" event comes as the re-INVITE leaves; hang up once it has been answered
-    # and acknowledged, as a person would (a BYE sent right away went out without the
-    # re-INVITE's ACK: see the report of issue #7).
-    time.sleep(1.0)
+    # Hang up at once, while the re-INVITE may still wait for its 200: the 200 must
+    # still be ACKed, and the BYE must come after that ACK (RFC 3261 §13.2.2.4; SIPp
+    # aborts on a BYE where it waits for the ACK).
     c.send("hangup")
     c.wait_for(is_call("ended"))
     finish(sipp)
@@ -145,6 +144,50 @@ def test_hold_reinvite_sends_what_the_hold_setting_says(
     # Our real address stays in c= (no RFC 2543 0.0.0.0), and the port in m= too.
     assert sdp_lines(hold, "c=") == ["c=IN IP4 127.0.0.1"], hold
     assert sdp_lines(hold, "m=audio")[0].split()[1] == sdp_lines(first, "m=audio")[0].split()[1]
+    assert c.quit() == 0
+
+
+def test_hangup_while_our_200_to_a_hold_waits_for_its_ack_sends_bye_after_it(
+    rig: Rig, kamailio: Kamailio
+) -> None:
+    """The far end holds us and ACKs our 200 late (SIPp, 1.5 s); we hang up at once.
+    Our BYE must come after its ACK: SIPp fails the scenario on a BYE before it."""
+    port = free_port("udp")
+    data = {
+        "name": "office",
+        "domain": f"127.0.0.1:{kamailio.udp_port}",
+        "username": "1001",
+        "password": "pass1001",
+        "transport": "udp",
+        "local_port": port,
+        "codecs": ["pcmu"],
+    }
+    config = write_config(
+        rig.tmp_path / "settings.toml",
+        [data],
+        media={"input_device": "null", "output_device": "null"},
+        functions={"allow_direct_calls": True},
+    )
+    c = ParleyConsole(config, log_dir=rig.tmp_path, extra=["--devices"])
+    rig.consoles.append(c)
+    c.wait_state("registered")
+    sipp = Sipp(
+        SCENARIOS / "call_holds_then_slow_ack.xml",
+        local_port=free_port("udp"),
+        media_port=free_port("udp"),
+        remote=f"127.0.0.1:{port}",
+        extra_args=["-s", "1001"],
+        workdir=rig.tmp_path,
+    )
+    rig.sipps.append(sipp)
+    sipp.start()
+    c.wait_for(is_call("incoming"))
+    c.send("answer")
+    c.wait_for(lambda e: is_call("held")(e) and e.get("held") == "them")
+    c.send("hangup")  # while SIPp still holds back its ACK
+    c.wait_for(is_call("ended"))
+    finish(sipp)
+    assert len(received(sipp, "BYE")) == 1
     assert c.quit() == 0
 
 

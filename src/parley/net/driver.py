@@ -23,7 +23,11 @@ from parley.sip.request_client import ClientCallbacks, Credentials
 from parley.sip.transaction_client import ClientTransaction
 from parley.sip.transaction_server import ServerTransaction
 
-__all__ = ["SipDriver"]
+__all__ = ["SipDriver", "TransportFactory"]
+
+# Makes the transport layer from the driver's callbacks (`TransportLayer`'s keywords);
+# tests pass one that makes an in-memory network instead of sockets.
+TransportFactory = Callable[..., TransportLayer]
 
 log = logging.getLogger(__name__)
 trace_log = logging.getLogger("parley.sip.trace")
@@ -32,9 +36,11 @@ trace_log = logging.getLogger("parley.sip.trace")
 class SipDriver:
     """Feeds a `TransportLayer` into a `UserAgentCore` and arms the core's one timer."""
 
-    def __init__(self, core: UserAgentCore) -> None:
+    def __init__(
+        self, core: UserAgentCore, *, transport_factory: TransportFactory = TransportLayer
+    ) -> None:
         self.core = core
-        self.transport = TransportLayer(
+        self.transport = transport_factory(
             self._on_message,
             on_parse_error=self._on_parse_error,
             on_connection_lost=self._on_connection_lost,
@@ -185,10 +191,15 @@ class SipDriver:
         self._timer_at = None
 
     def _fire(self) -> None:
+        # asyncio runs a handle up to its clock's resolution early: it is due now, so
+        # the core hears at least the deadline (else it would be re-armed for the same
+        # instant and fired again, and again, until the clock moves on).
+        due = self._timer_at
         self._timer = None
         self._timer_at = None
+        now = self.now if due is None else max(self.now, due)
         try:
-            self.core.handle_timer(self.now)
+            self.core.handle_timer(now)
         except Exception:  # the clock must keep running whatever one timer did
             log.exception("SIP timer failed")
         self.flush()

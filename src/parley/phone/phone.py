@@ -19,7 +19,8 @@ from collections.abc import Callable
 from parley import __version__
 from parley.media.engine import AudioConfig, MediaEngine
 from parley.net.address import Source, TransportError
-from parley.net.driver import SipDriver
+from parley.net.driver import SipDriver, TransportFactory
+from parley.net.transport import TransportLayer
 from parley.phone.account import Account
 from parley.phone.call import Call
 from parley.phone.context import CallContext
@@ -69,6 +70,7 @@ class Phone:
         bind_host: str = "0.0.0.0",
         audio: AudioConfig | None = None,
         auto_answer: bool | None = None,
+        transport_factory: TransportFactory = TransportLayer,
     ) -> None:
         self.settings = settings
         self._passwords = passwords
@@ -78,7 +80,7 @@ class Phone:
         core = UserAgentCore(TimerConfig(t1=sip.t1, t2=sip.t2, t4=sip.t4), user_agent=USER_AGENT)
         register_invite_usage(core)  # calls: INVITE usages with 100rel and session timers
         core.on_request("INVITE", self._on_invite)
-        self.driver = SipDriver(core)
+        self.driver = SipDriver(core, transport_factory=transport_factory)
         self.driver.trace_enabled = settings.log.sip_trace
         self.accounts: dict[str, Account] = {}
         self.calls: dict[int, Call] = {}

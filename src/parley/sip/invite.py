@@ -282,12 +282,7 @@ class InviteSession(ResponseHandling, RequestHandling):
                     self._send_cancel()
                 self._timers.arm(Timer.CANCEL_GIVEUP, now + self.config.timers.timeout)
             return self._take()
-        wait = self._ack_wait
-        if wait is not None and wait.seq == self._initial_seq():
-            # §15: the callee sends no BYE before the ACK of its 2xx (or its timeout).
-            wait.bye_after_ack = True
-        else:
-            self._send_bye()
+        self._bye_when_done(now)
         self._end(None, "", EndCause.HANGUP, by=Party.LOCAL)
         return self._take()
 
@@ -487,6 +482,8 @@ class InviteSession(ResponseHandling, RequestHandling):
                     self._send_reinvite(offer.offer)
         elif timer is Timer.SESSION:
             self._on_session_timer(now)
+        elif timer is Timer.BYE_DEFERRED:
+            self._send_deferred_bye()  # no answer to our re-INVITE/UPDATE came: BYE now
         elif timer is Timer.CANCEL_GIVEUP:
             self._progress = InviteProgress.FINAL  # §9.1: consider the INVITE cancelled
 
@@ -506,6 +503,3 @@ class InviteSession(ResponseHandling, RequestHandling):
             self._send_update()
         else:
             self._send_reinvite(self._oa.local_sdp)
-
-    def _initial_seq(self) -> int:
-        return self._invite.cseq.seq if self._invite is not None else -1

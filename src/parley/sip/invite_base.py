@@ -86,6 +86,9 @@ class SessionBase:
         self._oa = Negotiation()
         self._requests = OurRequests()
         self._ack_wait: AckWait | None = None
+        # We hung up while our re-INVITE or UPDATE waited for its final answer: the BYE
+        # goes once it came (a 2xx ACKed first), or when Timer BYE_DEFERRED fires.
+        self._bye_deferred = False
         self._invite: Request | None = None  # ours as caller, theirs as callee
         self._progress = InviteProgress.NOT_SENT if role is Role.UAC else InviteProgress.WAITING
         self._local_tag = ""
@@ -235,6 +238,32 @@ class SessionBase:
         self._send(dialog.create_request("BYE", rng=self.rng))
         dialog.terminate()
         self._timers.disarm(Timer.SESSION, Timer.GLARE)
+
+    def _bye_when_done(self, now: float) -> None:
+        """Hang up in a confirmed dialog: BYE now, or once the exchange under way is done.
+
+        RFC 3261 lets the BYE go at once (§15) as long as every 2xx to an INVITE is
+        still ACKed (§13.2.2.4). But a far end that answered our re-INVITE waits for
+        its ACK and may take a BYE arriving first as out of order (SIPp aborts, some
+        PBXs answer 481 or keep the call); and §15 forbids the callee's BYE before the
+        ACK of its 2xx. So the BYE waits for the answer to our re-INVITE/UPDATE (at
+        most 64*T1, as long as its transaction lives), or for the ACK of our 2xx to an
+        INVITE (its own give-up timer bounds that), and follows the ACK in order."""
+        wait = self._ack_wait
+        if wait is not None:
+            wait.bye_after_ack = True
+        elif self._requests.offer_exchange_open:
+            self._bye_deferred = True
+            self._timers.arm(Timer.BYE_DEFERRED, now + self.config.timers.timeout)
+        else:
+            self._send_bye()
+
+    def _send_deferred_bye(self) -> None:
+        """The exchange a hang-up waited for is over (or its wait timed out)."""
+        if self._bye_deferred:
+            self._bye_deferred = False
+            self._timers.disarm(Timer.BYE_DEFERRED)
+            self._send_bye()
 
     def _send_reinvite(self, offer: bytes | None) -> None:
         dialog = self.dialog

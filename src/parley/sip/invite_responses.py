@@ -197,6 +197,15 @@ class ResponseHandling(SessionBase):
             return
         self._requests.reinvite = None
         oa = self._oa
+        if self._bye_deferred:
+            # We hung up meanwhile: ACK a 2xx (§13.2.2.4), then the BYE that waited.
+            oa.state = OfferState.STABLE
+            if status < 300 and response.to.tag == dialog.remote_tag:
+                self._send_ack(dialog, request.cseq.seq, None)
+            elif status == 481:
+                dialog.terminate()  # the dialog is gone: nothing to BYE
+            self._send_deferred_bye()
+            return
         if status < 300:
             if response.to.tag != dialog.remote_tag:
                 return
@@ -243,6 +252,11 @@ class ResponseHandling(SessionBase):
         if request is None or self.dialog is None:
             return
         status = response.status
+        if self._bye_deferred:
+            if status == 481:
+                self.dialog.terminate()
+            self._send_deferred_bye()  # we hung up meanwhile: the BYE that waited
+            return
         if status < 300:
             self.dialog.update_target(response)
             self._apply_timer_response(response, now)
@@ -281,11 +295,13 @@ class ResponseHandling(SessionBase):
             if seq == requests.reinvite.cseq.seq:
                 requests.reinvite = None
                 self._oa.state = OfferState.STABLE
+                self._send_deferred_bye()
                 self._dialog_failed(status, reason, _local_failure(status))
                 return
         if method == "UPDATE" and requests.update is not None:
             if seq == requests.update.cseq.seq:
                 requests.update = None
+                self._send_deferred_bye()
                 self._dialog_failed(status, reason, _local_failure(status))
                 return
         if requests.pop(method, seq) is not None:

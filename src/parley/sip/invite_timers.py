@@ -18,6 +18,7 @@ class Timer(enum.StrEnum):
     GLARE = "glare"  # retry of a re-INVITE that got 491 (§14.1)
     SESSION = "session"  # refresh, or give up on the far end's refresh (RFC 4028 §10)
     CANCEL_GIVEUP = "cancel_giveup"  # no final response after our CANCEL (§9.1)
+    BYE_DEFERRED = "bye_deferred"  # hung up during our re-INVITE/UPDATE: BYE at the latest
 
 
 class TimerSet(dict[Timer, float]):
