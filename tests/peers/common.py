@@ -72,8 +72,10 @@ def _port_is_free(port: int, kind: PortKind) -> bool:
 # Linux), Parley's default RTP range (16384-32767) and baresip's (10000-20000): a port
 # taken from the ephemeral range can be given, a moment later, to an outgoing TCP
 # connection as its local port, and the peer that then binds it fails with "Address
-# already in use" (seen with baresip's TCP listener).
-PEER_PORTS = range(6100, 10000)
+# already in use" (seen with baresip's TCP listener). Only every fourth number is handed
+# out, so the neighbours a peer binds beside its port (RTCP on +1, SIPp's video RTP and
+# RTCP on +2 and +3) never meet another peer's port.
+PEER_PORTS = range(6100, 10000, 4)
 
 
 def free_port(kind: PortKind = "udp") -> int:
