@@ -225,7 +225,7 @@ class UserAgentCore:
                 and message.method != "ACK"
                 and ("Via" in message.headers)
             ):
-                bad = make_response(message, exc.status, exc.reason or None)
+                bad = self.response(message, exc.status, exc.reason or None)
                 self._out.append(Transmit(bad, source))
         self._pump(now)
         self.wake()

@@ -15,7 +15,7 @@ import random
 from parley.sip.dialog import Dialog, LocalEndpoint
 from parley.sip.headers import NameAddr
 from parley.sip.ids import new_branch
-from parley.sip.invite_config import MAX_AUTH_ROUNDS, Credentials, Role, SessionConfig, supported
+from parley.sip.invite_config import Credentials, Role, SessionConfig, supported
 from parley.sip.invite_events import (
     CallState,
     EndCause,
@@ -321,9 +321,7 @@ class SessionBase:
         if creds is None:
             return None
         if self._requests.auth is None:
-            self._requests.auth = DigestRetry(
-                creds, lambda: new_branch(self.rng), max_rounds=MAX_AUTH_ROUNDS
-            )
+            self._requests.auth = DigestRetry(creds, lambda: new_branch(self.rng))
         return self._requests.auth.retry(request, response, seq=self.next_seq(request))
 
     def _retry_422(self, request: Request, response: Response) -> Request | None:

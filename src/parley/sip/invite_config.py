@@ -5,15 +5,18 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from parley.sip.request_client import MAX_AUTH_ROUNDS, Credentials
+from parley.sip.capabilities import STANDARD_METHODS
+from parley.sip.request_client import Credentials
 from parley.sip.session_timer import SessionTimerConfig
 from parley.sip.timers import TimerConfig
 
-__all__ = ["ALLOW", "MAX_AUTH_ROUNDS", "Credentials", "Role", "SessionConfig", "supported"]
+__all__ = ["ALLOW", "INVITE_METHODS", "Credentials", "Role", "SessionConfig", "supported"]
 
-# What an INVITE usage answers by itself; the phone passes the Allow its user-agent core
+# What an INVITE usage answers inside its dialogs (RFC 3261, 3262, 3311, 6086).
+INVITE_METHODS = frozenset({"INVITE", "ACK", "CANCEL", "BYE", "UPDATE", "PRACK", "INFO", "OPTIONS"})
+# The Allow of a session on its own; the phone passes the Allow its user-agent core
 # derives from everything registered (`parley.sip.capabilities`).
-ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO"
+ALLOW = ", ".join(m for m in STANDARD_METHODS if m in INVITE_METHODS)
 
 
 class Role(enum.Enum):

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from parley.sip.core import UserAgentCore
 from parley.sip.invite import InviteSession
+from parley.sip.invite_config import INVITE_METHODS
 from parley.sip.invite_events import SendResponse, SessionOutput, UnhandledRequest
 from parley.sip.message import Request, Response
 from parley.sip.request_client import ClientCallbacks
@@ -29,8 +30,6 @@ __all__ = [
     "register_invite_usage",
 ]
 
-# What an INVITE usage answers inside its dialogs (RFC 3261, 3262, 3311, 6086).
-INVITE_METHODS = frozenset({"INVITE", "ACK", "CANCEL", "BYE", "UPDATE", "PRACK", "INFO", "OPTIONS"})
 INVITE_EXTENSIONS = ("100rel", "timer")  # RFC 3262, RFC 4028
 INVITE_BODY_TYPES = ("application/sdp", "application/dtmf-relay", "application/dtmf")
 
