@@ -30,7 +30,9 @@ class ActiveCallBar(QFrame):
         self.hangup_button = round_button("hangup", tr("Hang up"), RED, 32)
         row.addWidget(self.hold_button)
         row.addWidget(self.hangup_button)
-        self.hold_button.clicked.connect(self._hold_clicked)
+        # The panel's own button decides hold or resume; the bar follows the call's state
+        # when the engine reports it (`refresh`), not before.
+        self.hold_button.clicked.connect(lambda _checked=False: panel.hold_button.click())
         self.hangup_button.clicked.connect(panel.hang_up)
         self.setVisible(False)
 
@@ -44,13 +46,3 @@ class ActiveCallBar(QFrame):
         self.hold_button.setChecked(held)
         self.hold_button.setToolTip(tr("Resume") if held else tr("Hold"))
         self.hold_button.setEnabled(call.state in ("connected", "held"))
-
-    def _hold_clicked(self) -> None:
-        call = self.panel.current
-        if call is None:
-            return
-        if call.held in ("us", "both"):
-            self.panel.resume()
-        else:
-            self.panel.hold()
-        self.refresh()

@@ -129,11 +129,6 @@ class Phone:
         )
         self.outgoing = OutgoingCalls(self.call_context, lambda: self.accounts, self._track)
 
-    @property
-    def endpoint(self) -> SipDriver:
-        """The SIP driver under its old name (front-ends switch the SIP trace here)."""
-        return self.driver
-
     def emit(self, event: PhoneEvent) -> None:
         try:
             self._on_event(event)

@@ -53,8 +53,6 @@ STRINGS: dict[str, str] = {
     "Delete selected calls": "Ausgewählte Anrufe löschen",
     "Delete from the history": "Aus der Anrufliste löschen",
     "Add to contacts": "Zu den Kontakten hinzufügen",
-    "Hide contacts without name": "Kontakte ohne Namen ausblenden",
-    "Hide contacts without phone number": "Kontakte ohne Rufnummer ausblenden",
     "Nothing found. Press Enter to dial {text}.": (
         "Nichts gefunden. Drücken Sie die Eingabetaste, um {text} zu wählen."
     ),

@@ -17,7 +17,6 @@ STRINGS: dict[str, str] = {
     "Codecs": "Codecs",
     "Compatibility modes": "Kompatibilitätsmodi",
     "Preconfigured extensions": "Vorkonfigurierte Rufnummern",
-    "Local contacts": "Lokale Kontakte",
     "Device settings": "Geräteeinstellungen",
     "Volume": "Lautstärke",
     "More functions": "Weitere Funktionen",
@@ -114,10 +113,6 @@ STRINGS: dict[str, str] = {
     "Voicemail extension": "Rufnummer der Sprachbox",
     "Number the voicemail button dials, e.g. *98.": "Rufnummer, die die Sprachbox-Taste wählt, z. B. *98.",
     # contacts
-    "Hide contacts without name": "Kontakte ohne Namen ausblenden",
-    "Contacts without a name are left out of the list.": "Kontakte ohne Namen erscheinen nicht in der Liste.",
-    "Hide contacts without phone number": "Kontakte ohne Rufnummer ausblenden",
-    "Contacts without a phone number are left out of the list.": "Kontakte ohne Rufnummer erscheinen nicht in der Liste.",
     # media
     "Input device (default)": "Eingabegerät (Standard)",
     "Microphone used for calls.": "Mikrofon für Gespräche.",
