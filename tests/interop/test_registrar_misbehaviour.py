@@ -99,6 +99,8 @@ def test_no_answer_times_out_then_retries(registrar: Any, console: Any) -> None:
     failed = c.wait_state("failed", timeout=20)
     assert failed["status"] == 408
     assert "no answer" in failed["text"]
+    # …and says what to check (the manual: a firewall or the network).
+    assert "that the PBX is reachable" in failed["text"], failed["text"]
     # After the retry interval it tries again on its own (a new REGISTER goes out).
     first_round = sipp.received_count("REGISTER")
     c.wait_state("registering", timeout=15)

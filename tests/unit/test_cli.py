@@ -79,3 +79,22 @@ def test_the_parley_command_hands_sub_commands_to_the_console_without_qt() -> No
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("ok")
     assert "parley 0.1.0" in out.stdout
+
+
+def test_python_m_parley_console_is_the_console_not_the_desktop_app() -> None:
+    """`python -m parley console …` (the `parley` command's launcher) reaches the console's
+    own argument parser, without Qt; without a sub-command it would start the desktop app."""
+    import subprocess
+    import sys
+
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['parley', 'console', '--help']\n"
+        "try:\n    runpy.run_module('parley', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "assert not any(m.startswith(('PySide6', 'parley.gui')) for m in sys.modules), 'Qt'\n"
+        "print('no-qt')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "--auto-answer" in out.stdout  # the console's own options
+    assert out.stdout.strip().endswith("no-qt")
