@@ -630,3 +630,59 @@ def test_ring_also_through_the_pc_speaker_applies_without_a_restart(tmp_path: Pa
     pitches = (500.0, 1000.0, 1500.0)
     assert _tones_in(headset, pitches) == {500.0, 1000.0, 1500.0}
     assert _tones_in(pc, pitches) == {1000.0}
+
+
+def _bursts(path: Path) -> int:
+    """How many separate loud stretches (20 ms blocks above −40 dBFS) a WAV holds."""
+    import wave
+
+    import numpy as np
+
+    if not path.exists():
+        return 0
+    with wave.open(str(path)) as w:
+        samples = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+        block = w.getframerate() // 50
+    blocks = samples[: samples.size // block * block].reshape(-1, block).astype(np.float64)
+    loud = np.sqrt((blocks**2).mean(axis=1)) > 32768 * 10 ** (-40 / 20)
+    return int(np.count_nonzero(loud[1:] & ~loud[:-1]) + int(loud[:1].any()))
+
+
+def test_loudspeaker_uses_the_hands_free_devices_of_the_settings(tmp_path: Path) -> None:
+    """The loudspeaker switch of the running app moves sound to `speaker_output_device`
+    and takes the microphone from `speaker_input_device` (all files): a test sound before
+    the switch comes out of the headset only, one after it out of the PC loudspeaker only,
+    and the level meter hears the hands-free microphone's tone, not the headset's silence."""
+    import time
+
+    import numpy as np
+
+    from audio_tools import write_wav
+
+    headset, pc = tmp_path / "headset.wav", tmp_path / "pc.wav"
+    t = np.arange(48000 * 3) / 48000
+    hf_mic = write_wav(tmp_path / "hf-mic.wav", 8000 * np.sin(2 * np.pi * 1000 * t), 48000)
+    settings = Settings(accounts=[account(register_on_startup=False)])
+    media = settings.media
+    media.input_device = "null"
+    media.output_device = f"file:{headset}"
+    media.speaker_input_device = f"file:{hf_mic}"
+    media.speaker_output_device = f"file:{pc}"
+    a = make_app(tmp_path, settings, settings_path=tmp_path / "settings.toml", audio=None)
+    a.start().result(WAIT)
+    try:
+        a.play_test_sound(0.3).result(WAIT)
+        time.sleep(0.6)
+        level_headset = a.input_level_db().result(WAIT)
+        assert a.set_loudspeaker(True).result(WAIT) is True
+        time.sleep(0.3)
+        level_hands_free = a.input_level_db().result(WAIT)
+        a.play_test_sound(0.3).result(WAIT)
+        time.sleep(0.6)
+    finally:
+        a.stop()
+    assert level_headset < -60, level_headset  # the null microphone
+    assert level_hands_free > -30, level_hands_free  # the hands-free file's tone
+    assert _bursts(headset) == 1
+    assert _bursts(pc) == 1
+    assert _tones_in(pc, (440.0, 660.0, 1000.0)) >= {440.0}
