@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from parley.cli.texts import account_text, call_text
+from parley.cli.texts import account_text, call_text, event_data
 from parley.media.engine import AudioConfig
 from parley.media.ports import FilePlayer
 from parley.media.wavfile import WavError
@@ -100,12 +100,7 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
 
     def on_event(event: PhoneEvent) -> None:
         if args.json:
-            data = event.to_dict()
-            if isinstance(event, AccountStateChanged):
-                data["text"] = account_text(event)
-            elif isinstance(event, CallStateChanged):
-                data["text"] = call_text(event)
-            print(json.dumps(data), flush=True)
+            print(json.dumps(event_data(event)), flush=True)
         if isinstance(event, AccountStateChanged):
             if event.state == "registered":
                 registered.set()

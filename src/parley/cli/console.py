@@ -17,9 +17,9 @@ from typing import Any
 
 from parley.app import Application
 from parley.app.snapshots import CallInfo
-from parley.cli.texts import account_text, call_text
+from parley.cli.texts import account_text, event_data
 from parley.media.engine import AudioConfig
-from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneEvent
+from parley.phone.events import PhoneEvent
 from parley.settings import ConfigError, Settings, default_config_path, load_settings
 from parley.settings.secrets import SecretStoreError, get_password
 
@@ -126,11 +126,7 @@ class Console:
             print(line, flush=True)
 
     def print_event(self, event: PhoneEvent) -> None:
-        data = event.to_dict()
-        if isinstance(event, AccountStateChanged):
-            data["text"] = account_text(event)
-        elif isinstance(event, CallStateChanged):
-            data["text"] = call_text(event)
+        data = event_data(event)
         if self.as_json:
             self._print(json.dumps(data, ensure_ascii=False, default=str))
             return

@@ -7,17 +7,27 @@ on a terminal. The desktop app has its own, translated, in `parley.gui.texts`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.phone.events import (
     AccountStateChanged,
     CallStateChanged,
     EndCause,
+    PhoneEvent,
     Reachability,
     RegCause,
     RegState,
 )
 
-__all__ = ["account_text", "call_text", "end_text", "registration_text", "state_text"]
+__all__ = [
+    "account_text",
+    "call_text",
+    "end_text",
+    "event_data",
+    "registration_text",
+    "state_text",
+]
 
 _STATUS_TEXTS: dict[int, str] = {
     200: "Call ended",
@@ -205,3 +215,14 @@ def account_text(event: AccountStateChanged | AccountInfo) -> str:
         transport=event.transport,
         expires=event.expires,
     )
+
+
+def event_data(event: PhoneEvent) -> dict[str, Any]:
+    """An event as the console's JSON line: its fields, plus the sentence ("text") for
+    call and account events."""
+    data = event.to_dict()
+    if isinstance(event, AccountStateChanged):
+        data["text"] = account_text(event)
+    elif isinstance(event, CallStateChanged):
+        data["text"] = call_text(event)
+    return data

@@ -42,8 +42,8 @@ SLOW_ANSWER_MS = 15_000
 
 
 def explain_failure(status: int | None, text: str) -> str:
-    """A sentence for a failed registration in the current language, with the engine's
-    own (English, detailed) text below it."""
+    """A short sentence for a failed registration in the current language, with the
+    detailed one of `gui.texts.account_text` (also translated) below it."""
     if status in (401, 403, 407):
         head = tr("The server did not accept the user name or the password.")
     elif status == 404:
