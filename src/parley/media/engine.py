@@ -145,12 +145,11 @@ class MediaEngine:
         self.device_slot = self.bridge.add_port(self.device)
         self._tone_slot: int | None = None
         self._tone_owner: object = None
-        self._feedback: dict[int, ToneGenerator] = {}
+        self._one_shots: dict[int, ToneGenerator] = {}  # key sounds, test sounds
         self._ring_port: Port | None = None
         self._ring_port_slot: int | None = None
         self._loudspeaker = False
         self._normal_devices: tuple[str, str] | None = None
-        self._test_sounds: dict[int, ToneGenerator] = {}
         self._also_ports: dict[str, tuple[Port, int]] = {}  # ring_also devices, by spec
         self._also_failed: set[str] = set()
 
@@ -263,19 +262,23 @@ class MediaEngine:
 
     def play_test_sound(self, seconds: float = 1.5) -> None:
         """A soft 440 + 660 Hz chord on the output device, once."""
-        for slot, old in list(self._test_sounds.items()):  # forget sounds that have played
+        spec = ToneSpec("test sound", (440.0, 660.0), (seconds,), -14.0, repeat=False)
+        self._play_once(spec, "test sound")
+
+    def _play_once(self, spec: ToneSpec, name: str) -> None:
+        """Play `spec` once on the speaker; ports of tones that have finished go first."""
+        for slot, old in list(self._one_shots.items()):
             if old.finished:
                 self.bridge.disconnect_all(slot)
                 self.bridge.remove_port(slot)
-                del self._test_sounds[slot]
-        spec = ToneSpec("test sound", (440.0, 660.0), (seconds,), -14.0, repeat=False)
+                del self._one_shots[slot]
         gen = ToneGenerator(spec, 48000)
 
         def frames(n: int) -> Frame | None:
             return None if gen.finished else gen.frame(n)
 
-        slot = self.bridge.add_port(TonePort(frames, 48000, name="test sound"))
-        self._test_sounds[slot] = gen
+        slot = self.bridge.add_port(TonePort(frames, 48000, name=name))
+        self._one_shots[slot] = gen
         self.bridge.connect(slot, self.device_slot)
 
     # -- tones on the speaker
@@ -377,19 +380,7 @@ class MediaEngine:
         """The short local tone a key press makes (a setting can turn it off)."""
         if not self.config.dtmf_feedback:
             return
-        for slot, old in list(self._feedback.items()):  # forget tones that have played
-            if old.finished:
-                self.bridge.disconnect_all(slot)
-                self.bridge.remove_port(slot)
-                del self._feedback[slot]
-        gen = ToneGenerator(dtmf_feedback_spec(digit), 48000)
-
-        def frames(n: int) -> Frame | None:
-            return None if gen.finished else gen.frame(n)
-
-        slot = self.bridge.add_port(TonePort(frames, 48000, name=f"key {digit}"))
-        self._feedback[slot] = gen
-        self.bridge.connect(slot, self.device_slot)
+        self._play_once(dtmf_feedback_spec(digit), f"key {digit}")
 
     def play_file_to(self, path: Path, media: CallMedia) -> FilePlayer:
         player = FilePlayer(path, loop=False)
