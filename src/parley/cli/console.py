@@ -13,7 +13,7 @@ import threading
 from concurrent.futures import Future
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
 from parley.app import Application
 from parley.app.snapshots import CallInfo
@@ -32,6 +32,19 @@ HELP = (
     "stats [CALL] | history [N] | accounts | register NAME | unregister NAME | trace on|off | "
     "help | quit"
 )
+
+
+class ConsoleCommand(Protocol):
+    """A console command kept in a module of its own (`cli/commands_*.py`): it gets the
+    console (for `reply`, `wait`, `call`, `app`) and the words after the command."""
+
+    def __call__(self, console: Console, rest: list[str]) -> None: ...
+
+
+# Commands of feature modules: name -> handler, and their part of the help line. A new
+# module adds its COMMANDS and HELP here.
+EXTRA_COMMANDS: dict[str, ConsoleCommand] = {}
+EXTRA_HELP: list[str] = []
 
 
 def run_console(args: argparse.Namespace) -> int:
@@ -200,7 +213,7 @@ class Console:
         if cmd in ("quit", "exit"):
             return False
         if cmd == "help":
-            self.reply(HELP)
+            self.reply(self.help_text())
         elif cmd == "accounts":
             for info in app.accounts():
                 self.reply(f"{info.name}: {info.state} — {account_text(info)}")
@@ -248,9 +261,23 @@ class Console:
         elif cmd == "trace":
             on = bool(rest) and rest[0].lower() == "on"
             self._wait(app.engine.submit(self._set_trace, on))
+        elif cmd in EXTRA_COMMANDS:
+            EXTRA_COMMANDS[cmd](self, rest)
         else:
-            self.reply(f"error: unknown command {cmd!r}; {HELP}")
+            self.reply(f"error: unknown command {cmd!r}; {self.help_text()}")
         return True
+
+    @staticmethod
+    def help_text() -> str:
+        return " | ".join([HELP, *EXTRA_HELP]) if EXTRA_HELP else HELP
+
+    def wait(self, future: Future[Any]) -> Any:
+        """The result of an engine command (for command modules)."""
+        return self._wait(future)
+
+    def call(self, rest: list[str]) -> CallInfo:
+        """The call a command's words name (for command modules): see `_call`."""
+        return self._call(rest)
 
     def _set_trace(self, on: bool) -> None:
         if self.app.phone is not None:

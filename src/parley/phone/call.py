@@ -113,7 +113,15 @@ class Call:
     # ---------------------------------------------------------------- construction
 
     @classmethod
-    async def outgoing(cls, ctx: CallContext, account: Account, target: SipURI) -> Call:
+    async def outgoing(
+        cls,
+        ctx: CallContext,
+        account: Account,
+        target: SipURI,
+        *,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> Call:
+        """`headers`: extra headers for the INVITE (Referred-By, Replaces...)."""
         call = cls(ctx, account, "outgoing")
         s = account.settings
         local = account.local_endpoint()
@@ -130,6 +138,7 @@ class Call:
             routes=routes,
             credentials=call._credentials(),
             rng=ctx.driver.core.ids.rng,
+            headers=headers,
         )
         call.usage = InviteUsage(ctx.driver.core, call.session, call._carry_out_all)
         await call._open_stream()

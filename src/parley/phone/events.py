@@ -20,16 +20,24 @@ from parley.sip.registration import RegCause, RegState
 __all__ = [
     "AccountStateChanged",
     "CallDirection",
+    "CallNote",
     "CallPhase",
     "CallStateChanged",
+    "ConferenceChanged",
     "DtmfReceived",
     "EndCause",
     "HeldBy",
     "Party",
     "PhoneError",
     "PhoneEvent",
+    "RecordingChanged",
+    "RecordingState",
     "RegCause",
     "RegState",
+    "TransferProgress",
+    "TransferRequested",
+    "TransferRole",
+    "TransferState",
 ]
 
 
@@ -56,6 +64,36 @@ class CallPhase(enum.StrEnum):
     CONNECTED = "connected"
     HELD = "held"  # connected, and held by one side or both (see `HeldBy`)
     ENDED = "ended"
+
+
+class CallNote(enum.StrEnum):
+    """Something that happened to a call beyond its state, for the history and the
+    front-ends: how it was redirected, replaced or answered."""
+
+    FORWARDED = "forwarded"  # we redirected it (call forwarding, 302)
+    DEFLECTED = "deflected"  # we redirected it while it rang (the person chose a target)
+    REDIRECTED = "redirected"  # our outgoing call followed a 3xx to another target
+    REPLACED = "replaced"  # it took the place of another call (RFC 3891), or lost its own
+    TRANSFERRED = "transferred"  # it ended because a transfer succeeded
+    AUTO_ANSWERED = "auto answered"  # answered by the automatic call acceptance
+    INTERCOM = "intercom"  # answered at once as an intercom call
+
+
+class TransferRole(enum.StrEnum):
+    TRANSFEROR = "transferor"  # we asked the far end to call somebody (sent REFER)
+    TRANSFEREE = "transferee"  # the far end asked us to (received REFER)
+
+
+class TransferState(enum.StrEnum):
+    TRYING = "trying"  # REFER sent or received, no answer yet
+    ACCEPTED = "accepted"  # 202: the transferee is calling the target
+    DONE = "done"  # the target answered
+    FAILED = "failed"  # refused, or the new call failed (see status)
+
+
+class RecordingState(enum.StrEnum):
+    STARTED = "started"
+    STOPPED = "stopped"
 
 
 class HeldBy(enum.StrEnum):
@@ -140,6 +178,7 @@ class CallStateChanged(PhoneEvent):
     cause: EndCause | None = None
     ended_by: Party | None = None
     detail: str = ""
+    note: CallNote | None = None
     at: float = 0.0
 
     @property
@@ -158,3 +197,60 @@ class DtmfReceived(PhoneEvent):
     @property
     def kind(self) -> str:
         return "dtmf"
+
+
+@dataclass(frozen=True)
+class TransferProgress(PhoneEvent):
+    """A step of a transfer of `call` (RFC 3515). `status`/`reason`: the SIP answer of
+    the REFER or the sipfrag of a NOTIFY behind the step; `target`: who is called."""
+
+    call: int
+    role: TransferRole
+    state: TransferState
+    target: str = ""
+    status: int | None = None
+    reason: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "transfer"
+
+
+@dataclass(frozen=True)
+class TransferRequested(PhoneEvent):
+    """The far end of `call` asks us to call `target` (transfer requests set to "ask"):
+    a front-end answers with accept or refuse."""
+
+    call: int
+    target: str
+    referred_by: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "transfer request"
+
+
+@dataclass(frozen=True)
+class ConferenceChanged(PhoneEvent):
+    """The calls of the local conference (empty: there is none any more)."""
+
+    calls: tuple[int, ...]
+    muted: tuple[int, ...] = ()  # participants whose voice is out of the mix
+    held: bool = False  # the whole conference is on hold
+
+    @property
+    def kind(self) -> str:
+        return "conference"
+
+
+@dataclass(frozen=True)
+class RecordingChanged(PhoneEvent):
+    """A recording of `call` started or stopped; `file` is the WAV being written."""
+
+    call: int
+    state: RecordingState
+    file: str
+
+    @property
+    def kind(self) -> str:
+        return "recording"

@@ -72,13 +72,20 @@ class OutgoingCalls:
         self._accounts = accounts
         self._started = started
 
-    async def dial(self, target: str, account_name: str | None = None) -> Call:
+    async def dial(
+        self,
+        target: str,
+        account_name: str | None = None,
+        *,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> Call:
         """Call `target` from `account_name` (default: the first registered account);
-        `DialError` when the target or the account cannot be dialled."""
+        `DialError` when the target or the account cannot be dialled. `headers`: extra
+        headers for the INVITE."""
         account = account_for(self._accounts(), account_name)
         uri = target_uri(target, account)
         if account.server is None:
             raise DialError(f"account {account.name} has no server yet (not registered?)")
-        call = await Call.outgoing(self._ctx, account, uri)
+        call = await Call.outgoing(self._ctx, account, uri, headers=headers)
         self._started(call)
         return call

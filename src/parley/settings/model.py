@@ -11,6 +11,7 @@ fallback). Normally passwords live in the OS keyring; see ``parley.settings.secr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -40,6 +41,32 @@ DtmfMode = Literal["rfc4733", "info", "inband"]
 LogLevel = Literal["debug", "info", "warning", "error"]
 
 DEFAULT_CODECS: tuple[Codec, ...] = ("opus", "g722", "pcma", "pcmu")
+
+
+# The fields a recording's file name may use (`recording_name`); case is ignored.
+RECORDING_FIELDS = (
+    "DNID", "name", "phone", "number", "account",
+    "YYYY", "MM", "DD", "hh", "NN", "ss", "recording_part",
+)  # fmt: skip
+DEFAULT_RECORDING_NAME = (
+    "recorded_conversation_{YYYY}-{MM}-{DD}-{hh}_{NN}_{ss}_{account}_{number}_part{recording_part}"
+)
+
+
+def check_recording_name(value: str) -> str:
+    """Only known fields in braces, and no folder separators."""
+    if not value.strip():
+        raise ValueError("a recording needs a file name; e.g. " + DEFAULT_RECORDING_NAME)
+    if "/" in value or "\\" in value:
+        raise ValueError("the recording name is a file name: no / or \\ (set recording_dir)")
+    known = {f.casefold() for f in RECORDING_FIELDS}
+    for field in re.findall(r"\{([^{}]*)\}", value):
+        if field.casefold() not in known:
+            raise ValueError(
+                f"{{{field}}} is not a recording name field; use "
+                + ", ".join("{" + f + "}" for f in RECORDING_FIELDS)
+            )
+    return value
 
 
 def _lower(value: Any) -> Any:
@@ -262,6 +289,15 @@ class AccountSettings(BaseModel):
         description="Play no local ringback tone while the far end rings; ringing sent by the "
         "network as early media is still heard (unless early media is muted).",
     )
+    intercom: bool = Field(
+        default=False,
+        description="Answer intercom calls (marked for automatic answer by the PBX) without "
+        "ringing — only when they come through this account's server.",
+    )
+    intercom_prefix: OptText = Field(
+        default=None,
+        description="Dialled before the number for an outgoing intercom call (see the PBX).",
+    )
     use_100rel: bool = Field(
         default=True,
         description="Offer reliable provisional responses (RFC 3262, PRACK); we only require "
@@ -428,6 +464,14 @@ class MediaSettings(BaseModel):
         default=True,
         description="Send RTP to where the far end's RTP comes from (gets audio through NATs).",
     )
+    music_on_hold: Literal["off", "builtin", "file"] = Field(
+        default="builtin",
+        description="What parties we hold hear: nothing (off), a built-in melody, or "
+        "music_on_hold_file.",
+    )
+    music_on_hold_file: OptPath = Field(
+        default=None, description='A WAV file for music on hold (music_on_hold = "file").'
+    )
 
     # Field validators (not a model one) so that the error names the key. A call needs
     # two ports, RTP and RTCP: min = max - 1 is a fixed pair, min >= max is refused.
@@ -527,7 +571,66 @@ class FunctionsSettings(BaseModel):
         description="What rejecting an incoming call answers: busy (486 Busy Here) or "
         "decline (603 Decline).",
     )
-    auto_answer: bool = Field(default=False, description="Answer every incoming call at once.")
+    auto_answer: bool = Field(
+        default=False,
+        description="Answer incoming calls by themselves (at once, or after auto_answer_after "
+        "seconds). Never while another call is active, unless call waiting is on: then the "
+        "active call is held first.",
+    )
+    auto_answer_after: int = Field(
+        default=0, ge=0, le=600, description="Seconds before an automatic answer; 0: at once."
+    )
+    auto_answer_sound: bool = Field(
+        default=False, description="Play a short sound when a call is answered automatically."
+    )
+    forwarding: Literal["off", "instant", "delayed"] = Field(
+        default="off",
+        description="Call forwarding: off; instant (every incoming call is redirected at once); "
+        "delayed (redirected when not answered within forward_after seconds).",
+    )
+    forward_to: OptText = Field(
+        default=None, description="Where forwarded calls go: a number or a SIP address."
+    )
+    forward_after: int = Field(
+        default=20, ge=1, le=600, description="Seconds of ringing before delayed forwarding."
+    )
+    keep_after_restart: bool = Field(
+        default=True,
+        description="Keep call forwarding and automatic answering after a restart; off: both "
+        "start switched off each time Parley starts.",
+    )
+    follow_redirects: bool = Field(
+        default=True,
+        description="Follow a 3xx answer (the called party forwards or deflects) to the new "
+        "target; off: such a call fails with the answer.",
+    )
+    transfer_requests: Literal["accept", "reject", "ask"] = Field(
+        default="ask",
+        description="What to do when the far end asks us to call somebody else (REFER): accept, "
+        "reject, or ask (the desktop app asks; the console accepts).",
+    )
+    record_all_calls: bool = Field(
+        default=False, description="Record every call from its start (see recording_name)."
+    )
+    recording_dir: OptPath = Field(
+        default=None,
+        description="Where recordings go; empty: the 'recordings' folder of Parley's data folder.",
+    )
+    recording_name: Annotated[str, AfterValidator(check_recording_name)] = Field(
+        default=DEFAULT_RECORDING_NAME,
+        description="File name of a recording, without .wav; fields in braces: "
+        + ", ".join("{" + f + "}" for f in RECORDING_FIELDS)
+        + ".",
+    )
+    recording_channels: Literal["mono", "stereo"] = Field(
+        default="mono",
+        description="mono: both sides mixed; stereo: us on the left, the far end on the right.",
+    )
+    recording_notice_accepted: bool = Field(
+        default=False,
+        description="The legal notice about recording was shown and accepted (the desktop app "
+        "shows it before the first recording).",
+    )
     allow_direct_calls: bool = Field(
         default=False,
         description="Accept calls that do not come through an account's registrar or outbound "
