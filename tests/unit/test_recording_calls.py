@@ -13,7 +13,7 @@ import pytest
 from phonepair import PhonePair, Side
 from test_phone_pair import connected
 
-from parley.phone.events import RecordingChanged, RecordingState
+from parley.phone.events import PhoneError, RecordingChanged, RecordingState
 from parley.phone.recording import RecordingError, file_name, safe_file_name
 
 
@@ -182,3 +182,29 @@ def test_only_a_call_in_progress_and_a_folder(
         await pair.until(lambda: len(recording_events(a)) == 2)
 
     pair.run(scenario())
+
+
+def test_folder_removed_mid_call_stops_the_recording(
+    make_phone_pair: type[PhonePair], tmp_path: Path
+) -> None:
+    """The recordings folder vanishes (an unplugged drive): an error says so, the
+    recording stops, the call goes on."""
+    folder = tmp_path / "usb-stick"
+    pair = make_phone_pair(a={"functions": {"recording_dir": str(folder)}})
+    a = pair.a
+
+    async def scenario() -> None:
+        a_call, _ = await connected(pair)
+        path = a.phone.recordings.start(a_call)
+        await pair.settle(0.2)
+        path.unlink()
+        folder.rmdir()
+        await pair.until(lambda: len(recording_events(a)) == 2, within=300)
+        assert not a.phone.recordings.is_active(a_call.id)
+        assert a_call.state == "connected"
+        a_call.hangup()
+
+    pair.run(scenario())
+    errors = [e for e in a.events if isinstance(e, PhoneError)]
+    assert len(errors) == 1 and "folder is gone" in errors[0].text, errors
+    assert recording_events(a)[1].state is RecordingState.STOPPED
