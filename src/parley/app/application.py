@@ -33,6 +33,7 @@ from parley.app.directory import Directory
 from parley.app.engine import Engine
 from parley.app.events import HistoryAdded
 from parley.app.recorder import HistoryRecorder
+from parley.app.recordings import Recordings
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.app.tracker import Tracker
 from parley.contacts.model import Contact
@@ -136,6 +137,9 @@ class Application:
         self.recorder = HistoryRecorder(history, on_recorded=self._history_added)
         self.calls = Calls(self._ctx, self.recorder)
         self.audio = Audio(self._ctx)
+        self.recordings = Recordings(
+            self._ctx, data / "recordings", self.directory.contact_name, self.subscribe
+        )
 
     # ------------------------------------------------------------------ life cycle
 

@@ -16,6 +16,8 @@ from parley.phone.events import (
     EndCause,
     PhoneEvent,
     Reachability,
+    RecordingChanged,
+    RecordingState,
     RegCause,
     RegState,
 )
@@ -25,6 +27,7 @@ __all__ = [
     "call_text",
     "end_text",
     "event_data",
+    "recording_text",
     "registration_text",
     "state_text",
 ]
@@ -225,4 +228,13 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         data["text"] = account_text(event)
     elif isinstance(event, CallStateChanged):
         data["text"] = call_text(event)
+    elif isinstance(event, RecordingChanged):
+        data["text"] = recording_text(event)
     return data
+
+
+def recording_text(event: RecordingChanged) -> str:
+    """The sentence for a recording that started or stopped."""
+    if event.state is RecordingState.STARTED:
+        return f"Call {event.call} is being recorded to {event.file}."
+    return f"Recording of call {event.call} stopped: {event.file}."

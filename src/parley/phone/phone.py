@@ -27,6 +27,7 @@ from parley.phone.context import CallContext
 from parley.phone.events import PhoneError, PhoneEvent
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.outgoing import DialError, OutgoingCalls
+from parley.phone.recording import RecordingContext, Recordings
 from parley.phone.ringer import Ringer
 from parley.settings.model import AccountSettings, MediaSettings, Settings
 from parley.sip.core import UserAgentCore
@@ -128,12 +129,21 @@ class Phone:
             ended=self.call_ended,
         )
         self.outgoing = OutgoingCalls(self.call_context, lambda: self.accounts, self._track)
+        self.recordings = Recordings(
+            RecordingContext(
+                self.emit, lambda: self.media, lambda: self.settings, lambda: self.calls
+            )
+        )
 
     def emit(self, event: PhoneEvent) -> None:
         try:
             self._on_event(event)
         except Exception:
             log.exception("event handler failed for %r", event)
+        try:  # after the front-ends: "connected" comes before "recording started"
+            self.recordings.on_event(event)
+        except Exception:
+            log.exception("recordings failed on %r", event)
 
     async def start(self) -> None:
         """Open the listeners and the audio, and register the accounts set to do so."""
@@ -209,6 +219,7 @@ class Phone:
         )
         for account in self.accounts.values():
             await account.close()
+        self.recordings.stop_all()
         if self.media is not None:
             self.media.stop()
         await self.driver.close()
