@@ -245,6 +245,7 @@ class Call:
             use_100rel=self.account.settings.use_100rel,
             reject_status=reject,
             allow=self.ctx.driver.core.capabilities.allow,
+            extensions=tuple(sorted(self.ctx.driver.core.capabilities.extensions)),
         )
 
     def _credentials(self) -> Credentials:
