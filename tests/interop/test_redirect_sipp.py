@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from test_calls_sipp import Rig, finish, is_call, poll_stats, rig  # noqa: F401 (fixture)
 
 from peers.common import free_port
+from peers.kamailio import Kamailio
 from peers.sipp import SCENARIOS, Sipp
 
 pytestmark = pytest.mark.interop
@@ -226,3 +228,61 @@ def test_replaces_takes_over_a_confirmed_call(rig: Rig) -> None:  # noqa: F811
     c.wait_for(is_call("ended", call=new["call"]))
     finish(transferee)  # no 180 came, and it got our BYE
     assert c.quit() == 0
+
+
+def test_send_to_voicemail_deflects_to_the_voicemail_extension(
+    kamailio: Kamailio, tmp_path: Path
+) -> None:
+    from parley.app import AppError, Application
+    from parley.media.engine import AudioConfig
+    from parley.settings import AccountSettings, Settings
+
+    port = free_port("udp")
+    settings = Settings(
+        accounts=[
+            AccountSettings(
+                name="office",
+                domain=f"127.0.0.1:{kamailio.udp_port}",
+                username="1001",
+                transport="udp",
+                local_port=port,
+                voicemail_extension="*55",
+            )
+        ],
+        functions={"allow_direct_calls": True},
+    )
+    app = Application(
+        settings=settings,
+        passwords={"office": "pass1001"},
+        use_keyring=False,
+        data_dir=tmp_path / "data",
+        bind_host="127.0.0.1",
+        audio=AudioConfig(),
+    )
+    caller = Sipp(
+        SCENARIOS / "deflected_after_ringing.xml",
+        local_port=free_port("udp"),
+        media_port=free_port("udp"),
+        remote=f"127.0.0.1:{port}",
+        extra_args=["-s", "1001"],
+        workdir=tmp_path,
+    )
+    try:
+        app.start().result(20)
+        caller.start()
+        deadline = time.monotonic() + 15
+        while not [c for c in app.list_calls() if c.state == "incoming"]:
+            assert time.monotonic() < deadline, "the call did not ring"
+            time.sleep(0.05)
+        (ringing,) = app.list_calls()
+        app.calls.send_to_voicemail(ringing).result(10)
+        code = caller.wait(timeout=20)
+        assert code == 0, caller.errors()
+        (moved,) = received(caller, "SIP/2.0 302")
+        assert f"<sip:*55@127.0.0.1:{kamailio.udp_port}>" in header(moved, "Contact")
+        # Only a ringing call can be sent on.
+        with pytest.raises(AppError):
+            app.calls.send_to_voicemail(ringing).result(10)
+    finally:
+        caller.stop()
+        app.stop()
