@@ -75,8 +75,9 @@ def test_classify_refuses_an_unknown_direction() -> None:
         classify("sideways", False, None)
 
 
-def test_six_call_types_with_labels() -> None:
-    assert len(CallType) == 6
+def test_call_types_with_labels() -> None:
+    # The manual's six, its "successful transferred call", forwarded and deflected.
+    assert len(CallType) == 9
     assert all(t.label for t in CallType)
     assert REFUSED_BY_CALLEE >= {486, 603}
 

@@ -1,5 +1,5 @@
-"""The calls facade: dial, answer, reject, hang up, hold, resume, switch, mute, DTMF,
-statistics and silencing the ringer — each a command run on the engine thread that
+"""The calls facade: dial, answer, reject, deflect (to a target or to voicemail), hang
+up, hold, resume, switch, mute, DTMF, statistics and silencing the ringer — each a command run on the engine thread that
 returns a `concurrent.futures.Future`."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from parley.app.recorder import HistoryRecorder
 from parley.app.snapshots import CallInfo
 from parley.history.model import HistoryEntry
 from parley.phone.call import Call
+from parley.phone.redirect import DeflectError, deflect_target
 
 T = TypeVar("T")
 
@@ -139,3 +140,40 @@ class Calls:
         """Stop the ringing (or call-waiting tone) of one incoming call; the call still
         rings at the caller's side and stays shown. It cannot be undone for this call."""
         return self._on_call(call, lambda c: self._ctx.phone().stop_ringing(c))
+
+    def deflect(self, call: CallRef, target: str) -> concurrent.futures.Future[None]:
+        """Send a ringing incoming call to `target` (a number on the account's domain or
+        a SIP address): 302 with it as Contact. AppError when the call no longer rings
+        or the target is no address."""
+
+        def run(c: Call) -> None:
+            if c.direction != "incoming" or c.state != "incoming":
+                raise AppError(f"call {c.id} is not ringing: only a ringing call can be deflected")
+            try:
+                uri = deflect_target(target, c.account)
+            except DeflectError as exc:
+                raise AppError(f"cannot deflect call {c.id} to {target!r}: {exc}") from exc
+            c.deflect(uri)
+
+        return self._on_call(call, run)
+
+    def send_to_voicemail(self, call: CallRef) -> concurrent.futures.Future[None]:
+        """Deflect a ringing incoming call to its account's voicemail extension
+        ("Transfer to voicemail"); AppError when the account has none."""
+
+        def run(c: Call) -> None:
+            extension = c.account.settings.voicemail_extension
+            if not extension:
+                raise AppError(
+                    f"account {c.account.name} has no voicemail extension: set it in the "
+                    "account's settings to send calls to voicemail"
+                )
+            if c.direction != "incoming" or c.state != "incoming":
+                raise AppError(f"call {c.id} is not ringing: only a ringing call can be deflected")
+            try:
+                uri = deflect_target(extension, c.account)
+            except DeflectError as exc:
+                raise AppError(f"cannot send call {c.id} to voicemail: {exc}") from exc
+            c.deflect(uri)
+
+        return self._on_call(call, run)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from parley.history.db import StoreError
 from parley.history.model import Direction, HistoryEntry, classify, number_of
 from parley.history.store import HistoryStore
-from parley.phone.events import CallStateChanged, PhoneEvent
+from parley.phone.events import CallNote, CallStateChanged, PhoneEvent
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,16 @@ class _Pending:
     started: float  # wall clock, seconds since the epoch
     connected: float | None = None  # monotonic clock
     rejected_by_us: bool = False
+    replacing: bool = False  # it came in with Replaces: it took another call's place
+
+
+def _note_of(pending: _Pending, event: CallStateChanged) -> str | None:
+    """The note that types the entry: a call that replaced another one carries
+    "replaced" from its first event on and is an ordinary call; a call that *was*
+    replaced gets the note only at its end (a completed transfer)."""
+    if event.note is None or (pending.replacing and event.note is CallNote.REPLACED):
+        return None
+    return event.note.value
 
 
 class HistoryRecorder:
@@ -81,6 +91,7 @@ class HistoryRecorder:
                 remote_name=event.remote_name,
                 started=self._wall(),
                 rejected_by_us=event.call in self._rejected,
+                replacing=event.note == CallNote.REPLACED,
             )
             self._rejected.discard(event.call)
             self._calls[event.call] = pending
@@ -99,7 +110,11 @@ class HistoryRecorder:
         entry = HistoryEntry(
             direction=pending.direction,
             type=classify(
-                pending.direction, answered, event.status, rejected_by_us=pending.rejected_by_us
+                pending.direction,
+                answered,
+                event.status,
+                rejected_by_us=pending.rejected_by_us,
+                note=_note_of(pending, event),
             ),
             number=number_of(pending.remote),
             name=pending.remote_name,

@@ -12,6 +12,7 @@ from typing import Any
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.phone.events import (
     AccountStateChanged,
+    CallNote,
     CallStateChanged,
     EndCause,
     PhoneEvent,
@@ -127,11 +128,29 @@ def state_text(state: str, held: str | None = None) -> str:
     }.get(state, state)
 
 
+# How a call ended when we sent it on (302), instead of the status's "Moved".
+_SENT_ON_TEXTS: dict[CallNote, str] = {
+    CallNote.FORWARDED: "Forwarded (call forwarding).",
+    CallNote.DEFLECTED: "Deflected.",
+}
+# Words added to any state's sentence for what happened to the call.
+_NOTE_WORDS: dict[CallNote, str] = {
+    CallNote.REDIRECTED: "redirected",
+    CallNote.REPLACED: "call replaced",
+}
+
+
 def call_text(event: CallStateChanged | CallInfo) -> str:
     """The sentence for a call event or snapshot."""
+    note = getattr(event, "note", None)
     if event.state == "ended":
-        return end_text(event.cause, event.status, event.direction, event.detail)
-    return state_text(event.state, event.held)
+        if note in _SENT_ON_TEXTS and event.status is not None and 300 <= event.status < 400:
+            return _SENT_ON_TEXTS[note]
+        text = end_text(event.cause, event.status, event.direction, event.detail)
+    else:
+        text = state_text(event.state, event.held)
+    words = _NOTE_WORDS.get(note) if note is not None else None
+    return f"{text.rstrip('.')} ({words})." if words else text
 
 
 def registration_text(

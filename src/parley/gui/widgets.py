@@ -31,6 +31,9 @@ CALL_TYPE_LABELS: dict[CallType, str] = {
     CallType.ACCEPTED_INCOMING: N_("Accepted call"),
     CallType.REJECTED_INCOMING: N_("Rejected incoming call"),
     CallType.MISSED: N_("Missed call"),
+    CallType.TRANSFERRED: N_("Successful transferred call"),
+    CallType.FORWARDED: N_("Forwarded call"),
+    CallType.DEFLECTED: N_("Deflected call"),
 }
 
 CALL_STATES: dict[str, str] = {

@@ -2,7 +2,9 @@
 
 The manual's caller list knows six call types: successful and unsuccessful outgoing
 calls, accepted and rejected incoming calls, outgoing calls the far end rejected, and
-missed calls. `classify` derives the type from how a call ended; it is pure so that
+missed calls — and a seventh, the successful transferred call. Two more say what call
+forwarding and deflection did: a forwarded call and a deflected call. `classify` derives
+the type from how a call ended (and the `note` its events carried); it is pure so that
 every combination can be tested.
 """
 
@@ -22,7 +24,9 @@ class Direction(StrEnum):
 
 
 class CallType(StrEnum):
-    """The manual's six call types (the values are stored in the database: never rename)."""
+    """The manual's call types, and what forwarding and deflection did (the values are
+    stored in the database: never rename; a Parley that does not know a value skips the
+    row, see `history/store.py`)."""
 
     SUCCESSFUL_OUTGOING = "successful_outgoing"
     UNSUCCESSFUL_OUTGOING = "unsuccessful_outgoing"
@@ -30,6 +34,9 @@ class CallType(StrEnum):
     ACCEPTED_INCOMING = "accepted_incoming"
     REJECTED_INCOMING = "rejected_incoming"
     MISSED = "missed"
+    TRANSFERRED = "transferred"  # the call ended because it was transferred (or replaced)
+    FORWARDED = "forwarded"  # call forwarding sent it on (302) before or while it rang
+    DEFLECTED = "deflected"  # the person sent it on (302) while it rang
 
     @property
     def label(self) -> str:
@@ -38,9 +45,22 @@ class CallType(StrEnum):
 
     @property
     def direction(self) -> Direction:
-        if self in (CallType.ACCEPTED_INCOMING, CallType.REJECTED_INCOMING, CallType.MISSED):
+        """The direction calls of this type have (a transferred call may have either:
+        its entry's own `direction` says; this gives outgoing)."""
+        if self in _INCOMING_TYPES:
             return Direction.INCOMING
         return Direction.OUTGOING
+
+
+_INCOMING_TYPES = frozenset(
+    {
+        CallType.ACCEPTED_INCOMING,
+        CallType.REJECTED_INCOMING,
+        CallType.MISSED,
+        CallType.FORWARDED,
+        CallType.DEFLECTED,
+    }
+)
 
 
 _LABELS = {
@@ -50,6 +70,9 @@ _LABELS = {
     CallType.ACCEPTED_INCOMING: "Incoming call",
     CallType.REJECTED_INCOMING: "Incoming call, rejected",
     CallType.MISSED: "Missed call",
+    CallType.TRANSFERRED: "Successful transferred call",
+    CallType.FORWARDED: "Forwarded call",
+    CallType.DEFLECTED: "Deflected call",
 }
 
 # Final answers by which the called party itself refuses the call (RFC 3261 §21.4.25,
@@ -64,6 +87,7 @@ def classify(
     status: int | None,
     *,
     rejected_by_us: bool = False,
+    note: str | None = None,
 ) -> CallType:
     """The call type of a finished call.
 
@@ -73,8 +97,21 @@ def classify(
     answer). `rejected_by_us`: the user (or a rule acting for the user) refused an
     incoming call; an incoming call that ends unanswered otherwise — the caller gave up,
     it rang out, we were busy — is missed.
+
+    `note`: the `CallNote` value the call's last event carried. "transferred" (a transfer
+    succeeded) and "replaced" on a call that was connected (a transfer completed at this
+    end: an INVITE with Replaces took its place; the recorder does not pass the note of
+    the call that did the replacing) give a transferred call; "forwarded" or
+    "deflected" on an incoming call that was never answered give those types.
     """
     direction = Direction(direction)
+    if note == "transferred" or (note == "replaced" and answered):
+        return CallType.TRANSFERRED
+    if direction is Direction.INCOMING and not answered:
+        if note == "forwarded":
+            return CallType.FORWARDED
+        if note == "deflected":
+            return CallType.DEFLECTED
     if direction is Direction.OUTGOING:
         if answered:
             return CallType.SUCCESSFUL_OUTGOING

@@ -24,6 +24,7 @@ from parley.net.address import Address, TransportError
 from parley.phone.context import CallContext
 from parley.phone.events import (
     CallDirection,
+    CallNote,
     CallPhase,
     CallStateChanged,
     DtmfReceived,
@@ -31,6 +32,7 @@ from parley.phone.events import (
     HeldBy,
     Party,
 )
+from parley.phone.redirect import follow_redirect
 from parley.sip.headers import NameAddr, SipParseError
 from parley.sip.invite import Credentials, InviteSession, SessionConfig
 from parley.sip.invite_events import (
@@ -66,6 +68,7 @@ from parley.sip.uri import SipURI
 if TYPE_CHECKING:
     from parley.media.engine import CallMedia
     from parley.phone.account import Account
+    from parley.phone.redirect import RedirectTargets
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +109,9 @@ class Call:
         self.end_detail = ""  # the offer/answer problem behind MEDIA_FAILED
         self.ended_by: Party | None = None
         self.connected_at: float | None = None
+        self.note: CallNote | None = None  # forwarded, deflected, replaced... (on its events)
+        self.redirects: RedirectTargets | None = None  # the 3xx targets still to try
+        self._headers: list[tuple[str, str]] = []  # extra headers of our INVITE
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
         self._send_lock = asyncio.Lock()  # FIFO: requests leave in the order they were made
@@ -123,29 +129,46 @@ class Call:
     ) -> Call:
         """`headers`: extra headers for the INVITE (Referred-By, Replaces...)."""
         call = cls(ctx, account, "outgoing")
-        s = account.settings
-        local = account.local_endpoint()
-        aor = account.registration.aor
-        from_ = NameAddr(s.caller_id or s.display_name, aor, {})
-        routes = [f"<{proxy_uri(s.outbound_proxy, s.transport)}>"] if s.outbound_proxy else []
-        call.remote = str(target)
-        call.session = InviteSession.outgoing(
-            target,
-            from_=from_,
-            to=NameAddr(None, target, {}),
-            local=local,
-            config=call._session_config(),
-            routes=routes,
-            credentials=call._credentials(),
-            rng=ctx.driver.core.ids.rng,
-            headers=headers,
-        )
-        call.usage = InviteUsage(ctx.driver.core, call.session, call._carry_out_all)
+        call._headers = list(headers or [])
+        call._new_session(target)
         await call._open_stream()
         offer = call._make_offer()
         call._offer_sent = offer
         call._run(call.session.invite(offer.to_bytes(), call.now))
         return call
+
+    def _new_session(self, target: SipURI) -> None:
+        """Our INVITE session towards `target` (the first, or one a 3xx sent us to)."""
+        s = self.account.settings
+        aor = self.account.registration.aor
+        from_ = NameAddr(s.caller_id or s.display_name, aor, {})
+        routes = [f"<{proxy_uri(s.outbound_proxy, s.transport)}>"] if s.outbound_proxy else []
+        self.remote = str(target)
+        self.session = InviteSession.outgoing(
+            target,
+            from_=from_,
+            to=NameAddr(None, target, {}),
+            local=self.account.local_endpoint(),
+            config=self._session_config(),
+            routes=routes,
+            credentials=self._credentials(),
+            rng=self.ctx.driver.core.ids.rng,
+            headers=self._headers,
+        )
+        self.usage = InviteUsage(self.ctx.driver.core, self.session, self._carry_out_all)
+
+    def redirect(self, target: SipURI) -> None:
+        """Place this outgoing call again, to `target` (a Contact of a 3xx): a new INVITE
+        session, while the call — its id, its events, its RTP port — stays the one the
+        person sees (`phone/redirect.py` decides when)."""
+        self.ctx.media().stop_tone(self)
+        self.note = CallNote.REDIRECTED
+        self.remote_name = None
+        self.local_sdp = self.negotiated = None  # a new dialog: a fresh offer
+        self._new_session(target)
+        offer = self._make_offer()
+        self._offer_sent = offer
+        self._run(self.session.invite(offer.to_bytes(), self.now))
 
     @classmethod
     async def incoming(
@@ -156,9 +179,13 @@ class Call:
         tx: ServerTransaction,
         *,
         refuse: tuple[int, str] | None = None,
+        refuse_headers: list[tuple[str, str]] | None = None,
+        note: CallNote | None = None,
     ) -> Call:
-        """`refuse` (status, reason): the policy turned the call away; it never rings."""
+        """`refuse` (status, reason): the policy turned the call away; it never rings.
+        `refuse_headers`: on that answer (the Contact of a 302); `note`: on its events."""
         call = cls(ctx, account, "incoming")
+        call.note = note
         try:
             frm = invite.from_
             call.remote = str(frm.uri)
@@ -192,7 +219,7 @@ class Call:
             if refuse is None:
                 call.end_cause, call.end_detail = EndCause.MEDIA_FAILED, problem or ""
             call._run([o for o in outputs if not isinstance(o, StateChanged | OfferReceived)])
-            call._run(call.session.reject(call.now, status, reason))
+            call._run(call.session.reject(call.now, status, reason, headers=refuse_headers))
         return call
 
     def _offer_problem(self, sdp: bytes) -> str | None:
@@ -218,6 +245,7 @@ class Call:
             use_100rel=self.account.settings.use_100rel,
             reject_status=reject,
             allow=self.ctx.driver.core.capabilities.allow,
+            extensions=tuple(sorted(self.ctx.driver.core.capabilities.extensions)),
         )
 
     def _credentials(self) -> Credentials:
@@ -361,6 +389,15 @@ class Call:
         if self.direction == "incoming" and self.state == "incoming":
             self.ctx.silence(self)
             self._run(self.session.reject(self.now))
+
+    def deflect(self, target: SipURI, note: CallNote = CallNote.DEFLECTED) -> None:
+        """Send a ringing incoming call to `target`: 302 with it as Contact (RFC 3261
+        §21.3.3). A call that no longer rings is left alone."""
+        if self.direction == "incoming" and self.state == "incoming" and not self.ended:
+            self.note = note
+            self.ctx.silence(self)
+            contact = [("Contact", f"<{target}>")]
+            self._run(self.session.reject(self.now, 302, "Moved Temporarily", headers=contact))
 
     def hangup(self) -> None:
         """End the call whatever its state: CANCEL, reject or BYE as SIP says."""
@@ -522,6 +559,8 @@ class Call:
     def _state_changed(self, change: StateChanged) -> None:
         state = change.state
         if state is CallState.ENDED:
+            if self.direction == "outgoing" and follow_redirect(self, change):
+                return  # placed again, to a target a 3xx named
             self._end(change.status, change.reason, change.cause, change.by)
             return
         self.state = {
@@ -680,6 +719,7 @@ class Call:
                 cause=self.end_cause if self.ended else None,
                 ended_by=self.ended_by if self.ended else None,
                 detail=self.end_detail if self.ended else "",
+                note=self.note,
                 at=time.time(),
             )
         )

@@ -24,10 +24,13 @@ from parley.net.transport import TransportLayer
 from parley.phone.account import Account
 from parley.phone.call import Call
 from parley.phone.context import CallContext
-from parley.phone.events import PhoneError, PhoneEvent
+from parley.phone.events import CallNote, PhoneError, PhoneEvent
+from parley.phone.forwarding import Forwarding
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.outgoing import DialError, OutgoingCalls
 from parley.phone.recording import RecordingContext, Recordings
+from parley.phone.replaces_target import EXTENSION as REPLACES
+from parley.phone.replaces_target import ReplacesContext, ReplacesTarget
 from parley.phone.ringer import Ringer
 from parley.settings.model import AccountSettings, MediaSettings, Settings
 from parley.sip.core import UserAgentCore
@@ -81,6 +84,7 @@ class Phone:
         core = UserAgentCore(TimerConfig(t1=sip.t1, t2=sip.t2, t4=sip.t4), user_agent=USER_AGENT)
         register_invite_usage(core)  # calls: INVITE usages with 100rel and session timers
         core.on_request("INVITE", self._on_invite)
+        core.capabilities.add(extensions=(REPLACES,))  # we are a transfer target (RFC 3891)
         self.driver = SipDriver(core, transport_factory=transport_factory)
         self.driver.trace_enabled = settings.log.sip_trace
         self.accounts: dict[str, Account] = {}
@@ -132,6 +136,17 @@ class Phone:
         self.recordings = Recordings(
             RecordingContext(
                 self.emit, lambda: self.media, lambda: self.settings, lambda: self.calls
+            )
+        )
+        self.forwarding = Forwarding(lambda: self.settings, self.emit, asyncio.get_running_loop)
+        self.replaces = ReplacesTarget(
+            ReplacesContext(
+                settings=lambda: self.settings,
+                servers=lambda: [a.server for a in self.accounts.values() if a.server],
+                calls=lambda: self.calls.values(),
+                respond=self._respond,
+                start_call=self._start_replacing,
+                keep_quiet=self.ringer.keep_quiet,
             )
         )
 
@@ -238,7 +253,8 @@ class Phone:
         if not isinstance(source, Source):
             self.driver.answer(tx, 500)
             return
-        asyncio.get_running_loop().create_task(self.incoming.handle(tx, request, source))
+        handler = self.replaces if self.replaces.claims(request) else self.incoming
+        asyncio.get_running_loop().create_task(handler.handle(tx, request, source))
 
     def _respond(self, tx: ServerTransaction, request: Request, status: int, reason: str) -> None:
         self.driver.answer(tx, status, reason)
@@ -246,11 +262,32 @@ class Phone:
     async def _start_incoming(
         self, account: Account, request: Request, tx: ServerTransaction, decision: Decision
     ) -> Call:
-        refuse = decision.refusal
-        call = await Call.incoming(self.call_context, account, request, tx, refuse=refuse)
+        refuse, headers, note = decision.refusal, None, None
+        plan = self.forwarding.plan(account)
+        if plan is not None and plan.mode == "instant":  # 302 before anything rings
+            refuse, headers = (302, "Moved Temporarily"), [("Contact", f"<{plan.target}>")]
+            note = CallNote.FORWARDED
+        call = await Call.incoming(
+            self.call_context,
+            account,
+            request,
+            tx,
+            refuse=refuse,
+            refuse_headers=headers,
+            note=note,
+        )
         self._track(call)
         if refuse is None:
             call.ring()
+            self.forwarding.arm(call, plan)
+        return call
+
+    async def _start_replacing(
+        self, account: Account, request: Request, tx: ServerTransaction
+    ) -> Call:
+        """The call an INVITE with Replaces starts: tracked, never rung (it is answered)."""
+        call = await Call.incoming(self.call_context, account, request, tx, note=CallNote.REPLACED)
+        self._track(call)
         return call
 
     # -- hooks for calls

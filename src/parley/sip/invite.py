@@ -257,13 +257,19 @@ class InviteSession(ResponseHandling, RequestHandling):
         return self._take()
 
     def reject(
-        self, now: float, status: int | None = None, reason: str | None = None
+        self,
+        now: float,
+        status: int | None = None,
+        reason: str | None = None,
+        *,
+        headers: list[tuple[str, str]] | None = None,
     ) -> list[SessionOutput]:
-        """Refuse an incoming call: 486 Busy Here, 603 Decline, 480, 488..."""
+        """Refuse an incoming call: 486 Busy Here, 603 Decline, 480, 488... `headers`:
+        extra headers of the final response, e.g. the Contact of a 302 (RFC 3261 §21.3)."""
         if self.role is not Role.UAS or self._answered or self._ended:
             return []
         status = status or self.config.reject_status
-        response = self._finish_invite(status, reason)
+        response = self._finish_invite(status, reason, headers)
         self._end(status, response.reason, EndCause.REJECTED, by=Party.LOCAL)
         return self._take()
 

@@ -90,6 +90,9 @@ class SessionBase:
         # goes once it came (a 2xx ACKed first), or when Timer BYE_DEFERRED fires.
         self._bye_deferred = False
         self._invite: Request | None = None  # ours as caller, theirs as callee
+        # Caller: the final failure answer to the initial INVITE (a 3xx's Contacts are
+        # where the phone may try next, RFC 3261 §8.1.3.4).
+        self.final_response: Response | None = None
         self._progress = InviteProgress.NOT_SENT if role is Role.UAC else InviteProgress.WAITING
         self._local_tag = ""
         # caller side

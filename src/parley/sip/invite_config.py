@@ -31,6 +31,8 @@ class SessionConfig:
     `use_100rel`: say `Supported: 100rel` and PRACK reliable provisional responses; as
     callee we send reliable provisionals only when the caller *requires* them.
     `reject_status`: what hanging up a ringing incoming call sends (486 or 603).
+    `extensions`: further option tags the UA supports (e.g. "replaces"), said in
+    Supported beside 100rel and timer.
     """
 
     timers: TimerConfig = field(default_factory=TimerConfig)
@@ -38,8 +40,10 @@ class SessionConfig:
     use_100rel: bool = True
     reject_status: int = 486
     allow: str = ALLOW
+    extensions: tuple[str, ...] = ()
 
 
 def supported(config: SessionConfig) -> str:
     """The Supported header value of our INVITEs, UPDATEs and their 2xx."""
-    return ", ".join((["100rel"] if config.use_100rel else []) + ["timer"])
+    tags = (["100rel"] if config.use_100rel else []) + ["timer"]
+    return ", ".join(tags + [e for e in config.extensions if e not in ("100rel", "timer")])

@@ -185,6 +185,7 @@ class ResponseHandling(SessionBase):
             self._early_sdp.clear()
             self._emit(SendRequest(retry, False, self._invite_next_hop))
             return
+        self.final_response = response
         self._end(response.status, response.reason, EndCause.REJECTED, by=Party.REMOTE)
 
     # ------------------------------------------------------------------ in the dialog

@@ -198,6 +198,23 @@ def _missed(p: QPainter, s: float) -> None:
     )
 
 
+@_icon("transferred", BLUE)
+def _transferred(p: QPainter, s: float) -> None:
+    # In and out: the call was handed on to somebody else.
+    _arrow(p, s, False)
+    _arrow(p, s, True)
+
+
+@_icon("forwarded", BLUE)
+def _forwarded(p: QPainter, s: float) -> None:
+    _arrow(p, s, True)  # sent on at once or after ringing (call forwarding)
+
+
+@_icon("deflected", AMBER)
+def _deflected(p: QPainter, s: float) -> None:
+    _arrow(p, s, True)  # sent on by hand while it rang
+
+
 @_icon("mute")
 def _mute(p: QPainter, s: float) -> None:
     c = p.pen().color()

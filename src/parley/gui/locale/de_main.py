@@ -98,6 +98,9 @@ STRINGS: dict[str, str] = {
     "Accepted call": "Angenommener Anruf",
     "Rejected incoming call": "Abgewiesener eingehender Anruf",
     "Missed call": "Verpasster Anruf",
+    "Successful transferred call": "Erfolgreich vermittelter Anruf",
+    "Forwarded call": "Weitergeleiteter Anruf",
+    "Deflected call": "Umgeleiteter Anruf",
     # call menu
     "Dialling…": "Wählt…",
     "Ringing…": "Klingelt…",
