@@ -50,7 +50,13 @@ from parley.gui.settings_fields import (
     all_specs,
     spec_for,
 )
-from parley.gui.settings_pages import AccountsPage, FieldRow, build_group, scroll_page
+from parley.gui.settings_pages import (
+    COMPOSED,
+    AccountsPage,
+    FieldRow,
+    build_group,
+    scroll_page,
+)
 from parley.gui.theme import apply_theme
 from parley.phone.events import AccountStateChanged, PhoneError
 from parley.settings import ConfigError, SecretStoreError
@@ -235,6 +241,20 @@ class SettingsDialog(QDialog):
         password.custom_commit = self._stage_password
         self.rows["account.name"].editor.setEnabled(False)  # the keyring key; see help
         self.rows["account.enabled"].on_commit = lambda _r: self._refresh_states()
+        for row in self.rows.values():
+            if row.on_commit is None:
+                row.on_commit = self._linked_rows
+
+    def _linked_rows(self, changed: FieldRow) -> None:
+        """After a change: rows shown from the same fields show the new value, and rows
+        that depend on a choice follow it (e.g. "forward after" only when delayed)."""
+        for row in self.rows.values():
+            if row is changed or row.section != changed.section:
+                continue
+            if row.key in COMPOSED or row.key == "functions.auto_answer_after":
+                row.load()
+            else:
+                row.update_enabled()
 
     def _wire_accounts_page(self) -> None:
         page = self.accounts_page
