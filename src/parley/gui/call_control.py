@@ -546,7 +546,8 @@ class CallControls(QWidget):
         self.refresh(self.calls, self.current)
 
     def _transfer_requested(self, event: TransferRequested) -> None:
-        call = self.application.get_call(event.call)
+        call = next((c for c in self.calls if c.id == event.call), None)
+        call = call or self.application.get_call(event.call)
         who = call.shown_name if call is not None else (event.referred_by or tr("The other side"))
         dialog = TransferRequestDialog(event.call, who, event.target, self)
         self.request_dialogs[event.call] = dialog
