@@ -1,6 +1,7 @@
 """The call window during calls: the far party, the running time, the call menu (mute,
-loudspeaker, DTMF keypad, live statistics, hold/resume, hang up), ringing calls with
-their answers, and the list of all calls to switch between.
+loudspeaker, DTMF keypad, live statistics, hold/resume, transfer, add participant,
+record, hang up), ringing calls with their answers, the transfer and conference areas
+with the conference view (`CallControls`), and the list of all calls to switch between.
 
 Switching (the manual): picking another call holds the active one and resumes (or
 answers) the picked one — `Application.switch_to` does both on the engine.
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from parley.app.application import DTMF_KEYS
 from parley.app.snapshots import CallInfo
 from parley.gui.bridge import EngineBridge
+from parley.gui.call_control import CallControls, PartyList
 from parley.gui.i18n import N_, tr
 from parley.gui.icons import RED
 from parley.gui.incoming import IncomingCallWidget
@@ -145,12 +146,16 @@ class CallPanel(QWidget):
         self.keypad_button = tool_button("keypad", tr("Keypad (DTMF)"), checkable=True, size=26)
         self.stats_button = tool_button("stats", tr("Call statistics"), checkable=True, size=26)
         self.hold_button = tool_button("hold", tr("Hold"), checkable=True, size=26)
+        # Transfer, add participant, record, the transfer and conference areas and
+        # the conference view live in `CallControls` (gui/call_control.py).
+        self.controls = CallControls(bridge)
         for button in (
             self.mute_button,
             self.speaker_button,
             self.keypad_button,
             self.stats_button,
             self.hold_button,
+            *self.controls.menu_buttons,
         ):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             menu.addWidget(button)
@@ -184,10 +189,12 @@ class CallPanel(QWidget):
         hang.addStretch(1)
         active.addLayout(hang)
         layout.addWidget(self.active)
+        layout.addWidget(self.controls)
+        self.controls.refresh_requested.connect(self._refresh)
 
         self.list_title = QLabel(tr("Calls"))
         layout.addWidget(self.list_title)
-        self.call_list = QListWidget()
+        self.call_list = PartyList()  # drag a call onto the transfer / conference area
         self.call_list.setMaximumHeight(110)
         self.call_list.itemClicked.connect(self._picked)
         layout.addWidget(self.call_list)
@@ -233,6 +240,7 @@ class CallPanel(QWidget):
         self._update_incoming(calls)
         self._update_active()
         self._update_list()
+        self.controls.refresh(self._calls, self.current)
         if calls and not self._tick.isActive():
             self._tick.start()
         elif not calls:
@@ -259,6 +267,7 @@ class CallPanel(QWidget):
             widget.accept_clicked.connect(self.accept)
             widget.reject_clicked.connect(self.reject)
             widget.silence_clicked.connect(self.silence)
+            self.controls.attach_incoming(widget, call)
             self._incoming[call.id] = widget
             self.incoming_box.addWidget(widget)
 
@@ -393,6 +402,7 @@ class CallPanel(QWidget):
         self.bridge.run(self.application.switch_to(call_id))
         self._update_active()
         self._update_list()
+        self.controls.refresh(self._calls, self.current)
 
     def switch_to(self, call_id: int) -> None:
         for row in range(self.call_list.count()):

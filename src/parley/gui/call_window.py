@@ -26,6 +26,7 @@ from parley.gui import icons
 from parley.gui.contact_editor import NUMBER_TYPES
 from parley.gui.i18n import tr
 from parley.gui.icons import GREEN
+from parley.gui.texts import note_text
 from parley.gui.widgets import (
     Avatar,
     call_type_label,
@@ -37,6 +38,7 @@ from parley.gui.widgets import (
     tool_button,
 )
 from parley.history.model import CallType, HistoryEntry
+from parley.phone.events import CallNote
 
 UNSUCCESSFUL = (CallType.UNSUCCESSFUL_OUTGOING, CallType.REJECTED_OUTGOING)
 
@@ -58,6 +60,9 @@ class CallWindow(QWidget):
         self.application = application
         self.contact: Contact | None = None
         self.entry: HistoryEntry | None = None
+        # What happened to a call (forwarded, auto answered…), by history entry id,
+        # as the call's events said while it ran.
+        self.notes: dict[int, CallNote] = {}
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 20, 20, 20)
@@ -102,6 +107,7 @@ class CallWindow(QWidget):
         self.fields: dict[str, QLabel] = {}
         for key, label in (
             ("error", tr("Error code")),
+            ("note", tr("Note")),
             ("date", tr("Date")),
             ("time", tr("Time")),
             ("account", tr("Account")),
@@ -169,6 +175,10 @@ class CallWindow(QWidget):
         if entry.type in UNSUCCESSFUL and entry.sip_code is not None:
             error = f"{entry.sip_code} {entry.reason}".strip()
         self.fields["error"].setText(error or "–")
+        note = getattr(entry, "note", None) or (
+            self.notes.get(entry.id) if entry.id is not None else None
+        )
+        self.fields["note"].setText(note_text(CallNote(note)) if note else "–")
         self.fields["date"].setText(format_date(entry.start))
         self.fields["time"].setText(format_time(entry.start))
         self.fields["account"].setText(entry.account)

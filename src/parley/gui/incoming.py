@@ -1,12 +1,14 @@
 """An incoming call in the call window: who calls, on which account, and the three
-answers — accept, reject, silence the ringing (for this call only, for good)."""
+answers — accept, reject, silence the ringing (for this call only, for good) — plus
+forward it elsewhere ("→", deflection) and send it to voicemail."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from parley.app.snapshots import CallInfo
+from parley.gui import icons
 from parley.gui.i18n import tr
 from parley.gui.icons import GREEN, GREY, RED
 from parley.gui.widgets import Avatar, heading, round_button
@@ -19,6 +21,8 @@ class IncomingCallWidget(QFrame):
     accept_clicked = Signal(int)
     reject_clicked = Signal(int)
     silence_clicked = Signal(int)
+    deflect_clicked = Signal(int)
+    voicemail_clicked = Signal(int)
 
     def __init__(
         self,
@@ -58,6 +62,19 @@ class IncomingCallWidget(QFrame):
             buttons.addSpacing(10)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        # The manual's "→" on a ringing call (deflect it elsewhere) and "send to voicemail".
+        more = QHBoxLayout()
+        more.addStretch(1)
+        self.deflect_button = QPushButton("→  " + tr("Forward"))
+        self.deflect_button.setToolTip(tr("Forward the call to another number"))
+        self.voicemail_button = QPushButton(icons.icon("voicemail"), tr("To voicemail"))
+        self.voicemail_button.setToolTip(tr("Send the call to your voicemail"))
+        more.addWidget(self.deflect_button)
+        more.addWidget(self.voicemail_button)
+        more.addStretch(1)
+        layout.addLayout(more)
+        self.deflect_button.clicked.connect(lambda: self.deflect_clicked.emit(self.call_id))
+        self.voicemail_button.clicked.connect(lambda: self.voicemail_clicked.emit(self.call_id))
         self.accept_button.clicked.connect(lambda: self.accept_clicked.emit(self.call_id))
         self.reject_button.clicked.connect(lambda: self.reject_clicked.emit(self.call_id))
         self.silence_button.clicked.connect(self._silence)

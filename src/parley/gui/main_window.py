@@ -40,6 +40,7 @@ from parley.contacts.numbers import is_dialable, is_sip_address
 from parley.gui import icons, widgets
 from parley.gui.bridge import EngineBridge
 from parley.gui.call_bar import ActiveCallBar
+from parley.gui.call_control import PartyList
 from parley.gui.call_menu import CallPanel, DtmfKeypad
 from parley.gui.call_window import CallWindow
 from parley.gui.contact_editor import ContactEditor
@@ -235,7 +236,7 @@ class MainWindow(QMainWindow):
         switch.addWidget(self.add_contact_button)
         left.addLayout(switch)
 
-        self.entry_list = QListWidget()
+        self.entry_list = PartyList()  # contacts and calls can be dropped on a call
         self.entry_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.entry_list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         left.addWidget(self.entry_list, 1)
@@ -445,6 +446,9 @@ class MainWindow(QMainWindow):
         self._update_right()
 
     def _history_added(self, event: HistoryAdded) -> None:
+        note = self.call_panel.controls.notes.get(event.call) if event.call is not None else None
+        if note is not None:  # forwarded, auto answered…: shown with the entry
+            self.call_window.notes[event.entry_id] = note
         if self.views.currentIndex() == RECENT or self.search.text().strip():
             self.refresh_list()
         if not self.application.list_calls():

@@ -38,6 +38,7 @@ from parley.app import AppError, Application, SettingsApplied
 from parley.app.snapshots import AccountInfo
 from parley.gui import widgets
 from parley.gui.bridge import EngineBridge
+from parley.gui.call_dialogs import RecordingNotice
 from parley.gui.i18n import tr
 from parley.gui.settings_fields import (
     ACCOUNT_GROUPS,
@@ -50,7 +51,13 @@ from parley.gui.settings_fields import (
     all_specs,
     spec_for,
 )
-from parley.gui.settings_pages import AccountsPage, FieldRow, build_group, scroll_page
+from parley.gui.settings_pages import (
+    COMPOSED,
+    AccountsPage,
+    FieldRow,
+    build_group,
+    scroll_page,
+)
 from parley.gui.theme import apply_theme
 from parley.phone.events import AccountStateChanged, PhoneError
 from parley.settings import ConfigError, SecretStoreError
@@ -235,6 +242,38 @@ class SettingsDialog(QDialog):
         password.custom_commit = self._stage_password
         self.rows["account.name"].editor.setEnabled(False)  # the keyring key; see help
         self.rows["account.enabled"].on_commit = lambda _r: self._refresh_states()
+        self.rows["functions.record_all_calls"].on_commit = self._record_all_changed
+        self.notice: RecordingNotice | None = None
+        for row in self.rows.values():
+            if row.on_commit is None:
+                row.on_commit = self._linked_rows
+
+    def _record_all_changed(self, row: FieldRow) -> None:
+        """Recording every call starts with the legal notice, as the record button does;
+        refused, the setting goes back off."""
+        functions = self.draft.functions
+        if not functions.record_all_calls or functions.recording_notice_accepted:
+            return
+        self.notice = RecordingNotice(self)
+        self.notice.decided.connect(self._notice_decided)
+        self.notice.open()
+
+    def _notice_decided(self, accepted: bool) -> None:
+        if accepted:
+            self.draft.functions.recording_notice_accepted = True
+        else:
+            self.rows["functions.record_all_calls"].editor.set_value(False)
+
+    def _linked_rows(self, changed: FieldRow) -> None:
+        """After a change: rows shown from the same fields show the new value, and rows
+        that depend on a choice follow it (e.g. "forward after" only when delayed)."""
+        for row in self.rows.values():
+            if row is changed or row.section != changed.section:
+                continue
+            if row.key in COMPOSED or row.key == "functions.auto_answer_after":
+                row.load()
+            else:
+                row.update_enabled()
 
     def _wire_accounts_page(self) -> None:
         page = self.accounts_page

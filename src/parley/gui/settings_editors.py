@@ -204,6 +204,23 @@ class PathEditor(TextEditor):
             self.line.setText(name)
 
 
+class FolderEditor(TextEditor):
+    """A directory, typed or chosen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        browse = QPushButton(tr("Browse…"))
+        browse.clicked.connect(self._browse)
+        layout = self.layout()
+        assert isinstance(layout, QHBoxLayout)
+        layout.addWidget(browse)
+
+    def _browse(self) -> None:
+        name = QFileDialog.getExistingDirectory(self, tr("Choose a folder"), self.line.text())
+        if name:
+            self.line.setText(name)
+
+
 class DeviceEditor(Editor):
     """A sound device: "system default", a device PortAudio lists, "null" (silence),
     or typed text such as "file:/path/to.wav"."""
@@ -370,6 +387,8 @@ def make_editor(
     spec: FieldSpec, model: type[BaseModel], name: str, devices: dict[str, list[str]]
 ) -> Editor:
     """The editor for field ``name`` of ``model`` as ``spec`` describes it."""
+    if name not in model.model_fields:  # a composed row (settings_pages.COMPOSED)
+        return ChoiceEditor(spec.choices)
     info = model.model_fields[name]
     annotation = info.annotation
     if spec.kind == "codecs":
@@ -380,6 +399,10 @@ def make_editor(
         return DeviceEditor(devices.get(spec.kind.split("-")[0], []))
     if spec.kind == "path":
         return PathEditor()
+    if spec.kind == "wav":
+        return PathEditor(tr("WAV files (*.wav)"))
+    if spec.kind == "folder":
+        return FolderEditor()
     if annotation is bool:
         return BoolEditor(tr(spec.label))
     if annotation is int:

@@ -48,6 +48,10 @@ class PageSpec:
 
 F = FieldSpec
 
+# A row not backed by one model field: the manual's "off / instantly / after N seconds"
+# for automatic acceptance, made of functions.auto_answer and auto_answer_after.
+AUTO_ANSWER_MODE = "functions.auto_answer_mode"
+
 TRANSPORTS = {
     "udp": N_("UDP"),
     "tcp": N_("TCP"),
@@ -63,6 +67,30 @@ LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}  # each in its own language
 THEMES = {"system": N_("Follow the system"), "light": N_("Light"), "dark": N_("Dark")}
 TONE_REGIONS = {"europe": N_("Europe"), "north_america": N_("North America")}
 REJECT_WITH = {"busy": N_("Busy (486)"), "decline": N_("Decline (603)")}
+FORWARDING = {
+    "off": N_("Off"),
+    "instant": N_("Instantly"),
+    "delayed": N_("After a number of seconds"),
+}
+AUTO_ANSWER_MODES = {
+    "off": N_("Off"),
+    "instant": N_("Instantly"),
+    "delayed": N_("After a number of seconds"),
+}
+TRANSFER_REQUESTS = {
+    "accept": N_("Always accept"),
+    "reject": N_("Always reject"),
+    "ask": N_("Ask me"),
+}
+MUSIC_ON_HOLD = {
+    "off": N_("Off (silence)"),
+    "builtin": N_("Built-in melody"),
+    "file": N_("A sound file"),
+}
+RECORDING_CHANNELS = {
+    "mono": N_("Mono (both sides mixed)"),
+    "stereo": N_("Stereo (you left, the other side right)"),
+}
 LOG_LEVELS = {
     "debug": N_("Debug: everything"),
     "info": N_("Information"),
@@ -249,6 +277,24 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
             ),
         ),
     ),
+    GroupSpec(
+        N_("InterCom"),
+        (
+            F(
+                "account.intercom",
+                N_("Accept InterCom calls"),
+                N_(
+                    "Calls the PBX marks for automatic answer are answered at once, with no "
+                    "ringing — only when they come through this account's server."
+                ),
+            ),
+            F(
+                "account.intercom_prefix",
+                N_("InterCom prefix"),
+                N_("Dialled before the number for an InterCom call; see your PBX's manual."),
+            ),
+        ),
+    ),
 )
 
 PASSWORD_GROUP = GroupSpec(
@@ -388,6 +434,23 @@ PAGES: tuple[PageSpec, ...] = (
                 ),
             ),
             GroupSpec(
+                N_("Music on hold"),
+                (
+                    F(
+                        "media.music_on_hold",
+                        N_("Music on hold"),
+                        N_("What the people you put on hold hear."),
+                        choices=MUSIC_ON_HOLD,
+                    ),
+                    F(
+                        "media.music_on_hold_file",
+                        N_("Music file"),
+                        N_("A WAV file, played in a loop."),
+                        kind="wav",
+                    ),
+                ),
+            ),
+            GroupSpec(
                 N_("Network"),
                 (
                     F(
@@ -508,16 +571,115 @@ PAGES: tuple[PageSpec, ...] = (
                         choices=REJECT_WITH,
                     ),
                     F(
-                        "functions.auto_answer",
-                        N_("Automatic call acceptance"),
-                        N_("Answer every incoming call at once."),
-                    ),
-                    F(
                         "functions.allow_direct_calls",
                         N_("Allow direct IP calls"),
                         N_(
                             "Accept calls that do not come through your PBX. Off keeps out calls from SIP scanners."
                         ),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Call forwarding"),
+                (
+                    F(
+                        "functions.forwarding",
+                        N_("Forward calls"),
+                        N_(
+                            "Redirect incoming calls to another number, at once or when you do not answer."
+                        ),
+                        choices=FORWARDING,
+                    ),
+                    F(
+                        "functions.forward_to",
+                        N_("Forward to"),
+                        N_("A number or a SIP address."),
+                    ),
+                    F(
+                        "functions.forward_after",
+                        N_("Forward after (seconds)"),
+                        N_("How long a call rings before it is forwarded (1 to 600 seconds)."),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Automatic call acceptance"),
+                (
+                    F(
+                        AUTO_ANSWER_MODE,
+                        N_("Accept calls automatically"),
+                        N_(
+                            "Answer incoming calls by themselves. Never while another call is "
+                            "active, unless call waiting is on: then that call is held first."
+                        ),
+                        choices=AUTO_ANSWER_MODES,
+                    ),
+                    F(
+                        "functions.auto_answer_after",
+                        N_("Accept after (seconds)"),
+                        N_("How long a call rings before it is answered automatically."),
+                    ),
+                    F(
+                        "functions.auto_answer_sound",
+                        N_("Play a sound on automatic acceptance"),
+                        N_("A short sound tells you that a call was answered by itself."),
+                    ),
+                    F(
+                        "functions.keep_after_restart",
+                        N_("Keep settings after restart"),
+                        N_(
+                            "Keep call forwarding and automatic acceptance when Parley starts "
+                            "again; off: both start switched off."
+                        ),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Transfers"),
+                (
+                    F(
+                        "functions.transfer_requests",
+                        N_("On transfer request"),
+                        N_("What to do when the other side asks you to call somebody else."),
+                        choices=TRANSFER_REQUESTS,
+                    ),
+                    F(
+                        "functions.follow_redirects",
+                        N_("Follow redirections"),
+                        N_("When a called party forwards your call elsewhere, call there."),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Recording"),
+                (
+                    F(
+                        "functions.record_all_calls",
+                        N_("Record all calls"),
+                        N_("Every call is recorded from its start. Tell the other side."),
+                    ),
+                    F(
+                        "functions.recording_dir",
+                        N_("Recording folder"),
+                        N_(
+                            "Where recordings go; empty: the recordings folder in Parley's data folder."
+                        ),
+                        kind="folder",
+                    ),
+                    F(
+                        "functions.recording_name",
+                        N_("File name"),
+                        N_(
+                            "Fields in braces: {DNID} called number, {name} contact, {number}, "
+                            "{account}, {YYYY} {MM} {DD} {hh} {NN} {ss} date and time, "
+                            "{recording_part} part; .wav is added."
+                        ),
+                    ),
+                    F(
+                        "functions.recording_channels",
+                        N_("Channels"),
+                        N_("Both sides mixed into one channel, or each side on its own."),
+                        choices=RECORDING_CHANNELS,
                     ),
                 ),
             ),

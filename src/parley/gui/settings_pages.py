@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from parley.app.snapshots import AccountInfo
 from parley.gui.i18n import N_, tr
 from parley.gui.settings_editors import BoolEditor, Editor, make_editor
-from parley.gui.settings_fields import FieldSpec, GroupSpec
+from parley.gui.settings_fields import AUTO_ANSWER_MODE, FieldSpec, GroupSpec
 from parley.gui.texts import account_text
 from parley.settings.errors import describe_validation_error
 from parley.settings.model import (
@@ -74,6 +74,52 @@ STATE_COLOURS = {
     "not registered": "#8c8c8c",
     "unreachable": "#c0392b",
     "disabled": "#cccccc",
+}
+
+
+# Seconds offered when automatic acceptance is switched to "after N seconds" from "at once".
+DEFAULT_AUTO_ANSWER_DELAY = 10
+
+
+def _auto_answer_mode(model: BaseModel) -> str:
+    assert isinstance(model, FunctionsSettings)
+    if not model.auto_answer:
+        return "off"
+    return "instant" if model.auto_answer_after == 0 else "delayed"
+
+
+def _set_auto_answer_mode(model: BaseModel, value: object) -> None:
+    assert isinstance(model, FunctionsSettings)
+    model.auto_answer = value != "off"
+    if value == "instant":
+        model.auto_answer_after = 0
+    elif value == "delayed" and model.auto_answer_after == 0:
+        model.auto_answer_after = DEFAULT_AUTO_ANSWER_DELAY
+
+
+# Rows shown as one choice but stored in several model fields: (read, write).
+COMPOSED: dict[str, tuple[Callable[[BaseModel], object], Callable[[BaseModel, object], None]]] = {
+    AUTO_ANSWER_MODE: (_auto_answer_mode, _set_auto_answer_mode),
+}
+
+
+def _functions(model: BaseModel) -> FunctionsSettings:
+    assert isinstance(model, FunctionsSettings)
+    return model
+
+
+def _media(model: BaseModel) -> MediaSettings:
+    assert isinstance(model, MediaSettings)
+    return model
+
+
+# Rows that mean something only after another choice of their section (greyed out else).
+ENABLED_WHEN: dict[str, Callable[[BaseModel], bool]] = {
+    "functions.forward_to": lambda m: _functions(m).forwarding != "off",
+    "functions.forward_after": lambda m: _functions(m).forwarding == "delayed",
+    "functions.auto_answer_after": lambda m: _auto_answer_mode(m) == "delayed",
+    "functions.auto_answer_sound": lambda m: _functions(m).auto_answer,
+    "media.music_on_hold_file": lambda m: _media(m).music_on_hold == "file",
 }
 
 
@@ -153,7 +199,11 @@ class FieldRow:
         if model is None:
             return True
         try:
-            setattr(model, self.name, self.editor.value())
+            composed = COMPOSED.get(self.key)
+            if composed is not None:
+                composed[1](model, self.editor.value())
+            else:
+                setattr(model, self.name, self.editor.value())
         except ValidationError as exc:
             issues = describe_validation_error(exc, type(model))
             self.set_error("; ".join(issue.problem for issue in issues))
@@ -172,7 +222,20 @@ class FieldRow:
             return
         if model is None:
             return
-        self.editor.load(getattr(model, self.name))
+        composed = COMPOSED.get(self.key)
+        self.editor.load(composed[0](model) if composed else getattr(model, self.name))
+        self.update_enabled()
+
+    def update_enabled(self) -> None:
+        """Grey the row out while the choice it belongs to is off."""
+        rule = ENABLED_WHEN.get(self.key)
+        model = self.get_model()
+        if rule is None or model is None:
+            return
+        on = rule(model)
+        self.container.setEnabled(on)
+        if self.label is not None:
+            self.label.setEnabled(on)
 
     # -- errors
     def set_error(self, text: str) -> None:

@@ -12,14 +12,41 @@ from parley.app.snapshots import AccountInfo, CallInfo
 from parley.gui.i18n import N_, tr
 from parley.phone.events import (
     AccountStateChanged,
+    CallNote,
     CallStateChanged,
     EndCause,
     Reachability,
     RegCause,
     RegState,
+    TransferProgress,
+    TransferRole,
+    TransferState,
 )
 
-__all__ = ["account_text", "call_end_text", "end_text"]
+__all__ = ["account_text", "call_end_text", "end_text", "note_text", "transfer_text"]
+
+_NOTE_TEXTS: dict[CallNote, str] = {
+    CallNote.FORWARDED: N_("Forwarded"),
+    CallNote.DEFLECTED: N_("Forwarded while ringing"),
+    CallNote.REDIRECTED: N_("Redirected by the called party"),
+    CallNote.REPLACED: N_("Replaced by a transfer"),
+    CallNote.TRANSFERRED: N_("Transferred"),
+    CallNote.AUTO_ANSWERED: N_("Answered automatically"),
+    CallNote.INTERCOM: N_("InterCom call"),
+}
+
+_TRANSFER_STATES: dict[TransferState, str] = {
+    TransferState.TRYING: N_("Transfer to {target}: asking the other side…"),
+    TransferState.ACCEPTED: N_("Transfer to {target}: calling…"),
+    TransferState.DONE: N_("Transferred to {target}."),
+    TransferState.FAILED: N_("Transfer to {target} failed: {reason}"),
+}
+_TRANSFEREE_STATES: dict[TransferState, str] = {
+    TransferState.TRYING: N_("The other side transfers you to {target}…"),
+    TransferState.ACCEPTED: N_("Calling {target} for the other side…"),
+    TransferState.DONE: N_("You are now connected with {target}."),
+    TransferState.FAILED: N_("Calling {target} for the other side failed: {reason}"),
+}
 
 _STATUS_TEXTS: dict[int, str] = {
     200: N_("Call ended"),
@@ -162,3 +189,20 @@ def account_text(info: AccountInfo | AccountStateChanged) -> str:
             hint=tr(hint),
         )
     return ""
+
+
+def note_text(note: CallNote) -> str:
+    """What happened to a call beyond its state (forwarded, answered automatically…)."""
+    return tr(_NOTE_TEXTS.get(note, note.value))
+
+
+def transfer_text(event: TransferProgress) -> str:
+    """A step of a transfer, in a sentence; a failure says why (the SIP answer)."""
+    table = _TRANSFER_STATES if event.role is TransferRole.TRANSFEROR else _TRANSFEREE_STATES
+    reason = ""
+    if event.state is TransferState.FAILED:
+        reason = end_text(None, event.status) if event.status else tr("no answer")
+        if event.status:
+            reason += f" ({event.status})"
+    target = event.target or tr("the new party")
+    return tr(table[event.state], target=target, reason=reason)

@@ -488,7 +488,9 @@ def _picture(p: QPainter, s: float) -> None:
 @cache
 def pixmap(name: str, size: int = 24, colour: str | None = None) -> QPixmap:
     """The icon `name` drawn at `size` × `size` device pixels (cached)."""
-    fn, default = _DRAW[name]
+    # A name without a drawing (e.g. a call type newer than this file) gets the
+    # transfer arrow rather than an exception in a list.
+    fn, default = _DRAW.get(name) or _DRAW["transferred"]
     pm = QPixmap(size, size)
     pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)
@@ -506,3 +508,34 @@ def icon(name: str, colour: str | None = None) -> QIcon:
     for size in (16, 24, 32, 48, 64):
         result.addPixmap(pixmap(name, size, colour))
     return result
+
+
+@_icon("record", RED)
+def _record(p: QPainter, s: float) -> None:
+    c = p.pen().color()
+    _pen(p, c, s * 0.08)
+    p.drawEllipse(QPointF(s * 0.5, s * 0.5), s * 0.36, s * 0.36)
+    p.setBrush(QBrush(c))
+    p.drawEllipse(QPointF(s * 0.5, s * 0.5), s * 0.2, s * 0.2)
+
+
+@_icon("split")
+def _split(p: QPainter, s: float) -> None:
+    _pen(p, p.pen().color(), s * 0.1)
+    p.drawLine(QPointF(s * 0.5, s * 0.88), QPointF(s * 0.5, s * 0.5))
+    p.drawPolyline(
+        QPolygonF(
+            [QPointF(s * 0.18, s * 0.14), QPointF(s * 0.5, s * 0.5), QPointF(s * 0.82, s * 0.14)]
+        )
+    )
+
+
+@_icon("transferred", GREEN)
+def _transferred(p: QPainter, s: float) -> None:
+    _pen(p, p.pen().color(), s * 0.1)
+    p.drawLine(QPointF(s * 0.14, s * 0.5), QPointF(s * 0.84, s * 0.5))
+    p.drawPolyline(
+        QPolygonF(
+            [QPointF(s * 0.6, s * 0.26), QPointF(s * 0.84, s * 0.5), QPointF(s * 0.6, s * 0.74)]
+        )
+    )
