@@ -47,18 +47,8 @@ CALL_STATES: dict[str, str] = {
 }
 
 
-# Types the history may gain (a successful transfer): by value, so a build without
-# them still imports.
-_MORE_TYPE_LABELS: dict[str, str] = {
-    "transferred": N_("Successfully transferred call"),
-    "successful_transferred": N_("Successfully transferred call"),
-    "transferred_call": N_("Successfully transferred call"),
-}
-
-
 def call_type_label(kind: CallType) -> str:
-    label = CALL_TYPE_LABELS.get(kind) or _MORE_TYPE_LABELS.get(str(kind.value))
-    return tr(label) if label else str(kind.value).replace("_", " ").capitalize()
+    return tr(CALL_TYPE_LABELS[kind])
 
 
 def state_label(state: str, held: str | None = None) -> str:

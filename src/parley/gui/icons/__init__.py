@@ -528,14 +528,3 @@ def _split(p: QPainter, s: float) -> None:
             [QPointF(s * 0.18, s * 0.14), QPointF(s * 0.5, s * 0.5), QPointF(s * 0.82, s * 0.14)]
         )
     )
-
-
-@_icon("transferred", GREEN)
-def _transferred(p: QPainter, s: float) -> None:
-    _pen(p, p.pen().color(), s * 0.1)
-    p.drawLine(QPointF(s * 0.14, s * 0.5), QPointF(s * 0.84, s * 0.5))
-    p.drawPolyline(
-        QPolygonF(
-            [QPointF(s * 0.6, s * 0.26), QPointF(s * 0.84, s * 0.5), QPointF(s * 0.6, s * 0.74)]
-        )
-    )
