@@ -24,6 +24,7 @@ from parley.net.address import Address, TransportError
 from parley.phone.context import CallContext
 from parley.phone.events import (
     CallDirection,
+    CallNote,
     CallPhase,
     CallStateChanged,
     DtmfReceived,
@@ -58,6 +59,7 @@ from parley.sip.offer_answer import (
     process_answer,
 )
 from parley.sip.registration import proxy_uri
+from parley.sip.request_client import ClientCallbacks
 from parley.sip.sdp import SdpParseError, SessionDescription, parse_sdp
 from parley.sip.session_timer import SessionTimerConfig
 from parley.sip.transaction_server import ServerTransaction
@@ -105,6 +107,7 @@ class Call:
         self.end_cause: EndCause | None = None  # why it ended, once it did
         self.end_detail = ""  # the offer/answer problem behind MEDIA_FAILED
         self.ended_by: Party | None = None
+        self.note: CallNote | None = None  # told on the ENDED event (transferred...)
         self.connected_at: float | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
@@ -511,6 +514,29 @@ class Call:
         if dest == self.account.server:
             self.account.watch.not_answered()
 
+    def send_in_dialog(self, request: Request, callbacks: ClientCallbacks) -> None:
+        """Send a request of another usage of this call's dialog (a REFER, a NOTIFY):
+        after the call's own requests made before it (the far end checks the CSeq
+        order), with the account's credentials."""
+        self._spawn(self._send_in_dialog(request, callbacks))
+
+    async def _send_in_dialog(self, request: Request, callbacks: ClientCallbacks) -> None:
+        async with self._send_lock:
+            dialog = self.session.dialog
+            try:
+                dest = await self.account.resolve_next_hop(dialog.next_hop if dialog else None)
+            except Exception as exc:
+                callbacks.on_transport_error(str(exc))
+                return
+            self.ctx.driver.core.send_request(
+                request,
+                dest,
+                callbacks,
+                self.now,
+                reliable=dest.transport != "udp",
+                credentials=self.session.credentials,
+            )
+
     async def _send_ack(self, ack: Request, next_hop: SipURI | None) -> None:
         try:
             dest: Address = await self.account.resolve_next_hop(next_hop)
@@ -680,6 +706,7 @@ class Call:
                 cause=self.end_cause if self.ended else None,
                 ended_by=self.ended_by if self.ended else None,
                 detail=self.end_detail if self.ended else "",
+                note=self.note if self.ended else None,
                 at=time.time(),
             )
         )

@@ -28,10 +28,12 @@ from parley.phone.events import PhoneError, PhoneEvent
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.outgoing import DialError, OutgoingCalls
 from parley.phone.ringer import Ringer
+from parley.phone.transfer import TransferContext, Transfers
 from parley.settings.model import AccountSettings, MediaSettings, Settings
 from parley.sip.core import UserAgentCore
 from parley.sip.invite_usage import register_invite_usage
 from parley.sip.message import Request
+from parley.sip.refer import register_refer_usage
 from parley.sip.timers import TimerConfig
 from parley.sip.transaction_server import ServerTransaction
 
@@ -80,6 +82,7 @@ class Phone:
         core = UserAgentCore(TimerConfig(t1=sip.t1, t2=sip.t2, t4=sip.t4), user_agent=USER_AGENT)
         register_invite_usage(core)  # calls: INVITE usages with 100rel and session timers
         core.on_request("INVITE", self._on_invite)
+        register_refer_usage(core)  # transfers: REFER and its NOTIFYs (phone/transfer.py)
         self.driver = SipDriver(core, transport_factory=transport_factory)
         self.driver.trace_enabled = settings.log.sip_trace
         self.accounts: dict[str, Account] = {}
@@ -128,8 +131,17 @@ class Phone:
             ended=self.call_ended,
         )
         self.outgoing = OutgoingCalls(self.call_context, lambda: self.accounts, self._track)
+        self.transfers = Transfers(
+            TransferContext(
+                self.emit, core, lambda: self.settings, lambda: self.calls, self.outgoing.dial
+            )
+        )
 
     def emit(self, event: PhoneEvent) -> None:
+        try:
+            self.transfers.observe(event)
+        except Exception:
+            log.exception("transfers failed on %r", event)
         try:
             self._on_event(event)
         except Exception:
@@ -221,6 +233,7 @@ class Phone:
 
     def _track(self, call: Call) -> None:
         self.calls[call.id] = call
+        self.transfers.track(call)
 
     def _on_invite(self, tx: ServerTransaction, request: Request, now: float) -> None:
         source = tx.peer
