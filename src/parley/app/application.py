@@ -35,6 +35,7 @@ from parley.app.events import HistoryAdded
 from parley.app.recorder import HistoryRecorder
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.app.tracker import Tracker
+from parley.app.transfers import Transfers
 from parley.contacts.model import Contact
 from parley.contacts.store import FILE_NAME as CONTACTS_FILE
 from parley.contacts.store import ContactStore
@@ -136,6 +137,7 @@ class Application:
         self.recorder = HistoryRecorder(history, on_recorded=self._history_added)
         self.calls = Calls(self._ctx, self.recorder)
         self.audio = Audio(self._ctx)
+        self.transfers = Transfers(self._ctx)
 
     # ------------------------------------------------------------------ life cycle
 

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from parley.app import Application
 from parley.app.snapshots import CallInfo
+from parley.cli import commands_transfer
 from parley.cli.texts import account_text, event_data
 from parley.media.engine import AudioConfig
 from parley.phone.events import PhoneEvent
@@ -45,6 +46,8 @@ class ConsoleCommand(Protocol):
 # module adds its COMMANDS and HELP here.
 EXTRA_COMMANDS: dict[str, ConsoleCommand] = {}
 EXTRA_HELP: list[str] = []
+EXTRA_COMMANDS.update(commands_transfer.COMMANDS)
+EXTRA_HELP.append(commands_transfer.HELP)
 
 
 def run_console(args: argparse.Namespace) -> int:
