@@ -286,7 +286,7 @@ def test_replaces_in_refer_to_and_bad_refer_to() -> None:
     assert len(t.refers) == 1
 
 
-def test_refer_outside_a_dialog_is_refused_403() -> None:
+def test_refer_is_advertised_in_allow_and_norefersub_in_supported() -> None:
     t = Transfer()
     b = t.pair.b
     assert "REFER" in b.core.capabilities.allow
