@@ -171,6 +171,7 @@ class Baresip:
         play_loop: bool = False,
         record_wav: Path | None = None,
         auto_answer: bool = False,
+        call_transfer: bool = False,
         ptime: int = 20,
         transport: str = "udp",
         record_rate: int = 48000,
@@ -196,6 +197,7 @@ class Baresip:
         self.play_loop = play_loop
         self.record_wav = Path(record_wav) if record_wav else None
         self.auto_answer = auto_answer
+        self.call_transfer = call_transfer  # take REFERs (account param call_transfer)
         self.ptime = ptime
         self.transport = transport
         self.host = host
@@ -279,7 +281,8 @@ class Baresip:
     def account_line(self) -> str:
         params = [f"audio_codecs={','.join(self.codecs)}", f"ptime={self.ptime}"]
         params.append(f"answermode={'auto' if self.auto_answer else 'manual'}")
-        params += ["medianat=", "mediaenc=", "mwi=no", "pubint=0", "call_transfer=no"]
+        params += ["medianat=", "mediaenc=", "mwi=no", "pubint=0"]
+        params.append(f"call_transfer={'yes' if self.call_transfer else 'no'}")
         if self.registrar is None:
             params.append("regint=0")
         else:

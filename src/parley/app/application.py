@@ -36,6 +36,7 @@ from parley.app.recorder import HistoryRecorder
 from parley.app.recordings import Recordings
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.app.tracker import Tracker
+from parley.app.transfers import Transfers
 from parley.contacts.model import Contact
 from parley.contacts.store import FILE_NAME as CONTACTS_FILE
 from parley.contacts.store import ContactStore
@@ -140,6 +141,7 @@ class Application:
         self.recordings = Recordings(
             self._ctx, data / "recordings", self.directory.contact_name, self.subscribe
         )
+        self.transfers = Transfers(self._ctx)
 
     # ------------------------------------------------------------------ life cycle
 

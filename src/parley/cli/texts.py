@@ -21,6 +21,10 @@ from parley.phone.events import (
     RecordingState,
     RegCause,
     RegState,
+    TransferProgress,
+    TransferRequested,
+    TransferRole,
+    TransferState,
 )
 
 __all__ = [
@@ -31,6 +35,7 @@ __all__ = [
     "recording_text",
     "registration_text",
     "state_text",
+    "transfer_text",
 ]
 
 _STATUS_TEXTS: dict[int, str] = {
@@ -239,6 +244,41 @@ def account_text(event: AccountStateChanged | AccountInfo) -> str:
     )
 
 
+_TRANSFER_REASONS: dict[str, str] = {
+    "no replaces": "the target's phone cannot take over a call (no Replaces support)"
+    " — try a blind transfer",
+    "no refer": "the other phone does not take transfers (no REFER)",
+    "refused": "the transfer request was refused here",
+    "not answered": "nobody answered the transfer request",
+    "timeout": "no final report came from the other phone",
+    "no result": "the other phone did not say how the new call went",
+    "bad notify": "the other phone's report could not be read",
+    "no response": "the other phone did not answer",
+    "transport": "the request could not be sent",
+}
+
+
+def transfer_text(event: TransferProgress) -> str:
+    """The sentence for a step of a transfer."""
+    to = f" to {event.target}" if event.target else ""
+    mine = event.role is TransferRole.TRANSFEROR
+    if event.state is TransferState.TRYING:
+        return f"Transferring call {event.call}{to}…"
+    if event.state is TransferState.ACCEPTED:
+        if mine:
+            where = "" if event.status in (None, 200, 202) else f" ({event.status} {event.reason})"
+            return f"The other party is calling{to}{where}."
+        return f"Transfer accepted: calling{to}."
+    if event.state is TransferState.DONE:
+        return f"Call {event.call} transferred{to}." if mine else f"Transferred{to}."
+    why = _TRANSFER_REASONS.get(event.reason)
+    if why is None and event.status is not None:
+        why = f"{_status_text(event.status, 'outgoing')} ({event.status})"
+    if mine:
+        return f"Transfer of call {event.call}{to} failed: {why or 'unknown reason'}; the call is kept."
+    return f"Transfer{to} failed: {why or 'unknown reason'}."
+
+
 def event_data(event: PhoneEvent) -> dict[str, Any]:
     """An event as the console's JSON line: its fields, plus the sentence ("text") for
     call and account events."""
@@ -249,6 +289,13 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         data["text"] = call_text(event)
     elif isinstance(event, RecordingChanged):
         data["text"] = recording_text(event)
+    elif isinstance(event, TransferProgress):
+        data["text"] = transfer_text(event)
+    elif isinstance(event, TransferRequested):
+        data["text"] = (
+            f"Call {event.call}: the other party asks to transfer you to {event.target}"
+            " — accept or refuse."
+        )
     return data
 
 

@@ -60,6 +60,7 @@ from parley.sip.offer_answer import (
     process_answer,
 )
 from parley.sip.registration import proxy_uri
+from parley.sip.request_client import ClientCallbacks
 from parley.sip.sdp import SdpParseError, SessionDescription, parse_sdp
 from parley.sip.session_timer import SessionTimerConfig
 from parley.sip.transaction_server import ServerTransaction
@@ -547,6 +548,29 @@ class Call:
         be unreachable."""
         if dest == self.account.server:
             self.account.watch.not_answered()
+
+    def send_in_dialog(self, request: Request, callbacks: ClientCallbacks) -> None:
+        """Send a request of another usage of this call's dialog (a REFER, a NOTIFY):
+        after the call's own requests made before it (the far end checks the CSeq
+        order), with the account's credentials."""
+        self._spawn(self._send_in_dialog(request, callbacks))
+
+    async def _send_in_dialog(self, request: Request, callbacks: ClientCallbacks) -> None:
+        async with self._send_lock:
+            dialog = self.session.dialog
+            try:
+                dest = await self.account.resolve_next_hop(dialog.next_hop if dialog else None)
+            except Exception as exc:
+                callbacks.on_transport_error(str(exc))
+                return
+            self.ctx.driver.core.send_request(
+                request,
+                dest,
+                callbacks,
+                self.now,
+                reliable=dest.transport != "udp",
+                credentials=self.session.credentials,
+            )
 
     async def _send_ack(self, ack: Request, next_hop: SipURI | None) -> None:
         try:

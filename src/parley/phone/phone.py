@@ -32,10 +32,12 @@ from parley.phone.recording import RecordingContext, Recordings
 from parley.phone.replaces_target import EXTENSION as REPLACES
 from parley.phone.replaces_target import ReplacesContext, ReplacesTarget
 from parley.phone.ringer import Ringer
+from parley.phone.transfer import TransferContext, Transfers
 from parley.settings.model import AccountSettings, MediaSettings, Settings
 from parley.sip.core import UserAgentCore
 from parley.sip.invite_usage import register_invite_usage
 from parley.sip.message import Request
+from parley.sip.refer import register_refer_usage
 from parley.sip.timers import TimerConfig
 from parley.sip.transaction_server import ServerTransaction
 
@@ -85,6 +87,7 @@ class Phone:
         register_invite_usage(core)  # calls: INVITE usages with 100rel and session timers
         core.on_request("INVITE", self._on_invite)
         core.capabilities.add(extensions=(REPLACES,))  # we are a transfer target (RFC 3891)
+        register_refer_usage(core)  # transfers: REFER and its NOTIFYs (phone/transfer.py)
         self.driver = SipDriver(core, transport_factory=transport_factory)
         self.driver.trace_enabled = settings.log.sip_trace
         self.accounts: dict[str, Account] = {}
@@ -149,8 +152,17 @@ class Phone:
                 keep_quiet=self.ringer.keep_quiet,
             )
         )
+        self.transfers = Transfers(
+            TransferContext(
+                self.emit, core, lambda: self.settings, lambda: self.calls, self.outgoing.dial
+            )
+        )
 
     def emit(self, event: PhoneEvent) -> None:
+        try:
+            self.transfers.observe(event)
+        except Exception:
+            log.exception("transfers failed on %r", event)
         try:
             self._on_event(event)
         except Exception:
@@ -247,6 +259,7 @@ class Phone:
 
     def _track(self, call: Call) -> None:
         self.calls[call.id] = call
+        self.transfers.track(call)
 
     def _on_invite(self, tx: ServerTransaction, request: Request, now: float) -> None:
         source = tx.peer

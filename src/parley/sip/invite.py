@@ -411,6 +411,7 @@ class InviteSession(ResponseHandling, RequestHandling):
             return []
         try:
             self.remote_allow = {t.upper() for t in invite.tokens("Allow")}
+            self.remote_supported = {t.lower() for t in invite.tokens("Supported")}
             self._reliable.required = requires_100rel(invite)
             negotiated = negotiate_as_uas(invite, self.config.session_timer)
             if not invite.contacts:

@@ -79,6 +79,7 @@ class SessionBase:
         self.state: CallState = CallState.CALLING if role is Role.UAC else CallState.INCOMING
         self.dialog: Dialog | None = None
         self.remote_allow: set[str] = set()
+        self.remote_supported: set[str] = set()  # option tags of the INVITE or its 2xx
         self._refresh = SessionRefresh(self.config.session_timer)
         self.timer = self._refresh.timer
         self._out: list[SessionOutput] = []

@@ -142,6 +142,7 @@ class ResponseHandling(SessionBase):
         self._early.clear()
         self.dialog = dialog
         self.remote_allow = {t.upper() for t in response.tokens("Allow")}
+        self.remote_supported = {t.lower() for t in response.tokens("Supported")}
         self._apply_timer_response(response, now)
         sdp = sdp_of(response)
         oa = self._oa

@@ -1,0 +1,377 @@
+"""Call transfer (RFC 3515, RFC 5589): blind and attended as transferor, and REFERs
+received as transferee.
+
+The REFER machinery is sans-IO in `parley.sip.refer`; this module gives it calls:
+
+- **blind** (`Transfers.blind`): the call is held (when it was not), then REFER with the
+  target; on success our call ends (note TRANSFERRED), on failure it is kept and
+  resumed if the transfer held it.
+- **attended** (`Transfers.attended`): two of our calls; REFER on the first (held first
+  if it was not: "automatic"; already held: "manual") with Refer-To naming the second
+  call's party and carrying `Replaces` for the second call's dialog. A far end that does
+  not support Replaces (its Supported of the INVITE/2xx) is said so and nothing changes.
+- **transferee**: every call's dialog set gets a `ReferServer`; a REFER is accepted,
+  refused or asked about as `settings.functions.transfer_requests` says. Accepted, the
+  new call is dialled with Referred-By (and Replaces), its progress reported by NOTIFY,
+  and the old call ends once the new one is answered.
+
+Each step is a `TransferProgress` event. `Transfers` sees the phone only through its
+own `TransferContext`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from parley.phone.call import Call
+from parley.phone.events import (
+    CallNote,
+    CallPhase,
+    CallStateChanged,
+    PhoneEvent,
+    TransferProgress,
+    TransferRequested,
+    TransferRole,
+    TransferState,
+)
+from parley.settings.model import Settings
+from parley.sip.core import UserAgentCore
+from parley.sip.refer import (
+    DEFAULT_TIMEOUT,
+    IncomingRefer,
+    ReferClient,
+    ReferServer,
+    ReferState,
+    ReferUpdate,
+)
+from parley.sip.replaces import Replaces
+from parley.sip.uri import SipURI
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ASK_TIMEOUT",
+    "NO_REFER",
+    "NO_REPLACES",
+    "TransferContext",
+    "TransferError",
+    "Transfers",
+]
+
+ASK_TIMEOUT = 30.0  # seconds a person may take to answer a transfer request
+REFUSE_STATUS = 603  # Decline: the person (or the setting) does not want to be transferred
+
+# Reasons of a FAILED step that no SIP status says (the front-ends word them).
+NO_REPLACES = "no replaces"  # the target's phone does not support Replaces (RFC 3891)
+NO_REFER = "no refer"  # the transferee's phone does not allow REFER
+REFUSED_HERE = "refused"  # we refused a transfer request (setting or person)
+NO_ANSWER = "not answered"  # nobody answered the "ask" in time
+
+
+class TransferError(ValueError):
+    """A transfer that cannot be started; the message says why."""
+
+
+Dial = Callable[..., Awaitable[Call]]
+
+
+@dataclass(frozen=True)
+class TransferContext:
+    """What transfers may use of the phone."""
+
+    emit: Callable[[PhoneEvent], None]
+    core: UserAgentCore
+    settings: Callable[[], Settings]
+    calls: Callable[[], Mapping[int, Call]]
+    dial: Dial  # OutgoingCalls.dial(target, account, headers=...)
+    timeout: float = DEFAULT_TIMEOUT  # a REFER accepted and then silence: failed
+
+
+@dataclass
+class _Outgoing:
+    """A transfer we asked for (transferor)."""
+
+    call: Call
+    target: str
+    held_here: bool
+    partner: Call | None = None  # attended: the call with the target
+    client: ReferClient | None = None
+
+
+@dataclass
+class _Referred:
+    """A transfer asked of us (transferee): the old call and its REFER."""
+
+    old: Call
+    refer: IncomingRefer
+    rang: bool = False
+    new: Call | None = None
+    asked: asyncio.TimerHandle | None = field(default=None, repr=False)
+
+
+class Transfers:
+    """Transfers of the phone's calls, both roles."""
+
+    def __init__(self, ctx: TransferContext) -> None:
+        self._ctx = ctx
+        self._outgoing: dict[int, _Outgoing] = {}  # our call id -> its transfer
+        self._asked: dict[int, _Referred] = {}  # old call id -> REFER awaiting the person
+        self._placing: dict[int, _Referred] = {}  # new call id -> the transfer it serves
+        # A front-end that can ask the person ("ask" mode) says so; without one (the
+        # console) "ask" accepts.
+        self.ask_person = False
+
+    # ------------------------------------------------------------------ hooks
+
+    def track(self, call: Call) -> None:
+        """A new call: its dialog set takes REFERs from now on."""
+        session = call.session
+        ReferServer(
+            self._ctx.core,
+            call_id=session.call_id,
+            local_tag=session.local_tag,
+            dialog=lambda: session.dialog,
+            transmit=lambda request, _hop, callbacks: call.send_in_dialog(request, callbacks),
+            on_refer=lambda refer: self._on_refer(call, refer),
+            done=lambda: session.finished,
+        )
+
+    def observe(self, event: PhoneEvent) -> None:
+        """Every phone event: the states of the calls we place as transferee."""
+        if isinstance(event, CallStateChanged) and event.call in self._placing:
+            self._new_call_state(event)
+
+    # ------------------------------------------------------------------ transferor
+
+    def blind(self, call: Call, target: str) -> None:
+        """Ask the far end of `call` to call `target` (REFER); `target` is dialled as a
+        number on the call's account or used as a SIP URI."""
+        from parley.phone.outgoing import DialError, target_uri
+
+        self._check_live(call)
+        try:
+            uri = target_uri(target, call.account)
+        except DialError as exc:
+            raise TransferError(str(exc)) from exc
+        self._start(call, uri, str(uri), partner=None)
+
+    def attended(self, call: Call, other: Call) -> None:
+        """Connect the far parties of two of our calls: `call`'s party is asked to call
+        `other`'s, replacing our dialog with it (REFER with Replaces)."""
+        if call is other:
+            raise TransferError("an attended transfer needs two different calls")
+        self._check_live(call)
+        self._check_live(other)
+        target_dialog = other.session.dialog
+        assert target_dialog is not None
+        target = target_dialog.remote_uri.uri.copy()
+        target.headers = {}
+        if "replaces" not in other.session.remote_supported:
+            # RFC 3891 §4: without Replaces the target would take it for a new call.
+            self._fail_at_once(call, str(target), NO_REPLACES)
+            return
+        replaces = Replaces(
+            other.session.call_id, to_tag=target_dialog.remote_tag, from_tag=target_dialog.local_tag
+        )
+        self._start(call, replaces.in_uri(target), str(target), partner=other)
+
+    def _check_live(self, call: Call) -> None:
+        if call.state == "incoming":
+            self.deflect(call, "")
+        if call.ended or call.state not in ("connected", "held"):
+            raise TransferError(f"call {call.id} is not connected")
+        dialog = call.session.dialog
+        if dialog is None or not dialog.confirmed:
+            raise TransferError(f"call {call.id} is not connected")
+        job = self._outgoing.get(call.id)
+        if job is not None and job.client is not None and not job.client.final:
+            raise TransferError(f"call {call.id} is being transferred already")
+
+    def _fail_at_once(self, call: Call, target: str, reason: str) -> None:
+        self._emit(call, TransferRole.TRANSFEROR, TransferState.FAILED, target, None, reason)
+
+    def _start(self, call: Call, refer_to: SipURI, target: str, partner: Call | None) -> None:
+        allow = call.session.remote_allow
+        if allow and "REFER" not in allow:
+            self._fail_at_once(call, target, NO_REFER)
+            return
+        held_here = not call.held_by_us
+        if held_here:
+            call.hold()  # its re-INVITE leaves before the REFER (the call's send order)
+        job = _Outgoing(call, target, held_here, partner)
+        self._outgoing[call.id] = job
+        dialog = call.session.dialog
+        assert dialog is not None
+        job.client = ReferClient(
+            self._ctx.core,
+            dialog,
+            refer_to,
+            transmit=lambda request, _hop, callbacks: call.send_in_dialog(request, callbacks),
+            on_update=lambda update: self._refer_update(job, update),
+            referred_by=f"<{call.account.registration.aor}>",
+            timeout=self._ctx.timeout,
+        )
+        job.client.start(self._ctx.core.now)
+
+    def _refer_update(self, job: _Outgoing, update: ReferUpdate) -> None:
+        call = job.call
+        reason = update.reason or (update.code.value if update.code else "")
+        self._emit(
+            call,
+            TransferRole.TRANSFEROR,
+            TransferState(update.state.value),
+            job.target,
+            update.status,
+            reason,
+        )
+        if update.state is ReferState.ACCEPTED:
+            # From now on the far end may hang up on us as part of the transfer.
+            call.note = CallNote.TRANSFERRED
+        elif update.state is ReferState.DONE:
+            call.note = CallNote.TRANSFERRED
+            call.hangup()
+            if job.partner is not None and not job.partner.ended:
+                job.partner.note = CallNote.TRANSFERRED
+                job.partner.hangup()  # the target replaced it; its BYE may cross ours
+        elif update.state is ReferState.FAILED:
+            if not call.ended:
+                call.note = None
+                if job.held_here:
+                    call.resume()
+
+    # ------------------------------------------------------------------ transferee
+
+    def answer_request(self, call: Call, accept: bool) -> None:
+        """The person's answer to a `TransferRequested` for `call`."""
+        referred = self._asked.pop(call.id, None)
+        if referred is None:
+            raise TransferError(f"call {call.id} has no transfer request")
+        if referred.asked is not None:
+            referred.asked.cancel()
+        if accept:
+            self._accept(referred)
+        else:
+            self._refuse(referred, REFUSED_HERE)
+
+    def _on_refer(self, call: Call, refer: IncomingRefer) -> None:
+        referred = _Referred(call, refer)
+        target = str(refer.target)
+        mode = self._ctx.settings().functions.transfer_requests
+        busy = call.id in self._asked or any(r.old is call for r in self._placing.values())
+        if mode == "reject" or busy:
+            self._refuse(referred, REFUSED_HERE)
+        elif mode == "ask" and self.ask_person:
+            self._asked[call.id] = referred
+            referred.asked = asyncio.get_running_loop().call_later(
+                ASK_TIMEOUT, self._not_answered, call.id
+            )
+            self._ctx.emit(
+                TransferRequested(call=call.id, target=target, referred_by=refer.referred_by)
+            )
+        else:
+            self._accept(referred)
+
+    def _not_answered(self, call_id: int) -> None:
+        referred = self._asked.pop(call_id, None)
+        if referred is not None:
+            self._refuse(referred, NO_ANSWER)
+
+    def _refuse(self, referred: _Referred, reason: str) -> None:
+        referred.refer.refuse(self._ctx.core.now, REFUSE_STATUS)
+        self._emit(
+            referred.old,
+            TransferRole.TRANSFEREE,
+            TransferState.FAILED,
+            str(referred.refer.target),
+            REFUSE_STATUS,
+            reason,
+        )
+
+    def _accept(self, referred: _Referred) -> None:
+        refer, old = referred.refer, referred.old
+        refer.accept(self._ctx.core.now)
+        target = str(refer.target)
+        self._emit(old, TransferRole.TRANSFEREE, TransferState.ACCEPTED, target, 202, "")
+        headers = [("Referred-By", refer.referred_by)]
+        if refer.replaces is not None:
+            headers.append(("Replaces", str(refer.replaces)))
+        asyncio.get_running_loop().create_task(self._place(referred, target, headers))
+
+    async def _place(
+        self, referred: _Referred, target: str, headers: list[tuple[str, str]]
+    ) -> None:
+        from parley.phone.outgoing import DialError
+
+        try:
+            new = await self._ctx.dial(target, referred.old.account.name, headers=headers)
+        except (DialError, OSError) as exc:
+            log.info("transfer: cannot call %s: %s", target, exc)
+            self._placed_failed(referred, 503, "Service Unavailable")
+            return
+        except Exception:
+            log.exception("transfer: calling %s failed", target)
+            self._placed_failed(referred, 500, "Server Internal Error")
+            return
+        referred.new = new
+        if new.ended:
+            self._placed_failed(referred, new.end_status or 503, "")
+            return
+        self._placing[new.id] = referred
+
+    def _new_call_state(self, event: CallStateChanged) -> None:
+        referred = self._placing[event.call]
+        refer, now = referred.refer, self._ctx.core.now
+        target = str(refer.target)
+        if event.state in (CallPhase.RINGING, CallPhase.EARLY_MEDIA) and not referred.rang:
+            referred.rang = True
+            refer.notify(180, "Ringing", now)
+        elif event.state in (CallPhase.CONNECTED, CallPhase.HELD):
+            del self._placing[event.call]
+            refer.notify(200, "OK", now)
+            self._emit(referred.old, TransferRole.TRANSFEREE, TransferState.DONE, target, 200, "")
+            if not referred.old.ended:
+                referred.old.note = CallNote.TRANSFERRED
+                referred.old.hangup()
+        elif event.state is CallPhase.ENDED:
+            del self._placing[event.call]
+            status = event.status if event.status is not None and event.status >= 300 else 503
+            self._placed_failed(referred, status, event.reason if event.status == status else "")
+
+    def _placed_failed(self, referred: _Referred, status: int, reason: str) -> None:
+        referred.refer.notify(status, reason or None, self._ctx.core.now)
+        self._emit(
+            referred.old,
+            TransferRole.TRANSFEREE,
+            TransferState.FAILED,
+            str(referred.refer.target),
+            status,
+            reason,
+        )
+
+    # ------------------------------------------------------------------ ringing calls
+
+    def deflect(self, call: Call, target: str) -> None:
+        """A ringing call is not transferred but deflected (302): another module's job."""
+        raise TransferError(
+            f"call {call.id} has not been answered: deflect it (302) instead of transferring"
+        )
+
+    # ------------------------------------------------------------------ inside
+
+    def _emit(
+        self,
+        call: Call,
+        role: TransferRole,
+        state: TransferState,
+        target: str,
+        status: int | None,
+        reason: str,
+    ) -> None:
+        self._ctx.emit(
+            TransferProgress(
+                call=call.id, role=role, state=state, target=target, status=status, reason=reason
+            )
+        )
