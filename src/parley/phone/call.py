@@ -24,6 +24,7 @@ from parley.net.address import Address, TransportError
 from parley.phone.context import CallContext
 from parley.phone.events import (
     CallDirection,
+    CallNote,
     CallPhase,
     CallStateChanged,
     DtmfReceived,
@@ -105,6 +106,7 @@ class Call:
         self.end_cause: EndCause | None = None  # why it ended, once it did
         self.end_detail = ""  # the offer/answer problem behind MEDIA_FAILED
         self.ended_by: Party | None = None
+        self.note: CallNote | None = None  # how it was answered or redirected (events say it)
         self.connected_at: float | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
@@ -680,6 +682,7 @@ class Call:
                 cause=self.end_cause if self.ended else None,
                 ended_by=self.ended_by if self.ended else None,
                 detail=self.end_detail if self.ended else "",
+                note=self.note,
                 at=time.time(),
             )
         )

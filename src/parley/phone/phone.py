@@ -29,6 +29,7 @@ from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.outgoing import DialError, OutgoingCalls
 from parley.phone.ringer import Ringer
 from parley.settings.model import AccountSettings, MediaSettings, Settings
+from parley.sip.answer_mode import ANSWERMODE_TAG
 from parley.sip.core import UserAgentCore
 from parley.sip.invite_usage import register_invite_usage
 from parley.sip.message import Request
@@ -79,6 +80,7 @@ class Phone:
         sip = settings.sip
         core = UserAgentCore(TimerConfig(t1=sip.t1, t2=sip.t2, t4=sip.t4), user_agent=USER_AGENT)
         register_invite_usage(core)  # calls: INVITE usages with 100rel and session timers
+        core.capabilities.add(extensions=[ANSWERMODE_TAG])  # RFC 5373 (phone/auto_answer.py)
         core.on_request("INVITE", self._on_invite)
         self.driver = SipDriver(core, transport_factory=transport_factory)
         self.driver.trace_enabled = settings.log.sip_trace
