@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from parley.app import Application
 from parley.app.snapshots import CallInfo
+from parley.cli import commands_intercom
 from parley.cli.texts import account_text, event_data
 from parley.media.engine import AudioConfig
 from parley.phone.events import PhoneEvent
@@ -43,8 +44,8 @@ class ConsoleCommand(Protocol):
 
 # Commands of feature modules: name -> handler, and their part of the help line. A new
 # module adds its COMMANDS and HELP here.
-EXTRA_COMMANDS: dict[str, ConsoleCommand] = {}
-EXTRA_HELP: list[str] = []
+EXTRA_COMMANDS: dict[str, ConsoleCommand] = {**commands_intercom.COMMANDS}
+EXTRA_HELP: list[str] = [commands_intercom.HELP]
 
 
 def run_console(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.phone.events import (
     AccountStateChanged,
+    CallNote,
     CallStateChanged,
     EndCause,
     PhoneEvent,
@@ -22,6 +23,7 @@ from parley.phone.events import (
 
 __all__ = [
     "account_text",
+    "answer_note_text",
     "call_text",
     "end_text",
     "event_data",
@@ -131,6 +133,17 @@ def call_text(event: CallStateChanged | CallInfo) -> str:
     return state_text(event.state, event.held)
 
 
+_ANSWER_NOTES = {
+    CallNote.AUTO_ANSWERED: "Answered automatically.",
+    CallNote.INTERCOM: "Intercom call, answered automatically.",
+}
+
+
+def answer_note_text(note: CallNote | None) -> str:
+    """How a call was answered without a person ("" for any other call)."""
+    return _ANSWER_NOTES.get(note, "") if note is not None else ""
+
+
 def registration_text(
     *,
     account: str,
@@ -224,5 +237,5 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
     if isinstance(event, AccountStateChanged):
         data["text"] = account_text(event)
     elif isinstance(event, CallStateChanged):
-        data["text"] = call_text(event)
+        data["text"] = " ".join(filter(None, [call_text(event), answer_note_text(event.note)]))
     return data
