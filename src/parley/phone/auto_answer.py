@@ -140,6 +140,14 @@ class AutoAnswer:
         """The plan for an INVITE, and the refusal (403) when it must be refused."""
         facts = self.facts(account, request, source)
         plan = plan_answer(facts)
+        if facts.mark is not None or plan is not None:
+            log.info(
+                "automatic answer for an INVITE from %s:%s: %s -> %s",
+                source.host,
+                source.port,
+                facts,
+                plan,
+            )
         if refuse_unhonoured(facts, plan):
             log.info("INVITE requires an automatic answer we do not give: 403")
             return None, FORBIDDEN

@@ -240,7 +240,7 @@ class Phone:
         refuse = decision.refusal
         call = await Call.incoming(self.call_context, account, request, tx, refuse=refuse)
         self._track(call)
-        if refuse is None:
+        if refuse is None and decision is not Decision.ANSWER:  # answered at once: no 180
             call.ring()
         return call
 
