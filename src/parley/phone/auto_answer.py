@@ -187,8 +187,3 @@ class AutoAnswer:
             if plan.sound:
                 call.ctx.media().play_auto_answer_sound()
         call.answer()
-
-    def cancel_all(self) -> None:
-        for timer in self._timers.values():
-            timer.cancel()
-        self._timers.clear()
