@@ -6,7 +6,7 @@ without a person, when, and how.
 came from the account's own server (never a stranger's mark); otherwise the automatic
 call acceptance of the settings (at once, or after `auto_answer_after` seconds). A call
 that asks for RFC 5373 `;require` and will not be answered at once is refused (403,
-RFC 5373 §6.2.1: the UAS must not treat it as an ordinary call).
+RFC 5373: a UAS that will not honour `;require` refuses the call).
 
 `AutoAnswer` carries a plan out on the engine's loop: at once (the policy decided
 ANSWER), or a timer on the loop clock for a call that rings first. When the timer is
