@@ -27,11 +27,13 @@ import platformdirs
 
 from parley.app.accounts import Configuration
 from parley.app.audio import Audio
+from parley.app.call_switches import reset_at_start
 from parley.app.calls import DTMF_KEYS, Calls
 from parley.app.context import AppContext, AppError, CallRef
 from parley.app.directory import Directory
 from parley.app.engine import Engine
 from parley.app.events import HistoryAdded
+from parley.app.intercom import Intercom
 from parley.app.recorder import HistoryRecorder
 from parley.app.recordings import Recordings
 from parley.app.snapshots import AccountInfo, CallInfo
@@ -104,6 +106,7 @@ class Application:
         if settings is None:
             assert path is not None
             settings = load_settings(path, missing_ok=True)
+        reset_at_start(settings, path)  # "keep settings after restart" off: switches off
         self.engine = Engine()
         self.phone: Phone | None = None  # lives on the engine thread: do not touch elsewhere
         self._lock = threading.Lock()
@@ -142,6 +145,7 @@ class Application:
             self._ctx, data / "recordings", self.directory.contact_name, self.subscribe
         )
         self.transfers = Transfers(self._ctx)
+        self.intercom = Intercom(self._ctx)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -284,7 +288,12 @@ class Application:
 
     # ------------------------------------------------------------------ calls (see `Calls`)
 
-    def dial(self, target: str, account: str | None = None) -> concurrent.futures.Future[CallInfo]:
+    def dial(
+        self, target: str, account: str | None = None, intercom: bool = False
+    ) -> concurrent.futures.Future[CallInfo]:
+        """`intercom`: dial with the account's intercom prefix (see `Intercom`)."""
+        if intercom:
+            return self.intercom.dial(target, account)
         return self.calls.dial(target, account)
 
     def answer(self, call: CallRef) -> concurrent.futures.Future[None]:

@@ -17,7 +17,12 @@ from typing import Any, Protocol
 
 from parley.app import Application
 from parley.app.snapshots import CallInfo
-from parley.cli import commands_recording, commands_redirect, commands_transfer
+from parley.cli import (
+    commands_intercom,
+    commands_recording,
+    commands_redirect,
+    commands_transfer,
+)
 from parley.cli.texts import account_text, event_data
 from parley.media.engine import AudioConfig
 from parley.phone.events import PhoneEvent
@@ -44,7 +49,7 @@ class ConsoleCommand(Protocol):
 
 # Commands of feature modules: name -> handler, and their part of the help line. A new
 # module adds its COMMANDS and HELP here.
-_COMMAND_MODULES = (commands_recording, commands_redirect, commands_transfer)
+_COMMAND_MODULES = (commands_intercom, commands_recording, commands_redirect, commands_transfer)
 EXTRA_COMMANDS: dict[str, ConsoleCommand] = {
     name: handler for module in _COMMAND_MODULES for name, handler in module.COMMANDS.items()
 }

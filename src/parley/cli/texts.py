@@ -29,6 +29,7 @@ from parley.phone.events import (
 
 __all__ = [
     "account_text",
+    "answer_note_text",
     "call_text",
     "end_text",
     "event_data",
@@ -156,6 +157,17 @@ def call_text(event: CallStateChanged | CallInfo) -> str:
         text = state_text(event.state, event.held)
     words = _NOTE_WORDS.get(note) if note is not None else None
     return f"{text.rstrip('.')} ({words})." if words else text
+
+
+_ANSWER_NOTES = {
+    CallNote.AUTO_ANSWERED: "Answered automatically.",
+    CallNote.INTERCOM: "Intercom call, answered automatically.",
+}
+
+
+def answer_note_text(note: CallNote | None) -> str:
+    """How a call was answered without a person ("" for any other call)."""
+    return _ANSWER_NOTES.get(note, "") if note is not None else ""
 
 
 def registration_text(
@@ -286,7 +298,7 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
     if isinstance(event, AccountStateChanged):
         data["text"] = account_text(event)
     elif isinstance(event, CallStateChanged):
-        data["text"] = call_text(event)
+        data["text"] = " ".join(filter(None, [call_text(event), answer_note_text(event.note)]))
     elif isinstance(event, RecordingChanged):
         data["text"] = recording_text(event)
     elif isinstance(event, TransferProgress):

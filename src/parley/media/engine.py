@@ -22,7 +22,14 @@ from parley.media.devices import DeviceEvent, is_device_spec, open_audio
 from parley.media.dsp import MicProcessor, ProcessedPort
 from parley.media.dtmf import dtmf_tone
 from parley.media.ports import FilePlayer, NullPort, Port, TonePort, WavRecorder
-from parley.media.tones import ToneGenerator, ToneSpec, WavLoop, dtmf_feedback_spec, tone_spec
+from parley.media.tones import (
+    AUTO_ANSWER_SOUND,
+    ToneGenerator,
+    ToneSpec,
+    WavLoop,
+    dtmf_feedback_spec,
+    tone_spec,
+)
 
 # The built-in ringtone: a two-tone warble, twice, then a pause (our own, not a network tone).
 RING_SPEC = ToneSpec("ringtone", (880.0, 1100.0), (0.4, 0.2, 0.4, 2.0), -14.0, True)
@@ -264,6 +271,10 @@ class MediaEngine:
         """A soft 440 + 660 Hz chord on the output device, once."""
         spec = ToneSpec("test sound", (440.0, 660.0), (seconds,), -14.0, repeat=False)
         self._play_once(spec, "test sound")
+
+    def play_auto_answer_sound(self) -> None:
+        """Two short beeps on the output device: a call was answered by itself."""
+        self._play_once(AUTO_ANSWER_SOUND, "auto answer")
 
     def _play_once(self, spec: ToneSpec, name: str) -> None:
         """Play `spec` once on the speaker; ports of tones that have finished go first."""

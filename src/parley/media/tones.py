@@ -60,6 +60,10 @@ TONES: dict[str, dict[str, ToneSpec]] = {
 }
 
 
+# Played to the local speaker when a call is answered by itself: two short high beeps.
+AUTO_ANSWER_SOUND = ToneSpec("auto answer", (1400.0,), (0.12, 0.08, 0.12), -14.0, repeat=False)
+
+
 def tone_spec(kind: str, region: str = "europe") -> ToneSpec:
     """The spec of ``kind`` ("ringback", "busy", "call_waiting") for ``region``."""
     table = TONES.get(region)

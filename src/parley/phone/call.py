@@ -110,7 +110,7 @@ class Call:
         self.end_detail = ""  # the offer/answer problem behind MEDIA_FAILED
         self.ended_by: Party | None = None
         self.connected_at: float | None = None
-        self.note: CallNote | None = None  # forwarded, deflected, replaced... (on its events)
+        self.note: CallNote | None = None  # forwarded, deflected, replaced, auto answered...
         self.redirects: RedirectTargets | None = None  # the 3xx targets still to try
         self._headers: list[tuple[str, str]] = []  # extra headers of our INVITE
         self._tasks: set[asyncio.Task[None]] = set()

@@ -17,6 +17,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from parley.net.address import Address, Source
+from parley.phone.auto_answer import AutoAnswer
 from parley.settings.model import Settings
 from parley.sip.message import Request
 from parley.sip.transaction_server import ServerTransaction
@@ -123,8 +124,11 @@ class IncomingCalls:
 
     def __init__(self, context: IncomingContext) -> None:
         self.ctx = context
+        self.auto = AutoAnswer(context.settings, context.auto_answer, context.calls)
 
-    def decision_for(self, request: Request, source: Source) -> tuple[Decision, Account | None]:
+    def decision_for(
+        self, request: Request, source: Source, *, auto_answer: bool | None = None
+    ) -> tuple[Decision, Account | None]:
         account = self.account_for(request)
         servers = [a.server for a in self.ctx.accounts() if a.server is not None]
         settings = self.ctx.settings()
@@ -135,7 +139,7 @@ class IncomingCalls:
             ),
             calls=CallsUp.of(self.ctx.calls()),
             call_waiting=settings.media.call_waiting,
-            auto_answer=self.ctx.auto_answer(),
+            auto_answer=self.ctx.auto_answer() if auto_answer is None else auto_answer,
         )
         return decision, account
 
@@ -147,27 +151,25 @@ class IncomingCalls:
             return None
 
     async def _handle(self, tx: ServerTransaction, request: Request, source: Source) -> Call | None:
-        decision, account = self.decision_for(request, source)
+        # Automatic answer and intercom (phone/auto_answer.py): answered at once or later.
+        target = self.account_for(request)
+        plan, refusal = self.auto.plan(target, request, source) if target else (None, None)
+        at_once = plan is not None and plan.at_once
+        decision, account = self.decision_for(request, source, auto_answer=at_once)
         if account is None or decision in (Decision.NOT_FOUND, Decision.FORBIDDEN):
             status, reason = decision.refusal or (404, "Not Found")
             log.info("INVITE from %s:%s refused: %s", source.host, source.port, decision.value)
             self.ctx.respond(tx, request, status, reason)
             return None
+        if refusal is not None and decision is not Decision.BUSY:
+            self.ctx.respond(tx, request, *refusal)
+            return None
         if decision is not Decision.RING and decision is not Decision.WAIT:
             self.ctx.ringer.keep_quiet(request)  # busy or auto-answer: never a sound
         call = await self.ctx.start_call(account, request, tx, decision)
-        if decision is Decision.ANSWER and not call.ended:
-            self.answer_holding_others(call)
+        rings = decision in (Decision.RING, Decision.WAIT)
+        self.auto.started(call, answer_now=decision is Decision.ANSWER, rings=rings, plan=plan)
         return call
-
-    def answer_holding_others(self, call: Call) -> None:
-        """Hold every call that is up (the re-INVITE goes out first), then answer."""
-        for other in list(self.ctx.calls()):
-            if other is call or other.ended:
-                continue
-            if other.state == "connected" and not other.held_by_us:
-                other.hold()
-        call.answer()
 
     def account_for(self, request: Request) -> Account | None:
         """The account a call is for: by the Request-URI's user, else the first account."""

@@ -34,6 +34,7 @@ from parley.phone.replaces_target import ReplacesContext, ReplacesTarget
 from parley.phone.ringer import Ringer
 from parley.phone.transfer import TransferContext, Transfers
 from parley.settings.model import AccountSettings, MediaSettings, Settings
+from parley.sip.answer_mode import ANSWERMODE_TAG
 from parley.sip.core import UserAgentCore
 from parley.sip.invite_usage import register_invite_usage
 from parley.sip.message import Request
@@ -85,6 +86,7 @@ class Phone:
         sip = settings.sip
         core = UserAgentCore(TimerConfig(t1=sip.t1, t2=sip.t2, t4=sip.t4), user_agent=USER_AGENT)
         register_invite_usage(core)  # calls: INVITE usages with 100rel and session timers
+        core.capabilities.add(extensions=[ANSWERMODE_TAG])  # RFC 5373 (phone/auto_answer.py)
         core.on_request("INVITE", self._on_invite)
         core.capabilities.add(extensions=(REPLACES,))  # we are a transfer target (RFC 3891)
         register_refer_usage(core)  # transfers: REFER and its NOTIFYs (phone/transfer.py)
@@ -290,7 +292,7 @@ class Phone:
             note=note,
         )
         self._track(call)
-        if refuse is None:
+        if refuse is None and decision is not Decision.ANSWER:  # answered at once: no 180
             call.ring()
             self.forwarding.arm(call, plan)
         return call
