@@ -28,6 +28,7 @@ import platformdirs
 from parley.app.accounts import Configuration
 from parley.app.audio import Audio
 from parley.app.calls import DTMF_KEYS, Calls
+from parley.app.conference import ConferenceCalls
 from parley.app.context import AppContext, AppError, CallRef
 from parley.app.directory import Directory
 from parley.app.engine import Engine
@@ -136,6 +137,7 @@ class Application:
         self.recorder = HistoryRecorder(history, on_recorded=self._history_added)
         self.calls = Calls(self._ctx, self.recorder)
         self.audio = Audio(self._ctx)
+        self.conference = ConferenceCalls(self._ctx, self.subscribe)
 
     # ------------------------------------------------------------------ life cycle
 

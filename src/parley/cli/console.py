@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from parley.app import Application
 from parley.app.snapshots import CallInfo
+from parley.cli import commands_conference
 from parley.cli.texts import account_text, event_data
 from parley.media.engine import AudioConfig
 from parley.phone.events import PhoneEvent
@@ -43,8 +44,8 @@ class ConsoleCommand(Protocol):
 
 # Commands of feature modules: name -> handler, and their part of the help line. A new
 # module adds its COMMANDS and HELP here.
-EXTRA_COMMANDS: dict[str, ConsoleCommand] = {}
-EXTRA_HELP: list[str] = []
+EXTRA_COMMANDS: dict[str, ConsoleCommand] = {**commands_conference.COMMANDS}
+EXTRA_HELP: list[str] = [commands_conference.HELP]
 
 
 def run_console(args: argparse.Namespace) -> int:
@@ -228,6 +229,10 @@ class Console:
             else:
                 info = self._wait(app.dial(rest[0], rest[1] if len(rest) > 1 else None))
                 self.reply(f"call {info.id}: dialing {info.remote}")
+        elif cmd in commands_conference.PARTICIPANT_COMMANDS and (
+            commands_conference.participant_command(self, cmd, rest)
+        ):
+            pass  # a conference participant's, or the whole conference's
         elif cmd in ("answer", "reject", "hangup", "hold", "resume"):
             self._wait(getattr(app, cmd)(self._call(rest)))
         elif cmd == "switch":

@@ -13,6 +13,7 @@ from parley.app.snapshots import AccountInfo, CallInfo
 from parley.phone.events import (
     AccountStateChanged,
     CallStateChanged,
+    ConferenceChanged,
     EndCause,
     PhoneEvent,
     Reachability,
@@ -23,6 +24,7 @@ from parley.phone.events import (
 __all__ = [
     "account_text",
     "call_text",
+    "conference_text",
     "end_text",
     "event_data",
     "registration_text",
@@ -225,4 +227,21 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         data["text"] = account_text(event)
     elif isinstance(event, CallStateChanged):
         data["text"] = call_text(event)
+    elif isinstance(event, ConferenceChanged):
+        data["calls"] = list(event.calls)
+        data["muted"] = list(event.muted)
+        data["text"] = conference_text(event)
     return data
+
+
+def conference_text(event: ConferenceChanged) -> str:
+    """The sentence for a change of the local conference."""
+    if not event.calls:
+        return "No conference."
+    calls = ", ".join(str(c) for c in event.calls)
+    text = f"Conference of calls {calls}"
+    if event.held:
+        text += ", on hold"
+    if event.muted:
+        text += "; not heard: " + ", ".join(str(c) for c in event.muted)
+    return text + "."

@@ -23,6 +23,7 @@ from parley.net.driver import SipDriver, TransportFactory
 from parley.net.transport import TransportLayer
 from parley.phone.account import Account
 from parley.phone.call import Call
+from parley.phone.conference import Conference, ConferenceContext
 from parley.phone.context import CallContext
 from parley.phone.events import PhoneError, PhoneEvent
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
@@ -128,6 +129,14 @@ class Phone:
             ended=self.call_ended,
         )
         self.outgoing = OutgoingCalls(self.call_context, lambda: self.accounts, self._track)
+        self.conference = Conference(
+            ConferenceContext(
+                emit=self.emit,
+                media=lambda: self.media,
+                calls=lambda: list(self.calls.values()),
+                dial=self.outgoing.dial,
+            )
+        )
 
     def emit(self, event: PhoneEvent) -> None:
         try:
@@ -253,3 +262,4 @@ class Phone:
     def call_ended(self, call: Call) -> None:
         asyncio.get_running_loop().call_later(30, self.calls.pop, call.id, None)
         self.ringer.call_ended(call, self.calls.values())
+        self.conference.call_ended(call)
