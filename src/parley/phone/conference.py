@@ -231,6 +231,12 @@ class Conference:
             self._members.remove(call)
         self._silenced.discard(call.id)
         call.audio_hook = None
+        if call.media is not None:  # its links go now: its own wiring below must stay
+            slot = call.media.slot
+            bridge = self._ctx.media().bridge
+            for link in [k for k in self._links if slot in k]:
+                bridge.disconnect(*link)
+                self._links.discard(link)
         if rewire:
             self._rewire()
         if not call.ended:
