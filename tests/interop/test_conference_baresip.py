@@ -128,6 +128,8 @@ class Rig:
             begin += begin % 2
             chunk = data[begin : len(data) - (len(data) - begin) % 2]
             heard[user] = Heard(user, np.frombuffer(chunk, dtype="<i2"))
+            # The recording runs on (silence is written too): a short one proves nothing.
+            assert heard[user].samples.size > 0.8 * LISTEN_S * RECORD_RATE, user
             print(f"{user} hears {heard[user].levels()}")
         return heard
 
@@ -328,3 +330,46 @@ def test_split_takes_a_participant_out_into_a_held_call(rig: Rig) -> None:
         rig.parley.send(f"hangup {call}")
         rig.wait(call_event("ended", call))
         rig.far[user].wait_call_state("CALL_CLOSED", timeout=30)
+
+
+def test_inactive_hold_sends_no_music(rig: Rig, tmp_path: Path) -> None:
+    """With `force_rfc3264_hold` the hold offer says a=inactive: nothing is sent, so the
+    held party hears no music although music on hold is on."""
+    registrar = rig.far["1002"].registrar
+    config = write_config(
+        tmp_path / "inactive.toml",
+        [
+            {
+                "name": "office",
+                "domain": registrar,
+                "username": "1001",
+                "password": USERS["1001"],
+                "transport": "udp",
+                "codecs": ["pcmu"],
+                "force_rfc3264_hold": True,
+            }
+        ],
+        media={"music_on_hold": "builtin"},
+    )
+    console = ParleyConsole(
+        config,
+        log_dir=tmp_path,
+        extra=["--play", str(tone_wav(tmp_path / "tone.wav", PARLEY_HZ))],
+    )
+    try:
+        console.wait_state("registered", timeout=30)
+        other = Rig(console, {"1002": rig.far["1002"]})
+        call = dial(other, "1002")
+        assert other.listen()["1002"].hears(PARLEY_HZ)
+        console.send(f"hold {call}")
+        console.wait_for(call_event("held", call), 30)
+        heard = other.listen()["1002"]
+        assert heard.no_music() and heard.silent_at(PARLEY_HZ), heard.levels()
+        assert "a=inactive" in console.stderr_path.read_text(errors="replace")
+        console.send(f"hangup {call}")
+        console.wait_for(call_event("ended", call), 30)
+        rig.far["1002"].wait_call_state("CALL_CLOSED", timeout=30)
+    finally:
+        if console.proc.poll() is None:
+            console.quit(timeout=15)
+        console.stop()
