@@ -485,22 +485,6 @@ def test_notes_and_transfer_steps_read_german(rig: GuiRig) -> None:
         set_language("en")
 
 
-def test_without_the_engine_part_a_click_says_so(
-    make_rig: Callable[..., GuiRig], qtbot: Any
-) -> None:
-    """A build whose engine lacks a facade: the button answers with a sentence."""
-    r = make_rig(Settings(accounts=[account("127.0.0.1:5999")]))
-    for name in ("transfers",):
-        if hasattr(r.app, name):
-            pytest.skip("this build has the transfer facade")
-    show(r, call(1, "1002"))
-    c = controls(r)
-    qtbot.mouseClick(c.transfer_button, Qt.MouseButton.LeftButton)
-    qtbot.keyClicks(c.dialog.target, "1003")
-    qtbot.mouseClick(c.dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert "not available" in c.message.text()
-
-
 # ---------------------------------------------------------------------- screenshots
 
 

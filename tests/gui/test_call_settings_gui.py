@@ -68,7 +68,7 @@ def reopen(qtbot: Any, dialog: SettingsDialog, make_app: Callable[..., Applicati
     return again.settings
 
 
-def test_forwarding_and_automatic_acceptance_survive_a_restart(
+def test_forwarding_and_automatic_acceptance_pages_and_their_reset_at_restart(
     qtbot: Any, dialog: SettingsDialog, make_app: Callable[..., Application]
 ) -> None:
     rows = dialog.rows
@@ -96,8 +96,10 @@ def test_forwarding_and_automatic_acceptance_survive_a_restart(
 
     settings = reopen(qtbot, dialog, make_app)
     f = settings.functions
-    assert (f.forwarding, f.forward_to, f.forward_after) == ("delayed", "1003", 25)
-    assert (f.auto_answer, f.auto_answer_after, f.auto_answer_sound) == (True, 7, True)
+    # "Keep settings after restart" was switched off: the restart switched forwarding and
+    # the automatic answer off, and kept where and when they would act.
+    assert (f.forwarding, f.forward_to, f.forward_after) == ("off", "1003", 25)
+    assert (f.auto_answer, f.auto_answer_after, f.auto_answer_sound) == (False, 7, True)
     assert f.keep_after_restart is False
     assert f.transfer_requests == "reject"
     assert f.follow_redirects is False

@@ -283,9 +283,10 @@ def longest_silence(samples: np.ndarray, rate: int, window: float = 0.1) -> floa
 
 
 def test_parley_holds_and_resumes(rig: Rig, tmp_path: Path) -> None:
-    """Parley holds: a=sendonly goes out, baresip hears silence; resume brings speech back."""
+    """Parley holds (music on hold off): a=sendonly goes out, baresip hears silence;
+    resume brings speech back."""
     heard = tmp_path / "heard-by-baresip.wav"
-    parley = rig.parley(codecs=["pcmu"], play=speech_wav(8000))
+    parley = rig.parley(codecs=["pcmu"], play=speech_wav(8000), media={"music_on_hold": "off"})
     far = rig.baresip(
         codec="pcmu", record_wav=heard, record_rate=8000, auto_answer=True, sip_trace=True
     )

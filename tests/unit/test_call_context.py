@@ -70,6 +70,10 @@ class FakeMedia:
     def dtmf_feedback(self, digit: str) -> None:
         self.log.append(f"key {digit}")
 
+    def hold_music(self, media: Any, mode: str, path: Any = None) -> None:
+        if mode != "off":
+            self.log.append(f"music {mode}")
+
 
 class Side:
     """One user agent: a driver on 127.0.0.1, an account, and the context its calls get."""

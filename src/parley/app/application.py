@@ -29,6 +29,7 @@ from parley.app.accounts import Configuration
 from parley.app.audio import Audio
 from parley.app.call_switches import reset_at_start
 from parley.app.calls import DTMF_KEYS, Calls
+from parley.app.conference import ConferenceCalls
 from parley.app.context import AppContext, AppError, CallRef
 from parley.app.directory import Directory
 from parley.app.engine import Engine
@@ -146,6 +147,7 @@ class Application:
         )
         self.transfers = Transfers(self._ctx)
         self.intercom = Intercom(self._ctx)
+        self.conference = ConferenceCalls(self._ctx, self.subscribe)
 
     # ------------------------------------------------------------------ life cycle
 

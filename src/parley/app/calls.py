@@ -41,11 +41,13 @@ class Calls:
     def dial(self, target: str, account: str | None = None) -> concurrent.futures.Future[CallInfo]:
         """Call `target` (a number dialled on the account's domain, or a SIP URI) from
         `account` (default: the first registered one). Fails with `DialError` (a
-        ValueError) for targets or accounts that cannot be dialled."""
+        ValueError) for targets or accounts that cannot be dialled. The calls that are
+        up are held first (a query call, as a PBX phone does)."""
         return self._ctx.engine.call(self._dial, target, account)
 
     async def _dial(self, target: str, account: str | None) -> CallInfo:
         call = await self._ctx.phone().dial(target, account)
+        self._ctx.phone().conference.hold_active(keep=call)  # a query call: hold the others
         tracker = self._ctx.tracker
         return tracker.get_call(call.id) or tracker.info_of(call)
 
@@ -92,15 +94,20 @@ class Calls:
 
     def switch_to(self, call: CallRef) -> concurrent.futures.Future[None]:
         """Make `call` the active one: hold every other connected call, then resume it
-        (or answer it, when it is a waiting incoming call)."""
+        (or answer it, when it is a waiting incoming call). A conference participant
+        brings back the whole conference."""
 
         def run(target: Call) -> None:
+            conference = self._ctx.phone().conference  # its participants switch together
+            together = conference.has(target)
             for other in list(self._ctx.phone().calls.values()):
-                if other is target or other.ended:
+                if other is target or other.ended or (together and conference.has(other)):
                     continue
                 if other.state == "connected" and not other.held_by_us:
                     other.hold()
-            if target.direction == "incoming" and target.state == "incoming":
+            if together:
+                conference.hold(False)
+            elif target.direction == "incoming" and target.state == "incoming":
                 target.answer()
             elif target.held_by_us:
                 target.resume()

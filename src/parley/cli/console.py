@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from parley.app import Application
 from parley.app.snapshots import CallInfo
 from parley.cli import (
+    commands_conference,
     commands_intercom,
     commands_recording,
     commands_redirect,
@@ -49,7 +50,13 @@ class ConsoleCommand(Protocol):
 
 # Commands of feature modules: name -> handler, and their part of the help line. A new
 # module adds its COMMANDS and HELP here.
-_COMMAND_MODULES = (commands_intercom, commands_recording, commands_redirect, commands_transfer)
+_COMMAND_MODULES = (
+    commands_conference,
+    commands_intercom,
+    commands_recording,
+    commands_redirect,
+    commands_transfer,
+)
 EXTRA_COMMANDS: dict[str, ConsoleCommand] = {
     name: handler for module in _COMMAND_MODULES for name, handler in module.COMMANDS.items()
 }
@@ -237,6 +244,10 @@ class Console:
             else:
                 info = self._wait(app.dial(rest[0], rest[1] if len(rest) > 1 else None))
                 self.reply(f"call {info.id}: dialing {info.remote}")
+        elif cmd in commands_conference.PARTICIPANT_COMMANDS and (
+            commands_conference.participant_command(self, cmd, rest)
+        ):
+            pass  # a conference participant's, or the whole conference's
         elif cmd in ("answer", "reject", "hangup", "hold", "resume"):
             self._wait(getattr(app, cmd)(self._call(rest)))
         elif cmd == "switch":

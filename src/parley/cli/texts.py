@@ -14,6 +14,7 @@ from parley.phone.events import (
     AccountStateChanged,
     CallNote,
     CallStateChanged,
+    ConferenceChanged,
     EndCause,
     PhoneEvent,
     Reachability,
@@ -31,6 +32,7 @@ __all__ = [
     "account_text",
     "answer_note_text",
     "call_text",
+    "conference_text",
     "end_text",
     "event_data",
     "recording_text",
@@ -308,6 +310,10 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
             f"Call {event.call}: the other party asks to transfer you to {event.target}"
             " — accept or refuse."
         )
+    elif isinstance(event, ConferenceChanged):
+        data["calls"] = list(event.calls)
+        data["muted"] = list(event.muted)
+        data["text"] = conference_text(event)
     return data
 
 
@@ -316,3 +322,16 @@ def recording_text(event: RecordingChanged) -> str:
     if event.state is RecordingState.STARTED:
         return f"Call {event.call} is being recorded to {event.file}."
     return f"Recording of call {event.call} stopped: {event.file}."
+
+
+def conference_text(event: ConferenceChanged) -> str:
+    """The sentence for a change of the local conference."""
+    if not event.calls:
+        return "No conference."
+    calls = ", ".join(str(c) for c in event.calls)
+    text = f"Conference of calls {calls}"
+    if event.held:
+        text += ", on hold"
+    if event.muted:
+        text += "; not heard: " + ", ".join(str(c) for c in event.muted)
+    return text + "."

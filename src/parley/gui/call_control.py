@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from parley.app.context import CallRef
 from parley.app.snapshots import CallInfo
-from parley.gui import facades
 from parley.gui.bridge import EngineBridge
 from parley.gui.call_dialogs import RecordingNotice, TargetDialog, TransferRequestDialog
 from parley.gui.conference_view import ConferenceView
@@ -244,14 +244,10 @@ class CallControls(QWidget):
         self.conference_area.dropped.connect(self.drop_on_conference)
         view = self.conference
         view.mute_all.connect(self._mute_all)
-        view.hold_all.connect(
-            lambda on: self._run(lambda: facades.conference(self.application, "hold").hold(on))
-        )
+        view.hold_all.connect(lambda on: self._run(lambda: self.application.conference.hold(on)))
         view.mute_participant.connect(
             lambda call, on: self._run(
-                lambda: facades.conference(self.application, "mute_participant").mute_participant(
-                    call, on
-                )
+                lambda: self.application.conference.mute_participant(call, on)
             )
         )
         view.hold_participant.connect(
@@ -259,15 +255,9 @@ class CallControls(QWidget):
                 lambda: self.application.hold(call) if on else self.application.resume(call)
             )
         )
-        view.split.connect(
-            lambda call: self._run(
-                lambda: facades.conference(self.application, "split").split(call)
-            )
-        )
+        view.split.connect(lambda call: self._run(lambda: self.application.conference.split(call)))
         view.end_participant.connect(lambda call: self._run(lambda: self.application.hangup(call)))
-        view.end_conference.connect(
-            lambda: self._run(lambda: facades.conference(self.application, "end").end())
-        )
+        view.end_conference.connect(lambda: self._run(lambda: self.application.conference.end()))
         bridge.event.connect(self.on_event)
         self.setVisible(False)
 
@@ -321,12 +311,9 @@ class CallControls(QWidget):
         make: Callable[[], Any],
         on_result: Callable[[Any], None] | None = None,
     ) -> None:
-        """Send a command; a function this build lacks, or a refusal, is said here."""
+        """Send a command; a refusal is said here."""
         try:
             future = make()
-        except facades.FacadeMissing:
-            self.show_message(tr("This function is not available in this version."))
-            return
         except Exception as exc:  # AppError and the like: say it, never raise into Qt
             self.show_message(str(exc))
             return
@@ -379,18 +366,18 @@ class CallControls(QWidget):
             # The manual's transfer with announcement: the partner waits on hold while
             # we talk to the target; "→" then connects the two calls.
             self._run(lambda: self.application.hold(call.id))
-            self._run(lambda: facades.dial(self.application, target, call.account))
+            self._run(lambda: self.application.dial(target, call.account))
             self.show_message(tr("Announce the call, then connect the two calls with →."))
             return
         self.blind(call.id, target)
 
     def blind(self, call_id: int, target: str) -> None:
         self.show_message(tr("Transferring to {target}…", target=target))
-        self._run(lambda: facades.transfers(self.application, "blind").blind(call_id, target))
+        self._run(lambda: self.application.transfers.blind(call_id, target))
 
     def attended(self, call_a: int, call_b: int) -> None:
         self.show_message(tr("Connecting the two calls…"))
-        self._run(lambda: facades.transfers(self.application, "attended").attended(call_a, call_b))
+        self._run(lambda: self.application.transfers.attended(call_a, call_b))
 
     def deflect_clicked(self, call_id: int) -> None:
         """ "→" on a ringing call: send it elsewhere before answering."""
@@ -407,15 +394,11 @@ class CallControls(QWidget):
 
     def deflect(self, call_id: int, target: str) -> None:
         self.show_message(tr("Forwarding the call to {target}…", target=target))
-        self._run(lambda: facades.redirects(self.application, "deflect").deflect(call_id, target))
+        self._run(lambda: self.application.calls.deflect(call_id, target))
 
     def send_to_voicemail(self, call_id: int) -> None:
         self.show_message(tr("Sending the call to voicemail…"))
-        self._run(
-            lambda: facades.redirects(self.application, "send_to_voicemail").send_to_voicemail(
-                call_id
-            )
-        )
+        self._run(lambda: self.application.calls.send_to_voicemail(call_id))
 
     def drop_on_transfer(self, party: Party) -> None:
         """A drop on the transfer area: another call → attended transfer; a contact or
@@ -457,12 +440,12 @@ class CallControls(QWidget):
 
     def add(self, target: str, account: str | None) -> None:
         self.show_message(tr("Calling {target} for the conference…", target=target))
-        self._run(lambda: facades.conference(self.application, "add").add(target, account))
+        self._run(lambda: self.application.conference.add(target, account))
 
     def join(self, *calls: int) -> None:
         wanted = list(dict.fromkeys([*self.conference.participants, *calls]))
-        refs: list[facades.CallRef] = list(wanted)
-        self._run(lambda: facades.conference(self.application, "join").join(refs))
+        refs: list[CallRef] = list(wanted)
+        self._run(lambda: self.application.conference.join(refs))
 
     def drop_on_conference(self, party: Party) -> None:
         """A drop on the conference/query area: another call joins the conference with
@@ -521,7 +504,7 @@ class CallControls(QWidget):
         self._record(call_id, True)
 
     def _record(self, call_id: int, on: bool) -> None:
-        self._run(lambda: facades.recordings(self.application, "set").set(call_id, on))
+        self._run(lambda: self.application.recordings.set(call_id, on))
 
     # ------------------------------------------------------------------ events
 
@@ -556,8 +539,4 @@ class CallControls(QWidget):
 
     def _answer_request(self, call_id: int, accept: bool) -> None:
         self.request_dialogs.pop(call_id, None)
-        self._run(
-            lambda: facades.transfers(self.application, "answer_request").answer_request(
-                call_id, accept
-            )
-        )
+        self._run(lambda: self.application.transfers.answer_request(call_id, accept))

@@ -21,6 +21,7 @@ from parley.media.codecs.base import Frame
 from parley.media.devices import DeviceEvent, is_device_spec, open_audio
 from parley.media.dsp import MicProcessor, ProcessedPort
 from parley.media.dtmf import dtmf_tone
+from parley.media.music import music_port
 from parley.media.ports import FilePlayer, NullPort, Port, TonePort, WavRecorder
 from parley.media.tones import (
     AUTO_ANSWER_SOUND,
@@ -128,6 +129,7 @@ class CallMedia:
 
     def close(self) -> None:
         b = self.engine.bridge
+        self.engine.hold_music(self, "off")
         self.disconnect()
         for slot in (self.slot, self.inband_slot, self.recorder_slot):
             if slot is not None and slot in b.slots:
@@ -159,6 +161,10 @@ class MediaEngine:
         self._normal_devices: tuple[str, str] | None = None
         self._also_ports: dict[str, tuple[Port, int]] = {}  # ring_also devices, by spec
         self._also_failed: set[str] = set()
+        # Music on hold: one port for every held call, made while someone hears it.
+        self._music: tuple[tuple[str, Path | None], int] | None = None  # (setting, slot)
+        self._music_failed: tuple[str, Path | None] | None = None  # said once
+        self._music_listeners: set[int] = set()  # call slots hearing it
 
     def _open_device(self) -> Port:
         # A sound device's clock paces the bridge (its capture, else its playback);
@@ -392,6 +398,53 @@ class MediaEngine:
         if not self.config.dtmf_feedback:
             return
         self._play_once(dtmf_feedback_spec(digit), f"key {digit}")
+
+    # -- music on hold
+
+    def hold_music(self, media: CallMedia, mode: str, path: Path | None = None) -> None:
+        """Let `media`'s call hear music on hold (`mode` "builtin" or "file" with `path`, as
+        the setting `media.music_on_hold` says), or no longer ("off"). The stream decides
+        whether it is sent (a=sendonly: yes; a=inactive: nothing goes out). A file that
+        cannot be read is said once (a device event) and the call hears silence."""
+        b = self.bridge
+        slot = self._music_slot(mode, path) if mode != "off" else None
+        if slot is None:
+            if media.slot in self._music_listeners:
+                self._music_listeners.discard(media.slot)
+                if self._music is not None and b.is_connected(self._music[1], media.slot):
+                    b.disconnect(self._music[1], media.slot)
+            if not self._music_listeners and self._music is not None:
+                b.remove_port(self._music[1]).close()
+                self._music = None
+            return
+        b.connect(slot, media.slot)
+        self._music_listeners.add(media.slot)
+
+    def _music_slot(self, mode: str, path: Path | None) -> int | None:
+        key = (mode, path)
+        if self._music is not None and self._music[0] == key:
+            return self._music[1]
+        try:
+            port = music_port(mode, path)
+        except ValueError as exc:  # WavError: unreadable, not a WAV, no file set
+            if self._music_failed != key:
+                self._music_failed = key
+                log.warning("music on hold unusable: %s", exc)
+                if self._on_device_event is not None:
+                    self._on_device_event(
+                        f"Music on hold cannot be played: {exc} — held parties hear silence."
+                    )
+            return None
+        self._music_failed = None
+        if port is None:
+            return None
+        if self._music is not None:  # the setting changed: same slot, new music
+            slot = self._music[1]
+            self.bridge.replace_port(slot, port).close()
+        else:
+            slot = self.bridge.add_port(port)
+        self._music = (key, slot)
+        return slot
 
     def play_file_to(self, path: Path, media: CallMedia) -> FilePlayer:
         player = FilePlayer(path, loop=False)

@@ -14,7 +14,7 @@ import asyncio
 import itertools
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from parley.media.codecs import get_codec
@@ -104,6 +104,8 @@ class Call:
         self.held_by_us = False
         self.held_by_them = False
         self.muted = False
+        # Set while the call is in a local conference, which wires its audio itself.
+        self.audio_hook: Callable[[Call], None] | None = None
         self.ended = False
         self.end_status: int | None = None
         self.end_cause: EndCause | None = None  # why it ended, once it did
@@ -339,12 +341,21 @@ class Call:
                 self.media.record(
                     self.ctx.record_dir / f"call-{self.id}-{self.session.call_id[:8]}.wav"
                 )
-        if self.state == "connected" and not self.held_by_us:
+        m = self.ctx.settings().media
+        held = self.state == "connected" and self.held_by_us
+        engine.hold_music(self.media, m.music_on_hold if held else "off", m.music_on_hold_file)
+        if self.audio_hook is not None:
+            self.audio_hook(self)
+        elif self.state == "connected" and not self.held_by_us:
             self.media.connect(speak=True, listen=True)
         elif self.state == "early media" and not self.ctx.settings().media.early_media_mute:
             self.media.connect(speak=False, listen=True)
         else:
             self.media.disconnect()
+
+    def wire_audio(self) -> None:
+        """Wire the call's audio again (after a conference let go of it)."""
+        self._wire_audio()
 
     # ---------------------------------------------------------------- user commands
 
@@ -438,8 +449,10 @@ class Call:
         """Mute: we keep sending (silence) without any re-INVITE."""
         changed = muted != self.muted
         self.muted = muted
-        if self.stream is not None:
-            self.stream.muted = muted
+        if self.stream is not None:  # in a conference: the conference mutes our microphone
+            self.stream.muted = muted and self.audio_hook is None
+        if self.audio_hook is not None and not self.ended:
+            self.audio_hook(self)
         if changed and not self.ended:
             self._report()
 

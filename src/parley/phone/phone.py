@@ -23,6 +23,7 @@ from parley.net.driver import SipDriver, TransportFactory
 from parley.net.transport import TransportLayer
 from parley.phone.account import Account
 from parley.phone.call import Call
+from parley.phone.conference import Conference, ConferenceContext
 from parley.phone.context import CallContext
 from parley.phone.events import CallNote, PhoneError, PhoneEvent
 from parley.phone.forwarding import Forwarding
@@ -157,6 +158,14 @@ class Phone:
         self.transfers = Transfers(
             TransferContext(
                 self.emit, core, lambda: self.settings, lambda: self.calls, self.outgoing.dial
+            )
+        )
+        self.conference = Conference(
+            ConferenceContext(
+                emit=self.emit,
+                media=lambda: self.media,
+                calls=lambda: list(self.calls.values()),
+                dial=self.outgoing.dial,
             )
         )
 
@@ -316,3 +325,4 @@ class Phone:
     def call_ended(self, call: Call) -> None:
         asyncio.get_running_loop().call_later(30, self.calls.pop, call.id, None)
         self.ringer.call_ended(call, self.calls.values())
+        self.conference.call_ended(call)

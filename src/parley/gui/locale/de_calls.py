@@ -34,9 +34,6 @@ STRINGS: dict[str, str] = {
     "This contact has no number.": "Dieser Kontakt hat keine Rufnummer.",
     "The call is not recorded.": "Das Gespräch wird nicht aufgezeichnet.",
     "The other side": "Die Gegenseite",
-    "This function is not available in this version.": (
-        "Diese Funktion gibt es in dieser Version nicht."
-    ),
     "Recording to {file}": "Aufzeichnung in {file}",
     "Recording stopped: {file}": "Aufzeichnung beendet: {file}",
     # dialogs (gui/call_dialogs.py)
