@@ -364,7 +364,8 @@ def test_keep_settings_after_restart(kam: Kamailio, tmp_path: Path, keep: bool) 
     """A settings file with forwarding on (instantly, to 1003) and automatic answer on
     (at once). With "keep settings after restart" off, Parley starts with both off: a
     direct call rings and is neither forwarded (302) nor answered (200) — the scenario
-    fails on either — and the file says so. With it on, the call is answered at once."""
+    fails on either — and the file says so. With it on, both are on: forwarding comes
+    first, so the call is sent on with 302 before it rings."""
     p = start_parley(
         tmp_path / "parley",
         kam,
@@ -377,7 +378,7 @@ def test_keep_settings_after_restart(kam: Kamailio, tmp_path: Path, keep: bool) 
         },
     )
     try:
-        scenario = "call_answered.xml" if keep else "call_rings_not_answered.xml"
+        scenario = "forwarded_at_once.xml" if keep else "call_rings_not_answered.xml"
         sipp = Sipp(
             SCENARIOS / scenario,
             local_port=free_port("udp"),
@@ -388,8 +389,8 @@ def test_keep_settings_after_restart(kam: Kamailio, tmp_path: Path, keep: bool) 
             workdir=tmp_path,
         ).start()
         if keep:
-            up = p.console.wait_for(call_event("connected", direction="incoming"))
-            p.console.send(f"hangup {up['call']}")
+            ended = p.console.wait_for(call_event("ended", direction="incoming"))
+            assert ended["note"] == "forwarded", ended
         finish(sipp)
         assert p.console.quit() == 0
     finally:
