@@ -11,6 +11,7 @@ app.recordings, app.calls.deflect); on a branch without them they fail by design
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from typing import Any
 import numpy as np
 import pytest
 from gui_rig import PASSWORDS, GuiRig, account
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import QMimeData, QPoint, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QWidget
 
 from audio_tools import read_wav, write_wav
 from parley.contacts.model import Contact, PhoneNumber
@@ -31,6 +34,7 @@ from parley.settings import Settings
 from peers.baresip import Baresip
 from peers.common import free_port
 from peers.kamailio import Kamailio
+from peers.sipp import SCENARIOS, Sipp
 
 pytestmark = pytest.mark.interop
 
@@ -151,6 +155,19 @@ def listen(rig: GuiRig, phones: dict[str, Baresip]) -> dict[str, Heard]:
     return heard
 
 
+def screenshot(widget: QWidget, name: str) -> None:
+    """With PARLEY_SCREENSHOTS=docs/screenshots, the docs' pictures of a real state."""
+    folder = os.environ.get("PARLEY_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        assert widget.grab().save(str(Path(folder) / name))
+
+
+def add_contact(rig: GuiRig, name: str, number: str) -> None:
+    first, _, last = name.partition(" ")
+    rig.app.contacts.add(Contact(first_name=first, last_name=last, numbers=(PhoneNumber(number),)))
+
+
 def rig_for(
     make_rig: Callable[..., GuiRig],
     kam: Kamailio,
@@ -222,6 +239,7 @@ def test_contact_dropped_on_the_transfer_area_transfers_the_call(
     target = far_phones(kamailio, "1003", auto_answer=True)
     us = rig_for(make_rig, kamailio, "1001")
     them = rig_for(make_rig, kamailio, "1002", transfer_requests="ask")
+    add_contact(us, "Erika Mustermann", "1002")
     qtbot.keyClicks(us.window.search, "1002")
     qtbot.keyClick(us.window.search, Qt.Key.Key_Return)
     their_panel = them.window.call_panel
@@ -237,6 +255,9 @@ def test_contact_dropped_on_the_transfer_area_transfers_the_call(
     them.wait(lambda: asked.request_dialogs)
     dialog = next(iter(asked.request_dialogs.values()))
     assert "1003" in dialog.text.text()
+    us.wait(lambda: "1003" in controls(us).message.text())
+    screenshot(us.window.call_panel, "transfer.png")
+    screenshot(dialog, "transfer-request.png")
     qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
     target.wait_call_state("CALL_ESTABLISHED", timeout=20)
     us.wait(lambda: not panel.calls)  # the transferor's call has ended
@@ -303,6 +324,8 @@ def test_call_dropped_on_the_conference_area_makes_a_conference_the_view_control
     us = rig_for(
         make_rig, kamailio, "1001", audio=AudioConfig(input=f"file:{mic}"), music="builtin"
     )
+    add_contact(us, "Erika Mustermann", "1002")
+    add_contact(us, "Max Muster", "1003")
     panel = us.window.call_panel
     first = dial(us, qtbot, "1002")
     qtbot.mouseClick(panel.hold_button, Qt.MouseButton.LeftButton)
@@ -337,6 +360,7 @@ def test_call_dropped_on_the_conference_area_makes_a_conference_the_view_control
     heard = listen(us, phones)
     assert heard["1003"].silent_at(CONF_HZ["1002"]) and heard["1003"].hears(PARLEY_HZ), heard
     assert heard["1002"].hears(CONF_HZ["1003"]) and heard["1002"].hears(PARLEY_HZ), heard
+    screenshot(panel, "conference-view.png")
     qtbot.mouseClick(view.mute_button, Qt.MouseButton.LeftButton)
     us.wait(lambda: first not in view.muted)
 
@@ -388,3 +412,80 @@ def test_record_button_records_both_sides_after_the_notice(
     samples, rate = read_wav(path)
     assert len(samples) > rate * 2
     assert level(samples, rate, 600) > 0.1 and level(samples, rate, 1000) > 0.1
+
+
+@pytest.mark.parametrize("answer", ["accept", "refuse"])
+def test_transfer_request_is_asked_in_a_dialog(
+    kamailio: Kamailio,
+    make_rig: Callable[..., GuiRig],
+    far_phones: Callable[..., Baresip],
+    qtbot: Any,
+    answer: str,
+) -> None:
+    """transfer_requests = "ask": baresip 1002 transfers our call to 1003; the desktop
+    app asks in a dialog. Accept: the new call to 1003 is placed and answered. Refuse:
+    baresip's REFER gets 603 on the wire and our call with 1002 goes on."""
+    alice = far_phones(kamailio, "1002", auto_answer=True, sip_trace=True)
+    carol = far_phones(kamailio, "1003", auto_answer=True)
+    us = rig_for(make_rig, kamailio, "1001", transfer_requests="ask")
+    first = dial(us, qtbot, "1002")
+    alice.wait_call_state("CALL_ESTABLISHED", timeout=20)
+    alice.command("transfer", f"sip:1003@127.0.0.1:{kamailio.udp_port}")
+    asked = controls(us)
+    us.wait(lambda: first in asked.request_dialogs and asked.request_dialogs[first].isVisible())
+    dialog = asked.request_dialogs[first]
+    assert "1003" in dialog.text.text() and "1003" in dialog.accept_button.text()
+    panel = us.window.call_panel
+    if answer == "accept":
+        qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+        carol.wait_call_state("CALL_ESTABLISHED", timeout=20)
+        us.wait(lambda: any(c.number == "1003" and c.state == "connected" for c in panel.calls))
+        us.wait(lambda: all(c.id != first for c in panel.calls))  # the old call ended
+    else:
+        qtbot.mouseClick(dialog.refuse_button, Qt.MouseButton.LeftButton)
+        # baresip read the REFER's final answer: 603 Decline.
+        us.wait(lambda: "call: transfer failed: 603" in alice.log_text())
+        assert "SIP/2.0 603 Decline" in alice.log_text()
+        assert not any(e.get("type") == "CALL_INCOMING" for e in carol.events())
+        assert [c.id for c in panel.calls if c.state == "connected"] == [first]
+    assert not dialog.isVisible() and first not in asked.request_dialogs
+
+
+def intercom_action(rig: GuiRig, menu: QMenu | None) -> QAction:
+    assert menu is not None
+    return next(a for a in menu.actions() if a.text() == "InterCom call")
+
+
+def test_intercom_call_from_the_dial_fields_menu_dials_the_prefix(
+    kamailio: Kamailio, make_rig: Callable[..., GuiRig], qtbot: Any, tmp_path: Path
+) -> None:
+    """The dial field's menu has "InterCom call" when the account has an intercom
+    prefix: SIPp gets INVITE sip:551003@…. Without a prefix the action is disabled."""
+    uas = Sipp(
+        SCENARIOS / "call_uas.xml",
+        local_port=free_port("udp"),
+        media_port=free_port("udp"),
+        workdir=tmp_path,
+    ).start()
+    try:
+        us = rig_for(make_rig, kamailio, "1001", account_extra={"intercom_prefix": "55"})
+        w = us.window
+        qtbot.keyClicks(w.search, f"sip:1003@127.0.0.1:{uas.local_port}")
+        w.search.customContextMenuRequested.emit(QPoint(5, 5))
+        action = intercom_action(us, w.last_menu)
+        assert action.isEnabled()
+        action.trigger()
+        panel = w.call_panel
+        us.wait(lambda: any(c.state == "connected" for c in panel.calls))
+        qtbot.mouseClick(panel.hangup_button, Qt.MouseButton.LeftButton)
+        us.wait(lambda: not panel.calls)
+        assert uas.wait(timeout=30) == 0, uas.errors()
+    finally:
+        uas.stop()
+    assert f"INVITE sip:551003@127.0.0.1:{uas.local_port}" in uas.messages(), uas.messages()[:3000]
+
+    # An account without a prefix: no intercom call from the menu (nor the list's).
+    plain = rig_for(make_rig, kamailio, "1002")
+    qtbot.keyClicks(plain.window.search, "1003")
+    plain.window.search.customContextMenuRequested.emit(QPoint(5, 5))
+    assert not intercom_action(plain, plain.window.last_menu).isEnabled()
