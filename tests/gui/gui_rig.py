@@ -30,6 +30,7 @@ class GuiRig:
 
     def start(self) -> None:
         self.app.start().result(20)
+        self.window.phone_started()  # as run_gui does once the phone runs
 
     def wait(self, condition: Callable[[], object], timeout: int = WAIT_MS) -> None:
         self.qtbot.waitUntil(lambda: bool(condition()), timeout=timeout)

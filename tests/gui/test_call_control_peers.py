@@ -11,24 +11,30 @@ app.recordings, app.calls.deflect); on a branch without them they fail by design
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from gui_rig import PASSWORDS, GuiRig, account
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import QMimeData, QPoint, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QWidget
 
 from audio_tools import read_wav, write_wav
 from parley.contacts.model import Contact, PhoneNumber
 from parley.gui.call_control import CallControls
 from parley.media.engine import AudioConfig
+from parley.media.music import MELODY_NOTES
 from parley.settings import Settings
 from peers.baresip import Baresip
 from peers.common import free_port
 from peers.kamailio import Kamailio
+from peers.sipp import SCENARIOS, Sipp
 
 pytestmark = pytest.mark.interop
 
@@ -73,14 +79,108 @@ def level(samples: np.ndarray, rate: int, freq: float) -> float:
     return float(band / max(spectrum.sum(), 1e-9))
 
 
+# The conference test's tones (as in tests/interop/test_conference_baresip.py): no
+# product of two of them through G.711 comes near another or a music-on-hold note.
+PARLEY_HZ = 2350.0
+CONF_HZ = {"1002": 440.0, "1003": 1090.0}
+PRESENT_DB = -30.0  # a tone someone hears: its band holds more than this (dBFS)
+ABSENT_DB = -45.0  # a tone someone does not hear: its band holds less
+SETTLE_S = 2.0  # after a click: re-INVITEs done, jitter buffers refilled
+LISTEN_S = 2.5
+
+
+def looping_tone(path: Path, freq: float, seconds: float = 10.0) -> Path:
+    """A -12 dBFS sine at 8 kHz that loops without a click (whole periods)."""
+    t = np.arange(int(seconds * 8000)) / 8000
+    return write_wav(path, 0.25 * 32767 * np.sin(2 * np.pi * freq * t), 8000)
+
+
+def band_db(samples: np.ndarray, rate: int, freq: float, width: float = 25.0) -> float:
+    """Mean power within `width` Hz of `freq`, in dB relative to a full-scale sine."""
+    step = rate // 4
+    window = np.hanning(step)
+    freqs = np.fft.rfftfreq(step, 1.0 / rate)
+    band = (freqs >= freq - width) & (freqs <= freq + width)
+    powers = []
+    for start in range(0, samples.size - step + 1, step):
+        chunk = samples[start : start + step].astype(np.float64) / 32768.0
+        spectrum = np.abs(np.fft.rfft(chunk * window)) ** 2
+        powers.append(spectrum[band].sum() / (window.sum() / 2) ** 2)
+    if not powers:
+        return -200.0
+    return float(10 * np.log10(max(float(np.mean(powers)), 1e-20)))
+
+
+@dataclass
+class Heard:
+    """What one far phone heard during one step (48 kHz samples)."""
+
+    samples: np.ndarray
+
+    def db(self, freq: float) -> float:
+        return band_db(self.samples, RATE, freq)
+
+    def hears(self, freq: float) -> bool:
+        return self.db(freq) > PRESENT_DB
+
+    def silent_at(self, freq: float) -> bool:
+        return self.db(freq) < ABSENT_DB
+
+    def hears_music(self) -> bool:
+        return sum(self.hears(f) for f in MELODY_NOTES) >= len(MELODY_NOTES) - 1
+
+    def no_music(self) -> bool:
+        return all(self.silent_at(f) for f in MELODY_NOTES)
+
+    def __repr__(self) -> str:
+        named = {"parley": PARLEY_HZ, **CONF_HZ, **{f"moh{f:.0f}": f for f in MELODY_NOTES}}
+        return repr({k: round(self.db(f), 1) for k, f in named.items()})
+
+
+def listen(rig: GuiRig, phones: dict[str, Baresip]) -> dict[str, Heard]:
+    """Let a step settle (the GUI's event loop runs meanwhile), then what each far phone
+    hears for LISTEN_S, cut from its recording (written in real time) by file size."""
+    rig.qtbot.wait(int(SETTLE_S * 1000))
+    start = {u: p.record_wav.stat().st_size for u, p in phones.items()}  # type: ignore[union-attr]
+    rig.qtbot.wait(int(LISTEN_S * 1000))
+    heard = {}
+    for user, phone in phones.items():
+        assert phone.record_wav is not None
+        data = phone.record_wav.read_bytes()
+        begin = max(start[user], 44)
+        begin += begin % 2
+        chunk = data[begin : len(data) - (len(data) - begin) % 2]
+        heard[user] = Heard(np.frombuffer(chunk, dtype="<i2"))
+        assert heard[user].samples.size > 0.8 * LISTEN_S * RATE, user
+    return heard
+
+
+def screenshot(widget: QWidget, name: str) -> None:
+    """With PARLEY_SCREENSHOTS=docs/screenshots, the docs' pictures of a real state."""
+    folder = os.environ.get("PARLEY_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        assert widget.grab().save(str(Path(folder) / name))
+
+
+def add_contact(rig: GuiRig, name: str, number: str) -> None:
+    first, _, last = name.partition(" ")
+    rig.app.contacts.add(Contact(first_name=first, last_name=last, numbers=(PhoneNumber(number),)))
+
+
 def rig_for(
     make_rig: Callable[..., GuiRig],
     kam: Kamailio,
     user: str = "1001",
     audio: AudioConfig | None = None,
+    music: str = "builtin",
+    account_extra: dict[str, Any] | None = None,
     **functions: Any,
 ) -> GuiRig:
-    settings = Settings(accounts=[account(f"127.0.0.1:{kam.udp_port}", user=user)])
+    settings = Settings(
+        accounts=[account(f"127.0.0.1:{kam.udp_port}", user=user, **(account_extra or {}))]
+    )
+    settings.media.music_on_hold = music  # type: ignore[assignment]
     for key, value in functions.items():
         setattr(settings.functions, key, value)
     rig = make_rig(settings, passwords={"office": PASSWORDS[user]}, audio=audio)
@@ -139,6 +239,7 @@ def test_contact_dropped_on_the_transfer_area_transfers_the_call(
     target = far_phones(kamailio, "1003", auto_answer=True)
     us = rig_for(make_rig, kamailio, "1001")
     them = rig_for(make_rig, kamailio, "1002", transfer_requests="ask")
+    add_contact(us, "Erika Mustermann", "1002")
     qtbot.keyClicks(us.window.search, "1002")
     qtbot.keyClick(us.window.search, Qt.Key.Key_Return)
     their_panel = them.window.call_panel
@@ -154,6 +255,9 @@ def test_contact_dropped_on_the_transfer_area_transfers_the_call(
     them.wait(lambda: asked.request_dialogs)
     dialog = next(iter(asked.request_dialogs.values()))
     assert "1003" in dialog.text.text()
+    us.wait(lambda: "1003" in controls(us).message.text())
+    screenshot(us.window.call_panel, "transfer.png")
+    screenshot(dialog, "transfer-request.png")
     qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
     target.wait_call_state("CALL_ESTABLISHED", timeout=20)
     us.wait(lambda: not panel.calls)  # the transferor's call has ended
@@ -193,42 +297,95 @@ def test_call_dropped_on_the_conference_area_makes_a_conference_the_view_control
     qtbot: Any,
     tmp_path: Path,
 ) -> None:
-    """1002 plays 600 Hz; 1003 records. After the drop 1003 hears 1002; after muting
-    1002 in the conference view it does not; end conference ends both calls."""
-    heard = tmp_path / "1003-heard.wav"
-    one = far_phones(kamailio, "1002", auto_answer=True, play_wav=tone(tmp_path / "600.wav", 600))
-    two = far_phones(kamailio, "1003", auto_answer=True, record_wav=heard)
-    us = rig_for(make_rig, kamailio, "1001")
+    """Parley (microphone: 2350 Hz) calls 1002 (440 Hz), holds it, calls 1003 (1090 Hz)
+    and drops the first call on the conference area. Each far phone records what it
+    hears; every button of the conference view is judged by those recordings:
+
+    - joined: each far phone hears the other and Parley, not itself;
+    - the whole conference's mute: neither hears Parley, they still hear each other;
+    - the participant mute of 1002: 1003 no longer hears 1002 (still Parley), 1002
+      still hears both;
+    - the participant hold of 1002: 1002 hears music on hold and nothing of the
+      conference; 1003 goes on with Parley and hears no music;
+    - end conference: both calls end."""
+    phones = {
+        user: far_phones(
+            kamailio,
+            user,
+            auto_answer=True,
+            play_wav=looping_tone(tmp_path / f"tone-{user}.wav", freq),
+            play_loop=True,
+            play_seconds=400.0,
+            record_wav=tmp_path / f"heard-by-{user}.wav",
+        )
+        for user, freq in CONF_HZ.items()
+    }
+    mic = looping_tone(tmp_path / "tone-parley.wav", PARLEY_HZ)
+    us = rig_for(
+        make_rig, kamailio, "1001", audio=AudioConfig(input=f"file:{mic}"), music="builtin"
+    )
+    add_contact(us, "Erika Mustermann", "1002")
+    add_contact(us, "Max Muster", "1003")
+    panel = us.window.call_panel
     first = dial(us, qtbot, "1002")
-    qtbot.mouseClick(us.window.call_panel.hold_button, Qt.MouseButton.LeftButton)
-    us.wait(lambda: any(c.id == first and c.held == "us" for c in us.window.call_panel.calls))
-    dial(us, qtbot, "1003")
-    assert two.wait_audio()
+    qtbot.mouseClick(panel.hold_button, Qt.MouseButton.LeftButton)
+    us.wait(lambda: any(c.id == first and c.held == "us" for c in panel.calls))
+    second = dial(us, qtbot, "1003")
+    assert phones["1003"].wait_audio(20)
     c = controls(us)
     c.conference_area.drop_mime(call_mime(us, first))
     view = c.conference
-    us.wait(lambda: len(view.participants) == 2 and view.isVisible())
-    joined_at = time.monotonic()
-    time.sleep(3.0)
+    us.wait(lambda: set(view.participants) == {first, second} and view.isVisible())
+
+    heard = listen(us, phones)
+    assert heard["1003"].hears(CONF_HZ["1002"]) and heard["1003"].hears(PARLEY_HZ), heard
+    assert heard["1003"].silent_at(CONF_HZ["1003"]), heard
+    assert heard["1002"].hears(CONF_HZ["1003"]) and heard["1002"].hears(PARLEY_HZ), heard
+    assert heard["1002"].silent_at(CONF_HZ["1002"]), heard
+
+    # The whole conference's mute (A): our microphone leaves it.
+    qtbot.mouseClick(view.mute_all_button, Qt.MouseButton.LeftButton)
+    us.wait(view.mute_all_button.isChecked)
+    heard = listen(us, phones)
+    for user, other in (("1002", "1003"), ("1003", "1002")):
+        assert heard[user].silent_at(PARLEY_HZ), (user, heard)
+        assert heard[user].hears(CONF_HZ[other]), (user, heard)
+    qtbot.mouseClick(view.mute_all_button, Qt.MouseButton.LeftButton)
+    us.wait(lambda: not view.mute_all_button.isChecked())
+
+    # The selected participant's mute (C): its voice leaves the mix.
     view.select(first)
     qtbot.mouseClick(view.mute_button, Qt.MouseButton.LeftButton)
-    us.wait(lambda: first in view.muted)
-    muted_at = time.monotonic()
-    time.sleep(3.0)
+    us.wait(lambda: first in view.muted and view.mute_button.isChecked())
+    heard = listen(us, phones)
+    assert heard["1003"].silent_at(CONF_HZ["1002"]) and heard["1003"].hears(PARLEY_HZ), heard
+    assert heard["1002"].hears(CONF_HZ["1003"]) and heard["1002"].hears(PARLEY_HZ), heard
+    screenshot(panel, "conference-view.png")
+    qtbot.mouseClick(view.mute_button, Qt.MouseButton.LeftButton)
+    us.wait(lambda: first not in view.muted)
+
+    # The selected participant's hold (C): it hears music on hold, the others go on.
+    view.select(first)
+    qtbot.mouseClick(view.hold_button, Qt.MouseButton.LeftButton)
+    us.wait(lambda: any(c.id == first and c.held == "us" for c in panel.calls))
+    us.wait(view.hold_button.isChecked)
+    assert set(view.participants) == {first, second}
+    heard = listen(us, phones)
+    assert heard["1002"].hears_music(), heard
+    assert heard["1002"].silent_at(CONF_HZ["1003"]) and heard["1002"].silent_at(PARLEY_HZ), heard
+    assert heard["1003"].hears(PARLEY_HZ) and heard["1003"].silent_at(CONF_HZ["1002"]), heard
+    assert heard["1003"].no_music(), heard
+    qtbot.mouseClick(view.hold_button, Qt.MouseButton.LeftButton)
+    us.wait(lambda: any(c.id == first and c.held is None for c in panel.calls))
+    us.wait(lambda: not view.hold_button.isChecked())
+    heard = listen(us, phones)
+    assert heard["1002"].no_music() and heard["1002"].hears(CONF_HZ["1003"]), heard
+    assert heard["1003"].hears(CONF_HZ["1002"]), heard
+
     qtbot.mouseClick(view.end_conference_button, Qt.MouseButton.LeftButton)
-    one.wait_call_state("CALL_CLOSED", timeout=15)
-    two.wait_call_state("CALL_CLOSED", timeout=15)
-    us.wait(lambda: not us.window.call_panel.calls and not view.isVisible())
-    two.stop()
-    samples, rate = read_wav(heard)
-    start = two.first_audio_at()
-    assert start is not None
-    joined = samples[int((joined_at - start + 1.0) * rate) : int((muted_at - start) * rate)]
-    after_mute = samples[
-        int((muted_at - start + 1.0) * rate) : int((muted_at - start + 2.5) * rate)
-    ]
-    assert level(joined, rate, 600) > 0.5, "1003 did not hear 1002 in the conference"
-    assert level(after_mute, rate, 600) < 0.05, "1003 still heard the muted participant"
+    phones["1002"].wait_call_state("CALL_CLOSED", timeout=15)
+    phones["1003"].wait_call_state("CALL_CLOSED", timeout=15)
+    us.wait(lambda: not panel.calls and not view.isVisible())
 
 
 def test_record_button_records_both_sides_after_the_notice(
@@ -255,3 +412,80 @@ def test_record_button_records_both_sides_after_the_notice(
     samples, rate = read_wav(path)
     assert len(samples) > rate * 2
     assert level(samples, rate, 600) > 0.1 and level(samples, rate, 1000) > 0.1
+
+
+@pytest.mark.parametrize("answer", ["accept", "refuse"])
+def test_transfer_request_is_asked_in_a_dialog(
+    kamailio: Kamailio,
+    make_rig: Callable[..., GuiRig],
+    far_phones: Callable[..., Baresip],
+    qtbot: Any,
+    answer: str,
+) -> None:
+    """transfer_requests = "ask": baresip 1002 transfers our call to 1003; the desktop
+    app asks in a dialog. Accept: the new call to 1003 is placed and answered. Refuse:
+    baresip's REFER gets 603 on the wire and our call with 1002 goes on."""
+    alice = far_phones(kamailio, "1002", auto_answer=True, sip_trace=True)
+    carol = far_phones(kamailio, "1003", auto_answer=True)
+    us = rig_for(make_rig, kamailio, "1001", transfer_requests="ask")
+    first = dial(us, qtbot, "1002")
+    alice.wait_call_state("CALL_ESTABLISHED", timeout=20)
+    alice.command("transfer", f"sip:1003@127.0.0.1:{kamailio.udp_port}")
+    asked = controls(us)
+    us.wait(lambda: first in asked.request_dialogs and asked.request_dialogs[first].isVisible())
+    dialog = asked.request_dialogs[first]
+    assert "1003" in dialog.text.text() and "1003" in dialog.accept_button.text()
+    panel = us.window.call_panel
+    if answer == "accept":
+        qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+        carol.wait_call_state("CALL_ESTABLISHED", timeout=20)
+        us.wait(lambda: any(c.number == "1003" and c.state == "connected" for c in panel.calls))
+        us.wait(lambda: all(c.id != first for c in panel.calls))  # the old call ended
+    else:
+        qtbot.mouseClick(dialog.refuse_button, Qt.MouseButton.LeftButton)
+        # baresip read the REFER's final answer: 603 Decline.
+        us.wait(lambda: "call: transfer failed: 603" in alice.log_text())
+        assert "SIP/2.0 603 Decline" in alice.log_text()
+        assert not any(e.get("type") == "CALL_INCOMING" for e in carol.events())
+        assert [c.id for c in panel.calls if c.state == "connected"] == [first]
+    assert not dialog.isVisible() and first not in asked.request_dialogs
+
+
+def intercom_action(rig: GuiRig, menu: QMenu | None) -> QAction:
+    assert menu is not None
+    return next(a for a in menu.actions() if a.text() == "InterCom call")
+
+
+def test_intercom_call_from_the_dial_fields_menu_dials_the_prefix(
+    kamailio: Kamailio, make_rig: Callable[..., GuiRig], qtbot: Any, tmp_path: Path
+) -> None:
+    """The dial field's menu has "InterCom call" when the account has an intercom
+    prefix: SIPp gets INVITE sip:551003@…. Without a prefix the action is disabled."""
+    uas = Sipp(
+        SCENARIOS / "call_uas.xml",
+        local_port=free_port("udp"),
+        media_port=free_port("udp"),
+        workdir=tmp_path,
+    ).start()
+    try:
+        us = rig_for(make_rig, kamailio, "1001", account_extra={"intercom_prefix": "55"})
+        w = us.window
+        qtbot.keyClicks(w.search, f"sip:1003@127.0.0.1:{uas.local_port}")
+        w.search.customContextMenuRequested.emit(QPoint(5, 5))
+        action = intercom_action(us, w.last_menu)
+        assert action.isEnabled()
+        action.trigger()
+        panel = w.call_panel
+        us.wait(lambda: any(c.state == "connected" for c in panel.calls))
+        qtbot.mouseClick(panel.hangup_button, Qt.MouseButton.LeftButton)
+        us.wait(lambda: not panel.calls)
+        assert uas.wait(timeout=30) == 0, uas.errors()
+    finally:
+        uas.stop()
+    assert f"INVITE sip:551003@127.0.0.1:{uas.local_port}" in uas.messages(), uas.messages()[:3000]
+
+    # An account without a prefix: no intercom call from the menu (nor the list's).
+    plain = rig_for(make_rig, kamailio, "1002")
+    qtbot.keyClicks(plain.window.search, "1003")
+    plain.window.search.customContextMenuRequested.emit(QPoint(5, 5))
+    assert not intercom_action(plain, plain.window.last_menu).isEnabled()

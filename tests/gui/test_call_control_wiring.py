@@ -11,7 +11,6 @@ test_call_control_peers.py.
 from __future__ import annotations
 
 import concurrent.futures
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -407,11 +406,12 @@ def test_accepted_notice_is_kept_in_the_settings_file(
 def test_transfer_request_is_asked_and_answered(rig: GuiRig, qtbot: Any, accept: bool) -> None:
     show(rig, call(3, "1002", contact_name="Erika"))
     c = controls(rig)
-    rig.app._dispatch(TransferRequested(call=3, target="sip:1003@127.0.0.1"))
+    rig.app._dispatch(TransferRequested(call=3, target="sip:1003@127.0.0.1:5999"))
     rig.wait(lambda: 3 in c.request_dialogs)
     dialog = c.request_dialogs[3]
     assert dialog.isVisible()
-    assert "Erika" in dialog.text.text() and "sip:1003@127.0.0.1" in dialog.text.text()
+    # The target is on the account's server (127.0.0.1:5999): the number is enough.
+    assert "Erika asks you to call 1003." in dialog.text.text()
     button = dialog.accept_button if accept else dialog.refuse_button
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert made(rig) == [("answer_request", (3, accept))]
@@ -491,8 +491,9 @@ def test_notes_and_transfer_steps_read_german(rig: GuiRig) -> None:
 def test_screenshots_of_the_conference_view_and_a_transfer(
     rig: GuiRig, qtbot: Any, tmp_path: Path
 ) -> None:
-    """Rendered offscreen; PARLEY_SCREENSHOTS=docs/screenshots writes them for the docs."""
-    out = Path(os.environ.get("PARLEY_SCREENSHOTS") or tmp_path)
+    """Rendered offscreen from events (the docs' pictures come from the real state in
+    test_call_control_peers.py)."""
+    out = tmp_path
     out.mkdir(parents=True, exist_ok=True)
     erika = call(1, "1002", contact_name="Erika Mustermann")
     max_ = call(2, "1003", contact_name="Max Muster")
@@ -516,3 +517,20 @@ def test_screenshots_of_the_conference_view_and_a_transfer(
     qtbot.wait(100)
     assert panel.grab().save(str(out / "transfer.png"))
     assert (out / "transfer.png").stat().st_size > 1000
+
+
+def test_transfer_targets_read_as_the_number_typed() -> None:
+    from parley.gui.texts import short_target
+
+    assert short_target("sip:1003@127.0.0.1:5060") == "1003"
+    assert short_target("<sip:+4930123@pbx.example;transport=tcp>") == "+4930123"
+    assert short_target("sip:alice@example.com") == "sip:alice@example.com"
+    assert short_target("1003") == "1003"
+
+
+def test_a_transfer_request_elsewhere_shows_where(rig: GuiRig) -> None:
+    show(rig, call(3, "1002", contact_name="Erika"))
+    c = controls(rig)
+    rig.app._dispatch(TransferRequested(call=3, target="sip:0900123@198.51.100.7"))
+    rig.wait(lambda: 3 in c.request_dialogs)
+    assert "call sip:0900123@198.51.100.7." in c.request_dialogs[3].text.text()

@@ -126,6 +126,7 @@ def run_gui(argv: list[str] | None = None) -> int:
         window.status.add_error(tr("Parley could not start the phone: {error}", error=str(exc)))
 
     def started(_: object) -> None:
+        window.phone_started()
         gui = application.settings.gui
         for kind, level in (("speaker", gui.speaker_volume), ("microphone", gui.microphone_volume)):
             if level != 100:

@@ -4,8 +4,9 @@ conference/query area that contacts, history entries and other calls can be drop
 on, the conference view, and what the engine reports about transfers, conferences,
 recordings and call notes (forwarded, deflected, replaced, auto answered, intercom).
 
-The commands go to the Application's call-control facades (`parley.gui.facades`); the
-state shown comes from the engine's events, never from what a click hoped for.
+The commands go to the Application's call-control facades (app.transfers,
+app.conference, app.recordings, app.calls); the state shown comes from the engine's
+events, never from what a click hoped for.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from parley.gui.call_dialogs import RecordingNotice, TargetDialog, TransferReque
 from parley.gui.conference_view import ConferenceView
 from parley.gui.i18n import tr
 from parley.gui.incoming import IncomingCallWidget
-from parley.gui.texts import note_text, transfer_text
+from parley.gui.texts import note_text, short_target, transfer_text
 from parley.gui.widgets import tool_button
 from parley.phone.events import (
     CallNote,
@@ -532,7 +533,14 @@ class CallControls(QWidget):
         call = next((c for c in self.calls if c.id == event.call), None)
         call = call or self.application.get_call(event.call)
         who = call.shown_name if call is not None else (event.referred_by or tr("The other side"))
-        dialog = TransferRequestDialog(event.call, who, event.target, self)
+        domain = ""  # shortened only on the account's own server: elsewhere the person sees where
+        if call is not None:
+            try:
+                domain = self.application.settings.account(call.account).domain
+            except (KeyError, ValueError):
+                pass
+        target = short_target(event.target, domain)
+        dialog = TransferRequestDialog(event.call, who, target, self)
         self.request_dialogs[event.call] = dialog
         dialog.answered.connect(self._answer_request)
         self._open(dialog)

@@ -11,6 +11,7 @@ compact mode (until it is opened again from the status bar).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
@@ -194,6 +195,7 @@ class MainWindow(QMainWindow):
         self._collapsed = False
         self._known_calls: set[int] = set()
         self.last_incoming_actions: list[str] = []
+        self.last_menu: QMenu | None = None  # the last context menu shown (tests use it)
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -303,6 +305,8 @@ class MainWindow(QMainWindow):
         bridge.command_failed.connect(self.status.add_error)
         self.search.textChanged.connect(self.refresh_list)
         self.search.returnPressed.connect(self.dial_typed)
+        self.search.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.search.customContextMenuRequested.connect(self._search_menu)
         self.views.currentChanged.connect(self.refresh_list)
         self.entry_list.itemSelectionChanged.connect(self._selection_changed)
         self.entry_list.itemDoubleClicked.connect(self._double_clicked)
@@ -339,6 +343,11 @@ class MainWindow(QMainWindow):
         self.refresh_list()
         self.call_panel.update_calls(self.application.list_calls())
         self._update_right()
+
+    def phone_started(self) -> None:
+        """The phone runs (`run_gui` calls this): from now on a transfer request set to
+        "ask" asks the person in a dialog (the console has nobody to ask: it accepts)."""
+        self.bridge.run(self.application.transfers.set_asking(True))
 
     # ------------------------------------------------------------------ settings
 
@@ -720,6 +729,47 @@ class MainWindow(QMainWindow):
 
         self.bridge.run(self.application.dial(target, account or None), None, failed)
 
+    def intercom_account(self, preferred: str = "") -> str | None:
+        """The account to place an intercom call from: `preferred` when it has an
+        intercom prefix, else the first enabled account that has one (None: no intercom)."""
+        with_prefix = [
+            a.name for a in self.application.settings.accounts if a.enabled and a.intercom_prefix
+        ]
+        if preferred in with_prefix:
+            return preferred
+        return with_prefix[0] if with_prefix else None
+
+    def intercom(self, target: str, account: str = "") -> None:
+        """Call `target` as an intercom call (the account's intercom prefix before it)."""
+        chosen = self.intercom_account(account)
+        if chosen is None or not target:
+            return
+        self.status.show_message(tr("InterCom call to {target}…", target=target))
+
+        def failed(exc: BaseException) -> None:
+            self.status.add_error(
+                tr("Cannot call {target}: {error}", target=target, error=str(exc))
+            )
+
+        self.bridge.run(self.application.dial(target, chosen, intercom=True), None, failed)
+
+    def _search_menu(self, pos: QPoint) -> None:
+        """The dial field's menu: Qt's editing actions and an intercom call to what is typed."""
+        menu = self.search.createStandardContextMenu()
+        menu.addSeparator()
+        self._add_intercom_action(menu, lambda: self.search.text().strip())
+        menu.popup(self.search.mapToGlobal(pos))
+        self.last_menu = menu
+
+    def _add_intercom_action(
+        self, menu: QMenu, target: Callable[[], str], account: str = ""
+    ) -> None:
+        action = menu.addAction(icons.icon("call"), tr("InterCom call"))
+        action.setEnabled(self.intercom_account(account) is not None and bool(target()))
+        if self.intercom_account(account) is None:
+            action.setToolTip(tr("No account has an InterCom prefix"))
+        action.triggered.connect(lambda: self.intercom(target(), account))
+
     # ------------------------------------------------------------------ contacts and history
 
     def open_contact_editor(self, contact: Contact | None) -> ContactEditor:
@@ -805,6 +855,13 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         kind, item_id = key[0], int(key[1])
         menu.addAction(icons.icon("call"), tr("Call"), self._compact_call)
+        numbers = self.call_window.numbers()
+        entry = self.call_window.entry
+        self._add_intercom_action(
+            menu,
+            lambda: numbers[0].number if numbers else "",
+            entry.account if entry is not None else "",
+        )
         if kind == "contact":
             menu.addAction(icons.icon("edit"), tr("Edit contact"), self._compact_edit)
             menu.addAction(
@@ -823,6 +880,7 @@ class MainWindow(QMainWindow):
                     lambda: self.delete_entry(item_id),
                 )
         menu.popup(self.entry_list.viewport().mapToGlobal(pos))
+        self.last_menu = menu
 
     def more_menu(self) -> QMenu:
         menu = QMenu(self)

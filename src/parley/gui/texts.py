@@ -8,6 +8,8 @@ sentences in `parley.cli.texts`.
 
 from __future__ import annotations
 
+import re
+
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.gui.i18n import N_, tr
 from parley.phone.events import (
@@ -204,5 +206,21 @@ def transfer_text(event: TransferProgress) -> str:
         reason = end_text(None, event.status) if event.status else tr("no answer")
         if event.status:
             reason += f" ({event.status})"
-    target = event.target or tr("the new party")
+    target = short_target(event.target) or tr("the new party")
     return tr(table[event.state], target=target, reason=reason)
+
+
+_NUMBER_URI = re.compile(r"sips?:([+0-9*#]+)@([^;?>]*)(?:[;?].*)?")
+
+
+def short_target(target: str, domain: str | None = None) -> str:
+    """A transfer target as a person reads it: the number of a SIP URI whose user part
+    is a number (the engine turns a typed number into the account's URI), else as is.
+    With `domain` (the account's server) only a URI on that server is shortened: a
+    request to call a number elsewhere shows where."""
+    found = _NUMBER_URI.fullmatch(target.strip().strip("<>"))
+    if found is None:
+        return target
+    if domain is not None and found.group(2).lower() != domain.strip().lower():
+        return target
+    return found.group(1)

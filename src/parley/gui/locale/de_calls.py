@@ -196,4 +196,7 @@ STRINGS: dict[str, str] = {
     "Both sides mixed into one channel, or each side on its own.": (
         "Beide Seiten in einem Kanal gemischt, oder jede Seite für sich."
     ),
+    # outgoing intercom (gui/main_window.py: the dial field's and the list's menus)
+    "InterCom call to {target}…": "InterCom-Anruf an {target} …",
+    "No account has an InterCom prefix": "Kein Konto hat ein InterCom-Präfix",
 }
