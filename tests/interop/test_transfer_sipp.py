@@ -160,3 +160,41 @@ def test_attended_transfer_to_a_sipp_target_sends_replaces(
     assert replaces.from_tag == NameAddr.parse(header(consult_invite, "From")).tag
     assert replaces.to_tag.endswith("target1")  # the target's own tag of call 1
     assert header(replacing, "Referred-By").startswith("<sip:1001@")
+
+
+# ---------------------------------------------------------------- a ringing call
+
+
+def test_transfer_of_a_ringing_call_deflects_it_with_302(rig: Rig) -> None:
+    """`transfer TARGET` while a call rings here: no dialog to REFER in, so the caller
+    gets 302 with the target as Contact and the call ends as deflected."""
+    console = rig.parley()
+    caller = rig.sipp("deflected_after_ringing.xml", calls_parley=True)
+    incoming = console.wait_for(is_call("incoming"), timeout=20)
+    console.send("transfer 1003")  # no CALL: the ringing one
+    trying = console.wait_for(is_transfer("trying"), timeout=10)
+    done = console.wait_for(is_transfer("done"), timeout=10)
+    assert trying["call"] == done["call"] == incoming["call"]
+    assert done["status"] == 302 and "(302)" in done["text"]
+    ended = console.wait_for(is_call("ended", call=incoming["call"]), timeout=10)
+    assert ended["note"] == "deflected" and ended["status"] == 302
+    finish(caller)
+    [moved] = [m for m in caller.messages().split("message received")[1:] if "SIP/2.0 302" in m]
+    assert f"<sip:1003@127.0.0.1:{rig.kamailio.udp_port}>" in header(moved, "Contact")
+    assert "REFER" not in caller.messages()
+
+
+def test_transfer_of_our_call_still_ringing_at_the_far_end_is_refused(rig: Rig) -> None:
+    console = rig.parley()
+    callee = rig.sipp("call_no_answer.xml", calls_parley=False)
+    console.send(f"dial sip:callee@127.0.0.1:{callee.local_port}")
+    ringing = console.wait_for(is_call("ringing"), timeout=20)
+    console.send("transfer 1003")
+    reply = console.wait_for(
+        lambda e: e.get("event") == "reply" and "transfer" in e.get("text", ""), timeout=10
+    )
+    assert "not been answered" in reply["text"] and "no confirmed dialog" in reply["text"]
+    assert not any(e.get("event") == "transfer" for e in console.events)
+    console.send(f"hangup {ringing['call']}")
+    console.wait_for(is_call("ended", call=ringing["call"]), timeout=20)
+    finish(callee)  # CANCEL, 487, ACK: and nothing else (a REFER would fail it)

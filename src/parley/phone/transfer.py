@@ -5,7 +5,9 @@ The REFER machinery is sans-IO in `parley.sip.refer`; this module gives it calls
 
 - **blind** (`Transfers.blind`): the call is held (when it was not), then REFER with the
   target; on success our call ends (note TRANSFERRED), on failure it is kept and
-  resumed if the transfer held it.
+  resumed if the transfer held it. A call still ringing here has no dialog to REFER
+  in: it is deflected instead (302 with the target as Contact, note DEFLECTED). Our own
+  call still ringing at the far end cannot be transferred at all (no confirmed dialog).
 - **attended** (`Transfers.attended`): two of our calls; REFER on the first (held first
   if it was not: "automatic"; already held: "manual") with Refer-To naming the second
   call's party and carrying `Replaces` for the second call's dialog. A far end that does
@@ -54,6 +56,8 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "ASK_TIMEOUT",
+    "DEFLECTED",
+    "NOT_RINGING",
     "NO_REFER",
     "NO_REPLACES",
     "TransferContext",
@@ -69,6 +73,8 @@ NO_REPLACES = "no replaces"  # the target's phone does not support Replaces (RFC
 NO_REFER = "no refer"  # the transferee's phone does not allow REFER
 REFUSED_HERE = "refused"  # we refused a transfer request (setting or person)
 NO_ANSWER = "not answered"  # nobody answered the "ask" in time
+DEFLECTED = "deflected"  # a ringing call "transferred": sent on with 302
+NOT_RINGING = "not ringing"  # the ringing call to deflect was answered or cancelled first
 
 
 class TransferError(ValueError):
@@ -151,6 +157,9 @@ class Transfers:
         number on the call's account or used as a SIP URI."""
         from parley.phone.outgoing import DialError, target_uri
 
+        if call.direction == "incoming" and call.state == "incoming" and not call.ended:
+            self.deflect(call, target)
+            return
         self._check_live(call)
         try:
             uri = target_uri(target, call.account)
@@ -179,8 +188,18 @@ class Transfers:
         self._start(call, replaces.in_uri(target), str(target), partner=other)
 
     def _check_live(self, call: Call) -> None:
-        if call.state == "incoming":
-            self.deflect(call, "")
+        if call.direction == "incoming" and call.state == "incoming":
+            raise TransferError(
+                f"call {call.id} is ringing here: answer it first (or transfer it blind,"
+                " which deflects it)"
+            )
+        if call.direction == "outgoing" and call.state in ("dialing", "ringing", "early media"):
+            # RFC 3515 §2.4.1 needs a dialog; an early one is not usable for REFER.
+            raise TransferError(
+                f"call {call.id} has not been answered yet: there is no confirmed dialog to"
+                " send the transfer (REFER) in; wait for the answer, or hang up and call"
+                " the target"
+            )
         if call.ended or call.state not in ("connected", "held"):
             raise TransferError(f"call {call.id} is not connected")
         dialog = call.session.dialog
@@ -354,10 +373,24 @@ class Transfers:
     # ------------------------------------------------------------------ ringing calls
 
     def deflect(self, call: Call, target: str) -> None:
-        """A ringing call is not transferred but deflected (302): another module's job."""
-        raise TransferError(
-            f"call {call.id} has not been answered: deflect it (302) instead of transferring"
-        )
+        """A blind transfer of a call ringing here: it has no dialog to REFER in, so it
+        is deflected (302 with `target` as Contact, `Call.deflect`). Done as soon as the
+        302 is sent (what the caller's phone makes of it we cannot know); failed when
+        the call stopped ringing meanwhile (answered, or cancelled by the caller)."""
+        from parley.phone.redirect import DeflectError, deflect_target
+
+        try:
+            uri = deflect_target(target, call.account)
+        except DeflectError as exc:
+            raise TransferError(str(exc)) from exc
+        to = str(uri)
+        role = TransferRole.TRANSFEROR
+        self._emit(call, role, TransferState.TRYING, to, None, DEFLECTED)
+        call.deflect(uri)
+        if call.ended and call.end_status == 302:
+            self._emit(call, role, TransferState.DONE, to, 302, DEFLECTED)
+        else:
+            self._emit(call, role, TransferState.FAILED, to, call.end_status, NOT_RINGING)
 
     # ------------------------------------------------------------------ inside
 
