@@ -247,8 +247,12 @@ class Transfers:
             reason,
         )
         if update.state is ReferState.ACCEPTED:
-            # From now on the far end may hang up on us as part of the transfer.
+            # From now on the far end may hang up on us as part of the transfer; so may
+            # the target of an attended one, whose call is replaced (often before the
+            # NOTIFY that says so arrives).
             call.note = CallNote.TRANSFERRED
+            if job.partner is not None and not job.partner.ended:
+                job.partner.note = CallNote.TRANSFERRED
         elif update.state is ReferState.DONE:
             call.note = CallNote.TRANSFERRED
             call.hangup()
@@ -256,6 +260,8 @@ class Transfers:
                 job.partner.note = CallNote.TRANSFERRED
                 job.partner.hangup()  # the target replaced it; its BYE may cross ours
         elif update.state is ReferState.FAILED:
+            if job.partner is not None and not job.partner.ended:
+                job.partner.note = None
             if not call.ended:
                 call.note = None
                 if job.held_here:
