@@ -10,7 +10,9 @@ recordings.
 
 - manual: Alice's dial of Carol holds Bob (a query call), then ``attended``;
 - automatic: Bob is taken off hold again before ``attended``, so the transfer holds
-  him by itself (Bob's phone sees the hold) before the REFER.
+  him by itself (Bob's phone sees the hold) before the REFER;
+- blind transfer of a call still ringing at Bob: deflected with 302, which Alice's phone
+  follows through Kamailio to Carol.
 """
 
 from __future__ import annotations
@@ -128,3 +130,28 @@ def test_attended_transfer_manual_between_three_parleys(rig: Rig, tmp_path: Path
 
 def test_attended_transfer_automatic_holds_the_partner_itself(rig: Rig, tmp_path: Path) -> None:
     transfer_and_check(rig, tmp_path, automatic=True)
+
+
+def test_blind_transfer_of_a_ringing_call_between_three_parleys(rig: Rig, tmp_path: Path) -> None:
+    """Alice calls Bob; while it rings Bob types ``transfer 1003``: Alice's phone gets
+    302 through Kamailio, follows it to Carol, and Alice and Carol hear each other."""
+    alice, alice_heard = parley(rig, tmp_path, "1001")
+    bob, _ = parley(rig, tmp_path, "1002")
+    carol, carol_heard = parley(rig, tmp_path, "1003", auto_answer=True)
+
+    alice.send(f"dial {rig.uri('1002')}")
+    ringing = bob.wait_for(is_call("incoming"), timeout=20)
+    bob.send("transfer 1003")
+    done = bob.wait_for(is_transfer("done"), timeout=10)
+    assert done["call"] == ringing["call"] and done["status"] == 302
+    ended = bob.wait_for(is_call("ended", call=ringing["call"]), timeout=10)
+    assert ended["note"] == "deflected", ended
+    a_call = alice.wait_for(is_call("connected"), timeout=20)
+    assert a_call["note"] == "redirected", a_call
+    c_call = carol.wait_for(is_call("connected"), timeout=20)
+    time.sleep(LISTEN_SECONDS)
+    alice.send("hangup")
+    alice.wait_for(is_call("ended", call=a_call["call"]), timeout=20)
+    carol.wait_for(is_call("ended", call=c_call["call"]), timeout=20)
+    assert tone_seconds(recording(alice_heard, a_call["call"]), TONES["1003"]) > HEARD
+    assert tone_seconds(recording(carol_heard, c_call["call"]), TONES["1001"]) > HEARD
