@@ -269,3 +269,16 @@ def test_our_call_still_ringing_at_the_far_end_cannot_be_transferred(
 
 def sent_requests(pair: PhonePair, method: str) -> list[Request]:
     return pair.network.requests(method)
+
+
+def test_a_refer_to_on_the_account_domain_without_port_goes_to_its_server() -> None:
+    from parley.phone.transfer import on_account_server
+    from parley.sip.uri import SipURI
+
+    bare = SipURI.parse("sip:1002@127.0.0.1")
+    assert str(on_account_server(bare, "127.0.0.1:9412")) == "sip:1002@127.0.0.1:9412"
+    assert on_account_server(bare, "127.0.0.1") is bare
+    other = SipURI.parse("sip:1002@127.0.0.2")
+    assert on_account_server(other, "127.0.0.1:9412") is other
+    named = SipURI.parse("sip:1002@127.0.0.1:5070")
+    assert on_account_server(named, "127.0.0.1:9412") is named

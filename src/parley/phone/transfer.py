@@ -49,6 +49,7 @@ from parley.sip.refer import (
     ReferState,
     ReferUpdate,
 )
+from parley.sip.registration import split_host_port
 from parley.sip.replaces import Replaces
 from parley.sip.uri import SipURI
 
@@ -63,9 +64,15 @@ __all__ = [
     "TransferContext",
     "TransferError",
     "Transfers",
+    "on_account_server",
 ]
 
 ASK_TIMEOUT = 30.0  # seconds a person may take to answer a transfer request
+# A phone busy with an INVITE transaction in the dialog (our hold re-INVITE, still
+# unanswered when the REFER arrives) may answer the REFER 491 (linphone does): sent
+# again after a pause, as RFC 3261 §14.1 has it for re-INVITEs.
+RETRY_491_AFTER = 1.0
+RETRIES_491 = 2
 REFUSE_STATUS = 603  # Decline: the person (or the setting) does not want to be transferred
 
 # Reasons of a FAILED step that no SIP status says (the front-ends word them).
@@ -105,6 +112,8 @@ class _Outgoing:
     held_here: bool
     partner: Call | None = None  # attended: the call with the target
     client: ReferClient | None = None
+    refer_to: SipURI | None = None
+    retries: int = 0  # REFERs sent again after a 491
 
 
 @dataclass
@@ -116,6 +125,21 @@ class _Referred:
     rang: bool = False
     new: Call | None = None
     asked: asyncio.TimerHandle | None = field(default=None, repr=False)
+
+
+def on_account_server(target: SipURI, domain: str) -> SipURI:
+    """The Refer-To target to call. Some phones (linphone) write addresses on the PBX's
+    domain without its port; a target on the account's own domain host naming no port
+    is meant for the account's server, so it gets the domain's port."""
+    try:
+        host, port = split_host_port(domain.split(";", 1)[0])
+    except ValueError:
+        return target
+    if target.port is not None or port is None or target.host.lower() != host.lower():
+        return target
+    fixed = target.copy()
+    fixed.port = port
+    return fixed
 
 
 class Transfers:
@@ -220,8 +244,15 @@ class Transfers:
         held_here = not call.held_by_us
         if held_here:
             call.hold()  # its re-INVITE leaves before the REFER (the call's send order)
-        job = _Outgoing(call, target, held_here, partner)
+        job = _Outgoing(call, target, held_here, partner, refer_to=refer_to)
         self._outgoing[call.id] = job
+        self._send_refer(job)
+
+    def _send_refer(self, job: _Outgoing) -> None:
+        call, refer_to = job.call, job.refer_to
+        assert refer_to is not None
+        if call.ended:
+            return
         dialog = call.session.dialog
         assert dialog is not None
         job.client = ReferClient(
@@ -237,6 +268,15 @@ class Transfers:
 
     def _refer_update(self, job: _Outgoing, update: ReferUpdate) -> None:
         call = job.call
+        if (
+            update.state is ReferState.FAILED
+            and update.status == 491
+            and job.retries < RETRIES_491
+            and not call.ended
+        ):
+            job.retries += 1
+            asyncio.get_running_loop().call_later(RETRY_491_AFTER, self._send_refer, job)
+            return
         reason = update.reason or (update.code.value if update.code else "")
         self._emit(
             call,
@@ -318,7 +358,7 @@ class Transfers:
     def _accept(self, referred: _Referred) -> None:
         refer, old = referred.refer, referred.old
         refer.accept(self._ctx.core.now)
-        target = str(refer.target)
+        target = str(on_account_server(refer.target, old.account.settings.domain))
         self._emit(old, TransferRole.TRANSFEREE, TransferState.ACCEPTED, target, 202, "")
         headers = [("Referred-By", refer.referred_by)]
         if refer.replaces is not None:
