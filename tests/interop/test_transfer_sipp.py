@@ -9,7 +9,14 @@ call is kept and resumed when the transfer fails:
 - 202, then a NOTIFY whose sipfrag says 503 (the transferee's new call failed);
 - 202, then silence: no NOTIFY ever (Parley must give up by itself);
 - attended transfer between two Parleys and a SIPp target (Replaces support in its 2xx):
-  the transferee's INVITE must carry the Replaces of the consultation call.
+  the transferee's INVITE must carry the Replaces of the consultation call;
+- ``transfer`` of a call ringing here: 302 to the target (no REFER); of our call still
+  ringing at the far end: refused with the reason;
+- Parley as transferee of a REFER whose Replaces names a dialog the target (SIPp) does
+  not know: the target's 481 comes back in the NOTIFY and the call stays up.
+
+The rest of the issue's SIPp list is in `test_redirect_sipp.py`: an INVITE with Replaces
+for an unknown dialog to Parley (481), 302 with several Contacts, a 3xx loop.
 """
 
 from __future__ import annotations
@@ -198,3 +205,33 @@ def test_transfer_of_our_call_still_ringing_at_the_far_end_is_refused(rig: Rig) 
     console.send(f"hangup {ringing['call']}")
     console.wait_for(is_call("ended", call=ringing["call"]), timeout=20)
     finish(callee)  # CANCEL, 487, ACK: and nothing else (a REFER would fail it)
+
+
+# ---------------------------------------------------------------- Parley as transferee
+
+
+def test_refer_with_replaces_for_an_unknown_dialog_reports_481(rig: Rig) -> None:
+    """A PBX asks Parley to replace a dialog the target does not know: Parley's INVITE
+    carries the Replaces, the target answers 481, Parley's NOTIFY says 481 and its call
+    with the PBX stays up."""
+    console = rig.parley("--auto-answer")
+    target = Sipp(
+        SCENARIOS / "transfer_target_481.xml",
+        local_port=free_port("udp"),
+        media_port=free_port("udp"),
+        workdir=rig.tmp_path,
+    )
+    rig.sipps.append(target)
+    target.start()
+    pbx = rig.sipp(
+        "transfer_refer_replaces_unknown.xml", calls_parley=True, target_port=str(target.local_port)
+    )
+    call = console.wait_for(is_call("connected"), timeout=20)
+    accepted = console.wait_for(is_transfer("accepted"), timeout=20)
+    assert accepted["role"] == "transferee" and accepted["status"] == 202
+    failed = console.wait_for(is_transfer("failed"), timeout=20)
+    assert failed["call"] == call["call"] and failed["status"] == 481, failed
+    finish(target)  # the INVITE had Replaces and Referred-By; it got 481
+    finish(pbx)  # 202, NOTIFY 100, NOTIFY 481, then its BYE was answered
+    ended = console.wait_for(is_call("ended", call=call["call"]), timeout=20)
+    assert ended.get("note") != "transferred" and ended.get("ended_by") == "remote", ended
