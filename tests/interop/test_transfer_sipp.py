@@ -145,7 +145,9 @@ def test_attended_transfer_to_a_sipp_target_sends_replaces(
         alice.send(f"hold {first['call']}")  # manual: the person holds, then dials
         alice.wait_for(is_call("held", call=first["call"]), timeout=10)
         alice.send(f"dial sip:target@127.0.0.1:{target.local_port}")
-        consult = alice.wait_for(is_call("connected"), timeout=20)
+        consult = alice.wait_for(
+            lambda e: is_call("connected")(e) and e["call"] != first["call"], timeout=20
+        )
         alice.send(f"attended {first['call']} {consult['call']}")
         done = alice.wait_for(is_transfer("done"), timeout=30)
         assert done["call"] == first["call"]
