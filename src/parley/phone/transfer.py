@@ -244,6 +244,10 @@ class Transfers:
         held_here = not call.held_by_us
         if held_here:
             call.hold()  # its re-INVITE leaves before the REFER (the call's send order)
+        if partner is not None:
+            # The target ends the consultation call once the Replaces reaches it, and its
+            # BYE may overtake the transferee's 202 (other paths): that end is ours.
+            partner.note = CallNote.TRANSFERRED
         job = _Outgoing(call, target, held_here, partner, refer_to=refer_to)
         self._outgoing[call.id] = job
         self._send_refer(job)
