@@ -9,7 +9,14 @@ call is kept and resumed when the transfer fails:
 - 202, then a NOTIFY whose sipfrag says 503 (the transferee's new call failed);
 - 202, then silence: no NOTIFY ever (Parley must give up by itself);
 - attended transfer between two Parleys and a SIPp target (Replaces support in its 2xx):
-  the transferee's INVITE must carry the Replaces of the consultation call.
+  the transferee's INVITE must carry the Replaces of the consultation call;
+- ``transfer`` of a call ringing here: 302 to the target (no REFER); of our call still
+  ringing at the far end: refused with the reason;
+- Parley as transferee of a REFER whose Replaces names a dialog the target (SIPp) does
+  not know: the target's 481 comes back in the NOTIFY and the call stays up.
+
+The rest of the issue's SIPp list is in `test_redirect_sipp.py`: an INVITE with Replaces
+for an unknown dialog to Parley (481), 302 with several Contacts, a 3xx loop.
 """
 
 from __future__ import annotations
@@ -138,7 +145,9 @@ def test_attended_transfer_to_a_sipp_target_sends_replaces(
         alice.send(f"hold {first['call']}")  # manual: the person holds, then dials
         alice.wait_for(is_call("held", call=first["call"]), timeout=10)
         alice.send(f"dial sip:target@127.0.0.1:{target.local_port}")
-        consult = alice.wait_for(is_call("connected"), timeout=20)
+        consult = alice.wait_for(
+            lambda e: is_call("connected")(e) and e["call"] != first["call"], timeout=20
+        )
         alice.send(f"attended {first['call']} {consult['call']}")
         done = alice.wait_for(is_transfer("done"), timeout=30)
         assert done["call"] == first["call"]
@@ -160,3 +169,71 @@ def test_attended_transfer_to_a_sipp_target_sends_replaces(
     assert replaces.from_tag == NameAddr.parse(header(consult_invite, "From")).tag
     assert replaces.to_tag.endswith("target1")  # the target's own tag of call 1
     assert header(replacing, "Referred-By").startswith("<sip:1001@")
+
+
+# ---------------------------------------------------------------- a ringing call
+
+
+def test_transfer_of_a_ringing_call_deflects_it_with_302(rig: Rig) -> None:
+    """`transfer TARGET` while a call rings here: no dialog to REFER in, so the caller
+    gets 302 with the target as Contact and the call ends as deflected."""
+    console = rig.parley()
+    caller = rig.sipp("deflected_after_ringing.xml", calls_parley=True)
+    incoming = console.wait_for(is_call("incoming"), timeout=20)
+    console.send("transfer 1003")  # no CALL: the ringing one
+    trying = console.wait_for(is_transfer("trying"), timeout=10)
+    done = console.wait_for(is_transfer("done"), timeout=10)
+    assert trying["call"] == done["call"] == incoming["call"]
+    assert done["status"] == 302 and "(302)" in done["text"]
+    ended = console.wait_for(is_call("ended", call=incoming["call"]), timeout=10)
+    assert ended["note"] == "deflected" and ended["status"] == 302
+    finish(caller)
+    [moved] = [m for m in caller.messages().split("message received")[1:] if "SIP/2.0 302" in m]
+    assert f"<sip:1003@127.0.0.1:{rig.kamailio.udp_port}>" in header(moved, "Contact")
+    assert "REFER" not in caller.messages()
+
+
+def test_transfer_of_our_call_still_ringing_at_the_far_end_is_refused(rig: Rig) -> None:
+    console = rig.parley()
+    callee = rig.sipp("call_no_answer.xml", calls_parley=False)
+    console.send(f"dial sip:callee@127.0.0.1:{callee.local_port}")
+    ringing = console.wait_for(is_call("ringing"), timeout=20)
+    console.send("transfer 1003")
+    reply = console.wait_for(
+        lambda e: e.get("event") == "reply" and "transfer" in e.get("text", ""), timeout=10
+    )
+    assert "not been answered" in reply["text"] and "no confirmed dialog" in reply["text"]
+    assert not any(e.get("event") == "transfer" for e in console.events)
+    console.send(f"hangup {ringing['call']}")
+    console.wait_for(is_call("ended", call=ringing["call"]), timeout=20)
+    finish(callee)  # CANCEL, 487, ACK: and nothing else (a REFER would fail it)
+
+
+# ---------------------------------------------------------------- Parley as transferee
+
+
+def test_refer_with_replaces_for_an_unknown_dialog_reports_481(rig: Rig) -> None:
+    """A PBX asks Parley to replace a dialog the target does not know: Parley's INVITE
+    carries the Replaces, the target answers 481, Parley's NOTIFY says 481 and its call
+    with the PBX stays up."""
+    console = rig.parley("--auto-answer")
+    target = Sipp(
+        SCENARIOS / "transfer_target_481.xml",
+        local_port=free_port("udp"),
+        media_port=free_port("udp"),
+        workdir=rig.tmp_path,
+    )
+    rig.sipps.append(target)
+    target.start()
+    pbx = rig.sipp(
+        "transfer_refer_replaces_unknown.xml", calls_parley=True, target_port=str(target.local_port)
+    )
+    call = console.wait_for(is_call("connected"), timeout=20)
+    accepted = console.wait_for(is_transfer("accepted"), timeout=20)
+    assert accepted["role"] == "transferee" and accepted["status"] == 202
+    failed = console.wait_for(is_transfer("failed"), timeout=20)
+    assert failed["call"] == call["call"] and failed["status"] == 481, failed
+    finish(target)  # the INVITE had Replaces and Referred-By; it got 481
+    finish(pbx)  # 202, NOTIFY 100, NOTIFY 481, then its BYE was answered
+    ended = console.wait_for(is_call("ended", call=call["call"]), timeout=20)
+    assert ended.get("note") != "transferred" and ended.get("ended_by") == "remote", ended

@@ -218,19 +218,67 @@ def test_attended_transfer_without_replaces_support_says_so(
     assert not pair.network.requests("REFER")
 
 
-def test_a_ringing_call_is_not_transferred(trio: tuple[PhonePair, Side]) -> None:
+def test_blind_transfer_of_a_ringing_call_deflects_it(trio: tuple[PhonePair, Side]) -> None:
+    """Bob's phone rings; Bob transfers it blind to Carol: no dialog to REFER in, so
+    Alice gets 302 with Carol as Contact, follows it, and Carol's phone rings."""
     pair, carol = trio
 
     async def scenario() -> None:
         await start(pair, carol)
-        await pair.a.phone.dial(pair.b.uri)
+        a_call = await pair.a.phone.dial(pair.b.uri)
         await pair.until(lambda: any(c.state == "incoming" for c in pair.b.calls()))
         ringing = pair.b.only_call()
-        with pytest.raises(TransferError, match="deflect"):
-            pair.b.phone.transfers.blind(ringing, carol.uri)
+        pair.b.phone.transfers.blind(ringing, carol.uri)
+        assert ringing.ended and ringing.note is CallNote.DEFLECTED
+        await pair.until(lambda: len(carol.calls()) == 1)
+        c_call = carol.only_call()
+        await pair.until(lambda: c_call.state == "incoming")
+        c_call.answer()
+        await pair.until(lambda: a_call.state == "connected" and c_call.state == "connected")
+        assert not pair.network.requests("REFER")
 
     pair.run(scenario())
+    assert progress(pair.b) == [
+        (TransferRole.TRANSFEROR, TransferState.TRYING, None),
+        (TransferRole.TRANSFEROR, TransferState.DONE, 302),
+    ]
+    [moved] = pair.network.responses(302)
+    assert moved.headers.get("Contact") == f"<{carol.uri}>"
+    ringing = pair.b.calls()[0]
+    assert end_event(pair.b, ringing).note is CallNote.DEFLECTED
+
+
+def test_our_call_still_ringing_at_the_far_end_cannot_be_transferred(
+    trio: tuple[PhonePair, Side],
+) -> None:
+    pair, carol = trio
+
+    async def scenario() -> None:
+        await start(pair, carol)
+        a_call = await pair.a.phone.dial(pair.b.uri)
+        await pair.until(lambda: any(c.state == "incoming" for c in pair.b.calls()))
+        pair.b.only_call().ring()
+        await pair.until(lambda: a_call.state == "ringing")
+        with pytest.raises(TransferError, match="no confirmed dialog"):
+            pair.a.phone.transfers.blind(a_call, carol.uri)
+        assert not a_call.ended
+
+    pair.run(scenario())
+    assert not pair.network.requests("REFER")
 
 
 def sent_requests(pair: PhonePair, method: str) -> list[Request]:
     return pair.network.requests(method)
+
+
+def test_a_refer_to_on_the_account_domain_without_port_goes_to_its_server() -> None:
+    from parley.phone.transfer import on_account_server
+    from parley.sip.uri import SipURI
+
+    bare = SipURI.parse("sip:1002@127.0.0.1")
+    assert str(on_account_server(bare, "127.0.0.1:9412")) == "sip:1002@127.0.0.1:9412"
+    assert on_account_server(bare, "127.0.0.1") is bare
+    other = SipURI.parse("sip:1002@127.0.0.2")
+    assert on_account_server(other, "127.0.0.1:9412") is other
+    named = SipURI.parse("sip:1002@127.0.0.1:5070")
+    assert on_account_server(named, "127.0.0.1:9412") is named

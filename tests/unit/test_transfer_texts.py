@@ -49,3 +49,16 @@ def test_commands_are_registered_and_refuse_missing_words() -> None:
     commands_transfer.transfer(console, [])  # type: ignore[arg-type]
     commands_transfer.attended(console, ["1"])  # type: ignore[arg-type]
     assert all(r.startswith("error:") for r in console.replies) and len(console.replies) == 2
+
+
+def test_a_deflected_ringing_call_says_where_it_went() -> None:
+    done = event_data(
+        TransferProgress(
+            4, TransferRole.TRANSFEROR, TransferState.DONE, "sip:1003@pbx", 302, "deflected"
+        )
+    )
+    assert done["text"] == "Call 4 rang here and was sent on to sip:1003@pbx (302)."
+    late = event_data(
+        TransferProgress(4, TransferRole.TRANSFEROR, TransferState.FAILED, "t", None, "not ringing")
+    )
+    assert "stopped ringing" in late["text"]

@@ -36,8 +36,9 @@ class Transfers:
 
     def blind(self, call: CallRef, target: str) -> concurrent.futures.Future[None]:
         """Ask the far end of `call` to call `target` (a number on the call's account,
-        or a SIP URI); done once the REFER is sent — its fate comes as events. A ringing
-        incoming call cannot be transferred (deflect it)."""
+        or a SIP URI); done once the REFER is sent — its fate comes as events. A call
+        ringing here is deflected (302 to `target`); our own call not yet answered by
+        the far end cannot be transferred (AppError says so)."""
         return self._run(lambda: self._ctx.phone().transfers.blind(self._call(call), target))
 
     def attended(self, call_a: CallRef, call_b: CallRef) -> concurrent.futures.Future[None]:

@@ -269,6 +269,7 @@ _TRANSFER_REASONS: dict[str, str] = {
     "bad notify": "the other phone's report could not be read",
     "no response": "the other phone did not answer",
     "transport": "the request could not be sent",
+    "not ringing": "the call had stopped ringing",
 }
 
 
@@ -283,6 +284,8 @@ def transfer_text(event: TransferProgress) -> str:
             where = "" if event.status in (None, 200, 202) else f" ({event.status} {event.reason})"
             return f"The other party is calling{to}{where}."
         return f"Transfer accepted: calling{to}."
+    if event.state is TransferState.DONE and event.reason == "deflected":
+        return f"Call {event.call} rang here and was sent on{to} (302)."
     if event.state is TransferState.DONE:
         return f"Call {event.call} transferred{to}." if mine else f"Transferred{to}."
     why = _TRANSFER_REASONS.get(event.reason)

@@ -5,7 +5,9 @@ The REFER machinery is sans-IO in `parley.sip.refer`; this module gives it calls
 
 - **blind** (`Transfers.blind`): the call is held (when it was not), then REFER with the
   target; on success our call ends (note TRANSFERRED), on failure it is kept and
-  resumed if the transfer held it.
+  resumed if the transfer held it. A call still ringing here has no dialog to REFER
+  in: it is deflected instead (302 with the target as Contact, note DEFLECTED). Our own
+  call still ringing at the far end cannot be transferred at all (no confirmed dialog).
 - **attended** (`Transfers.attended`): two of our calls; REFER on the first (held first
   if it was not: "automatic"; already held: "manual") with Refer-To naming the second
   call's party and carrying `Replaces` for the second call's dialog. A far end that does
@@ -47,6 +49,7 @@ from parley.sip.refer import (
     ReferState,
     ReferUpdate,
 )
+from parley.sip.registration import split_host_port
 from parley.sip.replaces import Replaces
 from parley.sip.uri import SipURI
 
@@ -54,14 +57,22 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "ASK_TIMEOUT",
+    "DEFLECTED",
+    "NOT_RINGING",
     "NO_REFER",
     "NO_REPLACES",
     "TransferContext",
     "TransferError",
     "Transfers",
+    "on_account_server",
 ]
 
 ASK_TIMEOUT = 30.0  # seconds a person may take to answer a transfer request
+# A phone busy with an INVITE transaction in the dialog (our hold re-INVITE, still
+# unanswered when the REFER arrives) may answer the REFER 491 (linphone does): sent
+# again after a pause, as RFC 3261 §14.1 has it for re-INVITEs.
+RETRY_491_AFTER = 1.0
+RETRIES_491 = 2
 REFUSE_STATUS = 603  # Decline: the person (or the setting) does not want to be transferred
 
 # Reasons of a FAILED step that no SIP status says (the front-ends word them).
@@ -69,6 +80,8 @@ NO_REPLACES = "no replaces"  # the target's phone does not support Replaces (RFC
 NO_REFER = "no refer"  # the transferee's phone does not allow REFER
 REFUSED_HERE = "refused"  # we refused a transfer request (setting or person)
 NO_ANSWER = "not answered"  # nobody answered the "ask" in time
+DEFLECTED = "deflected"  # a ringing call "transferred": sent on with 302
+NOT_RINGING = "not ringing"  # the ringing call to deflect was answered or cancelled first
 
 
 class TransferError(ValueError):
@@ -99,6 +112,8 @@ class _Outgoing:
     held_here: bool
     partner: Call | None = None  # attended: the call with the target
     client: ReferClient | None = None
+    refer_to: SipURI | None = None
+    retries: int = 0  # REFERs sent again after a 491
 
 
 @dataclass
@@ -110,6 +125,21 @@ class _Referred:
     rang: bool = False
     new: Call | None = None
     asked: asyncio.TimerHandle | None = field(default=None, repr=False)
+
+
+def on_account_server(target: SipURI, domain: str) -> SipURI:
+    """The Refer-To target to call. Some phones (linphone) write addresses on the PBX's
+    domain without its port; a target on the account's own domain host naming no port
+    is meant for the account's server, so it gets the domain's port."""
+    try:
+        host, port = split_host_port(domain.split(";", 1)[0])
+    except ValueError:
+        return target
+    if target.port is not None or port is None or target.host.lower() != host.lower():
+        return target
+    fixed = target.copy()
+    fixed.port = port
+    return fixed
 
 
 class Transfers:
@@ -151,6 +181,9 @@ class Transfers:
         number on the call's account or used as a SIP URI."""
         from parley.phone.outgoing import DialError, target_uri
 
+        if call.direction == "incoming" and call.state == "incoming" and not call.ended:
+            self.deflect(call, target)
+            return
         self._check_live(call)
         try:
             uri = target_uri(target, call.account)
@@ -179,8 +212,18 @@ class Transfers:
         self._start(call, replaces.in_uri(target), str(target), partner=other)
 
     def _check_live(self, call: Call) -> None:
-        if call.state == "incoming":
-            self.deflect(call, "")
+        if call.direction == "incoming" and call.state == "incoming":
+            raise TransferError(
+                f"call {call.id} is ringing here: answer it first (or transfer it blind,"
+                " which deflects it)"
+            )
+        if call.direction == "outgoing" and call.state in ("dialing", "ringing", "early media"):
+            # RFC 3515 §2.4.1 needs a dialog; an early one is not usable for REFER.
+            raise TransferError(
+                f"call {call.id} has not been answered yet: there is no confirmed dialog to"
+                " send the transfer (REFER) in; wait for the answer, or hang up and call"
+                " the target"
+            )
         if call.ended or call.state not in ("connected", "held"):
             raise TransferError(f"call {call.id} is not connected")
         dialog = call.session.dialog
@@ -201,8 +244,19 @@ class Transfers:
         held_here = not call.held_by_us
         if held_here:
             call.hold()  # its re-INVITE leaves before the REFER (the call's send order)
-        job = _Outgoing(call, target, held_here, partner)
+        if partner is not None:
+            # The target ends the consultation call once the Replaces reaches it, and its
+            # BYE may overtake the transferee's 202 (other paths): that end is ours.
+            partner.note = CallNote.TRANSFERRED
+        job = _Outgoing(call, target, held_here, partner, refer_to=refer_to)
         self._outgoing[call.id] = job
+        self._send_refer(job)
+
+    def _send_refer(self, job: _Outgoing) -> None:
+        call, refer_to = job.call, job.refer_to
+        assert refer_to is not None
+        if call.ended:
+            return
         dialog = call.session.dialog
         assert dialog is not None
         job.client = ReferClient(
@@ -218,6 +272,15 @@ class Transfers:
 
     def _refer_update(self, job: _Outgoing, update: ReferUpdate) -> None:
         call = job.call
+        if (
+            update.state is ReferState.FAILED
+            and update.status == 491
+            and job.retries < RETRIES_491
+            and not call.ended
+        ):
+            job.retries += 1
+            asyncio.get_running_loop().call_later(RETRY_491_AFTER, self._send_refer, job)
+            return
         reason = update.reason or (update.code.value if update.code else "")
         self._emit(
             call,
@@ -228,8 +291,12 @@ class Transfers:
             reason,
         )
         if update.state is ReferState.ACCEPTED:
-            # From now on the far end may hang up on us as part of the transfer.
+            # From now on the far end may hang up on us as part of the transfer; so may
+            # the target of an attended one, whose call is replaced (often before the
+            # NOTIFY that says so arrives).
             call.note = CallNote.TRANSFERRED
+            if job.partner is not None and not job.partner.ended:
+                job.partner.note = CallNote.TRANSFERRED
         elif update.state is ReferState.DONE:
             call.note = CallNote.TRANSFERRED
             call.hangup()
@@ -237,6 +304,8 @@ class Transfers:
                 job.partner.note = CallNote.TRANSFERRED
                 job.partner.hangup()  # the target replaced it; its BYE may cross ours
         elif update.state is ReferState.FAILED:
+            if job.partner is not None and not job.partner.ended:
+                job.partner.note = None
             if not call.ended:
                 call.note = None
                 if job.held_here:
@@ -293,7 +362,7 @@ class Transfers:
     def _accept(self, referred: _Referred) -> None:
         refer, old = referred.refer, referred.old
         refer.accept(self._ctx.core.now)
-        target = str(refer.target)
+        target = str(on_account_server(refer.target, old.account.settings.domain))
         self._emit(old, TransferRole.TRANSFEREE, TransferState.ACCEPTED, target, 202, "")
         headers = [("Referred-By", refer.referred_by)]
         if refer.replaces is not None:
@@ -354,10 +423,24 @@ class Transfers:
     # ------------------------------------------------------------------ ringing calls
 
     def deflect(self, call: Call, target: str) -> None:
-        """A ringing call is not transferred but deflected (302): another module's job."""
-        raise TransferError(
-            f"call {call.id} has not been answered: deflect it (302) instead of transferring"
-        )
+        """A blind transfer of a call ringing here: it has no dialog to REFER in, so it
+        is deflected (302 with `target` as Contact, `Call.deflect`). Done as soon as the
+        302 is sent (what the caller's phone makes of it we cannot know); failed when
+        the call stopped ringing meanwhile (answered, or cancelled by the caller)."""
+        from parley.phone.redirect import DeflectError, deflect_target
+
+        try:
+            uri = deflect_target(target, call.account)
+        except DeflectError as exc:
+            raise TransferError(str(exc)) from exc
+        to = str(uri)
+        role = TransferRole.TRANSFEROR
+        self._emit(call, role, TransferState.TRYING, to, None, DEFLECTED)
+        call.deflect(uri)
+        if call.ended and call.end_status == 302:
+            self._emit(call, role, TransferState.DONE, to, 302, DEFLECTED)
+        else:
+            self._emit(call, role, TransferState.FAILED, to, call.end_status, NOT_RINGING)
 
     # ------------------------------------------------------------------ inside
 
