@@ -23,7 +23,8 @@ The tests run in order on these module-scoped peers, one conference reused by al
    is answered with `switch_to` and the conference is held (music on hold), then the
    conference comes back;
 6. 1004, then 1003 hang up: the conference goes on, then dissolves into an ordinary
-   call that still carries Parley's voice;
+   call that still carries Parley's voice; a recording started on 1004's call goes on
+   in the same file with 1002's;
 7. music on hold from a WAV file on that single call; an unreadable file: PhoneError
    and silence.
 
@@ -487,10 +488,18 @@ def test_call_waiting_during_the_conference(rig: Rig) -> None:
 
 
 def test_participants_hang_up_until_the_conference_dissolves(rig: Rig) -> None:
+    """Also: a recording of the conference outlives the recorded participant's call."""
+    started = time.monotonic()
+    rig.mark()
+    path = rig.app.recordings.set(rig.call_of["1004"], True).result(WAIT)
+    rig.wait(lambda e: isinstance(e, RecordingChanged) and e.state == "started")
+    time.sleep(1.5)
     rig.mark()
     rig.far["1004"].hangup()
     rig.wait(call_state(rig.call_of.pop("1004"), "ended"))
     rig.wait(conference(list(rig.call_of.values())))
+    moved = rig.wait(lambda e: isinstance(e, RecordingChanged) and e.file == path)
+    assert moved.state == "started" and moved.call == rig.call_of["1002"], moved
     tones = {u: TONE_HZ[u] for u in ("1002", "1003")}
     check_mix(rig.listen(["1002", "1003"]), tones)
 
@@ -503,6 +512,21 @@ def test_participants_hang_up_until_the_conference_dissolves(rig: Rig) -> None:
     h = rig.listen(["1002"])["1002"]
     assert h.hears(PARLEY_HZ), h.levels()
     assert h.silent_at(TONE_HZ["1003"]) and h.no_music(), h.levels()
+
+    # One file from 1004's hang-up to now (stereo since the first test: us left).
+    call = rig.call_of["1002"]
+    assert rig.app.recordings.active(call)
+    rig.mark()
+    rig.app.recordings.set(call, False).result(WAIT)
+    rig.wait(lambda e: isinstance(e, RecordingChanged) and e.state == "stopped")
+    samples, rate = read_wav_file(Path(path))
+    assert samples.shape[0] > (time.monotonic() - started - 1.5) * rate, samples.shape
+    first, last = samples[rate // 4 : rate * 5 // 4], samples[-2 * rate :]
+    assert band_db(first[:, 1], rate, TONE_HZ["1004"]) > PRESENT_DB
+    assert band_db(last[:, 0], rate, PARLEY_HZ) > PRESENT_DB
+    assert band_db(last[:, 1], rate, TONE_HZ["1002"]) > PRESENT_DB
+    for gone in (TONE_HZ["1003"], TONE_HZ["1004"]):
+        assert band_db(last[:, 1], rate, gone) < ABSENT_DB
 
 
 def test_music_on_hold_from_a_wav_file_and_an_unreadable_one(rig: Rig) -> None:

@@ -515,3 +515,12 @@ def test_our_mute_and_the_whole_hold_silence_our_side_of_the_recording(rig3: Rig
     rig3.conference.hold(True)
     assert rig3.conference.recorded_near(a) is False  # type: ignore[arg-type]
     assert rig3.conference.recorded_far(a) == []  # type: ignore[arg-type]
+
+
+def test_a_recording_of_the_conference_passes_to_a_participant_still_up(rig3: Rig) -> None:
+    a, b, c = rig3.calls
+    assert rig3.conference.recording_heir(a) is None  # type: ignore[arg-type]
+    rig3.conference.join()
+    b.hangup()  # ended, not yet gone from the conference: a is the heir, never b
+    assert rig3.conference.recording_heir(c) is a  # type: ignore[arg-type]
+    assert rig3.conference.recording_heir(a) is c  # type: ignore[arg-type]

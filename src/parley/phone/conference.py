@@ -114,6 +114,14 @@ class Conference:
             return None
         return any(not p.muted for p in self._in_mix())
 
+    def recording_heir(self, call: Call) -> Call | None:
+        """Who carries a recording of the conference on when participant `call` ends:
+        another participant that is still up (the last one too: the conference
+        dissolves into its call); None when `call` is not in the conference."""
+        if call not in self._members:
+            return None
+        return next((c for c in self._members if c is not call and _up(c)), None)
+
     # ------------------------------------------------------------------ commands
 
     def join(self, calls: list[Call] | None = None) -> None:

@@ -14,7 +14,9 @@ events (`on_event`, called by `Phone.emit` after the front-ends have seen the ev
 - the far side is the call's own slot, or whatever `far_slots(call)` gives: a
   recording of a local conference participant's call records the mix of every
   participant (the phone hooks `Conference.recorded_far` / `recorded_near` in; the
-  recordings are wired again on every `ConferenceChanged` and call change).
+  recordings are wired again on every `ConferenceChanged` and call change); when the
+  recorded participant's call ends, the recording goes on in the same file with
+  another participant's call (`heir`; a new "started" event names that call).
 
 Files go to `functions.recording_dir`, else `default_dir` (the app sets the 'recordings'
 folder of its data folder), named by `functions.recording_name` (see `file_name`),
@@ -118,6 +120,10 @@ class Recordings:
         # mix) and "while anyone in the mix hears us" (the phone sets both).
         self.far_slots: Callable[[Call], Iterable[int] | None] | None = None
         self.near_heard: Callable[[Call], bool | None] | None = None
+        # The call that carries a recording on when its own call ends (None: it stops).
+        # A conference participant's recording is the conference's: it moves to another
+        # participant that is still up.
+        self.heir: Callable[[Call], Call | None] | None = None
         self._active: dict[int, _Active] = {}
         self._parts: dict[int, int] = {}  # last part number per call
         self._started_at: dict[int, float] = {}  # wall-clock start of each call
@@ -233,6 +239,8 @@ class Recordings:
 
     def _write_failed(self, call_id: int, exc: RecordingError) -> None:
         """On the loop: the writer thread could not write (full disk, folder gone)."""
+        # The recording may have moved to another call since (see `_hand_down`).
+        call_id = next((cid for cid, a in self._active.items() if a.recorder.error is exc), call_id)
         active = self._active.get(call_id)
         if active is None or active.recorder.error is not exc:
             return
@@ -287,7 +295,8 @@ class Recordings:
         call_id = event.call
         self._started_at.setdefault(call_id, event.at or time.time())
         if event.state is CallPhase.ENDED:
-            self._stop_soon(call_id)
+            if not self._hand_down(call_id):
+                self._stop_soon(call_id)
             self._auto.discard(call_id)
             self._parts.pop(call_id, None)
             self._started_at.pop(call_id, None)
@@ -308,6 +317,27 @@ class Recordings:
         # Every recording, not only this call's: a conference participant's hold or
         # mute changes what the recordings of the other participants' calls take.
         self._wire_all()
+
+    def _hand_down(self, call_id: int) -> bool:
+        """`call_id` ended: move its recording to its heir (the same file goes on);
+        False when there is none, or the heir records a file of its own."""
+        call = self.ctx.calls().get(call_id)
+        if call_id not in self._active or call is None or self.heir is None:
+            return False
+        heir = self.heir(call)
+        if heir is None or heir.ended or heir.id in self._active:
+            return False
+        active = self._active.pop(call_id)
+        self._active[heir.id] = active
+        self._parts[heir.id] = max(self._parts.get(heir.id, 0), active.part)
+        self._wire(heir)
+        log.info("recording %s goes on with call %s", active.recorder.path, heir.id)
+        self.ctx.emit(
+            RecordingChanged(
+                call=heir.id, state=RecordingState.STARTED, file=str(active.recorder.path)
+            )
+        )
+        return True
 
     def _wire_all(self) -> None:
         calls = self.ctx.calls()
