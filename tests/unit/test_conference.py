@@ -9,6 +9,7 @@ is judged by the power at each tone's frequency.
 from __future__ import annotations
 
 import asyncio
+import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from audio_tools import write_wav
 from parley.media.engine import AudioConfig, CallMedia, MediaEngine
 from parley.media.music import MELODY_NOTES, MUSIC_RATE, melody
 from parley.media.ports import Port
+from parley.media.recording import RECORDING_RATE, CallRecorder
 from parley.phone.conference import Conference, ConferenceContext, ConferenceError
 from parley.phone.events import ConferenceChanged, PhoneEvent
 
@@ -438,3 +440,87 @@ def test_pending_join_runs_on_the_loop() -> None:
         check_mix(rig, rig.run(), rig.calls)
     finally:
         rig.engine.stop()
+
+
+# ---------------------------------------------------------------------- recording the mix
+
+
+def record_mix(rig: Rig, call: FakeCall, path: Path, channels: str) -> CallRecorder:
+    """A recorder of `call` wired as `parley.phone.recording` wires it with the phone's
+    conference hooks (near: our microphone while the mix hears us; far: the mix)."""
+    recorder = CallRecorder(rig.engine.bridge, path, channels=channels)  # type: ignore[arg-type]
+    rewire_recorder(rig, call, recorder)
+    return recorder
+
+
+def rewire_recorder(rig: Rig, call: FakeCall, recorder: CallRecorder) -> None:
+    near = rig.conference.recorded_near(call)  # type: ignore[arg-type]
+    far = rig.conference.recorded_far(call)  # type: ignore[arg-type]
+    assert near is not None and far is not None
+    recorder.set_near([rig.engine.device_slot], 1.0 if near else 0.0)
+    recorder.set_far(far)
+
+
+def recorded(recorder: CallRecorder) -> np.ndarray:
+    recorder.close().result(10)
+    with wave.open(str(recorder.path), "rb") as w:
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+        return data.reshape(-1, w.getnchannels())
+
+
+def test_a_participants_recording_holds_the_whole_mix(rig3: Rig, tmp_path: Path) -> None:
+    a, b, _ = rig3.calls
+    assert rig3.conference.recorded_far(a) is None  # type: ignore[arg-type]
+    rig3.conference.join()
+    mono = record_mix(rig3, a, tmp_path / "mono.wav", "mono")
+    stereo = record_mix(rig3, b, tmp_path / "stereo.wav", "stereo")
+    rig3.run(40)
+    one, two = recorded(mono)[:, 0], recorded(stereo)
+    rate = RECORDING_RATE
+    for freq in (DEVICE_HZ, *(x.tap.freq or 0 for x in rig3.calls)):
+        assert level_db(one, rate, freq) > -30, freq
+    assert level_db(two[:, 0], rate, DEVICE_HZ) > -30
+    for x in rig3.calls:  # every participant on the right, none on the left
+        assert level_db(two[:, 1], rate, x.tap.freq or 0) > -30, x.id
+        assert level_db(two[:, 0], rate, x.tap.freq or 0) < -60, x.id
+    assert level_db(two[:, 1], rate, DEVICE_HZ) < -60
+
+
+def test_a_muted_or_held_participant_leaves_the_recording(rig3: Rig, tmp_path: Path) -> None:
+    a, b, c = rig3.calls
+    rig3.conference.join()
+    recorder = record_mix(rig3, a, tmp_path / "mix.wav", "mono")
+    rig3.conference.mute_participant(b, True)
+    c.hold()  # held on its own: out of the mix, while the rest goes on
+    rewire_recorder(rig3, a, recorder)
+    rig3.run(40)
+    mix = recorded(recorder)[:, 0]
+    assert level_db(mix, RECORDING_RATE, a.tap.freq or 0) > -30
+    assert level_db(mix, RECORDING_RATE, DEVICE_HZ) > -30
+    assert level_db(mix, RECORDING_RATE, b.tap.freq or 0) < -60
+    assert level_db(mix, RECORDING_RATE, c.tap.freq or 0) < -60
+
+
+def test_our_mute_and_the_whole_hold_silence_our_side_of_the_recording(rig3: Rig) -> None:
+    a = rig3.calls[0]
+    rig3.conference.join()
+    assert rig3.conference.recorded_near(a) is True  # type: ignore[arg-type]
+    a.hold()  # the recorded call held on its own: the others still hear us
+    assert rig3.conference.recorded_near(a) is True  # type: ignore[arg-type]
+    for c in rig3.calls:
+        c.set_mute(True)
+    assert rig3.conference.recorded_near(a) is False  # type: ignore[arg-type]
+    for c in rig3.calls:
+        c.set_mute(False)
+    rig3.conference.hold(True)
+    assert rig3.conference.recorded_near(a) is False  # type: ignore[arg-type]
+    assert rig3.conference.recorded_far(a) == []  # type: ignore[arg-type]
+
+
+def test_a_recording_of_the_conference_passes_to_a_participant_still_up(rig3: Rig) -> None:
+    a, b, c = rig3.calls
+    assert rig3.conference.recording_heir(a) is None  # type: ignore[arg-type]
+    rig3.conference.join()
+    b.hangup()  # ended, not yet gone from the conference: a is the heir, never b
+    assert rig3.conference.recording_heir(c) is a  # type: ignore[arg-type]
+    assert rig3.conference.recording_heir(a) is c  # type: ignore[arg-type]

@@ -15,8 +15,9 @@ Query calls: dialling while a call is up holds the calls that are up first (as a
 phone does), see `hold_active`.
 
 `Conference.slots()` gives the bridge slots whose sum is the conference as everybody
-hears it (our microphone and each participant in the mix): a recorder connected to
-them records the mix.
+hears it (our microphone and each participant in the mix): a recording of any
+participant's call records the mix (`recorded_far`, `recorded_near`: the phone hands
+them to `parley.phone.recording`).
 """
 
 from __future__ import annotations
@@ -95,6 +96,31 @@ class Conference:
             if c.id not in self._silenced and c.media is not None:
                 sources.append(c.media.slot)
         return sources
+
+    def recorded_far(self, call: Call) -> list[int] | None:
+        """What a recording of participant `call` takes as the far side: every
+        participant whose voice is in the mix (the conference as we hear it), `call`
+        itself or not; None when `call` is not in the conference."""
+        if call not in self._members:
+            return None
+        device = self._ctx.media().device_slot
+        return [s for s in self.slots() if s != device]
+
+    def recorded_near(self, call: Call) -> bool | None:
+        """Whether a recording of participant `call` takes our microphone: while any
+        participant in the mix hears us (`call` itself may be held or muted on its
+        own); None when `call` is not in the conference."""
+        if call not in self._members:
+            return None
+        return any(not p.muted for p in self._in_mix())
+
+    def recording_heir(self, call: Call) -> Call | None:
+        """Who carries a recording of the conference on when participant `call` ends:
+        another participant that is still up (the last one too: the conference
+        dissolves into its call); None when `call` is not in the conference."""
+        if call not in self._members:
+            return None
+        return next((c for c in self._members if c is not call and _up(c)), None)
 
     # ------------------------------------------------------------------ commands
 

@@ -168,6 +168,10 @@ class Phone:
                 dial=self.outgoing.dial,
             )
         )
+        # Recording a conference participant's call records the whole mix.
+        self.recordings.far_slots = self.conference.recorded_far
+        self.recordings.near_heard = self.conference.recorded_near
+        self.recordings.heir = self.conference.recording_heir
 
     def emit(self, event: PhoneEvent) -> None:
         try:

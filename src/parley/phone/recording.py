@@ -11,8 +11,12 @@ events (`on_event`, called by `Phone.emit` after the front-ends have seen the ev
   then a `PhoneError` says why);
 - while we hold or mute the call, the near side of the recording is silent too (the far
   end hears nothing from us either);
-- the far side is the call's own slot, or whatever `far_slots(call)` gives (a local
-  conference records the mix of its participants: the conference wires that in).
+- the far side is the call's own slot, or whatever `far_slots(call)` gives: a
+  recording of a local conference participant's call records the mix of every
+  participant (the phone hooks `Conference.recorded_far` / `recorded_near` in; the
+  recordings are wired again on every `ConferenceChanged` and call change); when the
+  recorded participant's call ends, the recording goes on in the same file with
+  another participant's call (`heir`; a new "started" event names that call).
 
 Files go to `functions.recording_dir`, else `default_dir` (the app sets the 'recordings'
 folder of its data folder), named by `functions.recording_name` (see `file_name`),
@@ -110,9 +114,16 @@ class Recordings:
         self.ctx = ctx
         self.default_dir: Path | None = None  # used when recording_dir is not set
         self.name_of: Callable[[str], str | None] = lambda number: None  # contact names
-        # The far-end slots of a call's recording; None: the call's own slot. A local
-        # conference sets this to give every participant's slot (the mix).
-        self.far_slots: Callable[[Call], Iterable[int]] | None = None
+        # The far-end slots of a call's recording (the hook, or it answering None: the
+        # call's own slot), and whether the near side is heard (None: unless the call
+        # is muted or held). A local conference gives every participant's slot (the
+        # mix) and "while anyone in the mix hears us" (the phone sets both).
+        self.far_slots: Callable[[Call], Iterable[int] | None] | None = None
+        self.near_heard: Callable[[Call], bool | None] | None = None
+        # The call that carries a recording on when its own call ends (None: it stops).
+        # A conference participant's recording is the conference's: it moves to another
+        # participant that is still up.
+        self.heir: Callable[[Call], Call | None] | None = None
         self._active: dict[int, _Active] = {}
         self._parts: dict[int, int] = {}  # last part number per call
         self._started_at: dict[int, float] = {}  # wall-clock start of each call
@@ -228,6 +239,8 @@ class Recordings:
 
     def _write_failed(self, call_id: int, exc: RecordingError) -> None:
         """On the loop: the writer thread could not write (full disk, folder gone)."""
+        # The recording may have moved to another call since (see `_hand_down`).
+        call_id = next((cid for cid, a in self._active.items() if a.recorder.error is exc), call_id)
         active = self._active.get(call_id)
         if active is None or active.recorder.error is not exc:
             return
@@ -275,17 +288,15 @@ class Recordings:
         """Follow the calls: start with record_all_calls, stop at the end, keep the
         recorder's wiring in step with hold, mute, codec changes and conferences."""
         if isinstance(event, ConferenceChanged):
-            for call_id in list(self._active):
-                call = self.ctx.calls().get(call_id)
-                if call is not None:
-                    self._wire(call)
+            self._wire_all()
             return
         if not isinstance(event, CallStateChanged):
             return
         call_id = event.call
         self._started_at.setdefault(call_id, event.at or time.time())
         if event.state is CallPhase.ENDED:
-            self._stop_soon(call_id)
+            if not self._hand_down(call_id):
+                self._stop_soon(call_id)
             self._auto.discard(call_id)
             self._parts.pop(call_id, None)
             self._started_at.pop(call_id, None)
@@ -303,8 +314,37 @@ class Recordings:
                 self.start(call)
             except RecordingError as exc:
                 self.ctx.emit(PhoneError(text=f"Cannot record call {call_id}: {exc}"))
-        if call_id in self._active:
-            self._wire(call)
+        # Every recording, not only this call's: a conference participant's hold or
+        # mute changes what the recordings of the other participants' calls take.
+        self._wire_all()
+
+    def _hand_down(self, call_id: int) -> bool:
+        """`call_id` ended: move its recording to its heir (the same file goes on);
+        False when there is none, or the heir records a file of its own."""
+        call = self.ctx.calls().get(call_id)
+        if call_id not in self._active or call is None or self.heir is None:
+            return False
+        heir = self.heir(call)
+        if heir is None or heir.ended or heir.id in self._active:
+            return False
+        active = self._active.pop(call_id)
+        self._active[heir.id] = active
+        self._parts[heir.id] = max(self._parts.get(heir.id, 0), active.part)
+        self._wire(heir)
+        log.info("recording %s goes on with call %s", active.recorder.path, heir.id)
+        self.ctx.emit(
+            RecordingChanged(
+                call=heir.id, state=RecordingState.STARTED, file=str(active.recorder.path)
+            )
+        )
+        return True
+
+    def _wire_all(self) -> None:
+        calls = self.ctx.calls()
+        for call_id in list(self._active):
+            call = calls.get(call_id)
+            if call is not None:
+                self._wire(call)
 
     def _wire(self, call: Call) -> None:
         active = self._active.get(call.id)
@@ -317,7 +357,9 @@ class Recordings:
             recorder.set_far(())
             return
         engine = self.ctx.media()
-        silent = call.muted or call.held_by_us
-        recorder.set_near((engine.device_slot, media.inband_slot), 0.0 if silent else 1.0)
-        far = list(self.far_slots(call)) if self.far_slots is not None else [media.slot]
-        recorder.set_far(far)
+        heard = self.near_heard(call) if self.near_heard is not None else None
+        if heard is None:
+            heard = not (call.muted or call.held_by_us)
+        recorder.set_near((engine.device_slot, media.inband_slot), 1.0 if heard else 0.0)
+        far = self.far_slots(call) if self.far_slots is not None else None
+        recorder.set_far([media.slot] if far is None else far)
