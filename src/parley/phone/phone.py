@@ -174,18 +174,20 @@ class Phone:
         self.recordings.heir = self.conference.recording_heir
 
     def emit(self, event: PhoneEvent) -> None:
-        try:
-            self.transfers.observe(event)
-        except Exception:
-            log.exception("transfers failed on %r", event)
-        try:
-            self._on_event(event)
-        except Exception:
-            log.exception("event handler failed for %r", event)
-        try:  # after the front-ends: "connected" comes before "recording started"
-            self.recordings.on_event(event)
-        except Exception:
-            log.exception("recordings failed on %r", event)
+        """Hand `event` to the feature modules that follow the phone's events and to the
+        front-end, in that order: transfers first (they act on a call's end before the
+        front-end reports it), recordings last ("connected" is told before "recording
+        started"). One that fails is logged; the others still hear the event."""
+        listeners: tuple[tuple[str, Callable[[PhoneEvent], None]], ...] = (
+            ("transfers", self.transfers.observe),
+            ("front-end", self._on_event),
+            ("recordings", self.recordings.on_event),
+        )
+        for name, listener in listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("%s failed on %r", name, event)
 
     async def start(self) -> None:
         """Open the listeners and the audio, and register the accounts set to do so."""
