@@ -146,11 +146,12 @@ class Conference:
             raise ConferenceError("a conference needs at least two connected calls")
         if len(self._members) + len(new) > MAX_PARTICIPANTS:
             raise ConferenceError(f"a conference takes at most {MAX_PARTICIPANTS} calls")
-        for call in new:
+        for call in new:  # all in first: a partial conference is never reported
             if call in self._pending:
                 self._pending.remove(call)
             self._members.append(call)
             call.audio_hook = self._wire
+        for call in new:
             if call.media is not None:
                 call.media.disconnect()  # its own wiring to the device: ours from now on
             call.set_mute(call.muted)  # our microphone is muted in the bridge now
@@ -172,7 +173,8 @@ class Conference:
                     self._pending.append(ringing)
                     ringing.audio_hook = self._wire
         call = await self._ctx.dial(target, account)
-        self._pending.append(call)
+        if call not in self._pending:
+            self._pending.append(call)
         call.audio_hook = self._wire
         self._wire(call)
         return call
