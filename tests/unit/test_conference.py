@@ -524,3 +524,103 @@ def test_a_recording_of_the_conference_passes_to_a_participant_still_up(rig3: Ri
     b.hangup()  # ended, not yet gone from the conference: a is the heir, never b
     assert rig3.conference.recording_heir(c) is a  # type: ignore[arg-type]
     assert rig3.conference.recording_heir(a) is c  # type: ignore[arg-type]
+
+
+def test_a_conference_started_while_our_call_rings_waits_for_every_answer() -> None:
+    """Our call to A still rings when B is added: both are participants to be. B answers
+    first: we talk to B, no conference is reported; A answers: both join, reported once."""
+    rig = Rig(2)
+    try:
+        a, b = rig.calls
+        for call in (a, b):
+            call.direction = "outgoing"  # type: ignore[attr-defined]
+        a.state = "ringing"
+
+        async def scenario() -> None:
+            dialled: list[FakeCall] = []
+
+            async def dial(target: str, account: str | None) -> FakeCall:
+                b.state = "dialing"
+                dialled.append(b)
+                return b
+
+            rig.conference = Conference(
+                ConferenceContext(
+                    emit=rig.events.append,
+                    media=lambda: rig.engine,
+                    calls=lambda: [a, *dialled],  # type: ignore[arg-type]
+                    dial=dial,  # type: ignore[arg-type]
+                )
+            )
+            await rig.conference.add("1003")
+            assert a.audio_hook is not None and b.audio_hook is not None
+            b.state = "connected"
+            b.audio_hook(b)
+            await asyncio.sleep(0)
+            assert rig.conference.calls == () and not rig.events  # not set up yet
+            assert b.media is not None  # we talk to B meanwhile
+            assert rig.engine.bridge.is_connected(rig.engine.device_slot, b.media.slot)
+            assert rig.engine.bridge.is_connected(b.media.slot, rig.engine.device_slot)
+            a.state = "connected"
+            a.audio_hook(a)
+            await asyncio.sleep(0)
+            assert set(rig.conference.calls) == {1, 2}
+            assert [set(e.calls) for e in rig.events] == [{1, 2}]
+
+        asyncio.run(scenario())
+        check_mix(rig, rig.run(), rig.calls)
+    finally:
+        rig.engine.stop()
+
+
+def test_a_participant_to_be_that_fails_leaves_an_ordinary_call() -> None:
+    """Our ringing call and an added one: the added one answers, ours is refused — the
+    answered one is an ordinary call, no conference."""
+    rig = Rig(2)
+    try:
+        a, b = rig.calls
+        for call in (a, b):
+            call.direction = "outgoing"  # type: ignore[attr-defined]
+        a.state = "ringing"
+
+        async def scenario() -> None:
+            dialled: list[FakeCall] = []
+
+            async def dial(target: str, account: str | None) -> FakeCall:
+                b.state = "dialing"
+                dialled.append(b)
+                return b
+
+            rig.conference = Conference(
+                ConferenceContext(
+                    emit=rig.events.append,
+                    media=lambda: rig.engine,
+                    calls=lambda: [a, *dialled],  # type: ignore[arg-type]
+                    dial=dial,  # type: ignore[arg-type]
+                )
+            )
+            await rig.conference.add("1003")
+            b.state = "connected"
+            assert b.audio_hook is not None
+            b.audio_hook(b)
+            await asyncio.sleep(0)
+            a.hangup()
+            rig.conference.call_ended(a)  # type: ignore[arg-type]
+            await asyncio.sleep(0)
+            assert rig.conference.calls == () and b.audio_hook is None and a.audio_hook is None
+
+        asyncio.run(scenario())
+    finally:
+        rig.engine.stop()
+
+
+def test_leave_dissolves_a_two_party_conference_and_refuses_more(rig3: Rig) -> None:
+    a, b, c = rig3.calls
+    rig3.conference.join([a, b, c])  # type: ignore[list-item]
+    with pytest.raises(ConferenceError, match="two other participants"):
+        rig3.conference.leave()
+    c.hangup()
+    rig3.conference.call_ended(c)  # type: ignore[arg-type]
+    assert rig3.conference.leave() == (a, b)
+    assert rig3.conference.calls == () and a.audio_hook is None and b.audio_hook is None
+    assert rig3.last_event().calls == ()

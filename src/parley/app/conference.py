@@ -16,6 +16,7 @@ from parley.app.snapshots import CallInfo
 from parley.phone.call import Call
 from parley.phone.conference import ConferenceError
 from parley.phone.events import ConferenceChanged, PhoneEvent
+from parley.phone.transfer import TransferError
 
 
 class ConferenceCalls:
@@ -106,6 +107,22 @@ class ConferenceCalls:
     def hold(self, on: bool) -> concurrent.futures.Future[None]:
         """Hold (music on hold for all) or resume the whole conference."""
         return self._run(lambda: self._ctx.phone().conference.hold(on))
+
+    def leave(self) -> concurrent.futures.Future[None]:
+        """Leave a conference of two far parties and let them go on talking: the
+        conference dissolves and the two calls are connected (attended transfer, as
+        `app.transfers.attended`; its progress comes as `TransferProgress`). AppError
+        with more (or fewer) than two participants."""
+
+        def run() -> None:
+            phone = self._ctx.phone()
+            try:
+                first, second = phone.conference.leave()
+                phone.transfers.attended(first, second)
+            except (ConferenceError, TransferError) as exc:
+                raise AppError(str(exc)) from exc
+
+        return self._ctx.engine.submit(run)
 
     def end(self) -> concurrent.futures.Future[None]:
         """Hang up every participant."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from parley.app.context import CallRef
 from parley.app.snapshots import CallInfo
+from parley.gui import icons
 from parley.gui.bridge import EngineBridge
 from parley.gui.call_dialogs import RecordingNotice, TargetDialog, TransferRequestDialog
 from parley.gui.conference_view import ConferenceView
@@ -259,6 +261,7 @@ class CallControls(QWidget):
         view.split.connect(lambda call: self._run(lambda: self.application.conference.split(call)))
         view.end_participant.connect(lambda call: self._run(lambda: self.application.hangup(call)))
         view.end_conference.connect(lambda: self._run(lambda: self.application.conference.end()))
+        view.leave_conference.connect(self.leave_conference)
         bridge.event.connect(self.on_event)
         self.setVisible(False)
 
@@ -276,7 +279,18 @@ class CallControls(QWidget):
         self.add_button.setEnabled(live)
         self.record_button.setEnabled(live)
         self.transfer_area.setEnabled(live or ringing)
-        self.conference_area.setEnabled(live or ringing)
+        # Our own call still ringing at the far end: a conference can be started already.
+        calling = (
+            current is not None
+            and current.direction == "outgoing"
+            and current.state
+            in (
+                "dialing",
+                "ringing",
+                "early media",
+            )
+        )
+        self.conference_area.setEnabled(live or ringing or calling)
         recording = current is not None and current.id in self.recording
         self.record_button.setChecked(recording)
         self.record_button.setToolTip(tr("Stop recording") if recording else tr("Record the call"))
@@ -420,6 +434,31 @@ class CallControls(QWidget):
         if ringing is not None:
             self.deflect(ringing.id, target)
 
+    def party_actions(self, menu: QMenu, kind: str, item_id: int) -> None:
+        """The contact list's right-click menu during calls: transfer the active call to
+        the contact (or history entry), or forward (deflect) a ringing or waiting call
+        to it — the manual's "picked from the contact list"."""
+        target = self._resolve(Party(kind, item_id))
+        if not target:
+            return
+        call = self.current if self.current is not None and self.current.state in LIVE else None
+        if call is not None:
+            action = menu.addAction(
+                icons.icon("transferred"), tr("Transfer the call to {target}", target=target)
+            )
+            call_id = call.id
+            action.triggered.connect(lambda: self.blind(call_id, target))
+        ringing = self.ringing()
+        if ringing is not None:
+            text = (
+                tr("Forward the waiting call to {target}", target=target)
+                if call is not None
+                else tr("Forward the ringing call to {target}", target=target)
+            )
+            action = menu.addAction(icons.icon("deflected"), text)
+            ringing_id = ringing.id
+            action.triggered.connect(lambda: self.deflect(ringing_id, target))
+
     # ------------------------------------------------------------------ conference
 
     def add_clicked(self) -> None:
@@ -460,7 +499,23 @@ class CallControls(QWidget):
         if not target:
             self.show_message(tr("This contact has no number."))
             return
+        if call is None and self.current is not None and self.current.direction == "outgoing":
+            # Still ringing: both are called; the conference is set up once both answered.
+            self.show_message(
+                tr(
+                    "Calling {target}: the conference starts when everyone has answered.",
+                    target=target,
+                )
+            )
+            account = self.current.account
+            self._run(lambda: self.application.conference.add(target, account))
+            return
         self.add(target, call.account if call is not None else None)
+
+    def leave_conference(self) -> None:
+        """Leave the conference to the two others: they are connected to each other."""
+        self.show_message(tr("Leaving the conference: connecting the others…"))
+        self._run(lambda: self.application.conference.leave())
 
     def _mute_all(self, on: bool) -> None:
         """The whole conference's mute: our microphone leaves every participant's call."""

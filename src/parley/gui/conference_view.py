@@ -29,7 +29,8 @@ from parley.phone.events import ConferenceChanged
 class ConferenceView(QFrame):
     """Signals carry the command; the owner runs it: `mute_all(on)`, `hold_all(on)`,
     `mute_participant(call, on)`, `hold_participant(call, on)`, `split(call)`,
-    `end_participant(call)`, `end_conference()`."""
+    `end_participant(call)`, `end_conference()`, `leave_conference()` (the two others
+    go on talking without us: only with two participants)."""
 
     mute_all = Signal(bool)
     hold_all = Signal(bool)
@@ -38,6 +39,7 @@ class ConferenceView(QFrame):
     split = Signal(int)
     end_participant = Signal(int)
     end_conference = Signal()
+    leave_conference = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +79,11 @@ class ConferenceView(QFrame):
 
         end_row = QHBoxLayout()
         end_row.addStretch(1)
+        self.leave_button = tool_button(
+            "transferred", tr("Leave the conference"), text=tr("Leave the conference")
+        )
+        self.leave_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        end_row.addWidget(self.leave_button)
         self.end_conference_button = round_button("hangup", tr("End conference"), RED, 40)
         end_row.addWidget(self.end_conference_button)
         end_row.addStretch(1)
@@ -89,6 +96,7 @@ class ConferenceView(QFrame):
         self.split_button.clicked.connect(lambda: self._with_selected(self.split.emit))
         self.end_button.clicked.connect(lambda: self._with_selected(self.end_participant.emit))
         self.end_conference_button.clicked.connect(self.end_conference.emit)
+        self.leave_button.clicked.connect(self.leave_conference.emit)
         self.list.itemSelectionChanged.connect(self._refresh_buttons)
         self.setVisible(False)
 
@@ -130,6 +138,17 @@ class ConferenceView(QFrame):
             tr("Resume the conference") if self.held else tr("Hold the conference")
         )
         self.mute_all_button.setChecked(self._our_mute)
+        # One transfer connects two parties: with more, leaving would cut the others off.
+        two = len(self.participants) == 2
+        self.leave_button.setEnabled(two)
+        self.leave_button.setToolTip(
+            tr("Leave: the other two go on talking, your calls end")
+            if two
+            else tr(
+                "Leaving works with two other participants only: with more, they cannot "
+                "all be connected to each other without you. Split or end calls first."
+            )
+        )
         self._refresh_buttons()
 
     def _refresh_buttons(self) -> None:

@@ -862,6 +862,7 @@ class MainWindow(QMainWindow):
             lambda: numbers[0].number if numbers else "",
             entry.account if entry is not None else "",
         )
+        self.call_panel.controls.party_actions(menu, kind, item_id)  # during calls
         if kind == "contact":
             menu.addAction(icons.icon("edit"), tr("Edit contact"), self._compact_edit)
             menu.addAction(

@@ -58,6 +58,16 @@ def _up(call: Call) -> bool:
     return not call.ended and call.state == "connected"
 
 
+def _ringing_out(call: Call) -> bool:
+    """Our own call that the far end has not answered yet."""
+    return (
+        not call.ended
+        and call.direction == "outgoing"
+        and call.state in ("dialing", "ringing", "early media")
+        and call.audio_hook is None
+    )
+
+
 class Conference:
     """The phone's one local conference (empty: none)."""
 
@@ -136,11 +146,12 @@ class Conference:
             raise ConferenceError("a conference needs at least two connected calls")
         if len(self._members) + len(new) > MAX_PARTICIPANTS:
             raise ConferenceError(f"a conference takes at most {MAX_PARTICIPANTS} calls")
-        for call in new:
+        for call in new:  # all in first: a partial conference is never reported
             if call in self._pending:
                 self._pending.remove(call)
             self._members.append(call)
             call.audio_hook = self._wire
+        for call in new:
             if call.media is not None:
                 call.media.disconnect()  # its own wiring to the device: ours from now on
             call.set_mute(call.muted)  # our microphone is muted in the bridge now
@@ -151,14 +162,39 @@ class Conference:
 
     async def add(self, target: str, account: str | None = None) -> Call:
         """Dial `target`; the call joins the conference (or starts one with the calls that
-        are up) once it is answered. Nothing is held meanwhile."""
+        are up) once it is answered. Nothing is held meanwhile. With no call up yet but
+        our own call still ringing, that call becomes a participant to be too: the
+        conference is set up (and reported) once every one of them has answered."""
         if len(self._members) + len(self._pending) >= MAX_PARTICIPANTS:
             raise ConferenceError(f"a conference takes at most {MAX_PARTICIPANTS} calls")
+        if not self._members and not any(_up(c) for c in self._ctx.calls()):
+            for ringing in self._ctx.calls():
+                if _ringing_out(ringing) and ringing not in self._pending:
+                    self._pending.append(ringing)
+                    ringing.audio_hook = self._wire
         call = await self._ctx.dial(target, account)
-        self._pending.append(call)
+        if call not in self._pending:
+            self._pending.append(call)
         call.audio_hook = self._wire
         self._wire(call)
         return call
+
+    def leave(self) -> tuple[Call, Call]:
+        """Leave a conference of two far parties so that they go on talking: the
+        conference dissolves into two ordinary calls (returned), which the caller then
+        connects (an attended transfer). With more participants that cannot be done:
+        one transfer connects two parties only."""
+        if len(self._members) != 2:
+            raise ConferenceError(
+                "only a conference with two other participants can be left to them"
+                if self._members
+                else "there is no conference"
+            )
+        first, second = self._members
+        for call in (first, second):
+            self._release(call, rewire=False)
+        self._rewire()
+        return first, second
 
     def split(self, call: Call) -> None:
         """Take `call` out of the conference into an ordinary held call."""
@@ -217,6 +253,10 @@ class Conference:
         """A call ended: a participant leaves (the last one is an ordinary call again)."""
         if call in self._pending:
             self._pending.remove(call)
+            call.audio_hook = None
+            for other in self._pending:  # they may have waited for this one alone
+                if _up(other):
+                    asyncio.get_running_loop().call_soon(self._answered, other)
         if call in self._members:
             self._members.remove(call)
             self._silenced.discard(call.id)
@@ -227,7 +267,12 @@ class Conference:
         """`Call.audio_hook`: the call's state, hold or mute changed."""
         if call in self._pending:
             if call.media is not None:
-                call.media.disconnect()  # ringing: nobody hears it yet
+                if _up(call) and not call.held_by_us:
+                    # Answered while another participant-to-be still rings: we talk
+                    # to it as to an ordinary call until the conference is set up.
+                    call.media.connect(speak=True, listen=True)
+                else:
+                    call.media.disconnect()  # ringing: nobody hears it yet
             if _up(call):
                 # Not from inside the call's own state change: join on the next turn.
                 asyncio.get_running_loop().call_soon(self._answered, call)
@@ -240,6 +285,8 @@ class Conference:
     def _answered(self, call: Call) -> None:
         if call not in self._pending or not _up(call):
             return
+        if not self._members and any(not _up(c) for c in self._pending):
+            return  # set up only when every participant has answered: wait for the rest
         others = self._members or [c for c in self._ctx.calls() if _up(c) and c is not call]
         try:
             self.join([*others, call])

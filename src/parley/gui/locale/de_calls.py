@@ -80,6 +80,23 @@ STRINGS: dict[str, str] = {
     "Split: take out of the conference": "Trennen: aus der Konferenz nehmen",
     "End the call with this participant": "Gespräch mit diesem Teilnehmer beenden",
     "End conference": "Konferenz beenden",
+    "Leave the conference": "Konferenz verlassen",
+    "Transfer the call to {target}": "Gespräch an {target} vermitteln",
+    "Forward the waiting call to {target}": "Anklopfenden Anruf an {target} weiterleiten",
+    "Forward the ringing call to {target}": "Klingelnden Anruf an {target} weiterleiten",
+    "Calling {target}: the conference starts when everyone has answered.": (
+        "Rufe {target} an: die Konferenz beginnt, sobald alle angenommen haben."
+    ),
+    "Leave: the other two go on talking, your calls end": (
+        "Verlassen: die beiden anderen sprechen weiter, Ihre Gespräche enden"
+    ),
+    "Leaving works with two other participants only: with more, they cannot all be connected to each other without you. Split or end calls first.": (
+        "Verlassen geht nur mit zwei anderen Teilnehmern: mit mehr können nicht alle ohne Sie "
+        "miteinander verbunden werden. Trennen oder beenden Sie zuerst Gespräche."
+    ),
+    "Leaving the conference: connecting the others…": (
+        "Konferenz wird verlassen: die anderen werden verbunden …"
+    ),
     "Conference ({count} participants)": "Konferenz ({count} Teilnehmer)",
     "muted": "stumm",
     "Forward": "Weiterleiten",
