@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,21 @@ def tone_wav(path: Path, freq: float, seconds: float = 10.0, rate: int = TONE_RA
     """A -12 dBFS sine of `freq` that loops without a click (whole periods)."""
     t = np.arange(int(seconds * rate)) / rate
     return write_wav(path, 0.25 * 32767 * np.sin(2 * np.pi * freq * t), rate)
+
+
+def tone_phone_options(
+    tmp: Path, user: str, freq: float, play_seconds: float = 400.0
+) -> dict[str, Any]:
+    """Baresip options of a far phone that answers by itself, plays `freq` in a loop
+    (for `play_seconds`) and records what it hears into tmp/heard-by-USER.wav."""
+    return {
+        "play_wav": tone_wav(tmp / f"tone-{user}.wav", freq),
+        "play_loop": True,
+        "play_seconds": play_seconds,
+        "record_wav": tmp / f"heard-by-{user}.wav",
+        "record_rate": RECORD_RATE,
+        "auto_answer": True,
+    }
 
 
 def window_powers(samples: np.ndarray, rate: int, freq: float, width: float = 25.0) -> list[float]:

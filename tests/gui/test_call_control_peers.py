@@ -34,7 +34,7 @@ from peers.baresip import Baresip
 from peers.common import free_port
 from peers.kamailio import Kamailio
 from peers.sipp import SCENARIOS, Sipp
-from tone_rig import MUSIC_NAMED, Heard, tone_wav
+from tone_rig import MUSIC_NAMED, Heard, tone_phone_options, tone_wav
 
 pytestmark = pytest.mark.interop
 
@@ -77,9 +77,11 @@ def screenshot(widget: QWidget, name: str) -> None:
         assert widget.grab().save(str(Path(folder) / name))
 
 
-def add_contact(rig: GuiRig, name: str, number: str) -> None:
+def add_contact(rig: GuiRig, name: str, number: str) -> Contact:
     first, _, last = name.partition(" ")
-    rig.app.contacts.add(Contact(first_name=first, last_name=last, numbers=(PhoneNumber(number),)))
+    return rig.app.contacts.add(
+        Contact(first_name=first, last_name=last, numbers=(PhoneNumber(number),))
+    )
 
 
 def rig_for(
@@ -121,10 +123,7 @@ def dial(rig: GuiRig, qtbot: Any, number: str) -> int:
 
 
 def contact_mime(rig: GuiRig, name: str, number: str) -> QMimeData:
-    first, _, last = name.partition(" ")
-    stored = rig.app.contacts.add(
-        Contact(first_name=first, last_name=last, numbers=(PhoneNumber(number),))
-    )
+    stored = add_contact(rig, name, number)
     w = rig.window
     w.views.setCurrentIndex(0)
     w.refresh_list()
@@ -223,15 +222,7 @@ def test_call_dropped_on_the_conference_area_makes_a_conference_the_view_control
       conference; 1003 goes on with Parley and hears no music;
     - end conference: both calls end."""
     phones = {
-        user: far_phones(
-            kamailio,
-            user,
-            auto_answer=True,
-            play_wav=tone_wav(tmp_path / f"tone-{user}.wav", freq),
-            play_loop=True,
-            play_seconds=400.0,
-            record_wav=tmp_path / f"heard-by-{user}.wav",
-        )
+        user: far_phones(kamailio, user, **tone_phone_options(tmp_path, user, freq))
         for user, freq in CONF_HZ.items()
     }
     mic = tone_wav(tmp_path / "tone-parley.wav", PARLEY_HZ)

@@ -68,11 +68,11 @@ from tone_rig import (
     ABSENT_DB,
     MUSIC_NAMED,
     PRESENT_DB,
-    RECORD_RATE,
     Heard,
     band_db,
     listen,
     peak_db,
+    tone_phone_options,
     tone_wav,
 )
 
@@ -194,12 +194,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
                 password=USERS[user],
                 registrar=registrar,
                 codecs=["PCMU/8000/1"],
-                play_wav=tone_wav(tmp / f"tone-{user}.wav", freq),
-                play_loop=True,
-                play_seconds=600.0,
-                record_wav=tmp / f"heard-by-{user}.wav",
-                record_rate=RECORD_RATE,
-                auto_answer=True,
+                **tone_phone_options(tmp, user, freq, play_seconds=600.0),
             )
             phones[user] = phone
             phone.start(timeout=30)

@@ -37,7 +37,7 @@ from parley_console import Event, ParleyConsole, write_config
 from peers.baresip import Baresip
 from peers.common import free_port
 from peers.kamailio import Kamailio
-from tone_rig import MUSIC_NAMED, RECORD_RATE, Heard, listen, tone_wav
+from tone_rig import MUSIC_NAMED, Heard, listen, tone_phone_options, tone_wav
 
 pytestmark = pytest.mark.interop
 
@@ -107,12 +107,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
                 password=USERS[user],
                 registrar=registrar,
                 codecs=["PCMU/8000/1"],
-                play_wav=tone_wav(tmp / f"tone-{user}.wav", TONE_HZ[user]),
-                play_loop=True,
-                play_seconds=400.0,
-                record_wav=tmp / f"heard-by-{user}.wav",
-                record_rate=RECORD_RATE,
-                auto_answer=True,
+                **tone_phone_options(tmp, user, TONE_HZ[user]),
             )
             phones[user] = phone
             phone.start(timeout=30)

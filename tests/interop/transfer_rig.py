@@ -12,7 +12,7 @@ import numpy as np
 from parley_console import Event, ParleyConsole
 from test_calls_baresip import Rig
 
-from audio_tools import read_wav, write_wav
+from audio_tools import read_wav, tonal_windows, write_wav
 
 TONES = {"1001": 500.0, "1002": 700.0, "1003": 1100.0}
 LISTEN_SECONDS = 4.0
@@ -27,18 +27,7 @@ def tone_wav(path: Path, freq: float, seconds: float = 6.0, rate: int = 8000) ->
 def tone_seconds(path: Path, freq: float) -> float:
     """Seconds of `path` (50 ms windows) whose energy is mostly within 30 Hz of `freq`."""
     samples, rate = read_wav(path)
-    step = rate // 20
-    freqs = np.fft.rfftfreq(step, 1.0 / rate)
-    count = 0
-    for start in range(0, samples.size - step + 1, step):
-        window = samples[start : start + step].astype(np.float64)
-        if np.sqrt(np.mean(window**2)) < 200:
-            continue
-        spectrum = np.abs(np.fft.rfft(window * np.hanning(step))) ** 2
-        total = spectrum[freqs > 60].sum()
-        inside = spectrum[np.abs(freqs - freq) <= 30].sum()
-        if total > 0 and inside / total > 0.6:
-            count += 1
+    count = tonal_windows(samples, rate, [(freq - 30, freq + 30)], per_second=20, min_rms=200)
     print(f"{path.name}: {count * 0.05:.2f} s of {freq:.0f} Hz")
     return count * 0.05
 
