@@ -53,6 +53,32 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
+def make_app(tmp_path: Path) -> Iterator[Callable[..., Application]]:
+    """`make_app(settings=None, **application_options)`: Applications on
+    tmp_path/settings.toml (not started), stopped at the end."""
+    apps: list[Application] = []
+
+    def make(settings: Settings | None = None, **extra: Any) -> Application:
+        path = tmp_path / "settings.toml"
+        if settings is not None:
+            save_settings(settings, path)
+        app = Application(
+            path,
+            use_keyring=False,
+            data_dir=tmp_path / "data",
+            bind_host="127.0.0.1",
+            audio=AudioConfig(),
+            **extra,
+        )
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.stop()
+
+
+@pytest.fixture
 def make_rig(tmp_path: Path, qtbot: Any, answers: list[str]) -> Iterator[Callable[..., GuiRig]]:
     rigs: list[GuiRig] = []
 
