@@ -231,6 +231,32 @@ def rms_windows(samples: npt.ArrayLike, rate: int, window: float = 0.1) -> npt.N
     return levels
 
 
+def tonal_windows(
+    samples: npt.ArrayLike,
+    rate: int,
+    bands: list[tuple[float, float]],
+    *,
+    per_second: int = 50,
+    min_rms: float = 100.0,
+) -> int:
+    """How many windows (1/``per_second`` s each) hold a sound above ``min_rms`` with
+    most of its energy (over 60 % of what lies above 60 Hz) in ``bands`` ((lo, hi) Hz)."""
+    data = np.asarray(samples)
+    step = rate // per_second
+    freqs = np.fft.rfftfreq(step, 1.0 / rate)
+    count = 0
+    for start in range(0, data.size - step + 1, step):
+        window = data[start : start + step].astype(np.float64)
+        if np.sqrt(np.mean(window**2)) < min_rms:
+            continue
+        spectrum = np.abs(np.fft.rfft(window * np.hanning(step))) ** 2
+        total = spectrum[freqs > 60].sum()
+        inside = sum(spectrum[(freqs >= lo) & (freqs <= hi)].sum() for lo, hi in bands)
+        if total > 0 and inside / total > 0.6:
+            count += 1
+    return count
+
+
 # --- clicks for latency ----------------------------------------------------------------
 
 

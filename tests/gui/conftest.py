@@ -16,13 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_rig import GuiRig
+from gui_rig import PASSWORDS, GuiRig
 
 from parley.app.application import Application
 from parley.gui import widgets
 from parley.gui.i18n import set_language
 from parley.media.engine import AudioConfig
 from parley.settings import Settings, save_settings
+from peers.baresip import Baresip
+from peers.common import free_port
+from peers.kamailio import Kamailio
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +50,32 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(widgets, "ask", ask)
     monkeypatch.setattr(widgets, "inform", inform)
     return asked
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Iterator[Callable[..., Application]]:
+    """`make_app(settings=None, **application_options)`: Applications on
+    tmp_path/settings.toml (not started), stopped at the end."""
+    apps: list[Application] = []
+
+    def make(settings: Settings | None = None, **extra: Any) -> Application:
+        path = tmp_path / "settings.toml"
+        if settings is not None:
+            save_settings(settings, path)
+        app = Application(
+            path,
+            use_keyring=False,
+            data_dir=tmp_path / "data",
+            bind_host="127.0.0.1",
+            audio=AudioConfig(),
+            **extra,
+        )
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.stop()
 
 
 @pytest.fixture
@@ -76,3 +105,28 @@ def make_rig(tmp_path: Path, qtbot: Any, answers: list[str]) -> Iterator[Callabl
     yield make
     for rig in rigs:
         rig.close()
+
+
+@pytest.fixture
+def far_phones(tmp_path: Path) -> Iterator[Callable[..., Baresip]]:
+    """`far_phones(kam, user, **options)`: a baresip registered as `user` (default 1002)
+    at the Kamailio `kam`, stopped after the test."""
+    started: list[Baresip] = []
+
+    def make(kam: Kamailio, user: str = "1002", **options: Any) -> Baresip:
+        phone = Baresip(
+            tmp_path / f"baresip-{user}",
+            sip_port=free_port("both"),
+            user=user,
+            password=PASSWORDS[user],
+            registrar=f"127.0.0.1:{kam.udp_port}",
+            codecs=["PCMU/8000/1"],
+            **options,
+        )
+        started.append(phone)
+        phone.start()
+        return phone
+
+    yield make
+    for phone in started:
+        phone.stop()

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,43 +24,21 @@ from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
+import tone_rig
 from audio_tools import read_wav, write_wav
 from parley.contacts.model import Contact, PhoneNumber
 from parley.gui.call_control import CallControls
 from parley.media.engine import AudioConfig
-from parley.media.music import MELODY_NOTES
 from parley.settings import Settings
 from peers.baresip import Baresip
 from peers.common import free_port
 from peers.kamailio import Kamailio
 from peers.sipp import SCENARIOS, Sipp
+from tone_rig import MUSIC_NAMED, Heard, tone_phone_options, tone_wav
 
 pytestmark = pytest.mark.interop
 
 RATE = 48000
-
-
-@pytest.fixture
-def far_phones(tmp_path: Path) -> Iterator[Callable[..., Baresip]]:
-    started: list[Baresip] = []
-
-    def make(kam: Kamailio, user: str, **options: Any) -> Baresip:
-        phone = Baresip(
-            tmp_path / f"baresip-{user}",
-            sip_port=free_port("both"),
-            user=user,
-            password=PASSWORDS[user],
-            registrar=f"127.0.0.1:{kam.udp_port}",
-            codecs=["PCMU/8000/1"],
-            **options,
-        )
-        started.append(phone)
-        phone.start()
-        return phone
-
-    yield make
-    for phone in started:
-        phone.stop()
 
 
 def tone(path: Path, freq: float, seconds: float = 30.0) -> Path:
@@ -83,76 +60,13 @@ def level(samples: np.ndarray, rate: int, freq: float) -> float:
 # product of two of them through G.711 comes near another or a music-on-hold note.
 PARLEY_HZ = 2350.0
 CONF_HZ = {"1002": 440.0, "1003": 1090.0}
-PRESENT_DB = -30.0  # a tone someone hears: its band holds more than this (dBFS)
-ABSENT_DB = -45.0  # a tone someone does not hear: its band holds less
-SETTLE_S = 2.0  # after a click: re-INVITEs done, jitter buffers refilled
-LISTEN_S = 2.5
-
-
-def looping_tone(path: Path, freq: float, seconds: float = 10.0) -> Path:
-    """A -12 dBFS sine at 8 kHz that loops without a click (whole periods)."""
-    t = np.arange(int(seconds * 8000)) / 8000
-    return write_wav(path, 0.25 * 32767 * np.sin(2 * np.pi * freq * t), 8000)
-
-
-def band_db(samples: np.ndarray, rate: int, freq: float, width: float = 25.0) -> float:
-    """Mean power within `width` Hz of `freq`, in dB relative to a full-scale sine."""
-    step = rate // 4
-    window = np.hanning(step)
-    freqs = np.fft.rfftfreq(step, 1.0 / rate)
-    band = (freqs >= freq - width) & (freqs <= freq + width)
-    powers = []
-    for start in range(0, samples.size - step + 1, step):
-        chunk = samples[start : start + step].astype(np.float64) / 32768.0
-        spectrum = np.abs(np.fft.rfft(chunk * window)) ** 2
-        powers.append(spectrum[band].sum() / (window.sum() / 2) ** 2)
-    if not powers:
-        return -200.0
-    return float(10 * np.log10(max(float(np.mean(powers)), 1e-20)))
-
-
-@dataclass
-class Heard:
-    """What one far phone heard during one step (48 kHz samples)."""
-
-    samples: np.ndarray
-
-    def db(self, freq: float) -> float:
-        return band_db(self.samples, RATE, freq)
-
-    def hears(self, freq: float) -> bool:
-        return self.db(freq) > PRESENT_DB
-
-    def silent_at(self, freq: float) -> bool:
-        return self.db(freq) < ABSENT_DB
-
-    def hears_music(self) -> bool:
-        return sum(self.hears(f) for f in MELODY_NOTES) >= len(MELODY_NOTES) - 1
-
-    def no_music(self) -> bool:
-        return all(self.silent_at(f) for f in MELODY_NOTES)
-
-    def __repr__(self) -> str:
-        named = {"parley": PARLEY_HZ, **CONF_HZ, **{f"moh{f:.0f}": f for f in MELODY_NOTES}}
-        return repr({k: round(self.db(f), 1) for k, f in named.items()})
+NAMED = {"parley": PARLEY_HZ, **CONF_HZ, **MUSIC_NAMED}
 
 
 def listen(rig: GuiRig, phones: dict[str, Baresip]) -> dict[str, Heard]:
     """Let a step settle (the GUI's event loop runs meanwhile), then what each far phone
     hears for LISTEN_S, cut from its recording (written in real time) by file size."""
-    rig.qtbot.wait(int(SETTLE_S * 1000))
-    start = {u: p.record_wav.stat().st_size for u, p in phones.items()}  # type: ignore[union-attr]
-    rig.qtbot.wait(int(LISTEN_S * 1000))
-    heard = {}
-    for user, phone in phones.items():
-        assert phone.record_wav is not None
-        data = phone.record_wav.read_bytes()
-        begin = max(start[user], 44)
-        begin += begin % 2
-        chunk = data[begin : len(data) - (len(data) - begin) % 2]
-        heard[user] = Heard(np.frombuffer(chunk, dtype="<i2"))
-        assert heard[user].samples.size > 0.8 * LISTEN_S * RATE, user
-    return heard
+    return tone_rig.listen(phones, NAMED, lambda seconds: rig.qtbot.wait(int(seconds * 1000)))
 
 
 def screenshot(widget: QWidget, name: str) -> None:
@@ -163,9 +77,11 @@ def screenshot(widget: QWidget, name: str) -> None:
         assert widget.grab().save(str(Path(folder) / name))
 
 
-def add_contact(rig: GuiRig, name: str, number: str) -> None:
+def add_contact(rig: GuiRig, name: str, number: str) -> Contact:
     first, _, last = name.partition(" ")
-    rig.app.contacts.add(Contact(first_name=first, last_name=last, numbers=(PhoneNumber(number),)))
+    return rig.app.contacts.add(
+        Contact(first_name=first, last_name=last, numbers=(PhoneNumber(number),))
+    )
 
 
 def rig_for(
@@ -207,10 +123,7 @@ def dial(rig: GuiRig, qtbot: Any, number: str) -> int:
 
 
 def contact_mime(rig: GuiRig, name: str, number: str) -> QMimeData:
-    first, _, last = name.partition(" ")
-    stored = rig.app.contacts.add(
-        Contact(first_name=first, last_name=last, numbers=(PhoneNumber(number),))
-    )
+    stored = add_contact(rig, name, number)
     w = rig.window
     w.views.setCurrentIndex(0)
     w.refresh_list()
@@ -309,18 +222,10 @@ def test_call_dropped_on_the_conference_area_makes_a_conference_the_view_control
       conference; 1003 goes on with Parley and hears no music;
     - end conference: both calls end."""
     phones = {
-        user: far_phones(
-            kamailio,
-            user,
-            auto_answer=True,
-            play_wav=looping_tone(tmp_path / f"tone-{user}.wav", freq),
-            play_loop=True,
-            play_seconds=400.0,
-            record_wav=tmp_path / f"heard-by-{user}.wav",
-        )
+        user: far_phones(kamailio, user, **tone_phone_options(tmp_path, user, freq))
         for user, freq in CONF_HZ.items()
     }
-    mic = looping_tone(tmp_path / "tone-parley.wav", PARLEY_HZ)
+    mic = tone_wav(tmp_path / "tone-parley.wav", PARLEY_HZ)
     us = rig_for(
         make_rig, kamailio, "1001", audio=AudioConfig(input=f"file:{mic}"), music="builtin"
     )

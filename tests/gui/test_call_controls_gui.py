@@ -6,7 +6,7 @@ caller ID of an incoming call (From, or the PBX's P-Asserted-Identity) in the wi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,29 +27,6 @@ from peers.sipp import SCENARIOS, Sipp
 pytestmark = pytest.mark.interop
 
 TONE_RMS = 0.25 * 32767  # -12 dBFS
-
-
-@pytest.fixture
-def far_phones(tmp_path: Path) -> Iterator[Callable[..., Baresip]]:
-    started: list[Baresip] = []
-
-    def make(kam: Kamailio, user: str = "1002", **options: Any) -> Baresip:
-        phone = Baresip(
-            tmp_path / f"baresip-{user}",
-            sip_port=free_port("both"),
-            user=user,
-            password=PASSWORDS[user],
-            registrar=f"127.0.0.1:{kam.udp_port}",
-            codecs=["PCMU/8000/1"],
-            **options,
-        )
-        started.append(phone)
-        phone.start()
-        return phone
-
-    yield make
-    for phone in started:
-        phone.stop()
 
 
 def registered_rig(

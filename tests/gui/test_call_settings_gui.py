@@ -6,7 +6,7 @@ call. In English and German."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,33 +16,9 @@ from PySide6.QtCore import Qt
 from parley.app import Application
 from parley.gui.i18n import set_language
 from parley.gui.settings_dialog import SettingsDialog
-from parley.media.engine import AudioConfig
-from parley.settings import AccountSettings, Settings, load_settings, save_settings
+from parley.settings import AccountSettings, Settings, load_settings
 
 DEVICES: dict[str, list[str]] = {"input": [], "output": []}
-
-
-@pytest.fixture
-def make_app(tmp_path: Path) -> Iterator[Callable[..., Application]]:
-    apps: list[Application] = []
-
-    def make(settings: Settings | None = None) -> Application:
-        path = tmp_path / "settings.toml"
-        if settings is not None:
-            save_settings(settings, path)
-        app = Application(
-            path,
-            use_keyring=False,
-            data_dir=tmp_path / "data",
-            bind_host="127.0.0.1",
-            audio=AudioConfig(),
-        )
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.stop()
 
 
 def one_account() -> Settings:

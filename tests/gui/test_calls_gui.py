@@ -11,8 +11,7 @@ measured (never against a fixed wall-clock figure).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from gui_rig import PASSWORDS, GuiRig, account
@@ -21,33 +20,9 @@ from PySide6.QtCore import Qt
 from parley.history.model import CallType
 from parley.settings import Settings
 from peers.baresip import Baresip
-from peers.common import free_port
 from peers.kamailio import Kamailio
 
 pytestmark = pytest.mark.interop
-
-
-@pytest.fixture
-def far_phones(tmp_path: Path) -> Iterator[Callable[..., Baresip]]:
-    started: list[Baresip] = []
-
-    def make(kam: Kamailio, user: str = "1002", auto_answer: bool = False) -> Baresip:
-        phone = Baresip(
-            tmp_path / f"baresip-{user}",
-            sip_port=free_port("both"),
-            user=user,
-            password=PASSWORDS[user],
-            registrar=f"127.0.0.1:{kam.udp_port}",
-            codecs=["PCMU/8000/1"],
-            auto_answer=auto_answer,
-        )
-        started.append(phone)
-        phone.start()
-        return phone
-
-    yield make
-    for phone in started:
-        phone.stop()
 
 
 def registered_rig(make_rig: Callable[..., GuiRig], kam: Kamailio) -> GuiRig:

@@ -4,7 +4,7 @@ and settings kept across a restart (a new Application on the same file)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,7 @@ from PySide6.QtWidgets import QApplication
 from parley.app import Application
 from parley.gui.settings_dialog import SettingsDialog
 from parley.gui.settings_editors import CodecEditor
-from parley.media.engine import AudioConfig
-from parley.settings import AccountSettings, Settings, load_settings, save_settings
+from parley.settings import AccountSettings, Settings, load_settings
 
 DEVICES = {"input": ["USB Headset Mic"], "output": ["USB Headset", "Speakers"]}
 
@@ -28,30 +27,6 @@ def two_accounts() -> Settings:
             AccountSettings(name="home", domain="127.0.0.1:5070", username="1002"),
         ]
     )
-
-
-@pytest.fixture
-def make_app(tmp_path: Path) -> Iterator[Callable[..., Application]]:
-    apps: list[Application] = []
-
-    def make(settings: Settings | None = None, **extra: Any) -> Application:
-        path = tmp_path / "settings.toml"
-        if settings is not None:
-            save_settings(settings, path)
-        app = Application(
-            path,
-            use_keyring=False,
-            data_dir=tmp_path / "data",
-            bind_host="127.0.0.1",
-            audio=AudioConfig(),
-            **extra,
-        )
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.stop()
 
 
 @pytest.fixture

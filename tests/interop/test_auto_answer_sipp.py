@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from parley_console import Event, ParleyConsole, write_config
 
-from audio_tools import read_wav
+from audio_tools import read_wav, tonal_windows
 from parley.settings import load_settings
 from peers.common import free_port
 from peers.kamailio import Kamailio
@@ -298,23 +297,6 @@ def test_outgoing_intercom_dials_the_prefix(intercom_parley: Parley) -> None:
 AUTO_SOUND = [(1370.0, 1430.0)]  # the auto-answer beeps: 1400 Hz
 
 
-def tone_windows(samples: np.ndarray, rate: int, bands: list[tuple[float, float]]) -> int:
-    """How many 20 ms windows hold an audible tone with most of their energy in `bands`."""
-    step = rate // 50
-    freqs = np.fft.rfftfreq(step, 1.0 / rate)
-    count = 0
-    for start in range(0, samples.size - step + 1, step):
-        window = samples[start : start + step].astype(np.float64)
-        if np.sqrt(np.mean(window**2)) < 100:
-            continue
-        spectrum = np.abs(np.fft.rfft(window * np.hanning(step))) ** 2
-        total = spectrum[freqs > 60].sum()
-        inside = sum(spectrum[(freqs >= lo) & (freqs <= hi)].sum() for lo, hi in bands)
-        if total > 0 and inside / total > 0.6:
-            count += 1
-    return count
-
-
 @pytest.mark.parametrize("sound", [True, False], ids=["sound", "no-sound"])
 def test_auto_answer_after_n_seconds_rings_first_and_plays_the_sound(
     kam: Kamailio, tmp_path: Path, sound: bool
@@ -349,7 +331,7 @@ def test_auto_answer_after_n_seconds_rings_first_and_plays_the_sound(
     finally:
         p.console.stop()
     samples, rate = read_wav(speaker)
-    beeps = tone_windows(samples, rate, AUTO_SOUND)
+    beeps = tonal_windows(samples, rate, AUTO_SOUND)
     if sound:
         assert beeps >= 5, beeps  # two beeps of 120 ms: about 12 windows of 20 ms
     else:

@@ -6,117 +6,27 @@ a re-INVITE with a=sendonly; a refused call gets 486 with no 180)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import direct_phone
 import pytest
+from direct_phone import Rig, finish
 
-from parley.media.engine import AudioConfig
-from parley.phone.events import CallStateChanged, PhoneEvent
-from parley.phone.phone import Phone
-from parley.settings.model import Settings
-from peers.common import free_port
-from peers.sipp import SCENARIOS, Sipp
+from parley.phone.events import CallStateChanged
 
 pytestmark = [pytest.mark.interop, pytest.mark.asyncio]
 
 
-@dataclass
-class Rig:
-    phone: Phone
-    port: int
-    tmp: Path
-    events: list[PhoneEvent]
-    wire: list[str] = field(default_factory=list)
-    sipps: list[Sipp] = field(default_factory=list)
-
-    def caller(self, scenario: str) -> Sipp:
-        sipp = Sipp(
-            SCENARIOS / scenario,
-            local_port=free_port("udp"),
-            media_port=free_port("udp"),
-            remote=f"127.0.0.1:{self.port}",
-            extra_args=["-s", "1001"],
-            workdir=self.tmp,
-        )
-        self.sipps.append(sipp)
-        return sipp.start()
-
-    async def wait_event(
-        self, match: Callable[[CallStateChanged], bool], timeout: float = 30.0
-    ) -> CallStateChanged:
-        async def poll() -> CallStateChanged:
-            while True:
-                for e in self.events:
-                    if isinstance(e, CallStateChanged) and match(e):
-                        return e
-                await asyncio.sleep(0.02)
-
-        return await asyncio.wait_for(poll(), timeout)
-
-
-class _Wire(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(logging.INFO)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        if text.startswith(">>"):
-            self.sink.append(text.split("\n", 1)[1])
-
-
 @asynccontextmanager
 async def running_phone(tmp_path: Path, *, call_waiting: bool) -> AsyncIterator[Rig]:
-    port = free_port("udp")
-    settings = Settings.model_validate(
-        {
-            "accounts": [
-                {
-                    "name": "office",
-                    "domain": "127.0.0.1:9",
-                    "username": "1001",
-                    "transport": "udp",
-                    "local_port": port,
-                    "register_on_startup": False,
-                    "codecs": ["pcmu"],
-                }
-            ],
-            "functions": {
-                "allow_direct_calls": True,
-                "auto_answer": True,
-                "auto_answer_after": 1,
-            },
-            "media": {"call_waiting": call_waiting},
-        }
-    )
-    events: list[PhoneEvent] = []
-    phone = Phone(settings, {}, events.append, bind_host="127.0.0.1", audio=AudioConfig())
-    rig = Rig(phone, port, tmp_path, events)
-    trace = logging.getLogger("parley.sip.trace")
-    handler = _Wire(rig.wire)
-    trace.addHandler(handler)
-    old_level = trace.level
-    trace.setLevel(logging.INFO)
-    phone.driver.trace_enabled = True
-    await phone.start()
-    try:
+    """The phone answers by itself after 1 s (the settings' automatic answer)."""
+    functions = {"auto_answer": True, "auto_answer_after": 1}
+    async with direct_phone.running_phone(
+        tmp_path, auto_answer=None, call_waiting=call_waiting, functions=functions
+    ) as rig:
         yield rig
-    finally:
-        await phone.stop(timeout=5)
-        trace.removeHandler(handler)
-        trace.setLevel(old_level)
-        for sipp in rig.sipps:
-            sipp.stop()
-
-
-async def finish(sipp: Sipp, timeout: float = 30.0) -> None:
-    code = await asyncio.to_thread(sipp.wait, timeout)
-    assert code == 0, f"SIPp exit {code}\n{sipp.errors()}\n{sipp.messages()[-4000:]}"
 
 
 def connected(e: CallStateChanged) -> bool:

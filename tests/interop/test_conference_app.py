@@ -47,11 +47,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from audio_tools import write_wav
 from parley.app import Application
 from parley.app.snapshots import CallInfo
 from parley.media.engine import AudioConfig
-from parley.media.music import MELODY_NOTES
 from parley.media.tones import tone_spec
 from parley.phone.events import (
     CallStateChanged,
@@ -66,6 +64,17 @@ from peers.common import free_port
 from peers.kamailio import Kamailio
 from peers.linphone import CONNECTED, ENDED, Linphone
 from peers.sipp import SCENARIOS, Sipp
+from tone_rig import (
+    ABSENT_DB,
+    MUSIC_NAMED,
+    PRESENT_DB,
+    Heard,
+    band_db,
+    listen,
+    peak_db,
+    tone_phone_options,
+    tone_wav,
+)
 
 pytestmark = pytest.mark.interop
 
@@ -76,47 +85,7 @@ LINPHONE = "1005"
 LINPHONE_HZ = 2030.0
 MOH_FILE_HZ = 3260.0
 WAITING_HZ = tone_spec("call_waiting", "europe").freqs[0]  # 425 Hz
-TONE_RATE = 8000
-RECORD_RATE = 48000  # baresip's recordings
 WAIT = 30.0
-
-PRESENT_DB = -30.0  # a tone someone hears: its band holds more than this (dBFS)
-ABSENT_DB = -45.0  # a tone someone does not hear: its band holds less
-SETTLE_S = 2.0  # after a command: re-INVITEs done, jitter buffers refilled
-LISTEN_S = 2.5  # the part of each step that is judged
-
-
-def tone_wav(path: Path, freq: float, seconds: float = 10.0, rate: int = TONE_RATE) -> Path:
-    """A -12 dBFS sine of `freq` that loops without a click (whole periods)."""
-    t = np.arange(int(seconds * rate)) / rate
-    return write_wav(path, 0.25 * 32767 * np.sin(2 * np.pi * freq * t), rate)
-
-
-def window_powers(samples: np.ndarray, rate: int, freq: float, width: float = 25.0) -> list[float]:
-    """Power within `width` Hz of `freq` in each 0.25 s window, relative to a full-scale
-    sine."""
-    step = rate // 4
-    window = np.hanning(step)
-    freqs = np.fft.rfftfreq(step, 1.0 / rate)
-    band = (freqs >= freq - width) & (freqs <= freq + width)
-    powers = []
-    for start in range(0, samples.size - step + 1, step):
-        chunk = samples[start : start + step].astype(np.float64) / 32768.0
-        spectrum = np.abs(np.fft.rfft(chunk * window)) ** 2
-        powers.append(float(spectrum[band].sum() / (window.sum() / 2) ** 2))
-    return powers
-
-
-def band_db(samples: np.ndarray, rate: int, freq: float) -> float:
-    """Mean power around `freq` in dBFS."""
-    powers = window_powers(samples, rate, freq)
-    return float(10 * np.log10(max(float(np.mean(powers)) if powers else 0.0, 1e-20)))
-
-
-def peak_db(samples: np.ndarray, rate: int, freq: float) -> float:
-    """The loudest 0.25 s around `freq` in dBFS (for a tone that comes in bursts)."""
-    powers = window_powers(samples, rate, freq)
-    return float(10 * np.log10(max(max(powers, default=0.0), 1e-20)))
 
 
 NAMED = {
@@ -124,35 +93,8 @@ NAMED = {
     **TONE_HZ,
     LINPHONE: LINPHONE_HZ,
     "mohfile": MOH_FILE_HZ,
-    **{f"moh{f:.0f}": f for f in MELODY_NOTES},
+    **MUSIC_NAMED,
 }
-
-
-@dataclass
-class Heard:
-    """What one far phone heard during one step."""
-
-    who: str
-    samples: np.ndarray
-    rate: int = RECORD_RATE
-
-    def db(self, freq: float) -> float:
-        return band_db(self.samples, self.rate, freq)
-
-    def levels(self) -> dict[str, float]:
-        return {k: round(self.db(f), 1) for k, f in NAMED.items()}
-
-    def hears(self, freq: float) -> bool:
-        return self.db(freq) > PRESENT_DB
-
-    def silent_at(self, freq: float) -> bool:
-        return self.db(freq) < ABSENT_DB
-
-    def hears_music(self) -> bool:
-        return sum(self.hears(f) for f in MELODY_NOTES) >= len(MELODY_NOTES) - 1
-
-    def no_music(self) -> bool:
-        return all(self.silent_at(f) for f in MELODY_NOTES)
 
 
 def read_wav_file(path: Path) -> tuple[np.ndarray, int]:
@@ -200,21 +142,7 @@ class Rig:
 
     def listen(self, users: list[str] | None = None) -> dict[str, Heard]:
         """Wait for the step to settle, then what each far phone heard for LISTEN_S."""
-        phones = {u: self.far[u] for u in users or list(self.far)}
-        time.sleep(SETTLE_S)
-        start = {u: f.record_wav.stat().st_size for u, f in phones.items()}  # type: ignore[union-attr]
-        time.sleep(LISTEN_S)
-        heard = {}
-        for user, phone in phones.items():
-            assert phone.record_wav is not None
-            data = phone.record_wav.read_bytes()
-            begin = max(start[user], 44)
-            begin += begin % 2
-            chunk = data[begin : len(data) - (len(data) - begin) % 2]
-            heard[user] = Heard(user, np.frombuffer(chunk, dtype="<i2"))
-            assert heard[user].samples.size > 0.8 * LISTEN_S * RECORD_RATE, user
-            print(f"{user} hears {heard[user].levels()}")
-        return heard
+        return listen({u: self.far[u] for u in users or list(self.far)}, NAMED)
 
     def speaker_size(self) -> int:
         return self.speaker.stat().st_size
@@ -266,12 +194,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
                 password=USERS[user],
                 registrar=registrar,
                 codecs=["PCMU/8000/1"],
-                play_wav=tone_wav(tmp / f"tone-{user}.wav", freq),
-                play_loop=True,
-                play_seconds=600.0,
-                record_wav=tmp / f"heard-by-{user}.wav",
-                record_rate=RECORD_RATE,
-                auto_answer=True,
+                **tone_phone_options(tmp, user, freq, play_seconds=600.0),
             )
             phones[user] = phone
             phone.start(timeout=30)
@@ -437,7 +360,7 @@ def test_five_parties_with_linphonec_and_one_hanging_up(rig: Rig) -> None:
     rig.linphone.stop()  # completes its recording
     assert rig.linphone.record_wav is not None
     samples, rate = read_wav_file(rig.linphone.record_wav)
-    lp = Heard(LINPHONE, samples[:, 0], rate)
+    lp = Heard(LINPHONE, samples[:, 0], rate, NAMED)
     print("linphonec heard", lp.levels())
     for freq in (PARLEY_HZ, *TONE_HZ.values()):
         assert lp.hears(freq), (freq, lp.levels())

@@ -26,87 +26,25 @@ measures -10 to -23 dBFS there, one not heard below -55.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from parley_console import Event, ParleyConsole, write_config
 
-from audio_tools import write_wav
-from parley.media.music import MELODY_NOTES
 from peers.baresip import Baresip
 from peers.common import free_port
 from peers.kamailio import Kamailio
+from tone_rig import MUSIC_NAMED, Heard, listen, tone_phone_options, tone_wav
 
 pytestmark = pytest.mark.interop
 
 USERS = {"1001": "pass1001", "1002": "pass1002", "1003": "pass1003"}
 PARLEY_HZ = 2350.0
 TONE_HZ = {"1002": 440.0, "1003": 1090.0}
-TONE_RATE = 8000
-RECORD_RATE = 48000
-
-PRESENT_DB = -30.0  # a tone someone hears: its band holds more than this (dBFS)
-ABSENT_DB = -45.0  # a tone someone does not hear: its band holds less
-SETTLE_S = 2.0  # after a command: re-INVITEs done, jitter buffers refilled
-LISTEN_S = 2.5  # the part of each step that is judged
-
-
-def tone_wav(path: Path, freq: float, seconds: float = 10.0) -> Path:
-    """A -12 dBFS sine of `freq` that loops without a click (whole periods)."""
-    n = int(seconds * TONE_RATE)
-    t = np.arange(n) / TONE_RATE
-    return write_wav(path, 0.25 * 32767 * np.sin(2 * np.pi * freq * t), TONE_RATE)
-
-
-def band_db(samples: np.ndarray, rate: int, freq: float, width: float = 25.0) -> float:
-    """Mean power within `width` Hz of `freq`, in dB relative to a full-scale sine."""
-    step = rate // 4  # 0.25 s windows, 4 Hz bins
-    window = np.hanning(step)
-    freqs = np.fft.rfftfreq(step, 1.0 / rate)
-    band = (freqs >= freq - width) & (freqs <= freq + width)
-    powers = []
-    for start in range(0, samples.size - step + 1, step):
-        chunk = samples[start : start + step].astype(np.float64) / 32768.0
-        spectrum = np.abs(np.fft.rfft(chunk * window)) ** 2
-        # A full-scale sine gives (sum(window) / 2) ** 2 in its bin.
-        powers.append(spectrum[band].sum() / (window.sum() / 2) ** 2)
-    if not powers:
-        return -200.0
-    return float(10 * np.log10(max(float(np.mean(powers)), 1e-20)))
-
-
-@dataclass
-class Heard:
-    """What one far phone heard during one step."""
-
-    who: str
-    samples: np.ndarray
-
-    def db(self, freq: float) -> float:
-        return band_db(self.samples, RECORD_RATE, freq)
-
-    def levels(self) -> dict[str, float]:
-        named = {"parley": PARLEY_HZ, **{k: v for k, v in TONE_HZ.items()}}
-        named.update({f"moh{f:.0f}": f for f in MELODY_NOTES})
-        return {k: round(self.db(f), 1) for k, f in named.items()}
-
-    def hears(self, freq: float) -> bool:
-        return self.db(freq) > PRESENT_DB
-
-    def silent_at(self, freq: float) -> bool:
-        return self.db(freq) < ABSENT_DB
-
-    def hears_music(self) -> bool:
-        """Music on hold: most notes of the built-in melody are there."""
-        return sum(self.hears(f) for f in MELODY_NOTES) >= len(MELODY_NOTES) - 1
-
-    def no_music(self) -> bool:
-        return all(self.silent_at(f) for f in MELODY_NOTES)
+NAMED = {"parley": PARLEY_HZ, **TONE_HZ, **MUSIC_NAMED}
 
 
 @dataclass
@@ -117,21 +55,7 @@ class Rig:
 
     def listen(self) -> dict[str, Heard]:
         """Wait for the step to settle, then what each far phone hears for LISTEN_S."""
-        time.sleep(SETTLE_S)
-        start = {u: f.record_wav.stat().st_size for u, f in self.far.items()}  # type: ignore[union-attr]
-        time.sleep(LISTEN_S)
-        heard = {}
-        for user, phone in self.far.items():
-            assert phone.record_wav is not None
-            data = phone.record_wav.read_bytes()
-            begin = max(start[user], 44)
-            begin += begin % 2
-            chunk = data[begin : len(data) - (len(data) - begin) % 2]
-            heard[user] = Heard(user, np.frombuffer(chunk, dtype="<i2"))
-            # The recording runs on (silence is written too): a short one proves nothing.
-            assert heard[user].samples.size > 0.8 * LISTEN_S * RECORD_RATE, user
-            print(f"{user} hears {heard[user].levels()}")
-        return heard
+        return listen(self.far, NAMED)
 
     def wait(self, predicate: Callable[[Event], bool], timeout: float = 30) -> Event:
         return self.parley.wait_for(predicate, timeout)
@@ -183,12 +107,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
                 password=USERS[user],
                 registrar=registrar,
                 codecs=["PCMU/8000/1"],
-                play_wav=tone_wav(tmp / f"tone-{user}.wav", TONE_HZ[user]),
-                play_loop=True,
-                play_seconds=400.0,
-                record_wav=tmp / f"heard-by-{user}.wav",
-                record_rate=RECORD_RATE,
-                auto_answer=True,
+                **tone_phone_options(tmp, user, TONE_HZ[user]),
             )
             phones[user] = phone
             phone.start(timeout=30)

@@ -24,14 +24,23 @@ from pathlib import Path
 import pytest
 from parley_console import Event, ParleyConsole
 from test_calls_baresip import Rig
-from test_transfer_peers import TONES, is_call, is_transfer, tone_seconds, tone_wav
+from transfer_rig import (
+    HEARD,
+    LISTEN_SECONDS,
+    TONES,
+    is_call,
+    is_transfer,
+    other_call,
+    parley,
+    recording,
+    replaced,
+    tone_seconds,
+    transferred,
+)
 
 from peers.kamailio import Kamailio
 
 pytestmark = pytest.mark.interop
-
-LISTEN_SECONDS = 4.0
-HEARD = 1.5  # seconds of the other's tone that must be in a recording (of ~4 s)
 
 
 @pytest.fixture
@@ -41,27 +50,6 @@ def rig(kamailio: Kamailio, tmp_path: Path) -> Iterator[Rig]:
         yield r
     finally:
         r.close()
-
-
-def parley(rig: Rig, tmp_path: Path, user: str, **kw: object) -> tuple[ParleyConsole, Path]:
-    records = tmp_path / f"heard-{user}"
-    console = rig.parley(
-        user=user,
-        codecs=["pcmu"],
-        play=tone_wav(tmp_path / f"tone-{user}.wav", TONES[user], seconds=30.0),
-        record_dir=records,
-        **kw,  # type: ignore[arg-type]
-    )
-    return console, records
-
-
-def recording(records: Path, call: int) -> Path:
-    [path] = records.glob(f"call-{call}-*.wav")
-    return path
-
-
-def other_call(state: str, not_call: int):  # type: ignore[no-untyped-def]
-    return lambda e: is_call(state)(e) and e["call"] != not_call
 
 
 def transfer_and_check(
@@ -100,14 +88,9 @@ def transfer_and_check(
     # Bob's side: the REFER accepted, the new call up, the old one ended as transferred.
     bob.wait_for(is_transfer("accepted"), timeout=10)
     bob.wait_for(is_transfer("done"), timeout=20)
-    b_new = bob.wait_for(other_call("connected", b_old["call"]), timeout=20)
-    b_end = bob.wait_for(is_call("ended", call=b_old["call"]), timeout=20)
-    assert b_end["note"] == "transferred", b_end
+    b_new = transferred(bob, b_old["call"])
     # Carol's side: the new call replaced her call with Alice.
-    c_new = carol.wait_for(other_call("connected", c_old["call"]), timeout=20)
-    assert c_new["note"] == "replaced", c_new
-    c_end = carol.wait_for(is_call("ended", call=c_old["call"]), timeout=20)
-    assert c_end["note"] == "replaced", c_end
+    c_new = replaced(carol, c_old["call"])
 
     time.sleep(LISTEN_SECONDS)
     bob.send(f"hangup {b_new['call']}")

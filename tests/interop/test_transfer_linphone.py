@@ -21,8 +21,20 @@ from pathlib import Path
 import pytest
 from parley_console import ParleyConsole
 from test_calls_baresip import PASSWORDS, Rig
-from test_transfer_attended import HEARD, LISTEN_SECONDS, other_call, parley, recording
-from test_transfer_peers import TONES, is_call, is_transfer, tone_seconds, tone_wav
+from transfer_rig import (
+    HEARD,
+    LISTEN_SECONDS,
+    TONES,
+    is_call,
+    is_transfer,
+    other_call,
+    parley,
+    recording,
+    replaced,
+    tone_seconds,
+    tone_wav,
+    transferred,
+)
 
 from peers.common import free_port
 from peers.kamailio import Kamailio
@@ -109,10 +121,7 @@ def test_parley_transfers_linphonec_to_a_second_parley(
     if kind == "blind":
         new = carol.wait_for(is_call("connected"), timeout=20)
     else:
-        new = carol.wait_for(other_call("connected", carol_old["call"]), timeout=20)
-        assert new["note"] == "replaced", new
-        old = carol.wait_for(is_call("ended", call=carol_old["call"]), timeout=20)
-        assert old["note"] == "replaced", old
+        new = replaced(carol, carol_old["call"])
         gone = alice.wait_for(is_call("ended", call=consult["call"]), timeout=20)
         assert gone["note"] == "transferred", gone
     talk_then_hang_up(carol, new["call"], bob)
@@ -169,10 +178,7 @@ def test_linphonec_attended_transfer_between_two_parleys(rig: LinphoneRig, tmp_p
     bob.wait_for(is_transfer("done"), timeout=20)
     b_end = bob.wait_for(is_call("ended", call=b_old["call"]), timeout=20)
     assert b_end["note"] == "transferred", b_end
-    c_new = carol.wait_for(other_call("connected", c_old["call"]), timeout=20)
-    assert c_new["note"] == "replaced", c_new
-    c_end = carol.wait_for(is_call("ended", call=c_old["call"]), timeout=20)
-    assert c_end["note"] == "replaced", c_end
+    c_new = replaced(carol, c_old["call"])
     time.sleep(LISTEN_SECONDS)
     bob.send(f"hangup {b_new['call']}")
     carol.wait_for(is_call("ended", call=c_new["call"]), timeout=20)
@@ -202,9 +208,7 @@ def test_parley_attended_transfer_to_linphonec(rig: LinphoneRig, tmp_path: Path)
     for call in (first["call"], consult["call"]):
         ended = alice.wait_for(is_call("ended", call=call), timeout=20)
         assert ended["note"] == "transferred", ended
-    b_new = bob.wait_for(other_call("connected", b_old["call"]), timeout=20)
-    b_end = bob.wait_for(is_call("ended", call=b_old["call"]), timeout=20)
-    assert b_end["note"] == "transferred", b_end
+    b_new = transferred(bob, b_old["call"])
     carol.wait_output(CONNECTED, timeout=20, since=mark)  # the replacing call
     talk_then_hang_up(bob, b_new["call"], carol)
     assert tone_seconds(recording(bob_heard, b_new["call"]), TONES["1003"]) > HEARD

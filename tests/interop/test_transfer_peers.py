@@ -13,68 +13,27 @@ in their recordings, and the transferor's call must have ended as transferred.
 from __future__ import annotations
 
 import time
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-from parley_console import Event, ParleyConsole
+from parley_console import ParleyConsole
 from test_calls_baresip import Rig
+from transfer_rig import (
+    HEARD,
+    LISTEN_SECONDS,
+    TONES,
+    is_call,
+    is_transfer,
+    parley,
+    tone_seconds,
+    tone_wav,
+)
 
-from audio_tools import read_wav
 from peers.baresip import Baresip
 from peers.kamailio import Kamailio
 
 pytestmark = pytest.mark.interop
-
-TONES = {"1001": 500.0, "1002": 700.0, "1003": 1100.0}
-LISTEN_SECONDS = 4.0
-
-
-def tone_wav(path: Path, freq: float, seconds: float = 6.0, rate: int = 8000) -> Path:
-    t = np.arange(int(rate * seconds)) / rate
-    samples = (6000 * np.sin(2 * np.pi * freq * t)).astype(np.int16)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(samples.tobytes())
-    return path
-
-
-def tone_seconds(path: Path, freq: float) -> float:
-    """Seconds of `path` (50 ms windows) whose energy is mostly within 30 Hz of `freq`."""
-    samples, rate = read_wav(path)
-    step = rate // 20
-    freqs = np.fft.rfftfreq(step, 1.0 / rate)
-    count = 0
-    for start in range(0, samples.size - step + 1, step):
-        window = samples[start : start + step].astype(np.float64)
-        if np.sqrt(np.mean(window**2)) < 200:
-            continue
-        spectrum = np.abs(np.fft.rfft(window * np.hanning(step))) ** 2
-        total = spectrum[freqs > 60].sum()
-        inside = spectrum[np.abs(freqs - freq) <= 30].sum()
-        if total > 0 and inside / total > 0.6:
-            count += 1
-    print(f"{path.name}: {count * 0.05:.2f} s of {freq:.0f} Hz")
-    return count * 0.05
-
-
-def is_call(state: str, **match: object):  # type: ignore[no-untyped-def]
-    def predicate(e: Event) -> bool:
-        return (
-            e.get("event") == "call"
-            and e.get("state") == state
-            and all(e.get(k) == v for k, v in match.items())
-        )
-
-    return predicate
-
-
-def is_transfer(state: str):  # type: ignore[no-untyped-def]
-    return lambda e: e.get("event") == "transfer" and e.get("state") == state
 
 
 @pytest.fixture
@@ -84,18 +43,6 @@ def rig(kamailio: Kamailio, tmp_path: Path) -> Iterator[Rig]:
         yield r
     finally:
         r.close()
-
-
-def parley(rig: Rig, tmp_path: Path, user: str, **kw: object) -> tuple[ParleyConsole, Path]:
-    records = tmp_path / f"heard-{user}"
-    console = rig.parley(
-        user=user,
-        codecs=["pcmu"],
-        play=tone_wav(tmp_path / f"tone-{user}.wav", TONES[user]),
-        record_dir=records,
-        **kw,  # type: ignore[arg-type]
-    )
-    return console, records
 
 
 def baresip(rig: Rig, tmp_path: Path, user: str, **kw: object) -> Baresip:
@@ -115,6 +62,19 @@ def newest(records: Path) -> Path:
     return files[-1]
 
 
+def talk_then_check(console: ParleyConsole, user: str, records: Path, phone: Baresip) -> None:
+    """The two parties left after a transfer talk for a while, then the Parley
+    `console` (of `user`, recording into `records`) hangs up: each must have heard the
+    other's tone."""
+    time.sleep(LISTEN_SECONDS)
+    console.send("hangup")
+    console.wait_for(is_call("ended"), timeout=20)
+    phone.stop()
+    assert phone.record_wav is not None
+    assert tone_seconds(newest(records), TONES[phone.user]) > HEARD
+    assert tone_seconds(phone.record_wav, TONES[user]) > HEARD
+
+
 def test_parley_transfers_baresip_to_a_second_parley(rig: Rig, tmp_path: Path) -> None:
     alice, _ = parley(rig, tmp_path, "1001")
     carol, carol_heard = parley(rig, tmp_path, "1003", auto_answer=True)
@@ -129,13 +89,7 @@ def test_parley_transfers_baresip_to_a_second_parley(rig: Rig, tmp_path: Path) -
     ended = alice.wait_for(is_call("ended", call=first["call"]), timeout=20)
     assert ended["note"] == "transferred"
     carol.wait_for(is_call("connected"), timeout=20)
-    time.sleep(LISTEN_SECONDS)
-    carol.send("hangup")
-    carol.wait_for(is_call("ended"), timeout=20)
-    bob.stop()
-    assert bob.record_wav is not None
-    assert tone_seconds(newest(carol_heard), TONES["1002"]) > 1.5
-    assert tone_seconds(bob.record_wav, TONES["1003"]) > 1.5
+    talk_then_check(carol, "1003", carol_heard, bob)
 
 
 def test_parley_transfers_a_second_parley_to_baresip(rig: Rig, tmp_path: Path) -> None:
@@ -155,13 +109,7 @@ def test_parley_transfers_a_second_parley_to_baresip(rig: Rig, tmp_path: Path) -
     old = bob.wait_for(is_call("ended", call=bob_first["call"]), timeout=20)
     assert old["note"] == "transferred"
     carol.wait_call_state("CALL_ESTABLISHED", timeout=20)
-    time.sleep(LISTEN_SECONDS)
-    bob.send("hangup")
-    bob.wait_for(is_call("ended"), timeout=20)
-    carol.stop()
-    assert carol.record_wav is not None
-    assert tone_seconds(newest(bob_heard), TONES["1003"]) > 1.5
-    assert tone_seconds(carol.record_wav, TONES["1002"]) > 1.5
+    talk_then_check(bob, "1002", bob_heard, carol)
     # The new call's INVITE told who referred it (RFC 3892).
     assert "Referred-By: <sip:1001@" in bob.stderr_path.read_text(errors="replace")
 
@@ -180,10 +128,4 @@ def test_baresip_transfers_parley_to_another_baresip(rig: Rig, tmp_path: Path) -
     old = bob.wait_for(is_call("ended", call=first["call"]), timeout=20)
     assert old["note"] == "transferred"
     carol.wait_call_state("CALL_ESTABLISHED", timeout=20)
-    time.sleep(LISTEN_SECONDS)
-    bob.send("hangup")
-    bob.wait_for(is_call("ended"), timeout=20)
-    carol.stop()
-    assert carol.record_wav is not None
-    assert tone_seconds(newest(bob_heard), TONES["1003"]) > 1.5
-    assert tone_seconds(carol.record_wav, TONES["1002"]) > 1.5
+    talk_then_check(bob, "1002", bob_heard, carol)

@@ -131,3 +131,13 @@ def test_g711_ceiling_is_near_the_known_value(codec: str) -> None:
 def test_wideband_ceilings_use_parley_codecs(codec: str, low: float, high: float) -> None:
     pytest.importorskip("parley.media.codecs")
     assert low < at.codec_ceiling(codec) < high
+
+
+def test_tonal_windows_counts_the_windows_of_a_tone() -> None:
+    rate = 8000
+    t = np.arange(rate) / rate
+    tone = 6000 * np.sin(2 * np.pi * 700.0 * t)
+    assert at.tonal_windows(tone, rate, [(670.0, 730.0)]) == 50  # 1 s of 20 ms windows
+    assert at.tonal_windows(tone, rate, [(670.0, 730.0)], per_second=20) == 20
+    assert at.tonal_windows(tone, rate, [(1070.0, 1130.0)]) == 0  # another band
+    assert at.tonal_windows(tone / 100, rate, [(670.0, 730.0)]) == 0  # below min_rms

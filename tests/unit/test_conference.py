@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -126,12 +126,16 @@ class Rig:
         async def no_dial(target: str, account: str | None) -> FakeCall:
             raise AssertionError("no dialling here")
 
-        self.conference = Conference(
+        self.conference = self.make_conference(no_dial)
+
+    def make_conference(self, dial: Callable[[str, str | None], Awaitable[FakeCall]]) -> Conference:
+        """A conference on this rig's engine and calls that dials with `dial`."""
+        return Conference(
             ConferenceContext(
                 emit=self.events.append,
                 media=lambda: self.engine,
                 calls=lambda: list(self.calls),  # type: ignore[arg-type]
-                dial=no_dial,  # type: ignore[arg-type]
+                dial=dial,  # type: ignore[arg-type]
             )
         )
 
@@ -420,14 +424,7 @@ def test_pending_join_runs_on_the_loop() -> None:
                 b.state = "dialing"
                 return b
 
-            rig.conference = Conference(
-                ConferenceContext(
-                    emit=rig.events.append,
-                    media=lambda: rig.engine,
-                    calls=lambda: list(rig.calls),  # type: ignore[arg-type]
-                    dial=dial,  # type: ignore[arg-type]
-                )
-            )
+            rig.conference = rig.make_conference(dial)
             await rig.conference.add("1003")
             assert rig.conference.calls == ()
             b.state = "connected"

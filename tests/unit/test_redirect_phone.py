@@ -52,6 +52,15 @@ def ringing_at(side: Side) -> Call:
 # ------------------------------------------------------------------ deflection, 3xx
 
 
+async def deflected_to_carol(pair: PhonePair, carol: Side) -> Call:
+    """Alice calls Bob, whose phone deflects the ringing call to Carol: Alice's call."""
+    await registered(pair, pair.a, pair.b, carol)
+    a_call = await pair.a.phone.dial(pair.b.uri)
+    await pair.until(lambda: CallPhase.INCOMING in pair.b.phases())
+    ringing_at(pair.b).deflect(SipURI.parse(carol.uri))
+    return a_call
+
+
 def test_deflected_call_is_followed_to_the_new_target_as_one_call(
     make_phone_pair: Any,
 ) -> None:
@@ -59,10 +68,7 @@ def test_deflected_call_is_followed_to_the_new_target_as_one_call(
     carol = make_carol(pair)
 
     async def scenario() -> None:
-        await registered(pair, pair.a, pair.b, carol)
-        a_call = await pair.a.phone.dial(pair.b.uri)
-        await pair.until(lambda: CallPhase.INCOMING in pair.b.phases())
-        ringing_at(pair.b).deflect(SipURI.parse(carol.uri))
+        a_call = await deflected_to_carol(pair, carol)
         await pair.until(lambda: CallPhase.INCOMING in carol.phases())
         ringing_at(carol).answer()
         await pair.until(lambda: CallPhase.CONNECTED in pair.a.phases(a_call.id))
@@ -106,10 +112,7 @@ def test_follow_redirects_off_fails_with_the_3xx(make_phone_pair: Any) -> None:
     carol = make_carol(pair)
 
     async def scenario() -> None:
-        await registered(pair, pair.a, pair.b, carol)
-        a_call = await pair.a.phone.dial(pair.b.uri)
-        await pair.until(lambda: CallPhase.INCOMING in pair.b.phases())
-        ringing_at(pair.b).deflect(SipURI.parse(carol.uri))
+        a_call = await deflected_to_carol(pair, carol)
         await pair.until(lambda: CallPhase.ENDED in pair.a.phases(a_call.id))
         assert sent_to(pair, 5061, 5063) == []
         end = pair.a.call_events(a_call.id)[-1]

@@ -64,6 +64,18 @@ async def call(pair: PhonePair, caller: Side, callee: Side) -> tuple[Call, Call]
     return mine, theirs
 
 
+async def blind_to_carol(pair: PhonePair, carol: Side) -> tuple[Call, Call, Call]:
+    """Alice calls Bob and transfers him blind to Carol: Alice's, Bob's and Carol's
+    calls once Carol's rings."""
+    await start(pair, carol)
+    a_call, b_call = await call(pair, pair.a, pair.b)
+    pair.a.phone.transfers.blind(a_call, carol.uri)
+    await pair.until(lambda: len(carol.calls()) == 1)
+    c_call = carol.only_call()
+    await pair.until(lambda: c_call.state == "incoming")
+    return a_call, b_call, c_call
+
+
 @pytest.fixture
 def trio(make_phone_pair: Callable[..., PhonePair]) -> tuple[PhonePair, Side]:
     pair = make_phone_pair()
@@ -78,12 +90,7 @@ def test_blind_transfer_connects_bob_and_carol_and_ends_alices_call(
     alice, bob = pair.a, pair.b
 
     async def scenario() -> None:
-        await start(pair, carol)
-        a_call, b_call = await call(pair, alice, bob)
-        alice.phone.transfers.blind(a_call, carol.uri)
-        await pair.until(lambda: len(carol.calls()) == 1)
-        c_call = carol.only_call()
-        await pair.until(lambda: c_call.state == "incoming")
+        a_call, b_call, c_call = await blind_to_carol(pair, carol)
         c_call.answer()
         await pair.until(lambda: a_call.ended and b_call.ended)
         await pair.settle(1.0)
@@ -133,12 +140,7 @@ def test_busy_target_fails_the_transfer_with_486(trio: tuple[PhonePair, Side]) -
     pair, carol = trio
 
     async def scenario() -> None:
-        await start(pair, carol)
-        a_call, b_call = await call(pair, pair.a, pair.b)
-        pair.a.phone.transfers.blind(a_call, carol.uri)
-        await pair.until(lambda: len(carol.calls()) == 1)
-        c_call = carol.only_call()
-        await pair.until(lambda: c_call.state == "incoming")
+        a_call, b_call, c_call = await blind_to_carol(pair, carol)
         c_call.reject()
         await pair.until(lambda: progress(pair.a)[-1][1] is TransferState.FAILED)
         await pair.until(lambda: not a_call.held_by_us)

@@ -28,15 +28,8 @@ class Calls:
         self._ctx = ctx
         self._recorder = recorder
 
-    def _live_call(self, ref: CallRef) -> Call:
-        call_id = ref.id if isinstance(ref, CallInfo) else int(ref)
-        call = self._ctx.phone().calls.get(call_id)
-        if call is None or call.ended:
-            raise AppError(f"call {call_id} has ended")
-        return call
-
     def _on_call(self, ref: CallRef, action: Callable[[Call], T]) -> concurrent.futures.Future[T]:
-        return self._ctx.engine.submit(lambda: action(self._live_call(ref)))
+        return self._ctx.engine.submit(lambda: action(self._ctx.live_call(ref)))
 
     def dial(self, target: str, account: str | None = None) -> concurrent.futures.Future[CallInfo]:
         """Call `target` (a number dialled on the account's domain, or a SIP URI) from
@@ -120,7 +113,7 @@ class Calls:
 
         def run() -> None:
             targets = (
-                [self._live_call(call)]
+                [self._ctx.live_call(call)]
                 if call is not None
                 else [c for c in self._ctx.phone().calls.values() if not c.ended]
             )
@@ -152,17 +145,9 @@ class Calls:
         """Send a ringing incoming call to `target` (a number on the account's domain or
         a SIP address): 302 with it as Contact. AppError when the call no longer rings
         or the target is no address."""
-
-        def run(c: Call) -> None:
-            if c.direction != "incoming" or c.state != "incoming":
-                raise AppError(f"call {c.id} is not ringing: only a ringing call can be deflected")
-            try:
-                uri = deflect_target(target, c.account)
-            except DeflectError as exc:
-                raise AppError(f"cannot deflect call {c.id} to {target!r}: {exc}") from exc
-            c.deflect(uri)
-
-        return self._on_call(call, run)
+        return self._on_call(
+            call, lambda c: _deflect(c, target, f"cannot deflect call {c.id} to {target!r}")
+        )
 
     def send_to_voicemail(self, call: CallRef) -> concurrent.futures.Future[None]:
         """Deflect a ringing incoming call to its account's voicemail extension
@@ -175,12 +160,18 @@ class Calls:
                     f"account {c.account.name} has no voicemail extension: set it in the "
                     "account's settings to send calls to voicemail"
                 )
-            if c.direction != "incoming" or c.state != "incoming":
-                raise AppError(f"call {c.id} is not ringing: only a ringing call can be deflected")
-            try:
-                uri = deflect_target(extension, c.account)
-            except DeflectError as exc:
-                raise AppError(f"cannot send call {c.id} to voicemail: {exc}") from exc
-            c.deflect(uri)
+            _deflect(c, extension, f"cannot send call {c.id} to voicemail")
 
         return self._on_call(call, run)
+
+
+def _deflect(call: Call, target: str, failure: str) -> None:
+    """302 a ringing incoming call to `target`; AppError (`failure`: the reason) when
+    it no longer rings or the target is no address."""
+    if call.direction != "incoming" or call.state != "incoming":
+        raise AppError(f"call {call.id} is not ringing: only a ringing call can be deflected")
+    try:
+        uri = deflect_target(target, call.account)
+    except DeflectError as exc:
+        raise AppError(f"{failure}: {exc}") from exc
+    call.deflect(uri)

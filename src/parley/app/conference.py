@@ -57,20 +57,10 @@ class ConferenceCalls:
     # -- commands
 
     def _call(self, ref: CallRef) -> Call:
-        call_id = ref.id if isinstance(ref, CallInfo) else int(ref)
-        call = self._ctx.phone().calls.get(call_id)
-        if call is None or call.ended:
-            raise AppError(f"call {call_id} has ended")
-        return call
+        return self._ctx.live_call(ref)
 
     def _run(self, action: Callable[[], None]) -> concurrent.futures.Future[None]:
-        def run() -> None:
-            try:
-                action()
-            except ConferenceError as exc:
-                raise AppError(str(exc)) from exc
-
-        return self._ctx.engine.submit(run)
+        return self._ctx.command(action, ConferenceError)
 
     def join(self, calls: Sequence[CallRef] | None = None) -> concurrent.futures.Future[None]:
         """Join the given calls (None: every connected call) into the conference; held

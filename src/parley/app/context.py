@@ -16,6 +16,7 @@ from typing import TypeVar
 from parley.app.engine import Engine
 from parley.app.snapshots import CallInfo
 from parley.app.tracker import Tracker
+from parley.phone.call import Call
 from parley.phone.events import PhoneEvent
 from parley.phone.phone import Phone
 from parley.settings import Settings
@@ -54,3 +55,29 @@ class AppContext:
     settings: Callable[[], Settings]
     dispatch: Callable[[PhoneEvent], None]  # to every subscriber (on the engine thread)
     tracker: Tracker  # call and account snapshots, safe on any thread
+
+    def live_call(self, ref: CallRef) -> Call:
+        """The running phone's call `ref` (on the engine thread); AppError once it has ended."""
+        call_id = call_id_of(ref)
+        call = self.phone().calls.get(call_id)
+        if call is None or call.ended:
+            raise AppError(f"call {call_id} has ended")
+        return call
+
+    def command(
+        self, action: Callable[[], None], errors: type[Exception]
+    ) -> concurrent.futures.Future[None]:
+        """Run `action` on the engine thread; its `errors` fail the future as AppError
+        (their message is for a person)."""
+
+        def run() -> None:
+            try:
+                action()
+            except errors as exc:
+                raise AppError(str(exc)) from exc
+
+        return self.engine.submit(run)
+
+
+def call_id_of(ref: CallRef) -> int:
+    return ref.id if isinstance(ref, CallInfo) else int(ref)

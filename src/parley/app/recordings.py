@@ -14,8 +14,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from parley.app.context import AppContext, AppError, CallRef
-from parley.app.snapshots import CallInfo
+from parley.app.context import AppContext, AppError, CallRef, call_id_of
 from parley.phone.events import CallPhase, CallStateChanged, PhoneEvent, RecordingChanged
 from parley.phone.events import RecordingState as State
 from parley.phone.recording import RecordingError
@@ -46,8 +45,7 @@ class Recordings:
         start after a stop is a new part, a new file); stopping gives None once the file
         is complete. Fails with `AppError` for a call that is not in progress, or when
         the file cannot be made."""
-        call_id = call.id if isinstance(call, CallInfo) else int(call)
-        return self._ctx.engine.call(self._set, call_id, on)
+        return self._ctx.engine.call(self._set, call_id_of(call), on)
 
     async def _set(self, call_id: int, on: bool) -> str | None:
         phone = self._ctx.phone()
@@ -55,9 +53,7 @@ class Recordings:
         if not on:
             await phone.recordings.stop(call_id)
             return None
-        call = phone.calls.get(call_id)
-        if call is None or call.ended:
-            raise AppError(f"call {call_id} has ended")
+        call = self._ctx.live_call(call_id)
         try:
             return str(phone.recordings.start(call))
         except RecordingError as exc:

@@ -8,8 +8,7 @@ from __future__ import annotations
 import concurrent.futures
 from collections.abc import Callable
 
-from parley.app.context import AppContext, AppError, CallRef
-from parley.app.snapshots import CallInfo
+from parley.app.context import AppContext, CallRef
 from parley.phone.call import Call
 from parley.phone.transfer import TransferError
 
@@ -19,20 +18,10 @@ class Transfers:
         self._ctx = ctx
 
     def _call(self, ref: CallRef) -> Call:
-        call_id = ref.id if isinstance(ref, CallInfo) else int(ref)
-        call = self._ctx.phone().calls.get(call_id)
-        if call is None or call.ended:
-            raise AppError(f"call {call_id} has ended")
-        return call
+        return self._ctx.live_call(ref)
 
     def _run(self, action: Callable[[], None]) -> concurrent.futures.Future[None]:
-        def run() -> None:
-            try:
-                action()
-            except TransferError as exc:
-                raise AppError(str(exc)) from exc
-
-        return self._ctx.engine.submit(run)
+        return self._ctx.command(action, TransferError)
 
     def blind(self, call: CallRef, target: str) -> concurrent.futures.Future[None]:
         """Ask the far end of `call` to call `target` (a number on the call's account,
