@@ -116,6 +116,33 @@ def test_blind_transfer_connects_bob_and_carol_and_ends_alices_call(
     assert end_event(alice, a_call).note is CallNote.TRANSFERRED
 
 
+def test_a_transfer_right_after_resume_holds_the_partner_before_the_refer(
+    trio: tuple[PhonePair, Side],
+) -> None:
+    """Resume, then transfer at once: the hold re-INVITE waits behind the resume's, and
+    the REFER waits for the hold — Bob is held before he is asked to call Carol."""
+    pair, carol = trio
+    alice, bob = pair.a, pair.b
+
+    async def scenario() -> None:
+        await start(pair, carol)
+        a_call, b_call = await call(pair, alice, bob)
+        a_call.hold()
+        await pair.until(lambda: b_call.held_by_them)
+        a_call.resume()  # its re-INVITE is under way...
+        alice.phone.transfers.blind(a_call, carol.uri)  # ...so this hold is queued
+        await pair.until(lambda: len(pair.network.requests("REFER")) == 1)
+        assert b_call.held_by_them  # the REFER came after the hold reached Bob
+        await pair.settle(1.0)
+
+    pair.run(scenario())
+    refer = pair.network.requests("REFER")[0]
+    to_bob = [r for r in pair.network.requests("INVITE", src=5061) if "1002" in str(r.uri)]
+    # The call, hold, resume, hold again: the last one left before the REFER.
+    assert len(to_bob) == 4 and to_bob[3].cseq.seq < refer.cseq.seq
+    assert b"sendonly" in to_bob[3].body or b"inactive" in to_bob[3].body
+
+
 def test_refused_transfer_keeps_and_resumes_the_call(
     make_phone_pair: Callable[..., PhonePair],
 ) -> None:

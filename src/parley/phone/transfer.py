@@ -68,6 +68,10 @@ __all__ = [
 ]
 
 ASK_TIMEOUT = 30.0  # seconds a person may take to answer a transfer request
+# How long a REFER waits for our hold re-INVITE queued behind another exchange, and how
+# often it looks.
+HOLD_WAIT = 5.0
+HOLD_POLL = 0.05
 # A phone busy with an INVITE transaction in the dialog (our hold re-INVITE, still
 # unanswered when the REFER arrives) may answer the REFER 491 (linphone does): sent
 # again after a pause, as RFC 3261 §14.1 has it for re-INVITEs.
@@ -250,6 +254,18 @@ class Transfers:
             partner.note = CallNote.TRANSFERRED
         job = _Outgoing(call, target, held_here, partner, refer_to=refer_to)
         self._outgoing[call.id] = job
+        self._send_refer_after_hold(job, HOLD_WAIT)
+
+    def _send_refer_after_hold(self, job: _Outgoing, patience: float) -> None:
+        """The REFER leaves once our hold re-INVITE has: a hold queued behind an exchange
+        still under way (the person resumed and transferred at once) would otherwise
+        follow the REFER, and the transfer could end the call before the partner was
+        ever held. After `patience` seconds the REFER goes anyway."""
+        if job.call.session.reinvite_queued and patience > 0 and not job.call.ended:
+            asyncio.get_running_loop().call_later(
+                HOLD_POLL, self._send_refer_after_hold, job, patience - HOLD_POLL
+            )
+            return
         self._send_refer(job)
 
     def _send_refer(self, job: _Outgoing) -> None:

@@ -154,6 +154,11 @@ class InviteSession(ResponseHandling, RequestHandling):
         return self._oa.pending is not None
 
     @property
+    def reinvite_queued(self) -> bool:
+        """A re-INVITE waits for the exchange under way to end before it can leave."""
+        return self._oa.queued is not None
+
+    @property
     def finished(self) -> bool:
         """Ended and nothing left to retransmit or wait for: the owner may forget it."""
         if self.state is not CallState.ENDED or self._timers:
