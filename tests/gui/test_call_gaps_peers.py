@@ -19,16 +19,14 @@ import pytest
 from gui_rig import GuiRig
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from test_call_control_peers import (  # noqa: F401 (far_phones is a fixture)
+from test_call_control_peers import (
     CONF_HZ,
     PARLEY_HZ,
     Heard,
     contact_mime,
     controls,
     dial,
-    far_phones,
     listen,
-    looping_tone,
     rig_for,
 )
 
@@ -37,6 +35,7 @@ from peers.baresip import Baresip
 from peers.common import free_port
 from peers.kamailio import Kamailio
 from peers.sipp import SCENARIOS, Sipp
+from tone_rig import tone_wav
 
 pytestmark = pytest.mark.interop
 
@@ -58,7 +57,7 @@ def menu_action(rig: GuiRig, text: str) -> QAction:
 def test_contact_list_menu_transfers_the_call_to_the_contact(
     kamailio: Kamailio,
     make_rig: Callable[..., GuiRig],
-    far_phones: Callable[..., Baresip],  # noqa: F811
+    far_phones: Callable[..., Baresip],
     qtbot: Any,
 ) -> None:
     """We talk to baresip 1002 and pick "Transfer the call to 1003" on contact Max
@@ -82,7 +81,7 @@ def test_contact_list_menu_transfers_the_call_to_the_contact(
 def test_contact_list_menu_forwards_the_waiting_call_to_the_contact(
     kamailio: Kamailio,
     make_rig: Callable[..., GuiRig],
-    far_phones: Callable[..., Baresip],  # noqa: F811
+    far_phones: Callable[..., Baresip],
     qtbot: Any,
     tmp_path: Path,
 ) -> None:
@@ -121,7 +120,7 @@ def test_contact_list_menu_forwards_the_waiting_call_to_the_contact(
 def test_conference_started_while_our_call_rings_is_set_up_when_both_answered(
     kamailio: Kamailio,
     make_rig: Callable[..., GuiRig],
-    far_phones: Callable[..., Baresip],  # noqa: F811
+    far_phones: Callable[..., Baresip],
     qtbot: Any,
     tmp_path: Path,
 ) -> None:
@@ -133,14 +132,14 @@ def test_conference_started_while_our_call_rings_is_set_up_when_both_answered(
         user: far_phones(
             kamailio,
             user,
-            play_wav=looping_tone(tmp_path / f"tone-{user}.wav", freq),
+            play_wav=tone_wav(tmp_path / f"tone-{user}.wav", freq),
             play_loop=True,
             play_seconds=400.0,
             record_wav=tmp_path / f"heard-by-{user}.wav",
         )
         for user, freq in CONF_HZ.items()
     }
-    mic = looping_tone(tmp_path / "tone-parley.wav", PARLEY_HZ)
+    mic = tone_wav(tmp_path / "tone-parley.wav", PARLEY_HZ)
     us = rig_for(make_rig, kamailio, "1001", audio=AudioConfig(input=f"file:{mic}"))
     panel = us.window.call_panel
     qtbot.keyClicks(us.window.search, "1002")
@@ -174,13 +173,13 @@ def _heard_in(path: Path, start: int, rate: int = 48000) -> Heard:
     chunk = data[begin : len(data) - (len(data) - begin) % 2]
     samples = np.frombuffer(chunk, dtype="<i2")
     assert samples.size > rate, samples.size
-    return Heard(samples)
+    return Heard(path.stem, samples, rate)
 
 
 def test_leaving_the_conference_connects_the_other_two(
     kamailio: Kamailio,
     make_rig: Callable[..., GuiRig],
-    far_phones: Callable[..., Baresip],  # noqa: F811
+    far_phones: Callable[..., Baresip],
     qtbot: Any,
     tmp_path: Path,
 ) -> None:
@@ -192,14 +191,14 @@ def test_leaving_the_conference_connects_the_other_two(
         "1002",
         auto_answer=True,
         call_transfer=True,
-        play_wav=looping_tone(tmp_path / "tone-1002.wav", CONF_HZ["1002"]),
+        play_wav=tone_wav(tmp_path / "tone-1002.wav", CONF_HZ["1002"]),
         play_loop=True,
         play_seconds=400.0,
         record_wav=tmp_path / "heard-by-1002.wav",
     )
-    mic = looping_tone(tmp_path / "tone-parley.wav", PARLEY_HZ)
+    mic = tone_wav(tmp_path / "tone-parley.wav", PARLEY_HZ)
     us = rig_for(make_rig, kamailio, "1001", audio=AudioConfig(input=f"file:{mic}"))
-    their_mic = looping_tone(tmp_path / "tone-1003.wav", CONF_HZ["1003"])
+    their_mic = tone_wav(tmp_path / "tone-1003.wav", CONF_HZ["1003"])
     their_ears = tmp_path / "heard-by-1003.wav"
     them = rig_for(
         make_rig,

@@ -1,6 +1,8 @@
 """The main window's own call controls: while a call is in progress, the left column
 shows who is on the line with a hold and a hang-up button (the manual's main-window
-hang-up), so a call can be ended without the call window, e.g. in compact mode."""
+hang-up), so a call can be ended without the call window, e.g. in compact mode. During a
+conference the hang-up ends the whole conference (the manual's "Ending a conference call
+completely: … or Main window > hang up")."""
 
 from __future__ import annotations
 
@@ -33,8 +35,15 @@ class ActiveCallBar(QFrame):
         # The panel's own button decides hold or resume; the bar follows the call's state
         # when the engine reports it (`refresh`), not before.
         self.hold_button.clicked.connect(lambda _checked=False: panel.hold_button.click())
-        self.hangup_button.clicked.connect(panel.hang_up)
+        self.hangup_button.clicked.connect(self._hang_up)
         self.setVisible(False)
+
+    def _hang_up(self) -> None:
+        call, app = self.panel.current, self.panel.application
+        if call is not None and call.id in app.conference.calls():
+            self.panel.bridge.run(app.conference.end())
+        else:
+            self.panel.hang_up()
 
     def refresh(self) -> None:
         call = self.panel.current
