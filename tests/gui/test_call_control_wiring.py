@@ -481,8 +481,17 @@ def test_notes_and_transfer_steps_read_german(rig: GuiRig) -> None:
             )
         )
         assert text == "Vermittlung an 1003 fehlgeschlagen: Besetzt (486)"
+        step = TransferProgress(
+            call=1, role=TransferRole.TRANSFEROR, state=TransferState.FAILED, target="1003"
+        )
+        no_replaces = transfer_text(replace(step, reason="no replaces"))
+        assert "kann kein Gespräch übernehmen" in no_replaces, no_replaces
+        deflected = transfer_text(replace(step, state=TransferState.DONE, reason="deflected"))
+        assert deflected == "Beim Klingeln an 1003 weitergeleitet.", deflected
     finally:
         set_language("en")
+    # The same steps in English: what failed is said, not "no answer".
+    assert "try a blind transfer" in transfer_text(replace(step, reason="no replaces"))
 
 
 # ---------------------------------------------------------------------- screenshots

@@ -198,15 +198,36 @@ def note_text(note: CallNote) -> str:
     return tr(_NOTE_TEXTS.get(note, note.value))
 
 
+# Why a transfer failed when no SIP status says it (the codes of `phone/transfer.py`).
+_TRANSFER_REASONS: dict[str, str] = {
+    "no replaces": N_("the target's phone cannot take over a call — try a blind transfer"),
+    "no refer": N_("the other phone does not take transfers"),
+    "refused": N_("the transfer request was refused here"),
+    "not answered": N_("nobody answered the transfer request"),
+    "timeout": N_("no final report came from the other phone"),
+    "no result": N_("the other phone did not say how the new call went"),
+    "bad notify": N_("the other phone's report could not be read"),
+    "no response": N_("the other phone did not answer"),
+    "transport": N_("the request could not be sent"),
+    "not ringing": N_("the call had stopped ringing"),
+}
+
+
 def transfer_text(event: TransferProgress) -> str:
-    """A step of a transfer, in a sentence; a failure says why (the SIP answer)."""
+    """A step of a transfer, in a sentence; a failure says why (its reason code, else
+    the SIP answer)."""
     table = _TRANSFER_STATES if event.role is TransferRole.TRANSFEROR else _TRANSFEREE_STATES
+    target = short_target(event.target) or tr("the new party")
+    if event.state is TransferState.DONE and event.reason == "deflected":
+        return tr("Forwarded to {target} while ringing.", target=target)
     reason = ""
     if event.state is TransferState.FAILED:
-        reason = end_text(None, event.status) if event.status else tr("no answer")
-        if event.status:
-            reason += f" ({event.status})"
-    target = short_target(event.target) or tr("the new party")
+        if event.reason in _TRANSFER_REASONS:
+            reason = tr(_TRANSFER_REASONS[event.reason])
+        elif event.status:
+            reason = f"{end_text(None, event.status)} ({event.status})"
+        else:
+            reason = tr("no answer")
     return tr(table[event.state], target=target, reason=reason)
 
 

@@ -116,6 +116,26 @@ STRINGS: dict[str, str] = {
     "Transfer to {target}: calling…": "Vermittlung an {target}: rufe an …",
     "Transferred to {target}.": "An {target} vermittelt.",
     "Transfer to {target} failed: {reason}": "Vermittlung an {target} fehlgeschlagen: {reason}",
+    "Forwarded to {target} while ringing.": "Beim Klingeln an {target} weitergeleitet.",
+    "the target's phone cannot take over a call — try a blind transfer": (
+        "das Telefon des Ziels kann kein Gespräch übernehmen — versuchen Sie eine Vermittlung"
+        " ohne Rückfrage"
+    ),
+    "the other phone does not take transfers": "das andere Telefon nimmt keine Vermittlungen an",
+    "the transfer request was refused here": "die Vermittlungsanfrage wurde hier abgelehnt",
+    "nobody answered the transfer request": "niemand hat die Vermittlungsanfrage beantwortet",
+    "no final report came from the other phone": (
+        "vom anderen Telefon kam keine abschließende Meldung"
+    ),
+    "the other phone did not say how the new call went": (
+        "das andere Telefon hat nicht gemeldet, wie der neue Anruf verlief"
+    ),
+    "the other phone's report could not be read": (
+        "die Meldung des anderen Telefons war nicht lesbar"
+    ),
+    "the other phone did not answer": "das andere Telefon hat nicht geantwortet",
+    "the request could not be sent": "die Anfrage konnte nicht gesendet werden",
+    "the call had stopped ringing": "der Anruf klingelte nicht mehr",
     "The other side transfers you to {target}…": "Die Gegenseite vermittelt Sie an {target} …",
     "Calling {target} for the other side…": "Rufe {target} für die Gegenseite an …",
     "You are now connected with {target}.": "Sie sind jetzt mit {target} verbunden.",
