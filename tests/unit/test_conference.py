@@ -523,33 +523,38 @@ def test_a_recording_of_the_conference_passes_to_a_participant_still_up(rig3: Ri
     assert rig3.conference.recording_heir(a) is c  # type: ignore[arg-type]
 
 
+async def add_while_ringing(rig: Rig, a: FakeCall, b: FakeCall) -> None:
+    """Our outgoing call `a` still rings; `b` is dialled by `conference.add` to join it."""
+    for call in (a, b):
+        call.direction = "outgoing"  # type: ignore[attr-defined]
+    a.state = "ringing"
+    dialled: list[FakeCall] = []
+
+    async def dial(target: str, account: str | None) -> FakeCall:
+        b.state = "dialing"
+        dialled.append(b)
+        return b
+
+    rig.conference = Conference(
+        ConferenceContext(
+            emit=rig.events.append,
+            media=lambda: rig.engine,
+            calls=lambda: [a, *dialled],  # type: ignore[arg-type]
+            dial=dial,  # type: ignore[arg-type]
+        )
+    )
+    await rig.conference.add("1003")
+
+
 def test_a_conference_started_while_our_call_rings_waits_for_every_answer() -> None:
     """Our call to A still rings when B is added: both are participants to be. B answers
     first: we talk to B, no conference is reported; A answers: both join, reported once."""
     rig = Rig(2)
     try:
         a, b = rig.calls
-        for call in (a, b):
-            call.direction = "outgoing"  # type: ignore[attr-defined]
-        a.state = "ringing"
 
         async def scenario() -> None:
-            dialled: list[FakeCall] = []
-
-            async def dial(target: str, account: str | None) -> FakeCall:
-                b.state = "dialing"
-                dialled.append(b)
-                return b
-
-            rig.conference = Conference(
-                ConferenceContext(
-                    emit=rig.events.append,
-                    media=lambda: rig.engine,
-                    calls=lambda: [a, *dialled],  # type: ignore[arg-type]
-                    dial=dial,  # type: ignore[arg-type]
-                )
-            )
-            await rig.conference.add("1003")
+            await add_while_ringing(rig, a, b)
             assert a.audio_hook is not None and b.audio_hook is not None
             b.state = "connected"
             b.audio_hook(b)
@@ -576,27 +581,9 @@ def test_a_participant_to_be_that_fails_leaves_an_ordinary_call() -> None:
     rig = Rig(2)
     try:
         a, b = rig.calls
-        for call in (a, b):
-            call.direction = "outgoing"  # type: ignore[attr-defined]
-        a.state = "ringing"
 
         async def scenario() -> None:
-            dialled: list[FakeCall] = []
-
-            async def dial(target: str, account: str | None) -> FakeCall:
-                b.state = "dialing"
-                dialled.append(b)
-                return b
-
-            rig.conference = Conference(
-                ConferenceContext(
-                    emit=rig.events.append,
-                    media=lambda: rig.engine,
-                    calls=lambda: [a, *dialled],  # type: ignore[arg-type]
-                    dial=dial,  # type: ignore[arg-type]
-                )
-            )
-            await rig.conference.add("1003")
+            await add_while_ringing(rig, a, b)
             b.state = "connected"
             assert b.audio_hook is not None
             b.audio_hook(b)
