@@ -15,10 +15,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from parley.sip.invite_events import EndCause, Party
+from parley.sip.pidf import PresenceState
 from parley.sip.registration import RegCause, RegState
 
 __all__ = [
     "AccountStateChanged",
+    "BlfChanged",
+    "BlfState",
     "CallDirection",
     "CallNote",
     "CallPhase",
@@ -27,17 +30,26 @@ __all__ = [
     "DtmfReceived",
     "EndCause",
     "HeldBy",
+    "MessageDelivery",
+    "MessageReceived",
+    "MessageStatus",
+    "MwiChanged",
     "Party",
     "PhoneError",
     "PhoneEvent",
+    "PresenceChanged",
+    "PresenceState",
     "RecordingChanged",
     "RecordingState",
     "RegCause",
     "RegState",
+    "SubscriptionChanged",
+    "SubscriptionStatus",
     "TransferProgress",
     "TransferRequested",
     "TransferRole",
     "TransferState",
+    "TypingChanged",
 ]
 
 
@@ -254,3 +266,155 @@ class RecordingChanged(PhoneEvent):
     @property
     def kind(self) -> str:
         return "recording"
+
+
+# -- presence, BLF, voicemail, messages (RFC 6665 subscriptions and RFC 3428 MESSAGE)
+
+
+class SubscriptionStatus(enum.StrEnum):
+    """Where one of our subscriptions stands (RFC 6665 §4.1.3 Subscription-State)."""
+
+    PENDING = "pending"  # accepted, waiting for authorisation at the notifier
+    ACTIVE = "active"
+    TERMINATED = "terminated"  # ended: `reason` says why (and whether we try again)
+    FAILED = "failed"  # the SUBSCRIBE was refused or never answered
+
+
+class BlfState(enum.StrEnum):
+    """A watched line as the BLF shows it (from RFC 4235 dialog states)."""
+
+    IDLE = "idle"
+    RINGING = "ringing"  # a call rings there (early dialog, recipient side): pick it up
+    BUSY = "busy"  # a call is set up or active (or it is dialling out)
+    HELD = "held"
+    UNKNOWN = "unknown"  # no word yet, or the subscription failed
+
+
+class MessageDelivery(enum.StrEnum):
+    """The fate of a MESSAGE we sent."""
+
+    SENDING = "sending"
+    SENT = "sent"  # 2xx: the server (or phone) took it; 202 may mean stored for later
+    DELIVERED = "delivered"  # the server says it reached the person (a 200 from the phone)
+    FAILED = "failed"  # `status`/`reason` say why
+
+
+@dataclass(frozen=True)
+class SubscriptionChanged(PhoneEvent):
+    """One of our subscriptions (`package`: presence, dialog, message-summary) to `uri`
+    changed state; `reason` is the notifier's (RFC 6665 §4.1.3) or the SIP answer's."""
+
+    uri: str
+    package: str
+    state: SubscriptionStatus
+    reason: str = ""
+    status: int | None = None
+    account: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "subscription"
+
+
+@dataclass(frozen=True)
+class PresenceChanged(PhoneEvent):
+    """A watched contact's presence (or our own, with `uri` our address and `own` set)."""
+
+    uri: str
+    state: PresenceState
+    note: str = ""
+    account: str = ""
+    own: bool = False
+
+    @property
+    def kind(self) -> str:
+        return "presence"
+
+
+@dataclass(frozen=True)
+class BlfChanged(PhoneEvent):
+    """A BLF line's state; `caller` (who rings or talks there) when the body says it, and
+    `call_id`/`local_tag`/`remote_tag` of the dialog shown, for pickup with Replaces."""
+
+    uri: str
+    state: BlfState
+    caller: str = ""
+    account: str = ""
+    call_id: str = ""
+    local_tag: str = ""
+    remote_tag: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "blf"
+
+
+@dataclass(frozen=True)
+class MwiChanged(PhoneEvent):
+    """The voicemail summary of `account` (RFC 3842)."""
+
+    account: str
+    new: int
+    old: int
+    urgent_new: int = 0
+    urgent_old: int = 0
+    waiting: bool = False  # "Messages-Waiting: yes" (some servers send no counts)
+
+    @property
+    def kind(self) -> str:
+        return "mwi"
+
+
+@dataclass(frozen=True)
+class MessageReceived(PhoneEvent):
+    """An instant message arrived; `sender` is printed as "from" in JSON."""
+
+    sender: str
+    text: str
+    account: str = ""
+    sender_name: str | None = None
+    message_id: int | None = None  # its row in the message store
+    at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["from"] = data.pop("sender")
+        return data
+
+    @property
+    def kind(self) -> str:
+        return "message"
+
+
+@dataclass(frozen=True)
+class MessageStatus(PhoneEvent):
+    """A step in the delivery of a message we sent (`message_id`: its row in the store)."""
+
+    message_id: int
+    to: str
+    state: MessageDelivery
+    status: int | None = None
+    reason: str = ""
+    account: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "message status"
+
+
+@dataclass(frozen=True)
+class TypingChanged(PhoneEvent):
+    """A chat partner started or stopped typing (RFC 3994); `sender` is "from" in JSON."""
+
+    sender: str
+    active: bool
+    account: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["from"] = data.pop("sender")
+        return data
+
+    @property
+    def kind(self) -> str:
+        return "typing"

@@ -39,6 +39,11 @@ Transport = Literal["udp", "tcp", "tls", "auto"]
 Codec = Literal["opus", "g722", "pcma", "pcmu"]
 DtmfMode = Literal["rfc4733", "info", "inband"]
 LogLevel = Literal["debug", "info", "warning", "error"]
+# The manual's eight presence states, as the console and the settings file spell them
+# (the same values as `parley.sip.pidf.PresenceState`).
+PresenceName = Literal[
+    "online", "invisible", "away", "busy", "offline", "lunch", "on-the-phone", "brb"
+]
 
 DEFAULT_CODECS: tuple[Codec, ...] = ("opus", "g722", "pcma", "pcmu")
 
@@ -304,6 +309,50 @@ class AccountSettings(BaseModel):
         "them from nobody.",
     )
 
+    # --- presence, BLF, voicemail and messages (RFC 6665 subscriptions) -------------
+    mwi: bool = Field(
+        default=False,
+        description="MWI for incoming voice messages: subscribe to the account's voicemail "
+        "summary (RFC 3842) and show the new/old counts; unsolicited summaries are accepted "
+        "from the account's server only.",
+    )
+    subscribe_presence: bool = Field(
+        default=False,
+        description="Show the presence of contacts (online, busy...): subscribe to each "
+        "watched address through this account (RFC 3856).",
+    )
+    publish_presence: bool = Field(
+        default=False,
+        description="Send our own presence state to the server (PUBLISH, RFC 3903); without a "
+        "presence server Parley answers watchers' subscriptions itself.",
+    )
+    use_blf: bool = Field(
+        default=False,
+        description="Busy Lamp Field: watch the lines in blf_extensions (the dialog event "
+        "package, RFC 4235) and show idle, ringing, busy or on hold for each.",
+    )
+    blf_extensions: list[Annotated[str, AfterValidator(_check_extension)]] = Field(
+        default_factory=list,
+        description="Extensions or SIP addresses whose line state the BLF shows, in order.",
+    )
+    subscription_expiry: int = Field(
+        default=600,
+        ge=60,
+        le=86400,
+        description="Lifetime asked for each subscription (presence, BLF, voicemail), in "
+        "seconds; refreshed before it runs out.",
+    )
+    typing_notification: bool = Field(
+        default=True,
+        description="Tell chat partners while we type, and show when they do (RFC 3994).",
+    )
+    pickup_prefix: OptText = Field(
+        default=None,
+        description="Dialled before a colleague's extension to pick up a call ringing there, "
+        "for PBXs that use a pickup code (e.g. '*8'); empty: pick up with Replaces from the BLF "
+        "state (RFC 3891).",
+    )
+
     # Where an inline password came from (set by load_settings): saving back to that
     # same file keeps it; saving anywhere else does not copy it.
     _password_file: Path | None = PrivateAttr(default=None)
@@ -553,6 +602,27 @@ class GuiSettings(BaseModel):
     notify_incoming_calls: bool = Field(
         default=True, description="Show a pop-up notification for an incoming call."
     )
+    notify_contact_online: bool = Field(
+        default=True, description="Show a pop-up when a watched contact comes online."
+    )
+    notify_voicemail: bool = Field(
+        default=True, description="Show a pop-up when a new voice message arrives."
+    )
+    voicemail_sound: bool = Field(
+        default=True, description="Play a short sound when a new voice message arrives."
+    )
+    notify_message: bool = Field(
+        default=True, description="Show a pop-up when an instant message arrives."
+    )
+    message_sound: bool = Field(
+        default=True, description="Play a short sound when an instant message arrives."
+    )
+    activate_on_message: bool = Field(
+        default=False, description="Bring the window to the front when a message arrives."
+    )
+    flash_on_message: bool = Field(
+        default=True, description="Flash the window in the task bar when a message arrives."
+    )
     speaker_volume: int = Field(
         default=100, ge=0, le=150, description="Volume of the speaker in per cent."
     )
@@ -630,6 +700,24 @@ class FunctionsSettings(BaseModel):
         default=False,
         description="The legal notice about recording was shown and accepted (the desktop app "
         "shows it before the first recording).",
+    )
+    presence: PresenceName = Field(
+        default="online",
+        description="Our presence state, as chosen in the status bar: online, invisible, away, "
+        "busy, offline, lunch, on-the-phone or brb (briefly absent). Kept across restarts.",
+    )
+    presence_note: OptText = Field(
+        default=None, description="A note shown with our presence state, e.g. 'back at 2'."
+    )
+    presence_on_the_phone: bool = Field(
+        default=True,
+        description="Show 'on the phone' to watchers while a call is active (unless we are "
+        "invisible or offline), and the chosen state again afterwards.",
+    )
+    auto_reject_presence: list[PresenceName] = Field(
+        default_factory=list,
+        description="Reject incoming calls automatically (as 'reject_with' says) while our "
+        "presence state is one of these, e.g. ['busy', 'lunch'].",
     )
     allow_direct_calls: bool = Field(
         default=False,
