@@ -116,6 +116,8 @@ def _text(body: bytes | str) -> str:
 def parse(body: bytes | str) -> MessageSummary:
     """One message summary. Raises MessageSummaryError for anything else."""
     text = _text(body).lstrip("\ufeff")
+    if not text.strip():
+        raise MessageSummaryError("the message summary is empty")
     waiting: bool | None = None
     account = ""
     counts: dict[MessageClass, MessageCounts] = {}
