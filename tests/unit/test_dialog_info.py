@@ -716,3 +716,15 @@ def test_build_refuses_a_version_out_of_range() -> None:
         build("sip:a@h", [], 2**32)
     with pytest.raises(ValueError, match="out of range"):
         build("sip:a@h", [], -1)
+
+
+def test_build_drops_characters_xml_cannot_carry_and_needs_dialog_ids() -> None:
+    dialog = Dialog(
+        "1",
+        DialogState.CONFIRMED,
+        remote=Participant("sip:a\x01@h", "Bad\x00Name\x1b", Target("sip:a@h")),
+    )
+    (back,) = parse(build("sip:me@h", [dialog], 1)).dialogs
+    assert (back.remote.identity, back.remote.display) == ("sip:a@h", "BadName")
+    with pytest.raises(ValueError, match="needs an id"):
+        build("sip:me@h", [Dialog("", DialogState.EARLY)], 1)

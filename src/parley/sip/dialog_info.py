@@ -28,6 +28,7 @@ feature parameter `+sip.rendering="no"` on the local target (Asterisk, FreeSWITC
 from __future__ import annotations
 
 import enum
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -347,8 +348,10 @@ class MergeResult:
 
 def merge(current: DialogInfo | None, update: DialogInfo) -> MergeResult:
     """Fold `update` into `current`, the last state of the same subscription (None at
-    its start). The result is always a full document. A dialog reported terminated
-    shows in the document that reports it and is gone from the next one."""
+    its start: versions count per subscription, so a new subscription — a new dialog,
+    also the one a RESUBSCRIBE outcome asks for — starts again from None). The result is
+    always a full document. A dialog reported terminated shows in the document that
+    reports it and is gone from the next one."""
     if current is not None and update.version <= current.version:
         return MergeResult(MergeOutcome.STALE, current)
     if update.state is DocumentState.FULL:
@@ -465,18 +468,27 @@ def blf_view(document: DialogInfo) -> BlfView:
 # --- building -----------------------------------------------------------------------
 
 
+# Characters XML 1.0 cannot carry at all (a display name from a header might hold one).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _attr_xml(value: str) -> str:
+    return quoteattr(_NOT_XML.sub("", value))
+
+
 def _participant_xml(name: str, who: Participant) -> str:
     if not (who.identity or who.target):
         return ""
     parts = [f"<{name}>"]
     if who.identity:
-        display = f" display={quoteattr(who.display)}" if who.display else ""
-        parts.append(f"<identity{display}>{escape(who.identity)}</identity>")
+        display = f" display={_attr_xml(who.display)}" if who.display else ""
+        identity = escape(_NOT_XML.sub("", who.identity))
+        parts.append(f"<identity{display}>{identity}</identity>")
     if who.target is not None:
         params = "".join(
-            f"<param pname={quoteattr(n)} pvalue={quoteattr(v)}/>" for n, v in who.target.params
+            f"<param pname={_attr_xml(n)} pvalue={_attr_xml(v)}/>" for n, v in who.target.params
         )
-        uri = quoteattr(who.target.uri)
+        uri = _attr_xml(who.target.uri)
         parts.append(f"<target uri={uri}>{params}</target>" if params else f"<target uri={uri}/>")
     parts.append(f"</{name}>")
     return "".join(parts)
@@ -493,8 +505,8 @@ def _dialog_xml(dialog: Dialog) -> str:
             attrs.append((name, value))
     if dialog.direction is not None:
         attrs.append(("direction", dialog.direction.value))
-    head = " ".join(f"{n}={quoteattr(v)}" for n, v in attrs)
-    state_attrs = (f" event={quoteattr(dialog.event)}" if dialog.event else "") + (
+    head = " ".join(f"{n}={_attr_xml(v)}" for n, v in attrs)
+    state_attrs = (f" event={_attr_xml(dialog.event)}" if dialog.event else "") + (
         f' code="{dialog.code}"' if dialog.code is not None else ""
     )
     body = f"<state{state_attrs}>{dialog.state.value}</state>"
@@ -514,11 +526,14 @@ def build(
     notifier increments `version` by one for each document of a subscription."""
     if not 0 <= version <= MAX_VERSION:
         raise ValueError(f"version {version} is out of range")
+    dialogs = list(dialogs)
+    if any(not d.id for d in dialogs):
+        raise ValueError("every dialog needs an id")
     inner = "".join(_dialog_xml(d) for d in dialogs)
     text = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<dialog-info xmlns="{NAMESPACE}" version="{version}" state="{state.value}" '
-        f"entity={quoteattr(entity)}>{inner}</dialog-info>\n"
+        f"entity={_attr_xml(entity)}>{inner}</dialog-info>\n"
     )
     return text.encode("utf-8")
 
