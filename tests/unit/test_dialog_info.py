@@ -29,13 +29,13 @@ from parley.sip.replaces import Replaces
 
 # --- real bodies --------------------------------------------------------------------
 
-# Kamailio: pua_dialoginfo publishes the callee's side of a call 1002 -> 1003 that
+# Kamailio (5.6, default parameters): pua_dialoginfo publishes the callee's side of a call 1002 -> 1003 that
 # rings (include_tags: local-tag is the To-tag of the 180, remote-tag the caller's
 # From-tag; the remote target is the caller's Contact), presence_dialoginfo aggregates
 # it into the NOTIFY and writes the version over its placeholder, padding with spaces.
 KAMAILIO_CALLEE_EARLY = b"""<?xml version="1.0"?>
 <dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="1"           state="full" entity="sip:1003@127.0.0.1">
-  <dialog id="a84b4c76e66710@127.0.0.1" call-id="a84b4c76e66710@127.0.0.1" local-tag="b-1003" remote-tag="a-1002" direction="recipient">
+  <dialog id="padi-6567a1f3-53e1-1" call-id="a84b4c76e66710@127.0.0.1" local-tag="b-1003" remote-tag="a-1002" direction="recipient">
     <state>early</state>
     <remote>
       <identity>sip:1002@127.0.0.1</identity>
@@ -52,7 +52,7 @@ KAMAILIO_CALLEE_EARLY = b"""<?xml version="1.0"?>
 # The caller's side of the same call (direction initiator, early): the caller is busy.
 KAMAILIO_CALLER_EARLY = b"""<?xml version="1.0"?>
 <dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="4"           state="full" entity="sip:1002@127.0.0.1">
-  <dialog id="a84b4c76e66710@127.0.0.1" call-id="a84b4c76e66710@127.0.0.1" local-tag="a-1002" remote-tag="b-1003" direction="initiator">
+  <dialog id="padi-6567a1f3-53e1-1" call-id="a84b4c76e66710@127.0.0.1" local-tag="a-1002" remote-tag="b-1003" direction="initiator">
     <state>early</state>
     <remote>
       <identity>sip:1003@127.0.0.1</identity>
@@ -69,7 +69,7 @@ KAMAILIO_CALLER_EARLY = b"""<?xml version="1.0"?>
 # The answered call: Kamailio's confirmed publication carries no tags.
 KAMAILIO_CONFIRMED = b"""<?xml version="1.0"?>
 <dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="2" state="full" entity="sip:1003@127.0.0.1">
-  <dialog id="a84b4c76e66710@127.0.0.1" call-id="a84b4c76e66710@127.0.0.1" direction="recipient">
+  <dialog id="padi-6567a1f3-53e1-1" call-id="a84b4c76e66710@127.0.0.1" direction="recipient">
     <state>confirmed</state>
     <remote><identity>sip:1002@127.0.0.1</identity><target uri="sip:1002@127.0.0.1:5080"/></remote>
     <local><identity>sip:1003@127.0.0.1</identity><target uri="sip:1003@127.0.0.1"/></local>
@@ -195,7 +195,8 @@ def test_kamailio_ringing_callee_is_parsed_with_every_part() -> None:
     doc = parse(KAMAILIO_CALLEE_EARLY)
     assert (doc.version, doc.state, doc.entity) == (1, DocumentState.FULL, "sip:1003@127.0.0.1")
     (dialog,) = doc.dialogs
-    assert dialog.id == dialog.call_id == "a84b4c76e66710@127.0.0.1"
+    assert dialog.id == "padi-6567a1f3-53e1-1"  # Kamailio's own id, not the Call-ID
+    assert dialog.call_id == "a84b4c76e66710@127.0.0.1"
     assert (dialog.local_tag, dialog.remote_tag) == ("b-1003", "a-1002")
     assert dialog.direction is Direction.RECIPIENT
     assert dialog.state is DialogState.EARLY
@@ -728,3 +729,41 @@ def test_build_drops_characters_xml_cannot_carry_and_needs_dialog_ids() -> None:
     assert (back.remote.identity, back.remote.display) == ("sip:a@h", "BadName")
     with pytest.raises(ValueError, match="needs an id"):
         build("sip:me@h", [Dialog("", DialogState.EARLY)], 1)
+
+
+@pytest.mark.parametrize(
+    ("attrs", "why"),
+    [
+        (
+            b'call-id="x&#13;&#10;Evil: 1" local-tag="l" remote-tag="r"',
+            "a line break in the Call-ID",
+        ),
+        (b'call-id="x@h" local-tag="l;to-tag=q" remote-tag="r"', "a parameter smuggled in a tag"),
+        (b'call-id="x@h" local-tag="l" remote-tag="r r"', "a space in a tag"),
+        (b'call-id="x@h@i" local-tag="l" remote-tag="r"', "two @ in the Call-ID"),
+        (b'call-id="x@h" remote-tag="r"', "no local tag"),
+    ],
+)
+def test_identifiers_unfit_for_a_replaces_header_give_no_pickup_pointer(
+    attrs: bytes, why: str
+) -> None:
+    body = _root(
+        b'version="1" state="full" entity="sip:1003@h"',
+        b'<dialog id="1" direction="recipient" '
+        + attrs
+        + b"><state>early</state><remote><identity>sip:1002@h</identity></remote></dialog>",
+    )
+    view = blf_view(parse(body))
+    assert view.state is BlfState.RINGING, why
+    assert view.pickup is None, why
+
+
+def test_odd_but_legal_call_ids_are_kept() -> None:
+    body = _root(
+        b'version="1" state="full" entity="sip:1003@h"',
+        b'<dialog id="1" direction="recipient" call-id="{abc}/[1]:2@host.example" local-tag="a.b~c" '
+        b'remote-tag="9%x"><state>early</state></dialog>',
+    )
+    pointer = blf_view(parse(body)).pickup
+    assert pointer is not None
+    assert str(pointer.replaces) == "{abc}/[1]:2@host.example;to-tag=9%x;from-tag=a.b~c;early-only"

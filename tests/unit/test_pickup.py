@@ -31,7 +31,7 @@ from parley.sip.uri import SipURI
 # Kamailio (pua_dialoginfo + presence_dialoginfo): 1002 calls 1003, 1003 rings.
 KAMAILIO_RINGING = b"""<?xml version="1.0"?>
 <dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="1"           state="full" entity="sip:1003@127.0.0.1">
-  <dialog id="a84b4c76e66710@127.0.0.1" call-id="a84b4c76e66710@127.0.0.1" local-tag="b-1003" remote-tag="a-1002" direction="recipient">
+  <dialog id="padi-6567a1f3-53e1-1" call-id="a84b4c76e66710@127.0.0.1" local-tag="b-1003" remote-tag="a-1002" direction="recipient">
     <state>early</state>
     <remote>
       <identity>sip:1002@127.0.0.1</identity>
@@ -213,3 +213,13 @@ def test_pickup_of_a_view_built_by_hand_uses_the_remote_target_params() -> None:
     target, headers = pickup_target(view, account())
     assert target == "sips:caller@10.0.0.2:5061;transport=tls"
     assert ("Replaces", "x@h;to-tag=theirs;from-tag=mine;early-only") in headers
+
+
+def test_uri_headers_from_the_body_do_not_reach_the_request_uri() -> None:
+    body = KAMAILIO_RINGING.replace(
+        b"<identity>sip:1002@127.0.0.1</identity>",
+        b"<identity>sip:1002@127.0.0.1?Replaces=evil%3Bto-tag%3D1%3Bfrom-tag%3D2</identity>",
+    )
+    target, headers = pickup_target(blf_view(parse(body)), account())
+    assert target == "sip:1002@127.0.0.1"
+    assert dict(headers)["Replaces"].startswith("a84b4c76e66710@127.0.0.1;")

@@ -58,12 +58,17 @@ def extension_of(line: str) -> str:
         return ""
 
 
-def _sip_uri(text: str) -> bool:
+def _request_uri(text: str) -> str | None:
+    """`text` as a Request-URI: a sip/sips URI with a user, without URI headers (they
+    have no place there, RFC 3261 §19.1.5, and they come from the network)."""
     try:
         uri = SipURI.parse(text)
     except SipParseError:
-        return False
-    return uri.scheme in ("sip", "sips") and bool(uri.user) and bool(uri.host)
+        return None
+    if uri.scheme not in ("sip", "sips") or not uri.user or not uri.host:
+        return None
+    uri.headers = {}
+    return str(uri)
 
 
 def pickup_target(
@@ -88,7 +93,7 @@ def pickup_target(
     if pointer is None:
         raise PickupError(PickupProblem.NO_DIALOG)
     for address in (pointer.caller, pointer.caller_target):
-        if address and _sip_uri(address):
-            headers = [("Replaces", str(pointer.replaces)), ("Require", "replaces")]
-            return address, headers
+        target = _request_uri(address) if address else None
+        if target is not None:
+            return target, [("Replaces", str(pointer.replaces)), ("Require", "replaces")]
     raise PickupError(PickupProblem.NO_CALLER)

@@ -421,8 +421,19 @@ def _rings(dialog: Dialog) -> bool:
     return dialog.state in _SETTING_UP and dialog.direction is not Direction.INITIATOR
 
 
+# What may stand in a Replaces header (RFC 3261 §25.1 word / token): the identifiers
+# come from the network and go into our INVITE, so a line break must never pass.
+_WORD = r"[A-Za-z0-9\-.!%*_+`'~()<>:\\\"/\[\]?{}]+"
+_CALL_ID = re.compile(rf"{_WORD}(?:@{_WORD})?")
+_TAG = re.compile(r"[A-Za-z0-9\-.!%*_+`'~]+")
+
+
 def _pickup(dialog: Dialog) -> PickupPointer | None:
-    if not (dialog.call_id and dialog.local_tag and dialog.remote_tag):
+    if not (
+        _CALL_ID.fullmatch(dialog.call_id)
+        and _TAG.fullmatch(dialog.local_tag)
+        and _TAG.fullmatch(dialog.remote_tag)
+    ):
         return None
     remote = dialog.remote
     target = remote.target.uri if remote.target else ""
