@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from parley.gui import icons
-from parley.gui.facades import BlfFacade, Runner, ignore, uri_user
+from parley.gui.facades import BlfFacade, Runner, ignore, party_text, uri_user
 from parley.gui.i18n import N_, tr
 from parley.phone.events import BlfChanged, BlfState
 
@@ -61,7 +61,7 @@ def lamp_pixmap(colour: str, size: int = 14, lit: bool = True) -> QPixmap:
 def blf_state_text(event: BlfChanged) -> str:
     label = tr(BLF_LABELS.get(event.state, event.state.value))
     if event.caller and event.state is not BlfState.IDLE:
-        caller = uri_user(event.caller) if "@" in event.caller else event.caller
+        caller = party_text(event.caller)
         if event.state is BlfState.RINGING:
             return tr("Ringing: {caller} calls", caller=caller)
         return tr("{state} with {caller}", state=label, caller=caller)

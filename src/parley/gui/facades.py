@@ -30,6 +30,7 @@ __all__ = [
     "VoicemailFacade",
     "facades_of",
     "ignore",
+    "party_text",
     "same_party",
     "uri_user",
 ]
@@ -155,3 +156,19 @@ def same_party(uri: str, number: str) -> bool:
         return True
     digits = re.sub(r"[\s\-/().]", "", number)
     return uri_user(a) == (uri_user(b) if "@" in b or ":" in b else digits.lower())
+
+
+_NAME_ADDR = re.compile(r'^\s*"?([^"<]*?)"?\s*<([^>]*)>')
+
+
+def party_text(party: str) -> str:
+    """Who a SIP party is, as a person reads it: "Jonas (1005)" for
+    'Jonas <sip:1005@pbx>', "1005" for a bare address, else the text as it came."""
+    found = _NAME_ADDR.match(party)
+    if found:
+        name, uri = found.group(1).strip(), found.group(2)
+        user = uri_user(uri)
+        return f"{name} ({user})" if name and name != user else user
+    if party.lower().startswith(("sip:", "sips:", "tel:")):
+        return uri_user(party)
+    return party
