@@ -132,15 +132,24 @@ class FakeMessages(Recorder):
 
     def receive(self, peer: str, text: str, at: float | None = None) -> Stored:
         message = Stored(
-            len(self.stored) + 1, peer, "office", "in", text, at or time.time(), "received",
+            len(self.stored) + 1,
+            peer,
+            "office",
+            "in",
+            text,
+            at or time.time(),
+            "received",
             read=False,
         )
         self.stored.append(message)
         return message
 
-    def send(self, uri: str, text: str, account: str | None = None) -> concurrent.futures.Future[int]:
+    def send(
+        self, uri: str, text: str, account: str | None = None
+    ) -> concurrent.futures.Future[int]:
         self.made.append(("send", (uri, text, account)))
-        message = Stored(len(self.stored) + 1, uri, "office", "out", text, time.time(), "sending")
+        peer = uri if ":" in uri else f"sip:{uri}@127.0.0.1"  # as the account would dial it
+        message = Stored(len(self.stored) + 1, peer, "office", "out", text, time.time(), "sending")
         self.stored.append(message)
         return done(message.id)
 

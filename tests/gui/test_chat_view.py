@@ -156,8 +156,9 @@ def test_a_long_conversation_keeps_the_last_messages(qtbot: Any) -> None:
     assert len(view.bubbles) == MAX_BUBBLES
     assert view.bubbles[-1].text == "new 4"
     qtbot.waitUntil(
-        lambda: view.scroll.verticalScrollBar().value()
-        == view.scroll.verticalScrollBar().maximum(),
+        lambda: (
+            view.scroller.verticalScrollBar().value() == view.scroller.verticalScrollBar().maximum()
+        ),
         timeout=5000,
     )
 
@@ -229,15 +230,15 @@ def test_the_chat_from_the_call_window_and_a_message_arriving(
     assert messages.calls("send") == [("1002", "Lunch today?", None)]
     # Anna answers (the store has it; the event says so).
     stored = messages.receive(ANNA, "Sure, 12:30 <at the usual place>")
-    app._dispatch(TypingChanged(sender="1002", active=True))
+    app._dispatch(TypingChanged(sender=ANNA, active=True))
     qtbot.waitUntil(lambda: chat.view.typing_label.text() == "Anna Berg is typing…", timeout=5000)
     app._dispatch(
         MessageReceived(
-            sender="1002", text=stored.text, sender_name="Anna", message_id=stored.id, at=stored.at
+            sender=ANNA, text=stored.text, sender_name="Anna", message_id=stored.id, at=stored.at
         )
     )
     qtbot.waitUntil(lambda: chat.view.bubbles[-1].text == stored.text, timeout=5000)
-    app._dispatch(MessageStatus(message_id=1, to="1002", state=MessageDelivery.DELIVERED))
+    app._dispatch(MessageStatus(message_id=1, to=ANNA, state=MessageDelivery.DELIVERED))
     qtbot.waitUntil(lambda: chat.view.bubbles[0].meta.endswith("Delivered"), timeout=5000)
     folder = os.environ.get("PARLEY_SCREENSHOTS")
     out = Path(folder) if folder else tmp_path

@@ -25,9 +25,7 @@ def one_account() -> Settings:
     )
 
 
-def test_account_functions_are_saved(
-    qtbot: Any, make_app: Callable[..., Application]
-) -> None:
+def test_account_functions_are_saved(qtbot: Any, make_app: Callable[..., Application]) -> None:
     dialog = SettingsDialog(make_app(one_account()), devices=DEVICES)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -37,8 +35,12 @@ def test_account_functions_are_saved(
         dialog.rows[f"account.{k}"].editor.text_widget.text()  # type: ignore[attr-defined]
         for k in ("mwi", "subscribe_presence", "publish_presence", "use_blf")
     ]
-    assert labels == ["MWI for incoming voice messages", "Subscribe presence",
-                      "Publish presence", "Use BLF"]
+    assert labels == [
+        "MWI for incoming voice messages",
+        "Subscribe presence",
+        "Publish presence",
+        "Use BLF",
+    ]
     lines = dialog.rows["account.blf_extensions"]
     assert isinstance(lines.editor, LinesEditor)
     assert not lines.container.isEnabled()  # greyed out until BLF is on
@@ -74,15 +76,30 @@ def test_presence_functions_and_notifications_are_saved(
     states = dialog.rows["functions.auto_reject_presence"]
     assert isinstance(states.editor, StatesEditor)
     names = [b.text() for b in states.editor.findChildren(QCheckBox)]
-    assert names == ["Online", "Invisible", "Away", "Busy", "Offline", "Lunch break",
-                     "On the phone", "Briefly absent"]
+    assert names == [
+        "Online",
+        "Invisible",
+        "Away",
+        "Busy",
+        "Offline",
+        "Lunch break",
+        "On the phone",
+        "Briefly absent",
+    ]
     states.editor.boxes["busy"].click()
     states.editor.boxes["lunch"].click()
     dialog.rows["functions.presence_on_the_phone"].editor.set_value(False)
     dialog.rows["functions.presence"].editor.set_value("away")
     dialog.select_page("gui")
-    for key in ("notify_contact_online", "notify_message", "notify_voicemail",
-                "message_sound", "voicemail_sound", "activate_on_message", "flash_on_message"):
+    for key in (
+        "notify_contact_online",
+        "notify_message",
+        "notify_voicemail",
+        "message_sound",
+        "voicemail_sound",
+        "activate_on_message",
+        "flash_on_message",
+    ):
         row = dialog.rows[f"gui.{key}"]
         assert isinstance(row.editor, BoolEditor)
         assert row.group is not None and row.group.title() != "Other"

@@ -22,7 +22,9 @@ from parley.phone.events import MwiChanged, PresenceChanged
 from parley.settings import AccountSettings, Settings
 from parley.sip.pidf import PresenceState
 
-SHOTS = Path(os.environ.get("PARLEY_SCREENSHOTS", "")) if os.environ.get("PARLEY_SCREENSHOTS") else None
+SHOTS = (
+    Path(os.environ.get("PARLEY_SCREENSHOTS", "")) if os.environ.get("PARLEY_SCREENSHOTS") else None
+)
 
 
 def settings(**account: Any) -> Settings:
@@ -52,9 +54,7 @@ class Shown:
 
 
 @pytest.fixture
-def shown(
-    make_app: Callable[..., Application], qtbot: Any
-) -> Iterator[Callable[..., Shown]]:
+def shown(make_app: Callable[..., Application], qtbot: Any) -> Iterator[Callable[..., Shown]]:
     made: list[Shown] = []
 
     def make(s: Settings, **facades: Any) -> Shown:
@@ -174,7 +174,9 @@ def test_presence_dots_on_contacts_and_in_the_call_window(
     anna = rig.app.contacts.add(
         Contact(first_name="Anna", last_name="Berg", numbers=(PhoneNumber("1002"),))
     )
-    rig.app.contacts.add(Contact(first_name="Jonas", last_name="Weber", numbers=(PhoneNumber("1003"),)))
+    rig.app.contacts.add(
+        Contact(first_name="Jonas", last_name="Weber", numbers=(PhoneNumber("1003"),))
+    )
     rig.window.refresh_list()
     rows = {row.name_label.text(): row for _k, _i, row in rig.window.items()}
     assert rows["Anna Berg"].presence is None  # nothing known yet: no dot

@@ -66,7 +66,7 @@ def message_time(at: float, now: float | None = None) -> str:
 
 
 def delivery_text(state: str, status: int | None = None, reason: str = "") -> str:
-    """"Sent", "Delivered", "Not delivered: 404 Not Found"…; "" for a received one."""
+    """ "Sent", "Delivered", "Not delivered: 404 Not Found"…; "" for a received one."""
     label = DELIVERY_LABELS.get(state)
     if label is None:
         return ""
@@ -192,16 +192,16 @@ class ChatView(QWidget):
         self.title = heading("", 1.15)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.title)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.content = QWidget()
         self.column = QVBoxLayout(self.content)
         self.column.setContentsMargins(0, 4, 0, 4)
         self.column.setSpacing(2)
         self.column.addStretch(1)
-        self.scroll.setWidget(self.content)
-        layout.addWidget(self.scroll, 1)
+        self.scroller.setWidget(self.content)
+        layout.addWidget(self.scroller, 1)
         self.empty = QLabel(tr("No messages yet. Write the first one below."))
         self.empty.setEnabled(False)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -225,9 +225,9 @@ class ChatView(QWidget):
         self.input.send_requested.connect(self.send)
         self.send_button.clicked.connect(self.send)
         self.input.textChanged.connect(self._typed)
-        self.scroll.verticalScrollBar().rangeChanged.connect(self._stick_to_bottom)
+        self.scroller.verticalScrollBar().rangeChanged.connect(self._stick_to_bottom)
         self._at_bottom = True
-        self.scroll.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.scroller.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.setEnabled(False)
 
     # ------------------------------------------------------------------ what to show
@@ -274,12 +274,12 @@ class ChatView(QWidget):
         self.empty.setVisible(not self.bubbles)
 
     def _scrolled(self, value: int) -> None:
-        bar = self.scroll.verticalScrollBar()
+        bar = self.scroller.verticalScrollBar()
         self._at_bottom = value >= bar.maximum() - 4
 
     def _stick_to_bottom(self, _low: int, high: int) -> None:
         if self._at_bottom:
-            self.scroll.verticalScrollBar().setValue(high)
+            self.scroller.verticalScrollBar().setValue(high)
 
     def is_showing(self, uri: str) -> bool:
         return bool(self.peer) and (uri == self.peer or same_party(uri, self.peer))
@@ -293,8 +293,15 @@ class ChatView(QWidget):
         self.peer = event.sender  # the address the store uses
         self.typing_label.setText("")
         self._add(
-            Bubble(event.text, False, event.at or time.time(), "received", None, "",
-                   message_id=event.message_id)
+            Bubble(
+                event.text,
+                False,
+                event.at or time.time(),
+                "received",
+                None,
+                "",
+                message_id=event.message_id,
+            )
         )
         return True
 
@@ -311,9 +318,7 @@ class ChatView(QWidget):
     def on_typing(self, event: TypingChanged) -> None:
         if not self.is_showing(event.sender):
             return
-        self.typing_label.setText(
-            tr("{name} is typing…", name=self.name) if event.active else ""
-        )
+        self.typing_label.setText(tr("{name} is typing…", name=self.name) if event.active else "")
 
     # ------------------------------------------------------------------ sending
 
@@ -370,6 +375,9 @@ class ConversationRow(QWidget):
         last = conversation.last_text.replace("\n", " ")
         self.last_label = plain_label(last[:60] + ("…" if len(last) > 60 else ""))
         self.last_label.setEnabled(False)
+        # Cut at the list's edge rather than widening it.
+        for label in (self.name_label, self.last_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         texts.addWidget(self.name_label)
         texts.addWidget(self.last_label)
         row.addLayout(texts, 1)
@@ -397,6 +405,7 @@ class ChatPanel(QSplitter):
         self.facade = facade
         self.list = QListWidget()
         self.list.setMinimumWidth(120)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view = ChatView(facade, run)
         self.addWidget(self.list)
         self.addWidget(self.view)

@@ -10,6 +10,7 @@ presence facade the selector keeps our state in the settings only.
 from __future__ import annotations
 
 import concurrent.futures
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint
@@ -60,9 +61,9 @@ class SettingsPresence:
 
     def set_state(self, state: PresenceState, note: str = "") -> concurrent.futures.Future[None]:
         new = self.application.settings.model_copy(deep=True)
-        new.functions.presence = state.value  # type: ignore[assignment]
+        new.functions.presence = state.value
         new.functions.presence_note = note or None
-        return self.application.update_settings(new)  # type: ignore[no-any-return]
+        return self.application.update_settings(new)
 
     def _done(self) -> concurrent.futures.Future[None]:
         future: concurrent.futures.Future[None] = concurrent.futures.Future()
@@ -282,13 +283,11 @@ class Features(QObject):
         elif numbers:
             menu = QMenu(self.window)
             for n in numbers:
-                menu.addAction(
-                    n.number, lambda num=n.number: self.open_chat(num, name, account)
-                )
+                menu.addAction(n.number, partial(self.open_chat, n.number, name, account))
             menu.popup(self.compact_chat.mapToGlobal(QPoint(0, self.compact_chat.height())))
 
     def context_actions(self, menu: QMenu, kind: str, item_id: int) -> None:
-        """"Send a message" in a contact's (or call's) context menu."""
+        """ "Send a message" in a contact's (or call's) context menu."""
         if self.chat is None:
             return
         menu.addAction(icons.icon("chat"), tr("Send a message"), self.chat_with_shown)
@@ -298,4 +297,3 @@ class Features(QObject):
         if self.chat is None:
             return None
         return next((p for p in self.chat.rows if same_party(p, number)), None)
-

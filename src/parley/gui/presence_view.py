@@ -8,6 +8,8 @@ the facades say; a choice only sends the command.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
@@ -65,7 +67,7 @@ def presence_label(state: PresenceState) -> str:
 
 
 def presence_text(state: PresenceState, note: str = "") -> str:
-    """"Busy — back at 2": the state in words with the note, for tooltips."""
+    """ "Busy — back at 2": the state in words with the note, for tooltips."""
     label = presence_label(state)
     return f"{label} — {note}" if note else label
 
@@ -106,9 +108,7 @@ def presence_icon(state: PresenceState) -> QIcon:
     return out
 
 
-def presence_for(
-    watched: dict[str, PresenceChanged], numbers: list[str]
-) -> PresenceChanged | None:
+def presence_for(watched: dict[str, PresenceChanged], numbers: list[str]) -> PresenceChanged | None:
     """The known presence of a party with these numbers or addresses (None: unknown)."""
     for uri, event in watched.items():
         if any(same_party(uri, n) for n in numbers):
@@ -277,7 +277,7 @@ class MwiIndicator(QToolButton):
         for name in self.accounts:
             s = self.summaries.get(name)
             label = tr("{account}: {new} new", account=name, new=s.new if s else 0)
-            menu.addAction(label, lambda a=name: self.call(a))
+            menu.addAction(label, partial(self.call, name))
         menu.popup(self.mapToGlobal(QPoint(0, -menu.sizeHint().height())))
         self.last_menu = menu
 

@@ -335,7 +335,9 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
             F(
                 "account.subscription_expiry",
                 N_("Subscription expiry (seconds)"),
-                N_("How long a subscription (presence, BLF, voicemail) lasts before it is renewed."),
+                N_(
+                    "How long a subscription (presence, BLF, voicemail) lasts before it is renewed."
+                ),
             ),
             F(
                 "account.typing_notification",
