@@ -48,7 +48,16 @@ from parley.phone.events import MessageDelivery, MessageReceived, MessageStatus,
 MAX_BUBBLES = 200
 TYPING_IDLE_MS = 5000  # no key for this long: we stopped typing
 OUR_COLOUR = "#d7e8ff"
-THEIR_COLOUR = "#eceef1"
+THEIR_COLOUR = "#e3e6ea"
+
+BUBBLE_STYLE = (
+    "QWidget#chatContent { background: palette(base); }"
+    f"QFrame#ourBubble {{ background: {OUR_COLOUR}; border-radius: 10px; }}"
+    f"QFrame#theirBubble {{ background: {THEIR_COLOUR}; border-radius: 10px; }}"
+    "QFrame#ourBubble QLabel, QFrame#theirBubble QLabel "
+    "{ color: #1d2329; background: transparent; }"
+    "QLabel#meta { color: #5a636d; }"
+)
 
 DELIVERY_LABELS: dict[str, str] = {
     MessageDelivery.SENDING: N_("Sending…"),
@@ -104,12 +113,9 @@ class Bubble(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)
         self.box = QFrame()
-        self.box.setObjectName("bubble")
-        colour = OUR_COLOUR if ours else THEIR_COLOUR
-        self.box.setStyleSheet(
-            f"QFrame#bubble {{ background: {colour}; border-radius: 10px; }}"
-            "QFrame#bubble QLabel { color: #1d2329; background: transparent; }"
-        )
+        # Styled by the conversation's one style sheet (BUBBLE_STYLE): cheaper than a
+        # style sheet per bubble in a long conversation.
+        self.box.setObjectName("ourBubble" if ours else "theirBubble")
         inner = QVBoxLayout(self.box)
         inner.setContentsMargins(10, 6, 10, 6)
         inner.setSpacing(2)
@@ -144,7 +150,8 @@ class Bubble(QWidget):
                 parts.append(said)
         self.meta_label.setText("  ·  ".join(parts))
         failed = state == MessageDelivery.FAILED
-        self.meta_label.setStyleSheet(f"color: {icons.RED};" if failed else "color: #5a636d;")
+        self.meta_label.setObjectName("failed" if failed else "meta")
+        self.meta_label.setStyleSheet(f"color: {icons.RED};" if failed else "")
 
     @property
     def text(self) -> str:
@@ -196,6 +203,8 @@ class ChatView(QWidget):
         self.scroller.setWidgetResizable(True)
         self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.content = QWidget()
+        self.content.setObjectName("chatContent")
+        self.content.setStyleSheet(BUBBLE_STYLE)
         self.column = QVBoxLayout(self.content)
         self.column.setContentsMargins(0, 4, 0, 4)
         self.column.setSpacing(2)

@@ -92,6 +92,7 @@ class Features(QObject):
         self.notifier = Notifier(window.tray, window.status.show_message)
         self.last_actions: list[str] = []  # what the last notification did (tests)
         self.known_presence: dict[str, PresenceState] = {}
+        self.presence_events: dict[str, PresenceChanged] = {}
 
         # --- status bar: presence selector first, the voicemail counts beside the button
         status_layout = window.status.layout()
@@ -147,7 +148,11 @@ class Features(QObject):
         return contact.name if contact is not None else ""
 
     def watched(self) -> dict[str, PresenceChanged]:
-        return self.facades.presence.watched() if self.facades.presence is not None else {}
+        """The last known presence per address: the facade's, else what events said."""
+        known = dict(self.presence_events)
+        if self.facades.presence is not None:
+            known.update(self.facades.presence.watched())
+        return known
 
     def apply_settings(self) -> None:
         settings = self.application.settings
@@ -184,6 +189,7 @@ class Features(QObject):
             return
         before = self.known_presence.get(event.uri)
         self.known_presence[event.uri] = event.state
+        self.presence_events[event.uri] = event
         self.decorate(self.window.items())
         self._party_shown()
         came_online = event.state is PresenceState.ONLINE and before not in (
