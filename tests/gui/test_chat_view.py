@@ -307,3 +307,36 @@ def test_the_chat_in_german(qtbot: Any) -> None:
         assert view.bubbles[-1].meta.endswith("Nicht zugestellt: 480")
     finally:
         set_language("en")
+
+
+def test_chat_with_the_party_of_a_call_and_back(
+    window: tuple[MainWindow, Application, FakeMessages], qtbot: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from parley.app.snapshots import CallInfo
+
+    main, _app, messages = window
+    call = CallInfo(
+        id=7,
+        account="office",
+        direction="outgoing",
+        state="connected",
+        remote=ANNA,
+        number="1002",
+        contact_name="Anna Berg",
+        connected_at=datetime.now(UTC),
+    )
+    main.call_panel.update_calls([call])
+    main._update_right()
+    assert main.right.currentWidget() is main.call_panel
+    chat = main.features.chat
+    assert chat is not None
+    assert main.call_panel.chat_button.isVisible()
+    main.call_panel.chat_button.click()
+    assert main.right.currentWidget() is chat  # the chat, though a call runs
+    assert chat.view.peer == ANNA and chat.view.title.text() == "Anna Berg"
+    assert ("conversation", (ANNA, 200)) in messages.made
+    assert chat.back_button.isVisible()
+    chat.back_button.click()
+    assert main.right.currentWidget() is main.call_panel

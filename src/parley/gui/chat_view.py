@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -414,9 +415,17 @@ class ChatPanel(QSplitter):
         self.facade = facade
         self.list = QListWidget()
         self.list.setMinimumWidth(120)
+        # During a call: back to the call's controls (the chat stays as it is).
+        self.back_button = QPushButton(icons.icon("call"), tr("Back to the call"))
+        self.back_button.setVisible(False)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view = ChatView(facade, run)
-        self.addWidget(self.list)
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.back_button)
+        column.addWidget(self.list, 1)
+        self.addWidget(left)
         self.addWidget(self.view)
         self.setStretchFactor(1, 1)
         self.setSizes([150, 300])

@@ -34,6 +34,7 @@ from parley.gui.presence_view import (
 from parley.gui.widgets import EntryRow, tool_button
 from parley.phone.events import (
     BlfChanged,
+    CallStateChanged,
     MessageReceived,
     MessageStatus,
     MwiChanged,
@@ -130,6 +131,9 @@ class Features(QObject):
             self.compact_chat.setVisible(True)
             self.compact_chat.clicked.connect(self.chat_with_shown)
             window.call_window.chat_requested.connect(self.chat_with_shown)
+            window.call_panel.chat_button.setVisible(True)
+            window.call_panel.chat_button.clicked.connect(self.chat_with_call)
+            self.chat.back_button.clicked.connect(self.close_chat)
             self.chat.reload()
         window.call_window.shown.connect(self._party_shown)
         window.status.compact_toggled.connect(self._call_window_toggled)
@@ -182,6 +186,16 @@ class Features(QObject):
             self._message(event)
         elif isinstance(event, SettingsApplied):
             self.apply_settings()
+        elif isinstance(event, CallStateChanged):
+            self._call_changed(event)
+
+    def _call_changed(self, event: CallStateChanged) -> None:
+        """A call that starts ringing here takes the call window from the chat."""
+        if self.chat is None:
+            return
+        self.chat.back_button.setVisible(bool(self.application.list_calls()))
+        if event.state == "incoming" and self.chatting:
+            self.close_chat()
 
     def _presence(self, event: PresenceChanged) -> None:
         if event.own:
@@ -276,6 +290,23 @@ class Features(QObject):
         window._update_right()
         self.chat.open(uri, name, account)
         self.chat.mark_read()
+
+    def close_chat(self) -> None:
+        """Leave the chat: the call window shows the calls (or the party) again."""
+        self._chat_open = False
+        cw = self.window.call_window
+        if self.window.right.currentWidget() is self.chat:
+            shown = cw.entry is not None or cw.contact is not None
+            self.window.right.setCurrentWidget(cw if shown else self.window.welcome)
+        self.window._update_right()
+
+    def chat_with_call(self) -> None:
+        """Instant Messaging with the party of the current call."""
+        call = self.window.call_panel.current
+        if call is not None:
+            self.open_chat(call.remote, call.shown_name, call.account)
+            if self.chat is not None:
+                self.chat.back_button.setVisible(True)
 
     def chat_with_shown(self) -> None:
         """Instant Messaging with the party in the call window (a choice of numbers when

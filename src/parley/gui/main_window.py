@@ -483,7 +483,7 @@ class MainWindow(QMainWindow):
     def _update_right(self) -> None:
         has_calls = bool(self.call_panel.calls)
         chatting = self.features.chatting  # a chat opens the call window, as a call does
-        if has_calls:
+        if has_calls and not chatting:
             self.right.setCurrentWidget(self.call_panel)
         elif self.right.currentWidget() is self.call_panel:
             shown = self.call_window.entry is not None or self.call_window.contact is not None
