@@ -37,6 +37,7 @@ STRINGS: dict[str, str] = {
     "Instant Messaging": "Instant Messaging",
     "Instant Messaging: {count} unread": "Instant Messaging: {count} ungelesen",
     "Send a message": "Nachricht senden",
+    "Back to the call": "Zurück zum Gespräch",
     "Send": "Senden",
     "Sending…": "Wird gesendet…",
     "Sent": "Gesendet",
