@@ -149,6 +149,9 @@ class CallPanel(QWidget):
         # Transfer, add participant, record, the transfer and conference areas and
         # the conference view live in `CallControls` (gui/call_control.py).
         self.controls = CallControls(bridge)
+        # Instant Messaging with the party (shown when messages can be sent: gui/features.py).
+        self.chat_button = tool_button("chat", tr("Instant Messaging"), size=26)
+        self.chat_button.setVisible(False)
         for button in (
             self.mute_button,
             self.speaker_button,
@@ -156,6 +159,7 @@ class CallPanel(QWidget):
             self.stats_button,
             self.hold_button,
             *self.controls.menu_buttons,
+            self.chat_button,
         ):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             menu.addWidget(button)

@@ -54,6 +54,8 @@ class CallWindow(QWidget):
     delete_entry_requested = Signal(int)
     delete_contact_requested = Signal(int)
     favourite_toggled = Signal(int, bool)
+    chat_requested = Signal()  # Instant Messaging with the party shown
+    shown = Signal()  # another party (or the same anew) is shown
 
     def __init__(self, application: Application, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +73,10 @@ class CallWindow(QWidget):
         self.favourite_button = tool_button("star", tr("Add to favourites"), checkable=True)
         self.delete_button = tool_button("delete", tr("Delete"))
         self.edit_button = tool_button("edit", tr("Edit contact"))
+        # The manual's Instant Messaging (G); shown when messages can be sent.
+        self.chat_button = tool_button("chat", tr("Instant Messaging"))
+        self.chat_button.setVisible(False)
+        actions.insertWidget(0, self.chat_button)
         for button in (self.favourite_button, self.delete_button, self.edit_button):
             actions.addWidget(button)
         layout.addLayout(actions)
@@ -80,6 +86,19 @@ class CallWindow(QWidget):
         self.name_label = heading("", 1.6)
         self.name_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.name_label)
+        # The party's presence (dot and state), when it is known.
+        self.presence_row = QWidget()
+        presence = QHBoxLayout(self.presence_row)
+        presence.setContentsMargins(0, 0, 0, 0)
+        presence.addStretch(1)
+        self.presence_dot = QLabel()
+        self.presence_label = QLabel()
+        self.presence_label.setTextFormat(Qt.TextFormat.PlainText)  # the note is theirs
+        presence.addWidget(self.presence_dot)
+        presence.addWidget(self.presence_label)
+        presence.addStretch(1)
+        self.presence_row.setVisible(False)
+        layout.addWidget(self.presence_row)
         self.number_label = QLabel()
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -133,6 +152,7 @@ class CallWindow(QWidget):
         self.delete_button.clicked.connect(self._delete)
         self.edit_button.clicked.connect(self._edit)
         self.earlier.itemClicked.connect(self._earlier_clicked)
+        self.chat_button.clicked.connect(self.chat_requested.emit)
 
     # ------------------------------------------------------------------ what to show
 
@@ -226,6 +246,7 @@ class CallWindow(QWidget):
             tr("Delete from the history") if self.entry is not None else tr("Delete contact")
         )
         self.call_button.setEnabled(bool(self.numbers()))
+        self.shown.emit()
 
     # ------------------------------------------------------------------ actions
 

@@ -4,7 +4,8 @@ Every visible string goes through ``tr("English text", **fmt)``. The German cata
 plain dicts in ``parley.gui.locale.de_main`` (main and call windows) and
 ``parley.gui.locale.de_settings`` (settings, wizard, audio assistant) and
 ``parley.gui.locale.de_texts`` (why calls end and registrations fail) and
-``parley.gui.locale.de_calls`` (transfer, conference, recording); this module merges
+``parley.gui.locale.de_calls`` (transfer, conference, recording) and
+``parley.gui.locale.de_presence`` (presence, BLF, voicemail, chat); this module merges
 them. ``N_("text")`` marks a string for translation where it is defined (tables built at
 import time) and is translated with ``tr(text)`` where it is shown. A unit test scans the
 source for ``tr("…")`` and ``N_("…")`` literals and fails when one has no German entry.
@@ -33,6 +34,7 @@ _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
         "parley.gui.locale.de_settings",
         "parley.gui.locale.de_texts",  # call ends and registrations (gui/texts.py)
         "parley.gui.locale.de_calls",  # call control and its settings
+        "parley.gui.locale.de_presence",  # presence, BLF, voicemail counts, chat
     ),
 }
 

@@ -45,6 +45,7 @@ from parley.gui.call_control import PartyList
 from parley.gui.call_menu import CallPanel, DtmfKeypad
 from parley.gui.call_window import CallWindow
 from parley.gui.contact_editor import ContactEditor
+from parley.gui.features import Features
 from parley.gui.i18n import N_, tr
 from parley.gui.icons import GREEN
 from parley.gui.status_bar import StatusBar
@@ -339,6 +340,7 @@ class MainWindow(QMainWindow):
             Qt.ShortcutContext.WidgetShortcut,
         )
 
+        self.features = Features(self)  # presence, BLF, voicemail counts, chat
         self.apply_gui_settings()
         self.refresh_list()
         self.call_panel.update_calls(self.application.list_calls())
@@ -480,12 +482,13 @@ class MainWindow(QMainWindow):
 
     def _update_right(self) -> None:
         has_calls = bool(self.call_panel.calls)
-        if has_calls:
+        chatting = self.features.chatting  # a chat opens the call window, as a call does
+        if has_calls and not chatting:
             self.right.setCurrentWidget(self.call_panel)
         elif self.right.currentWidget() is self.call_panel:
             shown = self.call_window.entry is not None or self.call_window.contact is not None
             self.right.setCurrentWidget(self.call_window if shown else self.welcome)
-        closed = not has_calls and (self.gui.compact_mode or self._collapsed)
+        closed = not has_calls and not chatting and (self.gui.compact_mode or self._collapsed)
         was_visible = self.right_visible
         self.right.setVisible(not closed)
         self.separator.setVisible(not closed)
@@ -556,6 +559,7 @@ class MainWindow(QMainWindow):
         for entry in entries:
             self._add_entry_item(entry)
         self._restore_selection(selected)
+        self.features.decorate(self.items())
         if self.entry_list.count():
             self.empty_label.setVisible(False)
         else:
@@ -863,6 +867,7 @@ class MainWindow(QMainWindow):
             entry.account if entry is not None else "",
         )
         self.call_panel.controls.party_actions(menu, kind, item_id)  # during calls
+        self.features.context_actions(menu, kind, item_id)
         if kind == "contact":
             menu.addAction(icons.icon("edit"), tr("Edit contact"), self._compact_edit)
             menu.addAction(

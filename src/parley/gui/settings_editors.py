@@ -252,6 +252,110 @@ class DeviceEditor(Editor):
         self.combo.setCurrentIndex(index)
 
 
+class LinesEditor(Editor):
+    """An ordered list of short entries (e.g. BLF extensions): edit in place
+    (double-click), add, remove, move up and down."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.list = QListWidget()
+        self.list.setMaximumHeight(120)
+        self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        grid = QHBoxLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.list, 1)
+        buttons = QVBoxLayout()
+        self.add_button = QPushButton(tr("Add"))
+        self.remove_button = QPushButton(tr("Remove"))
+        self.up_button = QPushButton("↑")
+        self.up_button.setToolTip(tr("Move up"))
+        self.down_button = QPushButton("↓")
+        self.down_button.setToolTip(tr("Move down"))
+        for button in (self.add_button, self.remove_button, self.up_button, self.down_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        grid.addLayout(buttons)
+        self.add_button.clicked.connect(self.add_entry)
+        self.remove_button.clicked.connect(self._remove)
+        self.up_button.clicked.connect(lambda: self._shift(-1))
+        self.down_button.clicked.connect(lambda: self._shift(1))
+        self.list.itemChanged.connect(lambda _i: self._report())
+        self.list.model().rowsMoved.connect(lambda *_a: self._report())
+
+    def _report(self) -> None:
+        if not self.signalsBlocked():
+            self.changed.emit()
+
+    def _item(self, text: str) -> QListWidgetItem:
+        item = QListWidgetItem(text)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+        return item
+
+    def add_entry(self, text: str = "") -> None:
+        """A new entry at the end, opened for typing (or with `text`)."""
+        item = self._item(text if isinstance(text, str) else "")
+        self.list.addItem(item)
+        self.list.setCurrentItem(item)
+        if not item.text():
+            self.list.editItem(item)
+        else:
+            self._report()
+
+    def _remove(self) -> None:
+        row = self.list.currentRow()
+        if row >= 0:
+            self.list.takeItem(row)
+            self._report()
+
+    def _shift(self, step: int) -> None:
+        row = self.list.currentRow()
+        to = row + step
+        if row < 0 or not 0 <= to < self.list.count():
+            return
+        item = self.list.takeItem(row)
+        self.list.insertItem(to, item)
+        self.list.setCurrentRow(to)
+        self._report()
+
+    def value(self) -> list[str]:
+        texts = (self.list.item(i).text().strip() for i in range(self.list.count()))
+        return [t for t in texts if t]
+
+    def set_value(self, value: Any) -> None:
+        self.list.clear()
+        for entry in value or []:
+            self.list.addItem(self._item(str(entry)))
+
+
+class StatesEditor(Editor):
+    """Several of a fixed set of values, each a checkbox (e.g. presence states)."""
+
+    def __init__(self, choices: dict[str, str]) -> None:
+        super().__init__()
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.boxes: dict[str, QCheckBox] = {}
+        for index, (value, name) in enumerate(choices.items()):
+            box = QCheckBox(tr(name))
+            box.toggled.connect(lambda _on: self._report())
+            grid.addWidget(box, index // 2, index % 2)
+            self.boxes[value] = box
+
+    def _report(self) -> None:
+        if not self.signalsBlocked():
+            self.changed.emit()
+
+    def value(self) -> list[str]:
+        return [value for value, box in self.boxes.items() if box.isChecked()]
+
+    def set_value(self, value: Any) -> None:
+        chosen = {str(v) for v in value or []}
+        for name, box in self.boxes.items():
+            box.blockSignals(True)
+            box.setChecked(name in chosen)
+            box.blockSignals(False)
+
+
 def _codec_item(codec: str) -> QListWidgetItem:
     item = QListWidgetItem(tr(CODEC_NAMES.get(codec, codec)))
     item.setData(Qt.ItemDataRole.UserRole, codec)
@@ -403,6 +507,10 @@ def make_editor(
         return PathEditor(tr("WAV files (*.wav)"))
     if spec.kind == "folder":
         return FolderEditor()
+    if spec.kind == "lines":
+        return LinesEditor()
+    if spec.kind == "states":
+        return StatesEditor(spec.choices)
     if annotation is bool:
         return BoolEditor(tr(spec.label))
     if annotation is int:

@@ -5,8 +5,8 @@ Keys are the settings' dotted paths as ``ConfigError`` names them (``media.echo_
 ``allow_plaintext_passwords``), except that a field of the account being edited is
 ``account.<field>`` (``ConfigError`` says ``accounts[2].<field>``).
 
-Only settings whose feature exists are listed: the IM message sound and LDAP/Outlook
-contact sources are left out on purpose. The log settings are shown (Functions page): the
+Only settings whose feature exists are listed: LDAP/Outlook contact sources are left
+out on purpose. The log settings are shown (Functions page): the
 log goes into parley.log in the data folder, read with any text viewer. So is the Contacts page
 with its filters "hide contacts without name / phone number": the only contact source is
 the local store, which refuses such contacts, so the filters could never hide anything.
@@ -96,6 +96,18 @@ LOG_LEVELS = {
     "info": N_("Information"),
     "warning": N_("Warnings and errors"),
     "error": N_("Errors only"),
+}
+
+# The manual's eight presence states (values as in the settings file).
+PRESENCE_STATES = {
+    "online": N_("Online"),
+    "invisible": N_("Invisible"),
+    "away": N_("Away"),
+    "busy": N_("Busy"),
+    "offline": N_("Offline"),
+    "lunch": N_("Lunch break"),
+    "on-the-phone": N_("On the phone"),
+    "brb": N_("Briefly absent"),
 }
 
 ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
@@ -274,6 +286,63 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
                 "account.voicemail_extension",
                 N_("Voicemail extension"),
                 N_("Number the voicemail button dials, e.g. *98."),
+            ),
+        ),
+    ),
+    GroupSpec(
+        N_("Functions"),
+        (
+            F(
+                "account.mwi",
+                N_("MWI for incoming voice messages"),
+                N_(
+                    "Ask the server for the number of new and old voice messages and show "
+                    "them in the status bar (if the PBX supports it)."
+                ),
+            ),
+            F(
+                "account.subscribe_presence",
+                N_("Subscribe presence"),
+                N_("Show the presence of your contacts (e.g. Online, Busy)."),
+            ),
+            F(
+                "account.publish_presence",
+                N_("Publish presence"),
+                N_("Send your presence state to the server, so that others see it."),
+            ),
+            F(
+                "account.use_blf",
+                N_("Use BLF"),
+                N_(
+                    "Busy Lamp Field: show whether the lines below are free, ringing or busy, "
+                    "and pick up calls ringing there (if the PBX supports it)."
+                ),
+            ),
+            F(
+                "account.blf_extensions",
+                N_("BLF lines"),
+                N_("Extensions or SIP addresses to watch, in the order shown."),
+                kind="lines",
+            ),
+            F(
+                "account.pickup_prefix",
+                N_("Call pickup prefix"),
+                N_(
+                    "Dialled before a colleague's extension to pick up a call ringing there, "
+                    "e.g. *8; empty: the call is taken over directly."
+                ),
+            ),
+            F(
+                "account.subscription_expiry",
+                N_("Subscription expiry (seconds)"),
+                N_(
+                    "How long a subscription (presence, BLF, voicemail) lasts before it is renewed."
+                ),
+            ),
+            F(
+                "account.typing_notification",
+                N_("Enable typing notification"),
+                N_("See when your chat partner is writing a message, and let them see yours."),
             ),
         ),
     ),
@@ -543,6 +612,16 @@ PAGES: tuple[PageSpec, ...] = (
                         N_("Window flashes on incoming call"),
                         N_("The window flashes in the task bar when a call comes in."),
                     ),
+                    F(
+                        "gui.activate_on_message",
+                        N_("Focus window on incoming Instant Message"),
+                        N_("Bring the window to the front when a message arrives."),
+                    ),
+                    F(
+                        "gui.flash_on_message",
+                        N_("Window flashes on incoming Instant Message"),
+                        N_("The window flashes in the task bar when a message arrives."),
+                    ),
                 ),
             ),
             GroupSpec(
@@ -552,6 +631,36 @@ PAGES: tuple[PageSpec, ...] = (
                         "gui.notify_incoming_calls",
                         N_("For incoming calls"),
                         N_("Show a notification when a call comes in."),
+                    ),
+                    F(
+                        "gui.notify_contact_online",
+                        N_("When a contact goes online"),
+                        N_("Show a notification when a contact you watch comes online."),
+                    ),
+                    F(
+                        "gui.notify_message",
+                        N_("For Instant Messages"),
+                        N_("Show a notification when a message arrives."),
+                    ),
+                    F(
+                        "gui.notify_voicemail",
+                        N_("For new voicemails"),
+                        N_("Show a notification when a new voice message arrives."),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Sounds"),
+                (
+                    F(
+                        "gui.message_sound",
+                        N_("New Instant Message"),
+                        N_("Play a sound when a message arrives."),
+                    ),
+                    F(
+                        "gui.voicemail_sound",
+                        N_("New voicemail"),
+                        N_("Play a sound when a new voice message arrives."),
                     ),
                 ),
             ),
@@ -576,6 +685,40 @@ PAGES: tuple[PageSpec, ...] = (
                         N_(
                             "Accept calls that do not come through your PBX. Off keeps out calls from SIP scanners."
                         ),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Presence"),
+                (
+                    F(
+                        "functions.presence",
+                        N_("Presence state"),
+                        N_("Your state as others see it; also chosen in the status bar."),
+                        choices=PRESENCE_STATES,
+                    ),
+                    F(
+                        "functions.presence_note",
+                        N_("Presence note"),
+                        N_("A short note shown with your state, e.g. back at 2 pm."),
+                    ),
+                    F(
+                        "functions.presence_on_the_phone",
+                        N_("Show 'On the phone' during calls"),
+                        N_(
+                            "While a call is active others see 'On the phone'; afterwards your "
+                            "chosen state again (not when you are invisible or offline)."
+                        ),
+                    ),
+                    F(
+                        "functions.auto_reject_presence",
+                        N_("Auto reject calls if status is set to"),
+                        N_(
+                            "Incoming calls are rejected automatically while your presence state "
+                            "is one of those ticked."
+                        ),
+                        kind="states",
+                        choices=PRESENCE_STATES,
                     ),
                 ),
             ),

@@ -108,6 +108,11 @@ def _functions(model: BaseModel) -> FunctionsSettings:
     return model
 
 
+def _account(model: BaseModel) -> AccountSettings:
+    assert isinstance(model, AccountSettings)
+    return model
+
+
 def _media(model: BaseModel) -> MediaSettings:
     assert isinstance(model, MediaSettings)
     return model
@@ -120,6 +125,7 @@ ENABLED_WHEN: dict[str, Callable[[BaseModel], bool]] = {
     "functions.auto_answer_after": lambda m: _auto_answer_mode(m) == "delayed",
     "functions.auto_answer_sound": lambda m: _functions(m).auto_answer,
     "media.music_on_hold_file": lambda m: _media(m).music_on_hold == "file",
+    "account.blf_extensions": lambda m: _account(m).use_blf,
 }
 
 

@@ -188,7 +188,15 @@ class EntryRow(QWidget):
         self.name_label.setFont(bold)
         self.number_label = QLabel(number)
         self.number_label.setEnabled(False)  # drawn faded: secondary text
-        texts.addWidget(self.name_label)
+        name_row = QHBoxLayout()
+        name_row.setSpacing(4)
+        name_row.addWidget(self.name_label)
+        # The contact's presence (a coloured dot), when it is known.
+        self.presence_dot = QLabel()
+        self.presence_dot.setVisible(False)
+        name_row.addWidget(self.presence_dot)
+        name_row.addStretch(1)
+        texts.addLayout(name_row)
         texts.addWidget(self.number_label)
         layout.addLayout(texts, 1)
         if favourite:
@@ -209,6 +217,15 @@ class EntryRow(QWidget):
             right.addWidget(when_label)
             layout.addLayout(right)
         self.call_type = call_type
+        self.presence: str | None = None
+
+    def set_presence(self, dot: QPixmap | None, tip: str = "", state: str | None = None) -> None:
+        """Show a presence dot beside the name (None: presence unknown, no dot)."""
+        self.presence = state if dot is not None else None
+        self.presence_dot.setVisible(dot is not None)
+        if dot is not None:
+            self.presence_dot.setPixmap(dot)
+        self.presence_dot.setToolTip(tip)
 
 
 def tool_button(

@@ -528,3 +528,39 @@ def _split(p: QPainter, s: float) -> None:
             [QPointF(s * 0.18, s * 0.14), QPointF(s * 0.5, s * 0.5), QPointF(s * 0.82, s * 0.14)]
         )
     )
+
+
+@_icon("chat", BLUE)
+def _chat(p: QPainter, s: float) -> None:
+    """A speech bubble with its tail at the lower left."""
+    _pen(p, p.pen().color(), s * 0.09)
+    path = QPainterPath()
+    path.addRoundedRect(QRectF(s * 0.1, s * 0.14, s * 0.8, s * 0.56), s * 0.14, s * 0.14)
+    p.drawPath(path)
+    p.drawPolyline(
+        QPolygonF(
+            [QPointF(s * 0.28, s * 0.7), QPointF(s * 0.22, s * 0.88), QPointF(s * 0.46, s * 0.7)]
+        )
+    )
+    for x in (0.32, 0.5, 0.68):
+        p.drawPoint(QPointF(s * x, s * 0.42))
+
+
+@_icon("send", BLUE)
+def _send(p: QPainter, s: float) -> None:
+    """A paper plane pointing right."""
+    c = p.pen().color()
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(c)
+    p.drawPolygon(
+        QPolygonF(
+            [
+                QPointF(s * 0.08, s * 0.12),
+                QPointF(s * 0.94, s * 0.5),
+                QPointF(s * 0.08, s * 0.88),
+                QPointF(s * 0.2, s * 0.54),
+                QPointF(s * 0.58, s * 0.5),
+                QPointF(s * 0.2, s * 0.46),
+            ]
+        )
+    )
