@@ -293,3 +293,21 @@ def test_an_unreadable_answer_is_ignored() -> None:
     bad = Response(status=200, reason="OK", headers=Headers([("Call-ID", first.call_id)]))
     assert c.on_response(bad, 0.0) == []
     assert c.state is PubState.PUBLISHING
+
+
+def test_a_due_timer_never_stays_in_the_past() -> None:
+    """The core re-arms at next_timer(): a deadline left behind would spin it."""
+    c = client()
+    published(c, etag="e1")
+    due = c.next_timer() or 0.0
+    sent(c.handle_timer(due))  # the refresh is in flight
+    assert c.next_timer() is None
+    assert c.handle_timer(due + 100) == []
+    # A failure with a retry armed, then a new body before the retry: the retry goes.
+    c2 = client()
+    first = sent(c2.publish(BODY1, 0.0))
+    c2.on_timeout(1.0)
+    assert c2.next_timer() is not None
+    sent(c2.publish(BODY2, 2.0))
+    assert c2.next_timer() is None
+    assert first.call_id

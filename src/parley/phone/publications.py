@@ -97,14 +97,17 @@ class Publication:
     # -- commands
 
     def publish(self, body: bytes) -> None:
+        self.client.set_local(self.account.local_endpoint())
         self._run(self.client.publish(body, self.ctx.driver.now))
 
     def modify(self, body: bytes) -> None:
         """Publish `body` instead of what was published."""
+        self.client.set_local(self.account.local_endpoint())
         self._run(self.client.modify(body, self.ctx.driver.now))
 
     def remove(self) -> None:
         """Take the published state back from the server."""
+        self.client.set_local(self.account.local_endpoint())
         self._run(self.client.remove(self.ctx.driver.now))
 
     async def wait_finished(self) -> None:

@@ -216,9 +216,11 @@ class PublicationClient:
         return self._timer
 
     def handle_timer(self, now: float) -> list[PublicationOutput]:
-        if self._timer is None or now < self._timer or self._pending is not None:
+        if self._timer is None or now < self._timer:
             return []
-        self._timer = None
+        self._timer = None  # the answer to what we send arms the next one
+        if self._pending is not None:
+            return []
         if self.state == PubState.PUBLISHED and self.etag is not None:
             return self._send("refresh")
         if self.state == PubState.FAILED:
@@ -247,6 +249,7 @@ class PublicationClient:
             out += self._set_state(PubState.PUBLISHING, None, "")
         elif kind == "remove":
             out += self._set_state(PubState.REMOVING, None, "")
+        self._timer = None  # a refresh or retry waits for this answer
         self._pending_kind = kind
         request = self._build(kind)
         self._pending = request
