@@ -219,6 +219,7 @@ class Phone:
         """Unregister the account named `name` and forget it (KeyError: no such account)."""
         account = self.accounts.pop(name)
         try:
+            await self.publications.remove_all(account=account)
             await account.unregister()
         finally:
             await account.close()

@@ -247,9 +247,14 @@ class Publications:
     def of(self, account: Account) -> list[Publication]:
         return [p for p in self._all if p.account is account and p.state != PubState.REMOVED]
 
-    async def remove_all(self, timeout: float = 5.0) -> None:
-        """Take back every publication and wait (bounded) for the servers' answers."""
-        live = [p for p in self._all if p.state != PubState.REMOVED]
+    async def remove_all(self, timeout: float = 5.0, account: Account | None = None) -> None:
+        """Take back every publication (of `account`, or all) and wait (bounded) for
+        the servers' answers."""
+        live = [
+            p
+            for p in self._all
+            if p.state != PubState.REMOVED and (account is None or p.account is account)
+        ]
         for pub in live:
             pub.remove()
         if live:
@@ -259,4 +264,4 @@ class Publications:
                 log.info("some publications were not removed within %.0f s", timeout)
         for pub in live:
             self.ctx.driver.core.remove_timed(pub)
-        self._all = []
+        self._all = [p for p in self._all if p not in live]
