@@ -29,6 +29,7 @@ from parley.phone.events import CallNote, PhoneError, PhoneEvent
 from parley.phone.forwarding import Forwarding
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.outgoing import DialError, OutgoingCalls
+from parley.phone.publications import Publications, PublicationsContext
 from parley.phone.recording import RecordingContext, Recordings
 from parley.phone.replaces_target import EXTENSION as REPLACES
 from parley.phone.replaces_target import ReplacesContext, ReplacesTarget
@@ -168,6 +169,10 @@ class Phone:
                 dial=self.outgoing.dial,
             )
         )
+        # Our published event state (presence): PUBLISH, refreshed, removed at stop.
+        self.publications = Publications(
+            PublicationsContext(self.driver, self.emit, lambda: self.settings)
+        )
         # Recording a conference participant's call records the whole mix.
         self.recordings.far_slots = self.conference.recorded_far
         self.recordings.near_heard = self.conference.recorded_near
@@ -214,6 +219,7 @@ class Phone:
         """Unregister the account named `name` and forget it (KeyError: no such account)."""
         account = self.accounts.pop(name)
         try:
+            await self.publications.remove_all(account=account)
             await account.unregister()
         finally:
             await account.close()
@@ -258,6 +264,7 @@ class Phone:
                 await asyncio.wait_for(asyncio.gather(*waits), timeout)
             except TimeoutError:
                 log.info("some calls did not end cleanly within %.0f s", timeout)
+        await self.publications.remove_all(timeout)
         await asyncio.gather(
             *(a.unregister(timeout) for a in self.accounts.values()), return_exceptions=True
         )
