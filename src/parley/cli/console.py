@@ -20,6 +20,7 @@ from parley.app.snapshots import CallInfo
 from parley.cli import (
     commands_conference,
     commands_intercom,
+    commands_messages,
     commands_recording,
     commands_redirect,
     commands_transfer,
@@ -53,6 +54,7 @@ class ConsoleCommand(Protocol):
 _COMMAND_MODULES = (
     commands_conference,
     commands_intercom,
+    commands_messages,
     commands_recording,
     commands_redirect,
     commands_transfer,
@@ -147,6 +149,7 @@ class Console:
         self.app = app
         self.as_json = as_json
         self._out = threading.Lock()
+        self.line = ""  # the command line being carried out, as typed (for free text)
 
     # -- output (events arrive on the engine thread, replies on the main thread)
 
@@ -170,6 +173,8 @@ class Console:
             )
         elif kind == "dtmf":
             line = f"call {data['call']}: key {data['digit']} ({data['via']})"
+        elif kind in commands_messages.EVENT_KINDS:
+            line = commands_messages.event_line(data)
         elif kind == "history":
             line = (
                 f"history: {data['type']} {data['number']} on {data['account']}, "
@@ -205,6 +210,7 @@ class Console:
                 words = line.split()
                 if not words:
                     continue
+                self.line = line.rstrip("\r\n")
                 try:
                     if not self._command(words):
                         break

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from parley import __version__
 from parley.media.engine import AudioConfig, MediaEngine
+from parley.messages.store import MessageStore
 from parley.net.address import Source, TransportError
 from parley.net.driver import SipDriver, TransportFactory
 from parley.net.transport import TransportLayer
@@ -28,6 +29,7 @@ from parley.phone.context import CallContext
 from parley.phone.events import CallNote, PhoneError, PhoneEvent
 from parley.phone.forwarding import Forwarding
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
+from parley.phone.messages import Messages, MessagesContext
 from parley.phone.outgoing import DialError, OutgoingCalls
 from parley.phone.recording import RecordingContext, Recordings
 from parley.phone.replaces_target import EXTENSION as REPLACES
@@ -79,6 +81,7 @@ class Phone:
         audio: AudioConfig | None = None,
         auto_answer: bool | None = None,
         transport_factory: TransportFactory = TransportLayer,
+        message_store: MessageStore | None = None,
     ) -> None:
         self.settings = settings
         self._passwords = passwords
@@ -166,6 +169,16 @@ class Phone:
                 media=lambda: self.media,
                 calls=lambda: list(self.calls.values()),
                 dial=self.outgoing.dial,
+            )
+        )
+        # Instant messages and typing (MESSAGE in Allow/Accept before any REGISTER).
+        self.messages = Messages(
+            MessagesContext(
+                emit=self.emit,
+                driver=self.driver,
+                settings=lambda: self.settings,
+                accounts=lambda: self.accounts,
+                store=message_store if message_store is not None else MessageStore(":memory:"),
             )
         )
         # Recording a conference participant's call records the whole mix.
@@ -264,6 +277,7 @@ class Phone:
         for account in self.accounts.values():
             await account.close()
         self.recordings.stop_all()
+        self.messages.close()
         if self.media is not None:
             self.media.stop()
         await self.driver.close()
