@@ -50,7 +50,7 @@ from parley.phone.events import (
 )
 from parley.phone.incoming import trusted_source
 from parley.settings.model import Settings
-from parley.sip.headers import NameAddr
+from parley.sip.headers import NameAddr, SipParseError
 from parley.sip.is_composing import (
     ComposingSender,
     ComposingWatch,
@@ -304,7 +304,7 @@ class Messages:
         self._answer(tx, 200, "OK")
         if not account.settings.typing_notification:
             return
-        peer = normalise_peer(message.sender)
+        peer = self._peer_of(message, account)
         if self._watch.received(peer, doc, self.ctx.driver.now):
             self._watch_accounts[peer] = account.name
             self.ctx.emit(TypingChanged(peer, self._watch.active(peer), account.name))
@@ -313,7 +313,7 @@ class Messages:
     def _text_received(self, message: IncomingMessage, account: Account) -> None:
         if not message.text.strip():
             return  # an empty MESSAGE (a ping): answered, nothing to show
-        peer = normalise_peer(message.sender)
+        peer = self._peer_of(message, account)
         now = time.time()
         at = message.date if message.date is not None and message.date <= now + CLOCK_SKEW else now
         row = self.ctx.store.add_received(
@@ -331,6 +331,19 @@ class Messages:
                 at=at,
             )
         )
+
+    @staticmethod
+    def _peer_of(message: IncomingMessage, account: Account) -> str:
+        """The conversation key of a sender. Some phones (linphone) write addresses on
+        the PBX's domain without its port: on the account's own host they mean the
+        account's server, so they get its port — one conversation, however written."""
+        from parley.phone.transfer import on_account_server
+
+        try:
+            uri = on_account_server(SipURI.parse(message.sender), account.settings.domain)
+        except SipParseError:
+            return normalise_peer(message.sender)
+        return normalise_peer(str(uri))
 
     @staticmethod
     def _account_for(request: Request, accounts: Iterable[Account]) -> Account | None:
