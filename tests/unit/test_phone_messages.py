@@ -225,3 +225,29 @@ def test_message_is_in_allow_of_the_register(phone_pair: PhonePair) -> None:
     pair.run(pair.settle(1))
     register = pair.network.requests("REGISTER", src=5061)[0]
     assert "MESSAGE" in (register.headers.get("Allow") or "")
+
+
+def test_a_message_with_a_to_tag_but_no_dialog_is_taken(phone_pair: PhonePair) -> None:
+    """PBXs send MESSAGEs with a To tag (inside a call, or out of habit): without a
+    dialog that takes them they are handled like any other."""
+    pair = phone_pair
+    pair.run(pair.start())
+    raw = (
+        f"MESSAGE sip:1002@{HOST}:5062 SIP/2.0\r\n"
+        f"Via: SIP/2.0/UDP {HOST}:5070;branch=z9hG4bK-tagged\r\n"
+        "Max-Forwards: 70\r\n"
+        f"From: <sip:1003@{HOST}:5060>;tag=c9\r\n"
+        f"To: <sip:1002@{HOST}:5060>;tag=nodialog\r\n"
+        f"Call-ID: tagged@{HOST}\r\n"
+        "CSeq: 5 MESSAGE\r\n"
+        "Content-Type: text/plain\r\n"
+        "Content-Length: 6\r\n\r\nhi you"
+    ).encode()
+
+    async def send() -> None:
+        pair.network.send(raw, (HOST, 5070), (HOST, 5062))
+        await pair.settle()
+
+    pair.run(send())
+    assert answers_to_injected(pair) == [200]
+    assert [m.text for m in received(pair.b.events)] == ["hi you"]

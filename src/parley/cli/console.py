@@ -26,6 +26,7 @@ from parley.cli import (
     commands_transfer,
 )
 from parley.cli.texts import account_text, event_data
+from parley.history.db import StoreError
 from parley.media.engine import AudioConfig
 from parley.phone.events import PhoneEvent
 from parley.settings import ConfigError, Settings, default_config_path, load_settings
@@ -111,7 +112,7 @@ def run_console(args: argparse.Namespace) -> int:
             audio=audio,
             auto_answer=True if args.auto_answer else None,
         )
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, StoreError) as exc:  # StoreError: a data file not ours
         print(f"parley: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     return Console(app, as_json=args.json).run()
