@@ -221,3 +221,13 @@ def test_the_core_hands_a_message_to_the_handler_and_refuses_html_itself() -> No
     statuses = [m.status for m in answers if isinstance(m, Response)]
     assert 200 in statuses and 415 in statuses
     assert len(seen) == 1
+
+
+def test_an_asserted_identity_wins_over_from() -> None:
+    got = read_message(
+        incoming(b"hi", P_Asserted_Identity="<sip:+4930123@pbx.example.com;user=phone>")
+    )
+    assert isinstance(got, IncomingMessage)
+    assert got.sender == "sip:+4930123@pbx.example.com" and got.sender_name == "Bob"
+    bad = read_message(incoming(b"hi", P_Asserted_Identity="<<<"))
+    assert isinstance(bad, IncomingMessage) and bad.sender.startswith("sip:1002@")

@@ -251,3 +251,17 @@ def test_a_message_with_a_to_tag_but_no_dialog_is_taken(phone_pair: PhonePair) -
     pair.run(send())
     assert answers_to_injected(pair) == [200]
     assert [m.text for m in received(pair.b.events)] == ["hi you"]
+
+
+def test_an_outbound_proxy_gets_the_message_with_a_route(make_phone_pair: object) -> None:
+    # Bob's phone stands in for the proxy: the MESSAGE must reach it, not the recipient.
+    pair = make_phone_pair(  # type: ignore[operator]
+        a_account={"outbound_proxy": f"{HOST}:5062", "register_on_startup": False}
+    )
+    pair.run(pair.start())
+    pair.run(pair.a.phone.messages.send(f"sip:1003@{HOST}:5999", "via the proxy"))
+    pair.run(pair.until(lambda: len(statuses(pair.a.events)) == 2))
+    (sent,) = [p for p in pair.network.between(src=5061) if isinstance(p.message, Request)]
+    assert sent.dst == (HOST, 5062)
+    assert sent.message.headers.get("Route") == f"<sip:{HOST}:5062;lr>"
+    assert str(sent.message.uri) == f"sip:1003@{HOST}:5999"

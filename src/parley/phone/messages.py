@@ -239,6 +239,8 @@ class Messages:
         doc = sender.typed(now) if active else sender.stopped(now)
         if doc is not None:
             self._spawn(self._send_composing(account, uri, doc))
+        if sender.next_timer() is None:
+            del self._senders[key]  # idle: nothing to remember
         self.ctx.driver.core.wake()  # the idle deadline moved
 
     async def _send_composing(self, account: Account, uri: SipURI, doc: IsComposing) -> None:

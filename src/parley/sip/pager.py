@@ -180,6 +180,13 @@ def read_message(request: Request, *, max_body: int = MAX_BODY) -> IncomingMessa
         mime, params = content_type.mime, content_type.params
     if mime not in ACCEPTED_TYPES:
         return Refusal(415, "Unsupported Media Type", _accept_header(), mime)
+    try:  # RFC 3325: the identity the PBX asserts wins over what the sender wrote
+        asserted = request.headers.get("P-Asserted-Identity")
+        if asserted:
+            first = NameAddr.parse_list(asserted)[0]
+            sender = NameAddr(first.display_name or sender.display_name, first.uri, {})
+    except SipParseError:
+        pass  # unreadable: From stays
     uri = sender.uri.copy()
     uri.params, uri.headers = {}, {}
     common = {
