@@ -30,6 +30,7 @@ from parley.phone.events import (
     MessageReceived,
     MessageStatus,
     PhoneEvent,
+    TypingChanged,
 )
 from parley.settings import AccountSettings, Settings
 from peers.baresip import Baresip
@@ -40,7 +41,7 @@ from peers.linphone import Linphone
 pytestmark = pytest.mark.interop
 
 WAIT = 20.0
-USERS = {u: f"pass{u}" for u in ("1001", "1002", "1003", "1004")}
+USERS = {u: f"pass{u}" for u in ("1001", "1002", "1003", "1004", "1005")}
 
 
 class Recorder:
@@ -150,16 +151,13 @@ def linphone(kam: Kamailio, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         lp.stop()
 
 
-@pytest.fixture(scope="module")
-def parley(
-    kam: Kamailio, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Application, Recorder]]:
+def start_parley(kam: Kamailio, user: str, data: Path) -> tuple[Application, Recorder]:
     settings = Settings(
         accounts=[
             AccountSettings(
                 name="office",
                 domain=f"{LOOPBACK}:{kam.udp_port}",
-                username="1001",
+                username=user,
                 transport="udp",
                 codecs=["pcmu"],
                 local_port=free_port("udp"),
@@ -168,9 +166,9 @@ def parley(
     )
     app = Application(
         settings=settings,
-        passwords={"office": USERS["1001"]},
+        passwords={"office": USERS[user]},
         use_keyring=False,
-        data_dir=tmp_path_factory.mktemp("parley-data"),
+        data_dir=data,
         bind_host=LOOPBACK,
         audio=AudioConfig(),
     )
@@ -179,6 +177,18 @@ def parley(
     try:
         app.start().result(WAIT)
         events.wait(lambda e: isinstance(e, AccountStateChanged) and e.state == "registered")
+    except BaseException:
+        app.stop()
+        raise
+    return app, events
+
+
+@pytest.fixture(scope="module")
+def parley(
+    kam: Kamailio, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Application, Recorder]]:
+    app, events = start_parley(kam, "1001", tmp_path_factory.mktemp("parley-data"))
+    try:
         yield app, events
     finally:
         app.stop()
@@ -291,6 +301,43 @@ def test_a_strangers_message_straight_to_parley_is_refused(
     time.sleep(0.5)
     assert not any(isinstance(e, MessageReceived) and "cheap" in e.text for e in events.events)
     assert app.messages.search("cheap minutes") == []
+
+
+# ------------------------------------------------------------------ two Parleys: typing
+
+
+def test_typing_and_a_message_between_two_parleys_through_the_proxy(
+    parley: tuple[Application, Recorder], kam: Kamailio, tmp_path: Path
+) -> None:
+    app, _ = parley
+    other, seen = start_parley(kam, "1005", tmp_path / "other")
+    try:
+        app.messages.typing("1005", True).result(WAIT)
+        on = seen.wait(lambda e: isinstance(e, TypingChanged) and e.active)
+        assert on.sender == aor(kam, "1001")
+        app.messages.typing("1005", False).result(WAIT)
+        seen.wait(lambda e: isinstance(e, TypingChanged) and not e.active)
+        app.messages.typing("1005", True).result(WAIT)
+        assert wait_until(
+            lambda: (
+                [e.active for e in seen.events if isinstance(e, TypingChanged)]
+                == [True, False, True]
+            ),
+            timeout=WAIT,
+        )
+        app.messages.send("1005", "fertig getippt").result(WAIT)
+        got = seen.wait(lambda e: isinstance(e, MessageReceived))
+        assert got.text == "fertig getippt" and got.sender == aor(kam, "1001")
+        # the message ends the typing on the other side, without an "idle" from us
+        assert wait_until(
+            lambda: (
+                [e.active for e in seen.events if isinstance(e, TypingChanged)]
+                == [True, False, True, False]
+            ),
+            timeout=WAIT,
+        )
+    finally:
+        other.stop()
 
 
 # ------------------------------------------------------------------ the console
