@@ -265,3 +265,11 @@ def test_an_outbound_proxy_gets_the_message_with_a_route(make_phone_pair: object
     assert sent.dst == (HOST, 5062)
     assert sent.message.headers.get("Route") == f"<sip:{HOST}:5062;lr>"
     assert str(sent.message.uri) == f"sip:1003@{HOST}:5999"
+
+
+def test_a_message_too_long_for_the_far_end_is_not_sent(phone_pair: PhonePair) -> None:
+    pair = phone_pair
+    pair.run(pair.start())
+    with pytest.raises(MessageError, match="too long"):
+        pair.run(pair.a.phone.messages.send(pair.b.uri, "ü" * 40000))
+    assert messages_on_wire(pair, 5061) == []

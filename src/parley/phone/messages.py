@@ -62,6 +62,8 @@ from parley.sip.is_composing import (
 from parley.sip.message import Request, Response
 from parley.sip.pager import (
     IS_COMPOSING_TYPE,
+    MAX_BODY,
+    TEXT_PLAIN_UTF8,
     IncomingMessage,
     Refusal,
     build_message,
@@ -132,6 +134,11 @@ class Messages:
 
         if not text.strip():
             raise MessageError("nothing to send: the message is empty")
+        body = text.encode("utf-8")
+        if len(body) > MAX_BODY:
+            raise MessageError(
+                f"the message is too long ({len(body)} bytes; at most {MAX_BODY} go in one)"
+            )
         try:
             account = account_for(self.ctx.accounts(), account_name)
             uri = target_uri(target, account)
@@ -142,10 +149,10 @@ class Messages:
             peer, text, direction="out", account=account.name, state=MessageDelivery.SENDING
         )
         self._status(row.id, peer, account.name, MessageDelivery.SENDING)
-        sender = self._senders.get((account.name, peer))
+        sender = self._senders.pop((account.name, peer), None)
         if sender is not None:
-            sender.message_sent()
-        request = self._build(account, uri, text.encode("utf-8"), "text/plain;charset=UTF-8")
+            sender.message_sent()  # the message itself ends our typing (RFC 3994 §3)
+        request = self._build(account, uri, body, TEXT_PLAIN_UTF8)
         callbacks = ClientCallbacks(
             on_response=lambda r: self._answered(row.id, peer, account.name, r),
             on_timeout=lambda: self._failed(

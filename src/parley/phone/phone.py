@@ -3,7 +3,8 @@
 It is the assembler of the feature modules, each given a narrow context rather than
 the phone: the incoming-call policy (`incoming`, with `IncomingContext`), outgoing calls
 (`outgoing`), the ringer (`ringer`), the calls themselves (`CallContext`, built once
-here) and the accounts (settings, password, driver, emit).
+here), instant messages (`messages`, with `MessagesContext` and the message store the
+application gives it) and the accounts (settings, password, driver, emit).
 
 One Phone per process. It lives on one asyncio loop, the engine thread of
 `parley.app.Application` (for the desktop app and the console alike; `parley call` runs
