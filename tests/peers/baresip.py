@@ -39,6 +39,7 @@ import os
 import queue
 import socket
 import stat
+import subprocess
 import threading
 import time
 import wave
@@ -184,6 +185,7 @@ class Baresip:
         sip_trace: bool = False,
         netns: str | None = None,
         name: str | None = None,
+        keep_stdin: bool = False,
     ) -> None:
         self.binary = require_binary("baresip")
         self.workdir = Path(workdir)
@@ -211,6 +213,9 @@ class Baresip:
         self.sip_trace = sip_trace
         self.netns = netns
         self.name = name or f"baresip-{user}"
+        # With the stdio UI module, what baresip shows a person (an incoming MESSAGE's
+        # text) reaches its log only while its stdin stays open: a pipe we never close.
+        self.keep_stdin = keep_stdin
         self.log_path = self.workdir / "baresip.log"
         self.fifo = self.workdir / "speaker.fifo"
         self.process: Process | None = None
@@ -362,7 +367,8 @@ class Baresip:
             argv.append("-s")  # every SIP message into the log
         if self.netns is not None:
             argv = ["ip", "netns", "exec", self.netns, *argv]
-        self.process = Process(argv, log_path=self.log_path, name=self.name, env=env)
+        stdin = subprocess.PIPE if self.keep_stdin else subprocess.DEVNULL
+        self.process = Process(argv, log_path=self.log_path, name=self.name, env=env, stdin=stdin)
         self.process.start()
         try:
             self._connect(timeout)

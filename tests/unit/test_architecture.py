@@ -24,7 +24,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "parley"
 
-SERVICES = {"settings", "contacts", "history", "automation", "provisioning"}
+SERVICES = {"settings", "contacts", "history", "messages", "automation", "provisioning"}
 
 # package -> the Parley packages it may import (besides itself).
 ALLOWED: dict[str, set[str]] = {

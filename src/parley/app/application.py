@@ -35,6 +35,7 @@ from parley.app.directory import Directory
 from parley.app.engine import Engine
 from parley.app.events import HistoryAdded
 from parley.app.intercom import Intercom
+from parley.app.messages import Messages
 from parley.app.recorder import HistoryRecorder
 from parley.app.recordings import Recordings
 from parley.app.snapshots import AccountInfo, CallInfo
@@ -47,6 +48,8 @@ from parley.history.model import CallType, HistoryEntry
 from parley.history.store import FILE_NAME as HISTORY_FILE
 from parley.history.store import HistoryStore
 from parley.media.engine import AudioConfig
+from parley.messages.store import FILE_NAME as MESSAGES_FILE
+from parley.messages.store import MessageStore
 from parley.phone.events import PhoneError, PhoneEvent
 from parley.phone.phone import Phone
 from parley.settings import (
@@ -77,7 +80,8 @@ class Application:
     Pass `settings` instead to use a model as it is (then nothing is saved unless
     `settings_path` is given too). `passwords` are used before the settings file's
     inline ones and the keyring (`use_keyring=False` never touches the keyring).
-    `data_dir`, `history_path` and `contacts_path` move the stores (":memory:" works).
+    `data_dir`, `history_path`, `contacts_path` and `messages_path` move the stores
+    (":memory:" works).
     `default_region` (e.g. "DE") lets national and international spellings of a number
     find the same contact. `bind_host`, `audio` and `auto_answer` go to the Phone.
     Problems found with passwords are in `problems` and are also sent as `PhoneError`
@@ -94,6 +98,7 @@ class Application:
         data_dir: Path | str | None = None,
         history_path: Path | str | None = None,
         contacts_path: Path | str | None = None,
+        messages_path: Path | str | None = None,
         default_region: str | None = None,
         bind_host: str = "0.0.0.0",
         audio: AudioConfig | None = None,
@@ -138,6 +143,14 @@ class Application:
         except BaseException:
             history.close()
             raise
+        try:
+            message_store = MessageStore(
+                messages_path if messages_path is not None else data / MESSAGES_FILE
+            )
+        except BaseException:
+            history.close()
+            contacts.close()
+            raise
         self.directory = Directory(history, contacts)
         self.recorder = HistoryRecorder(history, on_recorded=self._history_added)
         self.calls = Calls(self._ctx, self.recorder)
@@ -148,6 +161,7 @@ class Application:
         self.transfers = Transfers(self._ctx)
         self.intercom = Intercom(self._ctx)
         self.conference = ConferenceCalls(self._ctx, self.subscribe)
+        self.messages = Messages(self._ctx, message_store, self.directory.contact_name)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -193,6 +207,7 @@ class Application:
             bind_host=self._bind_host,
             audio=self._audio,
             auto_answer=self._auto_answer,
+            message_store=self.messages.store,
         )
         for text in config.problems:
             self._dispatch(PhoneError(text=text))
@@ -213,6 +228,7 @@ class Application:
                 log.exception("the phone did not stop cleanly")
         self.engine.stop(timeout)
         self.directory.close()
+        self.messages.close()
 
     def __enter__(self) -> Application:
         return self

@@ -20,11 +20,13 @@ from parley.app.snapshots import CallInfo
 from parley.cli import (
     commands_conference,
     commands_intercom,
+    commands_messages,
     commands_recording,
     commands_redirect,
     commands_transfer,
 )
 from parley.cli.texts import account_text, event_data
+from parley.history.db import StoreError
 from parley.media.engine import AudioConfig
 from parley.phone.events import PhoneEvent
 from parley.settings import ConfigError, Settings, default_config_path, load_settings
@@ -53,6 +55,7 @@ class ConsoleCommand(Protocol):
 _COMMAND_MODULES = (
     commands_conference,
     commands_intercom,
+    commands_messages,
     commands_recording,
     commands_redirect,
     commands_transfer,
@@ -109,7 +112,7 @@ def run_console(args: argparse.Namespace) -> int:
             audio=audio,
             auto_answer=True if args.auto_answer else None,
         )
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, StoreError) as exc:  # StoreError: a data file not ours
         print(f"parley: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     return Console(app, as_json=args.json).run()
@@ -147,6 +150,7 @@ class Console:
         self.app = app
         self.as_json = as_json
         self._out = threading.Lock()
+        self.line = ""  # the command line being carried out, as typed (for free text)
 
     # -- output (events arrive on the engine thread, replies on the main thread)
 
@@ -170,6 +174,8 @@ class Console:
             )
         elif kind == "dtmf":
             line = f"call {data['call']}: key {data['digit']} ({data['via']})"
+        elif kind in commands_messages.EVENT_KINDS:
+            line = commands_messages.event_line(data)
         elif kind == "history":
             line = (
                 f"history: {data['type']} {data['number']} on {data['account']}, "
@@ -205,6 +211,7 @@ class Console:
                 words = line.split()
                 if not words:
                     continue
+                self.line = line.rstrip("\r\n")
                 try:
                     if not self._command(words):
                         break

@@ -16,6 +16,8 @@ from parley.phone.events import (
     CallStateChanged,
     ConferenceChanged,
     EndCause,
+    MessageDelivery,
+    MessageStatus,
     PhoneEvent,
     Reachability,
     RecordingChanged,
@@ -26,6 +28,7 @@ from parley.phone.events import (
     TransferRequested,
     TransferRole,
     TransferState,
+    TypingChanged,
 )
 
 __all__ = [
@@ -35,10 +38,12 @@ __all__ = [
     "conference_text",
     "end_text",
     "event_data",
+    "message_status_text",
     "recording_text",
     "registration_text",
     "state_text",
     "transfer_text",
+    "typing_text",
 ]
 
 _STATUS_TEXTS: dict[int, str] = {
@@ -313,6 +318,10 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
             f"Call {event.call}: the other party asks to transfer you to {event.target}"
             " — accept or refuse."
         )
+    elif isinstance(event, MessageStatus):
+        data["text"] = message_status_text(event)
+    elif isinstance(event, TypingChanged):
+        data["text"] = typing_text(event)
     elif isinstance(event, ConferenceChanged):
         data["calls"] = list(event.calls)
         data["muted"] = list(event.muted)
@@ -338,3 +347,45 @@ def conference_text(event: ConferenceChanged) -> str:
     if event.muted:
         text += "; not heard: " + ", ".join(str(c) for c in event.muted)
     return text + "."
+
+
+# Why a message did not go through, by SIP status (RFC 3428 answers, as a person reads them).
+_MESSAGE_FAILURES: dict[int, str] = {
+    401: "authentication failed",
+    403: "refused",
+    404: "unknown recipient",
+    407: "authentication failed",
+    408: "no answer",
+    410: "the address is no longer in use",
+    413: "the message is too long",
+    415: "the recipient cannot read this kind of message",
+    480: "the recipient is not available",
+    484: "incomplete address",
+    486: "the recipient is busy",
+    488: "not accepted",
+    500: "server error",
+    503: "service unavailable",
+    603: "declined",
+}
+
+
+def message_status_text(event: MessageStatus) -> str:
+    """The sentence for a step in the delivery of a message we sent."""
+    head = f"Message {event.message_id} to {event.to}"
+    if event.state is MessageDelivery.SENDING:
+        return f"{head}: sending…"
+    if event.state is MessageDelivery.DELIVERED:
+        return f"{head}: delivered."
+    if event.state is MessageDelivery.SENT:
+        return f"{head}: sent (the server took it; it may be delivered later)."
+    why = _MESSAGE_FAILURES.get(event.status or 0)
+    if why is None and event.status is not None:
+        why = _STATUS_TEXTS.get(event.status, "failed").lower()
+    if why is None:
+        why = event.reason or "it could not be sent"
+    code = f" ({event.status} {event.reason})" if event.status else ""
+    return f"{head} failed: {why}{code}."
+
+
+def typing_text(event: TypingChanged) -> str:
+    return f"{event.sender} is typing…" if event.active else f"{event.sender} stopped typing."

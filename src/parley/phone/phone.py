@@ -3,7 +3,8 @@
 It is the assembler of the feature modules, each given a narrow context rather than
 the phone: the incoming-call policy (`incoming`, with `IncomingContext`), outgoing calls
 (`outgoing`), the ringer (`ringer`), the calls themselves (`CallContext`, built once
-here) and the accounts (settings, password, driver, emit).
+here), instant messages (`messages`, with `MessagesContext` and the message store the
+application gives it) and the accounts (settings, password, driver, emit).
 
 One Phone per process. It lives on one asyncio loop, the engine thread of
 `parley.app.Application` (for the desktop app and the console alike; `parley call` runs
@@ -18,6 +19,7 @@ from collections.abc import Callable
 
 from parley import __version__
 from parley.media.engine import AudioConfig, MediaEngine
+from parley.messages.store import MessageStore
 from parley.net.address import Source, TransportError
 from parley.net.driver import SipDriver, TransportFactory
 from parley.net.transport import TransportLayer
@@ -28,6 +30,7 @@ from parley.phone.context import CallContext
 from parley.phone.events import CallNote, PhoneError, PhoneEvent
 from parley.phone.forwarding import Forwarding
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
+from parley.phone.messages import Messages, MessagesContext
 from parley.phone.outgoing import DialError, OutgoingCalls
 from parley.phone.publications import Publications, PublicationsContext
 from parley.phone.recording import RecordingContext, Recordings
@@ -80,6 +83,7 @@ class Phone:
         audio: AudioConfig | None = None,
         auto_answer: bool | None = None,
         transport_factory: TransportFactory = TransportLayer,
+        message_store: MessageStore | None = None,
     ) -> None:
         self.settings = settings
         self._passwords = passwords
@@ -172,6 +176,16 @@ class Phone:
         # Our published event state (presence): PUBLISH, refreshed, removed at stop.
         self.publications = Publications(
             PublicationsContext(self.driver, self.emit, lambda: self.settings)
+        )
+        # Instant messages and typing (MESSAGE in Allow/Accept before any REGISTER).
+        self.messages = Messages(
+            MessagesContext(
+                emit=self.emit,
+                driver=self.driver,
+                settings=lambda: self.settings,
+                accounts=lambda: self.accounts,
+                store=message_store if message_store is not None else MessageStore(":memory:"),
+            )
         )
         # Recording a conference participant's call records the whole mix.
         self.recordings.far_slots = self.conference.recorded_far
@@ -271,6 +285,7 @@ class Phone:
         for account in self.accounts.values():
             await account.close()
         self.recordings.stop_all()
+        self.messages.close()
         if self.media is not None:
             self.media.stop()
         await self.driver.close()
