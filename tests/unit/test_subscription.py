@@ -23,9 +23,9 @@ from parley.sip.subscription import (
     EventPackages,
     IncomingSubscription,
     Notification,
+    Subscriber,
     SubscriptionStateHeader,
     SubscriptionUpdate,
-    Subscriber,
     SubState,
     refresh_delay,
 )
