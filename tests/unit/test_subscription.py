@@ -14,14 +14,13 @@ from uapair import Pair, UserAgent
 from parley.sip.dialog import DialogId
 from parley.sip.headers import NameAddr, SipParseError
 from parley.sip.message import Headers, Request, Response
+from parley.sip.notifier import EventPackages, IncomingSubscription
 from parley.sip.request_client import ClientCallbacks
 from parley.sip.subscription import (
     DEFAULT_RETRY,
     NOTIFY_WAIT,
     UNSUBSCRIBE_WAIT,
     EventHeader,
-    EventPackages,
-    IncomingSubscription,
     Notification,
     Subscriber,
     SubscriptionStateHeader,

@@ -33,6 +33,7 @@ from parley.phone.recording import RecordingContext, Recordings
 from parley.phone.replaces_target import EXTENSION as REPLACES
 from parley.phone.replaces_target import ReplacesContext, ReplacesTarget
 from parley.phone.ringer import Ringer
+from parley.phone.subscriptions import SubscriptionContext, Subscriptions
 from parley.phone.transfer import TransferContext, Transfers
 from parley.settings.model import AccountSettings, MediaSettings, Settings
 from parley.sip.answer_mode import ANSWERMODE_TAG
@@ -160,6 +161,15 @@ class Phone:
                 self.emit, core, lambda: self.settings, lambda: self.calls, self.outgoing.dial
             )
         )
+        # RFC 6665 subscriptions of every package, ours and those to us (SUBSCRIBE, NOTIFY).
+        self.subscriptions = Subscriptions(
+            SubscriptionContext(
+                emit=self.emit,
+                driver=self.driver,
+                settings=lambda: self.settings,
+                accounts=lambda: self.accounts,
+            )
+        )
         self.conference = Conference(
             ConferenceContext(
                 emit=self.emit,
@@ -177,11 +187,12 @@ class Phone:
         """Hand `event` to the feature modules that follow the phone's events and to the
         front-end, in that order: transfers first (they act on a call's end before the
         front-end reports it), recordings last ("connected" is told before "recording
-        started"). One that fails is logged; the others still hear the event."""
+        started"), then subscriptions (restored when an account registers again). One that fails is logged; the others still hear the event."""
         listeners: tuple[tuple[str, Callable[[PhoneEvent], None]], ...] = (
             ("transfers", self.transfers.observe),
             ("front-end", self._on_event),
             ("recordings", self.recordings.on_event),
+            ("subscriptions", self.subscriptions.observe),
         )
         for name, listener in listeners:
             try:
@@ -258,6 +269,7 @@ class Phone:
                 await asyncio.wait_for(asyncio.gather(*waits), timeout)
             except TimeoutError:
                 log.info("some calls did not end cleanly within %.0f s", timeout)
+        await self.subscriptions.close_all(timeout)  # unsubscribe while still registered
         await asyncio.gather(
             *(a.unregister(timeout) for a in self.accounts.values()), return_exceptions=True
         )
