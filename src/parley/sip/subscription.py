@@ -711,14 +711,14 @@ class Subscriber:
         return min(2.0 ** (self._quick - 1), MAX_BACKOFF)
 
     def _fail(self, now: float, status: int | None, reason: str) -> None:
+        self._stop()  # finished before the owner hears it
         self._set(SubscriptionUpdate(SubState.FAILED, reason, status), force=True)
-        self._stop()
 
     def _finish(self, now: float, reason: str) -> None:
         if self._finished:
             return
-        self._set(SubscriptionUpdate(SubState.TERMINATED, reason), force=True)
         self._stop()
+        self._set(SubscriptionUpdate(SubState.TERMINATED, reason), force=True)
 
     def _stop(self) -> None:
         self._finished = True
