@@ -287,7 +287,7 @@ class Subscriptions:
         self.packages = EventPackages(self.core, self._notifier_transmit)
         self.subscriptions: list[Subscription] = []
         self.watchers: list[Watcher] = []
-        self._states: dict[str, RegState | None] = {}  # last registration state per account
+        self._down: set[str] = set()  # accounts not registered since they were
         self._lost: set[str] = set()  # accounts whose server connection was lost
         self._tasks: set[asyncio.Task[None]] = set()
         ctx.driver.on_connection_lost(self._connection_lost)
@@ -342,18 +342,26 @@ class Subscriptions:
                 sub.start()
 
     def observe(self, event: PhoneEvent) -> None:
-        """The phone's events: an account registered again → its subscriptions are
-        restored; one registered for the first time → those waiting start."""
+        """The phone's events: an account registered again after it was not (failed,
+        unregistered) or lost its connection → its subscriptions are made anew; those
+        waiting for the account's first registration start."""
         if not isinstance(event, AccountStateChanged) or not isinstance(event.state, RegState):
             return
-        before = self._states.get(event.account)
-        self._states[event.account] = event.state
+        name = event.account
+        if event.state in (RegState.FAILED, RegState.UNREGISTERED):
+            self._down.add(name)
+            return
         if event.state is not RegState.REGISTERED:
             return
-        lost = event.account in self._lost
-        self._lost.discard(event.account)
-        if before is not RegState.REGISTERED or lost:
-            self.restore(event.account)
+        again = name in self._down or name in self._lost
+        self._down.discard(name)
+        self._lost.discard(name)
+        if again:
+            self.restore(name)
+            return
+        for sub in self.of_account(name):
+            if sub.machine is None and not sub.closed:
+                sub.start()
 
     def _connection_lost(self, dest: Address) -> None:
         for account in self.ctx.accounts().values():
