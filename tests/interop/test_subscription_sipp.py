@@ -11,7 +11,8 @@ read SIPp's message trace for the rest:
   the unsubscribe goes in;
 - terminated;reason=deactivated: a new SUBSCRIBE (a new Call-ID) goes out at once;
 - 423 with Min-Expires: the SUBSCRIBE again with that expiry;
-- 489: failed with the status.
+- 489: failed with the status;
+- 401: answered with the account's credentials (SIPp checks the digest).
 """
 
 from __future__ import annotations
@@ -254,3 +255,18 @@ async def test_489_fails_with_the_status(kamailio: Kamailio, tmp_path: Path) -> 
         assert failed.status == 489
         await finish(sipp)
         assert rig.notices == []
+
+
+async def test_digest_challenge_is_answered_with_the_account_credentials(
+    kamailio: Kamailio, tmp_path: Path
+) -> None:
+    async with registered_phone(kamailio, tmp_path) as rig:
+        sipp = rig.notifier("subscribe_401.xml")
+        sub = rig.subscribe(sipp)
+        await rig.changed(SubscriptionStatus.ACTIVE)  # SIPp checked the digest answer
+        sub.close()
+        await asyncio.wait_for(sub.wait_closed(), 15)
+        await finish(sipp)
+        first, again, _unsubscribe = unique(received(sipp, "SUBSCRIBE "))
+        assert header(again, "Call-ID") == header(first, "Call-ID")
+        assert 'username="1001"' in header(again, "Authorization")
