@@ -630,3 +630,36 @@ def test_unsolicited_notify_goes_to_the_package_hook_or_gets_481() -> None:
     assert [g.status for g in got] == [200, 481]
     assert len(seen) == 1
     assert "NOTIFY" in r.a.core.capabilities.allow and "SUBSCRIBE" in r.a.core.capabilities.allow
+
+
+def test_terminated_before_the_200_is_acted_on_when_the_200_comes() -> None:
+    r = Rig()
+    r.start()
+    assert r.notify("terminated;reason=rejected").status == 200
+    assert not r.sub.finished  # the answer to the SUBSCRIBE is still to come
+    r.answer(200, Expires="600")
+    assert r.sub.finished and r.states()[-1] == (SubState.TERMINATED, "rejected")
+    assert len(r.held) == 1
+    # deactivated before the 200: a new SUBSCRIBE once the 200 is in.
+    r2 = Rig()
+    r2.start()
+    r2.notify("terminated;reason=deactivated")
+    assert len(r2.held) == 1
+    r2.answer(200, Expires="600")
+    assert len(r2.held) == 2 and r2.held[1][1].call_id != r2.held[0][1].call_id
+
+
+def test_close_before_any_answer_then_refused() -> None:
+    r = Rig()
+    r.start()
+    r.sub.close(r.now)
+    assert not r.sub.finished
+    r.answer(404)
+    assert r.sub.finished and r.states()[-1][0] is SubState.TERMINATED
+    assert len(r.held) == 1  # nothing to unsubscribe
+    # Closing a subscription that never got any answer ends after a bounded wait.
+    r2 = Rig()
+    r2.start()
+    r2.sub.close(r2.now)
+    r2.pair.advance(UNSUBSCRIBE_WAIT + 1)
+    assert r2.sub.finished
