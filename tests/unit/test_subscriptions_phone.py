@@ -11,9 +11,10 @@ from collections.abc import Iterator
 import pytest
 from phonepair import REGISTRAR_PORT, PhonePair
 
+from parley.net.address import Source
 from parley.phone.events import SubscriptionChanged, SubscriptionStatus
 from parley.phone.subscriptions import Notice, Subscription, SubscriptionError, Watcher
-from parley.sip.message import Request
+from parley.sip.message import Request, Response
 from parley.sip.registration import RegState
 
 TEXT = "text/plain"
@@ -151,3 +152,46 @@ def test_waits_for_the_registration_and_is_restored_after_a_new_one() -> None:
         pair.run(pair.until(lambda: len(notices) >= 2))
     finally:
         pair.close()
+
+
+def test_unsolicited_notify_is_taken_only_from_where_the_owner_says(pair: PhonePair) -> None:
+    pair.run(pair.start())
+    account = pair.a.phone.accounts["alice"]
+    seen: list[Notice] = []
+
+    def from_our_server(notice: Notice, source: Source) -> bool:
+        seen.append(notice)
+        server = account.server
+        return server is not None and (source.host, source.port) == (server.host, server.port)
+
+    pair.do(
+        lambda: pair.a.phone.subscriptions.unsolicited(
+            "message-summary", ["application/simple-message-summary"], from_our_server
+        )
+    )
+
+    def unsolicited(src_port: int, call_id: str, ctype: str) -> None:
+        body = b"Messages-Waiting: yes\r\n"
+        raw = (
+            f"NOTIFY sip:1001@127.0.0.1:5061 SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{src_port};branch=z9hG4bK{call_id}\r\n"
+            f"From: <sip:vm@127.0.0.1>;tag=v{call_id}\r\n"
+            f"To: <sip:1001@127.0.0.1>\r\n"
+            f"Call-ID: {call_id}\r\nCSeq: 1 NOTIFY\r\nMax-Forwards: 70\r\n"
+            f"Event: message-summary\r\nSubscription-State: active\r\n"
+            f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+        pair.do(lambda: pair.network.send(raw, ("127.0.0.1", src_port), ("127.0.0.1", 5061)))
+        pair.run(pair.settle(0.2))
+
+    unsolicited(REGISTRAR_PORT, "mwi1", "application/simple-message-summary")  # the server
+    unsolicited(5099, "mwi2", "application/simple-message-summary")  # a stranger
+    unsolicited(REGISTRAR_PORT, "mwi3", "text/html")  # not a type we take
+    answers = {
+        p.message.call_id: p.message.status
+        for p in pair.network.between(src=5061)
+        if isinstance(p.message, Response) and p.message.cseq.method == "NOTIFY"
+    }
+    assert answers == {"mwi1": 200, "mwi2": 403, "mwi3": 415}
+    assert seen[0].body == b"Messages-Waiting: yes\r\n"
+    assert seen[0].notifier == "sip:vm@127.0.0.1" and seen[0].account == "alice"

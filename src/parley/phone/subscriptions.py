@@ -27,7 +27,7 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from parley.net.address import Address
+from parley.net.address import Address, Source
 from parley.net.driver import SipDriver
 from parley.phone.events import (
     AccountStateChanged,
@@ -45,8 +45,11 @@ from parley.sip.request_client import ClientCallbacks, Credentials
 from parley.sip.subscription import (
     Notification,
     Subscriber,
+    SubscriptionStateHeader,
     SubscriptionUpdate,
+    body_type,
 )
+from parley.sip.transaction_server import ServerTransaction
 from parley.sip.uri import SipURI
 
 if TYPE_CHECKING:
@@ -384,6 +387,54 @@ class Subscriptions:
                 log.info("some subscriptions did not end within %.0f s", timeout)
         for task in list(self._tasks):
             task.cancel()
+
+    def unsolicited(
+        self,
+        package: str,
+        accept: Iterable[str],
+        decide: Callable[[Notice, Source], bool],
+    ) -> None:
+        """NOTIFYs of `package` outside any subscription of ours (unsolicited MWI):
+        `decide(notice, source)` says whether to take it (200, e.g. it comes from the
+        account's server) or not (403); a body type not in `accept` gets 415."""
+        types = tuple(t.lower() for t in accept)
+        self.packages.subscribing(package, types)
+
+        def hook(tx: ServerTransaction, request: Request, now: float) -> None:
+            ctype = body_type(request)
+            if request.body and types and ctype not in types:
+                self.driver.answer(tx, 415)
+                return
+            try:
+                value = request.headers.get("Subscription-State")
+                state = SubscriptionStateHeader.parse(value) if value else None
+                notifier = str(request.from_.uri)
+            except SipParseError:
+                self.driver.answer(tx, 400)
+                return
+            account = self._account_for(request.uri)
+            status = {"terminated": "terminated", "pending": "pending"}.get(
+                state.state if state else "", "active"
+            )
+            notice = Notice(
+                package=package.lower(),
+                content_type=ctype,
+                body=request.body,
+                state=SubscriptionStatus(status),
+                reason=(state.reason or "") if state else "",
+                notifier=notifier,
+                uri="",
+                account=account.name if account is not None else "",
+            )
+            source = tx.peer
+            try:
+                ok = isinstance(source, Source) and decide(notice, source)
+            except Exception:
+                log.exception("unsolicited %s NOTIFY handler failed", package)
+                ok = False
+            self.driver.answer(tx, 200 if ok else 403)
+
+        self.packages.on_unsolicited(package, hook)
 
     # -- notifier side
 

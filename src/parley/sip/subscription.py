@@ -49,6 +49,7 @@ __all__ = [
     "SubscriptionStateHeader",
     "SubscriptionUpdate",
     "Transmit",
+    "body_type",
     "dialog_seq",
     "refresh_delay",
 ]
@@ -213,7 +214,8 @@ def dialog_seq(dialog: Dialog) -> Callable[[Request], int]:
     return seq
 
 
-def _media(request: Request) -> str:
+def body_type(request: Request) -> str:
+    """The request's Content-Type as lower-case type/subtype ('' if none or unreadable)."""
     try:
         ctype = request.content_type
     except SipParseError:
@@ -569,7 +571,7 @@ class Subscriber:
             log.info("NOTIFY refused: %s", exc)
             core.answer(tx, 400, "Bad Subscription-State", now=now)
             return
-        ctype = _media(request)
+        ctype = body_type(request)
         if request.body and self.accept and ctype not in self.accept:
             core.answer(tx, 415, headers=[("Accept", ", ".join(self.accept))], now=now)
             return
