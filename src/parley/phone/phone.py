@@ -223,6 +223,7 @@ class Phone:
 
     async def remove_account(self, name: str) -> None:
         """Unregister the account named `name` and forget it (KeyError: no such account)."""
+        self.subscriptions.close_account(name)
         account = self.accounts.pop(name)
         try:
             await account.unregister()

@@ -170,7 +170,7 @@ class Subscription:
         if self.closed:
             return
         if self.machine is not None and not self.machine.finished:
-            self.machine.restart(self.owner.now)
+            self.machine.restart(self.owner.now, self.account.local_endpoint())
             return
         account = self.account
         s = account.settings
@@ -343,6 +343,11 @@ class Subscriptions:
             if not sub.closed:
                 log.info("%r: restored", sub)
                 sub.start()
+
+    def close_account(self, name: str) -> None:
+        """Unsubscribe everything of the account `name` (it is being removed)."""
+        for sub in self.of_account(name):
+            sub.close()
 
     def observe(self, event: PhoneEvent) -> None:
         """The phone's events: an account registered again after it was not (failed,

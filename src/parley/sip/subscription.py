@@ -298,18 +298,20 @@ class Subscriber:
         for leg in live:
             self._unsubscribe(leg, now)
         if not live and not self._initial_pending:
-            self._finish(now, self.reason or "closed")
+            self._finish(now, "closed")
         self.core.wake()
 
     @property
     def closing(self) -> bool:
         return self._closing
 
-    def restart(self, now: float) -> None:
+    def restart(self, now: float, local: LocalEndpoint | None = None) -> None:
         """Start over with a new SUBSCRIBE now (the owner's transport or registration
-        came back); the old dialogs are forgotten."""
+        came back, `local`: perhaps on a new address); the old dialogs are forgotten."""
         if self._finished or self._closing:
             return
+        if local is not None:
+            self.local = local
         self._quick = 0
         self._begin(now)
 
@@ -405,7 +407,7 @@ class Subscriber:
             # A notifier already spoke (forked, NOTIFY first): its dialog stands.
             log.info("SUBSCRIBE answered %s, but a dialog is up: kept", status)
         elif self._closing:
-            self._finish(now, self.reason or "closed")
+            self._finish(now, "closed")
         else:
             reason = "bad event" if status == 489 else response.reason
             self._fail(now, status, reason)
@@ -426,7 +428,7 @@ class Subscriber:
         if self._pending_end is not None and not self._closing:
             self._all_ended(now, *self._pending_end)
         elif self._closing:
-            self._finish(now, self.reason or "closed")
+            self._finish(now, "closed")
         else:
             self._fail(now, status, reason)
 
@@ -780,7 +782,7 @@ class Subscriber:
         if self._finished:
             return
         if self._close_by is not None and now >= self._close_by:
-            self._finish(now, self.reason or "closed")
+            self._finish(now, "closed")
             return
         if self._retry_at is not None and now >= self._retry_at:
             self._retry_at = None
