@@ -14,6 +14,8 @@ request goes (RFC 3263, which awaits), and the phone's life:
   was lost; one made while its account has no address yet starts at the registration.
 - `serve(package, on_subscribe)`: SUBSCRIBEs to us for `package` (a PBX or colleague
   watching our presence or line) are handed over as `Watcher`s to accept or refuse.
+- `unsolicited(package, accept, decide)`: NOTIFYs outside any subscription (MWI that
+  a PBX sends unasked) are taken (200) or refused (403) as `decide(notice, source)` says.
 - `close_all()` at the phone's stop: unsubscribe everything, wait a bounded time.
 
 `Subscriptions` sees the phone only through its `SubscriptionContext`.
