@@ -663,3 +663,36 @@ def test_close_before_any_answer_then_refused() -> None:
     r2.sub.close(r2.now)
     r2.pair.advance(UNSUBSCRIBE_WAIT + 1)
     assert r2.sub.finished
+
+
+def test_a_refresh_answered_423_is_sent_again_with_min_expires() -> None:
+    r = Rig()
+    r.start()
+    r.answer(200, Expires="600")
+    r.notify("active;expires=600")
+    r.pair.advance(541)
+    r.answer(423, Min_Expires="1200")
+    again = r.held[-1][1]
+    assert len(r.held) == 3 and header(again, "Expires") == "1200" and again.to.tag == "n1"
+    r.answer(200, Expires="1200")
+    r.pair.advance(refresh_delay(1200) - 1)
+    assert len(r.held) == 3
+    r.pair.advance(2)
+    assert len(r.held) == 4 and r.held[-1][1].to.tag == "n1"
+
+
+def test_notifier_pending_then_active() -> None:
+    r = Rig(scripted=False)
+    r.bob.unserve(PKG)
+    r.bob.serve(
+        PKG, lambda inc: (r.incoming.append(inc), inc.accept(r.now, pending=True, local=r.b.local))
+    )
+    r.start()
+    assert r.states() == [(SubState.PENDING, "")]
+    [incoming] = r.incoming
+    incoming.notify(r.now, b"open", TEXT, pending=False)
+    r.pair.deliver()
+    assert r.states() == [(SubState.PENDING, ""), (SubState.ACTIVE, "")]
+    notifies = [m for m in r.b.sent("NOTIFY") if isinstance(m, Request)]
+    assert header(notifies[0], "Subscription-State").startswith("pending;expires=")
+    assert notifies[1].body == b"open"
