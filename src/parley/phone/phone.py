@@ -37,6 +37,7 @@ from parley.phone.recording import RecordingContext, Recordings
 from parley.phone.replaces_target import EXTENSION as REPLACES
 from parley.phone.replaces_target import ReplacesContext, ReplacesTarget
 from parley.phone.ringer import Ringer
+from parley.phone.subscriptions import SubscriptionContext, Subscriptions
 from parley.phone.transfer import TransferContext, Transfers
 from parley.settings.model import AccountSettings, MediaSettings, Settings
 from parley.sip.answer_mode import ANSWERMODE_TAG
@@ -165,6 +166,15 @@ class Phone:
                 self.emit, core, lambda: self.settings, lambda: self.calls, self.outgoing.dial
             )
         )
+        # RFC 6665 subscriptions of every package, ours and those to us (SUBSCRIBE, NOTIFY).
+        self.subscriptions = Subscriptions(
+            SubscriptionContext(
+                emit=self.emit,
+                driver=self.driver,
+                settings=lambda: self.settings,
+                accounts=lambda: self.accounts,
+            )
+        )
         self.conference = Conference(
             ConferenceContext(
                 emit=self.emit,
@@ -196,11 +206,12 @@ class Phone:
         """Hand `event` to the feature modules that follow the phone's events and to the
         front-end, in that order: transfers first (they act on a call's end before the
         front-end reports it), recordings last ("connected" is told before "recording
-        started"). One that fails is logged; the others still hear the event."""
+        started"), then subscriptions (restored when an account registers again). One that fails is logged; the others still hear the event."""
         listeners: tuple[tuple[str, Callable[[PhoneEvent], None]], ...] = (
             ("transfers", self.transfers.observe),
             ("front-end", self._on_event),
             ("recordings", self.recordings.on_event),
+            ("subscriptions", self.subscriptions.observe),
         )
         for name, listener in listeners:
             try:
@@ -231,6 +242,7 @@ class Phone:
 
     async def remove_account(self, name: str) -> None:
         """Unregister the account named `name` and forget it (KeyError: no such account)."""
+        self.subscriptions.close_account(name)
         account = self.accounts.pop(name)
         try:
             await self.publications.remove_all(account=account)
@@ -278,7 +290,12 @@ class Phone:
                 await asyncio.wait_for(asyncio.gather(*waits), timeout)
             except TimeoutError:
                 log.info("some calls did not end cleanly within %.0f s", timeout)
-        await self.publications.remove_all(timeout)
+        # Unsubscribe and take back what we published while still registered (bounded).
+        await asyncio.gather(
+            self.subscriptions.close_all(timeout),
+            self.publications.remove_all(timeout),
+            return_exceptions=True,
+        )
         await asyncio.gather(
             *(a.unregister(timeout) for a in self.accounts.values()), return_exceptions=True
         )
