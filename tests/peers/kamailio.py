@@ -34,6 +34,67 @@ _MAX_UNIX_PATH = 100
 # db_text table headers; the version table records the schema version each
 # module expects (subscriber is at version 7 in Kamailio 5.6).
 _VERSION_TABLE = "table_name(string) table_version(int)\nsubscriber:7\n"
+
+# The presence server's tables (WITH_PRESENCE), as Debian's db_text schema has
+# them. publ_cache=2 and subs_db_mode=0 keep presentities and watchers in memory,
+# but the modules check the versions at start and msilo stores into ``silo``.
+_PRESENCE_TABLES = {
+    "presentity": (
+        5,
+        "id(int,auto) username(string) domain(string) event(string) etag(string) "
+        "expires(int) received_time(int) body(string) sender(string) priority(int) "
+        "ruid(string,null)\n",
+    ),
+    "active_watchers": (
+        12,
+        "id(int,auto) presentity_uri(string) watcher_username(string) "
+        "watcher_domain(string) to_user(string) to_domain(string) event(string) "
+        "event_id(string,null) to_tag(string) from_tag(string) callid(string) "
+        "local_cseq(int) remote_cseq(int) contact(string) record_route(string,null) "
+        "expires(int) status(int) reason(string,null) version(int) socket_info(string) "
+        "local_contact(string) from_user(string) from_domain(string) updated(int) "
+        "updated_winfo(int) flags(int) user_agent(string,null)\n",
+    ),
+    "watchers": (
+        3,
+        "id(int,auto) presentity_uri(string) watcher_username(string) "
+        "watcher_domain(string) event(string) status(int) reason(string,null) "
+        "inserted_time(int)\n",
+    ),
+    "xcap": (
+        4,
+        "id(int,auto) username(string) domain(string) doc(string) doc_type(int) "
+        "etag(string) source(int) doc_uri(string) port(int)\n",
+    ),
+    "pua": (
+        7,
+        "id(int,auto) pres_uri(string) pres_id(string) event(int) expires(int) "
+        "desired_expires(int) flag(int) etag(string) tuple_id(string,null) "
+        "watcher_uri(string) call_id(string) to_tag(string) from_tag(string) cseq(int) "
+        "record_route(string,null) contact(string) remote_contact(string) version(int) "
+        "extra_headers(string)\n",
+    ),
+    "silo": (
+        8,
+        "id(int,auto) src_addr(string) dst_addr(string) username(string) domain(string) "
+        "inc_time(int) exp_time(int) snd_time(int) ctype(string) body(string,null) "
+        "extra_hdrs(string,null) callid(string) status(int)\n",
+    ),
+    "dialog": (
+        7,
+        "id(int,auto) hash_entry(int) hash_id(int) callid(string) from_uri(string) "
+        "from_tag(string) to_uri(string) to_tag(string) caller_cseq(string) "
+        "callee_cseq(string) caller_route_set(string,null) callee_route_set(string,null) "
+        "caller_contact(string) callee_contact(string) caller_sock(string) "
+        "callee_sock(string) state(int) start_time(int) timeout(int) sflags(int) "
+        "iflags(int) toroute_name(string,null) req_uri(string) xdata(string,null)\n",
+    ),
+    "dialog_vars": (
+        1,
+        "id(int,auto) hash_entry(int) hash_id(int) dialog_key(string) "
+        "dialog_value(string)\n",
+    ),
+}
 _SUBSCRIBER_HEADER = (
     "id(int,auto) username(string) domain(string) password(string) "
     "ha1(string) ha1b(string) email_address(string,null) rpid(string,null)\n"
@@ -67,6 +128,7 @@ class Kamailio:
         tls_port: int,
         nat_helpers: bool = False,
         call_auth: bool = True,
+        presence: bool = False,
         defines: Iterable[str] = (),
         certs: Certs | None = None,
         realm: str = LOOPBACK,
@@ -84,6 +146,8 @@ class Kamailio:
             self.defines.append("WITH_NAT")
         if not call_auth:
             self.defines.append("WITHOUT_CALL_AUTH")
+        if presence and "WITH_PRESENCE" not in self.defines:
+            self.defines.append("WITH_PRESENCE")
         self.certs = certs if certs is not None else session_certs()
         self.config_path = self.workdir / "kamailio.cfg"
         self.db_dir = self.workdir / "db"
@@ -91,6 +155,11 @@ class Kamailio:
         self.ctl_socket = self._ctl_socket_path()
         self.process: Process | None = None
         self._write_files()
+
+    @property
+    def presence(self) -> bool:
+        """True when the presence server, dialog tracking and msilo are on."""
+        return "WITH_PRESENCE" in self.defines
 
     # --- addresses -----------------------------------------------------------
 
@@ -124,7 +193,12 @@ class Kamailio:
     def _write_files(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.db_dir.mkdir(exist_ok=True)
-        (self.db_dir / "version").write_text(_VERSION_TABLE)
+        version = _VERSION_TABLE
+        if self.presence:
+            for table, (table_version, header) in _PRESENCE_TABLES.items():
+                version += f"{table}:{table_version}\n"
+                (self.db_dir / table).write_text(header)
+        (self.db_dir / "version").write_text(version)
         rows = [_SUBSCRIBER_HEADER]
         for i, (user, password) in enumerate(self.users.items(), start=1):
             # Non-empty ha1/ha1b are required by db_text even with calculate_ha1.
