@@ -78,7 +78,7 @@ _PRESENCE_TABLES = {
         8,
         "id(int,auto) src_addr(string) dst_addr(string) username(string) domain(string) "
         "inc_time(int) exp_time(int) snd_time(int) ctype(string) body(string,null) "
-        "extra_hdrs(string,null) callid(string) status(int)\n",
+        "extra_hdrs(string,null) callid(string,null) status(int,null)\n",
     ),
     "dialog": (
         7,

@@ -34,9 +34,11 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from peers.common import LOOPBACK
+from peers.common import LOOPBACK, free_port
+from peers.sipp import SCENARIOS, Sipp
 
 if TYPE_CHECKING:
     from peers.kamailio import Kamailio
@@ -721,3 +723,134 @@ def publish_mwi(
             expires=expires,
             target=user,
         )
+
+
+# --- SIPp peers: voicemail simulator, unsolicited MWI, a BLF call --------------------
+
+
+def _mwi_keys(vm_user: str, new: int, old: int, urgent_new: int, urgent_old: int) -> dict[str, str]:
+    return {
+        "vm_user": vm_user,
+        "waiting": "yes" if new else "no",
+        "new": str(new),
+        "old": str(old),
+        "urgent_new": str(urgent_new),
+        "urgent_old": str(urgent_old),
+    }
+
+
+def sipp_publish_mwi(
+    kam: Kamailio,
+    user: str,
+    new: int,
+    old: int,
+    *,
+    workdir: Path,
+    urgent_new: int = 0,
+    urgent_old: int = 0,
+    publisher: tuple[str, str] | None = None,
+) -> Sipp:
+    """Voicemail simulator (SIPp, mwi_publish.xml): PUBLISH ``user``'s message-summary.
+
+    Started and returned; ``.wait(timeout)`` gives 0 once the PUBLISH got its 200.
+    """
+    vm_user, password = publisher or (user, kam.users[user])
+    sipp = Sipp(
+        SCENARIOS / "mwi_publish.xml",
+        local_port=free_port("udp"),
+        remote=f"{kam.host}:{kam.udp_port}",
+        media_port=free_port("udp"),
+        keys=_mwi_keys(vm_user, new, old, urgent_new, urgent_old),
+        extra_args=["-s", user, "-au", vm_user, "-ap", password],
+        workdir=workdir,
+    )
+    return sipp.start()
+
+
+def sipp_notify_mwi(
+    target: tuple[str, int],
+    user: str,
+    new: int,
+    old: int,
+    *,
+    workdir: Path,
+    urgent_new: int = 0,
+    urgent_old: int = 0,
+    vm_user: str = "voicemail",
+    credentials: tuple[str, str] | None = None,
+    transport: Literal["udp", "tcp"] = "udp",
+) -> Sipp:
+    """Unsolicited NOTIFY message-summary (SIPp, mwi_notify_unsolicited.xml) for ``user``.
+
+    ``target`` is where it goes: a phone's own address (host, port), or the
+    proxy's; through Kamailio give ``credentials`` (user, password) of a
+    subscriber, whose name is then also the From user. Started and returned;
+    ``.wait(timeout)`` gives 0 once the NOTIFY got a 200.
+    """
+    extra = ["-s", user]
+    if credentials is not None:
+        vm_user = credentials[0]
+        extra += ["-au", credentials[0], "-ap", credentials[1]]
+    sipp = Sipp(
+        SCENARIOS / "mwi_notify_unsolicited.xml",
+        local_port=free_port("both" if transport == "tcp" else "udp"),
+        remote=f"{target[0]}:{target[1]}",
+        media_port=free_port("udp"),
+        transport=transport,
+        keys=_mwi_keys(vm_user, new, old, urgent_new, urgent_old),
+        extra_args=extra,
+        workdir=workdir,
+    )
+    return sipp.start()
+
+
+def register_contact(kam: Kamailio, user: str, port: int, *, expires: int = 300) -> SipMessage:
+    """Register ``sip:USER@127.0.0.1:PORT`` (e.g. a SIPp UAS) for ``user`` at ``kam``."""
+    with SipUser(kam, user, kam.users[user], contact_port=port) as registrar_client:
+        response = registrar_client.register(expires=expires)
+    if response.status != 200:
+        raise SipError(f"REGISTER of {user} at port {port} answered {response.start}")
+    return response
+
+
+def start_blf_callee(kam: Kamailio, user: str, *, ring_ms: int, workdir: Path) -> Sipp:
+    """A SIPp phone registered as ``user`` that rings ``ring_ms`` ms, answers, takes the BYE."""
+    callee = Sipp(
+        SCENARIOS / "blf_callee_rings.xml",
+        local_port=free_port("udp"),
+        media_port=free_port("udp"),
+        extra_args=["-d", str(ring_ms)],
+        workdir=workdir,
+    ).start()
+    try:
+        register_contact(kam, user, callee.local_port)
+    except BaseException:
+        callee.stop()
+        raise
+    return callee
+
+
+def start_blf_caller(
+    kam: Kamailio,
+    caller: str,
+    callee: str,
+    *,
+    talk_ms: int,
+    workdir: Path,
+    caller_name: str = "Rig Caller",
+) -> Sipp:
+    """A SIPp phone that calls ``callee`` as ``caller`` through ``kam``, talks, hangs up."""
+    return Sipp(
+        SCENARIOS / "blf_caller.xml",
+        local_port=free_port("udp"),
+        remote=f"{kam.host}:{kam.udp_port}",
+        media_port=free_port("udp"),
+        keys={"caller": caller, "caller_name": caller_name},
+        extra_args=["-s", callee, "-au", caller, "-ap", kam.users[caller], "-d", str(talk_ms)],
+        workdir=workdir,
+    ).start()
+
+
+def dialog_states(body: str) -> list[str]:
+    """The <state> of every <dialog> in a dialog-info body (crude, for tests)."""
+    return [s.lower() for s in re.findall(r"<(?:\w+:)?state[^>]*>\s*([A-Za-z]+)\s*<", body)]
