@@ -333,6 +333,86 @@ class Kamailio:
         """The whole location table, as kamcmd prints it."""
         return self.rpc("ul.dump")
 
+    # --- presence server (presence=True) ----------------------------------------
+
+    def presentities(self) -> list[dict[str, str]]:
+        """Published states held by the presence server (``presence.presentity_list full``).
+
+        One dict per publication with ``user``, ``domain``, ``event``, ``etag``,
+        ``expires`` (epoch), ``received_time``, ``ruid``, ``body`` (the document as
+        published) among others.
+        """
+        return parse_kamcmd_structs(self.rpc("presence.presentity_list", "full"))
+
+    def dialogs(self) -> list[dict[str, str]]:
+        """Dialogs the dialog module tracks (``dlg.list``), top-level fields only:
+        ``call-id``, ``from_uri``, ``to_uri``, ``state`` (1 unconfirmed, 2 early,
+        3 confirmed, 4 confirmed with ACK, 5 deleted), ``start_ts``, ...
+        """
+        return parse_kamcmd_structs(self.rpc("dlg.list"))
+
+    def stored_messages(self) -> list[dict[str, str]]:
+        """Offline MESSAGEs msilo holds (rows of the ``silo`` table).
+
+        db_text keeps tables in memory: ``db_text.dump`` writes them out first.
+        Keys: ``src_addr``, ``dst_addr``, ``username``, ``domain``, ``ctype``,
+        ``body``, ``inc_time``, ``exp_time``, ``snd_time``, ...
+        """
+        self.rpc("db_text.dump")
+        return read_db_text_table(self.db_dir / "silo")
+
+
+def parse_kamcmd_structs(output: str) -> list[dict[str, str]]:
+    """The top-level ``{ key: value ... }`` blocks kamcmd prints, as dicts.
+
+    Nested blocks are skipped; a value that runs over several lines (a body)
+    is kept whole.
+    """
+    items: list[dict[str, str]] = []
+    current: dict[str, str] | None = None
+    key = ""
+    depth = 0
+    for line in output.splitlines():
+        stripped = line.strip()
+        if depth == 0 and stripped == "{":
+            current, key, depth = {}, "", 1
+            continue
+        if current is None:
+            continue
+        if stripped == "}" and depth == 1 and not line.startswith("\t"):
+            items.append(current)
+            current, depth = None, 0
+            continue
+        if depth > 1:
+            depth += stripped.endswith("{") - (stripped in ("}", "},"))
+            continue
+        match = re.match(r"^\t(\w[\w-]*): ?(.*)$", line)
+        if match:
+            key = match.group(1)
+            if match.group(2).strip() == "{":
+                depth += 1
+                continue
+            current[key] = match.group(2)
+        elif key:
+            current[key] += "\n" + line
+    return items
+
+
+def read_db_text_table(path: Path) -> list[dict[str, str]]:
+    """Rows of a db_text table file (header of ``name(type)`` columns, ':' separated)."""
+    lines = path.read_text().splitlines()
+    if not lines:
+        return []
+    names = [re.sub(r"\(.*", "", col) for col in lines[0].split()]
+    rows = []
+    for line in lines[1:]:
+        if not line:
+            continue
+        values = re.split(r"(?<!\\):", line)
+        unescaped = [v.replace("\\:", ":").replace("\\n", "\n").replace("\\\\", "\\") for v in values]
+        rows.append(dict(zip(names, unescaped, strict=False)))
+    return rows
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run a test PBX in the foreground until Ctrl-C (``scripts/pbx``)."""
@@ -343,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=5060, help="UDP and TCP port (5060)")
     parser.add_argument("--tls-port", type=int, default=5061, help="TLS port (5061)")
     parser.add_argument("--nat-helpers", action="store_true", help="enable the NAT helpers")
+    parser.add_argument(
+        "--presence", action="store_true", help="presence server, BLF, MWI and msilo"
+    )
     parser.add_argument("--workdir", type=Path, help="where to write config and logs")
     args = parser.parse_args(argv)
 
@@ -355,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         tcp_port=args.port,
         tls_port=args.tls_port,
         nat_helpers=args.nat_helpers,
+        presence=args.presence,
     )
     with kam:
         print(f"Kamailio on {LOOPBACK}: udp/tcp {args.port}, tls {args.tls_port}")

@@ -273,18 +273,19 @@ class SipUser:
 
     # --- wire ------------------------------------------------------------------
 
-    def _send(self, data: bytes) -> None:
+    def _send(self, data: bytes, to: tuple[str, int] | None = None) -> None:
         if self.transport == "udp":
-            self.sock.sendto(data, self.server)
+            self.sock.sendto(data, to or self.server)
         else:
             self.sock.sendall(data)
 
     def _read_loop(self) -> None:
         buffer = b""
+        source = self.server
         while not self._closed:
             try:
                 if self.transport == "udp":
-                    data, _ = self.sock.recvfrom(65535)
+                    data, source = self.sock.recvfrom(65535)
                     messages = [data]
                 else:
                     chunk = self.sock.recv(65535)
@@ -306,12 +307,15 @@ class SipUser:
                         self.responses.append(message)
                         self._cond.notify_all()
                 else:
-                    self._answer(message)
+                    self._answer(message, source)
                     with self._cond:
                         self.received.append(message)
                         self._cond.notify_all()
 
-    def _answer(self, request: SipMessage, status: int = 200, reason: str = "OK") -> None:
+    def _answer(
+        self, request: SipMessage, source: tuple[str, int], status: int = 200, reason: str = "OK"
+    ) -> None:
+        """Answer a request where it came from (UDP: its source address)."""
         if request.method == "ACK":
             return
         lines = [f"SIP/2.0 {status} {reason}"]
@@ -331,7 +335,7 @@ class SipUser:
             "",
         ]
         with contextlib.suppress(OSError):
-            self._send("\r\n".join(lines).encode())
+            self._send("\r\n".join(lines).encode(), source)
 
     def _build(
         self,
