@@ -11,6 +11,10 @@ Usage::
 
 The configuration is tests/peers/kamailio.cfg with its placeholders
 filled in; optional parts are switched on with defines (-A NAME).
+``presence=True`` adds the presence server, BLF (dialog-info of proxied calls),
+MWI and offline messages (msilo); see tests/peers/README.md and
+peers.presence_rig for clients, and ``presentities()``, ``dialogs()``,
+``stored_messages()`` to look inside.
 """
 
 from __future__ import annotations
@@ -91,8 +95,7 @@ _PRESENCE_TABLES = {
     ),
     "dialog_vars": (
         1,
-        "id(int,auto) hash_entry(int) hash_id(int) dialog_key(string) "
-        "dialog_value(string)\n",
+        "id(int,auto) hash_entry(int) hash_id(int) dialog_key(string) dialog_value(string)\n",
     ),
 }
 _SUBSCRIBER_HEADER = (
@@ -409,7 +412,9 @@ def read_db_text_table(path: Path) -> list[dict[str, str]]:
         if not line:
             continue
         values = re.split(r"(?<!\\):", line)
-        unescaped = [v.replace("\\:", ":").replace("\\n", "\n").replace("\\\\", "\\") for v in values]
+        unescaped = [
+            v.replace("\\:", ":").replace("\\n", "\n").replace("\\\\", "\\") for v in values
+        ]
         rows.append(dict(zip(names, unescaped, strict=False)))
     return rows
 
