@@ -449,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Kamailio on {LOOPBACK}: udp/tcp {args.port}, tls {args.tls_port}")
         print(f"users: {', '.join(f'{u}/{p}' for u, p in users.items())}")
         print(f"CA certificate: {kam.ca_file}; log: {kam.log_path}")
+        if kam.presence:
+            print("presence server on: PUBLISH/SUBSCRIBE presence, dialog, message-summary; msilo")
         print("Ctrl-C stops it.")
         try:
             while kam.running:
