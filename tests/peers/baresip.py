@@ -37,6 +37,7 @@ import fcntl
 import json
 import os
 import queue
+import re
 import socket
 import stat
 import subprocess
@@ -186,6 +187,9 @@ class Baresip:
         netns: str | None = None,
         name: str | None = None,
         keep_stdin: bool = False,
+        presence: bool = False,
+        publish_interval: int = 0,
+        watch: Sequence[str] = (),
     ) -> None:
         self.binary = require_binary("baresip")
         self.workdir = Path(workdir)
@@ -216,6 +220,11 @@ class Baresip:
         # With the stdio UI module, what baresip shows a person (an incoming MESSAGE's
         # text) reaches its log only while its stdin stays open: a pipe we never close.
         self.keep_stdin = keep_stdin
+        # The presence module: PUBLISH every ``publish_interval`` s (0: never) and
+        # SUBSCRIBE to the presence of each ``watch`` URI (contacts with presence=p2p).
+        self.presence = presence or publish_interval > 0 or bool(watch)
+        self.publish_interval = publish_interval
+        self.watch = list(watch)
         self.log_path = self.workdir / "baresip.log"
         self.fifo = self.workdir / "speaker.fifo"
         self.process: Process | None = None
@@ -286,7 +295,7 @@ class Baresip:
     def account_line(self) -> str:
         params = [f"audio_codecs={','.join(self.codecs)}", f"ptime={self.ptime}"]
         params.append(f"answermode={'auto' if self.auto_answer else 'manual'}")
-        params += ["medianat=", "mediaenc=", "mwi=no", "pubint=0"]
+        params += ["medianat=", "mediaenc=", "mwi=no", f"pubint={self.publish_interval}"]
         params.append(f"call_transfer={'yes' if self.call_transfer else 'no'}")
         if self.registrar is None:
             params.append("regint=0")
@@ -342,6 +351,8 @@ class Baresip:
         ]
         if lo:
             lines.append(f"rtp_ports {lo}-{hi}")
+        if self.presence:
+            lines += ["module_app contact.so", "module_app presence.so"]
         lines += self.extra_config
         return "\n".join(lines) + "\n"
 
@@ -349,7 +360,8 @@ class Baresip:
         self.workdir.mkdir(parents=True, exist_ok=True)
         (self.workdir / "config").write_text(self.config_text())
         (self.workdir / "accounts").write_text(self.account_line())
-        (self.workdir / "contacts").write_text("")
+        contacts = "".join(f"<{uri}>;presence=p2p\n" for uri in self.watch)
+        (self.workdir / "contacts").write_text(contacts)
         (self.workdir / "uuid").write_text(f"parley-test-{self.user}-{self.sip_port}\n")
 
     # --- life cycle ----------------------------------------------------------------
@@ -536,6 +548,33 @@ class Baresip:
 
     def call_status(self) -> str:
         return self.command("callstat")
+
+    # --- presence (module presence, baresip 1.0) ----------------------------------
+
+    def set_presence(self, online: bool) -> str:
+        """Publish open or closed (its only states) with presence_online/offline."""
+        if not self.presence:
+            raise BaresipError(f"{self.name} was started without the presence module")
+        return self.command("presence_online" if online else "presence_offline")
+
+    def watched_presence(self) -> dict[str, str]:
+        """Status baresip shows for each watched URI (its ``contacts`` list).
+
+        Lower-cased names as baresip 1.0 prints them: ``unknown`` (no NOTIFY
+        yet), ``online`` (basic open), ``offline`` (closed), ``busy`` (RPID busy,
+        away or on-the-phone map onto its few states).
+        """
+        text = re.sub(r"\x1b\[[0-9;]*m", "", self.command("contacts"))
+        status: dict[str, str] = {}
+        for match in re.finditer(r"^\W*(\w[\w -]*?)\s+<([^>]+)>", text, flags=re.M):
+            status[match.group(2)] = match.group(1).strip().lower()
+        return status
+
+    def wait_watched_presence(self, uri: str, status: str, timeout: float = 10.0) -> bool:
+        """True once baresip reported ``status`` for ``uri`` (see ``watched_presence``)."""
+        return wait_until(
+            lambda: self.watched_presence().get(uri) == status, timeout=timeout, interval=0.1
+        )
 
     # --- events ------------------------------------------------------------------
 

@@ -11,6 +11,10 @@ Usage::
 
 The configuration is tests/peers/kamailio.cfg with its placeholders
 filled in; optional parts are switched on with defines (-A NAME).
+``presence=True`` adds the presence server, BLF (dialog-info of proxied calls),
+MWI and offline messages (msilo); see tests/peers/README.md and
+peers.presence_rig for clients, and ``presentities()``, ``dialogs()``,
+``stored_messages()`` to look inside.
 """
 
 from __future__ import annotations
@@ -34,6 +38,66 @@ _MAX_UNIX_PATH = 100
 # db_text table headers; the version table records the schema version each
 # module expects (subscriber is at version 7 in Kamailio 5.6).
 _VERSION_TABLE = "table_name(string) table_version(int)\nsubscriber:7\n"
+
+# The presence server's tables (WITH_PRESENCE), as Debian's db_text schema has
+# them. publ_cache=2 and subs_db_mode=0 keep presentities and watchers in memory,
+# but the modules check the versions at start and msilo stores into ``silo``.
+_PRESENCE_TABLES = {
+    "presentity": (
+        5,
+        "id(int,auto) username(string) domain(string) event(string) etag(string) "
+        "expires(int) received_time(int) body(string) sender(string) priority(int) "
+        "ruid(string,null)\n",
+    ),
+    "active_watchers": (
+        12,
+        "id(int,auto) presentity_uri(string) watcher_username(string) "
+        "watcher_domain(string) to_user(string) to_domain(string) event(string) "
+        "event_id(string,null) to_tag(string) from_tag(string) callid(string) "
+        "local_cseq(int) remote_cseq(int) contact(string) record_route(string,null) "
+        "expires(int) status(int) reason(string,null) version(int) socket_info(string) "
+        "local_contact(string) from_user(string) from_domain(string) updated(int) "
+        "updated_winfo(int) flags(int) user_agent(string,null)\n",
+    ),
+    "watchers": (
+        3,
+        "id(int,auto) presentity_uri(string) watcher_username(string) "
+        "watcher_domain(string) event(string) status(int) reason(string,null) "
+        "inserted_time(int)\n",
+    ),
+    "xcap": (
+        4,
+        "id(int,auto) username(string) domain(string) doc(string) doc_type(int) "
+        "etag(string) source(int) doc_uri(string) port(int)\n",
+    ),
+    "pua": (
+        7,
+        "id(int,auto) pres_uri(string) pres_id(string) event(int) expires(int) "
+        "desired_expires(int) flag(int) etag(string) tuple_id(string,null) "
+        "watcher_uri(string) call_id(string) to_tag(string) from_tag(string) cseq(int) "
+        "record_route(string,null) contact(string) remote_contact(string) version(int) "
+        "extra_headers(string)\n",
+    ),
+    "silo": (
+        8,
+        "id(int,auto) src_addr(string) dst_addr(string) username(string) domain(string) "
+        "inc_time(int) exp_time(int) snd_time(int) ctype(string) body(string,null) "
+        "extra_hdrs(string,null) callid(string,null) status(int,null)\n",
+    ),
+    "dialog": (
+        7,
+        "id(int,auto) hash_entry(int) hash_id(int) callid(string) from_uri(string) "
+        "from_tag(string) to_uri(string) to_tag(string) caller_cseq(string) "
+        "callee_cseq(string) caller_route_set(string,null) callee_route_set(string,null) "
+        "caller_contact(string) callee_contact(string) caller_sock(string) "
+        "callee_sock(string) state(int) start_time(int) timeout(int) sflags(int) "
+        "iflags(int) toroute_name(string,null) req_uri(string) xdata(string,null)\n",
+    ),
+    "dialog_vars": (
+        1,
+        "id(int,auto) hash_entry(int) hash_id(int) dialog_key(string) dialog_value(string)\n",
+    ),
+}
 _SUBSCRIBER_HEADER = (
     "id(int,auto) username(string) domain(string) password(string) "
     "ha1(string) ha1b(string) email_address(string,null) rpid(string,null)\n"
@@ -67,6 +131,7 @@ class Kamailio:
         tls_port: int,
         nat_helpers: bool = False,
         call_auth: bool = True,
+        presence: bool = False,
         defines: Iterable[str] = (),
         certs: Certs | None = None,
         realm: str = LOOPBACK,
@@ -84,6 +149,8 @@ class Kamailio:
             self.defines.append("WITH_NAT")
         if not call_auth:
             self.defines.append("WITHOUT_CALL_AUTH")
+        if presence and "WITH_PRESENCE" not in self.defines:
+            self.defines.append("WITH_PRESENCE")
         self.certs = certs if certs is not None else session_certs()
         self.config_path = self.workdir / "kamailio.cfg"
         self.db_dir = self.workdir / "db"
@@ -91,6 +158,11 @@ class Kamailio:
         self.ctl_socket = self._ctl_socket_path()
         self.process: Process | None = None
         self._write_files()
+
+    @property
+    def presence(self) -> bool:
+        """True when the presence server, dialog tracking and msilo are on."""
+        return "WITH_PRESENCE" in self.defines
 
     # --- addresses -----------------------------------------------------------
 
@@ -124,7 +196,12 @@ class Kamailio:
     def _write_files(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.db_dir.mkdir(exist_ok=True)
-        (self.db_dir / "version").write_text(_VERSION_TABLE)
+        version = _VERSION_TABLE
+        if self.presence:
+            for table, (table_version, header) in _PRESENCE_TABLES.items():
+                version += f"{table}:{table_version}\n"
+                (self.db_dir / table).write_text(header)
+        (self.db_dir / "version").write_text(version)
         rows = [_SUBSCRIBER_HEADER]
         for i, (user, password) in enumerate(self.users.items(), start=1):
             # Non-empty ha1/ha1b are required by db_text even with calculate_ha1.
@@ -259,6 +336,88 @@ class Kamailio:
         """The whole location table, as kamcmd prints it."""
         return self.rpc("ul.dump")
 
+    # --- presence server (presence=True) ----------------------------------------
+
+    def presentities(self) -> list[dict[str, str]]:
+        """Published states held by the presence server (``presence.presentity_list full``).
+
+        One dict per publication with ``user``, ``domain``, ``event``, ``etag``,
+        ``expires`` (epoch), ``received_time``, ``ruid``, ``body`` (the document as
+        published) among others.
+        """
+        return parse_kamcmd_structs(self.rpc("presence.presentity_list", "full"))
+
+    def dialogs(self) -> list[dict[str, str]]:
+        """Dialogs the dialog module tracks (``dlg.list``), top-level fields only:
+        ``call-id``, ``from_uri``, ``to_uri``, ``state`` (1 unconfirmed, 2 early,
+        3 confirmed, 4 confirmed with ACK, 5 deleted), ``start_ts``, ...
+        """
+        return parse_kamcmd_structs(self.rpc("dlg.list"))
+
+    def stored_messages(self) -> list[dict[str, str]]:
+        """Offline MESSAGEs msilo holds (rows of the ``silo`` table).
+
+        db_text keeps tables in memory: ``db_text.dump`` writes them out first.
+        Keys: ``src_addr``, ``dst_addr``, ``username``, ``domain``, ``ctype``,
+        ``body``, ``inc_time``, ``exp_time``, ``snd_time``, ...
+        """
+        self.rpc("db_text.dump")
+        return read_db_text_table(self.db_dir / "silo")
+
+
+def parse_kamcmd_structs(output: str) -> list[dict[str, str]]:
+    """The top-level ``{ key: value ... }`` blocks kamcmd prints, as dicts.
+
+    Nested blocks are skipped; a value that runs over several lines (a body)
+    is kept whole.
+    """
+    items: list[dict[str, str]] = []
+    current: dict[str, str] | None = None
+    key = ""
+    depth = 0
+    for line in output.splitlines():
+        stripped = line.strip()
+        if depth == 0 and stripped == "{":
+            current, key, depth = {}, "", 1
+            continue
+        if current is None:
+            continue
+        if stripped == "}" and depth == 1 and not line.startswith("\t"):
+            items.append(current)
+            current, depth = None, 0
+            continue
+        if depth > 1:
+            depth += stripped.endswith("{") - (stripped in ("}", "},"))
+            continue
+        match = re.match(r"^\t(\w[\w-]*): ?(.*)$", line)
+        if match:
+            key = match.group(1)
+            if match.group(2).strip() == "{":
+                depth += 1
+                continue
+            current[key] = match.group(2)
+        elif key:
+            current[key] += "\n" + line
+    return items
+
+
+def read_db_text_table(path: Path) -> list[dict[str, str]]:
+    """Rows of a db_text table file (header of ``name(type)`` columns, ':' separated)."""
+    lines = path.read_text().splitlines()
+    if not lines:
+        return []
+    names = [re.sub(r"\(.*", "", col) for col in lines[0].split()]
+    rows = []
+    for line in lines[1:]:
+        if not line:
+            continue
+        values = re.split(r"(?<!\\):", line)
+        unescaped = [
+            v.replace("\\:", ":").replace("\\n", "\n").replace("\\\\", "\\") for v in values
+        ]
+        rows.append(dict(zip(names, unescaped, strict=False)))
+    return rows
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run a test PBX in the foreground until Ctrl-C (``scripts/pbx``)."""
@@ -269,6 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=5060, help="UDP and TCP port (5060)")
     parser.add_argument("--tls-port", type=int, default=5061, help="TLS port (5061)")
     parser.add_argument("--nat-helpers", action="store_true", help="enable the NAT helpers")
+    parser.add_argument(
+        "--presence", action="store_true", help="presence server, BLF, MWI and msilo"
+    )
     parser.add_argument("--workdir", type=Path, help="where to write config and logs")
     args = parser.parse_args(argv)
 
@@ -281,11 +443,14 @@ def main(argv: list[str] | None = None) -> int:
         tcp_port=args.port,
         tls_port=args.tls_port,
         nat_helpers=args.nat_helpers,
+        presence=args.presence,
     )
     with kam:
         print(f"Kamailio on {LOOPBACK}: udp/tcp {args.port}, tls {args.tls_port}")
         print(f"users: {', '.join(f'{u}/{p}' for u, p in users.items())}")
         print(f"CA certificate: {kam.ca_file}; log: {kam.log_path}")
+        if kam.presence:
+            print("presence server on: PUBLISH/SUBSCRIBE presence, dialog, message-summary; msilo")
         print("Ctrl-C stops it.")
         try:
             while kam.running:
