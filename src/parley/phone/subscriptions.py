@@ -128,6 +128,7 @@ class Subscription:
         package: str,
         accept: tuple[str, ...],
         on_notify: Callable[[Notice], None],
+        check: Callable[[str, bytes], str | None] | None = None,
     ) -> None:
         self.owner = owner
         self.account = account
@@ -136,6 +137,7 @@ class Subscription:
         self.package = package.lower()
         self.accept = accept
         self.on_notify = on_notify
+        self.check = check
         self.state: SubscriptionStatus | None = None
         self.reason = ""
         self.status: int | None = None
@@ -192,6 +194,7 @@ class Subscription:
             expires=s.subscription_expiry,
             routes=routes,
             headers=[("Allow-Events", self.owner.packages.allow_events)],
+            check=self.check,
         )
         self.machine.start(self.owner.now)
 
@@ -310,9 +313,13 @@ class Subscriptions:
         package: str,
         accept: Iterable[str],
         on_notify: Callable[[Notice], None],
+        *,
+        check: Callable[[str, bytes], str | None] | None = None,
     ) -> Subscription:
         """Subscribe to `package` of `target` (a number on the account's domain, or a
-        SIP URI) through `account`; `accept`: the body types wanted in the NOTIFYs."""
+        SIP URI) through `account`; `accept`: the body types wanted in the NOTIFYs.
+        `check(content_type, body)`: a problem with a body (the sentence), answered 400
+        and not handed on; None takes it."""
         if isinstance(account, str):
             found = self.ctx.accounts().get(account)
             if found is None:
@@ -326,7 +333,7 @@ class Subscriptions:
             raise SubscriptionError(f"{target!r} is not a SIP address")
         types = tuple(t.lower() for t in accept)
         self.packages.subscribing(package, types)
-        sub = Subscription(self, account, uri, package, types, on_notify)
+        sub = Subscription(self, account, uri, package, types, on_notify, check)
         self.subscriptions.append(sub)
         if _has_address(account):
             sub.start()
@@ -399,11 +406,12 @@ class Subscriptions:
         self,
         package: str,
         accept: Iterable[str],
-        decide: Callable[[Notice, Source], bool],
+        decide: Callable[[Notice, Source], bool | int],
     ) -> None:
         """NOTIFYs of `package` outside any subscription of ours (unsolicited MWI):
-        `decide(notice, source)` says whether to take it (200, e.g. it comes from the
-        account's server) or not (403); a body type not in `accept` gets 415."""
+        `decide(notice, source)` says whether to take it (True: 200, e.g. it comes from
+        the account's server) or not (False: 403), or answers a status of its own (400
+        for a body it cannot read); a body type not in `accept` gets 415."""
         types = tuple(t.lower() for t in accept)
         self.packages.subscribing(package, types)
 
@@ -435,11 +443,12 @@ class Subscriptions:
             )
             source = tx.peer
             try:
-                ok = isinstance(source, Source) and decide(notice, source)
+                ok = decide(notice, source) if isinstance(source, Source) else False
             except Exception:
                 log.exception("unsolicited %s NOTIFY handler failed", package)
                 ok = False
-            self.driver.answer(tx, 200 if ok else 403)
+            code = 200 if ok is True else 403 if ok is False else int(ok)
+            self.driver.answer(tx, code if 200 <= code < 700 else 500)
 
         self.packages.on_unsolicited(package, hook)
 
