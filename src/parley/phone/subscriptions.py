@@ -8,14 +8,16 @@ request goes (RFC 3263, which awaits), and the phone's life:
   subscribed on the account's domain, a SIP URI as it is; the expiry asked is the
   account's `subscription_expiry`. Each state change is reported as
   `SubscriptionChanged`, each NOTIFY handed to `on_notify` as a `Notice`.
-  `Subscription.close()` unsubscribes.
+  `Subscription.close()` unsubscribes. `check(content_type, body)` (optional) reads a
+  body before it is answered: a problem refuses the NOTIFY with 400.
 - A subscription is restored (a new SUBSCRIBE, a new dialog) when its account
   registers again after it was not registered, or after the connection to its server
   was lost; one made while its account has no address yet starts at the registration.
 - `serve(package, on_subscribe)`: SUBSCRIBEs to us for `package` (a PBX or colleague
   watching our presence or line) are handed over as `Watcher`s to accept or refuse.
 - `unsolicited(package, accept, decide)`: NOTIFYs outside any subscription (MWI that
-  a PBX sends unasked) are taken (200) or refused (403) as `decide(notice, source)` says.
+  a PBX sends unasked) are taken (200) or refused (403, or a status of its own such as
+  400) as `decide(notice, source)` says.
 - `close_all()` at the phone's stop: unsubscribe everything, wait a bounded time.
 
 `Subscriptions` sees the phone only through its `SubscriptionContext`.

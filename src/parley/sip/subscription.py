@@ -1,7 +1,8 @@
 """SIP-specific event notification (RFC 6665) as dialog usages of the core, sans-IO.
 
 One subscription machine for every event package (presence, dialog, message-summary...);
-the bodies are the owner's business (content type and bytes go up untouched).
+the bodies are the owner's business (content type and bytes go up untouched; an owner's
+`check` may refuse a body it cannot read: 400, and the NOTIFY is not taken).
 
 - `Subscriber` (we subscribe): the initial SUBSCRIBE (digest through the core's
   non-INVITE client), its 2xx, and the NOTIFYs of every dialog it creates. A NOTIFY may
