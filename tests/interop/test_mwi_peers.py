@@ -61,15 +61,21 @@ class Recorder:
             self.events.append(event)
             self.cond.notify_all()
 
-    def wait(self, match: Callable[[PhoneEvent], bool], timeout: float = WAIT) -> Any:
+    def wait(
+        self, match: Callable[[PhoneEvent], bool], timeout: float = WAIT, since: int = 0
+    ) -> Any:
         def found() -> PhoneEvent | None:
-            return next((e for e in self.events if match(e)), None)
+            return next((e for e in self.events[since:] if match(e)), None)
 
         with self.cond:
             self.cond.wait_for(lambda: found() is not None, timeout)
             event = found()
         assert event is not None, f"no matching event; got {self.events}"
         return event
+
+    def mark(self) -> int:
+        with self.cond:
+            return len(self.events)
 
     def mwi(self) -> list[MwiChanged]:
         with self.cond:
@@ -268,8 +274,19 @@ def test_mwi_off_sends_no_subscribe_then_on_without_restart(kam: Kamailio, tmp_p
         assert app.voicemail.summary("office") == shown
         off = app.settings.model_copy(deep=True)
         off.accounts[0].mwi = False
+        since = events.mark()
         app.update_settings(off).result(WAIT)
         assert app.voicemail.summary("office") is None
+        # On again: subscribed anew, the counts are shown again.
+        app.update_settings(new).result(WAIT)
+        again = events.wait(lambda e: isinstance(e, MwiChanged), since=since)
+        assert counts(again) == (1, 2, 0, 0, True)
+        assert app.voicemail.summary("office") == again
+        # Nothing was shown while it was off (not even the unsubscribe's last NOTIFY).
+        events.wait(
+            lambda e: isinstance(e, AccountStateChanged) and e.state == "registered", since=since
+        )
+        assert [e for e in events.events[since:] if isinstance(e, MwiChanged)] == [again]
         with pytest.raises(AppError, match="no voicemail extension"):
             app.voicemail.call().result(WAIT)
     finally:

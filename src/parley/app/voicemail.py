@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from parley.app.calls import Calls
 from parley.app.context import AppContext, AppError, failed
+from parley.app.events import SettingsApplied
 from parley.app.snapshots import CallInfo
 from parley.phone.events import MwiChanged, PhoneEvent
 from parley.settings.model import AccountSettings
@@ -40,12 +41,16 @@ class Voicemail:
         if isinstance(event, MwiChanged):
             with self._lock:
                 self._summaries[event.account] = event
+        elif isinstance(event, SettingsApplied):  # MWI off: its old counts are forgotten
+            wanted = {a.name for a in self._ctx.settings().accounts if a.enabled and a.mwi}
+            with self._lock:
+                self._summaries = {k: v for k, v in self._summaries.items() if k in wanted}
 
     def summary(self, account: str) -> MwiChanged | None:
         """The last voicemail counts of `account`; None when nothing is known yet or the
         account has MWI off (any thread)."""
         settings = next((a for a in self._ctx.settings().accounts if a.name == account), None)
-        if settings is None or not settings.mwi:
+        if settings is None or not settings.enabled or not settings.mwi:
             return None
         with self._lock:
             return self._summaries.get(account)

@@ -133,6 +133,9 @@ class Voicemail:
     # -- NOTIFYs
 
     def _notified(self, account: Account, notice: Notice) -> None:
+        current = self._subs.get(account.name)
+        if current is None or current[0] is not account or current[1].closed:
+            return  # the last word of a subscription we ended (MWI off, account gone)
         found = read_summary(notice.content_type, notice.body)
         if isinstance(found, MessageSummary):
             self._update(account.name, found)
