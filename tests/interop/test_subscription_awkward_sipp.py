@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from test_subscription_sipp import Rig, finish, header, received, registered_phone, unique
+from test_subscription_sipp import finish, header, received, registered_phone, unique
 
 from parley.media.engine import AudioConfig
 from parley.phone.events import (
@@ -317,6 +317,3 @@ async def test_481_to_the_refresh_subscribes_afresh(kamailio: Kamailio, tmp_path
         log = sipp.messages()
         assert log.index("481 Call/Transaction") < log.index(header(fresh, "Call-ID"))
         assert len([n for n in rig.notices if n.body.strip() == b"call 2"]) == 1
-
-
-__all__ = ["Rig"]
