@@ -41,6 +41,7 @@ from parley.app.recordings import Recordings
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.app.tracker import Tracker
 from parley.app.transfers import Transfers
+from parley.app.voicemail import Voicemail
 from parley.contacts.model import Contact
 from parley.contacts.store import FILE_NAME as CONTACTS_FILE
 from parley.contacts.store import ContactStore
@@ -162,6 +163,7 @@ class Application:
         self.intercom = Intercom(self._ctx)
         self.conference = ConferenceCalls(self._ctx, self.subscribe)
         self.messages = Messages(self._ctx, message_store, self.directory.contact_name)
+        self.voicemail = Voicemail(self._ctx, self.calls, self.subscribe)
 
     # ------------------------------------------------------------------ life cycle
 

@@ -24,6 +24,7 @@ from parley.cli import (
     commands_recording,
     commands_redirect,
     commands_transfer,
+    commands_voicemail,
 )
 from parley.cli.texts import account_text, event_data
 from parley.history.db import StoreError
@@ -59,6 +60,7 @@ _COMMAND_MODULES = (
     commands_recording,
     commands_redirect,
     commands_transfer,
+    commands_voicemail,
 )
 EXTRA_COMMANDS: dict[str, ConsoleCommand] = {
     name: handler for module in _COMMAND_MODULES for name, handler in module.COMMANDS.items()

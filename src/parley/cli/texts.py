@@ -18,6 +18,7 @@ from parley.phone.events import (
     EndCause,
     MessageDelivery,
     MessageStatus,
+    MwiChanged,
     PhoneEvent,
     Reachability,
     RecordingChanged,
@@ -322,6 +323,8 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         data["text"] = message_status_text(event)
     elif isinstance(event, TypingChanged):
         data["text"] = typing_text(event)
+    elif isinstance(event, MwiChanged):
+        data["text"] = mwi_text(event)
     elif isinstance(event, ConferenceChanged):
         data["calls"] = list(event.calls)
         data["muted"] = list(event.muted)
@@ -385,6 +388,23 @@ def message_status_text(event: MessageStatus) -> str:
         why = event.reason or "it could not be sent"
     code = f" ({event.status} {event.reason})" if event.status else ""
     return f"{head} failed: {why}{code}."
+
+
+def _voice_messages(count: int, what: str) -> str:
+    return f"{count} {what} voice message{'' if count == 1 else 's'}"
+
+
+def mwi_text(event: MwiChanged) -> str:
+    """The sentence for voicemail counts: "2 new voice messages (1 urgent), 5 old"
+    (on account office)."""
+    if not event.new and not event.old:
+        counts = "messages are waiting" if event.waiting else "no voice messages"
+    else:
+        counts = _voice_messages(event.new, "new")
+        if event.urgent_new:
+            counts += f" ({event.urgent_new} urgent)"
+        counts += f", {event.old} old"
+    return f"Voicemail of {event.account}: {counts}."
 
 
 def typing_text(event: TypingChanged) -> str:

@@ -133,7 +133,7 @@ def facades_of(application: Any) -> Facades:
     return Facades(
         presence=getattr(application, "presence", None),
         blf=getattr(application, "blf", None),
-        voicemail=getattr(application, "voicemail", None),
+        voicemail=application.voicemail,
         messages=getattr(application, "messages", None),
     )
 

@@ -39,6 +39,7 @@ from parley.phone.replaces_target import ReplacesContext, ReplacesTarget
 from parley.phone.ringer import Ringer
 from parley.phone.subscriptions import SubscriptionContext, Subscriptions
 from parley.phone.transfer import TransferContext, Transfers
+from parley.phone.voicemail import Voicemail, VoicemailContext
 from parley.settings.model import AccountSettings, MediaSettings, Settings
 from parley.sip.answer_mode import ANSWERMODE_TAG
 from parley.sip.core import UserAgentCore
@@ -175,6 +176,10 @@ class Phone:
                 accounts=lambda: self.accounts,
             )
         )
+        # Voicemail counts (MWI): message-summary subscriptions, unsolicited NOTIFYs.
+        self.voicemail = Voicemail(
+            VoicemailContext(self.emit, self.subscriptions, lambda: self.accounts)
+        )
         self.conference = Conference(
             ConferenceContext(
                 emit=self.emit,
@@ -212,6 +217,7 @@ class Phone:
             ("front-end", self._on_event),
             ("recordings", self.recordings.on_event),
             ("subscriptions", self.subscriptions.observe),
+            ("voicemail", self.voicemail.observe),
         )
         for name, listener in listeners:
             try:

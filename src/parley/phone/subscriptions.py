@@ -8,14 +8,16 @@ request goes (RFC 3263, which awaits), and the phone's life:
   subscribed on the account's domain, a SIP URI as it is; the expiry asked is the
   account's `subscription_expiry`. Each state change is reported as
   `SubscriptionChanged`, each NOTIFY handed to `on_notify` as a `Notice`.
-  `Subscription.close()` unsubscribes.
+  `Subscription.close()` unsubscribes. `check(content_type, body)` (optional) reads a
+  body before it is answered: a problem refuses the NOTIFY with 400.
 - A subscription is restored (a new SUBSCRIBE, a new dialog) when its account
   registers again after it was not registered, or after the connection to its server
   was lost; one made while its account has no address yet starts at the registration.
 - `serve(package, on_subscribe)`: SUBSCRIBEs to us for `package` (a PBX or colleague
   watching our presence or line) are handed over as `Watcher`s to accept or refuse.
 - `unsolicited(package, accept, decide)`: NOTIFYs outside any subscription (MWI that
-  a PBX sends unasked) are taken (200) or refused (403) as `decide(notice, source)` says.
+  a PBX sends unasked) are taken (200) or refused (403, or a status of its own such as
+  400) as `decide(notice, source)` says.
 - `close_all()` at the phone's stop: unsubscribe everything, wait a bounded time.
 
 `Subscriptions` sees the phone only through its `SubscriptionContext`.
@@ -128,6 +130,7 @@ class Subscription:
         package: str,
         accept: tuple[str, ...],
         on_notify: Callable[[Notice], None],
+        check: Callable[[str, bytes], str | None] | None = None,
     ) -> None:
         self.owner = owner
         self.account = account
@@ -136,6 +139,7 @@ class Subscription:
         self.package = package.lower()
         self.accept = accept
         self.on_notify = on_notify
+        self.check = check
         self.state: SubscriptionStatus | None = None
         self.reason = ""
         self.status: int | None = None
@@ -192,6 +196,7 @@ class Subscription:
             expires=s.subscription_expiry,
             routes=routes,
             headers=[("Allow-Events", self.owner.packages.allow_events)],
+            check=self.check,
         )
         self.machine.start(self.owner.now)
 
@@ -310,9 +315,13 @@ class Subscriptions:
         package: str,
         accept: Iterable[str],
         on_notify: Callable[[Notice], None],
+        *,
+        check: Callable[[str, bytes], str | None] | None = None,
     ) -> Subscription:
         """Subscribe to `package` of `target` (a number on the account's domain, or a
-        SIP URI) through `account`; `accept`: the body types wanted in the NOTIFYs."""
+        SIP URI) through `account`; `accept`: the body types wanted in the NOTIFYs.
+        `check(content_type, body)`: a problem with a body (the sentence), answered 400
+        and not handed on; None takes it."""
         if isinstance(account, str):
             found = self.ctx.accounts().get(account)
             if found is None:
@@ -326,7 +335,7 @@ class Subscriptions:
             raise SubscriptionError(f"{target!r} is not a SIP address")
         types = tuple(t.lower() for t in accept)
         self.packages.subscribing(package, types)
-        sub = Subscription(self, account, uri, package, types, on_notify)
+        sub = Subscription(self, account, uri, package, types, on_notify, check)
         self.subscriptions.append(sub)
         if _has_address(account):
             sub.start()
@@ -399,11 +408,12 @@ class Subscriptions:
         self,
         package: str,
         accept: Iterable[str],
-        decide: Callable[[Notice, Source], bool],
+        decide: Callable[[Notice, Source], bool | int],
     ) -> None:
         """NOTIFYs of `package` outside any subscription of ours (unsolicited MWI):
-        `decide(notice, source)` says whether to take it (200, e.g. it comes from the
-        account's server) or not (403); a body type not in `accept` gets 415."""
+        `decide(notice, source)` says whether to take it (True: 200, e.g. it comes from
+        the account's server) or not (False: 403), or answers a status of its own (400
+        for a body it cannot read); a body type not in `accept` gets 415."""
         types = tuple(t.lower() for t in accept)
         self.packages.subscribing(package, types)
 
@@ -435,11 +445,12 @@ class Subscriptions:
             )
             source = tx.peer
             try:
-                ok = isinstance(source, Source) and decide(notice, source)
+                ok = decide(notice, source) if isinstance(source, Source) else False
             except Exception:
                 log.exception("unsolicited %s NOTIFY handler failed", package)
                 ok = False
-            self.driver.answer(tx, 200 if ok else 403)
+            code = 200 if ok is True else 403 if ok is False else int(ok)
+            self.driver.answer(tx, code if 200 <= code < 700 else 500)
 
         self.packages.on_unsolicited(package, hook)
 

@@ -1,7 +1,8 @@
 """SIP-specific event notification (RFC 6665) as dialog usages of the core, sans-IO.
 
 One subscription machine for every event package (presence, dialog, message-summary...);
-the bodies are the owner's business (content type and bytes go up untouched).
+the bodies are the owner's business (content type and bytes go up untouched; an owner's
+`check` may refuse a body it cannot read: 400, and the NOTIFY is not taken).
 
 - `Subscriber` (we subscribe): the initial SUBSCRIBE (digest through the core's
   non-INVITE client), its 2xx, and the NOTIFYs of every dialog it creates. A NOTIFY may
@@ -242,6 +243,7 @@ class Subscriber:
         expires: int = 600,
         routes: Iterable[str] = (),
         headers: Iterable[tuple[str, str]] = (),
+        check: Callable[[str, bytes], str | None] | None = None,
     ) -> None:
         self.core = core
         self.package = package.lower()
@@ -256,6 +258,7 @@ class Subscriber:
         self._transmit = transmit
         self._on_update = on_update
         self._on_notify = on_notify
+        self._check = check  # the owner reads the body: a problem → 400, NOTIFY not taken
         self.state: SubState | None = None
         self.reason = ""
         self.legs: dict[str, _Leg] = {}  # remote tag -> dialog
@@ -578,10 +581,20 @@ class Subscriber:
             core.answer(tx, 415, headers=[("Accept", ", ".join(self.accept))], now=now)
             return
         leg = self.legs.get(tag)
-        if leg is None:
-            if tag in self._ended_tags or not tag or self._initial is None:
-                core.answer(tx, 481, now=now)
+        if leg is None and (tag in self._ended_tags or not tag or self._initial is None):
+            core.answer(tx, 481, now=now)
+            return
+        if leg is not None:
+            bad = leg.dialog.check_request(request)
+            if bad is not None:
+                core.answer(tx, bad, now=now)
                 return
+        problem = self._check(ctype, request.body) if self._check and request.body else None
+        if problem:
+            log.info("NOTIFY of %r refused: %s", self, problem)
+            core.answer(tx, 400, "Bad Message Body", now=now)
+            return
+        if leg is None:
             try:
                 leg = self._leg_from_notify(request)
             except SipParseError as exc:
@@ -589,10 +602,6 @@ class Subscriber:
                 core.answer(tx, 400, "Bad Contact", now=now)
                 return
         else:
-            bad = leg.dialog.check_request(request)
-            if bad is not None:
-                core.answer(tx, bad, now=now)
-                return
             leg.dialog.update_target(request)
         core.answer(tx, 200, now=now)
         leg.notified = True
