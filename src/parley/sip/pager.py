@@ -67,7 +67,7 @@ _CONTROLS = {c: None for c in range(32) if c not in (9, 10, 13)} | {127: None}
 def register_pager(core: UserAgentCore, handler: RequestHandler) -> None:
     """Out-of-dialog MESSAGEs go to `handler`; Allow and Accept say we take them."""
     core.on_request("MESSAGE", handler)
-    core.capabilities.add(accept=ACCEPTED_TYPES)
+    core.capabilities.add(accept=ACCEPTED_TYPES, accept_for=("MESSAGE",))
 
 
 # ====================================================================== sending
