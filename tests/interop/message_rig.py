@@ -1,5 +1,5 @@
-"""Parleys (Applications) for the instant-message tests: started on a Kamailio account,
-their events recorded."""
+"""For the instant-message tests: Parleys (Applications) started on a Kamailio account
+with their events recorded, and a baresip that sends messages."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from parley.phone.events import (
     PhoneEvent,
 )
 from parley.settings import AccountSettings, Settings
+from peers.baresip import Baresip
 from peers.common import LOOPBACK, free_port
 from peers.kamailio import Kamailio
 
@@ -94,3 +95,22 @@ def start_parley(
         app.stop()
         raise
     return app, events
+
+
+class MessagingBaresip(Baresip):
+    """baresip with its `contact` module: its `message` command sends to the one
+    contact of its contacts file, `target`. What it receives its stdio UI shows as
+    'PEER: "TEXT"' in its log."""
+
+    def __init__(self, *args: Any, target: str, **kw: Any) -> None:
+        kw.setdefault("extra_config", ["module contact.so", "module stdio.so"])
+        kw.setdefault("keep_stdin", True)
+        super().__init__(*args, **kw)
+        self.target = target
+
+    def _write_files(self) -> None:
+        super()._write_files()
+        (self.workdir / "contacts").write_text(f'"Parley" <{self.target}>\n')
+
+    def send_message(self, text: str) -> None:
+        self.command("message", text)
