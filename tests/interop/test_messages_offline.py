@@ -109,11 +109,36 @@ def test_what_msilo_sends_has_no_charset_and_a_date(
     assert f"sip:1001@{LOOPBACK}" in got.header("From")
 
 
-def test_a_long_message_over_udp_through_kamailio(
+def test_a_long_message_from_a_udp_account_goes_over_tcp(
+    parley: tuple[Application, Recorder], kam: Kamailio
+) -> None:
+    """RFC 3261 §18.1.1: 5 KB of text is more than 1300 bytes, so Parley (a UDP account)
+    sends it over TCP to Kamailio's port; Kamailio relays it to the registered phone,
+    here the rig's client, whose copy shows Parley's Via with TCP. A short one stays on
+    UDP. The text arrives whole, and Parley shows the phone's 200 as delivered."""
+    app, events = parley
+    text = ("Lorem ipsum dolor sit ämet, " * 200)[:5000]
+    with SipUser(kam, "1005", USERS["1005"]) as phone:
+        phone.register()
+        short_id = app.messages.send("1005", "kurz").result(WAIT)
+        short = phone.wait_request("MESSAGE", lambda m: m.body == "kurz", timeout=WAIT)
+        long_id = app.messages.send("1005", text).result(WAIT)
+        got = phone.wait_request("MESSAGE", lambda m: len(m.body) > 1000, timeout=WAIT)
+        assert events.final_status(short_id).state is MessageDelivery.DELIVERED
+        final = events.final_status(long_id)
+    assert got.body == text
+    assert (final.state, final.status) == (MessageDelivery.DELIVERED, 200)
+    ours = [v for v in got.header_values("Via") if "127.0.0.1:" in v][-1]
+    assert ours.startswith("SIP/2.0/TCP "), got.header_values("Via")
+    short_via = short.header_values("Via")[-1]
+    assert short_via.startswith("SIP/2.0/UDP "), short.header_values("Via")
+
+
+def test_a_long_message_between_two_parleys_on_udp_accounts(
     parley: tuple[Application, Recorder], kam: Kamailio, tmp_path: Path
 ) -> None:
-    """5 KB of text over UDP (RFC 3261 §18.1.1 would ask for TCP above 1300 bytes):
-    on loopback the datagram goes out whole and Kamailio relays it."""
+    """5 KB of text between two Parleys on UDP accounts: over TCP to Kamailio, which
+    relays it over UDP (one 5 KB datagram: fine on loopback) to the other."""
     app, events = parley
     other, seen = start_parley(kam, "1004", USERS["1004"], tmp_path / "p1004")
     try:
