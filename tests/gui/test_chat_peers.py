@@ -6,7 +6,8 @@ appears on the left as those characters, not bold; while the conversation is not
 a new message counts as unread (badge, compact bar) and raises the notification the GUI
 settings ask for (offscreen there is no tray: the status bar says it), and the count
 goes when the conversation is shown. A message to a number nobody has fails with the
-reason. "is typing…" comes and goes between this Parley and a second Parley (an
+reason. A message kept by the server (Kamailio's msilo) while Parley was not running
+arrives when it starts. "is typing…" comes and goes between this Parley and a second Parley (an
 Application); the chat opens from a real call's call window (and back to the call), and after the
 call from the compact bar.
 With PARLEY_SCREENSHOTS set, docs/screenshots/chat.png is taken from the real exchange.
@@ -15,6 +16,7 @@ With PARLEY_SCREENSHOTS set, docs/screenshots/chat.png is taken from the real ex
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from parley.phone.events import MessageReceived, TypingChanged
 from parley.settings import Settings
 from peers.common import free_port, wait_until
 from peers.kamailio import Kamailio
+from peers.presence_rig import SipUser
 
 pytestmark = pytest.mark.interop
 
@@ -187,6 +190,47 @@ def test_a_message_to_nobody_shows_failed_with_the_reason(
     us.wait(lambda: "Not delivered" in bubble.meta)
     assert bubble.meta.endswith("Not delivered: 404 Not Found"), bubble.meta
     assert bubble.meta_label.objectName() == "failed"
+
+
+def test_a_message_kept_by_the_server_arrives_when_the_app_starts(
+    make_rig: Callable[..., GuiRig], tmp_path: Path
+) -> None:
+    """Kamailio's msilo keeps a message to 1001 while no Parley runs (202) and sends it
+    at Parley's REGISTER: it arrives unread, with the notification, at the time it was
+    written, the text intact."""
+    port = free_port("both")
+    kam = Kamailio(
+        tmp_path / "kam-msilo",
+        PASSWORDS,
+        udp_port=port,
+        tcp_port=port,
+        tls_port=free_port("tcp"),
+        presence=True,
+    )
+    kam.start()
+    try:
+        with SipUser(kam, "1002", PASSWORDS["1002"], display="Erika Mustermann") as erika:
+            written = time.time()
+            kept = erika.message("1001", "Ruf mich zurück – danke!")
+            assert kept.status == 202, kept
+        time.sleep(2.0)  # so that "written" and "arrived" differ
+        started = time.time()
+        us = gui_parley(make_rig, kam)
+        features = us.window.features
+        us.wait(lambda: features.compact_chat.text() == "1")
+        chat = chat_of(us)
+        ((peer, row),) = chat.rows.items()
+        assert "1002@" in peer and row.badge.text() == "1"
+        assert row.name_label.text() == "1002"  # msilo keeps no display name
+        actions = features.last_actions
+        assert "sound" in actions and ("notify" in actions or "status" in actions), actions
+        features.open_chat(peer)
+        (bubble,) = chat.view.bubbles
+        assert not bubble.ours and bubble.text == "Ruf mich zurück – danke!"
+        assert written - 1 <= bubble.at <= written + 2 < started
+        us.wait(lambda: features.compact_chat.text() == "")
+    finally:
+        kam.close()
 
 
 def test_typing_between_the_gui_and_another_parley(
