@@ -174,3 +174,7 @@ class FakeMessages(Recorder):
     def mark_read(self, uri: str) -> None:
         self.made.append(("mark_read", (uri,)))
         self.stored = [replace(m, read=True) if m.peer == uri else m for m in self.stored]
+
+    def close(self) -> None:
+        """As the real facade's: Application.stop closes it when it stands in for it."""
+        self.made.append(("close", ()))

@@ -1,7 +1,8 @@
 """Instant messages against real peers on 127.0.0.1, through a real Kamailio (which
 relays MESSAGE to registered users with digest auth, as any request): Parley ↔ baresip
 and Parley ↔ linphonec both ways, a message to nobody (404, failed with the reason), a
-stranger's MESSAGE sent straight to Parley (403), and the console's `message` and
+stranger's MESSAGE sent straight to Parley (403), an INVITE with a text body (415), and
+the console's `message` and
 `messages` commands driven as a user's script would.
 
 The peers (Kamailio, baresip as 1002, linphonec as 1003, Parley as 1001) start once for
@@ -13,85 +14,29 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from message_rig import WAIT, MessagingBaresip, Recorder, aor, start_parley
 from parley_console import ParleyConsole, write_config
 
 from parley.app import Application
-from parley.media.engine import AudioConfig
 from parley.phone.events import (
-    AccountStateChanged,
+    CallStateChanged,
     MessageDelivery,
     MessageReceived,
-    MessageStatus,
-    PhoneEvent,
     TypingChanged,
 )
-from parley.settings import AccountSettings, Settings
-from peers.baresip import Baresip
 from peers.common import LOOPBACK, free_port, wait_until
 from peers.kamailio import Kamailio
 from peers.linphone import Linphone
+from peers.presence_rig import SipUser
 
 pytestmark = pytest.mark.interop
 
-WAIT = 20.0
 USERS = {u: f"pass{u}" for u in ("1001", "1002", "1003", "1004", "1005")}
-
-
-class Recorder:
-    """An Application's events (they arrive on its engine thread)."""
-
-    def __init__(self) -> None:
-        self.events: list[PhoneEvent] = []
-        self.cond = threading.Condition()
-
-    def __call__(self, event: PhoneEvent) -> None:
-        with self.cond:
-            self.events.append(event)
-            self.cond.notify_all()
-
-    def wait(self, match: Callable[[PhoneEvent], bool]) -> Any:
-        def found() -> PhoneEvent | None:
-            return next((e for e in self.events if match(e)), None)
-
-        with self.cond:
-            self.cond.wait_for(lambda: found() is not None, WAIT)
-            event = found()
-        assert event is not None, f"no matching event; got {self.events}"
-        return event
-
-    def final_status(self, message_id: int) -> MessageStatus:
-        return self.wait(  # type: ignore[no-any-return]
-            lambda e: (
-                isinstance(e, MessageStatus)
-                and e.message_id == message_id
-                and e.state is not MessageDelivery.SENDING
-            )
-        )
-
-
-class MessagingBaresip(Baresip):
-    """baresip with its `contact` module: its `message` command sends to the one
-    contact of its contacts file, `target`."""
-
-    def __init__(self, *args: Any, target: str, **kw: Any) -> None:
-        kw.setdefault("extra_config", ["module contact.so", "module stdio.so"])
-        kw.setdefault("keep_stdin", True)
-        super().__init__(*args, **kw)
-        self.target = target
-
-    def _write_files(self) -> None:
-        super()._write_files()
-        (self.workdir / "contacts").write_text(f'"Parley" <{self.target}>\n')
-
-    def send_message(self, text: str) -> None:
-        self.command("message", text)
 
 
 # ------------------------------------------------------------------ the peers, once
@@ -112,10 +57,6 @@ def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
         yield k
     finally:
         k.close()
-
-
-def aor(kam: Kamailio, user: str) -> str:
-    return f"sip:{user}@{LOOPBACK}:{kam.udp_port}"
 
 
 @pytest.fixture(scope="module")
@@ -151,43 +92,11 @@ def linphone(kam: Kamailio, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         lp.stop()
 
 
-def start_parley(kam: Kamailio, user: str, data: Path) -> tuple[Application, Recorder]:
-    settings = Settings(
-        accounts=[
-            AccountSettings(
-                name="office",
-                domain=f"{LOOPBACK}:{kam.udp_port}",
-                username=user,
-                transport="udp",
-                codecs=["pcmu"],
-                local_port=free_port("udp"),
-            )
-        ]
-    )
-    app = Application(
-        settings=settings,
-        passwords={"office": USERS[user]},
-        use_keyring=False,
-        data_dir=data,
-        bind_host=LOOPBACK,
-        audio=AudioConfig(),
-    )
-    events = Recorder()
-    app.subscribe(events)
-    try:
-        app.start().result(WAIT)
-        events.wait(lambda e: isinstance(e, AccountStateChanged) and e.state == "registered")
-    except BaseException:
-        app.stop()
-        raise
-    return app, events
-
-
 @pytest.fixture(scope="module")
 def parley(
     kam: Kamailio, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Application, Recorder]]:
-    app, events = start_parley(kam, "1001", tmp_path_factory.mktemp("parley-data"))
+    app, events = start_parley(kam, "1001", USERS["1001"], tmp_path_factory.mktemp("parley-data"))
     try:
         yield app, events
     finally:
@@ -303,6 +212,29 @@ def test_a_strangers_message_straight_to_parley_is_refused(
     assert app.messages.search("cheap minutes") == []
 
 
+def test_an_invite_with_a_text_body_gets_415(
+    parley: tuple[Application, Recorder], kam: Kamailio
+) -> None:
+    """text/plain is for MESSAGE: an INVITE carrying it, relayed by the account's
+    server, is refused with 415 (Accept naming the INVITE's own types), not taken as a
+    call without an offer."""
+    app, events = parley
+    with SipUser(kam, "1004", USERS["1004"]) as caller:
+        answer = caller.request(
+            "INVITE",
+            caller.uri_of("1001"),
+            body="hello",
+            content_type="text/plain",
+            headers=[f"Contact: <sip:1004@{LOOPBACK}:{caller.port}>"],
+            timeout=WAIT,
+        )
+    assert answer.status == 415, answer
+    accept = answer.header("Accept")
+    assert "application/sdp" in accept and "text/plain" not in accept
+    assert app.list_calls() == []
+    assert not any(isinstance(e, CallStateChanged) for e in events.events)
+
+
 # ------------------------------------------------------------------ two Parleys: typing
 
 
@@ -310,7 +242,7 @@ def test_typing_and_a_message_between_two_parleys_through_the_proxy(
     parley: tuple[Application, Recorder], kam: Kamailio, tmp_path: Path
 ) -> None:
     app, _ = parley
-    other, seen = start_parley(kam, "1005", tmp_path / "other")
+    other, seen = start_parley(kam, "1005", USERS["1005"], tmp_path / "other")
     try:
         app.messages.typing("1005", True).result(WAIT)
         on = seen.wait(lambda e: isinstance(e, TypingChanged) and e.active)

@@ -339,3 +339,47 @@ def test_a_challenged_bye_is_answered_by_the_core_client_for_the_session() -> No
     assert pair.b.ended().by == "remote" and pair.a.ended().by == "local"
     pair.advance(60)
     assert pair.a.session is not None and pair.a.session.finished
+
+
+def test_body_types_belong_to_the_methods_that_read_them() -> None:
+    """text/plain is registered for MESSAGE: an INVITE with a text/plain body gets 415
+    (with the INVITE's own Accept) and never reaches the INVITE handler; a MESSAGE with
+    it does, and OPTIONS lists every type."""
+    from parley.sip.notifier import EventPackages
+    from parley.sip.pager import register_pager
+
+    core = UserAgentCore()
+    register_invite_usage(core)
+    invites: list[Request] = []
+    messages: list[Request] = []
+    core.on_request("INVITE", lambda tx, req, now: invites.append(req))
+    register_pager(core, lambda tx, req, now: messages.append(req))
+    EventPackages(core).subscribing("presence", ["application/pidf+xml"])
+    body = "Content-Type: text/plain;charset=UTF-8\r\n"
+    for method, cseq in (("INVITE", 1), ("MESSAGE", 2), ("INFO", 3)):
+        text = (
+            request(method, extra=body, cseq=cseq)
+            .to_bytes()
+            .replace(b"Content-Length: 0\r\n\r\n", b"Content-Length: 2\r\n\r\nhi")
+        )
+        msg = parse_message(text)
+        assert isinstance(msg, Request) and msg.body == b"hi"
+        core.receive(msg, SRC, 0.0)
+    answers = [r for r in sent(core) if r.status != 100]
+    assert invites == [] and [m.body for m in messages] == [b"hi"]
+    refused = {r.cseq.method: r for r in answers}
+    assert refused["INVITE"].status == 415
+    assert refused["INVITE"].headers.get("Accept") == (
+        "application/dtmf, application/dtmf-relay, application/sdp"
+    )
+    assert refused["INFO"].status == 415  # no text/plain inside a call either
+    # A NOTIFY's PIDF is not for MESSAGE.
+    assert core.capabilities.accepted_for("MESSAGE") == {
+        "text/plain",
+        "application/im-iscomposing+xml",
+    }
+    core.receive(request("OPTIONS", cseq=9), SRC, 0.0)
+    accept = sent(core)[0].headers.get("Accept") or ""
+    assert {"text/plain", "application/pidf+xml", "application/sdp"} <= {
+        t.strip() for t in accept.split(",")
+    }

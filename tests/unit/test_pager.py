@@ -134,6 +134,23 @@ def test_a_declared_charset_is_used() -> None:
     assert got.text == "Grüße" and got.charset == "iso8859-1"
 
 
+def test_text_without_a_charset_is_utf8() -> None:
+    """As Kamailio's msilo delivers what it stored: `text/plain`, the charset gone."""
+    text = "Grüße aus Köln 👋 — ½ Maß? ✓"
+    got = read_message(incoming(text.encode(), "text/plain"))
+    assert isinstance(got, IncomingMessage)
+    assert (got.text, got.charset, got.replaced) == (text, "utf-8", False)
+
+
+def test_undeclared_text_that_is_not_utf8_is_read_as_windows_1252() -> None:
+    got = read_message(incoming("Grüße – 5 €".encode("cp1252"), "text/plain"))
+    assert isinstance(got, IncomingMessage)
+    assert (got.text, got.charset, got.replaced) == ("Grüße – 5 €", "cp1252", False)
+    odd = read_message(incoming(b"\xe4 \x81", "text/plain"))  # 0x81: nothing in cp1252
+    assert isinstance(odd, IncomingMessage)
+    assert odd.text == "ä \ufffd" and odd.replaced
+
+
 def test_bytes_that_do_not_decode_are_replaced_never_raised() -> None:
     got = read_message(incoming(b"caf\xe9 \xff\xfe ok", "text/plain;charset=utf-8"))
     assert isinstance(got, IncomingMessage)

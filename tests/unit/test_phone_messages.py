@@ -4,6 +4,8 @@ reports, what lands in the store — and the pure delivery rule."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from phonepair import HOST, PhonePair
 
@@ -273,3 +275,32 @@ def test_a_message_too_long_for_the_far_end_is_not_sent(phone_pair: PhonePair) -
     with pytest.raises(MessageError, match="too long"):
         pair.run(pair.a.phone.messages.send(pair.b.uri, "ü" * 40000))
     assert messages_on_wire(pair, 5061) == []
+
+
+def test_a_long_message_tries_tcp_then_goes_over_udp(phone_pair: PhonePair) -> None:
+    """RFC 3261 §18.1.1: over 1300 bytes a UDP account's MESSAGE goes over TCP; the
+    fake network has no TCP (as a server without it), so it goes over UDP after all."""
+    pair = phone_pair
+    pair.run(pair.start())
+    transport = pair.a.phone.messages.ctx.driver.transport
+    tried: list[tuple[str, str]] = []
+    send = transport.send
+
+    async def recorded(message: Any, dest: Any, **kw: Any) -> Any:
+        if isinstance(message, Request) and message.method == "MESSAGE":
+            tried.append((dest.transport, message.headers.get("Via", "")[:11]))
+        return await send(message, dest, **kw)
+
+    transport.send = recorded
+    pair.run(pair.a.phone.messages.send(pair.b.uri, "short"))
+    pair.run(pair.until(lambda: len(received(pair.b.events)) == 1))
+    assert tried == [("udp", "SIP/2.0/UDP")]
+    text = "Lang. " * 400  # 2400 bytes
+    pair.run(pair.a.phone.messages.send(pair.b.uri, text))
+    pair.run(pair.until(lambda: len(received(pair.b.events)) == 2))
+    pair.run(pair.until(lambda: len(statuses(pair.a.events)) == 4))
+    assert received(pair.b.events)[1].text == text
+    assert statuses(pair.a.events)[-1] == (MessageDelivery.DELIVERED, 200)
+    assert tried[1:] == [("tcp", "SIP/2.0/TCP"), ("udp", "SIP/2.0/UDP")]
+    wire = messages_on_wire(pair, 5061)[-1]
+    assert wire.headers.get("Via", "").startswith("SIP/2.0/UDP ")

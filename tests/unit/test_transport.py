@@ -372,6 +372,20 @@ async def test_send_needs_ip_and_listener() -> None:
         await la.close()
 
 
+@pytest.mark.asyncio
+async def test_a_request_too_big_for_one_datagram_is_a_clear_error() -> None:
+    """asyncio only logs a failed sendto; the sender must hear of it at once (and not
+    wait for its transaction to time out)."""
+    la = Recorder().layer()
+    try:
+        await la.listen_udp()
+        with pytest.raises(TransportError, match="do not fit in a UDP datagram"):
+            await la.send(request(body=b"x" * 65_600), Address("udp", "127.0.0.1", 5060))
+        await la.send(request(body=b"x" * 60_000), Address("udp", "127.0.0.1", 5060))
+    finally:
+        await la.close()
+
+
 # ---------------------------------------------------------------- TCP
 
 

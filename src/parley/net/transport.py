@@ -60,6 +60,8 @@ RANDOM_PORT_MIN = 32001
 RANDOM_PORT_MAX = 65535
 UDP_SIZE_LIMIT = 1300
 """RFC 3261 §18.1.1: requests larger than this (MTU - 200) should go over TCP."""
+UDP_MAX_PAYLOAD = 65507
+"""The most one IPv4 UDP datagram carries; asyncio would only log a larger sendto."""
 
 
 class TransportLayer:
@@ -216,6 +218,10 @@ class TransportLayer:
             if local_port is None and isinstance(message, Request):
                 local_port = _via_port(message)
             endpoint = self._udp_endpoint(dest, local_port)
+            if len(data) > UDP_MAX_PAYLOAD:
+                raise TransportError(
+                    f"cannot send to {dest}: {len(data)} bytes do not fit in a UDP datagram"
+                )
             try:
                 endpoint.sendto(data, (dest.host, dest.port))
             except OSError as exc:

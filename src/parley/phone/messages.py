@@ -13,6 +13,10 @@ and reports its fate as `MessageStatus` events:
 - FAILED with the SIP status and reason (404, 480, 488...), 408 when nothing answered
   at all, or no status and the transport's words when it could not be sent.
 
+A text over 1300 bytes from a UDP account goes over TCP to the same server (RFC 3261
+§18.1.1: a datagram that size is fragmented, and fragments get lost); where TCP does not
+connect, over UDP after all.
+
 Received MESSAGEs follow the trust rule of calls (`phone.incoming.trusted_source`): from
 one of our accounts' servers, or from anywhere only with `functions.allow_direct_calls`;
 a stranger gets 403. A text is stored (at the time of its Date header when it has a
@@ -34,13 +38,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from parley.messages.model import normalise_peer
 from parley.messages.store import MessageStore
 from parley.net.address import Address, Source
 from parley.net.driver import SipDriver
+from parley.net.transport import UDP_SIZE_LIMIT
 from parley.phone.events import (
     MessageDelivery,
     MessageReceived,
@@ -90,6 +95,19 @@ TIMEOUT_STATUS, TIMEOUT_REASON = 408, "Request Timeout"
 
 class MessageError(ValueError):
     """A message that cannot be sent (no account, a bad address); the text says why."""
+
+
+def _with_via(request: Request, transport: str, branch: str) -> Request:
+    """A copy of `request` whose top Via says `transport` and has a new `branch`."""
+    head, _, rest = request.headers.get_all("Via")[0].partition(";branch=")
+    _old, _, params = rest.partition(";")
+    protocol, _, sent_by = head.partition(" ")
+    version = protocol.rsplit("/", 1)[0]
+    top = f"{version}/{transport} {sent_by};branch={branch}" + (f";{params}" if params else "")
+    headers = request.headers.copy()
+    headers.remove_first("Via")
+    headers.add("Via", top, first=True)
+    return Request(method=request.method, uri=request.uri, headers=headers, body=request.body)
 
 
 def delivery_of(status: int) -> MessageDelivery:
@@ -186,9 +204,22 @@ class Messages:
             log.info("message to %s: cannot reach %s: %s", request.uri, next_hop(request), exc)
             callbacks.on_transport_error(str(exc) or type(exc).__name__)
             return
-        self.ctx.driver.send_request(
-            request, dest, callbacks, credentials=self._credentials(account)
-        )
+        driver, credentials = self.ctx.driver, self._credentials(account)
+        if dest.transport == "udp" and len(request.to_bytes()) > UDP_SIZE_LIMIT:
+            # RFC 3261 §18.1.1: a request this long goes over TCP to the same place (top
+            # Via saying so); where TCP does not connect, over UDP after all.
+            def over_udp(why: str) -> None:
+                log.info("message to %s: TCP failed (%s), sending it over UDP", dest, why)
+                again = _with_via(request, "UDP", driver.core.ids.branch())
+                driver.send_request(again, dest, callbacks, credentials=credentials)
+
+            tcp = Address("tcp", dest.host, dest.port)
+            big = _with_via(request, "TCP", driver.core.ids.branch())
+            driver.send_request(
+                big, tcp, replace(callbacks, on_transport_error=over_udp), credentials=credentials
+            )
+            return
+        driver.send_request(request, dest, callbacks, credentials=credentials)
 
     @staticmethod
     def _credentials(account: Account) -> Credentials:

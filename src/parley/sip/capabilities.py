@@ -4,6 +4,11 @@ The user-agent core fills a `Capabilities` from what is registered with it — a
 per method, the methods and extensions of each kind of dialog usage, the body types they
 read — so what Parley advertises (in REGISTER, INVITE, OPTIONS, 405 and 415 answers) is
 exactly what it answers, never a hand-written list (RFC 3261 §20.5, §20.37, §20.1).
+
+Body types belong to the methods that read them: text/plain is for MESSAGE, not for
+INVITE (an INVITE with a text/plain body gets 415, not a call without an offer). The
+Accept header (OPTIONS, 405) lists them all; `accepted_for(method)` is what one method
+takes.
 """
 
 from __future__ import annotations
@@ -40,7 +45,8 @@ class Capabilities:
     def __init__(self) -> None:
         self._methods: set[str] = set(_ALWAYS)
         self._extensions: set[str] = set()
-        self._accept: set[str] = set()
+        self._accept: set[str] = set()  # every method reads these
+        self._accept_by_method: dict[str, set[str]] = {}
 
     def add(
         self,
@@ -48,10 +54,22 @@ class Capabilities:
         methods: Iterable[str] = (),
         extensions: Iterable[str] = (),
         accept: Iterable[str] = (),
+        accept_for: Iterable[str] = (),
     ) -> None:
-        self._methods.update(m.upper() for m in methods)
+        """Register what a part of the UA handles. The `accept` types are read in
+        requests of `accept_for` (default: the `methods` given here; neither: every
+        method)."""
+        methods = [m.upper() for m in methods]
+        self._methods.update(methods)
         self._extensions.update(e.lower() for e in extensions)
-        self._accept.update(a.lower() for a in accept)
+        types = {a.lower() for a in accept}
+        if not types:
+            return
+        scope = [m.upper() for m in accept_for] or methods
+        if not scope:
+            self._accept.update(types)
+        for method in scope:
+            self._accept_by_method.setdefault(method, set()).update(types)
 
     @property
     def methods(self) -> frozenset[str]:
@@ -63,7 +81,12 @@ class Capabilities:
 
     @property
     def accepted_types(self) -> frozenset[str]:
-        return frozenset(self._accept)
+        """Every body type some method reads (the Accept header's list)."""
+        return frozenset(self._accept.union(*self._accept_by_method.values()))
+
+    def accepted_for(self, method: str) -> frozenset[str]:
+        """The body types a request of `method` may carry (415 for others)."""
+        return frozenset(self._accept | self._accept_by_method.get(method.upper(), set()))
 
     def allows(self, method: str) -> bool:
         return method.upper() in self._methods
@@ -81,4 +104,4 @@ class Capabilities:
 
     @property
     def accept(self) -> str:
-        return ", ".join(sorted(self._accept))
+        return ", ".join(sorted(self.accepted_types))

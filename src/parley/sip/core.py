@@ -431,7 +431,7 @@ class UserAgentCore:
             return
         caps = self.capabilities
         error = validate_request(
-            request, supported=set(caps.extensions), accepted_types=set(caps.accepted_types)
+            request, supported=set(caps.extensions), accepted_types=set(caps.accepted_for(method))
         )
         if error is not None:
             self.send_response(tx, error, now)

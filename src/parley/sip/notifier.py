@@ -311,7 +311,7 @@ class EventPackages:
     def subscribing(self, package: str, accept: Iterable[str]) -> None:
         """We subscribe to `package` and read these body types in its NOTIFYs."""
         self._subscribed.add(package.lower())
-        self.core.capabilities.add(accept=accept)
+        self.core.capabilities.add(accept=accept, accept_for=("NOTIFY",))
 
     def serve(self, package: str, on_subscribe: Callable[[IncomingSubscription], None]) -> None:
         """Incoming SUBSCRIBEs for `package` go to `on_subscribe`, which accepts or

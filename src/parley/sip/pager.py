@@ -8,8 +8,8 @@ Two halves, both pure functions:
   ``text/plain;charset=UTF-8`` or ``application/im-iscomposing+xml`` (RFC 3994).
   `next_hop` says where it goes first (the proxy, else the Request-URI).
 - `read_message` judges one we received: a body we can show (text/plain in any charset,
-  decoded safely: the declared charset, else UTF-8, bytes that do not fit replaced, never
-  an exception) or an isComposing document; anything else is refused with the status to
+  decoded safely: the declared charset, else UTF-8 (Windows-1252 for an undeclared body
+  that is not UTF-8), bytes that do not fit replaced, never an exception) or an isComposing document; anything else is refused with the status to
   answer — 413 for a body over `MAX_BODY`, 415 with Accept for a type we do not read.
   A `Date` header (RFC 3261 §20.17) gives the time the sender wrote it: a server that
   stored the message while we were offline keeps it.
@@ -67,7 +67,7 @@ _CONTROLS = {c: None for c in range(32) if c not in (9, 10, 13)} | {127: None}
 def register_pager(core: UserAgentCore, handler: RequestHandler) -> None:
     """Out-of-dialog MESSAGEs go to `handler`; Allow and Accept say we take them."""
     core.on_request("MESSAGE", handler)
-    core.capabilities.add(accept=ACCEPTED_TYPES)
+    core.capabilities.add(accept=ACCEPTED_TYPES, accept_for=("MESSAGE",))
 
 
 # ====================================================================== sending
@@ -211,8 +211,16 @@ def read_message(request: Request, *, max_body: int = MAX_BODY) -> IncomingMessa
 def decode_text(body: bytes, charset: str | None) -> tuple[str, str, bool]:
     """`body` as text: (text, charset used, whether bytes were replaced). The declared
     charset when Python knows it, else UTF-8 (RFC 3428 §9 asks UTF-8 of senders); bytes
-    that do not fit become U+FFFD. Line breaks become ``\\n``; other control characters
-    are dropped."""
+    that do not fit become U+FFFD. With no charset declared at all, a body that is not
+    UTF-8 is read as Windows-1252: store-and-forward servers (Kamailio's msilo) drop
+    the parameter, and an old phone's Latin-1 "Grüße" should not become "Gr��e".
+    Line breaks become ``\\n``; other control characters are dropped."""
+    if charset is None:
+        try:
+            return _clean(body.decode("utf-8")), "utf-8", False
+        except UnicodeDecodeError:
+            text = body.decode("cp1252", errors="replace")  # 5 bytes have no character
+            return _clean(text), "cp1252", "\ufffd" in text
     name = (charset or "utf-8").strip().strip('"').lower()
     try:
         codec = codecs.lookup(name)
@@ -226,10 +234,14 @@ def decode_text(body: bytes, charset: str | None) -> tuple[str, str, bool]:
     except UnicodeDecodeError:
         text = body.decode(codec.name, errors="replace")
         replaced = True
-    if codec.name in ("utf-8", "utf-8-sig") and text.startswith("\ufeff"):
+    return _clean(text), codec.name, replaced
+
+
+def _clean(text: str) -> str:
+    """No byte-order mark, line breaks as ``\\n``, no other control characters."""
+    if text.startswith("\ufeff"):
         text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
-    return text, codec.name, replaced
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
 
 
 def _is_text_codec(info: codecs.CodecInfo) -> bool:
