@@ -230,9 +230,12 @@ class Blf:
     # ------------------------------------------------------------------ subscriptions
 
     def _subscribe(self, line: _Line) -> None:
+        def on_notify(notice: Notice) -> None:
+            self._on_notify(line, notice)
+
         try:
             line.sub = self.ctx.subscriptions.subscribe(
-                line.account, line.uri, PACKAGE, ACCEPT, lambda n, ln=line: self._on_notify(ln, n)
+                line.account, line.uri, PACKAGE, ACCEPT, on_notify
             )
         except ValueError as exc:  # not an address, no such account
             log.info("BLF line %s on %s: %s", line.uri, line.account, exc)
