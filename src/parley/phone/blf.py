@@ -16,7 +16,8 @@ Pickup: `pickup(uri)` asks `phone.pickup.pickup_target` what to dial (the accoun
 pickup prefix and the extension, or the caller with Replaces) and dials it.
 
 Serving: a SUBSCRIBE to "dialog" of one of our accounts (a PBX or a colleague's BLF)
-is accepted and told our calls on that account as full documents (`dialog_info.build`),
+from where calls are trusted (`incoming.trusted_source`: our servers, anyone only with
+direct calls allowed; the identifiers let a watcher take a call) is accepted and told our calls on that account as full documents (`dialog_info.build`),
 one version more at each change of a call.
 
 `Blf` sees the phone only through its `BlfContext`.
@@ -30,6 +31,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from parley.net.address import Source
 from parley.phone.events import (
     BlfChanged,
     BlfState,
@@ -39,6 +41,7 @@ from parley.phone.events import (
     SubscriptionChanged,
     SubscriptionStatus,
 )
+from parley.phone.incoming import trusted_source
 from parley.phone.outgoing import account_for
 from parley.phone.pickup import PickupError, pickup_target
 from parley.phone.subscriptions import Notice, Subscription, Subscriptions, Watcher
@@ -337,6 +340,16 @@ class Blf:
     # ------------------------------------------------------------------ our own line
 
     def _on_subscribe(self, watcher: Watcher) -> None:
+        # Who may watch our calls: the rule of calls (our servers, or anyone only where
+        # direct calls are allowed); the Call-ID and tags would let a stranger take one.
+        source = watcher.incoming.tx.peer
+        servers = [a.server for a in self.ctx.accounts().values() if a.server is not None]
+        allow = self.ctx.settings().functions.allow_direct_calls
+        if not isinstance(source, Source) or not trusted_source(
+            source, servers, allow_direct=allow
+        ):
+            watcher.refuse(403)
+            return
         version = [0]
         body = self._document(watcher, version[0])
         watcher.accept(body, DIALOG_INFO_TYPE)
