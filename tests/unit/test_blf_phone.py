@@ -118,3 +118,18 @@ def test_pickup_needs_a_ringing_line_or_dials_the_prefix(pair: PhonePair) -> Non
     pair.a.phone.accounts["alice"].settings = new.accounts[0]
     call = pair.run(pair.a.phone.blf.pickup(BOB))
     assert str(call.session.invite_request.uri).startswith("sip:*81002@")  # type: ignore[union-attr]
+
+
+def test_our_line_is_served_only_to_trusted_watchers() -> None:
+    pair = PhonePair(
+        a_account={"use_blf": True, "blf_extensions": [BOB]},
+        b={"functions": {"allow_direct_calls": False}},
+    )
+    try:
+        pair.run(pair.start())
+        pair.run(pair.until(lambda: bool(pair.network.responses(403, "SUBSCRIBE", src=5062))))
+        pair.run(pair.settle(1))
+        assert lamps(pair) == [(BOB, BlfState.UNKNOWN)]
+        assert not pair.network.requests("NOTIFY", src=5062)
+    finally:
+        pair.close()
