@@ -17,6 +17,7 @@ One Kamailio per module (and one plain one); each test has its own users.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -179,6 +180,10 @@ def parley(
     return app, events
 
 
+def rtp_in(stats: dict[str, Any]) -> int:
+    return int(stats.get("packets_received") or 0)
+
+
 def call_state(call: int, state: str) -> Callable[[PhoneEvent], bool]:
     return lambda e: isinstance(e, CallStateChanged) and e.call == call and e.state == state
 
@@ -289,6 +294,15 @@ def test_pickup_of_a_ringing_call_from_the_blf(kam: Kamailio, tmp_path: Path) ->
         assert "CANCEL" in phone.messages()
         calls = caller.list_calls()
         assert [(c.state, "1010" in c.remote) for c in calls] == [("connected", True)]
+        # Audio flows both ways between the caller and the one who picked up.
+        assert wait_until(
+            lambda: rtp_in(caller.call_stats(replaced.call).result(WAIT)) > 25, timeout=WAIT
+        )
+        console.send("stats")
+        stats = console.wait_for(
+            lambda e: e.get("event") == "reply" and "packets_received" in e["text"]
+        )
+        assert rtp_in(json.loads(stats["text"])) > 0, stats
         console.wait_for(blf("1009", "idle"))
         console.send("hangup")
         console.wait_for(lambda e: e.get("event") == "call" and e.get("state") == "ended")
