@@ -6,6 +6,7 @@ changes nothing, a failed subscription is unknown."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ class FakeSub:
     on_notify: Callable[[Notice], None]
     machine: Machine
     closed: bool = False
+    state: S | None = None
 
     @property
     def uri(self) -> str:
@@ -136,15 +138,24 @@ def test_ringing_with_the_caller_then_busy_through_partial_documents() -> None:
 
 
 def test_a_version_gap_subscribes_again_and_the_new_dialog_starts_afresh() -> None:
-    rig = Rig(["1003"])
-    rig.notify(doc(5, EARLY))
-    rig.notify(doc(7, CONFIRMED, "partial"))  # 6 was lost
-    first, second = rig.subscriptions.subs
-    assert first.closed and not second.closed and second.target == "1003"
-    rig.notify(doc(0))  # the new dialog counts from 0 again
-    assert rig.states() == [BlfState.RINGING, BlfState.IDLE]
-    rig.notify(doc(1, CONFIRMED, "partial"))
-    assert rig.states()[-1] is BlfState.BUSY
+    async def run() -> None:
+        rig = Rig(["1003"])
+        rig.notify(doc(5, EARLY))
+        rig.notify(doc(7, CONFIRMED, "partial"))  # 6 was lost
+        await asyncio.sleep(0)  # after the NOTIFY was answered
+        first, second = rig.subscriptions.subs
+        assert first.closed and not second.closed and second.target == "1003"
+        # The old subscription's end does not blank the line's new one.
+        first.state = S.TERMINATED
+        rig.blf.observe(
+            SubscriptionChanged(first.uri, "dialog", S.TERMINATED, "timeout", None, "office")
+        )
+        rig.notify(doc(0))  # the new dialog counts from 0 again
+        assert rig.states() == [BlfState.RINGING, BlfState.IDLE]
+        rig.notify(doc(1, CONFIRMED, "partial"))
+        assert rig.states()[-1] is BlfState.BUSY
+
+    asyncio.run(run())
 
 
 def test_bad_bodies_change_nothing_and_a_failed_subscription_is_unknown() -> None:
@@ -154,6 +165,7 @@ def test_bad_bodies_change_nothing_and_a_failed_subscription_is_unknown() -> Non
     rig.notify('<!DOCTYPE x [<!ENTITY a "b">]><dialog-info/>')
     assert rig.states() == [BlfState.RINGING]
     sub = rig.subscriptions.subs[0]
+    sub.state = S.FAILED
     rig.blf.observe(
         SubscriptionChanged(uri=sub.uri, package="dialog", state=S.FAILED, account="office")
     )

@@ -245,6 +245,11 @@ class Blf:
             line.sub = None
             self._show(line, None, BlfState.UNKNOWN)
 
+    def _resubscribe(self, line: _Line, old: Subscription) -> None:
+        if line.sub is old and line in self._lines:
+            self._close(line)
+            self._subscribe(line)
+
     def _close(self, line: _Line) -> None:
         if line.sub is not None:
             line.sub.close()
@@ -276,8 +281,8 @@ class Blf:
         if result.outcome is MergeOutcome.RESUBSCRIBE:
             log.info("BLF %s: a dialog-info document was lost; subscribing again", line.uri)
             line.legs.clear()
-            self._close(line)
-            self._subscribe(line)
+            # Not from inside the NOTIFY's handling: its 200 goes out first.
+            asyncio.get_running_loop().call_soon(self._resubscribe, line, sub)
             return
         if result.outcome is MergeOutcome.APPLIED:
             line.legs[key] = result.document
@@ -309,8 +314,8 @@ class Blf:
         if isinstance(event, SubscriptionChanged) and event.package == PACKAGE:
             if event.state in (SubscriptionStatus.FAILED, SubscriptionStatus.TERMINATED):
                 for line in self._lines:
-                    sub = line.sub
-                    if sub is not None and sub.uri == event.uri and line.account == event.account:
+                    sub = line.sub  # its own state: not a closed one the line replaced
+                    if sub is not None and sub.uri == event.uri and sub.state is event.state:
                         line.legs.clear()
                         self._show(line, None, BlfState.UNKNOWN)
         elif isinstance(event, CallStateChanged) and self._watchers:
