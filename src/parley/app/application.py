@@ -27,6 +27,7 @@ import platformdirs
 
 from parley.app.accounts import Configuration
 from parley.app.audio import Audio
+from parley.app.blf import Blf
 from parley.app.call_switches import reset_at_start
 from parley.app.calls import DTMF_KEYS, Calls
 from parley.app.conference import ConferenceCalls
@@ -164,6 +165,7 @@ class Application:
         self.conference = ConferenceCalls(self._ctx, self.subscribe)
         self.messages = Messages(self._ctx, message_store, self.directory.contact_name)
         self.voicemail = Voicemail(self._ctx, self.calls, self.subscribe)
+        self.blf = Blf(self._ctx, self.subscribe)  # BLF lines and pickup
 
     # ------------------------------------------------------------------ life cycle
 

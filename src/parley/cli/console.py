@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from parley.app import Application
 from parley.app.snapshots import CallInfo
 from parley.cli import (
+    commands_blf,
     commands_conference,
     commands_intercom,
     commands_messages,
@@ -54,6 +55,7 @@ class ConsoleCommand(Protocol):
 # Commands of feature modules: name -> handler, and their part of the help line. A new
 # module adds its COMMANDS and HELP here.
 _COMMAND_MODULES = (
+    commands_blf,
     commands_conference,
     commands_intercom,
     commands_messages,
@@ -176,6 +178,8 @@ class Console:
             )
         elif kind == "dtmf":
             line = f"call {data['call']}: key {data['digit']} ({data['via']})"
+        elif kind in commands_blf.EVENT_KINDS:
+            line = commands_blf.event_line(data)
         elif kind in commands_messages.EVENT_KINDS:
             line = commands_messages.event_line(data)
         elif kind == "history":

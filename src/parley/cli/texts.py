@@ -12,6 +12,8 @@ from typing import Any
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.phone.events import (
     AccountStateChanged,
+    BlfChanged,
+    BlfState,
     CallNote,
     CallStateChanged,
     ConferenceChanged,
@@ -35,6 +37,7 @@ from parley.phone.events import (
 __all__ = [
     "account_text",
     "answer_note_text",
+    "blf_text",
     "call_text",
     "conference_text",
     "end_text",
@@ -321,6 +324,8 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         )
     elif isinstance(event, MessageStatus):
         data["text"] = message_status_text(event)
+    elif isinstance(event, BlfChanged):
+        data["text"] = blf_text(event)
     elif isinstance(event, TypingChanged):
         data["text"] = typing_text(event)
     elif isinstance(event, MwiChanged):
@@ -409,3 +414,25 @@ def mwi_text(event: MwiChanged) -> str:
 
 def typing_text(event: TypingChanged) -> str:
     return f"{event.sender} is typing…" if event.active else f"{event.sender} stopped typing."
+
+
+_BLF_STATES = {
+    BlfState.IDLE: "free",
+    BlfState.RINGING: "ringing",
+    BlfState.BUSY: "busy",
+    BlfState.HELD: "on hold",
+    BlfState.UNKNOWN: "state unknown",
+}
+
+
+def blf_text(event: BlfChanged) -> str:
+    """The sentence for a BLF line's state ("1003 is ringing: sip:1002@pbx calls.")."""
+    state = _BLF_STATES.get(event.state, event.state.value)
+    if event.state is BlfState.RINGING:
+        who = f": {event.caller} calls" if event.caller else ""
+        return f"{event.uri} is ringing{who} — 'pickup {event.uri}' takes the call."
+    if event.state in (BlfState.BUSY, BlfState.HELD) and event.caller:
+        return f"{event.uri} is {state}, with {event.caller}."
+    if event.state is BlfState.UNKNOWN:
+        return f"{event.uri}: {state} (the server does not report this line)."
+    return f"{event.uri} is {state}."

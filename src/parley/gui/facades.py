@@ -132,7 +132,7 @@ def facades_of(application: Any) -> Facades:
     Application, each line becomes a plain attribute (`application.presence`)."""
     return Facades(
         presence=getattr(application, "presence", None),
-        blf=getattr(application, "blf", None),
+        blf=application.blf,
         voicemail=application.voicemail,
         messages=getattr(application, "messages", None),
     )

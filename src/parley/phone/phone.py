@@ -24,6 +24,7 @@ from parley.net.address import Source, TransportError
 from parley.net.driver import SipDriver, TransportFactory
 from parley.net.transport import TransportLayer
 from parley.phone.account import Account
+from parley.phone.blf import Blf, BlfContext
 from parley.phone.call import Call
 from parley.phone.conference import Conference, ConferenceContext
 from parley.phone.context import CallContext
@@ -192,6 +193,17 @@ class Phone:
         self.publications = Publications(
             PublicationsContext(self.driver, self.emit, lambda: self.settings)
         )
+        # BLF: colleagues' lines (dialog-info), pickup, our own line served.
+        self.blf = Blf(
+            BlfContext(
+                emit=self.emit,
+                settings=lambda: self.settings,
+                accounts=lambda: self.accounts,
+                subscriptions=self.subscriptions,
+                dial=self.outgoing.dial,
+                calls=lambda: list(self.calls.values()),
+            )
+        )
         # Instant messages and typing (MESSAGE in Allow/Accept before any REGISTER).
         self.messages = Messages(
             MessagesContext(
@@ -211,13 +223,15 @@ class Phone:
         """Hand `event` to the feature modules that follow the phone's events and to the
         front-end, in that order: transfers first (they act on a call's end before the
         front-end reports it), recordings last ("connected" is told before "recording
-        started"), then subscriptions (restored when an account registers again). One that fails is logged; the others still hear the event."""
+        started"), then subscriptions (restored when an account registers again) and
+        the BLF (a failed line, our calls told to our watchers). One that fails is logged; the others still hear the event."""
         listeners: tuple[tuple[str, Callable[[PhoneEvent], None]], ...] = (
             ("transfers", self.transfers.observe),
             ("front-end", self._on_event),
             ("recordings", self.recordings.on_event),
             ("subscriptions", self.subscriptions.observe),
             ("voicemail", self.voicemail.observe),
+            ("blf", self.blf.observe),
         )
         for name, listener in listeners:
             try:
@@ -244,12 +258,14 @@ class Phone:
         account = Account(settings, password, self.driver, self.emit)
         account.local_port = self.sip_ports.get(settings.local_port) or self.sip_ports.get(0)
         self.accounts[settings.name] = account
+        self.blf.sync()  # its BLF lines
         return account
 
     async def remove_account(self, name: str) -> None:
         """Unregister the account named `name` and forget it (KeyError: no such account)."""
         self.subscriptions.close_account(name)
         account = self.accounts.pop(name)
+        self.blf.sync()
         try:
             await self.publications.remove_all(account=account)
             await account.unregister()
@@ -268,6 +284,7 @@ class Phone:
             self.audio_config.ring_also = ring_also_devices(new.media)
         if not self._fixed_auto_answer:
             self.auto_answer = new.functions.auto_answer
+        self.blf.sync()  # BLF lines added or removed, use_blf switched
 
     async def _listen(self) -> None:
         """A UDP listener (and a TCP one when an account on it uses TCP) on each

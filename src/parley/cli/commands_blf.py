@@ -1,0 +1,51 @@
+"""Console commands for the BLF: ``blf URI`` (watch that line too and print its state)
+and ``pickup URI`` (take the call ringing there). Line changes come as
+``{"event": "blf", "uri": ..., "state": "idle"|"ringing"|"busy"|"held"|"unknown",
+"caller": ...}`` lines.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from parley.cli.texts import blf_text
+
+if TYPE_CHECKING:
+    from parley.cli.console import Console
+
+HELP = "blf URI | pickup URI"
+
+EVENT_KINDS = frozenset({"blf"})
+
+
+def blf(console: Console, rest: list[str]) -> None:
+    if not rest:
+        lines = console.app.blf.lines()
+        if not lines:
+            console.reply("error: watch which line? e.g. 'blf 1003'")
+        for line in lines:
+            console.reply(blf_text(line))
+        return
+    uri = rest[0]
+    console.wait(console.app.blf.watch(uri))
+    for line in console.app.blf.lines():
+        if line.uri == uri:
+            console.reply(blf_text(line))
+            return
+    console.reply(f"{uri}: watched")
+
+
+def pickup(console: Console, rest: list[str]) -> None:
+    if not rest:
+        console.reply("error: pick up at which line? e.g. 'pickup 1003'")
+        return
+    info = console.wait(console.app.blf.pickup(rest[0]))
+    console.reply(f"call {info.id}: picking up the call at {rest[0]} ({info.remote})")
+
+
+def event_line(data: dict[str, Any]) -> str:
+    """The plain (not JSON) console line for a BLF event."""
+    return f"blf {data['uri']}: {data['state']} — {data.get('text', '')}"
+
+
+COMMANDS = {"blf": blf, "pickup": pickup}
