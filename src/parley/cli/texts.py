@@ -150,6 +150,7 @@ _SENT_ON_TEXTS: dict[CallNote, str] = {
 _NOTE_WORDS: dict[CallNote, str] = {
     CallNote.REDIRECTED: "redirected",
     CallNote.REPLACED: "call replaced",
+    CallNote.AUTO_REJECTED: "rejected automatically: our presence status",
 }
 
 

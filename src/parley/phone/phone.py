@@ -32,6 +32,7 @@ from parley.phone.forwarding import Forwarding
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.messages import Messages, MessagesContext
 from parley.phone.outgoing import DialError, OutgoingCalls
+from parley.phone.presence import Presence, PresenceContext
 from parley.phone.publications import Publications, PublicationsContext
 from parley.phone.recording import RecordingContext, Recordings
 from parley.phone.replaces_target import EXTENSION as REPLACES
@@ -130,6 +131,7 @@ class Phone:
                 respond=self._respond,
                 start_call=self._start_incoming,
                 ringer=self.ringer,
+                presence=lambda: self.presence.effective(),
             )
         )
         # What every call gets instead of the phone.
@@ -187,6 +189,17 @@ class Phone:
         self.publications = Publications(
             PublicationsContext(self.driver, self.emit, lambda: self.settings)
         )
+        # Presence: ours published and served, the watched addresses subscribed.
+        self.presence = Presence(
+            PresenceContext(
+                emit=self.emit,
+                settings=lambda: self.settings,
+                accounts=lambda: self.accounts,
+                calls=lambda: self.calls.values(),
+                publications=self.publications,
+                subscriptions=self.subscriptions,
+            )
+        )
         # Instant messages and typing (MESSAGE in Allow/Accept before any REGISTER).
         self.messages = Messages(
             MessagesContext(
@@ -206,12 +219,15 @@ class Phone:
         """Hand `event` to the feature modules that follow the phone's events and to the
         front-end, in that order: transfers first (they act on a call's end before the
         front-end reports it), recordings last ("connected" is told before "recording
-        started"), then subscriptions (restored when an account registers again). One that fails is logged; the others still hear the event."""
+        started"), then subscriptions (restored when an account registers again), then
+        presence (it publishes once an account has registered, and shows "on the phone").
+        One that fails is logged; the others still hear the event."""
         listeners: tuple[tuple[str, Callable[[PhoneEvent], None]], ...] = (
             ("transfers", self.transfers.observe),
             ("front-end", self._on_event),
             ("recordings", self.recordings.on_event),
             ("subscriptions", self.subscriptions.observe),
+            ("presence", self.presence.observe),
         )
         for name, listener in listeners:
             try:
@@ -229,6 +245,7 @@ class Phone:
             if not account_settings.enabled:
                 continue
             self.add_account(account_settings)
+        self.presence.start()  # our state, told to the front-ends
         for account in self.accounts.values():
             if account.settings.register_on_startup:
                 await account.register()
@@ -243,6 +260,7 @@ class Phone:
     async def remove_account(self, name: str) -> None:
         """Unregister the account named `name` and forget it (KeyError: no such account)."""
         self.subscriptions.close_account(name)
+        self.presence.forget_account(name)
         account = self.accounts.pop(name)
         try:
             await self.publications.remove_all(account=account)
@@ -262,6 +280,7 @@ class Phone:
             self.audio_config.ring_also = ring_also_devices(new.media)
         if not self._fixed_auto_answer:
             self.auto_answer = new.functions.auto_answer
+        self.presence.apply_settings()
 
     async def _listen(self) -> None:
         """A UDP listener (and a TCP one when an account on it uses TCP) on each
@@ -331,7 +350,9 @@ class Phone:
     async def _start_incoming(
         self, account: Account, request: Request, tx: ServerTransaction, decision: Decision
     ) -> Call:
-        refuse, headers, note = decision.refusal, None, None
+        refuse, headers, note = decision.refusal_for(self.settings), None, None
+        if decision is Decision.REJECT:
+            note = CallNote.AUTO_REJECTED
         plan = self.forwarding.plan(account)
         if plan is not None and plan.mode == "instant":  # 302 before anything rings
             refuse, headers = (302, "Moved Temporarily"), [("Contact", f"<{plan.target}>")]
