@@ -203,9 +203,7 @@ def test_no_presence_server_489_is_a_publication_event_and_publishing_stops() ->
 
         async def scenario() -> None:
             await registered(pair)
-            await pair.until(
-                lambda: any(isinstance(e, PublicationChanged) for e in pair.a.events)
-            )
+            await pair.until(lambda: any(isinstance(e, PublicationChanged) for e in pair.a.events))
             (event,) = [e for e in pair.a.events if isinstance(e, PublicationChanged)]
             assert (event.state, event.status, event.package) == (
                 SubscriptionStatus.FAILED,

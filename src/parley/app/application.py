@@ -1,9 +1,10 @@
 """The application: the one object a front-end (GUI or console) talks to.
 
 It owns the engine thread with its Phone and one `AppContext` over it, and offers the
-rest through four facades: `calls` (dial, answer, hold, mute, DTMF...), `audio`
+rest through facades: `calls` (dial, answer, hold, mute, DTMF...), `audio`
 (volumes, loudspeaker, levels, test sound), `configuration` (settings, passwords,
-accounts) and `directory` (history and contacts). Its own methods of the same names
+accounts), `directory` (history and contacts), `messages` (instant messages) and
+`presence` (our state and the watched addresses). Its own methods of the same names
 delegate to them, so front-ends may use either. Front-ends get one stream of events
 (`subscribe`) and commands returning `concurrent.futures.Future`s, and hold no SIP or
 media logic themselves.
@@ -36,6 +37,7 @@ from parley.app.engine import Engine
 from parley.app.events import HistoryAdded
 from parley.app.intercom import Intercom
 from parley.app.messages import Messages
+from parley.app.presence import Presence
 from parley.app.recorder import HistoryRecorder
 from parley.app.recordings import Recordings
 from parley.app.snapshots import AccountInfo, CallInfo
@@ -162,6 +164,7 @@ class Application:
         self.intercom = Intercom(self._ctx)
         self.conference = ConferenceCalls(self._ctx, self.subscribe)
         self.messages = Messages(self._ctx, message_store, self.directory.contact_name)
+        self.presence = Presence(self._ctx, self.configuration, contacts)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -213,6 +216,7 @@ class Application:
             self._dispatch(PhoneError(text=text))
         config.phone_started()
         await self.phone.start()
+        self.presence.phone_started()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Hang up, unregister (each bounded by `timeout`), stop the engine, close the
@@ -272,6 +276,7 @@ class Application:
     def _on_phone_event(self, event: PhoneEvent) -> None:
         """Every phone event: snapshots first, then subscribers, then the history."""
         self._tracker.on_event(event)
+        self.presence.on_event(event)
         self._dispatch(event)
         self.recorder.on_event(event)
 

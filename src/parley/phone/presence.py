@@ -139,9 +139,7 @@ class Presence:
 
     def body_for(self, account: Account) -> bytes:
         """Our PIDF as `account`."""
-        return build(
-            str(account.registration.aor), self.effective(), self.note, tuple_id(account)
-        )
+        return build(str(account.registration.aor), self.effective(), self.note, tuple_id(account))
 
     def start(self) -> None:
         """Tell the front-ends our state (the phone has started)."""
