@@ -163,8 +163,12 @@ class Application:
         self.transfers = Transfers(self._ctx)
         self.intercom = Intercom(self._ctx)
         self.conference = ConferenceCalls(self._ctx, self.subscribe)
-        self.messages = Messages(self._ctx, message_store, self.directory.contact_name)
-        self.presence = Presence(self._ctx, self.configuration, contacts)
+        # The facades the front-ends use (tests may put fakes in their place); the
+        # application itself keeps talking to its own.
+        self._messages = Messages(self._ctx, message_store, self.directory.contact_name)
+        self.messages = self._messages
+        self._presence = Presence(self._ctx, self.configuration, contacts)
+        self.presence = self._presence
 
     # ------------------------------------------------------------------ life cycle
 
@@ -210,13 +214,13 @@ class Application:
             bind_host=self._bind_host,
             audio=self._audio,
             auto_answer=self._auto_answer,
-            message_store=self.messages.store,
+            message_store=self._messages.store,
         )
         for text in config.problems:
             self._dispatch(PhoneError(text=text))
         config.phone_started()
         await self.phone.start()
-        self.presence.phone_started()
+        self._presence.phone_started()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Hang up, unregister (each bounded by `timeout`), stop the engine, close the
@@ -232,7 +236,7 @@ class Application:
                 log.exception("the phone did not stop cleanly")
         self.engine.stop(timeout)
         self.directory.close()
-        self.messages.close()
+        self._messages.close()
 
     def __enter__(self) -> Application:
         return self
@@ -276,7 +280,7 @@ class Application:
     def _on_phone_event(self, event: PhoneEvent) -> None:
         """Every phone event: snapshots first, then subscribers, then the history."""
         self._tracker.on_event(event)
-        self.presence.on_event(event)
+        self._presence.on_event(event)
         self._dispatch(event)
         self.recorder.on_event(event)
 
