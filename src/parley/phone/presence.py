@@ -8,7 +8,7 @@ Our state is what the person chose (`functions.presence` and `presence_note` at 
   account that stays the same across restarts) is PUBLISHed once the account has
   registered, modified on each change, and removed at stop (`phone.publications`);
 - Invisible and Offline publish `basic` closed: watchers see us offline, while our own
-  subscriptions go on (we still see them);
+  subscriptions go on (we still see them); invisible publishes no note either;
 - "On the phone" is shown automatically while a call is connected or held, when
   `functions.presence_on_the_phone` is on and we are not invisible or offline; the
   chosen state comes back when the last call ends;
@@ -137,16 +137,21 @@ class Presence:
         self.note = note.strip()
         self._changed(force_event=True)
 
+    def shown_note(self) -> str:
+        """The note watchers get: none while invisible (it would give us away)."""
+        return "" if self.chosen is PresenceState.INVISIBLE else self.note
+
     def body_for(self, account: Account) -> bytes:
         """Our PIDF as `account`."""
-        return build(str(account.registration.aor), self.effective(), self.note, tuple_id(account))
+        aor = str(account.registration.aor)
+        return build(aor, self.effective(), self.shown_note(), tuple_id(account))
 
     def start(self) -> None:
         """Tell the front-ends our state (the phone has started)."""
         self._changed(force_event=True)
 
     def _changed(self, *, force_event: bool = False) -> None:
-        shown = (self.effective(), self.note)
+        shown = (self.effective(), self.shown_note())
         if shown != self._shown:
             self._shown = shown
             for name, pub in list(self._pubs.items()):
@@ -166,7 +171,7 @@ class Presence:
             PresenceChanged(
                 uri=str(first.registration.aor) if first is not None else "",
                 state=shown[0],
-                note=shown[1],
+                note=self.note,
                 account=first.name if first is not None else "",
                 own=True,
             )
