@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from baresip_presence import drop_stale_publications
 from parley_console import ParleyConsole, write_config
 
 from parley.app import Application
@@ -253,6 +254,7 @@ def baresip(
     )
     far.start()
     try:
+        drop_stale_publications(kam, "3004")
         yield far
     finally:
         far.stop()
