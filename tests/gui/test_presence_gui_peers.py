@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from baresip_presence import drop_stale_publications
 from gui_rig import GuiRig, account
 
+from baresip_presence import drop_stale_publications
 from parley.contacts.model import Contact, PhoneNumber
 from parley.settings import Settings, load_settings
 from parley.sip.pidf import PresenceState

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from baresip_presence import drop_stale_publications
 from parley_console import ParleyConsole, write_config
 
+from baresip_presence import drop_stale_publications
 from parley.app import Application
 from parley.history.model import CallType
 from parley.media.engine import AudioConfig
