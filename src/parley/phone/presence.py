@@ -327,7 +327,9 @@ class Presence:
             self._publication_changed(event)
 
     def apply_settings(self) -> None:
-        """Accounts may have switched publishing or watching on or off."""
+        """Accounts may have switched publishing or watching on or off, and "on the
+        phone" may have been switched."""
+        self._changed()
         for name in list(self._pubs):
             account = self.ctx.accounts().get(name)
             if account is None or not account.settings.publish_presence:
