@@ -19,7 +19,7 @@ from parley.sip.pidf import PresenceState
 if TYPE_CHECKING:
     from parley.cli.console import Console
 
-HELP = f"presence [{'|'.join(STATES)}] [NOTE] | watch URI | unwatch URI"
+HELP = f"presence STATE [NOTE] (STATE: {'|'.join(STATES)}) | watch URI | unwatch URI"
 
 
 def presence(console: Console, rest: list[str]) -> None:
