@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from parley.media.engine import AudioConfig
-from parley.phone.events import PhoneEvent, SubscriptionChanged, SubscriptionStatus
+from parley.phone.events import PhoneEvent, PublicationChanged, SubscriptionStatus
 from parley.phone.phone import Phone
 from parley.settings.model import Settings
 from parley.sip.pidf import CONTENT_TYPE, PresenceState, build, parse
@@ -113,7 +113,7 @@ async def test_publish_refresh_412_modify_remove(tmp_path: Path) -> None:
         code = await asyncio.to_thread(sipp.wait, 30)
         assert code == 0, f"SIPp exit {code}\n{sipp.errors()}\n{sipp.messages()[-4000:]}"
         assert pub.state is PubState.REMOVED
-        assert not [e for e in events if isinstance(e, SubscriptionChanged)]
+        assert not [e for e in events if isinstance(e, PublicationChanged)]
     finally:
         sipp.stop()
 
@@ -173,8 +173,8 @@ async def test_489_is_reported_as_a_failed_presence_publication(tmp_path: Path) 
             pub = phone.publications.publish(
                 account, "presence", CONTENT_TYPE, build(aor, PresenceState.ONLINE)
             )
-            await until(lambda: any(isinstance(e, SubscriptionChanged) for e in events))
-            (failed,) = [e for e in events if isinstance(e, SubscriptionChanged)]
+            await until(lambda: any(isinstance(e, PublicationChanged) for e in events))
+            (failed,) = [e for e in events if isinstance(e, PublicationChanged)]
             assert failed.state is SubscriptionStatus.FAILED
             assert (failed.package, failed.status, failed.reason) == ("presence", 489, "Bad Event")
             assert (failed.uri, failed.account) == (aor, "office")

@@ -338,3 +338,43 @@ def test_many_contacts_load(store: ContactStore) -> None:
     everyone = store.list()
     assert len(everyone) == 1200
     assert all(len(c.numbers) == 2 for c in everyone)
+
+
+# ----------------------------------------------------------------------------- presence
+
+
+def test_a_contact_of_schema_1_keeps_its_row_and_gets_no_presence(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    try:  # the file an older Parley wrote (schema version 1), with one contact
+        conn.executescript(MIGRATIONS[0])
+        conn.executescript(
+            "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+            "INSERT INTO schema_version (version) VALUES (1);"
+            "INSERT INTO contacts (first_name, last_name, created, updated)"
+            " VALUES ('Old', 'Row', 1, 1);"
+            "INSERT INTO contact_numbers (contact_id, position, number, type, key)"
+            " VALUES (1, 0, '1002', 'business', '1002');"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    store = ContactStore(path)
+    try:
+        [old] = store.list()
+        assert (old.name, old.numbers[0].number, old.presence) == ("Old Row", "1002", "")
+        changes: list[int] = []
+        store.on_change(lambda: changes.append(1))
+        store.update(replace(old, presence=" sip:1002@pbx.example.com "))
+        assert store.get(old.id or 0).presence == "sip:1002@pbx.example.com"  # type: ignore[union-attr]
+        added = store.add(anna(presence="1003"))
+        store.delete(added.id or 0)
+        assert changes == [1, 1, 1]
+    finally:
+        store.close()
+
+
+def test_a_presence_address_must_be_a_number_or_sip_address() -> None:
+    assert [p.field for p in anna(presence="not an address!").problems()] == ["presence"]
+    assert anna(presence="sip:1002@pbx").problems() == []
+    assert anna(presence="1002").problems() == []

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from phonepair import HOST, REGISTRAR_PORT, PhonePair
 from test_phone_pair import registered
 
-from parley.phone.events import SubscriptionChanged, SubscriptionStatus
+from parley.phone.events import PublicationChanged, SubscriptionStatus
 from parley.sip.message import Request
 from parley.sip.parser import parse_message
 from parley.sip.pidf import CONTENT_TYPE, PresenceState, build, parse
@@ -145,14 +145,14 @@ def test_refreshed_for_hours_then_412_then_removed_with_the_account(
         assert removal.headers.get("SIP-If-Match") is not None
         assert server.etag is None
         assert pub.state is PubState.REMOVED
-        assert not [e for e in pair.a.events if isinstance(e, SubscriptionChanged)]
+        assert not [e for e in pair.a.events if isinstance(e, PublicationChanged)]
         # Credentials came from the registration: no PUBLISH was ever challenged.
         assert server.challenges == 0
 
     pair.run(scenario())
 
 
-def test_a_refusal_is_a_failed_subscription_event(phone_pair: PhonePair) -> None:
+def test_a_refusal_is_a_failed_publication_event(phone_pair: PhonePair) -> None:
     pair = phone_pair
     server = PresenceServer(pair, refuse=403)
 
@@ -166,7 +166,7 @@ def test_a_refusal_is_a_failed_subscription_event(phone_pair: PhonePair) -> None
             build(str(account.registration.aor), PresenceState.BUSY),
         )
         await pair.until(lambda: pub.state is PubState.FAILED)
-        (event,) = [e for e in pair.a.events if isinstance(e, SubscriptionChanged)]
+        (event,) = [e for e in pair.a.events if isinstance(e, PublicationChanged)]
         assert (event.state, event.package, event.status, event.account) == (
             SubscriptionStatus.FAILED,
             "presence",

@@ -109,7 +109,12 @@ def test_refused_by_the_watched_phone(pair: PhonePair) -> None:
 
 def test_nobody_serves_the_package_489(pair: PhonePair) -> None:
     pair.run(pair.start())
-    subscribe(pair, [], "sip:1002@127.0.0.1:5062")
+    # (every phone serves "presence" itself: phone/presence.py)
+    pair.do(
+        lambda: pair.a.phone.subscriptions.subscribe(
+            "alice", "sip:1002@127.0.0.1:5062", "x-nobody", [TEXT], print
+        )
+    )
     pair.run(pair.until(lambda: bool(changes(pair))))
     assert changes(pair) == [(SubscriptionStatus.FAILED, "bad event")]
     assert pair.network.responses(489, "SUBSCRIBE", src=5062)

@@ -1,9 +1,10 @@
 """The application: the one object a front-end (GUI or console) talks to.
 
 It owns the engine thread with its Phone and one `AppContext` over it, and offers the
-rest through four facades: `calls` (dial, answer, hold, mute, DTMF...), `audio`
+rest through facades: `calls` (dial, answer, hold, mute, DTMF...), `audio`
 (volumes, loudspeaker, levels, test sound), `configuration` (settings, passwords,
-accounts) and `directory` (history and contacts). Its own methods of the same names
+accounts), `directory` (history and contacts), `messages` (instant messages) and
+`presence` (our state and the watched addresses). Its own methods of the same names
 delegate to them, so front-ends may use either. Front-ends get one stream of events
 (`subscribe`) and commands returning `concurrent.futures.Future`s, and hold no SIP or
 media logic themselves.
@@ -37,6 +38,7 @@ from parley.app.engine import Engine
 from parley.app.events import HistoryAdded
 from parley.app.intercom import Intercom
 from parley.app.messages import Messages
+from parley.app.presence import Presence
 from parley.app.recorder import HistoryRecorder
 from parley.app.recordings import Recordings
 from parley.app.snapshots import AccountInfo, CallInfo
@@ -163,7 +165,12 @@ class Application:
         self.transfers = Transfers(self._ctx)
         self.intercom = Intercom(self._ctx)
         self.conference = ConferenceCalls(self._ctx, self.subscribe)
-        self.messages = Messages(self._ctx, message_store, self.directory.contact_name)
+        # The facades the front-ends use (tests may put fakes in their place); the
+        # application itself keeps talking to its own.
+        self._messages = Messages(self._ctx, message_store, self.directory.contact_name)
+        self.messages = self._messages
+        self._presence = Presence(self._ctx, self.configuration, contacts)
+        self.presence = self._presence
         self.voicemail = Voicemail(self._ctx, self.calls, self.subscribe)
         self.blf = Blf(self._ctx, self.subscribe)  # BLF lines and pickup
 
@@ -211,12 +218,13 @@ class Application:
             bind_host=self._bind_host,
             audio=self._audio,
             auto_answer=self._auto_answer,
-            message_store=self.messages.store,
+            message_store=self._messages.store,
         )
         for text in config.problems:
             self._dispatch(PhoneError(text=text))
         config.phone_started()
         await self.phone.start()
+        self._presence.phone_started()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Hang up, unregister (each bounded by `timeout`), stop the engine, close the
@@ -232,7 +240,7 @@ class Application:
                 log.exception("the phone did not stop cleanly")
         self.engine.stop(timeout)
         self.directory.close()
-        self.messages.close()
+        self._messages.close()
 
     def __enter__(self) -> Application:
         return self
@@ -276,6 +284,7 @@ class Application:
     def _on_phone_event(self, event: PhoneEvent) -> None:
         """Every phone event: snapshots first, then subscribers, then the history."""
         self._tracker.on_event(event)
+        self._presence.on_event(event)
         self._dispatch(event)
         self.recorder.on_event(event)
 

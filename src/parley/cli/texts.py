@@ -22,11 +22,16 @@ from parley.phone.events import (
     MessageStatus,
     MwiChanged,
     PhoneEvent,
+    PresenceChanged,
+    PresenceState,
+    PublicationChanged,
     Reachability,
     RecordingChanged,
     RecordingState,
     RegCause,
     RegState,
+    SubscriptionChanged,
+    SubscriptionStatus,
     TransferProgress,
     TransferRequested,
     TransferRole,
@@ -43,9 +48,12 @@ __all__ = [
     "end_text",
     "event_data",
     "message_status_text",
+    "presence_text",
+    "publication_text",
     "recording_text",
     "registration_text",
     "state_text",
+    "subscription_text",
     "transfer_text",
     "typing_text",
 ]
@@ -154,6 +162,7 @@ _SENT_ON_TEXTS: dict[CallNote, str] = {
 _NOTE_WORDS: dict[CallNote, str] = {
     CallNote.REDIRECTED: "redirected",
     CallNote.REPLACED: "call replaced",
+    CallNote.AUTO_REJECTED: "rejected automatically: our presence status",
 }
 
 
@@ -330,6 +339,12 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         data["text"] = typing_text(event)
     elif isinstance(event, MwiChanged):
         data["text"] = mwi_text(event)
+    elif isinstance(event, PresenceChanged):
+        data["text"] = presence_text(event)
+    elif isinstance(event, SubscriptionChanged):
+        data["text"] = subscription_text(event)
+    elif isinstance(event, PublicationChanged):
+        data["text"] = publication_text(event)
     elif isinstance(event, ConferenceChanged):
         data["calls"] = list(event.calls)
         data["muted"] = list(event.muted)
@@ -436,3 +451,59 @@ def blf_text(event: BlfChanged) -> str:
     if event.state is BlfState.UNKNOWN:
         return f"{event.uri}: {state} (the server does not report this line)."
     return f"{event.uri} is {state}."
+
+
+# Our presence states as the console says them.
+PRESENCE_WORDS: dict[PresenceState, str] = {
+    PresenceState.ONLINE: "online",
+    PresenceState.INVISIBLE: "invisible (others see you offline)",
+    PresenceState.AWAY: "away",
+    PresenceState.BUSY: "busy",
+    PresenceState.OFFLINE: "offline",
+    PresenceState.LUNCH: "at lunch",
+    PresenceState.ON_THE_PHONE: "on the phone",
+    PresenceState.BRB: "briefly absent",
+}
+_PACKAGES = {
+    "presence": "presence",
+    "dialog": "line state (BLF)",
+    "message-summary": "voicemail summary",
+}
+
+
+def presence_text(event: PresenceChanged) -> str:
+    """The sentence for a watched address's presence, or our own."""
+    words = PRESENCE_WORDS.get(event.state, str(event.state))
+    note = f" — {event.note}" if event.note else ""
+    if event.own:
+        return f"Your presence: {words}{note}."
+    return f"{event.uri} is {words}{note}."
+
+
+def subscription_text(event: SubscriptionChanged) -> str:
+    """The sentence for one of our subscriptions changing state."""
+    what = f"{_PACKAGES.get(event.package, event.package)} of {event.uri}"
+    if event.state is SubscriptionStatus.ACTIVE:
+        return f"Watching the {what}."
+    if event.state is SubscriptionStatus.PENDING:
+        return f"Watching the {what}: waiting for permission."
+    if event.state is SubscriptionStatus.TERMINATED:
+        why = f" ({event.reason})" if event.reason else ""
+        return f"No longer watching the {what}{why}."
+    code = f" ({event.status} {event.reason})" if event.status else ""
+    why = _STATUS_TEXTS.get(event.status or 0, "").lower() or event.reason or "no answer"
+    return f"Cannot watch the {what}: {why}{code}."
+
+
+def publication_text(event: PublicationChanged) -> str:
+    """The sentence for publishing our state failing, or working again."""
+    what = _PACKAGES.get(event.package, event.package)
+    if event.state is SubscriptionStatus.ACTIVE:
+        return f"Your {what} is published again ({event.account})."
+    code = f" ({event.status} {event.reason})" if event.status else ""
+    if event.status in (404, 405, 489, 501):
+        return (
+            f"The server of {event.account} keeps no {what}{code}: watchers who reach"
+            " this phone are answered by it."
+        )
+    return f"Publishing your {what} failed{code} ({event.account})."

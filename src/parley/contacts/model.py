@@ -60,6 +60,8 @@ class Contact:
 
     `display_name` is what the user typed (may be empty); `name` is what is shown.
     `avatar` holds the picture's bytes (PNG/JPEG as read from a file), or None.
+    `presence`: the address whose presence (online, busy...) is shown with the contact —
+    a number (on the presence account's domain) or a SIP address; "" for none.
     `id` is None until the contact is stored.
     """
 
@@ -71,6 +73,7 @@ class Contact:
     favourite: bool = False
     avatar: bytes | None = field(default=None, repr=False)
     id: int | None = None
+    presence: str = ""
 
     @property
     def name(self) -> str:
@@ -113,7 +116,16 @@ class Contact:
                         "(digits, +, * and #) nor a SIP address.",
                     )
                 )
-        for name in ("first_name", "last_name", "display_name", "company"):
+        watched = self.presence.strip()
+        if watched and not (is_dialable(watched) or is_sip_address(watched)):
+            found.append(
+                ContactProblem(
+                    "presence",
+                    f"The presence address ({watched!r}) is neither a phone number nor a "
+                    "SIP address.",
+                )
+            )
+        for name in ("first_name", "last_name", "display_name", "company", "presence"):
             value: str = getattr(self, name)
             label = name.replace("_", " ").capitalize()
             if any(ord(c) < 32 or ord(c) == 127 for c in value):

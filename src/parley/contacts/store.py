@@ -1,17 +1,22 @@
 """Local contacts in SQLite: add, update, delete, get, list with the manual's filters,
-and finding the contact of a number."""
+and finding the contact of a number. Listeners (`on_change`) hear of every change (the
+application re-subscribes the contacts' presence addresses)."""
 
 from __future__ import annotations
 
 import builtins
+import logging
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from parley.contacts.model import Contact, NumberType, PhoneNumber, filter_contacts
 from parley.contacts.numbers import normalize_number, valid_region
 from parley.history.db import Database
+
+log = logging.getLogger(__name__)
 
 FILE_NAME = "contacts.sqlite3"
 
@@ -41,9 +46,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX contact_numbers_by_contact ON contact_numbers (contact_id, position);
     CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # The address whose presence is shown with the contact (issue #9); old rows: none.
+    """
+    ALTER TABLE contacts ADD COLUMN presence TEXT NOT NULL DEFAULT '';
+    """,
 )
 
-_COLUMNS = "id, first_name, last_name, display_name, company, favourite, avatar"
+_COLUMNS = "id, first_name, last_name, display_name, company, favourite, avatar, presence"
 
 
 class ContactStore:
@@ -58,6 +67,7 @@ class ContactStore:
 
     def __init__(self, path: Path | str, *, default_region: str | None = None) -> None:
         self._db = Database(path, MIGRATIONS, what="contacts")
+        self._listeners: builtins.list[Callable[[], None]] = []
         self.default_region = valid_region(default_region)
         self._rekey_if_region_changed()
 
@@ -88,6 +98,19 @@ class ContactStore:
 
     # -- writing
 
+    def on_change(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback()` (on the writer's thread) after each add, update or delete;
+        returns a function that stops it."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _changed(self) -> None:
+        for callback in list(self._listeners):
+            try:
+                callback()
+            except Exception:
+                log.exception("contacts listener failed")
+
     def add(self, contact: Contact) -> Contact:
         """Validate and store a new contact (its `id` is ignored); returns it with its id."""
         contact = _tidy(contact)
@@ -96,12 +119,13 @@ class ContactStore:
         with self._db.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO contacts (first_name, last_name, display_name, company, favourite,"
-                " avatar, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " avatar, presence, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*_fields(contact), now, now),
             )
             new_id = cursor.lastrowid
             assert new_id is not None
             self._write_numbers(conn, new_id, contact)
+        self._changed()
         return replace(contact, id=new_id)
 
     def update(self, contact: Contact) -> Contact:
@@ -114,13 +138,14 @@ class ContactStore:
         with self._db.transaction() as conn:
             changed = conn.execute(
                 "UPDATE contacts SET first_name = ?, last_name = ?, display_name = ?,"
-                " company = ?, favourite = ?, avatar = ?, updated = ? WHERE id = ?",
+                " company = ?, favourite = ?, avatar = ?, presence = ?, updated = ? WHERE id = ?",
                 (*_fields(contact), time.time(), contact_id),
             ).rowcount
             if not changed:
                 raise KeyError(contact_id)
             conn.execute("DELETE FROM contact_numbers WHERE contact_id = ?", (contact_id,))
             self._write_numbers(conn, contact_id, contact)
+        self._changed()
         return contact
 
     def set_favourite(self, contact_id: int, favourite: bool) -> None:
@@ -135,7 +160,10 @@ class ContactStore:
     def delete(self, contact_id: int) -> bool:
         """Delete a contact and its numbers; False when there was none with that id."""
         with self._db.transaction() as conn:
-            return conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,)).rowcount > 0
+            deleted = conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,)).rowcount > 0
+        if deleted:
+            self._changed()
+        return deleted
 
     def _write_numbers(self, conn: sqlite3.Connection, contact_id: int, contact: Contact) -> None:
         conn.executemany(
@@ -218,6 +246,7 @@ class ContactStore:
                 favourite=bool(r["favourite"]),
                 avatar=bytes(r["avatar"]) if r["avatar"] is not None else None,
                 numbers=tuple(numbers[int(r["id"])]),
+                presence=r["presence"],
             )
             for r in rows
         ]
@@ -244,10 +273,11 @@ def _tidy(contact: Contact) -> Contact:
         display_name=contact.display_name.strip(),
         company=contact.company.strip(),
         numbers=numbers,
+        presence=contact.presence.strip(),
     )
 
 
-def _fields(contact: Contact) -> tuple[str, str, str, str, int, bytes | None]:
+def _fields(contact: Contact) -> tuple[str, str, str, str, int, bytes | None, str]:
     return (
         contact.first_name,
         contact.last_name,
@@ -255,4 +285,5 @@ def _fields(contact: Contact) -> tuple[str, str, str, str, int, bytes | None]:
         contact.company,
         int(contact.favourite),
         contact.avatar,
+        contact.presence,
     )

@@ -50,6 +50,7 @@ FIELD_PROBLEMS: dict[str, str] = {
     "name": N_("Enter a last name, a display name or a company."),
     "numbers": N_("Add at least one phone number."),
     "avatar": N_("The picture is too large (at most 1 MB); choose a smaller one."),
+    "presence": N_("Presence: enter a phone number or a SIP address (or nothing)."),
 }
 
 
@@ -115,6 +116,10 @@ class ContactEditor(QDialog):
         form.addRow(tr("Last name"), self.last_name)
         form.addRow(tr("Display name"), self.display_name)
         form.addRow(tr("Company"), self.company)
+        # Whose presence (online, busy...) the contact list shows for this contact.
+        self.presence = QLineEdit(self.original.presence)
+        self.presence.setPlaceholderText(tr("Number or SIP address whose presence is shown"))
+        form.addRow(tr("Presence"), self.presence)
         layout.addLayout(form)
         for edit in (self.first_name, self.last_name, self.display_name, self.company):
             edit.textChanged.connect(self._refresh_avatar)
@@ -217,6 +222,7 @@ class ContactEditor(QDialog):
             numbers=numbers,
             favourite=self.favourite.isChecked(),
             avatar=self._avatar,
+            presence=self.presence.text().strip(),
         )
 
     def problems(self) -> list[str]:

@@ -131,7 +131,7 @@ def facades_of(application: Any) -> Facades:
     """The application's facades; None where it has none yet. When they exist on
     Application, each line becomes a plain attribute (`application.presence`)."""
     return Facades(
-        presence=getattr(application, "presence", None),
+        presence=application.presence,
         blf=application.blf,
         voicemail=application.voicemail,
         messages=getattr(application, "messages", None),

@@ -245,6 +245,8 @@ class Features(QObject):
             if kind == "contact":
                 contact = self.application.contacts.get(item_id)
                 numbers = [n.number for n in contact.numbers] if contact else []
+                if contact is not None and contact.presence:
+                    numbers.insert(0, contact.presence)
             else:
                 numbers = [row.number_label.text()]
             found = presence_for(watched, numbers)
@@ -261,6 +263,8 @@ class Features(QObject):
         """The call window shows a party: its presence and whether it can be chatted with."""
         cw = self.window.call_window
         numbers = [n.number for n in cw.numbers()]
+        if cw.contact is not None and cw.contact.presence:
+            numbers.insert(0, cw.contact.presence)
         found = presence_for(self.watched(), numbers) if numbers else None
         cw.presence_row.setVisible(found is not None)
         if found is not None:

@@ -35,6 +35,7 @@ _NOTE_TEXTS: dict[CallNote, str] = {
     CallNote.TRANSFERRED: N_("Transferred"),
     CallNote.AUTO_ANSWERED: N_("Answered automatically"),
     CallNote.INTERCOM: N_("InterCom call"),
+    CallNote.AUTO_REJECTED: N_("Rejected automatically (presence status)"),
 }
 
 _TRANSFER_STATES: dict[TransferState, str] = {

@@ -102,7 +102,8 @@ def classify(
     succeeded) and "replaced" on a call that was connected (a transfer completed at this
     end: an INVITE with Replaces took its place; the recorder does not pass the note of
     the call that did the replacing) give a transferred call; "forwarded" or
-    "deflected" on an incoming call that was never answered give those types.
+    "deflected" on an incoming call that was never answered give those types; "auto
+    rejected" (refused for our presence status) gives a rejected one.
     """
     direction = Direction(direction)
     if note == "transferred" or (note == "replaced" and answered):
@@ -120,7 +121,7 @@ def classify(
         return CallType.UNSUCCESSFUL_OUTGOING
     if answered:
         return CallType.ACCEPTED_INCOMING
-    if rejected_by_us:
+    if rejected_by_us or note == "auto rejected":  # "auto reject calls if status is…"
         return CallType.REJECTED_INCOMING
     return CallType.MISSED
 

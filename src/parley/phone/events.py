@@ -39,6 +39,7 @@ __all__ = [
     "PhoneEvent",
     "PresenceChanged",
     "PresenceState",
+    "PublicationChanged",
     "RecordingChanged",
     "RecordingState",
     "RegCause",
@@ -89,6 +90,7 @@ class CallNote(enum.StrEnum):
     TRANSFERRED = "transferred"  # it ended because a transfer succeeded
     AUTO_ANSWERED = "auto answered"  # answered by the automatic call acceptance
     INTERCOM = "intercom"  # answered at once as an intercom call
+    AUTO_REJECTED = "auto rejected"  # refused by "auto reject calls if status is set to"
 
 
 class TransferRole(enum.StrEnum):
@@ -314,6 +316,24 @@ class SubscriptionChanged(PhoneEvent):
     @property
     def kind(self) -> str:
         return "subscription"
+
+
+@dataclass(frozen=True)
+class PublicationChanged(PhoneEvent):
+    """Publishing our state of `package` (presence) as `uri` through `account` failed
+    (state FAILED, with the server's `status` and `reason`: 489/404/405/501 mean there is
+    no presence server there) or works again (ACTIVE)."""
+
+    uri: str
+    package: str
+    state: SubscriptionStatus
+    status: int | None = None
+    reason: str = ""
+    account: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "publication"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ One pure function, `decide`, turns the facts (is there an account for it, does i
 from that account's server, which calls are up, the settings) into a `Decision`;
 `IncomingCalls` carries the decision out through a narrow context. Nothing rings, and
 no "incoming call" event goes out, for a call that is refused (403, 404, 486): a busy
-caller is turned away before the phone has said a word about it. Auto-answer during a
+caller is turned away before the phone has said a word about it. "Auto reject calls if
+status is set to" refuses a call (486 or 603, as `functions.reject_with` says) while what
+watchers see of our presence is one of `functions.auto_reject_presence`. Auto-answer during a
 call first holds the call that is up, so the microphone is never on two calls at once.
 """
 
@@ -40,6 +42,13 @@ class Decision(Enum):
     RING = "ring"  # rings with the ringtone
     WAIT = "wait"  # rings with the call-waiting tone (another call is up)
     ANSWER = "answer"  # auto-answer: taken at once (the call that is up is held first)
+    REJECT = "reject"  # our presence status is one of functions.auto_reject_presence
+
+    def refusal_for(self, settings: Settings) -> tuple[int, str] | None:
+        """`refusal`, with REJECT answered as `functions.reject_with` says."""
+        if self is Decision.REJECT:
+            return REJECT_WITH[settings.functions.reject_with]
+        return self.refusal
 
     @property
     def refusal(self) -> tuple[int, str] | None:
@@ -52,6 +61,7 @@ _REFUSALS = {
     Decision.FORBIDDEN: (403, "Forbidden"),
     Decision.BUSY: (486, "Busy Here"),
 }
+REJECT_WITH = {"busy": (486, "Busy Here"), "decline": (603, "Decline")}
 
 
 @dataclass(frozen=True)
@@ -79,13 +89,17 @@ def decide(
     calls: CallsUp,
     call_waiting: bool,
     auto_answer: bool,
+    presence_rejects: bool = False,
 ) -> Decision:
     """The fate of a new incoming call. One waiting call at a time, like a desk phone:
-    a third call is busy even with call waiting on."""
+    a third call is busy even with call waiting on. `presence_rejects`: our presence
+    status is one the person wants calls rejected in."""
     if not has_account:
         return Decision.NOT_FOUND
     if not trusted:
         return Decision.FORBIDDEN
+    if presence_rejects:
+        return Decision.REJECT
     if calls.live and (not call_waiting or calls.waiting):
         return Decision.BUSY
     if auto_answer:
@@ -117,6 +131,7 @@ class IncomingContext:
     respond: Callable[[ServerTransaction, Request, int, str], None]
     start_call: Callable[[Account, Request, ServerTransaction, Decision], Awaitable[Call]]
     ringer: Ringer
+    presence: Callable[[], str] = lambda: "online"  # what watchers see of us now
 
 
 class IncomingCalls:
@@ -140,6 +155,7 @@ class IncomingCalls:
             calls=CallsUp.of(self.ctx.calls()),
             call_waiting=settings.media.call_waiting,
             auto_answer=self.ctx.auto_answer() if auto_answer is None else auto_answer,
+            presence_rejects=self.ctx.presence() in settings.functions.auto_reject_presence,
         )
         return decision, account
 
@@ -161,7 +177,7 @@ class IncomingCalls:
             log.info("INVITE from %s:%s refused: %s", source.host, source.port, decision.value)
             self.ctx.respond(tx, request, status, reason)
             return None
-        if refusal is not None and decision is not Decision.BUSY:
+        if refusal is not None and decision not in (Decision.BUSY, Decision.REJECT):
             self.ctx.respond(tx, request, *refusal)
             return None
         if decision is not Decision.RING and decision is not Decision.WAIT:

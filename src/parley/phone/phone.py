@@ -33,6 +33,7 @@ from parley.phone.forwarding import Forwarding
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.messages import Messages, MessagesContext
 from parley.phone.outgoing import DialError, OutgoingCalls
+from parley.phone.presence import Presence, PresenceContext
 from parley.phone.publications import Publications, PublicationsContext
 from parley.phone.recording import RecordingContext, Recordings
 from parley.phone.replaces_target import EXTENSION as REPLACES
@@ -132,6 +133,7 @@ class Phone:
                 respond=self._respond,
                 start_call=self._start_incoming,
                 ringer=self.ringer,
+                presence=lambda: self.presence.effective(),
             )
         )
         # What every call gets instead of the phone.
@@ -204,6 +206,17 @@ class Phone:
                 calls=lambda: list(self.calls.values()),
             )
         )
+        # Presence: ours published and served, the watched addresses subscribed.
+        self.presence = Presence(
+            PresenceContext(
+                emit=self.emit,
+                settings=lambda: self.settings,
+                accounts=lambda: self.accounts,
+                calls=lambda: self.calls.values(),
+                publications=self.publications,
+                subscriptions=self.subscriptions,
+            )
+        )
         # Instant messages and typing (MESSAGE in Allow/Accept before any REGISTER).
         self.messages = Messages(
             MessagesContext(
@@ -223,8 +236,10 @@ class Phone:
         """Hand `event` to the feature modules that follow the phone's events and to the
         front-end, in that order: transfers first (they act on a call's end before the
         front-end reports it), recordings last ("connected" is told before "recording
-        started"), then subscriptions (restored when an account registers again) and
-        the BLF (a failed line, our calls told to our watchers). One that fails is logged; the others still hear the event."""
+        started"), then subscriptions (restored when an account registers again), voicemail, the
+        BLF (a failed line, our calls told to our watchers), then presence (it publishes
+        once an account has registered, and shows "on the phone"). One that fails is
+        logged; the others still hear the event."""
         listeners: tuple[tuple[str, Callable[[PhoneEvent], None]], ...] = (
             ("transfers", self.transfers.observe),
             ("front-end", self._on_event),
@@ -232,6 +247,7 @@ class Phone:
             ("subscriptions", self.subscriptions.observe),
             ("voicemail", self.voicemail.observe),
             ("blf", self.blf.observe),
+            ("presence", self.presence.observe),
         )
         for name, listener in listeners:
             try:
@@ -249,6 +265,7 @@ class Phone:
             if not account_settings.enabled:
                 continue
             self.add_account(account_settings)
+        self.presence.start()  # our state, told to the front-ends
         for account in self.accounts.values():
             if account.settings.register_on_startup:
                 await account.register()
@@ -264,6 +281,7 @@ class Phone:
     async def remove_account(self, name: str) -> None:
         """Unregister the account named `name` and forget it (KeyError: no such account)."""
         self.subscriptions.close_account(name)
+        self.presence.forget_account(name)
         account = self.accounts.pop(name)
         self.blf.sync()
         try:
@@ -285,6 +303,7 @@ class Phone:
         if not self._fixed_auto_answer:
             self.auto_answer = new.functions.auto_answer
         self.blf.sync()  # BLF lines added or removed, use_blf switched
+        self.presence.apply_settings()
 
     async def _listen(self) -> None:
         """A UDP listener (and a TCP one when an account on it uses TCP) on each
@@ -354,7 +373,9 @@ class Phone:
     async def _start_incoming(
         self, account: Account, request: Request, tx: ServerTransaction, decision: Decision
     ) -> Call:
-        refuse, headers, note = decision.refusal, None, None
+        refuse, headers, note = decision.refusal_for(self.settings), None, None
+        if decision is Decision.REJECT:
+            note = CallNote.AUTO_REJECTED
         plan = self.forwarding.plan(account)
         if plan is not None and plan.mode == "instant":  # 302 before anything rings
             refuse, headers = (302, "Moved Temporarily"), [("Contact", f"<{plan.target}>")]

@@ -7,9 +7,8 @@ user-agent core's one timer (each publication is registered there as a `Timed`),
 its requests leave through the core's one non-INVITE client, which answers digest
 challenges.
 
-A publication that fails is reported as a `SubscriptionChanged` with state FAILED and
-the server's status and reason (the event packages are the same words), and one that
-works again afterwards as ACTIVE.
+A publication that fails is reported as a `PublicationChanged` with state FAILED and
+the server's status and reason, and one that works again afterwards as ACTIVE.
 
     pub = phone.publications.publish(account, "presence", "application/pidf+xml", body)
     pub.modify(new_body)
@@ -28,7 +27,8 @@ from typing import Any
 from parley.net.address import Address
 from parley.net.driver import SipDriver
 from parley.phone.account import Account
-from parley.phone.events import PhoneEvent, SubscriptionChanged, SubscriptionStatus
+from parley.phone.events import PhoneEvent, SubscriptionStatus
+from parley.phone.events import PublicationChanged as PublicationEvent
 from parley.settings.model import Settings
 from parley.sip.message import Request, Response
 from parley.sip.publication import (
@@ -154,12 +154,12 @@ class Publication:
         else:
             return
         self.ctx.emit(
-            SubscriptionChanged(
+            PublicationEvent(
                 uri=self.uri,
                 package=self.package,
                 state=status,
-                reason=change.reason,
                 status=change.status,
+                reason=change.reason,
                 account=self.account.name,
             )
         )

@@ -112,6 +112,7 @@ STRINGS: dict[str, str] = {
     "Transferred": "Vermittelt",
     "Answered automatically": "Automatisch angenommen",
     "InterCom call": "InterCom-Anruf",
+    "Rejected automatically (presence status)": "Automatisch abgewiesen (Präsenzstatus)",
     "Transfer to {target}: asking the other side…": "Vermittlung an {target}: frage Gegenseite …",
     "Transfer to {target}: calling…": "Vermittlung an {target}: rufe an …",
     "Transferred to {target}.": "An {target} vermittelt.",

@@ -142,6 +142,12 @@ STRINGS: dict[str, str] = {
     "Last name": "Nachname",
     "Display name": "Anzeigename",
     "Company": "Firma",
+    "Number or SIP address whose presence is shown": (
+        "Rufnummer oder SIP-Adresse, deren Präsenz angezeigt wird"
+    ),
+    "Presence: enter a phone number or a SIP address (or nothing).": (
+        "Präsenz: eine Rufnummer oder SIP-Adresse eingeben (oder nichts)."
+    ),
     "Made from the names when empty": "Wird aus den Namen gebildet, wenn leer",
     "Phone numbers": "Rufnummern",
     "Phone number or SIP address": "Rufnummer oder SIP-Adresse",
