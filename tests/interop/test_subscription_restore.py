@@ -506,6 +506,7 @@ def test_console_unsubscribes_when_it_stops(running: Kamailio, tmp_path: Path) -
     # The catch works: a Parley killed without unsubscribing is still NOTIFYed there.
     config = console_config(kam, left_behind, "udp", tmp_path / "killed.toml")
     port = int(re.search(r"local_port = (\d+)", config.read_text()).group(1))  # type: ignore[union-attr]
+    (tmp_path / "killed").mkdir()
     killed = ParleyConsole(config, log_dir=tmp_path / "killed")
     catcher = None
     try:
