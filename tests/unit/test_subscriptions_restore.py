@@ -99,7 +99,7 @@ def test_a_restore_unsubscribes_the_dialog_it_replaces(pair: PhonePair) -> None:
 
 
 def test_restored_after_the_server_was_unreachable(pair: PhonePair) -> None:
-    bob, notices, first = started(pair)
+    bob, _notices, first = started(pair)
     account = pair.a.phone.accounts["alice"]
     # The keep-alive found the server dead (UDP: nothing else tells), then it answers
     # again and the account registers: the server may have forgotten everything.
