@@ -11,14 +11,20 @@ request goes (RFC 3263, which awaits), and the phone's life:
   `Subscription.close()` unsubscribes. `check(content_type, body)` (optional) reads a
   body before it is answered: a problem refuses the NOTIFY with 400.
 - A subscription is restored (a new SUBSCRIBE, a new dialog) when its account
-  registers again after it was not registered, or after the connection to its server
-  was lost; one made while its account has no address yet starts at the registration.
+  registers again after it was not registered (failed, unregistered, or its server
+  stopped answering the keep-alive: it may have restarted and forgotten everything), or
+  after the connection to its server was lost; one made while its account has no
+  address yet starts at the registration. The dialogs it replaces are unsubscribed
+  (Expires: 0, from the account's address now): a server that still holds them would
+  go on NOTIFYing an address we left, or NOTIFY twice; one that forgot them says 481.
 - `serve(package, on_subscribe)`: SUBSCRIBEs to us for `package` (a PBX or colleague
   watching our presence or line) are handed over as `Watcher`s to accept or refuse.
 - `unsolicited(package, accept, decide)`: NOTIFYs outside any subscription (MWI that
   a PBX sends unasked) are taken (200) or refused (403, or a status of its own such as
   400) as `decide(notice, source)` says.
-- `close_all()` at the phone's stop: unsubscribe everything, wait a bounded time.
+- `close_all()` at the phone's stop: unsubscribe everything, wait a bounded time; a
+  subscription asked for after that (a feature following the account's last state
+  changes) is not made.
 
 `Subscriptions` sees the phone only through its `SubscriptionContext`.
 """
@@ -36,11 +42,13 @@ from parley.net.driver import SipDriver
 from parley.phone.events import (
     AccountStateChanged,
     PhoneEvent,
+    Reachability,
     SubscriptionChanged,
     SubscriptionStatus,
 )
 from parley.phone.outgoing import DialError, target_uri
 from parley.settings.model import Settings
+from parley.sip.dialog import LocalEndpoint
 from parley.sip.headers import NameAddr, SipParseError
 from parley.sip.message import Request
 from parley.sip.notifier import EventPackages, IncomingSubscription
@@ -145,6 +153,9 @@ class Subscription:
         self.status: int | None = None
         self.machine: Subscriber | None = None
         self.closed = False
+        self._retiring: list[Subscriber] = []  # replaced machines still unsubscribing
+        self._retired = asyncio.Event()  # set while none is
+        self._retired.set()
         self._send_lock = asyncio.Lock()  # FIFO: in-dialog CSeq order on the wire
         self._done = asyncio.Event()
 
@@ -167,38 +178,56 @@ class Subscription:
             self._ended()
 
     async def wait_closed(self) -> None:
+        """Until it has ended, and the dialogs a restore replaced have too."""
         await self._done.wait()
+        await self._retired.wait()
 
     # -- inside
 
     def start(self) -> None:
-        """A new SUBSCRIBE now (the first, or a restore after the account came back)."""
+        """A new SUBSCRIBE now (the first, or a restore after the account came back).
+        A restore unsubscribes the dialogs of the machine it replaces (from the
+        account's address now) and forgets what they still say."""
         if self.closed:
             return
-        if self.machine is not None and not self.machine.finished:
-            self.machine.restart(self.owner.now, self.account.local_endpoint())
-            return
         account = self.account
+        local = account.local_endpoint()
         s = account.settings
         aor = account.registration.aor
         routes = [f"<{proxy_uri(s.outbound_proxy, s.transport)}>"] if s.outbound_proxy else []
-        self.machine = Subscriber(
+        machine: Subscriber
+        machine = Subscriber(
             self.owner.core,
             package=self.package,
             target=self.target,
             from_=NameAddr(s.display_name or None, aor, {}),
             to=NameAddr(None, self.target.copy(), {}),
-            local=account.local_endpoint(),
+            local=local,
             transmit=self._transmit,
-            on_update=self._on_update,
-            on_notify=self._on_notify,
+            on_update=lambda update: self._on_update(machine, update),
+            on_notify=lambda note: self._on_notify(machine, note),
             accept=self.accept,
             expires=s.subscription_expiry,
             routes=routes,
             headers=[("Allow-Events", self.owner.packages.allow_events)],
             check=self.check,
         )
-        self.machine.start(self.owner.now)
+        old, self.machine = self.machine, machine
+        if old is not None and not old.finished:
+            self._retire(old, local)
+        machine.start(self.owner.now)
+
+    def _retire(self, machine: Subscriber, local: LocalEndpoint) -> None:
+        self._retiring.append(machine)
+        self._retired.clear()
+        machine.close(self.owner.now, local)
+        if machine.finished:
+            self._retire_done(machine)
+
+    def _retire_done(self, machine: Subscriber) -> None:
+        self._retiring = [m for m in self._retiring if m is not machine]
+        if not self._retiring:
+            self._retired.set()
 
     def _transmit(self, request: Request, hop: SipURI | None, callbacks: ClientCallbacks) -> None:
         self.owner.spawn(self._send(request, hop, callbacks))
@@ -216,7 +245,11 @@ class Subscription:
                 request, dest, callbacks, credentials=credentials_of(self.account)
             )
 
-    def _on_update(self, update: SubscriptionUpdate) -> None:
+    def _on_update(self, machine: Subscriber, update: SubscriptionUpdate) -> None:
+        if machine is not self.machine:  # a replaced one, unsubscribing
+            if machine.finished:
+                self._retire_done(machine)
+            return
         self.state = SubscriptionStatus(update.state.value)
         self.reason, self.status = update.reason, update.status
         self.owner.ctx.emit(
@@ -232,7 +265,9 @@ class Subscription:
         if self.closed and self.machine is not None and self.machine.finished:
             self._ended()
 
-    def _on_notify(self, note: Notification) -> None:
+    def _on_notify(self, machine: Subscriber, note: Notification) -> None:
+        if machine is not self.machine:
+            return  # the last word of a replaced dialog: it says nothing now
         self.on_notify(
             Notice(
                 package=note.package,
@@ -299,6 +334,7 @@ class Subscriptions:
         self.watchers: list[Watcher] = []
         self._down: set[str] = set()  # accounts not registered since they were
         self._lost: set[str] = set()  # accounts whose server connection was lost
+        self._stopping = False  # close_all ran: nothing new is subscribed
         self._tasks: set[asyncio.Task[None]] = set()
         ctx.driver.on_connection_lost(self._connection_lost)
 
@@ -336,6 +372,9 @@ class Subscriptions:
         types = tuple(t.lower() for t in accept)
         self.packages.subscribing(package, types)
         sub = Subscription(self, account, uri, package, types, on_notify, check)
+        if self._stopping:
+            sub.close()  # the phone stops (its accounts unregister after close_all)
+            return sub
         self.subscriptions.append(sub)
         if _has_address(account):
             sub.start()
@@ -362,12 +401,12 @@ class Subscriptions:
 
     def observe(self, event: PhoneEvent) -> None:
         """The phone's events: an account registered again after it was not (failed,
-        unregistered) or lost its connection → its subscriptions are made anew; those
-        waiting for the account's first registration start."""
-        if not isinstance(event, AccountStateChanged) or not isinstance(event.state, RegState):
+        unregistered, its server unreachable) or lost its connection → its subscriptions
+        are made anew; those waiting for the account's first registration start."""
+        if not isinstance(event, AccountStateChanged):
             return
         name = event.account
-        if event.state in (RegState.FAILED, RegState.UNREGISTERED):
+        if event.state in (RegState.FAILED, RegState.UNREGISTERED, Reachability.UNREACHABLE):
             self._down.add(name)
             return
         if event.state is not RegState.REGISTERED:
@@ -389,7 +428,8 @@ class Subscriptions:
 
     async def close_all(self, timeout: float = CLOSE_TIMEOUT) -> None:
         """Unsubscribe everything and end the subscriptions to us; wait at most
-        `timeout` seconds for the answers."""
+        `timeout` seconds for the answers. Nothing is subscribed after this."""
+        self._stopping = True
         subs = list(self.subscriptions)
         for sub in subs:
             sub.close()

@@ -289,12 +289,18 @@ class Subscriber:
         """Send the initial SUBSCRIBE (a new dialog set)."""
         return self._begin(now)
 
-    def close(self, now: float) -> None:
+    def close(self, now: float, local: LocalEndpoint | None = None) -> None:
         """Unsubscribe (Expires: 0 in each dialog) and end after the terminating NOTIFYs
-        or `UNSUBSCRIBE_WAIT` seconds, whichever comes first."""
+        or `UNSUBSCRIBE_WAIT` seconds, whichever comes first. `local`: our address now,
+        when it may have changed since the dialogs began (the unsubscribes leave from it
+        and name it as Contact, so that the terminating NOTIFY finds us)."""
         if self._finished or self._closing:
             return
         self._closing = True
+        if local is not None:
+            self.local = local
+            for leg in self.legs.values():
+                leg.dialog.local = local
         self._retry_at = None
         self._close_by = now + UNSUBSCRIBE_WAIT
         live = [leg for leg in self.legs.values() if leg.state is not SubState.TERMINATED]
