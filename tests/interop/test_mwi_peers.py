@@ -20,6 +20,7 @@ INVITE a registered phone received) — each test with its own users:
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -226,7 +227,10 @@ def test_voicemail_call_dials_the_extension(
         assert invite.start.startswith("INVITE sip:3102@"), invite.start
         assert "sip:3101@" in invite.header("From")
         assert info.remote.startswith("sip:3102@") or "3102" in info.remote
-        app.hangup(info.id).result(WAIT)
+        # The rig's mailbox answers 200 without SDP, so the call may have ended by itself
+        # already (media failed): hanging up is only tidying up.
+        with contextlib.suppress(AppError):
+            app.hangup(info.id).result(WAIT)
         assert mailbox.register(expires=0).status == 200
     with pytest.raises(AppError, match="no enabled account"):
         app.voicemail.call("home").result(WAIT)
