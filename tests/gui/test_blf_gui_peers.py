@@ -19,7 +19,7 @@ from parley.gui.blf_panel import BlfPanel
 from parley.phone.events import BlfState
 from parley.settings import Settings
 from peers.common import free_port
-from peers.kamailio import Kamailio
+from peers.kamailio import Kamailio, running_kamailio
 from peers.presence_rig import register_contact
 from peers.sipp import SCENARIOS, Sipp
 
@@ -28,20 +28,9 @@ pytestmark = pytest.mark.interop
 
 @pytest.fixture(scope="module")
 def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
-    port = free_port("both")
-    server = Kamailio(
-        tmp_path_factory.mktemp("blf-gui") / "kamailio",
-        PASSWORDS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-        presence=True,
-    )
-    server.start()
-    try:
+    workdir = tmp_path_factory.mktemp("blf-gui") / "kamailio"
+    with running_kamailio(workdir, PASSWORDS, presence=True) as server:
         yield server
-    finally:
-        server.close()
 
 
 def rig(make_rig: Callable[..., GuiRig], kam: Kamailio, user: str, **extra: Any) -> GuiRig:

@@ -25,13 +25,14 @@ import pytest
 from gui_rig import PASSWORDS, GuiRig, account
 from PySide6.QtCore import Qt
 
-from interop.message_rig import MessagingBaresip, aor, start_parley
+from interop.app_rig import aor, start_parley
+from interop.message_rig import MessagingBaresip
 from parley.contacts.model import Contact, PhoneNumber
 from parley.gui.chat_view import ChatPanel
 from parley.phone.events import MessageReceived, TypingChanged
 from parley.settings import Settings
 from peers.common import free_port, wait_until
-from peers.kamailio import Kamailio
+from peers.kamailio import Kamailio, running_kamailio
 from peers.presence_rig import SipUser
 
 pytestmark = pytest.mark.interop
@@ -198,17 +199,7 @@ def test_a_message_kept_by_the_server_arrives_when_the_app_starts(
     """Kamailio's msilo keeps a message to 1001 while no Parley runs (202) and sends it
     at Parley's REGISTER: it arrives unread, with the notification, at the time it was
     written, the text intact."""
-    port = free_port("both")
-    kam = Kamailio(
-        tmp_path / "kam-msilo",
-        PASSWORDS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-        presence=True,
-    )
-    kam.start()
-    try:
+    with running_kamailio(tmp_path / "kam-msilo", PASSWORDS, presence=True) as kam:
         with SipUser(kam, "1002", PASSWORDS["1002"], display="Erika Mustermann") as erika:
             written = time.time()
             kept = erika.message("1001", "Ruf mich zurück – danke!")
@@ -229,8 +220,6 @@ def test_a_message_kept_by_the_server_arrives_when_the_app_starts(
         assert not bubble.ours and bubble.text == "Ruf mich zurück – danke!"
         assert written - 1 <= bubble.at <= written + 2 < started
         us.wait(lambda: features.compact_chat.text() == "")
-    finally:
-        kam.close()
 
 
 def test_typing_between_the_gui_and_another_parley(

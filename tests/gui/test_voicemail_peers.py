@@ -16,8 +16,7 @@ from gui_rig import PASSWORDS, GuiRig, account
 from PySide6.QtCore import Qt
 
 from parley.settings import Settings
-from peers.common import free_port
-from peers.kamailio import Kamailio
+from peers.kamailio import Kamailio, running_kamailio
 from peers.presence_rig import SipUser, publish_mwi
 
 pytestmark = pytest.mark.interop
@@ -25,20 +24,8 @@ pytestmark = pytest.mark.interop
 
 @pytest.fixture
 def presence_kamailio(tmp_path: Path) -> Iterator[Kamailio]:
-    port = free_port("both")
-    kam = Kamailio(
-        tmp_path / "kamailio",
-        PASSWORDS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-        presence=True,
-    )
-    kam.start()
-    try:
+    with running_kamailio(tmp_path / "kamailio", PASSWORDS, presence=True) as kam:
         yield kam
-    finally:
-        kam.close()
 
 
 def test_indicator_shows_published_counts_and_a_click_calls_the_voicemail(
