@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_rig import PASSWORDS, GuiRig, account
+from gui_rig import PASSWORDS, GuiRig, account, registered_rig
 from PySide6.QtCore import Qt
 
 from parley.gui import icons
@@ -35,10 +35,7 @@ def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
 
 def rig(make_rig: Callable[..., GuiRig], kam: Kamailio, user: str, **extra: Any) -> GuiRig:
     settings = Settings(accounts=[account(f"127.0.0.1:{kam.udp_port}", user=user, **extra)])
-    made = make_rig(settings, passwords={"office": PASSWORDS[user]})
-    made.start()
-    made.wait_registered()
-    return made
+    return registered_rig(make_rig, settings, user)
 
 
 def test_blf_lamp_rings_and_pick_up_connects_the_call(

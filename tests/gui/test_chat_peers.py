@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_rig import PASSWORDS, GuiRig, account
+from gui_rig import PASSWORDS, GuiRig, account, registered_rig
 from PySide6.QtCore import Qt
 
 from interop.app_rig import aor, start_parley
@@ -69,10 +69,7 @@ def gui_parley(make_rig: Callable[..., GuiRig], kam: Kamailio, user: str = "1001
     settings = Settings(accounts=[account(f"127.0.0.1:{kam.udp_port}", user=user)])
     settings.gui.notify_message = True
     settings.gui.message_sound = True
-    rig = make_rig(settings, passwords={"office": PASSWORDS[user]})
-    rig.start()
-    rig.wait_registered()
-    return rig
+    return registered_rig(make_rig, settings, user)
 
 
 def chat_of(rig: GuiRig) -> ChatPanel:

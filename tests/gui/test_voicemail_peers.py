@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_rig import PASSWORDS, GuiRig, account
+from gui_rig import PASSWORDS, GuiRig, account, registered_rig
 from PySide6.QtCore import Qt
 
 from parley.settings import Settings
@@ -37,9 +37,7 @@ def test_indicator_shows_published_counts_and_a_click_calls_the_voicemail(
             account(f"127.0.0.1:{kam.udp_port}", "1001", mwi=True, voicemail_extension="1002")
         ]
     )
-    rig = make_rig(settings, passwords={"office": PASSWORDS["1001"]})
-    rig.start()
-    rig.wait_registered()
+    rig = registered_rig(make_rig, settings, "1001")
     mwi = rig.window.features.mwi
     assert mwi is not None and mwi.isVisible()
     assert mwi.text() == ""  # nothing published yet

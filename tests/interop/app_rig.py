@@ -5,7 +5,8 @@ peer tests (messages, MWI, BLF) and the GUI's chat tests."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,17 @@ def start_app(
         app.stop()
         raise
     return app, events
+
+
+@contextmanager
+def stopped_after(
+    started: tuple[Application, Recorder],
+) -> Iterator[tuple[Application, Recorder]]:
+    """`started` (from start_app or start_parley), its Application stopped after."""
+    try:
+        yield started
+    finally:
+        started[0].stop()
 
 
 def start_parley(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from interop.app_rig import WAIT, Recorder, aor, start_parley
+from interop.app_rig import WAIT, Recorder, aor, start_parley, stopped_after
 from parley.app import Application
 from parley.phone.events import MessageDelivery, MessageReceived
 from peers.common import LOOPBACK, wait_until
@@ -40,11 +40,9 @@ def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
 def parley(
     kam: Kamailio, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Application, Recorder]]:
-    app, events = start_parley(kam, "1001", USERS["1001"], tmp_path_factory.mktemp("p1001"))
-    try:
-        yield app, events
-    finally:
-        app.stop()
+    data = tmp_path_factory.mktemp("p1001")
+    with stopped_after(start_parley(kam, "1001", USERS["1001"], data)) as started:
+        yield started
 
 
 def test_a_message_to_someone_offline_is_sent_then_delivered_at_their_register(

@@ -22,7 +22,7 @@ import pytest
 from message_rig import MessagingBaresip
 from parley_console import ParleyConsole, write_config
 
-from interop.app_rig import WAIT, Recorder, aor, start_parley
+from interop.app_rig import WAIT, Recorder, aor, start_parley, stopped_after
 from parley.app import Application
 from parley.phone.events import (
     CallStateChanged,
@@ -86,11 +86,9 @@ def linphone(kam: Kamailio, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 def parley(
     kam: Kamailio, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Application, Recorder]]:
-    app, events = start_parley(kam, "1001", USERS["1001"], tmp_path_factory.mktemp("parley-data"))
-    try:
-        yield app, events
-    finally:
-        app.stop()
+    data = tmp_path_factory.mktemp("parley-data")
+    with stopped_after(start_parley(kam, "1001", USERS["1001"], data)) as started:
+        yield started
 
 
 # ------------------------------------------------------------------ baresip

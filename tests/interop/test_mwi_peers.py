@@ -89,11 +89,9 @@ def parley(
             )
         ]
     )
-    app, events = start_app(settings, USERS["3101"], tmp_path_factory.mktemp("parley"))
-    try:
-        yield app, events
-    finally:
-        app.stop()
+    data = tmp_path_factory.mktemp("parley")
+    with app_rig.stopped_after(start_app(settings, USERS["3101"], data)) as started:
+        yield started
 
 
 def test_subscribes_to_its_mailbox_and_shows_what_is_published(
