@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,8 @@ from parley.contacts.model import Contact, PhoneNumber
 from parley.gui.chat_view import ChatPanel
 from parley.phone.events import MessageReceived, TypingChanged
 from parley.settings import Settings
-from peers.common import free_port, wait_until
+from peers.baresip import Baresip
+from peers.common import wait_until
 from peers.kamailio import Kamailio, running_kamailio
 from peers.presence_rig import SipUser
 
@@ -41,28 +42,18 @@ WAIT = 20.0
 
 
 @pytest.fixture
-def baresip(kamailio: Kamailio, tmp_path: Path) -> Iterator[Callable[..., MessagingBaresip]]:
+def baresip(
+    kamailio: Kamailio, far_phones: Callable[..., Baresip]
+) -> Callable[..., MessagingBaresip]:
     """`baresip(user="1002", **options)`: a baresip that sends its messages to 1001."""
-    started: list[MessagingBaresip] = []
 
     def make(user: str = "1002", **options: Any) -> MessagingBaresip:
-        phone = MessagingBaresip(
-            tmp_path / f"baresip-{user}",
-            sip_port=free_port("both"),
-            user=user,
-            password=PASSWORDS[user],
-            registrar=f"127.0.0.1:{kamailio.udp_port}",
-            codecs=["PCMU/8000/1"],
-            target=aor(kamailio, "1001"),
-            **options,
-        )
-        started.append(phone)
-        phone.start()
+        target = aor(kamailio, "1001")
+        phone = far_phones(kamailio, user, kind=MessagingBaresip, target=target, **options)
+        assert isinstance(phone, MessagingBaresip)
         return phone
 
-    yield make
-    for phone in started:
-        phone.stop()
+    return make
 
 
 def gui_parley(make_rig: Callable[..., GuiRig], kam: Kamailio, user: str = "1001") -> GuiRig:
