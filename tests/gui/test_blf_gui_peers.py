@@ -18,10 +18,8 @@ from parley.gui import icons
 from parley.gui.blf_panel import BlfPanel
 from parley.phone.events import BlfState
 from parley.settings import Settings
-from peers.common import free_port
 from peers.kamailio import Kamailio, running_kamailio
-from peers.presence_rig import register_contact
-from peers.sipp import SCENARIOS, Sipp
+from peers.presence_rig import start_blf_callee
 
 pytestmark = pytest.mark.interop
 
@@ -41,14 +39,10 @@ def rig(make_rig: Callable[..., GuiRig], kam: Kamailio, user: str, **extra: Any)
 def test_blf_lamp_rings_and_pick_up_connects_the_call(
     kam: Kamailio, make_rig: Callable[..., GuiRig], qtbot: Any, tmp_path: Path
 ) -> None:
-    phone = Sipp(
-        SCENARIOS / "blf_callee_rings_until_cancel.xml",
-        local_port=free_port("udp"),
-        media_port=free_port("udp"),
-        workdir=tmp_path,
-    ).start()
+    phone = start_blf_callee(
+        kam, "1003", ring_ms=0, workdir=tmp_path, scenario="blf_callee_rings_until_cancel.xml"
+    )
     try:
-        register_contact(kam, "1003", phone.local_port)
         us = rig(make_rig, kam, "1001", use_blf=True, blf_extensions=["1003"])
         caller = rig(make_rig, kam, "1002")
         panel = us.window.features.blf

@@ -37,8 +37,8 @@ from parley.phone.events import (
 from parley.settings import Settings
 from peers.common import LOOPBACK, free_port, wait_until
 from peers.kamailio import Kamailio, running_kamailio
-from peers.presence_rig import SipUser, dialog_states, register_contact, start_blf_caller
-from peers.sipp import SCENARIOS, Sipp
+from peers.presence_rig import SipUser, dialog_states, start_blf_callee, start_blf_caller
+from peers.sipp import Sipp
 
 pytestmark = pytest.mark.interop
 
@@ -91,19 +91,7 @@ def blf(uri: str, state: str) -> Callable[[Event], bool]:
 
 def callee(kam: Kamailio, user: str, scenario: str, tmp_path: Path, ring_ms: int = 0) -> Sipp:
     """A SIPp phone registered as `user` at `kam` running `scenario`."""
-    phone = Sipp(
-        SCENARIOS / scenario,
-        local_port=free_port("udp"),
-        media_port=free_port("udp"),
-        extra_args=["-d", str(ring_ms)] if ring_ms else [],
-        workdir=tmp_path,
-    ).start()
-    try:
-        register_contact(kam, user, phone.local_port)
-    except BaseException:
-        phone.stop()
-        raise
-    return phone
+    return start_blf_callee(kam, user, ring_ms=ring_ms, workdir=tmp_path, scenario=scenario)
 
 
 def parley(
