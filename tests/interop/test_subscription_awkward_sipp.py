@@ -42,7 +42,13 @@ SUMMARY = "application/simple-message-summary"
 # ------------------------------------------------------------------ MWI bodies
 
 
-def _notify(cseq: int, body: bytes, answer: int, state: str = "active;expires=600") -> bytes:
+def _send_notify(cseq: int, state: str, body: bytes | None = None) -> bytes:
+    """The mailbox's NOTIFY in the subscription's dialog (with `body`: a summary)."""
+    content = (
+        b"Content-Type: application/simple-message-summary\n      Content-Length: [len]\n\n" + body
+        if body is not None
+        else b"Content-Length: 0\n"
+    )
     return b"""
   <send retrans="500">
     <![CDATA[
@@ -57,15 +63,14 @@ def _notify(cseq: int, body: bytes, answer: int, state: str = "active;expires=60
       Max-Forwards: 70
       Event: message-summary
       Subscription-State: %s
-      Content-Type: application/simple-message-summary
-      Content-Length: [len]
-
-%s
+      %s
     ]]>
   </send>
+""" % (cseq, state.encode(), content)
 
-  <recv response="%d"/>
-""" % (cseq, state.encode(), body, answer)
+
+def _notify(cseq: int, body: bytes, answer: int, state: str = "active;expires=600") -> bytes:
+    return _send_notify(cseq, state, body) + b'\n  <recv response="%d"/>\n' % answer
 
 
 def mailbox_scenario(notifies: list[tuple[bytes, int]]) -> bytes:
@@ -117,24 +122,7 @@ def mailbox_scenario(notifies: list[tuple[bytes, int]]) -> bytes:
 
     ]]>
   </send>
-  <send retrans="500">
-    <![CDATA[
-
-      NOTIFY [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:vm@[local_ip]:[local_port]>;tag=[pid]vm[call_number]
-      To:[$from]
-      Call-ID: [call_id]
-      CSeq: %d NOTIFY
-      Contact: <sip:vm@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Event: message-summary
-      Subscription-State: terminated;reason=timeout
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200" next="end"/>
+%s  <recv response="200" next="end"/>
 
   <label id="register"/>
   <send>
@@ -168,7 +156,7 @@ def mailbox_scenario(notifies: list[tuple[bytes, int]]) -> bytes:
   <label id="end"/>
   <Reference variables="event,accept"/>
 </scenario>
-""" % (steps, end)
+""" % (steps, _send_notify(end, "terminated;reason=timeout"))
 
 
 @asynccontextmanager
