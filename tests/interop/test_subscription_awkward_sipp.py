@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from phone_rig import office_settings, registered, started_phone, until
-from test_subscription_sipp import finish, header, received, registered_phone, unique
+from test_subscription_sipp import finish, registered_phone, unique
 
 from parley.phone.events import (
     MwiChanged,
@@ -32,7 +32,7 @@ from parley.phone.events import (
 from parley.phone.phone import Phone
 from peers.common import free_port
 from peers.kamailio import Kamailio
-from peers.sipp import Sipp
+from peers.sipp import Sipp, header, received
 
 pytestmark = [pytest.mark.interop, pytest.mark.asyncio]
 

@@ -36,7 +36,7 @@ from parley.phone.phone import Phone
 from parley.phone.subscriptions import Notice, Subscription
 from peers.common import free_port
 from peers.kamailio import Kamailio
-from peers.sipp import SCENARIOS, Sipp
+from peers.sipp import SCENARIOS, Sipp, header, received
 
 pytestmark = [pytest.mark.interop, pytest.mark.asyncio]
 
@@ -101,22 +101,6 @@ async def registered_phone(
 async def finish(sipp: Sipp, timeout: float = 30.0) -> None:
     code = await asyncio.to_thread(sipp.wait, timeout)
     assert code == 0, f"SIPp exit {code}\n{sipp.errors()}\n{sipp.messages()[-4000:]}"
-
-
-def received(sipp: Sipp, start: str) -> list[str]:
-    """The messages SIPp received whose first line starts with `start`."""
-    out = []
-    for block in sipp.messages().split("message received")[1:]:
-        lines = [line for line in block.splitlines()[1:] if line.strip()]
-        if lines and lines[0].startswith(start):
-            out.append("\n".join(lines))
-    return out
-
-
-def header(message: str, name: str) -> str:
-    match = re.search(rf"^{name}:\s*(.*)$", message, re.MULTILINE | re.IGNORECASE)
-    assert match, f"no {name} in\n{message}"
-    return match.group(1).strip()
 
 
 def unique(messages: list[str]) -> list[str]:
