@@ -110,11 +110,13 @@ def make_rig(tmp_path: Path, qtbot: Any, answers: list[str]) -> Iterator[Callabl
 @pytest.fixture
 def far_phones(tmp_path: Path) -> Iterator[Callable[..., Baresip]]:
     """`far_phones(kam, user, **options)`: a baresip registered as `user` (default 1002)
-    at the Kamailio `kam`, stopped after the test."""
+    at the Kamailio `kam`, stopped after the test; `kind`: a Baresip subclass to start."""
     started: list[Baresip] = []
 
-    def make(kam: Kamailio, user: str = "1002", **options: Any) -> Baresip:
-        phone = Baresip(
+    def make(
+        kam: Kamailio, user: str = "1002", *, kind: type[Baresip] = Baresip, **options: Any
+    ) -> Baresip:
+        phone = kind(
             tmp_path / f"baresip-{user}",
             sip_port=free_port("both"),
             user=user,

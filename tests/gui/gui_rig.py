@@ -8,7 +8,7 @@ from typing import Any
 from parley.app.application import Application
 from parley.gui.bridge import EngineBridge
 from parley.gui.main_window import MainWindow
-from parley.settings import AccountSettings
+from parley.settings import AccountSettings, Settings
 
 PASSWORDS = {"1001": "pass1001", "1002": "pass1002", "1003": "pass1003"}
 WAIT_MS = 20_000
@@ -48,3 +48,14 @@ def account(domain: str, user: str = "1001", **extra: Any) -> AccountSettings:
     return AccountSettings(
         name="office", domain=domain, username=user, transport="udp", codecs=["pcmu"], **extra
     )
+
+
+def registered_rig(
+    make_rig: Callable[..., GuiRig], settings: Settings, user: str, **options: Any
+) -> GuiRig:
+    """The desktop app of `user` (its account "office" in `settings`; the password from
+    PASSWORDS) started by `make_rig`, once that account is registered."""
+    rig = make_rig(settings, passwords={"office": PASSWORDS[user]}, **options)
+    rig.start()
+    rig.wait_registered()
+    return rig

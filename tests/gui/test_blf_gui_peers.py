@@ -11,58 +11,38 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_rig import PASSWORDS, GuiRig, account
+from gui_rig import PASSWORDS, GuiRig, account, registered_rig
 from PySide6.QtCore import Qt
 
 from parley.gui import icons
 from parley.gui.blf_panel import BlfPanel
 from parley.phone.events import BlfState
 from parley.settings import Settings
-from peers.common import free_port
-from peers.kamailio import Kamailio
-from peers.presence_rig import register_contact
-from peers.sipp import SCENARIOS, Sipp
+from peers.kamailio import Kamailio, running_kamailio
+from peers.presence_rig import start_blf_callee
 
 pytestmark = pytest.mark.interop
 
 
 @pytest.fixture(scope="module")
 def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
-    port = free_port("both")
-    server = Kamailio(
-        tmp_path_factory.mktemp("blf-gui") / "kamailio",
-        PASSWORDS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-        presence=True,
-    )
-    server.start()
-    try:
+    workdir = tmp_path_factory.mktemp("blf-gui") / "kamailio"
+    with running_kamailio(workdir, PASSWORDS, presence=True) as server:
         yield server
-    finally:
-        server.close()
 
 
 def rig(make_rig: Callable[..., GuiRig], kam: Kamailio, user: str, **extra: Any) -> GuiRig:
     settings = Settings(accounts=[account(f"127.0.0.1:{kam.udp_port}", user=user, **extra)])
-    made = make_rig(settings, passwords={"office": PASSWORDS[user]})
-    made.start()
-    made.wait_registered()
-    return made
+    return registered_rig(make_rig, settings, user)
 
 
 def test_blf_lamp_rings_and_pick_up_connects_the_call(
     kam: Kamailio, make_rig: Callable[..., GuiRig], qtbot: Any, tmp_path: Path
 ) -> None:
-    phone = Sipp(
-        SCENARIOS / "blf_callee_rings_until_cancel.xml",
-        local_port=free_port("udp"),
-        media_port=free_port("udp"),
-        workdir=tmp_path,
-    ).start()
+    phone = start_blf_callee(
+        kam, "1003", ring_ms=0, workdir=tmp_path, scenario="blf_callee_rings_until_cancel.xml"
+    )
     try:
-        register_contact(kam, "1003", phone.local_port)
         us = rig(make_rig, kam, "1001", use_blf=True, blf_extensions=["1003"])
         caller = rig(make_rig, kam, "1002")
         panel = us.window.features.blf

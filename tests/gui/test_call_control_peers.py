@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gui_rig import PASSWORDS, GuiRig, account
+from gui_rig import GuiRig, account, registered_rig
 from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
@@ -99,10 +99,7 @@ def rig_for(
     settings.media.music_on_hold = music  # type: ignore[assignment]
     for key, value in functions.items():
         setattr(settings.functions, key, value)
-    rig = make_rig(settings, passwords={"office": PASSWORDS[user]}, audio=audio)
-    rig.start()
-    rig.wait_registered()
-    return rig
+    return registered_rig(make_rig, settings, user, audio=audio)
 
 
 def controls(rig: GuiRig) -> CallControls:

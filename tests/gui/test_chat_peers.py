@@ -17,21 +17,23 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_rig import PASSWORDS, GuiRig, account
+from gui_rig import PASSWORDS, GuiRig, account, registered_rig
 from PySide6.QtCore import Qt
 
-from interop.message_rig import MessagingBaresip, aor, start_parley
+from interop.app_rig import aor, start_parley
+from interop.message_rig import MessagingBaresip
 from parley.contacts.model import Contact, PhoneNumber
 from parley.gui.chat_view import ChatPanel
 from parley.phone.events import MessageReceived, TypingChanged
 from parley.settings import Settings
-from peers.common import free_port, wait_until
-from peers.kamailio import Kamailio
+from peers.baresip import Baresip
+from peers.common import wait_until
+from peers.kamailio import Kamailio, running_kamailio
 from peers.presence_rig import SipUser
 
 pytestmark = pytest.mark.interop
@@ -40,38 +42,25 @@ WAIT = 20.0
 
 
 @pytest.fixture
-def baresip(kamailio: Kamailio, tmp_path: Path) -> Iterator[Callable[..., MessagingBaresip]]:
+def baresip(
+    kamailio: Kamailio, far_phones: Callable[..., Baresip]
+) -> Callable[..., MessagingBaresip]:
     """`baresip(user="1002", **options)`: a baresip that sends its messages to 1001."""
-    started: list[MessagingBaresip] = []
 
     def make(user: str = "1002", **options: Any) -> MessagingBaresip:
-        phone = MessagingBaresip(
-            tmp_path / f"baresip-{user}",
-            sip_port=free_port("both"),
-            user=user,
-            password=PASSWORDS[user],
-            registrar=f"127.0.0.1:{kamailio.udp_port}",
-            codecs=["PCMU/8000/1"],
-            target=aor(kamailio, "1001"),
-            **options,
-        )
-        started.append(phone)
-        phone.start()
+        target = aor(kamailio, "1001")
+        phone = far_phones(kamailio, user, kind=MessagingBaresip, target=target, **options)
+        assert isinstance(phone, MessagingBaresip)
         return phone
 
-    yield make
-    for phone in started:
-        phone.stop()
+    return make
 
 
 def gui_parley(make_rig: Callable[..., GuiRig], kam: Kamailio, user: str = "1001") -> GuiRig:
     settings = Settings(accounts=[account(f"127.0.0.1:{kam.udp_port}", user=user)])
     settings.gui.notify_message = True
     settings.gui.message_sound = True
-    rig = make_rig(settings, passwords={"office": PASSWORDS[user]})
-    rig.start()
-    rig.wait_registered()
-    return rig
+    return registered_rig(make_rig, settings, user)
 
 
 def chat_of(rig: GuiRig) -> ChatPanel:
@@ -198,17 +187,7 @@ def test_a_message_kept_by_the_server_arrives_when_the_app_starts(
     """Kamailio's msilo keeps a message to 1001 while no Parley runs (202) and sends it
     at Parley's REGISTER: it arrives unread, with the notification, at the time it was
     written, the text intact."""
-    port = free_port("both")
-    kam = Kamailio(
-        tmp_path / "kam-msilo",
-        PASSWORDS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-        presence=True,
-    )
-    kam.start()
-    try:
+    with running_kamailio(tmp_path / "kam-msilo", PASSWORDS, presence=True) as kam:
         with SipUser(kam, "1002", PASSWORDS["1002"], display="Erika Mustermann") as erika:
             written = time.time()
             kept = erika.message("1001", "Ruf mich zurück – danke!")
@@ -229,8 +208,6 @@ def test_a_message_kept_by_the_server_arrives_when_the_app_starts(
         assert not bubble.ours and bubble.text == "Ruf mich zurück – danke!"
         assert written - 1 <= bubble.at <= written + 2 < started
         us.wait(lambda: features.compact_chat.text() == "")
-    finally:
-        kam.close()
 
 
 def test_typing_between_the_gui_and_another_parley(

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_rig import PASSWORDS, GuiRig, account
+from gui_rig import PASSWORDS, GuiRig, account, registered_rig
 from PySide6.QtCore import Qt
 
 from parley.settings import Settings
-from peers.common import free_port
-from peers.kamailio import Kamailio
+from peers.kamailio import Kamailio, running_kamailio
 from peers.presence_rig import SipUser, publish_mwi
 
 pytestmark = pytest.mark.interop
@@ -25,20 +24,8 @@ pytestmark = pytest.mark.interop
 
 @pytest.fixture
 def presence_kamailio(tmp_path: Path) -> Iterator[Kamailio]:
-    port = free_port("both")
-    kam = Kamailio(
-        tmp_path / "kamailio",
-        PASSWORDS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-        presence=True,
-    )
-    kam.start()
-    try:
+    with running_kamailio(tmp_path / "kamailio", PASSWORDS, presence=True) as kam:
         yield kam
-    finally:
-        kam.close()
 
 
 def test_indicator_shows_published_counts_and_a_click_calls_the_voicemail(
@@ -50,9 +37,7 @@ def test_indicator_shows_published_counts_and_a_click_calls_the_voicemail(
             account(f"127.0.0.1:{kam.udp_port}", "1001", mwi=True, voicemail_extension="1002")
         ]
     )
-    rig = make_rig(settings, passwords={"office": PASSWORDS["1001"]})
-    rig.start()
-    rig.wait_registered()
+    rig = registered_rig(make_rig, settings, "1001")
     mwi = rig.window.features.mwi
     assert mwi is not None and mwi.isVisible()
     assert mwi.text() == ""  # nothing published yet

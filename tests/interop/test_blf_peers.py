@@ -18,7 +18,6 @@ One Kamailio per module (and one plain one); each test has its own users.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,21 +25,20 @@ from typing import Any
 import pytest
 from parley_console import Event, ParleyConsole, write_config
 
+from interop.app_rig import Recorder, office_account, start_app
 from parley.app import Application
-from parley.media.engine import AudioConfig
 from parley.phone.events import (
-    AccountStateChanged,
     BlfChanged,
     BlfState,
     CallNote,
     CallStateChanged,
     PhoneEvent,
 )
-from parley.settings import AccountSettings, Settings
+from parley.settings import Settings
 from peers.common import LOOPBACK, free_port, wait_until
-from peers.kamailio import Kamailio
-from peers.presence_rig import SipUser, dialog_states, register_contact, start_blf_caller
-from peers.sipp import SCENARIOS, Sipp
+from peers.kamailio import Kamailio, running_kamailio
+from peers.presence_rig import SipUser, dialog_states, start_blf_callee, start_blf_caller
+from peers.sipp import Sipp
 
 pytestmark = pytest.mark.interop
 
@@ -50,31 +48,17 @@ PICKUP_CODE_USER = "*81016"  # what the pickup code dials for line 1016
 USERS[PICKUP_CODE_USER] = "passpickup"
 
 
-def _kamailio(path: Path, presence: bool) -> Kamailio:
-    port = free_port("both")
-    return Kamailio(
-        path, USERS, udp_port=port, tcp_port=port, tls_port=free_port("tcp"), presence=presence
-    )
-
-
 @pytest.fixture(scope="module")
 def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
-    server = _kamailio(tmp_path_factory.mktemp("blf") / "kamailio", presence=True)
-    server.start()
-    try:
+    workdir = tmp_path_factory.mktemp("blf") / "kamailio"
+    with running_kamailio(workdir, USERS, presence=True) as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
-    server = _kamailio(tmp_path_factory.mktemp("plain") / "kamailio", presence=False)
-    server.start()
-    try:
+    with running_kamailio(tmp_path_factory.mktemp("plain") / "kamailio", USERS) as server:
         yield server
-    finally:
-        server.close()
 
 
 # ------------------------------------------------------------------ peers
@@ -107,77 +91,16 @@ def blf(uri: str, state: str) -> Callable[[Event], bool]:
 
 def callee(kam: Kamailio, user: str, scenario: str, tmp_path: Path, ring_ms: int = 0) -> Sipp:
     """A SIPp phone registered as `user` at `kam` running `scenario`."""
-    phone = Sipp(
-        SCENARIOS / scenario,
-        local_port=free_port("udp"),
-        media_port=free_port("udp"),
-        extra_args=["-d", str(ring_ms)] if ring_ms else [],
-        workdir=tmp_path,
-    ).start()
-    try:
-        register_contact(kam, user, phone.local_port)
-    except BaseException:
-        phone.stop()
-        raise
-    return phone
-
-
-class Recorder:
-    """An Application's events (they arrive on its engine thread)."""
-
-    def __init__(self) -> None:
-        self.events: list[PhoneEvent] = []
-        self.cond = threading.Condition()
-
-    def __call__(self, event: PhoneEvent) -> None:
-        with self.cond:
-            self.events.append(event)
-            self.cond.notify_all()
-
-    def wait(self, match: Callable[[PhoneEvent], bool], since: int = 0) -> Any:
-        def found() -> PhoneEvent | None:
-            return next((e for e in self.events[since:] if match(e)), None)
-
-        with self.cond:
-            self.cond.wait_for(lambda: found() is not None, WAIT)
-            event = found()
-        assert event is not None, f"no matching event; got {self.events[since:]}"
-        return event
+    return start_blf_callee(kam, user, ring_ms=ring_ms, workdir=tmp_path, scenario=scenario)
 
 
 def parley(
     kam: Kamailio, tmp_path: Path, user: str, *, direct: bool = False, **account: Any
 ) -> tuple[Application, Recorder]:
-    settings = Settings(
-        accounts=[
-            AccountSettings(
-                name="office",
-                domain=f"{LOOPBACK}:{kam.udp_port}",
-                username=user,
-                transport="udp",
-                codecs=["pcmu"],
-                **account,
-            )
-        ]
-    )
+    account.setdefault("local_port", 0)  # Parley picks its own
+    settings = Settings(accounts=[office_account(f"{LOOPBACK}:{kam.udp_port}", user, **account)])
     settings.functions.allow_direct_calls = direct
-    app = Application(
-        settings=settings,
-        passwords={"office": USERS[user]},
-        use_keyring=False,
-        data_dir=tmp_path / f"data-{user}",
-        bind_host=LOOPBACK,
-        audio=AudioConfig(),
-    )
-    events = Recorder()
-    app.subscribe(events)
-    try:
-        app.start().result(WAIT)
-        events.wait(lambda e: isinstance(e, AccountStateChanged) and e.state == "registered")
-    except BaseException:
-        app.stop()
-        raise
-    return app, events
+    return start_app(settings, USERS[user], tmp_path / f"data-{user}")
 
 
 def rtp_in(stats: dict[str, Any]) -> int:

@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from message_rig import WAIT, Recorder, aor, start_parley
 
+from interop.app_rig import WAIT, Recorder, aor, start_parley, stopped_after
 from parley.app import Application
 from parley.phone.events import MessageDelivery, MessageReceived
-from peers.common import LOOPBACK, free_port, wait_until
-from peers.kamailio import Kamailio
+from peers.common import LOOPBACK, wait_until
+from peers.kamailio import Kamailio, running_kamailio
 from peers.presence_rig import SipUser
 
 pytestmark = pytest.mark.interop
@@ -32,31 +32,17 @@ TEXT = "Grüße aus Köln 👋 — ½ Maß Bier? ✓\nzweite Zeile"
 
 @pytest.fixture(scope="module")
 def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
-    port = free_port("both")
-    k = Kamailio(
-        tmp_path_factory.mktemp("kamailio"),
-        USERS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-        presence=True,  # with msilo
-    )
-    k.start()
-    try:
-        yield k
-    finally:
-        k.close()
+    with running_kamailio(tmp_path_factory.mktemp("kamailio"), USERS, presence=True) as k:
+        yield k  # presence: with msilo
 
 
 @pytest.fixture(scope="module")
 def parley(
     kam: Kamailio, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Application, Recorder]]:
-    app, events = start_parley(kam, "1001", USERS["1001"], tmp_path_factory.mktemp("p1001"))
-    try:
-        yield app, events
-    finally:
-        app.stop()
+    data = tmp_path_factory.mktemp("p1001")
+    with stopped_after(start_parley(kam, "1001", USERS["1001"], data)) as started:
+        yield started
 
 
 def test_a_message_to_someone_offline_is_sent_then_delivered_at_their_register(

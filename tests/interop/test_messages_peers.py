@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from message_rig import WAIT, MessagingBaresip, Recorder, aor, start_parley
+from message_rig import MessagingBaresip
 from parley_console import ParleyConsole, write_config
 
+from interop.app_rig import WAIT, Recorder, aor, start_parley, stopped_after
 from parley.app import Application
 from parley.phone.events import (
     CallStateChanged,
@@ -30,7 +31,7 @@ from parley.phone.events import (
     TypingChanged,
 )
 from peers.common import LOOPBACK, free_port, wait_until
-from peers.kamailio import Kamailio
+from peers.kamailio import Kamailio, running_kamailio
 from peers.linphone import Linphone
 from peers.presence_rig import SipUser
 
@@ -44,19 +45,8 @@ USERS = {u: f"pass{u}" for u in ("1001", "1002", "1003", "1004", "1005")}
 
 @pytest.fixture(scope="module")
 def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
-    port = free_port("both")
-    k = Kamailio(
-        tmp_path_factory.mktemp("kamailio"),
-        USERS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-    )
-    k.start()
-    try:
+    with running_kamailio(tmp_path_factory.mktemp("kamailio"), USERS) as k:
         yield k
-    finally:
-        k.close()
 
 
 @pytest.fixture(scope="module")
@@ -96,11 +86,9 @@ def linphone(kam: Kamailio, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 def parley(
     kam: Kamailio, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Application, Recorder]]:
-    app, events = start_parley(kam, "1001", USERS["1001"], tmp_path_factory.mktemp("parley-data"))
-    try:
-        yield app, events
-    finally:
-        app.stop()
+    data = tmp_path_factory.mktemp("parley-data")
+    with stopped_after(start_parley(kam, "1001", USERS["1001"], data)) as started:
+        yield started
 
 
 # ------------------------------------------------------------------ baresip

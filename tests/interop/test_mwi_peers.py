@@ -21,26 +21,24 @@ INVITE a registered phone received) — each test with its own users:
 from __future__ import annotations
 
 import contextlib
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from parley_console import ParleyConsole, write_config
 
+from interop import app_rig
+from interop.app_rig import Recorder, office_account
 from parley.app import AppError, Application
-from parley.media.engine import AudioConfig
 from parley.phone.events import (
     AccountStateChanged,
     MwiChanged,
-    PhoneEvent,
     SubscriptionChanged,
     SubscriptionStatus,
 )
-from parley.settings import AccountSettings, Settings
+from parley.settings import Settings
 from peers.common import LOOPBACK, free_port
-from peers.kamailio import Kamailio
+from peers.kamailio import Kamailio, running_kamailio
 from peers.presence_rig import SipUser, publish_mwi, sipp_notify_mwi, sipp_publish_mwi
 from peers.sipp import SCENARIOS, Sipp
 
@@ -50,37 +48,9 @@ WAIT = 30.0
 USERS = {f"31{i:02d}": f"pass31{i:02d}" for i in range(1, 21)}
 
 
-class Recorder:
-    """An Application's events (they arrive on its engine thread)."""
-
-    def __init__(self) -> None:
-        self.events: list[PhoneEvent] = []
-        self.cond = threading.Condition()
-
-    def __call__(self, event: PhoneEvent) -> None:
-        with self.cond:
-            self.events.append(event)
-            self.cond.notify_all()
-
-    def wait(
-        self, match: Callable[[PhoneEvent], bool], timeout: float = WAIT, since: int = 0
-    ) -> Any:
-        def found() -> PhoneEvent | None:
-            return next((e for e in self.events[since:] if match(e)), None)
-
-        with self.cond:
-            self.cond.wait_for(lambda: found() is not None, timeout)
-            event = found()
-        assert event is not None, f"no matching event; got {self.events}"
-        return event
-
-    def mark(self) -> int:
-        with self.cond:
-            return len(self.events)
-
-    def mwi(self) -> list[MwiChanged]:
-        with self.cond:
-            return [e for e in self.events if isinstance(e, MwiChanged)]
+def mwi(events: Recorder) -> list[MwiChanged]:
+    with events.cond:
+        return [e for e in events.events if isinstance(e, MwiChanged)]
 
 
 def counts(event: MwiChanged) -> tuple[int, int, int, int, bool]:
@@ -89,52 +59,13 @@ def counts(event: MwiChanged) -> tuple[int, int, int, int, bool]:
 
 @pytest.fixture(scope="module")
 def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
-    port = free_port("both")
-    server = Kamailio(
-        tmp_path_factory.mktemp("mwi") / "kamailio",
-        USERS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-        presence=True,
-    )
-    server.start()
-    try:
+    workdir = tmp_path_factory.mktemp("mwi") / "kamailio"
+    with running_kamailio(workdir, USERS, presence=True) as server:
         yield server
-    finally:
-        server.close()
-
-
-def account(domain: str, user: str, **extra: Any) -> AccountSettings:
-    return AccountSettings(
-        name="office",
-        domain=domain,
-        username=user,
-        transport="udp",
-        codecs=["pcmu"],
-        local_port=free_port("udp"),
-        **extra,
-    )
 
 
 def start_app(settings: Settings, password: str, data: Path) -> tuple[Application, Recorder]:
-    app = Application(
-        settings=settings,
-        passwords={"office": password},
-        use_keyring=False,
-        data_dir=data,
-        bind_host=LOOPBACK,
-        audio=AudioConfig(),
-    )
-    events = Recorder()
-    app.subscribe(events)
-    try:
-        app.start().result(WAIT)
-        events.wait(lambda e: isinstance(e, AccountStateChanged) and e.state == "registered")
-    except BaseException:
-        app.stop()
-        raise
-    return app, events
+    return app_rig.start_app(settings, password, data, timeout=WAIT)
 
 
 def mwi_subscribed(events: Recorder) -> SubscriptionChanged:
@@ -154,14 +85,14 @@ def parley(
     """Parley as 3101 with MWI on; its voicemail extension is 3102 (a phone of the rig)."""
     settings = Settings(
         accounts=[
-            account(f"{LOOPBACK}:{kam.udp_port}", "3101", mwi=True, voicemail_extension="3102")
+            office_account(
+                f"{LOOPBACK}:{kam.udp_port}", "3101", mwi=True, voicemail_extension="3102"
+            )
         ]
     )
-    app, events = start_app(settings, USERS["3101"], tmp_path_factory.mktemp("parley"))
-    try:
-        yield app, events
-    finally:
-        app.stop()
+    data = tmp_path_factory.mktemp("parley")
+    with app_rig.stopped_after(start_app(settings, USERS["3101"], data)) as started:
+        yield started
 
 
 def test_subscribes_to_its_mailbox_and_shows_what_is_published(
@@ -213,7 +144,7 @@ def test_unsolicited_notify_through_the_server_is_taken_a_strangers_refused(
     assert stranger.wait(timeout=WAIT) != 0  # the scenario wanted a 200
     assert "SIP/2.0 403" in stranger.messages(), stranger.messages()
     assert app.voicemail.summary("office") == shown
-    assert not [e for e in events.mwi() if e.new == 9]
+    assert not [e for e in mwi(events) if e.new == 9]
 
 
 def test_voicemail_call_dials_the_extension(
@@ -246,7 +177,9 @@ def test_mwi_off_sends_no_subscribe_then_on_without_restart(kam: Kamailio, tmp_p
             workdir=tmp_path,
         ).start()
         try:
-            settings = Settings(accounts=[account(f"{LOOPBACK}:{sipp.local_port}", "9", mwi=mwi)])
+            settings = Settings(
+                accounts=[office_account(f"{LOOPBACK}:{sipp.local_port}", "9", mwi=mwi)]
+            )
             app, _events = start_app(settings, "secret", tmp_path / f"data-{mwi}")
             try:
                 sipp.wait(timeout=WAIT)  # the 4 s it watches
@@ -266,7 +199,7 @@ def test_mwi_off_sends_no_subscribe_then_on_without_restart(kam: Kamailio, tmp_p
     # Against Kamailio: counts published for 3104 show once mwi is switched on.
     published = publish_mwi(kam, "3104", 1, 2)
     assert published.status == 200, published
-    settings = Settings(accounts=[account(f"{LOOPBACK}:{kam.udp_port}", "3104", mwi=False)])
+    settings = Settings(accounts=[office_account(f"{LOOPBACK}:{kam.udp_port}", "3104", mwi=False)])
     app, events = start_app(settings, USERS["3104"], tmp_path / "data-toggle")
     try:
         assert app.voicemail.summary("office") is None

@@ -16,7 +16,7 @@ import pytest
 
 from peers.baresip import Baresip
 from peers.common import LOOPBACK, free_port
-from peers.kamailio import Kamailio
+from peers.kamailio import Kamailio, running_kamailio
 from peers.presence_rig import (
     SipUser,
     Transport,
@@ -39,20 +39,9 @@ USERS = {f"20{i:02d}": f"pass20{i:02d}" for i in range(1, 21)}
 
 @pytest.fixture(scope="module")
 def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
-    port = free_port("both")
-    server = Kamailio(
-        tmp_path_factory.mktemp("presence") / "kamailio",
-        USERS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-        presence=True,
-    )
-    server.start()
-    try:
+    workdir = tmp_path_factory.mktemp("presence") / "kamailio"
+    with running_kamailio(workdir, USERS, presence=True) as server:
         yield server
-    finally:
-        server.close()
 
 
 def user(

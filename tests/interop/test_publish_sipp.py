@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from phone_rig import office_settings, started_phone, until
 
-from parley.media.engine import AudioConfig
 from parley.phone.events import PhoneEvent, PublicationChanged, SubscriptionStatus
 from parley.phone.phone import Phone
-from parley.settings.model import Settings
 from parley.sip.pidf import CONTENT_TYPE, PresenceState, build, parse
 from parley.sip.publication import PubState
 from peers.common import free_port
@@ -31,32 +30,15 @@ pytestmark = [pytest.mark.interop, pytest.mark.asyncio]
 
 @asynccontextmanager
 async def phone_at(sipp: Sipp, tmp_path: Path) -> AsyncIterator[tuple[Phone, list[PhoneEvent]]]:
-    settings = Settings.model_validate(
-        {
-            "accounts": [
-                {
-                    "name": "office",
-                    "domain": f"127.0.0.1:{sipp.local_port}",
-                    "username": "1001",
-                    "transport": "udp",
-                    "local_port": free_port("udp"),
-                    "register_on_startup": False,
-                    "publish_presence": True,
-                    "subscription_expiry": 60,
-                }
-            ],
-            "sip": {"t1": 0.1, "t2": 1.0, "t4": 1.0},
-        }
+    settings = office_settings(
+        f"127.0.0.1:{sipp.local_port}",
+        register_on_startup=False,
+        publish_presence=True,
+        subscription_expiry=60,
+        sip={"t1": 0.1, "t2": 1.0, "t4": 1.0},
     )
-    events: list[PhoneEvent] = []
-    phone = Phone(
-        settings, {"office": "pass1001"}, events.append, bind_host="127.0.0.1", audio=AudioConfig()
-    )
-    await phone.start()
-    try:
+    async with started_phone(settings, "pass1001") as (phone, events):
         yield phone, events
-    finally:
-        await phone.stop(timeout=5)
 
 
 def start_sipp(scenario: str, tmp_path: Path) -> Sipp:
@@ -67,14 +49,6 @@ def start_sipp(scenario: str, tmp_path: Path) -> Sipp:
         workdir=tmp_path,
     )
     return sipp.start()
-
-
-async def until(check: Callable[[], bool], timeout: float = 20.0) -> None:
-    async def poll() -> None:
-        while not check():
-            await asyncio.sleep(0.02)
-
-    await asyncio.wait_for(poll(), timeout)
 
 
 def received_publishes(sipp: Sipp) -> list[tuple[dict[str, str], bytes]]:

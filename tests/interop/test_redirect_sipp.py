@@ -18,7 +18,7 @@ from test_calls_sipp import Rig, finish, is_call, poll_stats, rig  # noqa: F401 
 
 from peers.common import free_port
 from peers.kamailio import Kamailio
-from peers.sipp import SCENARIOS, Sipp
+from peers.sipp import SCENARIOS, Sipp, header, received
 
 pytestmark = pytest.mark.interop
 
@@ -35,22 +35,6 @@ def uas(rig: Rig, scenario: str, calls: int = 1, **keys: str) -> Sipp:  # noqa: 
     )
     rig.sipps.append(sipp)
     return sipp.start()
-
-
-def received(sipp: Sipp, start: str) -> list[str]:
-    """The messages SIPp received whose first line starts with `start`."""
-    out = []
-    for block in sipp.messages().split("message received")[1:]:
-        lines = [line for line in block.splitlines()[1:] if line.strip()]
-        if lines and lines[0].startswith(start):
-            out.append("\n".join(lines))
-    return out
-
-
-def header(message: str, name: str) -> str:
-    match = re.search(rf"^{name}:\s*(.*)$", message, re.MULTILINE | re.IGNORECASE)
-    assert match, f"no {name} in\n{message}"
-    return match.group(1).strip()
 
 
 def tag_of(value: str) -> str:

@@ -14,7 +14,6 @@ test_publish_sipp.py are not repeated here):
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,21 +21,18 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from test_subscription_sipp import finish, header, received, registered_phone, unique
+from phone_rig import office_settings, registered, started_phone, until
+from test_subscription_sipp import finish, registered_phone, unique
 
-from parley.media.engine import AudioConfig
 from parley.phone.events import (
-    AccountStateChanged,
     MwiChanged,
     PhoneEvent,
     SubscriptionStatus,
 )
 from parley.phone.phone import Phone
-from parley.settings.model import Settings
-from parley.sip.registration import RegState
 from peers.common import free_port
 from peers.kamailio import Kamailio
-from peers.sipp import Sipp
+from peers.sipp import Sipp, header, received
 
 pytestmark = [pytest.mark.interop, pytest.mark.asyncio]
 
@@ -46,7 +42,13 @@ SUMMARY = "application/simple-message-summary"
 # ------------------------------------------------------------------ MWI bodies
 
 
-def _notify(cseq: int, body: bytes, answer: int, state: str = "active;expires=600") -> bytes:
+def _send_notify(cseq: int, state: str, body: bytes | None = None) -> bytes:
+    """The mailbox's NOTIFY in the subscription's dialog (with `body`: a summary)."""
+    content = (
+        b"Content-Type: application/simple-message-summary\n      Content-Length: [len]\n\n" + body
+        if body is not None
+        else b"Content-Length: 0\n"
+    )
     return b"""
   <send retrans="500">
     <![CDATA[
@@ -61,15 +63,14 @@ def _notify(cseq: int, body: bytes, answer: int, state: str = "active;expires=60
       Max-Forwards: 70
       Event: message-summary
       Subscription-State: %s
-      Content-Type: application/simple-message-summary
-      Content-Length: [len]
-
-%s
+      %s
     ]]>
   </send>
+""" % (cseq, state.encode(), content)
 
-  <recv response="%d"/>
-""" % (cseq, state.encode(), body, answer)
+
+def _notify(cseq: int, body: bytes, answer: int, state: str = "active;expires=600") -> bytes:
+    return _send_notify(cseq, state, body) + b'\n  <recv response="%d"/>\n' % answer
 
 
 def mailbox_scenario(notifies: list[tuple[bytes, int]]) -> bytes:
@@ -121,24 +122,7 @@ def mailbox_scenario(notifies: list[tuple[bytes, int]]) -> bytes:
 
     ]]>
   </send>
-  <send retrans="500">
-    <![CDATA[
-
-      NOTIFY [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:vm@[local_ip]:[local_port]>;tag=[pid]vm[call_number]
-      To:[$from]
-      Call-ID: [call_id]
-      CSeq: %d NOTIFY
-      Contact: <sip:vm@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Event: message-summary
-      Subscription-State: terminated;reason=timeout
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200" next="end"/>
+%s  <recv response="200" next="end"/>
 
   <label id="register"/>
   <send>
@@ -172,52 +156,16 @@ def mailbox_scenario(notifies: list[tuple[bytes, int]]) -> bytes:
   <label id="end"/>
   <Reference variables="event,accept"/>
 </scenario>
-""" % (steps, end)
+""" % (steps, _send_notify(end, "terminated;reason=timeout"))
 
 
 @asynccontextmanager
 async def mailbox_phone(sipp: Sipp) -> AsyncIterator[tuple[Phone, list[PhoneEvent]]]:
     """A Phone with MWI on, registered at the SIPp mailbox scenario."""
-    settings = Settings.model_validate(
-        {
-            "accounts": [
-                {
-                    "name": "office",
-                    "domain": f"127.0.0.1:{sipp.local_port}",
-                    "username": "1001",
-                    "transport": "udp",
-                    "local_port": free_port("udp"),
-                    "codecs": ["pcmu"],
-                    "mwi": True,
-                }
-            ],
-        }
-    )
-    events: list[PhoneEvent] = []
-    phone = Phone(
-        settings, {"office": "x"}, events.append, bind_host="127.0.0.1", audio=AudioConfig()
-    )
-    await phone.start()
-    try:
-        await wait_for(
-            lambda: any(
-                isinstance(e, AccountStateChanged) and e.state is RegState.REGISTERED
-                for e in events
-            )
-        )
+    settings = office_settings(f"127.0.0.1:{sipp.local_port}", codecs=["pcmu"], mwi=True)
+    async with started_phone(settings, "x") as (phone, events):
+        await until(registered(events))
         yield phone, events
-    finally:
-        await phone.stop(timeout=5)
-
-
-async def wait_for(match: object, timeout: float = 30.0) -> None:
-    assert callable(match)
-
-    async def poll() -> None:
-        while not match():
-            await asyncio.sleep(0.02)
-
-    await asyncio.wait_for(poll(), timeout)
 
 
 def good(new: int, old: int) -> bytes:
@@ -249,7 +197,7 @@ async def test_bad_summaries_are_refused_and_the_counts_kept(tmp_path: Path) -> 
             def shown() -> list[tuple[int, int]]:
                 return [(e.new, e.old) for e in events if isinstance(e, MwiChanged)]
 
-            await wait_for(lambda: (3, 5) in shown())
+            await until(lambda: (3, 5) in shown())
             # Nothing but the good ones was shown; the bad ones in between changed nothing.
             assert shown() == [(2, 5), (3, 5)]
             summary = phone.voicemail.summary("office")

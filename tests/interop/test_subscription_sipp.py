@@ -19,27 +19,24 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from phone_rig import office_settings, registered, started_phone, until
 
-from parley.media.engine import AudioConfig
 from parley.phone.events import (
-    AccountStateChanged,
     PhoneEvent,
     SubscriptionChanged,
     SubscriptionStatus,
 )
 from parley.phone.phone import Phone
 from parley.phone.subscriptions import Notice, Subscription
-from parley.settings.model import Settings
-from parley.sip.registration import RegState
 from peers.common import free_port
 from peers.kamailio import Kamailio
-from peers.sipp import SCENARIOS, Sipp
+from peers.sipp import SCENARIOS, Sipp, header, received
 
 pytestmark = [pytest.mark.interop, pytest.mark.asyncio]
 
@@ -77,19 +74,10 @@ class Rig:
     def changes(self) -> list[SubscriptionChanged]:
         return [e for e in self.events if isinstance(e, SubscriptionChanged)]
 
-    async def wait(self, match: Callable[[], bool], timeout: float = 30.0) -> None:
-        async def poll() -> None:
-            while not match():
-                await asyncio.sleep(0.02)
-
-        await asyncio.wait_for(poll(), timeout)
-
     async def changed(
         self, state: SubscriptionStatus, count: int = 1, timeout: float = 30.0
     ) -> list[SubscriptionChanged]:
-        await self.wait(
-            lambda: len([c for c in self.changes() if c.state is state]) >= count, timeout
-        )
+        await until(lambda: len([c for c in self.changes() if c.state is state]) >= count, timeout)
         return [c for c in self.changes() if c.state is state]
 
 
@@ -97,60 +85,22 @@ class Rig:
 async def registered_phone(
     kamailio: Kamailio, tmp_path: Path, expiry: int = 600
 ) -> AsyncIterator[Rig]:
-    settings = Settings.model_validate(
-        {
-            "accounts": [
-                {
-                    "name": "office",
-                    "domain": f"127.0.0.1:{kamailio.udp_port}",
-                    "username": "1001",
-                    "transport": "udp",
-                    "local_port": free_port("udp"),
-                    "codecs": ["pcmu"],
-                    "subscription_expiry": expiry,
-                }
-            ],
-        }
+    settings = office_settings(
+        f"127.0.0.1:{kamailio.udp_port}", codecs=["pcmu"], subscription_expiry=expiry
     )
-    events: list[PhoneEvent] = []
-    phone = Phone(
-        settings, {"office": "pass1001"}, events.append, bind_host="127.0.0.1", audio=AudioConfig()
-    )
-    rig = Rig(phone, tmp_path, events)
-    await phone.start()
+    sipps: list[Sipp] = []  # the notifiers, stopped after the phone
     try:
-        await rig.wait(
-            lambda: any(
-                isinstance(e, AccountStateChanged) and e.state is RegState.REGISTERED
-                for e in events
-            )
-        )
-        yield rig
+        async with started_phone(settings, "pass1001") as (phone, events):
+            await until(registered(events))
+            yield Rig(phone, tmp_path, events, sipps=sipps)
     finally:
-        await phone.stop(timeout=5)
-        for sipp in rig.sipps:
+        for sipp in sipps:
             sipp.stop()
 
 
 async def finish(sipp: Sipp, timeout: float = 30.0) -> None:
     code = await asyncio.to_thread(sipp.wait, timeout)
     assert code == 0, f"SIPp exit {code}\n{sipp.errors()}\n{sipp.messages()[-4000:]}"
-
-
-def received(sipp: Sipp, start: str) -> list[str]:
-    """The messages SIPp received whose first line starts with `start`."""
-    out = []
-    for block in sipp.messages().split("message received")[1:]:
-        lines = [line for line in block.splitlines()[1:] if line.strip()]
-        if lines and lines[0].startswith(start):
-            out.append("\n".join(lines))
-    return out
-
-
-def header(message: str, name: str) -> str:
-    match = re.search(rf"^{name}:\s*(.*)$", message, re.MULTILINE | re.IGNORECASE)
-    assert match, f"no {name} in\n{message}"
-    return match.group(1).strip()
 
 
 def unique(messages: list[str]) -> list[str]:
@@ -175,7 +125,7 @@ async def test_notify_before_the_200_and_unsubscribe(kamailio: Kamailio, tmp_pat
             "presence",
             "office",
         )
-        await rig.wait(lambda: bool(rig.notices))
+        await until(lambda: bool(rig.notices))
         [notice] = rig.notices
         assert (notice.content_type, notice.body.strip(), notice.state) == (
             TEXT,

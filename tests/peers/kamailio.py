@@ -24,11 +24,12 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from peers.certs import Certs, session_certs
-from peers.common import LOOPBACK, Process, require_binary, wait_for_port, wait_until
+from peers.common import LOOPBACK, Process, free_port, require_binary, wait_for_port, wait_until
 
 TEMPLATE = Path(__file__).with_name("kamailio.cfg")
 
@@ -363,6 +364,23 @@ class Kamailio:
         """
         self.rpc("db_text.dump")
         return read_db_text_table(self.db_dir / "silo")
+
+
+@contextmanager
+def running_kamailio(
+    workdir: Path, users: Mapping[str, str], *, presence: bool = False
+) -> Iterator[Kamailio]:
+    """A started Kamailio on free ports, closed after: UDP and TCP share one port (as
+    on a PBX's 5060), TLS has its own."""
+    port = free_port("both")
+    kam = Kamailio(
+        workdir, users, udp_port=port, tcp_port=port, tls_port=free_port("tcp"), presence=presence
+    )
+    kam.start()
+    try:
+        yield kam
+    finally:
+        kam.close()
 
 
 def parse_kamcmd_structs(output: str) -> list[dict[str, str]]:

@@ -817,13 +817,21 @@ def register_contact(kam: Kamailio, user: str, port: int, *, expires: int = 300)
     return response
 
 
-def start_blf_callee(kam: Kamailio, user: str, *, ring_ms: int, workdir: Path) -> Sipp:
-    """A SIPp phone registered as ``user`` that rings ``ring_ms`` ms, answers, takes the BYE."""
+def start_blf_callee(
+    kam: Kamailio,
+    user: str,
+    *,
+    ring_ms: int,
+    workdir: Path,
+    scenario: str = "blf_callee_rings.xml",
+) -> Sipp:
+    """A SIPp phone registered as ``user`` that rings ``ring_ms`` ms, answers, takes the BYE;
+    or runs another callee ``scenario`` (``ring_ms``: its pauses, 0 SIPp's default)."""
     callee = Sipp(
-        SCENARIOS / "blf_callee_rings.xml",
+        SCENARIOS / scenario,
         local_port=free_port("udp"),
         media_port=free_port("udp"),
-        extra_args=["-d", str(ring_ms)],
+        extra_args=["-d", str(ring_ms)] if ring_ms else [],
         workdir=workdir,
     ).start()
     try:

@@ -16,6 +16,7 @@ Debian's build has no TLS: use "udp" or "tcp".
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -133,16 +134,27 @@ class Sipp:
 
     def received_count(self, method: str) -> int:
         """How many ``method`` requests SIPp received (retransmissions included)."""
-        count = 0
-        blocks = self.messages().split("message received")
-        for block in blocks[1:]:
-            lines = [line for line in block.splitlines()[1:] if line.strip()]
-            if lines and lines[0].startswith(f"{method} "):
-                count += 1
-        return count
+        return len(received(self, f"{method} "))
 
     def __enter__(self) -> Sipp:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def received(sipp: Sipp, start: str) -> list[str]:
+    """The messages SIPp received (its message trace) whose first line starts with `start`."""
+    out = []
+    for block in sipp.messages().split("message received")[1:]:
+        lines = [line for line in block.splitlines()[1:] if line.strip()]
+        if lines and lines[0].startswith(start):
+            out.append("\n".join(lines))
+    return out
+
+
+def header(message: str, name: str) -> str:
+    """The value of the header `name` in a traced `message` (asserted to be there)."""
+    match = re.search(rf"^{name}:\s*(.*)$", message, re.MULTILINE | re.IGNORECASE)
+    assert match, f"no {name} in\n{message}"
+    return match.group(1).strip()

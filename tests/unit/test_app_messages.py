@@ -6,38 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_app import make_app
 
-from parley.app import Application
 from parley.app.context import AppError
 from parley.contacts.model import Contact, PhoneNumber
-from parley.media.engine import AudioConfig
 from parley.messages.store import FILE_NAME
-from parley.settings import AccountSettings, Settings
-
-
-def make(data: Path) -> Application:
-    settings = Settings(
-        accounts=[
-            AccountSettings(
-                name="office",
-                domain="127.0.0.1:9",
-                username="1001",
-                register_on_startup=False,
-            )
-        ]
-    )
-    return Application(
-        settings=settings,
-        passwords={"office": "x"},
-        use_keyring=False,
-        data_dir=data,
-        bind_host="127.0.0.1",
-        audio=AudioConfig(),
-    )
 
 
 def test_conversations_live_in_the_data_folder_and_survive_a_restart(tmp_path: Path) -> None:
-    app = make(tmp_path / "data")
+    app = make_app(tmp_path)
     try:
         app.messages.store.add_received("sip:1002@pbx", "Hallo", account="office", at=10)
         app.contacts.add(Contact(last_name="Berg", numbers=(PhoneNumber("1002"),)))
@@ -46,7 +23,7 @@ def test_conversations_live_in_the_data_folder_and_survive_a_restart(tmp_path: P
     finally:
         app.stop()
     assert (tmp_path / "data" / FILE_NAME).is_file()
-    again = make(tmp_path / "data")
+    again = make_app(tmp_path)
     try:
         assert [m.text for m in again.messages.conversation("SIP:1002@PBX")] == ["Hallo"]
         again.messages.mark_read("sip:1002@pbx")
@@ -57,7 +34,7 @@ def test_conversations_live_in_the_data_folder_and_survive_a_restart(tmp_path: P
 
 
 def test_sending_needs_a_running_phone(tmp_path: Path) -> None:
-    app = make(tmp_path / "data")
+    app = make_app(tmp_path)
     try:
         with pytest.raises(Exception, match="not"):
             app.messages.send("1002", "hi").result(5)
@@ -70,12 +47,12 @@ def test_a_foreign_message_file_stops_the_app_with_a_clear_error(tmp_path: Path)
     data.mkdir()
     (data / FILE_NAME).write_bytes(b"\x00not sqlite" * 100)
     with pytest.raises(Exception, match="message store"):
-        make(data)
+        make_app(tmp_path)
     assert (data / FILE_NAME).read_bytes() == b"\x00not sqlite" * 100
 
 
 def test_send_errors_read_as_app_errors(tmp_path: Path) -> None:
-    app = make(tmp_path / "data")
+    app = make_app(tmp_path)
     try:
         app.start().result(10)
         with pytest.raises(AppError, match="empty"):

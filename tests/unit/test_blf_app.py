@@ -9,41 +9,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_app import account, make_app
 
 from parley.app import Application
 from parley.app.blf import PickupFailed
 from parley.cli.commands_blf import event_line
 from parley.cli.texts import blf_text, event_data
-from parley.media.engine import AudioConfig
 from parley.phone.events import BlfChanged, BlfState
 from parley.phone.pickup import PickupProblem
-from parley.settings import AccountSettings, Settings
+from parley.settings import Settings
 
 WAIT = 20.0
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Application]:
-    settings = Settings(
-        accounts=[
-            AccountSettings(
-                name="office",
-                domain="127.0.0.1:9",
-                username="1001",
-                register_on_startup=False,
-                use_blf=True,
-                blf_extensions=["1003", "sip:1004@pbx"],
-            )
-        ]
-    )
-    a = Application(
-        settings=settings,
-        passwords={"office": "x"},
-        use_keyring=False,
-        data_dir=tmp_path,
-        bind_host="127.0.0.1",
-        audio=AudioConfig(),
-    )
+    blf_account = account(use_blf=True, blf_extensions=["1003", "sip:1004@pbx"])
+    a = make_app(tmp_path, Settings(accounts=[blf_account]))
     a.start().result(WAIT)
     yield a
     a.stop()

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from dialog_info_bodies import KAMAILIO_CALLEE_EARLY
 
 from parley.phone.pickup import PickupError, PickupProblem, extension_of, pickup_target
 from parley.phone.replaces_target import DialogMatch, find_replaced, verdict
@@ -29,21 +30,7 @@ from parley.sip.replaces import Replaces
 from parley.sip.uri import SipURI
 
 # Kamailio (pua_dialoginfo + presence_dialoginfo): 1002 calls 1003, 1003 rings.
-KAMAILIO_RINGING = b"""<?xml version="1.0"?>
-<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="1"           state="full" entity="sip:1003@127.0.0.1">
-  <dialog id="padi-6567a1f3-53e1-1" call-id="a84b4c76e66710@127.0.0.1" local-tag="b-1003" remote-tag="a-1002" direction="recipient">
-    <state>early</state>
-    <remote>
-      <identity>sip:1002@127.0.0.1</identity>
-      <target uri="sip:1002@127.0.0.1:5080;transport=udp"/>
-    </remote>
-    <local>
-      <identity>sip:1003@127.0.0.1</identity>
-      <target uri="sip:1003@127.0.0.1:5090"/>
-    </local>
-  </dialog>
-</dialog-info>
-"""
+KAMAILIO_RINGING = KAMAILIO_CALLEE_EARLY
 
 # Asterisk res_pjsip: rings, names the caller but not the call.
 ASTERISK_RINGING = b"""<?xml version="1.0" encoding="UTF-8"?>

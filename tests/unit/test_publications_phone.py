@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from phonepair import HOST, REGISTRAR_PORT, PhonePair
 from test_phone_pair import registered
 
+from parley.phone.account import Account
 from parley.phone.events import PublicationChanged, SubscriptionStatus
+from parley.phone.publications import Publication
 from parley.sip.message import Request
 from parley.sip.parser import parse_message
 from parley.sip.pidf import CONTENT_TYPE, PresenceState, build, parse
@@ -100,6 +102,15 @@ class PresenceServer:
         self.pair.network.send(response.to_bytes(), (HOST, REGISTRAR_PORT), dst)  # type: ignore[attr-defined]
 
 
+def publish_presence(
+    pair: PhonePair, state: PresenceState, note: str = ""
+) -> tuple[Account, Publication]:
+    """alice publishes `state` (and `note`) as her presence."""
+    account = pair.a.phone.accounts["alice"]
+    body = build(str(account.registration.aor), state, note)
+    return account, pair.a.phone.publications.publish(account, "presence", CONTENT_TYPE, body)
+
+
 def test_refreshed_for_hours_then_412_then_removed_with_the_account(
     phone_pair: PhonePair,
 ) -> None:
@@ -108,11 +119,8 @@ def test_refreshed_for_hours_then_412_then_removed_with_the_account(
 
     async def scenario() -> None:
         await registered(pair)
-        account = pair.a.phone.accounts["alice"]
+        account, pub = publish_presence(pair, PresenceState.LUNCH, "kantine")
         aor = str(account.registration.aor)
-        pub = pair.a.phone.publications.publish(
-            account, "presence", CONTENT_TYPE, build(aor, PresenceState.LUNCH, "kantine")
-        )
         await pair.until(lambda: pub.state is PubState.PUBLISHED)
         first = server.received[-1]
         assert parse(first.body).state is PresenceState.LUNCH
@@ -158,13 +166,7 @@ def test_a_refusal_is_a_failed_publication_event(phone_pair: PhonePair) -> None:
 
     async def scenario() -> None:
         await registered(pair)
-        account = pair.a.phone.accounts["alice"]
-        pub = pair.a.phone.publications.publish(
-            account,
-            "presence",
-            CONTENT_TYPE,
-            build(str(account.registration.aor), PresenceState.BUSY),
-        )
+        account, pub = publish_presence(pair, PresenceState.BUSY)
         await pair.until(lambda: pub.state is PubState.FAILED)
         (event,) = [e for e in pair.a.events if isinstance(e, PublicationChanged)]
         assert (event.state, event.package, event.status, event.account) == (
@@ -186,13 +188,7 @@ def test_stop_removes_every_publication(phone_pair: PhonePair) -> None:
 
     async def scenario() -> None:
         await registered(pair)
-        account = pair.a.phone.accounts["alice"]
-        pub = pair.a.phone.publications.publish(
-            account,
-            "presence",
-            CONTENT_TYPE,
-            build(str(account.registration.aor), PresenceState.AWAY),
-        )
+        _account, pub = publish_presence(pair, PresenceState.AWAY)
         await pair.until(lambda: pub.state is PubState.PUBLISHED)
         await pair.a.phone.stop(timeout=2.0)
         assert server.received[-1].headers.get("Expires") == "0"

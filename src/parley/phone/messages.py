@@ -148,8 +148,6 @@ class Messages:
     async def send(self, target: str, text: str, account_name: str | None = None) -> int:
         """Send `text` to `target` (a number on the account's domain, or a SIP URI) and
         return its id in the store; its fate comes as `MessageStatus` events."""
-        from parley.phone.outgoing import DialError, account_for, target_uri
-
         if not text.strip():
             raise MessageError("nothing to send: the message is empty")
         body = text.encode("utf-8")
@@ -157,12 +155,7 @@ class Messages:
             raise MessageError(
                 f"the message is too long ({len(body)} bytes; at most {MAX_BODY} go in one)"
             )
-        try:
-            account = account_for(self.ctx.accounts(), account_name)
-            uri = target_uri(target, account)
-        except DialError as exc:
-            raise MessageError(str(exc)) from exc
-        peer = normalise_peer(str(uri))
+        account, uri, peer = self._addressed(target, account_name)
         row = self.ctx.store.add(
             peer, text, direction="out", account=account.name, state=MessageDelivery.SENDING
         )
@@ -180,6 +173,18 @@ class Messages:
         )
         await self._send_request(account, request, callbacks)
         return row.id
+
+    def _addressed(self, target: str, account_name: str | None) -> tuple[Account, SipURI, str]:
+        """The account to send from, the request URI for `target` and the conversation's
+        key (its peer); a target or account that cannot be used is a MessageError."""
+        from parley.phone.outgoing import DialError, account_for, target_uri
+
+        try:
+            account = account_for(self.ctx.accounts(), account_name)
+            uri = target_uri(target, account)
+        except DialError as exc:
+            raise MessageError(str(exc)) from exc
+        return account, uri, normalise_peer(str(uri))
 
     def _build(self, account: Account, uri: SipURI, body: bytes, content_type: str) -> Request:
         s = account.settings
@@ -257,16 +262,9 @@ class Messages:
 
     def typing(self, target: str, active: bool, account_name: str | None = None) -> None:
         """The person types to `target` (active) or stopped; sends isComposing when due."""
-        from parley.phone.outgoing import DialError, account_for, target_uri
-
-        try:
-            account = account_for(self.ctx.accounts(), account_name)
-            uri = target_uri(target, account)
-        except DialError as exc:
-            raise MessageError(str(exc)) from exc
+        account, uri, peer = self._addressed(target, account_name)
         if not account.settings.typing_notification:
             return
-        peer = normalise_peer(str(uri))
         key = (account.name, peer)
         sender = self._senders.get(key)
         if sender is None:

@@ -221,11 +221,7 @@ class IncomingSubscription:
     def accepts(self, request: Request) -> bool:
         if request.method.upper() != "SUBSCRIBE" or self._finished:
             return False
-        try:
-            event = EventHeader.of(request)
-        except SipParseError:
-            return False
-        return event.package == self.event.package and event.id == self.event.id
+        return EventHeader.find(request) == self.event  # the same package and id
 
     def on_request(self, request: Request, tx: ServerTransaction, now: float) -> None:
         """A refresh (or Expires: 0, an unsubscribe) in the subscription's dialog."""
@@ -332,10 +328,7 @@ class EventPackages:
 
     def _on_subscribe(self, tx: ServerTransaction, request: Request, now: float) -> None:
         core = self.core
-        try:
-            event = EventHeader.of(request)
-        except SipParseError:
-            event = None
+        event = EventHeader.find(request)
         served = self._served.get(event.package) if event is not None else None
         if event is None or served is None:
             core.answer(tx, 489, headers=[("Allow-Events", self.allow_events)], now=now)
@@ -363,12 +356,11 @@ class EventPackages:
                 incoming.refuse(now, 500)
 
     def _on_notify(self, tx: ServerTransaction, request: Request, now: float) -> None:
-        try:
-            package = EventHeader.of(request).package
-        except SipParseError:
+        event = EventHeader.find(request)
+        if event is None:
             self.core.answer(tx, 489, headers=[("Allow-Events", self.allow_events)], now=now)
             return
-        hook = self._unsolicited.get(package)
+        hook = self._unsolicited.get(event.package)
         if hook is None:
             self.core.answer(tx, 481, now=now)  # no such subscription
             return

@@ -107,6 +107,14 @@ class EventHeader:
     def of(cls, message: Request | Response) -> EventHeader:
         return cls.parse(message.headers.get("Event") or message.headers.get("o"))
 
+    @classmethod
+    def find(cls, message: Request | Response) -> EventHeader | None:
+        """The message's Event header, None when it has none or a malformed one."""
+        try:
+            return cls.of(message)
+        except SipParseError:
+            return None
+
     def __str__(self) -> str:
         return self.package + (f";id={self.id}" if self.id else "")
 
@@ -568,10 +576,7 @@ class Subscriber:
 
     def on_request(self, request: Request, tx: ServerTransaction, now: float) -> None:
         core = self.core
-        try:
-            event = EventHeader.of(request)
-        except SipParseError:
-            event = None
+        event = EventHeader.find(request)
         if event is None or event.package != self.package:
             core.answer(tx, 489, headers=[("Allow-Events", self.package)], now=now)
             return
