@@ -53,7 +53,7 @@ def test_busy_from_the_status_bar_and_a_contact_coming_online(
 ) -> None:
     far = Baresip(
         tmp_path / "baresip",
-        sip_port=free_port("udp"),
+        sip_port=free_port("both"),
         user="1002",
         password=USERS["1002"],
         registrar=f"{LOOPBACK}:{kam.udp_port}",

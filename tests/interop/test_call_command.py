@@ -134,7 +134,7 @@ def test_play_reaches_the_far_end_from_its_first_sample(kamailio: Kamailio, tmp_
     heard = tmp_path / "heard-by-baresip.wav"
     far = Baresip(
         tmp_path / "baresip",
-        sip_port=free_port("udp"),
+        sip_port=free_port("both"),
         user="1002",
         password="pass1002",
         registrar=f"127.0.0.1:{kamailio.udp_port}",

@@ -119,7 +119,7 @@ class Rig:
     def baresip(self, *, user: str = "1002", codec: str = "pcmu", **kw: Any) -> Baresip:
         phone = Baresip(
             self.tmp / f"baresip-{user}-{len(self.baresips)}",
-            sip_port=free_port("udp"),
+            sip_port=free_port("both"),
             user=user,
             password=PASSWORDS[user],
             registrar=self.registrar,

@@ -65,7 +65,7 @@ class LinphoneRig:
     def linphone(self, **kw: Any) -> Linphone:
         self.phone = Linphone(
             self.tmp / "linphone-1003",
-            sip_port=free_port("udp"),
+            sip_port=free_port("both"),
             user="1003",
             password=PASSWORDS["1003"],
             registrar=self.registrar,

@@ -189,7 +189,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
         for user, freq in TONE_HZ.items():
             phone = Baresip(
                 tmp / f"baresip-{user}",
-                sip_port=free_port("udp"),
+                sip_port=free_port("both"),
                 user=user,
                 password=USERS[user],
                 registrar=registrar,
@@ -200,7 +200,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
             phone.start(timeout=30)
         lp = Linphone(
             tmp / "linphonec",
-            sip_port=free_port("udp"),
+            sip_port=free_port("both"),
             user=LINPHONE,
             password=USERS[LINPHONE],
             registrar=registrar,

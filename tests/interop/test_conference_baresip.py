@@ -102,7 +102,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
         for user in TONE_HZ:
             phone = Baresip(
                 tmp / f"baresip-{user}",
-                sip_port=free_port("udp"),
+                sip_port=free_port("both"),
                 user=user,
                 password=USERS[user],
                 registrar=registrar,

@@ -54,7 +54,7 @@ def _baresip(
 ) -> Baresip:
     phone = Baresip(
         tmp_path / f"baresip-{user}",
-        sip_port=free_port("udp"),
+        sip_port=free_port("both"),
         user=user,
         password=PASSWORDS.get(user),
         registrar=registrar,
@@ -138,7 +138,7 @@ def test_baresip_direct_call_hold_and_resume(tmp_path: Path, make_baresip: list[
 def linphone_1003(kamailio: Kamailio, tmp_path: Path) -> Iterator[Linphone]:
     phone = Linphone(
         tmp_path / "linphone-1003",
-        sip_port=free_port("udp"),
+        sip_port=free_port("both"),
         user="1003",
         password=PASSWORDS["1003"],
         registrar=f"{kamailio.host}:{kamailio.udp_port}",

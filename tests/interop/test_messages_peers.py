@@ -53,7 +53,7 @@ def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
 def baresip(kam: Kamailio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MessagingBaresip]:
     far = MessagingBaresip(
         tmp_path_factory.mktemp("baresip"),
-        sip_port=free_port("udp"),
+        sip_port=free_port("both"),
         user="1002",
         password=USERS["1002"],
         registrar=f"{LOOPBACK}:{kam.udp_port}",
@@ -70,7 +70,7 @@ def baresip(kam: Kamailio, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 def linphone(kam: Kamailio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Linphone]:
     lp = Linphone(
         tmp_path_factory.mktemp("linphone"),
-        sip_port=free_port("udp"),
+        sip_port=free_port("both"),
         user="1003",
         password=USERS["1003"],
         registrar=f"{LOOPBACK}:{kam.udp_port}",

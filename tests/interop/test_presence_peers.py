@@ -244,7 +244,7 @@ def baresip(
 ) -> Iterator[Baresip]:
     far = Baresip(
         tmp_path_factory.mktemp("baresip"),
-        sip_port=free_port("udp"),
+        sip_port=free_port("both"),
         user="3004",
         password=USERS["3004"],
         registrar=f"{LOOPBACK}:{kam.udp_port}",

@@ -119,7 +119,7 @@ def test_baresip_publishes_and_watches_presence(kam: Kamailio, tmp_path: Path) -
         sub = watcher.subscribe("2007", "presence")
         far = Baresip(
             tmp_path / "baresip",
-            sip_port=free_port("udp"),
+            sip_port=free_port("both"),
             user="2007",
             password=kam.users["2007"],
             registrar=f"{LOOPBACK}:{kam.udp_port}",
@@ -187,7 +187,12 @@ def test_a_call_through_kamailio_is_published_as_dialog_info(kam: Kamailio, tmp_
         return seen
 
     assert states(callee_sub.call_id) == ["early", "confirmed", "terminated"]
-    assert states(caller_sub.call_id)[-3:] == ["early", "confirmed", "terminated"]
+    # The caller's side starts "Trying" (Kamailio's capital T) and may or may not be
+    # published as early before the answer: on a loaded machine the 180 and the 200 can
+    # reach pua_dialoginfo so close together that only confirmed is published.
+    caller_states = states(caller_sub.call_id)
+    assert caller_states[-2:] == ["confirmed", "terminated"], caller_states
+    assert set(caller_states[:-2]) <= {"trying", "early"}, caller_states
     # The callee's ringing dialog names the caller and has what a pickup needs.
     assert ringing.header("Content-Type") == "application/dialog-info+xml"
     assert 'entity="sip:2010@127.0.0.1"' in ringing.body

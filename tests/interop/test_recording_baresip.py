@@ -69,7 +69,7 @@ def peers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Kamailio, 
     kam.start()
     far = Baresip(
         tmp / "baresip",
-        sip_port=free_port("udp"),
+        sip_port=free_port("both"),
         user="1002",
         password=USERS["1002"],
         registrar=f"{kam.host}:{kam.udp_port}",

@@ -51,7 +51,7 @@ class LinphoneRig(Rig):
     def linphone(self, user: str, *, auto_answer: bool = True) -> Linphone:
         phone = Linphone(
             self.tmp / f"linphone-{user}",
-            sip_port=free_port("udp"),
+            sip_port=free_port("both"),
             user=user,
             password=PASSWORDS[user],
             registrar=self.registrar,

@@ -2,7 +2,7 @@
 
 Usage::
 
-    far = Baresip(tmp_path / "far", sip_port=free_port("udp"), user="1002",
+    far = Baresip(tmp_path / "far", sip_port=free_port("both"), user="1002",
                   password="pass1002", registrar=f"127.0.0.1:{kam.udp_port}",
                   codecs=["PCMU/8000/1"], play_wav=speech, record_wav=tmp_path / "heard.wav",
                   auto_answer=True)

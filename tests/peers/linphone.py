@@ -2,7 +2,7 @@
 
 Usage::
 
-    lp = Linphone(tmp_path / "lp", sip_port=free_port("udp"), user="1003",
+    lp = Linphone(tmp_path / "lp", sip_port=free_port("both"), user="1003",
                   password="pass1003", registrar=f"127.0.0.1:{kam.udp_port}",
                   codecs=["PCMU"], play_wav=speech, record_wav=tmp_path / "lp.wav",
                   auto_answer=True)
