@@ -22,7 +22,7 @@ from parley.settings import Settings, load_settings
 from parley.sip.pidf import PresenceState
 from peers.baresip import Baresip
 from peers.common import LOOPBACK, free_port
-from peers.kamailio import Kamailio
+from peers.kamailio import Kamailio, running_kamailio
 from peers.presence_rig import SipUser
 
 pytestmark = pytest.mark.interop
@@ -32,20 +32,10 @@ USERS = {u: f"pass{u}" for u in ("1001", "1002", "1003")}
 
 @pytest.fixture(scope="module")
 def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
-    port = free_port("both")
-    server = Kamailio(
-        tmp_path_factory.mktemp("presence-gui") / "kamailio",
-        USERS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-        presence=True,
-    )
-    server.start()
-    try:
+    with running_kamailio(
+        tmp_path_factory.mktemp("presence-gui") / "kamailio", USERS, presence=True
+    ) as server:
         yield server
-    finally:
-        server.close()
 
 
 def test_busy_from_the_status_bar_and_a_contact_coming_online(

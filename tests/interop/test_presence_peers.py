@@ -42,7 +42,7 @@ from parley.phone.events import (
 from parley.settings import AccountSettings, Settings
 from peers.baresip import Baresip
 from peers.common import LOOPBACK, free_port, wait_until
-from peers.kamailio import Kamailio
+from peers.kamailio import Kamailio, running_kamailio
 from peers.presence_rig import SipMessage, SipUser
 from peers.sipp import SCENARIOS, Sipp
 
@@ -179,20 +179,10 @@ def start_parley(
 
 @pytest.fixture(scope="module")
 def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
-    port = free_port("both")
-    server = Kamailio(
-        tmp_path_factory.mktemp("presence") / "kamailio",
-        USERS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-        presence=True,
-    )
-    server.start()
-    try:
+    with running_kamailio(
+        tmp_path_factory.mktemp("presence") / "kamailio", USERS, presence=True
+    ) as server:
         yield server
-    finally:
-        server.close()
 
 
 def aor(kam: Kamailio, user: str) -> str:

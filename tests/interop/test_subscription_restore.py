@@ -53,7 +53,7 @@ from parley.phone.events import (
 )
 from parley.settings import AccountSettings, Settings
 from peers.common import LOOPBACK, free_port, missing_peer
-from peers.kamailio import Kamailio
+from peers.kamailio import Kamailio, running_kamailio
 from peers.presence_rig import SipUser, publish_mwi
 
 pytestmark = pytest.mark.interop
@@ -363,20 +363,10 @@ def assert_nothing_caught(catcher: Catcher, line: str) -> None:
 
 @pytest.fixture(scope="module")
 def kam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kamailio]:
-    port = free_port("both")
-    server = Kamailio(
-        tmp_path_factory.mktemp("restore") / "kamailio",
-        USERS,
-        udp_port=port,
-        tcp_port=port,
-        tls_port=free_port("tcp"),
-        presence=True,
-    )
-    server.start()
-    try:
+    with running_kamailio(
+        tmp_path_factory.mktemp("restore") / "kamailio", USERS, presence=True
+    ) as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture
