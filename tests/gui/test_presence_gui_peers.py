@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from gui_rig import GuiRig, account
 
-from baresip_presence import drop_stale_publications
+from baresip_presence import drop_stale_publications, set_presence
 from parley.contacts.model import Contact, PhoneNumber
 from parley.settings import Settings, load_settings
 from parley.sip.pidf import PresenceState
@@ -83,7 +83,7 @@ def test_busy_from_the_status_bar_and_a_contact_coming_online(
             assert load_settings(rig.app.settings_path).functions.presence == "busy"
 
             # A contact whose presence address is baresip's: offline, then online.
-            far.set_presence(online=False)
+            set_presence(far, kam, "1002", online=False)
             anna = rig.app.contacts.add(
                 Contact(
                     first_name="Anna",
@@ -99,7 +99,7 @@ def test_busy_from_the_status_bar_and_a_contact_coming_online(
                 return rows["Anna Berg"].presence
 
             rig.wait(lambda: dot() == "offline")
-            far.set_presence(online=True)
+            set_presence(far, kam, "1002", online=True)
             rig.wait(lambda: dot() == "online")
             assert anna.id is not None
             window.select("contact", anna.id)

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from parley_console import ParleyConsole, write_config
 
-from baresip_presence import drop_stale_publications
+from baresip_presence import drop_stale_publications, set_presence
 from parley.app import Application
 from parley.history.model import CallType
 from parley.media.engine import AudioConfig
@@ -320,15 +320,15 @@ def test_baresip_shows_what_it_can_of_our_states(
 
 
 def test_parley_sees_baresip_and_still_does_while_invisible(
-    parley_a: Peer, parley_b: Peer, baresip: Baresip
+    parley_a: Peer, parley_b: Peer, baresip: Baresip, kam: Kamailio
 ) -> None:
     parley_a.app.presence.watch("3004").result(WAIT)
     parley_a.sees("3004", S.ONLINE)
     set_state(parley_a, S.INVISIBLE)
     parley_b.sees("3001", S.OFFLINE)  # others see A offline...
-    baresip.set_presence(online=False)
+    set_presence(baresip, kam, "3004", online=False)
     parley_a.sees("3004", S.OFFLINE)  # ...while A still sees them
-    baresip.set_presence(online=True)
+    set_presence(baresip, kam, "3004", online=True)
     parley_a.sees("3004", S.ONLINE)
     watched = parley_a.app.presence.watched()
     assert [e.state for uri, e in watched.items() if "sip:3004@" in uri] == [S.ONLINE]
