@@ -35,6 +35,11 @@ _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
         "parley.gui.locale.de_texts",  # call ends and registrations (gui/texts.py)
         "parley.gui.locale.de_calls",  # call control and its settings
         "parley.gui.locale.de_presence",  # presence, BLF, voicemail counts, chat
+        "parley.gui.locale.de_firststart",  # wizard, audio assistant, first-start notices
+        "parley.gui.locale.de_history",  # missed calls, recent calls, contact view
+        "parley.gui.locale.de_incall",  # call states, ended calls, emergency warning
+        "parley.gui.locale.de_keys",  # shortcuts, help view, accessible names
+        "parley.gui.locale.de_engine",  # engine messages: status bar, SIP reasons, devices
     ),
 }
 
