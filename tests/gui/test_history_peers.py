@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from gui_rig import PASSWORDS, GuiRig, account
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from parley.app.application import Application
@@ -98,17 +99,28 @@ def missed_call(rig: GuiRig, far: Baresip, kam: Kamailio) -> None:
 
 def shown_count(rig: GuiRig) -> tuple[str, bool, str, str, str]:
     """What a person sees of the missed calls: the Recent tab, the status bar's button
-    (shown?, its text, its accessible name) and the tray icon's tooltip."""
+    (shown?, its text, its accessible name) and the tray icon's tooltip; the window
+    title and the tray icon's badge say the same."""
     w = rig.window
     button = w.missed_calls.button
     assert w.tray.icon is not None
+    tip = w.tray.icon.toolTip()
+    assert w.windowTitle() == tip
+    assert badge_shown(w.tray.icon.icon()) == (tip != "Parley")
     return (
         w.views.tabText(RECENT),
         button.isVisible(),
         button.text(),
         button.accessibleName(),
-        w.tray.icon.toolTip(),
+        tip,
     )
+
+
+def badge_shown(icon: QIcon) -> bool:
+    """The tray icon has the red disc in its top right corner."""
+    image = icon.pixmap(64, 64).toImage()
+    colour = image.pixelColor(int(64 * 0.72), int(64 * 0.1))
+    return colour.red() > 180 and colour.green() < 100 and colour.blue() < 100
 
 
 NONE_MISSED = ("Recent", False)

@@ -143,9 +143,12 @@ def test_add_to_contacts_is_offered_only_for_numbers_that_are_no_contact(
     assert w.call_window.edit_button.toolTip() == "Edit contact"
     assert w.call_window.name_label.text() == "Anna Berg"
 
+    assert w.compact_edit.toolTip() == "Edit contact"  # compact mode's action bar
+
     texts = menu_texts(w, unknown.id)
     assert "Add to contacts" in texts and "Edit contact" not in texts
     assert w.call_window.edit_button.toolTip() == "Add to contacts"
+    assert w.compact_edit.toolTip() == "Add to contacts"
 
 
 def test_contact_view_shows_the_company(make_rig: Callable[..., GuiRig]) -> None:

@@ -699,6 +699,10 @@ class MainWindow(QMainWindow):
             found = replace(found, contact_name=self._contact_name(found.number))
             self.call_window.show_entry(found)
             self.compact_name.setText(found.shown_name)
+        # The compact bar's edit button says what the call window's does ("Add to contacts"
+        # for an unknown number).
+        self.compact_edit.setToolTip(self.call_window.edit_button.toolTip())
+        self.compact_edit.setAccessibleName(self.call_window.edit_button.toolTip())
         if not self.call_panel.calls:
             self.right.setCurrentWidget(self.call_window)
         self._update_right()

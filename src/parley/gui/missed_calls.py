@@ -1,5 +1,6 @@
 """The missed calls not seen yet, counted where a person looks: on the "Recent" view,
-in the status bar (a button that opens the recent calls) and in the tray.
+in the status bar (a button that opens the recent calls), in the tray (tooltip and a
+badge on the icon) and in the window title (the task bar, where there is no tray).
 
 Seen means: the recent calls are shown (the "Recent" view, no search) in the active,
 visible window. Then the store's mark moves past the newest call, so the count stays
@@ -100,6 +101,8 @@ class MissedCalls(QObject):
         self.button.setAccessibleName(text)
         self.button.setVisible(bool(count))
         self.window.tray.set_missed(count)
+        # The task bar shows the title: the count is seen there also without a tray.
+        self.window.setWindowTitle(f"Parley — {text}" if count else "Parley")
 
     def show_recent(self) -> None:
         """The status bar's button: the recent calls, in the window brought to the front."""
