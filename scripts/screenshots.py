@@ -58,7 +58,7 @@ def main() -> int:
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     work = Path(tempfile.mkdtemp(prefix="parley-shots-"))
     try:
-        return take(out, work)
+        return take(out, work) or take_missed_calls(out, work / "missed")
     finally:
         if xvfb is not None:
             xvfb.terminate()
@@ -77,7 +77,7 @@ def take(out: Path, work: Path) -> int:
     from parley.gui.i18n import set_language
     from parley.gui.theme import apply_theme
     from parley.history.model import CallType, HistoryEntry
-    from parley.phone.media import AudioConfig
+    from parley.media.engine import AudioConfig
     from parley.settings import AccountSettings, Settings, save_settings
     from peers.baresip import Baresip
     from peers.common import free_port
@@ -280,6 +280,157 @@ def take(out: Path, work: Path) -> int:
         if application is not None:
             application.stop()
         for phone in phones:
+            phone.stop()
+        kam.close()
+    return 0
+
+
+def take_missed_calls(out: Path, work: Path) -> int:
+    """Missed calls (issue #13): two real missed calls from baresip counted on "Recent"
+    and in the status bar (English and German); then the recent calls, seen, with dates
+    of other days and a busy call's SIP answer in the details."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QWidget
+
+    from parley.app.application import Application
+    from parley.contacts.model import Contact, PhoneNumber
+    from parley.gui.app import qt_application, start_window
+    from parley.gui.i18n import set_language
+    from parley.gui.main_window import CONTACTS
+    from parley.history.model import CallType, HistoryEntry
+    from parley.media.engine import AudioConfig
+    from parley.settings import AccountSettings, Settings, save_settings
+    from peers.baresip import Baresip
+    from peers.common import free_port
+    from peers.kamailio import Kamailio
+
+    qt = qt_application()
+
+    def pump(seconds: float = 0.3) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+
+    def wait(cond: Callable[[], object], what: str, timeout: float = 20) -> None:
+        end = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > end:
+                raise SystemExit(f"timed out waiting for {what}")
+            pump(0.05)
+
+    def shot(widget: QWidget, name: str) -> None:
+        pump(0.4)
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        print(f"wrote {path}")
+
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port("both")
+    kam = Kamailio(
+        work / "kamailio", PASSWORDS, udp_port=port, tcp_port=port, tls_port=free_port("tcp")
+    )
+    kam.start()
+    phone: Baresip | None = None
+    application: Application | None = None
+    try:
+        phone = Baresip(
+            work / "baresip-1002",
+            sip_port=free_port("both"),
+            user="1002",
+            password=PASSWORDS["1002"],
+            registrar=f"127.0.0.1:{port}",
+            codecs=["PCMU/8000/1"],
+        )
+        phone.start()
+        settings = Settings(
+            accounts=[
+                AccountSettings(
+                    name="Office", domain=f"127.0.0.1:{port}", username="1001", codecs=["pcmu"]
+                )
+            ]
+        )
+        settings.media.input_device = settings.media.output_device = "null"
+        config = work / "settings.toml"
+        save_settings(settings, config)
+        application = Application(
+            config,
+            passwords={"Office": PASSWORDS["1001"]},
+            use_keyring=False,
+            data_dir=work / "data",
+            bind_host="127.0.0.1",
+            audio=AudioConfig(),
+        )
+        application.contacts.add(
+            Contact(
+                first_name="Anna",
+                last_name="Berg",
+                company="Berg & Söhne",
+                numbers=(PhoneNumber("1002"),),
+            )
+        )
+        application.contacts.add(Contact(company="Helpdesk", numbers=(PhoneNumber("200"),)))
+        # Calls of other days, written through the store (seen long ago).
+        today = datetime.now().astimezone().replace(hour=9, minute=12, second=0, microsecond=0)
+        for days, number, kind, code, reason in (
+            (9, "200", CallType.SUCCESSFUL_OUTGOING, None, ""),
+            (3, "0211 555 0177", CallType.ACCEPTED_INCOMING, None, ""),
+            (1, "1004", CallType.REJECTED_OUTGOING, 486, "Busy Here"),
+        ):
+            application.history.add(
+                HistoryEntry(
+                    direction=kind.direction,
+                    type=kind,
+                    number=number,
+                    name=None,
+                    account="Office",
+                    start=(today - timedelta(days=days)).astimezone(UTC),
+                    duration=0 if code else 184,
+                    sip_code=code,
+                    reason=reason,
+                )
+            )
+        application.history.mark_missed_seen()
+
+        for language in ("en", "de"):
+            application.settings.gui.language = language  # not saved: this run only
+            bridge, window = start_window(application, qt)
+            window.resize(800, 640)
+            window.show()
+            window.activateWindow()
+            if language == "en":
+                application.start().result(20)
+            wait(lambda w=window: w.account_list.states.get("Office") == "registered", "reg")
+            window.views.setCurrentIndex(CONTACTS)
+            if language == "en":
+                # Two real missed calls: Anna calls and gives up before anybody answers.
+                panel = window.call_panel
+                for count in (1, 2):
+                    phone.dial(f"sip:1001@127.0.0.1:{port}")
+                    wait(lambda p=panel: bool(p.calls), "incoming call")
+                    pump(0.5)
+                    phone.hangup()
+                    wait(lambda p=panel: not p.calls, "missed call")
+                    wait(lambda w=window, c=count: w.missed_calls.count == c, "count")
+            window.select(*window.items()[0][:2])
+            shot(window, "missed-calls" if language == "en" else "missed-calls-german")
+            if language == "de":
+                # Seen: the recent calls, with dates and a busy call's SIP answer.
+                window.missed_calls.button.click()
+                wait(lambda w=window: w.missed_calls.count == 0, "seen")
+                busy = next(
+                    i for k, i, row in window.items() if row.call_type is CallType.REJECTED_OUTGOING
+                )
+                window.select("entry", busy)
+                shot(window, "recent-calls-german")
+            window.quit()
+            bridge.close()
+        application.settings.gui.language = "en"
+        set_language("en")
+    finally:
+        if application is not None:
+            application.stop()
+        if phone is not None:
             phone.stop()
         kam.close()
     return 0

@@ -24,6 +24,7 @@ from parley.app.application import Application
 from parley.contacts.model import Contact, PhoneNumber
 from parley.gui import icons
 from parley.gui.contact_editor import NUMBER_TYPES
+from parley.gui.history_texts import far_end_words, result_text
 from parley.gui.i18n import tr
 from parley.gui.icons import GREEN
 from parley.gui.texts import note_text
@@ -37,10 +38,8 @@ from parley.gui.widgets import (
     round_button,
     tool_button,
 )
-from parley.history.model import CallType, HistoryEntry
+from parley.history.model import HistoryEntry
 from parley.phone.events import CallNote
-
-UNSUCCESSFUL = (CallType.UNSUCCESSFUL_OUTGOING, CallType.REJECTED_OUTGOING)
 
 
 class CallWindow(QWidget):
@@ -86,6 +85,12 @@ class CallWindow(QWidget):
         self.name_label = heading("", 1.6)
         self.name_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.name_label)
+        # The contact's company (when the shown name is not already it).
+        self.company_label = QLabel()
+        self.company_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.company_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.company_label.setVisible(False)
+        layout.addWidget(self.company_label)
         # The party's presence (dot and state), when it is known.
         self.presence_row = QWidget()
         presence = QHBoxLayout(self.presence_row)
@@ -191,10 +196,8 @@ class CallWindow(QWidget):
         self.info.setVisible(True)
         self.type_icon.setPixmap(icons.pixmap(entry.type.value, 20))
         self.type_label.setText(call_type_label(entry.type))
-        error = ""
-        if entry.type in UNSUCCESSFUL and entry.sip_code is not None:
-            error = f"{entry.sip_code} {entry.reason}".strip()
-        self.fields["error"].setText(error or "–")
+        self.fields["error"].setText(result_text(entry) or "–")
+        self.fields["error"].setToolTip(far_end_words(entry))
         note = getattr(entry, "note", None) or (
             self.notes.get(entry.id) if entry.id is not None else None
         )
@@ -211,6 +214,17 @@ class CallWindow(QWidget):
     def _show_party(self, name: str, picture: bytes | None) -> None:
         self.avatar.set_person(name, picture)
         self.name_label.setText(name)
+        company = self.contact.company.strip() if self.contact is not None else ""
+        self.company_label.setText(company)
+        self.company_label.setVisible(bool(company) and company != name)
+
+    def clear(self) -> None:
+        """Show nobody (a search found nothing): the main window shows its welcome."""
+        self.contact, self.entry = None, None
+        self._show_party("", None)
+        self.number_label.setText("")
+        self.info.setVisible(False)
+        self._show_earlier([])
 
     def _show_earlier(self, numbers: list[str], skip: int | None = None) -> None:
         self.earlier.clear()

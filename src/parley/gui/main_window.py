@@ -48,11 +48,18 @@ from parley.gui.contact_editor import ContactEditor
 from parley.gui.features import Features
 from parley.gui.i18n import N_, tr
 from parley.gui.icons import GREEN
+from parley.gui.missed_calls import MissedCalls
 from parley.gui.status_bar import StatusBar
 from parley.gui.texts import account_text, call_end_text
 from parley.gui.theme import apply_theme
 from parley.gui.tray import Tray
-from parley.gui.widgets import EntryRow, format_when, round_button, tool_button
+from parley.gui.widgets import (
+    EntryRow,
+    format_when,
+    format_when_full,
+    round_button,
+    tool_button,
+)
 from parley.history.db import StoreError
 from parley.history.model import HistoryEntry
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneError, PhoneEvent
@@ -341,6 +348,8 @@ class MainWindow(QMainWindow):
         )
 
         self.features = Features(self)  # presence, BLF, voicemail counts, chat
+        # The count of missed calls not seen yet (Recent tab, status bar, tray).
+        self.missed_calls = MissedCalls(self, RECENT, VIEWS[RECENT])
         self.apply_gui_settings()
         self.refresh_list()
         self.call_panel.update_calls(self.application.list_calls())
@@ -560,6 +569,8 @@ class MainWindow(QMainWindow):
             self._add_entry_item(entry)
         self._restore_selection(selected)
         self.features.decorate(self.items())
+        if text and not self.entry_list.selectedItems():
+            self._clear_details()
         if self.entry_list.count():
             self.empty_label.setVisible(False)
         else:
@@ -574,6 +585,16 @@ class MainWindow(QMainWindow):
                 self.empty_label.setText(tr("No favourites yet: mark a contact with the star."))
             else:
                 self.empty_label.setText(tr("No contacts yet: add one with +."))
+
+    def _clear_details(self) -> None:
+        """A search that does not find the party shown: stale details go (a call in
+        progress stays in front)."""
+        if self.call_window.contact is None and self.call_window.entry is None:
+            return
+        self.call_window.clear()
+        if self.right.currentWidget() is self.call_window:
+            self.right.setCurrentWidget(self.welcome)
+        self.compact_bar.setVisible(False)
 
     def _section(self, title: str) -> None:
         item = QListWidgetItem(title)
@@ -605,6 +626,7 @@ class MainWindow(QMainWindow):
             picture=contact.avatar if contact else None,
             call_type=entry.type,
             when=format_when(entry.start),
+            when_tip=format_when_full(entry.start),
             show_avatar=not self.gui.hide_avatars,
         )
         self._add_row(("entry", entry.id), row)
@@ -677,6 +699,10 @@ class MainWindow(QMainWindow):
             found = replace(found, contact_name=self._contact_name(found.number))
             self.call_window.show_entry(found)
             self.compact_name.setText(found.shown_name)
+        # The compact bar's edit button says what the call window's does ("Add to contacts"
+        # for an unknown number).
+        self.compact_edit.setToolTip(self.call_window.edit_button.toolTip())
+        self.compact_edit.setAccessibleName(self.call_window.edit_button.toolTip())
         if not self.call_panel.calls:
             self.right.setCurrentWidget(self.call_window)
         self._update_right()
@@ -874,7 +900,13 @@ class MainWindow(QMainWindow):
                 icons.icon("delete"), tr("Delete contact"), lambda: self.delete_contact(item_id)
             )
         else:
-            menu.addAction(icons.icon("edit"), tr("Add to contacts"), self._compact_edit)
+            entry = self.application.history.get(item_id)
+            known = entry is not None and self._contact_name(entry.number) is not None
+            menu.addAction(
+                icons.icon("edit"),
+                tr("Edit contact") if known else tr("Add to contacts"),
+                self._compact_edit,
+            )
             if len(self.entry_list.selectedItems()) > 1:
                 menu.addAction(
                     icons.icon("delete"), tr("Delete selected calls"), self.delete_selected

@@ -2,17 +2,21 @@
 start minimised, always on top, and what an incoming call does to the window (bring
 it to the front, flash it, pop up a notification).
 
+The tray's tooltip and a red badge on its icon count the missed calls not seen yet.
+
 Where the desktop has no tray (some Wayland and minimal X sessions), the app says so
 once, in the status bar, and behaves as if the tray options were off.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QSystemTrayIcon
 
 from parley.gui import icons
 from parley.gui.i18n import tr
+from parley.gui.icons import RED
 from parley.settings.model import GuiSettings
 
 
@@ -29,6 +33,7 @@ class Tray(QObject):
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
         self._said_unavailable = False
         self.icon: QSystemTrayIcon | None = None
+        self.missed = 0
         if self.available:
             self.icon = QSystemTrayIcon(icons.icon("app"), self)
             self.icon.setToolTip("Parley")
@@ -40,6 +45,19 @@ class Tray(QObject):
             self.icon.setContextMenu(menu)
             self.icon.activated.connect(self._activated)
             self.icon.show()
+
+    def set_missed(self, count: int) -> None:
+        """Count `count` missed calls in the tooltip and as a badge on the icon."""
+        self.missed = count
+        if self.icon is not None:
+            self.icon.setToolTip(self.tooltip())
+            self.icon.setIcon(badged_icon(count))
+
+    def tooltip(self) -> str:
+        """The tray icon's tooltip: Parley, and the missed calls not seen yet."""
+        if not self.missed:
+            return "Parley"
+        return f"Parley — {missed_calls_text(self.missed)}"
 
     def apply(self, gui: GuiSettings) -> None:
         """Take the behaviour settings into account (at start and after a change)."""
@@ -98,3 +116,28 @@ class Tray(QObject):
             )
             done.append("notify")
         return done
+
+
+def missed_calls_text(count: int) -> str:
+    return tr("1 missed call") if count == 1 else tr("{count} missed calls", count=count)
+
+
+def badged_icon(count: int, size: int = 64) -> QIcon:
+    """Parley's icon with a red disc counting `count` in its corner (none for 0)."""
+    if not count:
+        return icons.icon("app")
+    picture = QPixmap(icons.pixmap("app", size))
+    p = QPainter(picture)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    disc = QRectF(size * 0.45, 0, size * 0.55, size * 0.55)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(RED))
+    p.drawEllipse(disc)
+    font = QFont()
+    font.setPixelSize(int(size * (0.36 if count < 10 else 0.26)))
+    font.setBold(True)
+    p.setFont(font)
+    p.setPen(QColor("white"))
+    p.drawText(disc, Qt.AlignmentFlag.AlignCenter, str(count) if count < 100 else "99+")
+    p.end()
+    return QIcon(picture)

@@ -3,9 +3,9 @@ the confirmation question (a module function so tests can answer it)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QDate, QLocale, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from parley.gui import icons
-from parley.gui.i18n import N_, tr
+from parley.gui.i18n import N_, current_language, tr
 from parley.history.model import CallType
 
 # Avatar background colours, picked by the name so a person keeps their colour.
@@ -78,8 +78,27 @@ def local_time(moment: datetime) -> datetime:
     return moment.astimezone()
 
 
+# Date forms per GUI language: (this year, in a list; another year, in a list; in full).
+# English uses the month's name so the date reads alike in the UK and the US.
+_DATE_FORMS: dict[str, tuple[str, str, str]] = {
+    "de": ("d. MMM", "dd.MM.yy", "dd.MM.yyyy"),
+    "en": ("d MMM", "d MMM yyyy", "d MMM yyyy"),
+}
+_LOCALES = {
+    "de": (QLocale.Language.German, QLocale.Country.Germany),
+    "en": (QLocale.Language.English, QLocale.Country.UnitedKingdom),
+}
+
+
+def _format_day(day: date, form: int) -> str:
+    language = current_language() if current_language() in _DATE_FORMS else "en"
+    locale = QLocale(*_LOCALES[language])
+    return locale.toString(QDate(day.year, day.month, day.day), _DATE_FORMS[language][form])
+
+
 def format_date(moment: datetime) -> str:
-    return local_time(moment).strftime("%d.%m.%Y")
+    """The full date in the GUI language's form ("01.12.2026", "1 Dec 2026")."""
+    return _format_day(local_time(moment).date(), 2)
 
 
 def format_time(moment: datetime) -> str:
@@ -87,10 +106,20 @@ def format_time(moment: datetime) -> str:
 
 
 def format_when(moment: datetime, now: datetime | None = None) -> str:
-    """Short time for a list: the clock time today, else the date."""
-    here = local_time(moment)
-    today = (now or datetime.now().astimezone()).date()
-    return here.strftime("%H:%M") if here.date() == today else here.strftime("%d.%m.%y")
+    """Short time for a list: the clock time today, "Yesterday", else the date (the year
+    only when it is not this year)."""
+    day = local_time(moment).date()
+    today = local_time(now).date() if now is not None else datetime.now().astimezone().date()
+    if day == today:
+        return format_time(moment)
+    if day == today - timedelta(days=1):
+        return tr("Yesterday")
+    return _format_day(day, 0 if day.year == today.year else 1)
+
+
+def format_when_full(moment: datetime) -> str:
+    """Date and time, for a tooltip."""
+    return f"{format_date(moment)} {format_time(moment)}"
 
 
 class Avatar(QWidget):
@@ -168,6 +197,7 @@ class EntryRow(QWidget):
         initials: str | None = None,
         call_type: CallType | None = None,
         when: str = "",
+        when_tip: str = "",
         favourite: bool = False,
         show_avatar: bool = True,
         parent: QWidget | None = None,
@@ -204,6 +234,7 @@ class EntryRow(QWidget):
             star.setPixmap(icons.pixmap("star_filled", 14))
             star.setToolTip(tr("Favourite"))
             layout.addWidget(star)
+        self.when_label: QLabel | None = None  # when the call was (history rows)
         if call_type is not None:
             right = QVBoxLayout()
             right.setSpacing(0)
@@ -212,9 +243,11 @@ class EntryRow(QWidget):
             kind.setToolTip(call_type_label(call_type))
             kind.setAlignment(Qt.AlignmentFlag.AlignRight)
             right.addWidget(kind)
-            when_label = QLabel(when)
-            when_label.setEnabled(False)
-            right.addWidget(when_label)
+            self.when_label = QLabel(when)
+            self.when_label.setEnabled(False)
+            self.when_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+            self.when_label.setToolTip(when_tip)
+            right.addWidget(self.when_label)
             layout.addLayout(right)
         self.call_type = call_type
         self.presence: str | None = None

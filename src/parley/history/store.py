@@ -1,4 +1,5 @@
-"""The call history in SQLite: add, list (filtered and searched), delete one, clear all."""
+"""The call history in SQLite: add, list (filtered and searched), delete one, clear all;
+and how many missed calls the user has not seen yet."""
 
 from __future__ import annotations
 
@@ -36,7 +37,20 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX calls_by_start ON calls (start DESC);
     CREATE INDEX calls_by_number ON calls (number);
     """,
+    # 2: how far the user has seen the missed calls (the newest entry id seen), so that
+    # a count of missed calls survives a restart only until they are seen. Calls that
+    # are already there when this is added count as seen.
+    """
+    CREATE TABLE marks (
+        name  TEXT    PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    INSERT INTO marks (name, value)
+        SELECT 'missed_seen', COALESCE(MAX(id), 0) FROM calls;
+    """,
 )
+
+_MISSED_SEEN = "missed_seen"
 
 _COLUMNS = "id, direction, type, number, name, account, start, duration, sip_code, reason, uri"
 
@@ -142,6 +156,25 @@ class HistoryStore:
     def count(self) -> int:
         row = self._db.query_one("SELECT COUNT(*) FROM calls")
         return int(row[0]) if row is not None else 0
+
+    def unseen_missed(self) -> int:
+        """How many missed calls came after the user last saw the missed calls."""
+        row = self._db.query_one(
+            "SELECT COUNT(*) FROM calls WHERE type = ? AND id >"
+            " COALESCE((SELECT value FROM marks WHERE name = ?), 0)",
+            (CallType.MISSED.value, _MISSED_SEEN),
+        )
+        return int(row[0]) if row is not None else 0
+
+    def mark_missed_seen(self) -> None:
+        """The user has seen every call stored so far: `unseen_missed` is 0 until the
+        next missed call."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO marks (name, value) SELECT ?, COALESCE(MAX(id), 0) FROM calls"
+                " WHERE true ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)",
+                (_MISSED_SEEN,),
+            )
 
     def delete(self, entry_id: int) -> bool:
         """Delete one entry; False when there was none with that id."""
