@@ -93,6 +93,7 @@ class AudioAssistant(QDialog):
             tr("Choose your headset or microphone and speaker. Speak to see the level move.")
         )
         intro.setWordWrap(True)
+        intro.setVisible(bool(inputs or outputs))  # nothing to choose or speak into
         self.missing = QLabel(self._missing_text(bool(inputs), bool(outputs)))
         self.missing.setWordWrap(True)
         self.missing.setStyleSheet("color: #b9770e; font-weight: bold;")
@@ -112,6 +113,7 @@ class AudioAssistant(QDialog):
             self.output.setEnabled(False)
         if not inputs:
             self.input.setEnabled(False)
+            self.meter.setEnabled(False)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self._sounding = QTimer(self)

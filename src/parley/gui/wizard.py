@@ -168,6 +168,8 @@ def no_answer(where: str, transport: str) -> Failure:
 
 
 def _details(detail: str) -> str:
+    # The engine's detail repeats "Registration failed: ", which the headline says.
+    detail = detail.removeprefix("Registration failed: ")
     return "\n" + tr("Details: {text}", text=detail) if detail else ""
 
 
