@@ -10,6 +10,7 @@ from typing import Any
 
 import keyring
 import pytest
+from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QWidget
@@ -255,6 +256,56 @@ def test_without_a_keyring_the_wizard_says_so_in_full_and_offers_the_file(
         wizard.cancel_button.click()
     finally:
         app.stop()
+
+
+class MemoryKeyring(KeyringBackend):
+    """A usable keyring that keeps passwords in a dict (what a desktop's keyring does)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stored: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.stored.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.stored[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.stored.pop((service, username), None)
+
+
+def test_with_a_keyring_the_password_stays_out_of_the_file_and_nothing_is_offered(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    before = keyring.get_keyring()
+    store = MemoryKeyring()
+    keyring.set_keyring(store)
+    app = Application(
+        tmp_path / "settings.toml",
+        use_keyring=True,
+        data_dir=tmp_path / "data",
+        bind_host="127.0.0.1",
+        audio=AudioConfig(),
+    )
+    try:
+        app.start().result(20)
+        wizard = shown_wizard(qtbot, app)
+        assert not wizard.keyring_note.isVisible() and not wizard.plaintext.isVisible()
+        port = free_port()
+        fill(wizard, f"127.0.0.1:{port}", "1001", "pass1001")
+        assert wizard.register_account()
+        saved = load_settings(tmp_path / "settings.toml")
+        assert not saved.allow_plaintext_passwords and saved.accounts[0].password is None
+        assert "pass1001" not in (tmp_path / "settings.toml").read_text()
+        assert store.stored == {("parley", f"1001@127.0.0.1:{port}"): "pass1001"}
+        wizard.cancel_button.click()
+        assert store.stored == {}  # the account that never registered took it along
+    finally:
+        app.stop()
+        keyring.set_keyring(before)
 
 
 def test_the_first_start_wizard_warns_that_emergency_calls_are_not_possible(

@@ -267,6 +267,7 @@ class AccountWizard(QDialog):
         )
         for key, label, field in required:
             form.addRow(label, self._with_error(key, field))
+            self.fields[key].setAccessibleName(label)
         self.optional = QGroupBox(tr("Optional"))
         more = QFormLayout(self.optional)
         optional: tuple[tuple[str, str, QWidget], ...] = (
@@ -276,6 +277,7 @@ class AccountWizard(QDialog):
         )
         for key, label, field in optional:
             more.addRow(label, self._with_error(key, field))
+            field.setAccessibleName(label)
         for field in self.fields.values():  # long messages grow the dialog, not squash these
             field.setSizePolicy(field.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Fixed)
 
