@@ -23,6 +23,7 @@ from parley.gui.i18n import set_language
 from parley.gui.wizard import AccountWizard
 from parley.media.engine import AudioConfig
 from parley.net.dns import make_resolver
+from parley.phone.events import AccountStateChanged, RegState
 from parley.settings import load_settings
 from peers.common import free_port
 from peers.dnsmasq import Dnsmasq
@@ -158,6 +159,37 @@ def test_closed_port_says_what_it_tries_then_one_sentence_and_grows(
     assert_fully_shown(wizard.status)
     assert_fields_usable(wizard)
     assert wizard.height() > before
+
+
+@pytest.mark.interop
+def test_the_late_timeout_after_the_give_up_leaves_the_user_typing(
+    qtbot: Any, started: Callable[..., Application]
+) -> None:
+    """The REGISTER's own timeout (Timer F, 32 s) comes after the wizard has said "no
+    answer": it must neither repeat the message nor pull the cursor back to the domain."""
+    app = started()
+    failures: list[AccountStateChanged] = []
+    app.subscribe(
+        lambda e: (
+            failures.append(e)
+            if isinstance(e, AccountStateChanged) and e.state == RegState.FAILED
+            else None
+        )
+    )
+    wizard = shown_wizard(qtbot, app)
+    port = free_port()
+    fill(wizard, f"127.0.0.1:{port}", "1001", "pass1001")
+    wizard.register_button.click()
+    text = wait_for_outcome(qtbot, wizard)
+    assert text.startswith(f"No answer from 127.0.0.1:{port} over UDP.")
+    assert not failures  # the wizard said it before the transaction gave up
+    wizard.password.setFocus()
+    qtbot.keyClick(wizard.password, Qt.Key.Key_X)
+    qtbot.waitUntil(lambda: bool(failures), timeout=60_000)
+    qtbot.wait(300)  # the event's way through the bridge to the dialog
+    assert wizard.status.text() == text
+    assert QApplication.focusWidget() is wizard.password
+    assert wizard.password.text() == "pass1001x"
 
 
 @pytest.mark.interop

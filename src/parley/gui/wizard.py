@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -301,6 +301,7 @@ class AccountWizard(QDialog):
                 )
 
         self.status = _wrapped()
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.register_button = QPushButton(tr("Register"))
         self.register_button.setDefault(True)
         self.keep_button = QPushButton(tr("Keep anyway"))
@@ -514,6 +515,8 @@ class AccountWizard(QDialog):
         self._failed(no_answer(where, "UDP" if transport == "AUTO" else transport))
 
     def _failed(self, failure: Failure) -> None:
+        if self._answered and self.status.text() == failure.text:
+            return  # the transaction's own timeout after the give-up: nothing new to say
         self._answered = True
         self._waiting.stop()
         self._say(failure.text, _ERROR)
