@@ -276,6 +276,8 @@ def take(out: Path, work: Path) -> int:
         set_language("en")
         bridge.close()
         window.quit()
+
+        first_start_shots(work, port, wait, shot)
     finally:
         if application is not None:
             application.stop()
@@ -434,6 +436,93 @@ def take_missed_calls(out: Path, work: Path) -> int:
             phone.stop()
         kam.close()
     return 0
+
+
+def first_start_shots(
+    work: Path,
+    port: int,
+    wait: Callable[[Callable[[], object], str], None],
+    shot: Callable[..., None],
+) -> None:
+    """The first start with each error (wrong password, no answer, unknown domain, no
+    keyring) and the audio assistant without a sound device, each on a fresh profile.
+    The unknown domain is looked up at a dnsmasq here, never at the system's resolver."""
+    import keyring
+    from keyring.backends import fail
+
+    import parley.phone.account
+    from parley.app.application import Application
+    from parley.gui.audio_assistant import AudioAssistant
+    from parley.gui.i18n import set_language
+    from parley.gui.wizard import AccountWizard
+    from parley.media.engine import AudioConfig
+    from parley.net.dns import make_resolver
+    from peers.common import free_port
+    from peers.dnsmasq import Dnsmasq
+
+    def fresh(name: str, *, use_keyring: bool = False) -> Application:
+        app = Application(
+            work / f"{name}.toml",
+            use_keyring=use_keyring,
+            data_dir=work / f"data-{name}",
+            bind_host="127.0.0.1",
+            audio=AudioConfig(),
+        )
+        app.start().result(20)
+        return app
+
+    def attempt(name: str, domain: str, password: str, shot_name: str) -> None:
+        app = fresh(name)
+        try:
+            wizard = AccountWizard(app, first_start=True)
+            wizard.show()
+            wizard.domain.setText(domain)
+            wizard.username.setText("1001")
+            wizard.password.setText(password)
+            wizard.register_button.click()
+            wait(lambda: wizard.register_button.isEnabled(), shot_name)
+            shot(wizard, shot_name)
+            wizard.reject()
+        finally:
+            app.stop()
+
+    attempt("wrong-password", f"127.0.0.1:{port}", "Pass1001", "first-start-wrong-password")
+    attempt("no-answer", f"127.0.0.1:{free_port()}", "pass1001", "first-start-no-answer")
+    looked_up = parley.phone.account.make_resolver
+    with Dnsmasq(work / "dnsmasq", None, ["local=/tset/"]) as dns_server:
+        parley.phone.account.make_resolver = lambda _servers, **kw: make_resolver(  # type: ignore[assignment]
+            [dns_server.nameserver], **kw
+        )
+        try:
+            attempt("unknown-domain", "pbx.tset", "pass1001", "first-start-unknown-domain")
+        finally:
+            parley.phone.account.make_resolver = looked_up  # type: ignore[assignment]
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    app = fresh("no-keyring", use_keyring=True)
+    try:
+        wizard = AccountWizard(app, first_start=True)
+        wizard.show()
+        shot(wizard, "first-start-no-keyring")
+        wizard.reject()
+        assistant = AudioAssistant(app, devices={"input": [], "output": []}, first_start=True)
+        assistant.show()
+        shot(assistant, "first-start-no-device")
+        assistant.skip()
+        set_language("de")
+        wizard = AccountWizard(app, first_start=True)
+        wizard.show()
+        shot(wizard, "first-start-no-keyring-de")
+        wizard.reject()
+        assistant = AudioAssistant(app, devices={"input": [], "output": []}, first_start=True)
+        assistant.show()
+        shot(assistant, "first-start-no-device-de")
+        assistant.skip()
+    finally:
+        set_language("en")
+        app.stop()
+        keyring.set_keyring(before)
 
 
 if __name__ == "__main__":

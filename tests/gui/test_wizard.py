@@ -17,6 +17,7 @@ from parley.app import Application
 from parley.gui.audio_assistant import AudioAssistant, meter_percent
 from parley.gui.wizard import AccountWizard, explain_failure, first_start
 from parley.media.engine import AudioConfig
+from parley.phone.events import AccountStateChanged, RegCause, RegState
 from parley.settings import AccountSettings, Settings, load_settings, save_settings
 from peers.kamailio import Kamailio
 
@@ -93,9 +94,10 @@ def test_wizard_says_why_registration_failed(
     wizard.register_button.click()
     qtbot.waitUntil(lambda: wizard.register_button.isEnabled(), timeout=WAIT_MS)
     text = wizard.status.text()
-    assert "did not accept the user name or the password" in text
-    assert "Registration failed" in text  # the engine's detail, with the SIP answer
-    assert "capitalisation" in text and f"1001@127.0.0.1:{kamailio.udp_port}" in text
+    assert text == (
+        "The server did not accept the password for user 1001. Check the password and its "
+        "capitalisation."
+    )
     assert not wizard.registered
     assert wizard.keep_button.isVisible()
     # Correct the password and try again: the same account is updated and registers.
@@ -136,11 +138,37 @@ def test_wizard_marks_missing_and_wrong_fields_and_saves_nothing(
     assert not (tmp_path / "settings.toml").exists()
 
 
-def test_failure_explanations_name_the_cause() -> None:
-    assert "user name or the password" in explain_failure(403, "Registration failed: 403")
-    assert "does not know this user" in explain_failure(404, "")
-    assert "did not answer" in explain_failure(408, "x")
-    assert explain_failure(None, "").startswith("The server did not answer")
+def failed(status: int | None, cause: RegCause, **extra: Any) -> AccountStateChanged:
+    return AccountStateChanged(
+        account="a",
+        state=RegState.FAILED,
+        status=status,
+        reason="",
+        cause=cause,
+        user="1001",
+        domain="pbx.example.com",
+        transport="udp",
+        **extra,
+    )
+
+
+def test_failure_explanations_name_the_cause_and_the_field() -> None:
+    wrong = explain_failure(failed(403, RegCause.WRONG_PASSWORD))
+    assert wrong.field == "password" and "did not accept the password" in wrong.text
+    assert explain_failure(failed(403, RegCause.REFUSED)).field == "password"
+    unknown_user = explain_failure(failed(404, RegCause.REFUSED))
+    assert unknown_user.field == "username" and "does not know" in unknown_user.text
+    silent = explain_failure(failed(408, RegCause.NO_RESPONSE, server="udp:192.0.2.1:5060"))
+    assert silent.field == "domain"
+    assert silent.text.startswith("No answer from 192.0.2.1:5060 over UDP.")
+    assert "408" not in silent.text and "answered" not in silent.text
+    dns = explain_failure(failed(503, RegCause.UNREACHABLE, detail="no such domain"))
+    assert dns.field == "domain" and dns.text.startswith("Parley cannot find a server named")
+    assert "right now" not in dns.text and "keeps trying" not in dns.text
+    refused = explain_failure(failed(503, RegCause.UNREACHABLE, server="tcp:192.0.2.1:5060"))
+    assert refused.text.startswith("Parley could not connect to 192.0.2.1:5060 over TCP.")
+    busy = explain_failure(failed(503, RegCause.REFUSED))
+    assert busy.field == "" and "keeps trying" in busy.text
 
 
 def test_first_start_runs_wizard_then_assistant_only_without_accounts(
@@ -192,18 +220,21 @@ def test_audio_assistant_reads_the_level_plays_a_tone_and_saves_devices(
     assistant.show()
     # The null device gives silence: the meter has been read and stays at the bottom.
     qtbot.waitUntil(lambda: assistant.readings >= 2)
-    assert assistant.level_text.text() == "–"
+    assert assistant.level_text.text() == "silence"
     assert assistant.meter.value() == 0
     assert app.input_level_db().result(5) == -math.inf
-    assistant.play_test_sound()
-    app.play_test_sound(0.2).result(5)  # queued on the bridge without an error
-    assert assistant.note.text() == ""
-    assistant.input.set_value("Mic")
+    assistant.test_button.click()
+    assert assistant.test_button.text() == "Playing…"
+    assert "You should hear a soft chord now" in assistant.note.text()
+    qtbot.waitUntil(lambda: assistant.test_button.isEnabled(), timeout=WAIT_MS)
+    assert assistant.test_button.text() == "Play test sound"
+    assert "could not be played" not in assistant.note.text()
+    assistant.input.setCurrentIndex(assistant.input.findText("Mic"))
     assert "next" in assistant.note.text() or "again" in assistant.note.text()
-    assistant.output.set_value("null")
+    assistant.output.setCurrentIndex(assistant.output.findText("Spk"))
     assert assistant.finish()
     media = load_settings(tmp_path / "settings.toml").media
-    assert (media.input_device, media.output_device) == ("Mic", "null")
+    assert (media.input_device, media.output_device) == ("Mic", "Spk")
 
 
 def test_audio_assistant_meter_follows_the_microphone_signal(

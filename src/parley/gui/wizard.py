@@ -1,6 +1,6 @@
 """The account wizard (first start, and "Add…" in the settings): domain, user name and
 password, then Parley registers and waits for the server's answer, saying plainly why a
-registration failed.
+registration failed and putting the cursor on the field at fault.
 
 ``first_start`` runs the wizard and then the audio assistant when the settings have no
 account yet; the desktop app calls it once its Application has started.
@@ -9,9 +9,10 @@ account yet; the desktop app calls it once its Application has started.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from pydantic import ValidationError
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -30,31 +32,145 @@ from parley.app import Application
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import tr
 from parley.gui.settings_fields import TRANSPORTS
-from parley.gui.texts import account_text
-from parley.phone.events import AccountStateChanged
+from parley.phone.events import AccountStateChanged, RegCause, RegState
 from parley.settings import ConfigError, SecretStoreError, keyring_status
 from parley.settings.errors import describe_validation_error
 from parley.settings.model import AccountSettings
 
 _ERROR = "color: #c0392b;"
 _GOOD = "color: #2e9d4f;"
-SLOW_ANSWER_MS = 15_000
+_NOTE = "color: #b9770e;"
+# A first registration that has had no answer for this long is reported as "no answer"
+# (the SIP transaction itself waits 32 s, Timer F; the engine keeps trying behind it).
+FIRST_ANSWER_MS = 8_000
 
 
-def explain_failure(status: int | None, text: str) -> str:
-    """A short sentence for a failed registration in the current language, with the
-    detailed one of `gui.texts.account_text` (also translated) below it."""
-    if status in (401, 403, 407):
-        head = tr("The server did not accept the user name or the password.")
-    elif status == 404:
-        head = tr("The server does not know this user name at this domain.")
-    elif status is None or status == 408:
-        head = tr("The server did not answer. Check the domain, the port and the transport.")
-    elif status in (480, 500, 503):
-        head = tr("The server cannot register you right now; Parley keeps trying.")
-    else:
-        head = tr("The registration failed.")
-    return head + ("\n" + tr("Details: {text}", text=text) if text else "")
+@dataclass(frozen=True)
+class Failure:
+    """Why a registration failed, in one message, and the field the user should fix
+    ("" when no field is at fault)."""
+
+    text: str
+    field: str = ""
+
+
+def _where(event: AccountStateChanged) -> str:
+    """host:port the REGISTER went to (from ``server``, "udp:host:port"), else the domain."""
+    if event.server:
+        return event.server.partition(":")[2]
+    return event.domain or "?"
+
+
+def explain_failure(event: AccountStateChanged) -> Failure:
+    """One message for a failed registration, whose headline matches its cause: the
+    user's input (password, user name, domain) or the server's state."""
+    user, domain = event.user or "?", event.domain or "?"
+    transport = (
+        event.server.partition(":")[0] if event.server else event.transport or "udp"
+    ).upper()
+    answer = f"{event.status} {event.reason}".strip() if event.status else ""
+    cause, status = event.cause, event.status or 0
+    if cause is RegCause.WRONG_PASSWORD or (cause is RegCause.REFUSED and status in (401, 407)):
+        return Failure(
+            tr(
+                "The server did not accept the password for user {user}. Check the password "
+                "and its capitalisation.",
+                user=user,
+            ),
+            "password",
+        )
+    if cause is RegCause.REFUSED and status == 403:
+        return Failure(
+            tr(
+                "The server refused user {user} (403 Forbidden). Check the user name and the "
+                "password.",
+                user=user,
+            ),
+            "password",
+        )
+    if cause is RegCause.REFUSED and status in (404, 604):
+        return Failure(
+            tr(
+                "The server at {domain} does not know the user name {user}. Check the user "
+                "name and the domain.",
+                domain=domain,
+                user=user,
+            ),
+            "username",
+        )
+    if cause is RegCause.NO_RESPONSE:  # Timer F: a 408 made up here, not the server's
+        return no_answer(_where(event), transport)
+    if cause is RegCause.UNREACHABLE and not event.server:
+        # The REGISTER never had a server to go to: the name lookup (RFC 3263) failed.
+        return Failure(
+            tr(
+                "Parley cannot find a server named {domain}. Check the domain for typing errors.",
+                domain=domain,
+            )
+            + _details(event.detail),
+            "domain",
+        )
+    if cause is RegCause.UNREACHABLE and transport == "TLS":
+        return Failure(
+            tr(
+                "Parley could not set up a secure (TLS) connection to {where}. Check the "
+                "domain, the port and the server's certificate.",
+                where=_where(event),
+            )
+            + _details(event.detail),
+            "domain",
+        )
+    if cause is RegCause.UNREACHABLE:
+        return Failure(
+            tr(
+                "Parley could not connect to {where} over {transport}. Check the domain, "
+                "the port and the transport.",
+                where=_where(event),
+                transport=transport,
+            )
+            + _details(event.detail),
+            "domain",
+        )
+    if cause is RegCause.EXPIRY_TOO_BRIEF:
+        return Failure(
+            tr(
+                "The server wants a longer registration interval. Raise the expiry in the "
+                "account's settings."
+            )
+        )
+    if status in (480, 486, 500, 502, 503, 504) or status >= 500:
+        return Failure(
+            tr(
+                "The server at {domain} cannot register you right now ({answer}). Parley "
+                "keeps trying; you can keep the account.",
+                domain=domain,
+                answer=answer,
+            )
+        )
+    return Failure(
+        tr(
+            "The server refused the registration ({answer}). Check the account details.",
+            answer=answer or "?",
+        )
+    )
+
+
+def no_answer(where: str, transport: str) -> Failure:
+    return Failure(
+        tr(
+            "No answer from {where} over {transport}. Check the domain, the port and the "
+            "transport, and that the PBX is running.",
+            where=where,
+            transport=transport,
+        ),
+        "domain",
+    )
+
+
+def _details(detail: str) -> str:
+    # The engine's detail repeats "Registration failed: ", which the headline says.
+    detail = detail.removeprefix("Registration failed: ")
+    return "\n" + tr("Details: {text}", text=detail) if detail else ""
 
 
 def _unique_name(wanted: str, taken: set[str]) -> str:
@@ -65,6 +181,15 @@ def _unique_name(wanted: str, taken: set[str]) -> str:
         name = wanted[: 64 - len(suffix)] + suffix
         number += 1
     return name
+
+
+def _wrapped(text: str = "", style: str = "") -> QLabel:
+    """A label that wraps and asks for the height its text needs (never elided)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(style)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    return label
 
 
 class AccountWizard(QDialog):
@@ -85,18 +210,37 @@ class AccountWizard(QDialog):
         self.bridge.event.connect(self._on_event)
         self.finished.connect(lambda _r: self.bridge.close())
 
-        intro = QLabel(
+        intro = _wrapped(
             tr("Welcome to Parley. Enter the SIP account your PBX or provider gave you.")
             if first_start
             else tr("Enter the SIP account your PBX or provider gave you.")
         )
-        intro.setWordWrap(True)
+        # The manual's warning, once, where a new user reads first.
+        self.emergency = _wrapped(
+            tr(
+                "Parley cannot place emergency calls. Make sure you can call emergency "
+                "services another way, for example from a landline or a mobile phone."
+            ),
+            "font-weight: bold;",
+        )
+        self.emergency.setVisible(first_start)
         self.domain = QLineEdit()
         self.domain.setPlaceholderText(tr("e.g. pbx.example.com or 192.0.2.10:5060"))
         self.username = QLineEdit()
         self.username.setPlaceholderText(tr("e.g. 1001"))
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_password = QCheckBox(tr("Show password"))
+        self.show_password.toggled.connect(
+            lambda on: self.password.setEchoMode(
+                QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
+            )
+        )
+        password_row = QWidget()
+        password_line = QHBoxLayout(password_row)
+        password_line.setContentsMargins(0, 0, 0, 0)
+        password_line.addWidget(self.password, 1)
+        password_line.addWidget(self.show_password)
         self.auth_username = QLineEdit()
         self.auth_username.setPlaceholderText(tr("only if different from the user name"))
         self.transport = QComboBox()
@@ -105,17 +249,27 @@ class AccountWizard(QDialog):
         self.name = QLineEdit()
         self.name.setPlaceholderText(tr("filled in from user name and domain"))
         self.errors: dict[str, QLabel] = {}
+        self.fields: dict[str, QWidget] = {
+            "domain": self.domain,
+            "username": self.username,
+            "password": self.password,
+            "auth_username": self.auth_username,
+            "transport": self.transport,
+            "name": self.name,
+        }
 
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         required: tuple[tuple[str, str, QWidget], ...] = (
             ("domain", tr("Domain"), self.domain),
             ("username", tr("User name"), self.username),
-            ("password", tr("Password"), self.password),
+            ("password", tr("Password"), password_row),
         )
         for key, label, field in required:
             form.addRow(label, self._with_error(key, field))
-        advanced = QGroupBox(tr("Optional"))
-        more = QFormLayout(advanced)
+            self.fields[key].setAccessibleName(label)
+        self.optional = QGroupBox(tr("Optional"))
+        more = QFormLayout(self.optional)
         optional: tuple[tuple[str, str, QWidget], ...] = (
             ("auth_username", tr("Authentication user name"), self.auth_username),
             ("transport", tr("Transport"), self.transport),
@@ -123,16 +277,31 @@ class AccountWizard(QDialog):
         )
         for key, label, field in optional:
             more.addRow(label, self._with_error(key, field))
+            field.setAccessibleName(label)
+        for field in self.fields.values():  # long messages grow the dialog, not squash these
+            field.setSizePolicy(field.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Fixed)
 
-        self.plaintext = QCheckBox(
-            tr("No keyring is available: keep the password in the settings file (plain text)")
-        )
-        self.plaintext.setVisible(False)
+        # Without a keyring the password can only be kept in the settings file: say so in
+        # full and offer it ticked (a keyring, when there is one, stays the only place).
+        self.keyring_note = _wrapped(style=_NOTE)
+        self.plaintext = QCheckBox(tr("Keep the password in the settings file (plain text)"))
+        self.keyring_note.hide()
+        self.plaintext.hide()
         if application.uses_keyring and not application.settings.allow_plaintext_passwords:
-            self.plaintext.setVisible(not keyring_status().usable)
+            if not keyring_status().usable:
+                self._offer_plaintext(
+                    tr(
+                        "This computer has no keyring, the safe store where programs keep "
+                        "passwords. Parley can keep the password in its settings file "
+                        "instead, in plain text: anyone who can read your files can read "
+                        "it. To keep it safe instead, install a keyring (for example GNOME "
+                        "Keyring or KWallet) and start Parley again."
+                    ),
+                    ticked=True,
+                )
 
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = _wrapped()
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.register_button = QPushButton(tr("Register"))
         self.register_button.setDefault(True)
         self.keep_button = QPushButton(tr("Keep anyway"))
@@ -156,14 +325,26 @@ class AccountWizard(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.emergency)
         layout.addLayout(form)
-        layout.addWidget(advanced)
+        layout.addWidget(self.optional)
+        layout.addWidget(self.keyring_note)
         layout.addWidget(self.plaintext)
         layout.addWidget(self.status)
+        layout.addStretch(1)
         layout.addLayout(buttons)
-        self._slow = QTimer(self)
-        self._slow.setSingleShot(True)
-        self._slow.timeout.connect(self._still_waiting)
+        self._waiting = QTimer(self)
+        self._waiting.setSingleShot(True)
+        self._waiting.timeout.connect(self._gave_up)
+        self._server = ""  # where the current attempt's REGISTER goes ("udp:host:port")
+        self._answered = False  # the current attempt has its outcome
+
+    def _offer_plaintext(self, why: str, *, ticked: bool) -> None:
+        self.keyring_note.setText(why)
+        self.keyring_note.show()
+        self.plaintext.setChecked(ticked)
+        self.plaintext.show()
+        self._fit()
 
     def _with_error(self, key: str, widget: QWidget) -> QWidget:
         box = QWidget()
@@ -171,9 +352,7 @@ class AccountWizard(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         column.addWidget(widget)
-        error = QLabel()
-        error.setStyleSheet(_ERROR)
-        error.setWordWrap(True)
+        error = _wrapped(style=_ERROR)
         error.hide()
         column.addWidget(error)
         self.errors[key] = error
@@ -186,10 +365,37 @@ class AccountWizard(QDialog):
             return
         label.setText(text)
         label.setVisible(bool(text))
+        self._fit()
 
     def _say(self, text: str, style: str = "") -> None:
         self.status.setText(text)
         self.status.setStyleSheet(style)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow the dialog to what its wrapped texts need at its width (a top-level
+        window does not do that by itself), so no field is squashed."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        need = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        need = max(need, layout.totalMinimumSize().height())
+        self.setMinimumHeight(need)
+        if need > self.height():
+            self.resize(self.width(), need)
+
+    def _focus(self, key: str) -> None:
+        field = self.fields.get(key)
+        if field is None:
+            return
+        field.setFocus()
+        if isinstance(field, QLineEdit):
+            field.selectAll()
 
     def error_text(self, key: str) -> str:
         return self.errors[key].text() if not self.errors[key].isHidden() else ""
@@ -204,12 +410,15 @@ class AccountWizard(QDialog):
             empty.append("password")
         for key in empty:
             self._set_error(key, tr("Please fill this in."))
-        if self.account_name is not None:
-            name = self.account_name
-        else:
-            taken = {a.name.casefold() for a in self.app.settings.accounts}
-            wanted = self.name.text().strip() or (f"{user}@{domain}" if user and domain else "")
-            name = _unique_name(wanted, taken) if wanted else ""
+        if empty:
+            self._focus(empty[0])
+        # Named by the user, or after what is tried now (a corrected typo renames the
+        # account saved by the earlier try).
+        taken = {
+            a.name.casefold() for a in self.app.settings.accounts if a.name != self.account_name
+        }
+        wanted = self.name.text().strip() or (f"{user}@{domain}" if user and domain else "")
+        name = _unique_name(wanted, taken) if wanted else ""
         try:
             account = AccountSettings(
                 name=name or "?",
@@ -219,9 +428,13 @@ class AccountWizard(QDialog):
                 transport=self.transport.currentData(),
             )
         except ValidationError as exc:
+            faults = []
             for issue in describe_validation_error(exc, AccountSettings):
                 if issue.key not in empty:
                     self._set_error(issue.key or "", issue.problem)
+                    faults.append(issue.key or "")
+            if not empty and faults:
+                self._focus(faults[0])
             return None
         return None if empty else account
 
@@ -231,10 +444,25 @@ class AccountWizard(QDialog):
         account = self._account()
         if account is None:
             return False
+        if self.plaintext.isVisible() and not self.plaintext.isChecked():
+            self.keyring_note.setText(
+                tr(
+                    "Without a keyring the password can only be kept in the settings file. "
+                    "Tick the box below to keep it there, or install a keyring and start "
+                    "Parley again."
+                )
+            )
+            self.keyring_note.setStyleSheet(_ERROR)
+            self._fit()
+            self.plaintext.setFocus()
+            return False
+        previous = self.account_name
         new = self.app.settings.model_copy(deep=True)
         if self.plaintext.isVisible() and self.plaintext.isChecked():
             new.allow_plaintext_passwords = True
-        new.accounts = [a for a in new.accounts if a.name != account.name] + [account]
+        old = [a for a in new.accounts if a.name in (previous, account.name)]
+        new.accounts = [a for a in new.accounts if a.name not in (previous, account.name)]
+        new.accounts.append(account)
         try:
             self.app.validate_settings(new)
             self.app.stage_account_password(new, account.name, self.password.text())
@@ -243,48 +471,86 @@ class AccountWizard(QDialog):
             for issue in exc.issues:
                 self._set_error((issue.key or "").rpartition(".")[2], issue.problem)
             return False
-        except SecretStoreError as exc:
-            self._set_error("password", str(exc))
-            self.plaintext.setVisible(True)
+        except SecretStoreError:
+            # A keyring exists but did not take the password (locked, refused).
+            self._offer_plaintext(
+                tr(
+                    "The keyring did not store the password (it may be locked). Unlock it "
+                    "and try again, or keep the password in the settings file (plain text)."
+                ),
+                ticked=False,
+            )
+            self.plaintext.setFocus()
             return False
+        for gone in old:
+            if gone.name != account.name:  # renamed: its stored password goes with it
+                try:
+                    self.app.forget_account_password(gone)
+                except SecretStoreError:
+                    pass
         self.account_name = account.name
-        self.name.setText(account.name)
-        self.name.setEnabled(False)  # the saved account keeps its name on a retry
         self.registered = False
+        self._answered = False
+        self._server = ""
         self.keep_button.setVisible(False)
-        self._say(tr("Registering at {domain}…", domain=account.domain))
+        self._say(tr("Looking for the server of {domain}…", domain=account.domain))
         self.register_button.setEnabled(False)
-        self._slow.start(SLOW_ANSWER_MS)
+        self._waiting.start(FIRST_ANSWER_MS)
         self.bridge.run(future, None, self._apply_failed)
         return True
 
     def _apply_failed(self, exc: BaseException) -> None:
+        self._waiting.stop()
         self.register_button.setEnabled(True)
         self._say(tr("The account was saved but could not be used: {error}", error=exc), _ERROR)
         self.keep_button.setVisible(True)
 
-    def _still_waiting(self) -> None:
-        if not self.registered and self.account_name is not None:
-            self._say(tr("Still waiting for an answer from the server…"))
+    def _gave_up(self) -> None:
+        """No answer in time to the first REGISTER: say so now instead of after the
+        transaction's 32 s; the engine keeps trying, and a late success still counts."""
+        if self.registered or self._answered or self.account_name is None:
+            return
+        where = self._server.partition(":")[2] or self.domain.text().strip()
+        transport = (self._server.partition(":")[0] or self.transport.currentData()).upper()
+        self._failed(no_answer(where, "UDP" if transport == "AUTO" else transport))
+
+    def _failed(self, failure: Failure) -> None:
+        if self._answered and self.status.text() == failure.text:
+            return  # the transaction's own timeout after the give-up: nothing new to say
+        self._answered = True
+        self._waiting.stop()
+        self._say(failure.text, _ERROR)
+        self.register_button.setEnabled(True)
+        self.register_button.setText(tr("Try again"))
+        self.keep_button.setVisible(True)
+        self._focus(failure.field)
 
     def _on_event(self, event: object) -> None:
         if not isinstance(event, AccountStateChanged) or event.account != self.account_name:
             return
-        if event.state == "registered":
+        if event.state == RegState.REGISTERING and event.server and not self._answered:
+            self._server = event.server
+            transport, _, where = event.server.partition(":")
+            self._say(
+                tr(
+                    "Contacting {where} over {transport}…",
+                    where=where,
+                    transport=transport.upper(),
+                )
+            )
+        elif event.state == RegState.REGISTERED:
             self.registered = True
-            self._slow.stop()
+            self._answered = True
+            self._waiting.stop()
             self._say(tr("Registered. The account is ready."), _GOOD)
             self.register_button.setVisible(False)
             self.keep_button.setVisible(False)
             self.finish_button.setVisible(True)
             self.finish_button.setDefault(True)
+            self.finish_button.setFocus()
             self.cancel_button.setVisible(False)
-        elif event.state == "failed":
-            self._slow.stop()
-            self._say(explain_failure(event.status, account_text(event)), _ERROR)
-            self.register_button.setEnabled(True)
-            self.register_button.setText(tr("Try again"))
-            self.keep_button.setVisible(True)
+        elif event.state == RegState.FAILED:
+            self._failed(explain_failure(event))
 
     def reject(self) -> None:
         """Cancel: an account saved by this wizard that never registered is removed
@@ -324,5 +590,5 @@ def first_start(
     wizard = AccountWizard(application, parent, first_start=True)
     if show(wizard) != QDialog.DialogCode.Accepted.value:
         return True
-    show(AudioAssistant(application, parent))
+    show(AudioAssistant(application, parent, first_start=True))
     return True
