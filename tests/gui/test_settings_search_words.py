@@ -123,7 +123,7 @@ def test_german_search_by_words_and_settings_not_there_yet(
     assert not any("Schlüsselbund" in label for label in shown_labels(dialog))
     dialog.show_search("schlüssel")
     assert shown_labels(dialog) == {
-        "Passwörter in der Einstellungsdatei speichern, wenn kein Schlüsselbund verfügbar ist"
+        "Ohne Schlüsselbund: Passwörter in der Einstellungsdatei speichern"
     }
 
     dialog.show_search("SRTP")

@@ -156,8 +156,6 @@ class SettingsDialog(QDialog):
         self.page_groups: dict[str, list[QGroupBox]] = {}
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
-        self.tree.setMinimumWidth(170)
-        self.tree.setMaximumWidth(280)
         self.stack = QStackedWidget()
         self._build_pages(devices)
 
@@ -202,7 +200,9 @@ class SettingsDialog(QDialog):
         splitter.addWidget(self.tree)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([210, 850])
+        splitter.setChildrenCollapsible(False)
+        tree_width = self._fit_tree()
+        splitter.setSizes([tree_width, 1060 - tree_width])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.not_yet_note)
@@ -326,6 +326,16 @@ class SettingsDialog(QDialog):
         page.delete_button.clicked.connect(lambda: self.delete_account())
         page.register_button.clicked.connect(lambda: self._register(True))
         page.unregister_button.clicked.connect(lambda: self._register(False))
+
+    def _fit_tree(self) -> int:
+        """Make the tree as wide as its longest name (German names are long); returns
+        that width."""
+        self.tree.expandAll()
+        tree = self.tree
+        needed = tree.sizeHintForColumn(0) + 2 * tree.frameWidth()
+        needed += tree.verticalScrollBar().sizeHint().width()  # should the tree scroll
+        tree.setMinimumWidth(needed)
+        return needed
 
     # ------------------------------------------------------------------ navigation and search
 

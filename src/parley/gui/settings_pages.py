@@ -350,8 +350,8 @@ class AccountsPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(QLabel(tr("SIP accounts")))
         self.list = QListWidget()
-        self.list.setMinimumWidth(150)
-        self.list.setMaximumWidth(220)
+        self.list.setMinimumWidth(140)
+        self.list.setMaximumWidth(170)  # the account editor beside it needs the room
         self.list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         left.addWidget(self.list)
         self.add_button = QPushButton(tr("Add…"))

@@ -56,7 +56,7 @@ STRINGS: dict[str, str] = {
     "G.711 A-law": "G.711 A-law",
     "G.711 µ-law": "G.711 µ-law",
     # account fields
-    "Keep passwords in the settings file when there is no keyring": "Passwörter in der Einstellungsdatei speichern, wenn kein Schlüsselbund verfügbar ist",
+    "Keep passwords in the settings file when there is no keyring": "Ohne Schlüsselbund: Passwörter in der Einstellungsdatei speichern",
     "Anyone who can read the settings file can then read the passwords.": "Wer die Einstellungsdatei lesen kann, kann dann auch die Passwörter lesen.",
     "Account name": "Kontoname",
     "Short name of the account; it cannot be changed once the account exists.": "Kurzer Name des Kontos; er lässt sich nach dem Anlegen nicht mehr ändern.",
