@@ -507,12 +507,11 @@ class MainWindow(QMainWindow):
         its width from before (at least room for both) when it opens."""
         if self.isMaximized() or self.isFullScreen():
             return
-        central = self.centralWidget().layout()
-        if central is not None:
-            central.activate()  # the minimum width without the hidden call window
-        layout = self.layout()
-        if layout is not None:
-            layout.activate()
+        central = self.centralWidget()
+        # Lay out now: the minimum width without the hidden call window (or with it).
+        for layout in (central.layout() if central else None, self.layout()):
+            if layout is not None:
+                layout.activate()
         least = self.minimumSizeHint().width()
         if self.right_visible:
             width = max(self._open_width, least, LEFT_WIDTH + RIGHT_WIDTH + 2)
