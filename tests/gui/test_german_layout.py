@@ -76,23 +76,28 @@ def test_account_page_needs_no_sideways_scrolling(german_dialog: SettingsDialog)
         assert not bar.isVisible(), f"{page}: horizontal scroll bar shown"
 
 
-def test_no_german_label_or_checkbox_is_cut(german_dialog: SettingsDialog) -> None:
+def test_no_german_label_or_button_is_cut(german_dialog: SettingsDialog) -> None:
+    """Every visible label, checkbox and button of every page (and the dialog around
+    it) is at least as wide as its text."""
     cut = []
     for page in ("accounts", "media", "gui", "functions"):
         german_dialog.select_page(page)
         settle()
-        content = scroll_area(german_dialog, page).widget()
-        for label in content.findChildren(QLabel):
+        for label in german_dialog.findChildren(QLabel):
             if not label.isVisible() or label.wordWrap() or isinstance(label, ElidedLabel):
                 continue
-            if not label.text():
-                continue
-            if label.width() < label.minimumSizeHint().width():
+            if label.text() and label.width() < label.minimumSizeHint().width():
                 cut.append((page, label.text(), label.width(), label.minimumSizeHint().width()))
-        for button in content.findChildren(QAbstractButton):
-            if isinstance(button, QCheckBox) and button.isVisible() and button.text():
+        for button in german_dialog.findChildren(QAbstractButton):
+            if not button.isVisible() or not button.text():
+                continue
+            if isinstance(button, QCheckBox):
                 if button.width() < button.sizeHint().width():
                     cut.append((page, button.text(), button.width(), button.sizeHint().width()))
+            else:
+                needed = button.fontMetrics().horizontalAdvance(button.text()) + 8
+                if button.width() < needed:
+                    cut.append((page, button.text(), button.width(), needed))
     assert not cut
 
 
