@@ -1,6 +1,9 @@
 """The settings dialog: the manual's tree (Accounts, Contacts, Media, GUI, Functions)
 on the left, the settings of the chosen page on the right, a search over every setting
-(Ctrl+F) on top.
+(Ctrl+F) on top. The search takes whole words — each word typed begins a word of a
+setting's name, help or group ("ring" finds "Ringtone", not "keyring") — and names the
+manual's settings that Parley does not have yet (`settings_not_yet`) instead of "Nothing
+found".
 
 The dialog edits a copy of the application's settings. OK/Apply hand that copy to
 `Application.update_settings`, which validates, saves atomically and applies it; any

@@ -5,8 +5,8 @@ Keys are the settings' dotted paths as ``ConfigError`` names them (``media.echo_
 ``allow_plaintext_passwords``), except that a field of the account being edited is
 ``account.<field>`` (``ConfigError`` says ``accounts[2].<field>``).
 
-Only settings whose feature exists are listed: LDAP/Outlook contact sources are left
-out on purpose. The log settings are shown (Functions page): the
+Only settings whose feature exists are listed; the manual's others (LDAP, SRTP, STUN…)
+are named in `settings_not_yet`, so that a search for them says they are not there yet. The log settings are shown (Functions page): the
 log goes into parley.log in the data folder, read with any text viewer. So is the Contacts page
 with its filters "hide contacts without name / phone number": the only contact source is
 the local store, which refuses such contacts, so the filters could never hide anything.
