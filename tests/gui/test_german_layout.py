@@ -164,3 +164,18 @@ def test_window_is_as_wide_as_what_it_shows(make_rig: Callable[..., GuiRig]) -> 
     rig.qtbot.waitUntil(only_the_left_column, timeout=5000)
     w.set_compact(False)
     rig.qtbot.waitUntil(lambda: w.right_visible and w.width() == 1100, timeout=5000)
+
+
+def test_started_in_compact_mode_the_window_is_only_the_column(
+    make_rig: Callable[..., GuiRig],
+) -> None:
+    settings = Settings(accounts=[account("127.0.0.1:5999")])
+    settings.gui.compact_mode = True
+    rig = make_rig(settings)  # sized 800 wide before it is shown, as parley does
+    w = rig.window
+    rig.qtbot.waitExposed(w)
+    rig.qtbot.waitUntil(lambda: w.width() == w.left.width(), timeout=5000)
+    assert not w.right_visible
+    # Leaving compact mode gives it the width it was started with.
+    w.status.compact_button.click()
+    rig.qtbot.waitUntil(lambda: w.right_visible and w.width() == 800, timeout=5000)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
         self._really_quit = False
         self._collapsed = False
         self._open_width = 0  # the window's width before the call window closed
+        self._shown_once = False
         self._known_calls: set[int] = set()
         self.last_incoming_actions: list[str] = []
         self.last_menu: QMenu | None = None  # the last context menu shown (tests use it)
@@ -518,6 +519,14 @@ class MainWindow(QMainWindow):
         else:
             width = least
         self.resize(width, self.height())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.right_visible and not self._shown_once:
+            # Started in compact mode: the size given before showing is for both parts.
+            self._open_width = self._open_width or self.width()
+            self._fit_width()
+        self._shown_once = True
 
     def set_call_window_closed(self, closed: bool) -> None:
         """The status bar's < / > button: close the call window for now, or open it."""
