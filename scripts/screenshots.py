@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -274,6 +275,7 @@ def take(out: Path, work: Path) -> int:
         bridge_de.close()
         application.settings.gui.language = "en"
         set_language("en")
+        settings_shots(application, window, shot)
         bridge.close()
         window.quit()
 
@@ -523,6 +525,43 @@ def first_start_shots(
         set_language("en")
         app.stop()
         keyring.set_keyring(before)
+
+
+def settings_shots(application: Any, window: Any, shot: Callable[[Any, str], None]) -> None:
+    """The settings (issue #13): German at the default size, the dark theme with unticked
+    checkboxes, and a search for something Parley does not have yet."""
+    from PySide6.QtWidgets import QApplication
+
+    from parley.gui.i18n import set_language
+    from parley.gui.settings_dialog import SettingsDialog
+    from parley.gui.theme import apply_theme
+
+    qt = QApplication.instance()
+    assert isinstance(qt, QApplication)
+    devices = {"input": ["USB Headset Mic"], "output": ["USB Headset", "Speakers"]}
+    set_language("de")
+    try:
+        dialog = SettingsDialog(application, window, devices=devices)
+        dialog.show()
+        shot(dialog, "settings-german")
+        dialog.show_search("SRTP")
+        shot(dialog, "settings-not-yet-german")
+        dialog.close()
+    finally:
+        set_language("en")
+    apply_theme(qt, "dark")
+    try:
+        dialog = SettingsDialog(application, window, devices=devices)
+        dialog.show()
+        dialog.select_page("gui")
+        shot(dialog, "settings-dark")
+        dialog.show_search("ring")
+        shot(dialog, "settings-search-words")
+        dialog.show_search("LDAP")
+        shot(dialog, "settings-not-yet")
+        dialog.close()
+    finally:
+        apply_theme(qt, "light")
 
 
 if __name__ == "__main__":

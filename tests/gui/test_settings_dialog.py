@@ -88,7 +88,7 @@ def test_only_existing_features_are_shown(dialog: SettingsDialog) -> None:
     assert "media.ringtone" in dialog.rows  # incoming calls ring with it
     assert "media.ring_device" in dialog.rows  # calls ring there (phone/media.py)
     assert "media.ring_also_pc_speaker" in dialog.rows
-    assert "account.rport_media" not in dialog.rows  # stored, not used yet
+    assert "account.rport_media" in dialog.rows  # used in the SDP (phone/call.py)
     # Instant messages, presence, BLF and voicemail counts have their rows on their pages
     # (issue #9), not in the generic "Other" group.
     assert dialog.rows["gui.notify_message"].page == "gui"
@@ -98,7 +98,11 @@ def test_only_existing_features_are_shown(dialog: SettingsDialog) -> None:
     # never hide anything, so they are not offered (they stay in the settings model).
     assert "gui.hide_contacts_without_name" not in dialog.rows
     assert "gui.hide_contacts_without_number" not in dialog.rows
+    # A search for them says that they come with the contact sources.
     assert dialog.show_search("without") == 0
+    assert dialog.search_result.text() == "Not available yet"
+    assert "Hide contacts without name" in dialog.no_result.text()
+    assert "issue #10" in dialog.no_result.text()
 
 
 def test_changed_setting_is_kept_after_a_restart(

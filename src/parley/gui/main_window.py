@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -201,6 +201,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.icon("app"))
         self._really_quit = False
         self._collapsed = False
+        self._open_width = 0  # the window's width before the call window closed
+        self._shown_once = False
         self._known_calls: set[int] = set()
         self.last_incoming_actions: list[str] = []
         self.last_menu: QMenu | None = None  # the last context menu shown (tests use it)
@@ -264,7 +266,7 @@ class MainWindow(QMainWindow):
         self.compact_call = tool_button("call", tr("Call"))
         self.compact_edit = tool_button("edit", tr("Edit contact"))
         self.compact_close = tool_button("not_registered", tr("Close"), size=14)
-        self.compact_name = QLabel()
+        self.compact_name = widgets.ElidedLabel()  # a long name ends in "…", never widens
         bar.addWidget(self.compact_name, 1)
         for button in (self.compact_call, self.compact_edit, self.compact_close):
             bar.addWidget(button)
@@ -499,21 +501,41 @@ class MainWindow(QMainWindow):
             self.right.setCurrentWidget(self.call_window if shown else self.welcome)
         closed = not has_calls and not chatting and (self.gui.compact_mode or self._collapsed)
         was_visible = self.right_visible
+        if was_visible and closed and self.isVisible():
+            self._open_width = self.width()  # given back when the call window opens again
         self.right.setVisible(not closed)
         self.separator.setVisible(not closed)
         self.status.set_call_window_closed(closed)
         self.compact_bar.setVisible(closed and bool(self.entry_list.selectedItems()))
         if was_visible != (not closed):
-            # Grow or shrink the window by the call window's width.
-            QTimer.singleShot(0, self._fit_width)
+            # Compact mode, "<" and collapse on hangup are one idea: the window is as wide
+            # as what it shows — the left column alone, or both with the call window.
+            self._fit_width()
 
     def _fit_width(self) -> None:
+        """Shrink the window to the left column while the call window is closed; give it
+        its width from before (at least room for both) when it opens."""
         if self.isMaximized() or self.isFullScreen():
             return
+        central = self.centralWidget()
+        # Lay out now: the minimum width without the hidden call window (or with it).
+        for layout in (central.layout() if central else None, self.layout()):
+            if layout is not None:
+                layout.activate()
+        least = self.minimumSizeHint().width()
         if self.right_visible:
-            self.resize(max(self.width(), LEFT_WIDTH + RIGHT_WIDTH + 2), self.height())
+            width = max(self._open_width, least, LEFT_WIDTH + RIGHT_WIDTH + 2)
         else:
-            self.resize(LEFT_WIDTH, self.height())
+            width = least
+        self.resize(width, self.height())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.right_visible and not self._shown_once:
+            # Started in compact mode: the size given before showing is for both parts.
+            self._open_width = self._open_width or self.width()
+            self._fit_width()
+        self._shown_once = True
 
     def set_call_window_closed(self, closed: bool) -> None:
         """The status bar's < / > button: close the call window for now, or open it."""

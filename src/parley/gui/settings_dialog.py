@@ -1,6 +1,9 @@
 """The settings dialog: the manual's tree (Accounts, Contacts, Media, GUI, Functions)
 on the left, the settings of the chosen page on the right, a search over every setting
-(Ctrl+F) on top.
+(Ctrl+F) on top. The search takes whole words — each word typed begins a word of a
+setting's name, help or group ("ring" finds "Ringtone", not "keyring") — and names the
+manual's settings that Parley does not have yet (`settings_not_yet`) instead of "Nothing
+found".
 
 The dialog edits a copy of the application's settings. OK/Apply hand that copy to
 `Application.update_settings`, which validates, saves atomically and applies it; any
@@ -51,12 +54,14 @@ from parley.gui.settings_fields import (
     all_specs,
     spec_for,
 )
+from parley.gui.settings_not_yet import ISSUE_TOPICS, NOT_YET, NotYet
 from parley.gui.settings_pages import (
     COMPOSED,
     AccountsPage,
     FieldRow,
     build_group,
     scroll_page,
+    words_match,
 )
 from parley.gui.theme import apply_theme
 from parley.phone.events import AccountStateChanged, PhoneError
@@ -80,6 +85,35 @@ def audio_device_names() -> dict[str, list[str]]:
     except Exception as exc:  # no PortAudio, no sound server: typed names still work
         log.info("no audio device list: %s", exc)
         return {"input": [], "output": []}
+
+
+def not_yet_matching(needle: str) -> list[NotYet]:
+    """The manual's settings Parley lacks that a search for ``needle`` finds (in English
+    and in the current language)."""
+    if not needle.strip():
+        return []
+    return [
+        entry
+        for entry in NOT_YET
+        if words_match(
+            needle, [entry.name, tr(entry.name), entry.place, tr(entry.place), entry.words]
+        )
+    ]
+
+
+def not_yet_text(entry: NotYet) -> str:
+    """One line about a setting Parley does not have yet: where the manual has it and
+    which issue brings it."""
+    where = tr("In the manual: {place}.", place=tr(entry.place))
+    if entry.issue is None:
+        plan = tr("Not planned yet.")
+    else:
+        plan = tr(
+            "Planned in issue #{number} ({topic}).",
+            number=entry.issue,
+            topic=tr(ISSUE_TOPICS.get(entry.issue, "")),
+        )
+    return f"{where} {plan}"
 
 
 def _other_gui_fields() -> GroupSpec | None:
@@ -125,8 +159,6 @@ class SettingsDialog(QDialog):
         self.page_groups: dict[str, list[QGroupBox]] = {}
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
-        self.tree.setMinimumWidth(170)
-        self.tree.setMaximumWidth(280)
         self.stack = QStackedWidget()
         self._build_pages(devices)
 
@@ -135,6 +167,18 @@ class SettingsDialog(QDialog):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
         self.search_result = QLabel()
+        # Matches among the manual's settings that Parley lacks: a line under the search
+        # when real settings match too, a page of their own when nothing else does.
+        self.not_yet_note = QLabel()
+        self.not_yet_note.setWordWrap(True)
+        self.not_yet_note.setVisible(False)
+        self.no_result = QLabel()
+        self.no_result.setWordWrap(True)
+        self.no_result.setTextFormat(Qt.TextFormat.PlainText)
+        self.no_result.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.no_result.setContentsMargins(12, 12, 12, 12)
+        self.stack.addWidget(self.no_result)
+        self._page_before_search: QWidget | None = None
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
 
@@ -159,9 +203,12 @@ class SettingsDialog(QDialog):
         splitter.addWidget(self.tree)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([210, 850])
+        splitter.setChildrenCollapsible(False)
+        tree_width = self._fit_tree()
+        splitter.setSizes([tree_width, 1060 - tree_width])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.not_yet_note)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
@@ -283,6 +330,16 @@ class SettingsDialog(QDialog):
         page.register_button.clicked.connect(lambda: self._register(True))
         page.unregister_button.clicked.connect(lambda: self._register(False))
 
+    def _fit_tree(self) -> int:
+        """Make the tree as wide as its longest name (German names are long); returns
+        that width."""
+        self.tree.expandAll()
+        tree = self.tree
+        needed = tree.sizeHintForColumn(0) + 2 * tree.frameWidth()
+        needed += tree.verticalScrollBar().sizeHint().width()  # should the tree scroll
+        tree.setMinimumWidth(needed)
+        return needed
+
     # ------------------------------------------------------------------ navigation and search
 
     def _tree_items(self, parent: QTreeWidgetItem | None = None) -> list[QTreeWidgetItem]:
@@ -300,8 +357,9 @@ class SettingsDialog(QDialog):
         raise KeyError(name)
 
     def current_page(self) -> str:
+        """The page shown ("" while a search that found nothing shows its result)."""
         widget = self.stack.currentWidget()
-        return next(name for name, page in self.pages.items() if page is widget)
+        return next((name for name, page in self.pages.items() if page is widget), "")
 
     def _tree_changed(self, item: QTreeWidgetItem | None, _old: object) -> None:
         if item is None:
@@ -328,24 +386,23 @@ class SettingsDialog(QDialog):
         return len(self.matching_rows())
 
     def matching_rows(self) -> list[FieldRow]:
-        needle = self.search.text().strip().casefold()
+        needle = self.search.text().strip()
         if not needle:
             return []
         return [row for row in self.rows.values() if row.matches(needle)]
 
     def _filter(self, text: str) -> None:
-        needle = text.strip().casefold()
+        needle = text.strip()
         pages_hit: dict[str, int] = {}
+        visible_boxes: set[int] = set()
         for row in self.rows.values():
             hit = row.matches(needle)
             row.set_visible(hit)
             row.set_highlight(bool(needle) and hit)
             if hit:
                 pages_hit[row.page] = pages_hit.get(row.page, 0) + 1
-        visible_boxes: set[int] = set()
-        for row in self.rows.values():
-            if row.matches(needle) and row.group is not None:
-                visible_boxes.add(id(row.group))
+                if row.group is not None:
+                    visible_boxes.add(id(row.group))
         for boxes in self.page_groups.values():
             for box in boxes:
                 box.setVisible(not needle or id(box) in visible_boxes)
@@ -355,12 +412,17 @@ class SettingsDialog(QDialog):
             for child in self._tree_items(item):
                 box = child.data(0, Qt.ItemDataRole.UserRole)[1]
                 child.setHidden(bool(needle) and id(box) not in visible_boxes)
+        missing = not_yet_matching(needle)
+        count = sum(pages_hit.values())
+        self._show_not_yet(missing if count else [])
+        if not needle or count:
+            if self.stack.currentWidget() is self.no_result:
+                self.stack.setCurrentWidget(self._page_before_search or self.pages["accounts"])
         if not needle:
             self.search_result.setText("")
             return
-        count = sum(pages_hit.values())
         if count == 0:
-            self.search_result.setText(tr("Nothing found"))
+            self._show_no_result(text.strip(), missing)
             return
         self.search_result.setText(tr("{count} found", count=count))
         if self.current_page() not in pages_hit:
@@ -373,6 +435,38 @@ class SettingsDialog(QDialog):
         scroll = page.scroll_area if isinstance(page, AccountsPage) else page
         if isinstance(scroll, QScrollArea):
             scroll.ensureWidgetVisible(first_row.container)
+
+    def _show_not_yet(self, missing: list[NotYet]) -> None:
+        """Name, under the search, the matching settings Parley does not have yet."""
+        self.not_yet_note.setVisible(bool(missing))
+        if missing:
+            names = ", ".join(tr(entry.name) for entry in missing)
+            self.not_yet_note.setText(tr("Not available in Parley yet: {names}", names=names))
+
+    def _show_no_result(self, needle: str, missing: list[NotYet]) -> None:
+        """Nothing matches: say so, or that what was looked for is not in Parley yet."""
+        if self.stack.currentWidget() is not self.no_result:
+            self._page_before_search = self.stack.currentWidget()
+        if not missing:
+            self.search_result.setText(tr("Nothing found"))
+            self.no_result.setText(tr("No setting matches “{text}”.", text=needle))
+        else:
+            if len(missing) == 1:
+                headline = tr("“{name}” is not available in Parley yet.", name=tr(missing[0].name))
+            else:
+                headline = tr(
+                    "{count} settings of this name are not available in Parley yet:",
+                    count=len(missing),
+                )
+            self.search_result.setText(tr("Not available yet"))
+            lines = [headline, ""]
+            for entry in missing:
+                if len(missing) > 1:
+                    lines.append(tr(entry.name))
+                lines.append(not_yet_text(entry))
+                lines.append("")
+            self.no_result.setText("\n".join(lines).strip())
+        self.stack.setCurrentWidget(self.no_result)
 
     # ------------------------------------------------------------------ accounts
 

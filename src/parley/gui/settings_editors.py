@@ -121,11 +121,16 @@ class ChoiceEditor(Editor):
 
 
 class IntEditor(Editor):
-    def __init__(self, low: int, high: int, suffix: str = "") -> None:
+    """A whole number; ``zero_text`` is shown instead of the lowest value 0 (e.g. the
+    local port's "automatic")."""
+
+    def __init__(self, low: int, high: int, suffix: str = "", zero_text: str = "") -> None:
         super().__init__()
         self.spin = QSpinBox()
         self.spin.setRange(low, high)
         self.spin.setSuffix(suffix)
+        if zero_text and low == 0:
+            self.spin.setSpecialValueText(zero_text)
         _box(self.spin, self)
         self.spin.valueChanged.connect(lambda _v: self.changed.emit())
 
@@ -517,7 +522,10 @@ def make_editor(
         low, high = _bounds(info)
         suffix = " %" if spec.kind == "percent" else ""
         return IntEditor(
-            int(low if low is not None else 0), int(high if high is not None else 1_000_000), suffix
+            int(low if low is not None else 0),
+            int(high if high is not None else 1_000_000),
+            suffix,
+            tr(spec.zero_text) if spec.zero_text else "",
         )
     if annotation is float:
         low, high = _bounds(info)

@@ -5,8 +5,8 @@ Keys are the settings' dotted paths as ``ConfigError`` names them (``media.echo_
 ``allow_plaintext_passwords``), except that a field of the account being edited is
 ``account.<field>`` (``ConfigError`` says ``accounts[2].<field>``).
 
-Only settings whose feature exists are listed: LDAP/Outlook contact sources are left
-out on purpose. The log settings are shown (Functions page): the
+Only settings whose feature exists are listed; the manual's others (LDAP, SRTP, STUN…)
+are named in `settings_not_yet`, so that a search for them says they are not there yet. The log settings are shown (Functions page): the
 log goes into parley.log in the data folder, read with any text viewer. So is the Contacts page
 with its filters "hide contacts without name / phone number": the only contact source is
 the local store, which refuses such contacts, so the filters could never hide anything.
@@ -24,13 +24,16 @@ from parley.gui.i18n import N_
 @dataclass(frozen=True)
 class FieldSpec:
     """One setting row. ``kind`` overrides the editor chosen from the model's type:
-    "input-device", "output-device", "codecs", "password", "path", "percent"."""
+    "input-device", "output-device", "codecs", "password", "path", "percent".
+    ``zero_text`` is what a number field shows for 0 when 0 means something else
+    ("automatic", "off"); the value stays 0."""
 
     key: str
     label: str
     help: str = ""
     kind: str = "auto"
     choices: dict[str, str] = field(default_factory=dict)
+    zero_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,12 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
                 N_("Outbound proxy"),
                 N_("Send everything through this proxy; leave empty unless the PBX needs it."),
             ),
-            F("account.local_port", N_("Local SIP port"), N_("0 picks a free port at start-up.")),
+            F(
+                "account.local_port",
+                N_("Local SIP port"),
+                N_("Automatic: a free port above 32000 is picked at every start."),
+                zero_text=N_("automatic"),
+            ),
             F(
                 "account.dns_servers",
                 N_("DNS servers"),
@@ -179,7 +187,7 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
         (
             F(
                 "account.enabled",
-                N_("Account enabled"),
+                N_("Use this account"),
                 N_("A disabled account is kept but not used."),
             ),
             F(
@@ -213,11 +221,20 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
                 "account.keepalive_interval",
                 N_("Keep-alive interval (seconds)"),
                 N_("Keeps the router's NAT entry open; 0 switches keep-alives off."),
+                zero_text=N_("off"),
             ),
             F(
                 "account.rport",
                 N_("Use the address the server sees (rport)"),
                 N_("Ask the server to answer to the address and port it received from."),
+            ),
+            F(
+                "account.rport_media",
+                N_("Use that address for audio too (rport media)"),
+                N_(
+                    "Put the address the server sees into the call's audio description; "
+                    "only for NAT set-ups where audio gets lost otherwise."
+                ),
             ),
         ),
     ),
@@ -264,7 +281,7 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
             ),
             F(
                 "account.force_rfc3264_hold",
-                N_("Hold with inactive media"),
+                N_("Hold with inactive media (RFC 3264)"),
                 N_("For PBXs that mishandle one-way hold."),
             ),
             F(
@@ -334,14 +351,14 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
             ),
             F(
                 "account.subscription_expiry",
-                N_("Subscription expiry (seconds)"),
+                N_("Subscription lifetime (seconds)"),
                 N_(
                     "How long a subscription (presence, BLF, voicemail) lasts before it is renewed."
                 ),
             ),
             F(
                 "account.typing_notification",
-                N_("Enable typing notification"),
+                N_("Typing notifications in chats"),
                 N_("See when your chat partner is writing a message, and let them see yours."),
             ),
         ),
@@ -404,13 +421,13 @@ PAGES: tuple[PageSpec, ...] = (
                     ),
                     F(
                         "media.speaker_input_device",
-                        N_("Input device (loudspeaker)"),
+                        N_("Input device (hands-free)"),
                         N_("Microphone used in hands-free mode."),
                         kind="input-device",
                     ),
                     F(
                         "media.speaker_output_device",
-                        N_("Output device (loudspeaker)"),
+                        N_("Output device (hands-free)"),
                         N_("Loudspeaker used in hands-free mode."),
                         kind="output-device",
                     ),
@@ -481,7 +498,7 @@ PAGES: tuple[PageSpec, ...] = (
                     ),
                     F(
                         "media.ring_also_pc_speaker",
-                        N_("Ring also through the PC speaker"),
+                        N_("Also ring through the PC speaker"),
                         N_(
                             "Ring also on the hands-free loudspeaker and the default output, "
                             "not only on the ringing device: you hear calls with the headset off."
@@ -489,14 +506,14 @@ PAGES: tuple[PageSpec, ...] = (
                     ),
                     F(
                         "media.disable_dtmf_sounds",
-                        N_("Disable DTMF sounds"),
+                        N_("No key tones during calls"),
                         N_(
-                            "No local tone when you press a key during a call; the keys are still sent."
+                            "No local DTMF tone when you press a key during a call; the keys are still sent."
                         ),
                     ),
                     F(
                         "media.tone_region",
-                        N_("Tones"),
+                        N_("Dial and busy tones"),
                         N_("Which country's ringing and busy tones are played."),
                         choices=TONE_REGIONS,
                     ),
@@ -569,8 +586,8 @@ PAGES: tuple[PageSpec, ...] = (
                     ),
                     F(
                         "gui.hide_avatars",
-                        N_("Deactivate avatars"),
-                        N_("Show no pictures or initials."),
+                        N_("Hide pictures and initials"),
+                        N_("Contacts and calls show no avatar: no picture and no initials."),
                     ),
                 ),
             ),
@@ -599,28 +616,28 @@ PAGES: tuple[PageSpec, ...] = (
                     ),
                     F(
                         "gui.collapse_on_hangup",
-                        N_("Collapse on hangup"),
+                        N_("Close the call window after hanging up"),
                         N_("Close the call window when the last call ends."),
                     ),
                     F(
                         "gui.activate_on_incoming_call",
-                        N_("Activate window on incoming call"),
+                        N_("Bring the window to the front on a call"),
                         N_("Bring the window to the front when a call comes in."),
                     ),
                     F(
                         "gui.flash_on_incoming_call",
-                        N_("Window flashes on incoming call"),
+                        N_("Flash the window on a call"),
                         N_("The window flashes in the task bar when a call comes in."),
                     ),
                     F(
                         "gui.activate_on_message",
-                        N_("Focus window on incoming Instant Message"),
-                        N_("Bring the window to the front when a message arrives."),
+                        N_("Bring the window to the front on a message"),
+                        N_("Bring the window to the front when an instant message arrives."),
                     ),
                     F(
                         "gui.flash_on_message",
-                        N_("Window flashes on incoming Instant Message"),
-                        N_("The window flashes in the task bar when a message arrives."),
+                        N_("Flash the window on a message"),
+                        N_("The window flashes in the task bar when an instant message arrives."),
                     ),
                 ),
             ),
@@ -639,12 +656,12 @@ PAGES: tuple[PageSpec, ...] = (
                     ),
                     F(
                         "gui.notify_message",
-                        N_("For Instant Messages"),
-                        N_("Show a notification when a message arrives."),
+                        N_("For new messages"),
+                        N_("Show a notification when an instant message arrives."),
                     ),
                     F(
                         "gui.notify_voicemail",
-                        N_("For new voicemails"),
+                        N_("For new voice messages"),
                         N_("Show a notification when a new voice message arrives."),
                     ),
                 ),
@@ -654,12 +671,12 @@ PAGES: tuple[PageSpec, ...] = (
                 (
                     F(
                         "gui.message_sound",
-                        N_("New Instant Message"),
-                        N_("Play a sound when a message arrives."),
+                        N_("Sound for a new message"),
+                        N_("Play a sound when an instant message arrives."),
                     ),
                     F(
                         "gui.voicemail_sound",
-                        N_("New voicemail"),
+                        N_("Sound for a new voice message"),
                         N_("Play a sound when a new voice message arrives."),
                     ),
                 ),
@@ -704,7 +721,7 @@ PAGES: tuple[PageSpec, ...] = (
                     ),
                     F(
                         "functions.presence_on_the_phone",
-                        N_("Show 'On the phone' during calls"),
+                        N_("Show “On the phone” during calls"),
                         N_(
                             "While a call is active others see 'On the phone'; afterwards your "
                             "chosen state again (not when you are invisible or offline)."
@@ -712,7 +729,7 @@ PAGES: tuple[PageSpec, ...] = (
                     ),
                     F(
                         "functions.auto_reject_presence",
-                        N_("Auto reject calls if status is set to"),
+                        N_("Reject calls automatically in these states"),
                         N_(
                             "Incoming calls are rejected automatically while your presence state "
                             "is one of those ticked."
@@ -769,7 +786,7 @@ PAGES: tuple[PageSpec, ...] = (
                     ),
                     F(
                         "functions.keep_after_restart",
-                        N_("Keep settings after restart"),
+                        N_("Keep forwarding and automatic acceptance after a restart"),
                         N_(
                             "Keep call forwarding and automatic acceptance when Parley starts "
                             "again; off: both start switched off."
@@ -782,7 +799,7 @@ PAGES: tuple[PageSpec, ...] = (
                 (
                     F(
                         "functions.transfer_requests",
-                        N_("On transfer request"),
+                        N_("Transfer requests"),
                         N_("What to do when the other side asks you to call somebody else."),
                         choices=TRANSFER_REQUESTS,
                     ),
@@ -811,7 +828,7 @@ PAGES: tuple[PageSpec, ...] = (
                     ),
                     F(
                         "functions.recording_name",
-                        N_("File name"),
+                        N_("File name pattern"),
                         N_(
                             "Fields in braces: {DNID} called number, {name} contact, {number}, "
                             "{account}, {YYYY} {MM} {DD} {hh} {NN} {ss} date and time, "

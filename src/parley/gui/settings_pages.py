@@ -9,7 +9,8 @@ is corrected.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import Qt, Signal
@@ -129,6 +130,27 @@ ENABLED_WHEN: dict[str, Callable[[BaseModel], bool]] = {
 }
 
 
+_WORD = re.compile(r"\w+")
+
+
+def search_words(text: str) -> list[str]:
+    """The words of ``text`` a search compares with (case- and umlaut-insensitive:
+    casefolded; ``media.ring_device`` gives media, ring, device)."""
+    return _WORD.findall(text.replace("_", " ").casefold())
+
+
+def words_match(needle: str, texts: Iterable[str]) -> bool:
+    """True when every word of ``needle`` begins a word of ``texts``: "ring" finds
+    "Ringtone" and "ringing", not "keyring". A needle without letters or digits
+    (e.g. "*") is looked for as it is."""
+    wanted = search_words(needle)
+    joined = " ".join(texts)
+    if not wanted:
+        return needle.strip().casefold() in joined.casefold()
+    have = search_words(joined)
+    return all(any(word.startswith(w) for word in have) for w in wanted)
+
+
 def split_key(key: str) -> tuple[str, str]:
     """``"media.echo_cancellation"`` -> ``("media", "echo_cancellation")``;
     a top-level key has the section ``""``."""
@@ -190,6 +212,7 @@ class FieldRow:
                 widget.setToolTip(help_text)
         self.form: QFormLayout | None = None
         self.group: QGroupBox | None = None
+        self.group_title = ""  # the group's English title (searched too)
         self._error_text = ""
         editor.changed.connect(self.commit)
 
@@ -255,13 +278,18 @@ class FieldRow:
         return self._error_text
 
     # -- search
-    def search_text(self) -> str:
-        """What a search looks in: label and help, translated and in English, and the key."""
-        parts = [tr(self.spec.label), self.spec.label, tr(self.spec.help), self.spec.help, self.key]
-        return " ".join(parts).casefold()
+    def search_texts(self) -> list[str]:
+        """What a search looks in: label, help and group title, translated and in
+        English, and the key."""
+        spec = self.spec
+        texts = [tr(spec.label), spec.label, tr(spec.help), spec.help, self.key]
+        if self.group_title:
+            texts += [tr(self.group_title), self.group_title]
+        return texts
 
     def matches(self, needle: str) -> bool:
-        return not needle or needle in self.search_text()
+        """Whole words: each word of ``needle`` begins a word of the setting's texts."""
+        return not needle.strip() or words_match(needle, self.search_texts())
 
     def set_highlight(self, on: bool) -> None:
         widget = self.label if self.label is not None else self.editor.text_widget
@@ -300,7 +328,7 @@ def build_group(
             form.addRow(row.label, row.container)
         else:
             form.addRow(row.container)
-        row.form, row.group = form, box
+        row.form, row.group, row.group_title = form, box, spec.title
         rows.append(row)
     return box, rows
 
@@ -322,8 +350,8 @@ class AccountsPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(QLabel(tr("SIP accounts")))
         self.list = QListWidget()
-        self.list.setMinimumWidth(150)
-        self.list.setMaximumWidth(220)
+        self.list.setMinimumWidth(140)
+        self.list.setMaximumWidth(170)  # the account editor beside it needs the room
         self.list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         left.addWidget(self.list)
         self.add_button = QPushButton(tr("Add…"))

@@ -1,0 +1,102 @@
+"""The manual's settings that Parley does not have yet, so that a search for one says so
+("… is not available in Parley yet") instead of "Nothing found".
+
+Names are the manual's, in our words (``N_``, German in ``locale/de_settings.py``);
+``place`` is where the manual has them; ``issue`` is the issue that will bring them
+(None: not planned yet). ``words`` are extra search words (abbreviations people type).
+Remove an entry when its setting reaches the settings dialog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parley.gui.i18n import N_
+
+
+@dataclass(frozen=True)
+class NotYet:
+    name: str
+    place: str
+    issue: int | None = None
+    words: str = ""
+
+
+CONTACT_SOURCES = 10  # contact sources and number handling
+ENCRYPTION_NETWORK = 11  # SRTP, ZRTP, TLS settings, STUN and NAT
+PROVISIONING = 12  # provisioning, automation rules, desktop integration, headsets
+
+ISSUE_TOPICS: dict[int, str] = {
+    CONTACT_SOURCES: N_("contact sources and number handling"),
+    ENCRYPTION_NETWORK: N_("encryption and network"),
+    PROVISIONING: N_("provisioning, automation and headsets"),
+}
+
+_ACCOUNT_NUMBERS = N_("Accounts › Phone number modification")
+_ACCOUNT_COMPAT = N_("Accounts › Compatibility modes")
+_ACCOUNT_NETWORK = N_("Accounts › Network")
+_ACCOUNT_ENCRYPTION = N_("Accounts › Encryption")
+_CONTACTS = N_("Contacts")
+_GUI_APPEARANCE = N_("GUI › Appearance")
+_GUI_POPUPS = N_("GUI › Pop-up notifications")
+_HEADSET = N_("Functions › Headset")
+_AUTOMATION = N_("Functions › Automation")
+_PROVISIONING = N_("Functions › Provisioning")
+_STUN = N_("Functions › Advanced › Global STUN")
+_TLS = N_("Functions › Advanced › TLS")
+
+NOT_YET: tuple[NotYet, ...] = (
+    # Accounts
+    NotYet(N_("Remove dial characters"), _ACCOUNT_NUMBERS, CONTACT_SOURCES),
+    NotYet(N_("Use country code"), _ACCOUNT_NUMBERS, CONTACT_SOURCES),
+    NotYet(
+        N_("Default country for numbers without country code"), _ACCOUNT_NUMBERS, CONTACT_SOURCES
+    ),
+    NotYet(N_("Dialling prefix"), _ACCOUNT_NUMBERS, CONTACT_SOURCES, "prefix"),
+    NotYet(N_("Own ringtone for this account"), N_("Accounts › Functions"), None, "custom"),
+    NotYet(N_("RTCP feedback"), _ACCOUNT_COMPAT, ENCRYPTION_NETWORK, "avpf"),
+    NotYet(N_("Send KPML (Cisco)"), _ACCOUNT_COMPAT, None, "dtmf"),
+    NotYet(N_("Cisco call forwarding"), _ACCOUNT_COMPAT, None),
+    NotYet(N_("STUN for this account"), _ACCOUNT_NETWORK, ENCRYPTION_NETWORK, "custom nat"),
+    NotYet(N_("STUN server"), _ACCOUNT_NETWORK, ENCRYPTION_NETWORK, "nat"),
+    NotYet(N_("STUN port"), _ACCOUNT_NETWORK, ENCRYPTION_NETWORK, "nat"),
+    NotYet(N_("STUN refresh period"), _ACCOUNT_NETWORK, ENCRYPTION_NETWORK, "nat"),
+    NotYet(N_("Use certificate as"), _ACCOUNT_ENCRYPTION, ENCRYPTION_NETWORK, "self-signed tls"),
+    NotYet(N_("SRTP key negotiation"), _ACCOUNT_ENCRYPTION, ENCRYPTION_NETWORK, "sdes encryption"),
+    NotYet(N_("ZRTP"), _ACCOUNT_ENCRYPTION, ENCRYPTION_NETWORK, "encryption sas"),
+    # Contacts
+    NotYet(N_("Contact sources"), _CONTACTS, CONTACT_SOURCES, "address book phone book"),
+    NotYet(N_("Windows contacts"), _CONTACTS, CONTACT_SOURCES, "address book"),
+    NotYet(N_("LDAP directory"), _CONTACTS, CONTACT_SOURCES, "address book phone book"),
+    NotYet(N_("Outlook contacts"), _CONTACTS, CONTACT_SOURCES, "address book"),
+    NotYet(N_("Google contacts"), _CONTACTS, CONTACT_SOURCES, "carddav address book"),
+    NotYet(N_("XML phone book"), _CONTACTS, CONTACT_SOURCES, "address book"),
+    NotYet(N_("Import contacts from a CSV file"), _CONTACTS, CONTACT_SOURCES),
+    NotYet(N_("Account for calls to the contacts of a source"), _CONTACTS, CONTACT_SOURCES),
+    NotYet(N_("Account for the presence of a source's contacts"), _CONTACTS, CONTACT_SOURCES),
+    NotYet(N_("Hide contacts without name"), _CONTACTS, CONTACT_SOURCES, "filter"),
+    NotYet(N_("Hide contacts without phone number"), _CONTACTS, CONTACT_SOURCES, "filter"),
+    # Media
+    NotYet(
+        N_("Automatic microphone selection"), N_("Media › Device settings"), PROVISIONING, "usb"
+    ),
+    # GUI
+    NotYet(N_("Animations"), _GUI_APPEARANCE, None),
+    NotYet(N_("When an audio device is connected or disconnected"), _GUI_POPUPS, PROVISIONING),
+    NotYet(N_("When the network status has changed"), _GUI_POPUPS, PROVISIONING, "wifi lan"),
+    # Functions
+    NotYet(N_("External headset or USB device"), _HEADSET, PROVISIONING, "hid"),
+    NotYet(N_("Jabra headsets"), _HEADSET, PROVISIONING),
+    NotYet(N_("Plantronics (Poly) headsets"), _HEADSET, PROVISIONING),
+    NotYet(N_("Sennheiser (EPOS) headsets"), _HEADSET, PROVISIONING),
+    NotYet(N_("Start Parley with the operating system"), _AUTOMATION, PROVISIONING, "autostart"),
+    NotYet(N_("Check for updates"), _AUTOMATION, PROVISIONING),
+    NotYet(N_("Open callto, SIP and tel links with Parley"), _AUTOMATION, PROVISIONING, "uri"),
+    NotYet(N_("Dial from Microsoft Outlook"), _AUTOMATION, PROVISIONING),
+    NotYet(N_("Event rules (open a URL, run a program)"), _AUTOMATION, PROVISIONING, "rest api"),
+    NotYet(N_("Provisioning"), _PROVISIONING, PROVISIONING, "auto configuration"),
+    NotYet(N_("Global STUN server"), _STUN, ENCRYPTION_NETWORK, "nat"),
+    NotYet(N_("Load domain certificate"), _TLS, ENCRYPTION_NETWORK),
+    NotYet(N_("Use only strong ciphers"), _TLS, ENCRYPTION_NETWORK, "encryption"),
+    NotYet(N_("TLS protocol version"), _TLS, ENCRYPTION_NETWORK, "protocol suite ssl"),
+)

@@ -1,0 +1,143 @@
+"""The settings search as a person uses it: whole words (a word's beginning), not letters
+inside other words, and a plain answer when the manual's setting is not in Parley yet —
+in English and in German. What is observed: the rows shown, the result label, the page
+the dialog shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from parley.app import Application
+from parley.gui.i18n import set_language
+from parley.gui.settings_dialog import SettingsDialog
+from parley.settings import AccountSettings, Settings
+
+DEVICES = {"input": ["USB Headset Mic"], "output": ["USB Headset"]}
+
+
+@pytest.fixture
+def open_dialog(
+    qtbot: Any, make_app: Callable[..., Application]
+) -> Callable[[str], SettingsDialog]:
+    def make(language: str) -> SettingsDialog:
+        set_language(language)
+        settings = Settings(
+            accounts=[AccountSettings(name="office", domain="127.0.0.1:5060", username="1001")]
+        )
+        dialog = SettingsDialog(make_app(settings), devices=DEVICES)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        return dialog
+
+    return make
+
+
+def shown_labels(dialog: SettingsDialog) -> set[str]:
+    """The names of the settings a person sees after the search (label or checkbox text)."""
+    out = set()
+    for row in dialog.rows.values():
+        if row.form is None or not row.form.isRowVisible(row.container):
+            continue
+        widget = row.label if row.label is not None else row.editor.text_widget
+        out.add(widget.property("text"))
+    return out
+
+
+def test_ring_finds_ringing_settings_not_the_keyring(
+    open_dialog: Callable[[str], SettingsDialog],
+) -> None:
+    dialog = open_dialog("en")
+    dialog.show_search("ring")
+    labels = shown_labels(dialog)
+    assert {"Ringtone", "Ringing device", "Also ring through the PC speaker"} <= labels
+    # "keyring" has "ring" inside it, not at its start.
+    assert "Keep passwords in the settings file when there is no keyring" not in labels
+    assert dialog.search_result.text() == f"{len(labels)} found"
+    # Found settings, and one of the manual's that Parley lacks, named under the search.
+    assert dialog.not_yet_note.isVisible()
+    assert "Own ringtone for this account" in dialog.not_yet_note.text()
+
+    dialog.show_search("keyring")
+    assert shown_labels(dialog) == {"Keep passwords in the settings file when there is no keyring"}
+    assert dialog.current_page() == "accounts"
+    assert not dialog.not_yet_note.isVisible()
+
+
+def test_several_words_must_all_begin_words(open_dialog: Callable[[str], SettingsDialog]) -> None:
+    dialog = open_dialog("en")
+    dialog.show_search("local sip")
+    assert shown_labels(dialog) == {"Local SIP port"}
+    dialog.show_search("cancel")  # "Echo cancellation"
+    assert shown_labels(dialog) == {"Echo cancellation"}
+    dialog.show_search("ancel")  # inside a word: nothing
+    assert shown_labels(dialog) == set()
+    assert dialog.search_result.text() == "Nothing found"
+    assert dialog.no_result.isVisible()
+    assert "No setting matches “ancel”" in dialog.no_result.text()
+
+
+def test_a_setting_parley_lacks_says_so_and_names_its_issue(
+    open_dialog: Callable[[str], SettingsDialog],
+) -> None:
+    dialog = open_dialog("en")
+    dialog.select_page("media")
+    dialog.show_search("SRTP")
+    assert shown_labels(dialog) == set()
+    assert dialog.search_result.text() == "Not available yet"
+    assert dialog.no_result.isVisible()  # in place of an empty page
+    text = dialog.no_result.text()
+    assert text.startswith("“SRTP key negotiation” is not available in Parley yet.")
+    assert "In the manual: Accounts › Encryption." in text
+    assert "Planned in issue #11 (encryption and network)." in text
+    assert all(item.isHidden() for item in dialog._tree_items())
+
+    dialog.show_search("LDAP")
+    assert "“LDAP directory” is not available in Parley yet." in dialog.no_result.text()
+    assert "issue #10" in dialog.no_result.text()
+
+    dialog.show_search("headsets")  # several: each named with its issue
+    text = dialog.no_result.text()
+    assert "settings of this name are not available in Parley yet" in text
+    assert "Jabra headsets" in text and "Sennheiser (EPOS) headsets" in text
+    assert "issue #12" in text
+
+    dialog.show_search("")  # back where the person was
+    assert dialog.current_page() == "media"
+    assert not dialog.no_result.isVisible()
+    assert dialog.search_result.text() == ""
+
+
+def test_german_search_by_words_and_settings_not_there_yet(
+    open_dialog: Callable[[str], SettingsDialog],
+) -> None:
+    dialog = open_dialog("de")
+    dialog.show_search("klingel")
+    labels = shown_labels(dialog)
+    assert {"Klingelton", "Klingelgerät"} <= labels
+    # English words still find the German rows; "ring" is not inside "Schlüsselbund".
+    dialog.show_search("ring")
+    assert "Klingelton" in shown_labels(dialog)
+    assert not any("Schlüsselbund" in label for label in shown_labels(dialog))
+    dialog.show_search("schlüssel")
+    assert shown_labels(dialog) == {
+        "Ohne Schlüsselbund: Passwörter in der Einstellungsdatei speichern"
+    }
+
+    dialog.show_search("SRTP")
+    assert dialog.search_result.text() == "Noch nicht verfügbar"
+    text = dialog.no_result.text()
+    assert text.startswith("„SRTP-Schlüsselaushandlung“ ist in Parley noch nicht verfügbar.")
+    assert "Im Handbuch: Konten › Verschlüsselung." in text
+    assert "Geplant in Issue #11 (Verschlüsselung und Netzwerk)." in text
+    dialog.show_search("ldap")
+    assert "„LDAP-Verzeichnis“ ist in Parley noch nicht verfügbar." in dialog.no_result.text()
+    dialog.show_search("Kontakte ohne")
+    text = dialog.no_result.text()
+    assert "Kontakte ohne Namen ausblenden" in text
+    assert "Kontakte ohne Rufnummer ausblenden" in text
+    dialog.show_search("nichtsdergleichen")
+    assert dialog.search_result.text() == "Nichts gefunden"
+    assert "Keine Einstellung passt zu „nichtsdergleichen“." == dialog.no_result.text()
