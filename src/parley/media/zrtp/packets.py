@@ -633,7 +633,7 @@ def decode_packet(datagram: bytes) -> Packet:
 
 # --- MACs of Hello, Commit, DHPart1/2 (§9) ---------------------------------------------
 
-_M = TypeVar("_M", Hello, Commit, DHPart1, DHPart2)
+_M = TypeVar("_M", bound=Hello | Commit | DHPart1 | DHPart2)
 
 
 def with_mac(message: _M, key: bytes) -> _M:
