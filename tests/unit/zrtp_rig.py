@@ -3,7 +3,8 @@
 Delivery is in rounds: everything both sides have queued is taken first, then handed
 over, so that two sessions that become ready at the same moment both act (that is how
 both end up sending a Commit). `drop` decides per packet whether the network loses it;
-every packet that went on the wire is kept in `wire` for the test to look at.
+every packet that went on the wire is kept in `wire` for the test to look at, and
+`alter` may rewrite a packet on its way (a man in the middle).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Wire:
     b: ZrtpSession
     now: float = 0.0
     drop: Callable[[Sent], bool] = lambda sent: False
+    alter: Callable[[Sent], bytes] | None = None  # a man in the middle rewriting packets
     wire: list[Sent] = field(default_factory=list)
     events_a: list[ZrtpEvent] = field(default_factory=list)
     events_b: list[ZrtpEvent] = field(default_factory=list)
@@ -45,6 +47,9 @@ class Wire:
         for session, into in ((self.a, self.events_a), (self.b, self.events_b)):
             while (event := session.next_event()) is not None:
                 into.append(event)
+
+    def _deliver(self, sent: Sent) -> bytes:
+        return sent.data if self.alter is None else self.alter(sent)
 
     def pump(self) -> bool:
         """One round of delivery; True if anything was sent."""
@@ -55,10 +60,10 @@ class Wire:
             self.wire.append(sent)
         for sent in out_a:
             if not sent.dropped:
-                self.b.receive(sent.data, self.now)
+                self.b.receive(self._deliver(sent), self.now)
         for sent in out_b:
             if not sent.dropped:
-                self.a.receive(sent.data, self.now)
+                self.a.receive(self._deliver(sent), self.now)
         self._collect_events()
         return bool(out_a or out_b)
 

@@ -161,6 +161,9 @@ class Commit:
     mac: bytes = bytes(MAC_BYTES)
 
     def body(self) -> bytes:
+        sizes = {"Mult": (0, 16, 0), "Prsh": (0, 16, 8)}.get(self.key_agreement, (32, 0, 0))
+        if (len(self.hvi), len(self.nonce), len(self.key_id)) != sizes:
+            raise ValueError(f"Commit for {self.key_agreement}: wrong hvi/nonce/key ID sizes")
         names = (self.hash_type, self.cipher_type, self.auth_tag, self.key_agreement)
         algos = b"".join(_algorithm_bytes(a) for a in (*names, self.sas_type))
         return self.h2 + self.zid + algos + self.hvi + self.nonce + self.key_id + self.mac
@@ -546,7 +549,6 @@ _SIZES = {
     "h1": 32,
     "h2": 32,
     "h3": 32,
-    "hvi": 32,
     "zid": ZID_BYTES,
     "mac": MAC_BYTES,
     "confirm_mac": MAC_BYTES,
