@@ -9,11 +9,24 @@ every packet that went on the wire is kept in `wire` for the test to look at, an
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from parley.media.zrtp import ZidCache, ZrtpConfig, ZrtpEvent, ZrtpSession
-from parley.media.zrtp.packets import Message, decode_packet
+from parley.media.zrtp import ZidCache, ZrtpConfig, ZrtpEvent, ZrtpSession, crypto
+from parley.media.zrtp.crypto import hash_chain
+from parley.media.zrtp.packets import (
+    VERSION,
+    Commit,
+    DHPart2,
+    Hello,
+    HelloAck,
+    Message,
+    decode_packet,
+    encode_message,
+    encode_packet,
+    with_mac,
+)
 
 
 @dataclass
@@ -109,3 +122,50 @@ def make_pair(
     if drop is not None:
         wire.drop = drop
     return wire
+
+
+class ManualPeer:
+    """A hand-driven ZRTP endpoint made of the packet and crypto modules, to send what a
+    well-behaved session never would (a Preshared Commit, a bad public value, ...)."""
+
+    def __init__(self, ssrc: int = 0xC, zid: bytes | None = None) -> None:
+        self.h0, self.h1, self.h2, self.h3 = hash_chain(secrets.token_bytes(32))
+        self.zid = zid if zid is not None else secrets.token_bytes(12)
+        self.ssrc = ssrc
+        self.sequence = 100
+        hello = Hello(
+            VERSION, b"manual peer     ", self.h3, self.zid, False, False, False,
+            ("S256",), ("AES1",), ("HS32", "HS80"), ("DH3k",), ("B32 ",),
+        )  # fmt: skip
+        self.hello_bytes = encode_message(with_mac(hello, self.h2))
+
+    def packet(self, message: Message | bytes) -> bytes:
+        raw = message if isinstance(message, bytes) else encode_message(message)
+        self.sequence += 1
+        return encode_packet(raw, self.sequence, self.ssrc)
+
+    def dhpart2(self, pv: bytes) -> bytes:
+        part = DHPart2(self.h1, *(secrets.token_bytes(8) for _ in range(4)), pv)
+        return encode_message(with_mac(part, self.h0))
+
+    def commit(
+        self,
+        peer_hello: bytes,
+        key_agreement: str = "DH3k",
+        cipher: str = "AES1",
+        dhpart2: bytes = b"",
+        hvi: bytes | None = None,
+    ) -> bytes:
+        if key_agreement in ("Mult", "Prsh"):
+            extra = {"nonce": b"n" * 16, "key_id": b"k" * 8 if key_agreement == "Prsh" else b""}
+        else:
+            extra = {"hvi": hvi if hvi is not None else crypto.hvi(dhpart2, peer_hello)}
+        commit = Commit(self.h2, self.zid, "S256", cipher, "HS32", key_agreement, "B32 ", **extra)
+        return encode_message(with_mac(commit, self.h1))
+
+    def introduce(self, session: ZrtpSession, now: float = 0.0) -> bytes:
+        """Exchange Hello/HelloACK with a session; returns the session's Hello bytes."""
+        hellos = [p for p in session.send_pending() if decode_packet(p).message.TYPE == b"Hello   "]
+        session.receive(self.packet(self.hello_bytes), now)
+        session.receive(self.packet(HelloAck()), now)
+        return decode_packet(hellos[0]).message_bytes
