@@ -655,3 +655,37 @@ def test_session_never_raises_on_random_input(datagrams: list[bytes]) -> None:
         session.receive(encode_packet(b"\x50\x5a" + data, i, 2), float(i))
         session.handle_timer(float(i))
     assert session.state in (State.DISCOVERY, State.FAILED)
+
+
+_BASE = make_pair(b_passive=True)
+_BASE.run()
+_REAL_PACKETS = [s.data for s in _BASE.wire]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(0, len(_REAL_PACKETS) - 1),
+    st.integers(0, len(_REAL_PACKETS) - 1),
+    st.lists(st.tuples(st.integers(12, 2000), st.integers(0, 255)), min_size=1, max_size=4),
+)
+def test_a_packet_of_a_real_exchange_mutated_in_flight_never_breaks_a_session(
+    which: int, when: int, changes: list[tuple[int, int]]
+) -> None:
+    """Mutations past the CRC (recomputed) reach every parser and state; a session may
+    fail or drop the packet, but never raises."""
+    raw = bytearray(_REAL_PACKETS[which])
+    for at, value in changes:
+        raw[12 + at % (len(raw) - 16)] = value
+    raw[-4:] = crc32c_bytes(bytes(raw[:-4]))
+    count = {"n": 0}
+
+    def inject(sent: Sent) -> bytes:
+        count["n"] += 1
+        return bytes(raw) if count["n"] == when + 1 else sent.data
+
+    w = make_pair(b_passive=True)
+    w.alter = inject
+    w.run()
+    for session in (w.a, w.b):
+        assert session.state in (State.SECURE, State.FAILED, State.DISCOVERY, State.DHPART1_SENT,
+                                 State.CONFIRM1_SENT)  # fmt: skip
