@@ -298,11 +298,34 @@ def test_wiped_cache_on_one_side_is_a_mismatch_for_the_other() -> None:
     assert not any(isinstance(e, ZrtpCacheMismatch) for e in second.events_b)
     assert not a.sas_verified and not b.sas_verified
     assert not cache_a.peer(second.b.zid).verified  # the flag is reset
-    # The new secret is shared: the third call is quiet again.
+    # §4.6.1.1: until the SAS is compared, a keeps its old secret, so the warning stays.
     third = make_pair(cache_a, cache_b)
     third.run()
     assert_keys_match(third)
-    assert not any(isinstance(e, ZrtpCacheMismatch) for e in third.events_a + third.events_b)
+    assert ZrtpCacheMismatch(third.b.zid) in third.events_a
+    # Both compare the SAS: now the new secret is kept and the next call is quiet.
+    third.a.set_sas_verified(True)
+    third.b.set_sas_verified(True)
+    fourth = make_pair(cache_a, cache_b)
+    fourth.run()
+    a4, b4 = assert_keys_match(fourth)
+    assert not any(isinstance(e, ZrtpCacheMismatch) for e in fourth.events_a + fourth.events_b)
+    assert a4.sas_verified and b4.sas_verified
+
+
+def test_mismatch_keeps_the_old_secret_until_the_sas_is_verified() -> None:
+    cache_a, cache_b = ZidCache(), ZidCache()
+    first = make_pair(cache_a, cache_b)
+    first.run()
+    old = cache_a.peer(first.b.zid)
+    cache_b.forget(first.a.zid)
+    second = make_pair(cache_a, cache_b)
+    second.run()
+    kept = cache_a.peer(second.b.zid)
+    assert (kept.rs1, kept.rs2) == (old.rs1, old.rs2)  # an attack cannot wipe it
+    second.a.set_sas_verified(True)
+    now = cache_a.peer(second.b.zid)
+    assert now.rs1 == cache_b.peer(second.a.zid).rs1 and now.rs2 == old.rs1 and now.verified
 
 
 def test_altered_secret_is_a_mismatch_on_both_sides() -> None:

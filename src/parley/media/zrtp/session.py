@@ -220,6 +220,7 @@ class ZrtpSession:
         self._peer_confirm: ConfirmBody | None = None
         self._answer = b""  # DHPart1 / Confirm1 / Conf2ACK, sent again on a repeat
         self._secure: ZrtpSecure | None = None
+        self._pending_secret: tuple[bytes, int | None] | None = None  # after a mismatch
         self.sas_verified = False
 
         self._start_retransmit(self._hello_bytes, now, T1)
@@ -262,10 +263,17 @@ class ZrtpSession:
 
     def set_sas_verified(self, verified: bool) -> None:
         """The user compared the SAS with the peer (or withdrew it): remembered in the
-        cache, so that the next call with this peer starts verified."""
+        cache, so that the next call with this peer starts verified. After a cache
+        mismatch this is also what lets the new retained secret into the cache."""
         if self.state is not State.SECURE or self._peer_hello is None:
             raise RuntimeError("the SAS can only be verified in a secure session")
-        self._cache.set_verified(self._peer_hello.zid, verified)
+        if verified and self._pending_secret is not None:
+            # The SAS settles the mismatch: now this call's secret is the one to keep.
+            secret, lifetime = self._pending_secret
+            self._pending_secret = None
+            self._cache.store_secret(self._peer_hello.zid, secret, lifetime, verified=True)
+        else:
+            self._cache.set_verified(self._peer_hello.zid, verified)
         self.sas_verified = verified
 
     def handle_timer(self, now: float) -> None:
@@ -641,17 +649,23 @@ class ZrtpSession:
 
     def _retain_secret(self) -> None:
         """§4.6.1: the new rs1 replaces the old, which becomes rs2. Kept for the shorter
-        of the two cache expiration intervals; not at all when either is 0."""
+        of the two cache expiration intervals; not at all when either is 0.
+
+        §4.6.1.1: after a cache mismatch the old secrets stay and the new one waits
+        until the user has compared the SAS (`set_sas_verified(True)`), so that one
+        attack cannot wipe the continuity a later call would detect it by."""
         assert self._peer_confirm is not None and self._keys is not None
         assert self._peer_hello is not None
         lifetime = min(self.config.cache_expiry, self._peer_confirm.cache_expiry)
         if lifetime == 0:
             return
+        seconds = None if lifetime == CACHE_FOREVER else lifetime
+        if self._cache_mismatch:
+            self._cache.set_verified(self._peer_hello.zid, False)
+            self._pending_secret = (self._keys.new_rs1, seconds)
+            return
         self._cache.store_secret(
-            self._peer_hello.zid,
-            self._keys.new_rs1,
-            None if lifetime == CACHE_FOREVER else lifetime,
-            verified=self._local_verified,
+            self._peer_hello.zid, self._keys.new_rs1, seconds, verified=self._local_verified
         )
 
     def _go_secure(self) -> None:
