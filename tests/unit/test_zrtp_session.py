@@ -176,11 +176,21 @@ def test_every_first_transmission_lost_is_recovered_by_the_timers() -> None:
 
 @pytest.mark.parametrize("seed", range(12))
 def test_random_loss_of_a_third_still_ends_secure(seed: int) -> None:
+    """A third of all packets lost. Every random choice (keys, H0, IVs, ZIDs, which
+    packet is lost) comes from the seed, so each case is the same on every run."""
     rng = random.Random(seed)
-    w = make_pair(drop=lambda sent: rng.random() < 0.33)
+    w = make_pair(
+        ZidCache(zid=bytes([1]) * 12),
+        ZidCache(zid=bytes([2]) * 12),
+        drop=lambda sent: rng.random() < 0.33,
+        key_agreements=(KeyAgreement.DH3K,),
+        a_random=random.Random(f"a{seed}").randbytes,
+        b_random=random.Random(f"b{seed}").randbytes,
+    )
     w.run()
     a, b = secure_of(w.events_a), secure_of(w.events_b)
     assert a.sas == b.sas and a.send_key == b.receive_key
+    assert any(s.dropped for s in w.wire)
 
 
 def test_hello_schedule_t1_and_giving_up() -> None:
@@ -709,6 +719,7 @@ def test_a_packet_of_a_real_exchange_mutated_in_flight_never_breaks_a_session(
     w = make_pair(b_passive=True)
     w.alter = inject
     w.run()
-    for session in (w.a, w.b):
-        assert session.state in (State.SECURE, State.FAILED, State.DISCOVERY, State.DHPART1_SENT,
-                                 State.CONFIRM1_SENT)  # fmt: skip
+    # Whatever happened, two sessions that both say secure agree on everything.
+    if w.a.secure is not None and w.b.secure is not None:
+        assert w.a.secure.sas == w.b.secure.sas
+        assert w.a.secure.send_key == w.b.secure.receive_key
