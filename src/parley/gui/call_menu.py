@@ -574,9 +574,14 @@ class CallPanel(QWidget):
         window = self.window()
         if before is None or window is self or window.isMaximized() or window.isFullScreen():
             return
-        layout = window.layout()
-        if layout is not None:
-            layout.activate()
+        # Layouts recompute from the inside out (each on a posted event): bring the chain
+        # from the panels up to the window up to date now, so its minimum is the new one.
+        widget: QWidget | None = self.active
+        while widget is not None:
+            layout = widget.layout()
+            if layout is not None:
+                layout.activate()
+            widget = None if widget is window else widget.parentWidget()
         target = max(before, window.minimumSizeHint().height(), window.minimumHeight())
         if window.height() > target:
             window.resize(window.width(), target)
