@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -77,7 +78,7 @@ def take(out: Path, work: Path) -> int:
     from parley.gui.i18n import set_language
     from parley.gui.theme import apply_theme
     from parley.history.model import CallType, HistoryEntry
-    from parley.phone.media import AudioConfig
+    from parley.media.engine import AudioConfig
     from parley.settings import AccountSettings, Settings, save_settings
     from peers.baresip import Baresip
     from peers.common import free_port
@@ -236,6 +237,9 @@ def take(out: Path, work: Path) -> int:
 
         window.resize(800, 640)  # the two calls made the window taller
 
+        # 3b. Muted, held and ended calls (issue #13, in-call states).
+        call_state_shots(window, phones[0], shot, wait)
+
         # 4. Settings with a search.
         from parley.gui.settings_dialog import SettingsDialog
 
@@ -283,6 +287,31 @@ def take(out: Path, work: Path) -> int:
             phone.stop()
         kam.close()
     return 0
+
+
+def call_state_shots(
+    window: Any, far: Any, shot: Callable[[Any, str], None], wait: Callable[..., None]
+) -> None:
+    """A muted call, a held call and a call that ended (the far end hung up), each in
+    the call view, with Anna Berg (1002, answering by itself) on the line."""
+    panel = window.call_panel
+    window.search.setText("1002")
+    window.dial_typed()
+    wait(lambda: panel.current is not None and panel.current.state == "connected", "call")
+    panel.mute_button.click()
+    wait(lambda: panel.badges.muted.isVisible(), "muted")
+    shot(window, "call-muted")
+    panel.mute_button.click()
+    wait(lambda: not panel.badges.muted.isVisible(), "unmuted")
+    panel.hold_button.click()
+    wait(lambda: panel.hold_button.isChecked(), "held")
+    shot(window, "call-held")
+    panel.hold_button.click()
+    wait(lambda: not panel.hold_button.isChecked(), "resumed")
+    far.hangup()
+    wait(lambda: panel.ended is not None and not panel.calls, "the far end's hang-up")
+    shot(window, "call-ended")
+    wait(lambda: not panel.in_use, "the ended call's notice to go")
 
 
 if __name__ == "__main__":

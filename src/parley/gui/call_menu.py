@@ -127,6 +127,8 @@ class CallPanel(QWidget):
         self._silenced: set[int] = set()
         self._digits: dict[int, str] = {}  # DTMF sent, per call
         self._shown_calls: set[int] = set()  # calls that have been the current one
+        # Each call as last shown: its end may come after a snapshot that lacks it.
+        self._last_seen: dict[int, CallInfo] = {}
         self._height_before: int | None = None  # the window's height before a panel opened
         self.ended: EndedCall | None = None  # the ended call the view says goodbye to
         self._end_timer = QTimer(self)
@@ -151,10 +153,8 @@ class CallPanel(QWidget):
         self.number_label = QLabel()
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         active.addWidget(self.number_label)
-        self.state_label = QLabel()
-        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        active.addWidget(self.state_label)
-        self.badges = StateBadges()  # "Muted", "On hold" in colour
+        self.badges = StateBadges()  # the state, "On hold" in amber, "Muted" in red
+        self.state_label = self.badges.state
         active.addWidget(self.badges)
         self.end_detail = QLabel()  # an ended call: the server's answer or the error
         self.end_detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -169,7 +169,9 @@ class CallPanel(QWidget):
         self.account_label.setEnabled(False)
         active.addWidget(self.account_label)
 
-        menu = QHBoxLayout()
+        self.menu_row = QWidget()  # hidden while an ended call is shown
+        menu = QHBoxLayout(self.menu_row)
+        menu.setContentsMargins(0, 0, 0, 0)
         menu.addStretch(1)
         self.mute_button = tool_button("mute", tr("Mute"), checkable=True, size=26)
         self.speaker_button = tool_button("speaker", tr("Loudspeaker"), checkable=True, size=26)
@@ -194,7 +196,7 @@ class CallPanel(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             menu.addWidget(button)
         menu.addStretch(1)
-        active.addLayout(menu)
+        active.addWidget(self.menu_row)
 
         self.keypad = DtmfKeypad()
         self.keypad.setVisible(False)
@@ -265,6 +267,7 @@ class CallPanel(QWidget):
         """Show `calls` (the Application's snapshot, oldest first)."""
         had_calls = bool(self._calls)
         self._calls = list(calls)
+        self._last_seen.update({c.id: c for c in calls})
         ids = {c.id for c in calls}
         self._silenced &= ids
         for gone in [c for c in self._digits if c not in ids]:
@@ -310,9 +313,9 @@ class CallPanel(QWidget):
     def _on_event(self, event: PhoneEvent) -> None:
         if not isinstance(event, CallStateChanged) or event.state != "ended":
             return
-        info = next((c for c in self._calls if c.id == event.call), None)
-        if info is None or len(self._calls) > 1:
-            return  # not shown here, or other calls go on (they stay in view)
+        info = self._last_seen.pop(event.call, None)
+        if info is None or any(c.id != event.call for c in self.application.list_calls()):
+            return  # never shown here, or other calls go on (they stay in view)
         note = self.controls.notes.get(event.call)
         self.ended = ended_call(event, info.shown_name, info.number, note)
 
@@ -370,8 +373,8 @@ class CallPanel(QWidget):
                 self._show_ended(self.ended)
             return
         self.hangup_button.setVisible(True)
+        self.menu_row.setVisible(True)
         self.end_detail.setVisible(False)
-        self.state_label.setStyleSheet("")
         contact = self.application.contact_for_number(call.number)
         self.avatar.set_person(call.shown_name, contact.avatar if contact else None)
         self.name_label.setText(call.shown_name)
@@ -407,18 +410,15 @@ class CallPanel(QWidget):
         self.name_label.setText(ended.name)
         self.number_label.setText(ended.number if ended.number != ended.name else "")
         self.state_label.setText(ended.text)
-        colour = RED if ended.failed else "#5f6368"
-        self.state_label.setStyleSheet(f"QLabel {{ color: {colour}; font-weight: bold; }}")
+        self.badges.show_end(ended.failed)
         self.end_detail.setText(ended.detail)
         self.end_detail.setVisible(bool(ended.detail))
-        self.badges.show_call(None)
         # An emergency call that ended (or failed) keeps its warning: use another phone.
         self.emergency.show_for(ended.number or ended.name)
         self.account_label.setText(
             tr("Account: {account}", account=ended.account) if ended.account else ""
         )
-        for button in (self.mute_button, self.keypad_button, self.stats_button, self.hold_button):
-            button.setEnabled(False)
+        self.menu_row.setVisible(False)  # nothing to press for a call that is over
         self.hangup_button.setVisible(False)
         self.sent_label.setVisible(False)
 

@@ -72,29 +72,41 @@ def show_hold(button: QToolButton, on_hold: bool) -> None:
     )
 
 
+ENDED_GREY = "#5f6368"
+
+
+def pill(colour: str) -> str:
+    """The style of a state said in white on a coloured, rounded background."""
+    return _PILL.format(colour=colour)
+
+
 class StateBadges(QWidget):
-    """Under the call's state: a red "Muted" and an amber "On hold" / "Held by the
-    other side", each shown only in that state."""
+    """The call's state in a row: "Connected", or an amber "On hold" / "Held by the
+    other side", and a red "Muted" beside it while muted. The caller sets the state's
+    text (`state`); `show_call` gives both their colours."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addStretch(1)
+        self.state = QLabel()
+        self.state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state.setWordWrap(True)
+        row.addWidget(self.state)
         self.muted = QLabel(tr("Muted"))
-        self.muted.setStyleSheet(_PILL.format(colour=RED))
+        self.muted.setStyleSheet(pill(RED))
         self.muted.setAccessibleName(tr("Microphone muted"))
-        self.hold = QLabel()
-        self.hold.setStyleSheet(_PILL.format(colour=HELD_TEXT))
-        for label in (self.muted, self.hold):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label.setVisible(False)
-            row.addWidget(label)
+        self.muted.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.muted.setVisible(False)
+        row.addWidget(self.muted)
         row.addStretch(1)
 
     def show_call(self, call: CallInfo | None) -> None:
         self.muted.setVisible(call is not None and call.muted)
-        on_hold = call is not None and held(call)
-        self.hold.setText(state_label("held", call.held) if call is not None and on_hold else "")
-        self.hold.setAccessibleName(self.hold.text())
-        self.hold.setVisible(on_hold)
+        self.state.setStyleSheet(pill(HELD_TEXT) if call is not None and held(call) else "")
+
+    def show_end(self, failed: bool) -> None:
+        """An ended call: grey, or red when it failed."""
+        self.muted.setVisible(False)
+        self.state.setStyleSheet(pill(RED if failed else ENDED_GREY))
