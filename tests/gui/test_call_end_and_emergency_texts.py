@@ -39,7 +39,7 @@ def ended(
     [
         (ended(EndCause.HANGUP, by=Party.REMOTE), "Anna hung up", False),
         (ended(EndCause.HANGUP, by=Party.LOCAL), "You hung up", False),
-        (ended(EndCause.REJECTED, 486, Party.REMOTE), "Busy: Anna is on another call", True),
+        (ended(EndCause.REJECTED, 486, Party.REMOTE), "Busy: Anna cannot take the call now", True),
         (ended(EndCause.REJECTED, 603, Party.REMOTE), "Anna declined the call", True),
         (
             ended(EndCause.REJECTED, 404, Party.REMOTE),
@@ -76,7 +76,7 @@ def german() -> Iterator[None]:
 def test_the_end_is_said_in_german(german: None) -> None:
     assert ended_text(ended(EndCause.HANGUP, by=Party.REMOTE), "Anna")[0] == "Anna hat aufgelegt"
     busy = ended_text(ended(EndCause.REJECTED, 486, Party.REMOTE), "Anna")[0]
-    assert busy == "Besetzt: Anna telefoniert gerade"
+    assert busy == "Besetzt: Anna kann den Anruf gerade nicht annehmen"
 
 
 @pytest.mark.parametrize(

@@ -209,6 +209,7 @@ def test_far_end_hanging_up_is_said_in_the_call_view_then_it_clears(
     rig.wait(lambda: panel.state_label.text() == "Anna Berg hung up")
     assert w.right.currentWidget() is panel and panel.active.isVisible()
     assert panel.name_label.text() == "Anna Berg"
+    assert panel.duration_label.text().startswith("0:")  # how long it lasted
     assert panel.hangup_button.isHidden() and panel.menu_row.isHidden()
     screenshot(w, "call-ended.png")
     # ... for a few seconds; then the call's history entry takes its place.
@@ -241,6 +242,7 @@ def test_busy_and_unreachable_are_said_in_the_call_view_and_the_bar_forgets_them
     assert panel.state_label.text() == "Not reachable: 1003 cannot be called now"
     assert panel.end_detail.isVisible() and "404" in panel.end_detail.text()
     assert w.right.currentWidget() is panel and panel.name_label.text() == "1003"
+    assert panel.duration_label.text() == ""  # never connected: no time shown
     assert "failed" in w.status.message.text()
 
     # 1002 rings and refuses (busy): said in the view.
@@ -249,7 +251,7 @@ def test_busy_and_unreachable_are_said_in_the_call_view_and_the_bar_forgets_them
     rig.wait(lambda: panel.current is not None and panel.current.state == "ringing")
     far.hangup()  # baresip refuses a ringing call with 486 Busy Here
     rig.wait(lambda: panel.state_label.text().startswith("Busy"))
-    assert panel.state_label.text() == "Busy: 1002 is on another call"
+    assert panel.state_label.text() == "Busy: 1002 cannot take the call now"
     assert "486" in panel.end_detail.text()
     assert "Busy" in w.status.message.text()
 
@@ -259,6 +261,18 @@ def test_busy_and_unreachable_are_said_in_the_call_view_and_the_bar_forgets_them
     assert w.status.message.text() == ""
     far.hangup()
     rig.wait(lambda: not panel.calls)
+
+
+def test_a_dial_refused_before_any_call_is_said_in_the_call_view(
+    kam: Kamailio, make_rig: Callable[..., GuiRig]
+) -> None:
+    rig = rig_for(make_rig, kam)
+    w, panel = rig.window, rig.window.call_panel
+    w.dial("1002", "no-such-account")
+    rig.wait(lambda: panel.state_label.text() == "The call could not be made")
+    assert w.right.currentWidget() is panel and panel.active.isVisible()
+    assert "no-such-account" in panel.end_detail.text() and panel.end_detail.isVisible()
+    rig.wait(lambda: not panel.in_use)
 
 
 def test_dialling_an_emergency_number_warns_and_still_places_the_call(

@@ -41,6 +41,7 @@ class EndedCall:
     text: str  # why it ended, in a sentence
     detail: str = ""  # the server's answer behind it (e.g. "486 Busy Here"), or an error
     failed: bool = False  # it did not come about (or failed), as opposed to a normal end
+    duration: str = ""  # how long it was connected ("1:35"), empty if never
 
 
 def ended_text(
@@ -68,7 +69,7 @@ def ended_text(
             # We refused it (reject button, busy, do not disturb...).
             return tr("You declined the call"), False
         if status in BUSY_STATUSES:
-            return tr("Busy: {name} is on another call", name=name), True
+            return tr("Busy: {name} cannot take the call now", name=name), True
         if status == 603:
             return tr("{name} declined the call", name=name), True
         if status in UNREACHABLE_STATUSES:
@@ -82,7 +83,11 @@ def ended_text(
 
 
 def ended_call(
-    event: CallStateChanged, name: str, number: str, note: CallNote | None = None
+    event: CallStateChanged,
+    name: str,
+    number: str,
+    note: CallNote | None = None,
+    duration: str = "",
 ) -> EndedCall:
     text, failed = ended_text(event, name, note)
     answer = (
@@ -96,6 +101,7 @@ def ended_call(
         text=text,
         detail=tr("Server answer: {answer}", answer=answer) if answer else "",
         failed=failed,
+        duration=duration,
     )
 
 

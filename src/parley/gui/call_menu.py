@@ -314,10 +314,25 @@ class CallPanel(QWidget):
         if not isinstance(event, CallStateChanged) or event.state != "ended":
             return
         info = self._last_seen.pop(event.call, None)
-        if info is None or any(c.id != event.call for c in self.application.list_calls()):
-            return  # never shown here, or other calls go on (they stay in view)
+        if any(c.id != event.call for c in self.application.list_calls()):
+            return  # other calls go on: they stay in view
+        if info is not None:
+            name, number = info.shown_name, info.number
+        elif event.direction == "outgoing":
+            # Our dial failed before any snapshot showed it: still say why.
+            number = number_of(event.remote)
+            contact = self.application.contact_for_number(number)
+            name = contact.name if contact else (event.remote_name or number)
+        else:
+            return  # an incoming call refused before it was shown (e.g. do not disturb)
         note = self.controls.notes.get(event.call)
-        self.ended = ended_call(event, info.shown_name, info.number, note)
+        connected_at = info.connected_at if info is not None else None
+        duration = (
+            format_duration((datetime.now(UTC) - connected_at).total_seconds())
+            if connected_at is not None
+            else ""
+        )
+        self.ended = ended_call(event, name, number, note, duration)
 
     def show_dial_failure(self, target: str, account: str, error: str) -> None:
         """A dial the phone refused before a call existed: said in the call view."""
@@ -411,6 +426,7 @@ class CallPanel(QWidget):
         self.number_label.setText(ended.number if ended.number != ended.name else "")
         self.state_label.setText(ended.text)
         self.badges.show_end(ended.failed)
+        self.duration_label.setText(ended.duration)  # how long it lasted, if it was answered
         self.end_detail.setText(ended.detail)
         self.end_detail.setVisible(bool(ended.detail))
         # An emergency call that ended (or failed) keeps its warning: use another phone.

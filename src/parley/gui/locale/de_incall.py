@@ -23,7 +23,7 @@ STRINGS: dict[str, str] = {
         "Verpasster Anruf: {name} hat vor der Annahme aufgelegt"
     ),
     "You declined the call": "Sie haben den Anruf abgelehnt",
-    "Busy: {name} is on another call": "Besetzt: {name} telefoniert gerade",
+    "Busy: {name} cannot take the call now": "Besetzt: {name} kann den Anruf gerade nicht annehmen",
     "{name} declined the call": "{name} hat den Anruf abgelehnt",
     "Not reachable: {name} cannot be called now": (
         "Nicht erreichbar: {name} kann gerade nicht angerufen werden"
