@@ -39,22 +39,22 @@ def ended(
     [
         (ended(EndCause.HANGUP, by=Party.REMOTE), "Anna hung up", False),
         (ended(EndCause.HANGUP, by=Party.LOCAL), "You hung up", False),
-        (ended(EndCause.REJECTED, 486, Party.REMOTE), "Busy: Anna cannot take the call now", True),
+        (ended(EndCause.REJECTED, 486, Party.REMOTE), "Anna is busy", True),
         (ended(EndCause.REJECTED, 603, Party.REMOTE), "Anna declined the call", True),
         (
             ended(EndCause.REJECTED, 404, Party.REMOTE),
-            "Not reachable: Anna cannot be called now",
+            "Anna is not reachable",
             True,
         ),
         (
             ended(EndCause.REJECTED, 480, Party.REMOTE),
-            "Not reachable: Anna cannot be called now",
+            "Anna is not reachable",
             True,
         ),
         (ended(EndCause.CANCELLED, 487, Party.LOCAL), "You cancelled the call", False),
         (
             ended(EndCause.CANCELLED, None, Party.REMOTE, "incoming"),
-            "Missed call: Anna hung up before you answered",
+            "Anna hung up before you answered",
             False,
         ),
         (ended(EndCause.REJECTED, 486, Party.LOCAL, "incoming"), "You declined the call", False),
@@ -76,7 +76,7 @@ def german() -> Iterator[None]:
 def test_the_end_is_said_in_german(german: None) -> None:
     assert ended_text(ended(EndCause.HANGUP, by=Party.REMOTE), "Anna")[0] == "Anna hat aufgelegt"
     busy = ended_text(ended(EndCause.REJECTED, 486, Party.REMOTE), "Anna")[0]
-    assert busy == "Besetzt: Anna kann den Anruf gerade nicht annehmen"
+    assert busy == "Anna ist besetzt"
 
 
 @pytest.mark.parametrize(

@@ -63,17 +63,17 @@ def ended_text(
     if cause is EndCause.CANCELLED:
         if outgoing:
             return tr("You cancelled the call"), False
-        return tr("Missed call: {name} hung up before you answered", name=name), False
+        return tr("{name} hung up before you answered", name=name), False
     if cause is EndCause.REJECTED and status is not None:
         if not outgoing:
             # We refused it (reject button, busy, do not disturb...).
             return tr("You declined the call"), False
         if status in BUSY_STATUSES:
-            return tr("Busy: {name} cannot take the call now", name=name), True
+            return tr("{name} is busy", name=name), True
         if status == 603:
             return tr("{name} declined the call", name=name), True
         if status in UNREACHABLE_STATUSES:
-            return tr("Not reachable: {name} cannot be called now", name=name), True
+            return tr("{name} is not reachable", name=name), True
         if status in (408, 487):
             return tr("No answer from {name}", name=name), True
     failed = cause not in (None, EndCause.HANGUP, EndCause.CANCELLED) or (

@@ -389,6 +389,7 @@ class CallPanel(QWidget):
             return
         self.hangup_button.setVisible(True)
         self.menu_row.setVisible(True)
+        self.duration_label.setVisible(True)
         self.end_detail.setVisible(False)
         contact = self.application.contact_for_number(call.number)
         self.avatar.set_person(call.shown_name, contact.avatar if contact else None)
@@ -427,6 +428,7 @@ class CallPanel(QWidget):
         self.state_label.setText(ended.text)
         self.badges.show_end(ended.failed)
         self.duration_label.setText(ended.duration)  # how long it lasted, if it was answered
+        self.duration_label.setVisible(bool(ended.duration))
         self.end_detail.setText(ended.detail)
         self.end_detail.setVisible(bool(ended.detail))
         # An emergency call that ended (or failed) keeps its warning: use another phone.

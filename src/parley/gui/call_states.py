@@ -6,7 +6,7 @@ muted, an amber pause sign while held)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QFont, QFontMetrics, QIcon
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from parley.app.snapshots import CallInfo
@@ -80,6 +80,20 @@ def pill(colour: str) -> str:
     return _PILL.format(colour=colour)
 
 
+class _StateText(QLabel):
+    """Wraps only what does not fit on one line (a wrapping QLabel otherwise breaks
+    even short texts, which looks broken inside a pill)."""
+
+    MAX_WIDTH = 360
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        font = QFont(self.font())
+        font.setBold(True)
+        needed = QFontMetrics(font).horizontalAdvance(text) + 28  # the pill's padding
+        self.setMinimumWidth(min(needed, self.MAX_WIDTH))
+
+
 class StateBadges(QWidget):
     """The call's state in a row: "Connected", or an amber "On hold" / "Held by the
     other side", and a red "Muted" beside it while muted. The caller sets the state's
@@ -90,7 +104,7 @@ class StateBadges(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addStretch(1)
-        self.state = QLabel()
+        self.state = _StateText()
         self.state.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.state.setWordWrap(True)
         row.addWidget(self.state)

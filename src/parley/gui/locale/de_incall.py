@@ -19,15 +19,11 @@ STRINGS: dict[str, str] = {
     "{name} hung up": "{name} hat aufgelegt",
     "You hung up": "Sie haben aufgelegt",
     "You cancelled the call": "Sie haben den Anruf abgebrochen",
-    "Missed call: {name} hung up before you answered": (
-        "Verpasster Anruf: {name} hat vor der Annahme aufgelegt"
-    ),
+    "{name} hung up before you answered": "{name} hat aufgelegt, bevor Sie annehmen konnten",
     "You declined the call": "Sie haben den Anruf abgelehnt",
-    "Busy: {name} cannot take the call now": "Besetzt: {name} kann den Anruf gerade nicht annehmen",
+    "{name} is busy": "{name} ist besetzt",
     "{name} declined the call": "{name} hat den Anruf abgelehnt",
-    "Not reachable: {name} cannot be called now": (
-        "Nicht erreichbar: {name} kann gerade nicht angerufen werden"
-    ),
+    "{name} is not reachable": "{name} ist nicht erreichbar",
     "No answer from {name}": "{name} hat sich nicht gemeldet",
     "The call could not be made": "Der Anruf konnte nicht aufgebaut werden",
     # emergency numbers (gui/emergency.py)
