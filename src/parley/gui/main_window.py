@@ -55,7 +55,7 @@ from parley.gui.theme import apply_theme
 from parley.gui.tray import Tray
 from parley.gui.widgets import EntryRow, format_when, round_button, tool_button
 from parley.history.db import StoreError
-from parley.history.model import HistoryEntry, number_of
+from parley.history.model import HistoryEntry
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneError, PhoneEvent
 from parley.settings.model import GuiSettings
 
@@ -448,7 +448,7 @@ class MainWindow(QMainWindow):
                 self.status.show_message(
                     tr(
                         "Call to {who} failed: {text}",
-                        who=number_of(event.remote),  # not the whole SIP URI
+                        who=event.remote,
                         text=call_end_text(event),
                     ),
                     STATUS_MESSAGE_MS,  # the call view says it too; the bar forgets it
