@@ -142,6 +142,32 @@ def test_muted_and_on_hold_are_shown_in_the_view_the_list_and_the_bar(
     rig.wait(lambda: not panel.calls)
 
 
+def test_held_by_the_other_side_is_said_in_amber(
+    kam: Kamailio,
+    make_rig: Callable[..., GuiRig],
+    far_phones: Callable[..., Baresip],
+    qtbot: Any,
+) -> None:
+    far = far_phones(kam, "1002", auto_answer=True)
+    rig = rig_for(make_rig, kam)
+    w, panel = rig.window, rig.window.call_panel
+    dial(rig, qtbot, "1002")
+    rig.wait(lambda: connected(rig, "1002"))
+    far.wait_call_state("CALL_ESTABLISHED", timeout=20)
+    assert not shows_colour(panel.badges, HELD_TEXT)
+    far.hold()  # baresip's re-INVITE with a=sendonly
+    rig.wait(lambda: panel.state_label.text() == "Held by the other side")
+    rig.wait(lambda: shows_colour(panel.badges, HELD_TEXT))
+    assert w.call_bar.label.text() == "1002 — Held by the other side"
+    # Our hold button is not pressed: it is their hold, we can still hold too.
+    assert not panel.hold_button.isChecked() and panel.hold_button.accessibleName() == "Hold"
+    far.resume()
+    rig.wait(lambda: panel.state_label.text() == "Connected")
+    assert not shows_colour(panel.badges, HELD_TEXT)
+    panel.hang_up()
+    rig.wait(lambda: not panel.calls)
+
+
 def test_each_call_starts_with_no_digits_closed_panels_and_the_window_back_in_size(
     kam: Kamailio,
     make_rig: Callable[..., GuiRig],
