@@ -237,6 +237,9 @@ def take(out: Path, work: Path) -> int:
 
         window.resize(800, 640)  # the two calls made the window taller
 
+        # 3b. Muted, held and ended calls (issue #13, in-call states).
+        call_state_shots(window, phones[0], phones[1], shot, wait)
+
         # 4. Settings with a search.
         from parley.gui.settings_dialog import SettingsDialog
 
@@ -562,6 +565,47 @@ def settings_shots(application: Any, window: Any, shot: Callable[[Any, str], Non
         dialog.close()
     finally:
         apply_theme(qt, "light")
+
+
+def call_state_shots(
+    window: Any,
+    far: Any,
+    busy: Any,
+    shot: Callable[[Any, str], None],
+    wait: Callable[..., None],
+) -> None:
+    """A muted call, a held call and a call that ended (the far end hung up), each in
+    the call view, with Anna Berg (1002, answering by itself) on the line; a call that
+    Jonas Weber (1003, `busy`) refuses; the warning for a typed emergency number."""
+    panel = window.call_panel
+    window.search.setText("1002")
+    window.dial_typed()
+    wait(lambda: panel.current is not None and panel.current.state == "connected", "call")
+    panel.mute_button.click()
+    wait(lambda: panel.badges.muted.isVisible(), "muted")
+    shot(window, "call-muted")
+    panel.mute_button.click()
+    wait(lambda: not panel.badges.muted.isVisible(), "unmuted")
+    panel.hold_button.click()
+    wait(lambda: panel.hold_button.isChecked(), "held")
+    shot(window, "call-held")
+    panel.hold_button.click()
+    wait(lambda: not panel.hold_button.isChecked(), "resumed")
+    far.hangup()
+    wait(lambda: panel.ended is not None and not panel.calls, "the far end's hang-up")
+    shot(window, "call-ended")
+    wait(lambda: not panel.in_use, "the ended call's notice to go")
+    mark = busy.mark()
+    window.search.setText("1003")
+    window.dial_typed()
+    busy.wait_call_state("CALL_INCOMING", timeout=20, since=mark)
+    busy.hangup()  # refused: 486 Busy Here
+    wait(lambda: panel.ended is not None and panel.ended.failed, "the refusal")
+    shot(window, "call-failed")
+    wait(lambda: not panel.in_use, "the failed call's notice to go")
+    window.search.setText("112")
+    shot(window, "emergency-warning")
+    window.search.clear()
 
 
 if __name__ == "__main__":

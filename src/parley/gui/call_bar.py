@@ -10,9 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from parley.gui.call_menu import CallPanel
+from parley.gui.call_states import HELD_TEXT, held, row_text, show_hold
 from parley.gui.i18n import tr
 from parley.gui.icons import RED
-from parley.gui.widgets import round_button, state_label, tool_button
+from parley.gui.widgets import round_button, tool_button
 
 
 class ActiveCallBar(QFrame):
@@ -50,8 +51,14 @@ class ActiveCallBar(QFrame):
         self.setVisible(call is not None)
         if call is None:
             return
-        self.label.setText(f"{call.shown_name} — {state_label(call.state, call.held)}")
-        held = call.held in ("us", "both")
-        self.hold_button.setChecked(held)
-        self.hold_button.setToolTip(tr("Resume") if held else tr("Hold"))
+        # "Anna — On hold · Muted", in red while muted, amber while held.
+        self.label.setText(row_text(call))
+        self.label.setAccessibleName(self.label.text())
+        colour = RED if call.muted else HELD_TEXT if held(call) else ""
+        self.label.setStyleSheet(
+            f"QLabel {{ color: {colour}; font-weight: bold; }}" if colour else ""
+        )
+        held_by_us = call.held in ("us", "both")
+        self.hold_button.setChecked(held_by_us)
+        show_hold(self.hold_button, held_by_us)
         self.hold_button.setEnabled(call.state in ("connected", "held"))

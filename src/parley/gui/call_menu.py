@@ -5,6 +5,13 @@ with the conference view (`CallControls`), and the list of all calls to switch b
 
 Switching (the manual): picking another call holds the active one and resumes (or
 answers) the picked one — `Application.switch_to` does both on the engine.
+
+Each call starts clean: the keypad and statistics close, the digits sent belong to
+their call, and the window shrinks back to the height it had before they opened. When
+the last call ends, the view says how and why for a few seconds (`END_NOTICE_MS`,
+gui/call_end.py) before it gives way. Muted and on hold are shown in words, colour and
+icons (gui/call_states.py); an emergency number gets the manual's warning
+(gui/emergency.py).
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ from parley.app.application import DTMF_KEYS
 from parley.app.snapshots import CallInfo
 from parley.gui.bridge import EngineBridge
 from parley.gui.call_control import CallControls, PartyList
+from parley.gui.call_end import EndedCall, dial_failed, ended_call
+from parley.gui.call_states import StateBadges, row_icon, row_text, show_hold, show_mute
+from parley.gui.emergency import EmergencyWarning
 from parley.gui.i18n import N_, tr
 from parley.gui.icons import RED
 from parley.gui.incoming import IncomingCallWidget
@@ -40,8 +50,12 @@ from parley.gui.widgets import (
     state_label,
     tool_button,
 )
+from parley.history.model import number_of
+from parley.phone.events import CallStateChanged, PhoneEvent
 
 KEYPAD = ("123", "456", "789", "*0#")
+# How long an ended call stays in the call view, saying how it ended.
+END_NOTICE_MS = 4000
 
 STAT_ROWS: tuple[tuple[str, str], ...] = (
     ("codec", N_("Codec")),
@@ -111,6 +125,15 @@ class CallPanel(QWidget):
         self._current: int | None = None
         self._incoming: dict[int, IncomingCallWidget] = {}
         self._silenced: set[int] = set()
+        self._digits: dict[int, str] = {}  # DTMF sent, per call
+        self._shown_calls: set[int] = set()  # calls that have been the current one
+        # Each call as last shown: its end may come after a snapshot that lacks it.
+        self._last_seen: dict[int, CallInfo] = {}
+        self._height_before: int | None = None  # the window's height before a panel opened
+        self.ended: EndedCall | None = None  # the ended call the view says goodbye to
+        self._end_timer = QTimer(self)
+        self._end_timer.setSingleShot(True)
+        self._end_timer.timeout.connect(self._end_notice_over)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
@@ -120,6 +143,8 @@ class CallPanel(QWidget):
         self.active = QWidget()
         active = QVBoxLayout(self.active)
         active.setContentsMargins(0, 0, 0, 0)
+        self.emergency = EmergencyWarning()
+        active.addWidget(self.emergency)
         self.avatar = Avatar(88)
         active.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignHCenter)
         self.name_label = heading("")
@@ -128,9 +153,14 @@ class CallPanel(QWidget):
         self.number_label = QLabel()
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         active.addWidget(self.number_label)
-        self.state_label = QLabel()
-        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        active.addWidget(self.state_label)
+        self.badges = StateBadges()  # the state, "On hold" in amber, "Muted" in red
+        self.state_label = self.badges.state
+        active.addWidget(self.badges)
+        self.end_detail = QLabel()  # an ended call: the server's answer or the error
+        self.end_detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.end_detail.setWordWrap(True)
+        self.end_detail.setVisible(False)
+        active.addWidget(self.end_detail)
         self.duration_label = heading("", 1.2)
         self.duration_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         active.addWidget(self.duration_label)
@@ -139,7 +169,9 @@ class CallPanel(QWidget):
         self.account_label.setEnabled(False)
         active.addWidget(self.account_label)
 
-        menu = QHBoxLayout()
+        self.menu_row = QWidget()  # hidden while an ended call is shown
+        menu = QHBoxLayout(self.menu_row)
+        menu.setContentsMargins(0, 0, 0, 0)
         menu.addStretch(1)
         self.mute_button = tool_button("mute", tr("Mute"), checkable=True, size=26)
         self.speaker_button = tool_button("speaker", tr("Loudspeaker"), checkable=True, size=26)
@@ -164,7 +196,7 @@ class CallPanel(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             menu.addWidget(button)
         menu.addStretch(1)
-        active.addLayout(menu)
+        active.addWidget(self.menu_row)
 
         self.keypad = DtmfKeypad()
         self.keypad.setVisible(False)
@@ -204,10 +236,15 @@ class CallPanel(QWidget):
         layout.addWidget(self.call_list)
         layout.addStretch(1)
 
+        show_mute(self.mute_button, False)
+        show_hold(self.hold_button, False)
         self.mute_button.toggled.connect(self._mute)
         self.speaker_button.toggled.connect(self._loudspeaker)
-        self.keypad_button.toggled.connect(self.keypad.setVisible)
+        self.keypad_button.toggled.connect(self._show_keypad)
         self.stats_button.toggled.connect(self._show_stats_box)
+        # Before the main window's handler updates the calls: the ended call's name is
+        # still in the last snapshot.
+        bridge.event.connect(self._on_event)
         self.hold_button.clicked.connect(self._hold_clicked)
         self.hangup_button.clicked.connect(self.hang_up)
 
@@ -230,8 +267,14 @@ class CallPanel(QWidget):
         """Show `calls` (the Application's snapshot, oldest first)."""
         had_calls = bool(self._calls)
         self._calls = list(calls)
+        self._last_seen.update({c.id: c for c in calls})
         ids = {c.id for c in calls}
         self._silenced &= ids
+        for gone in [c for c in self._digits if c not in ids]:
+            self._digits.pop(gone)
+        if calls and self.ended is not None:  # a new call: the old one's notice goes
+            self.ended = None
+            self._end_timer.stop()
         answered = [c for c in calls if c.state != "incoming"]
         if self._current not in {c.id for c in answered}:
             self._current = None
@@ -241,6 +284,13 @@ class CallPanel(QWidget):
             self._current = talking[-1].id
         elif self._current is None and answered:
             self._current = answered[-1].id
+        if self._current is not None and self._current not in self._shown_calls:
+            # Another call is shown for the first time: it starts with a clean view.
+            self._shown_calls.add(self._current)
+            self._close_panels()
+        if not calls:
+            self._shown_calls.clear()
+            self._close_panels()
         self._update_incoming(calls)
         self._update_active()
         self._update_list()
@@ -249,8 +299,60 @@ class CallPanel(QWidget):
             self._tick.start()
         elif not calls:
             self._tick.stop()
-            if had_calls:
+            if self.ended is not None:
+                self._end_timer.start(END_NOTICE_MS)  # calls_ended when it is over
+            elif had_calls:
                 self.calls_ended.emit()
+        self.calls_shown.emit()
+
+    @property
+    def in_use(self) -> bool:
+        """Calls are shown, or the last one's end still is."""
+        return bool(self._calls) or self.ended is not None
+
+    def _on_event(self, event: PhoneEvent) -> None:
+        if not isinstance(event, CallStateChanged) or event.state != "ended":
+            return
+        info = self._last_seen.pop(event.call, None)
+        if any(c.id != event.call for c in self.application.list_calls()):
+            return  # other calls go on: they stay in view
+        if info is not None:
+            name, number = info.shown_name, info.number
+        elif event.direction == "outgoing":
+            # Our dial failed before any snapshot showed it: still say why.
+            number = number_of(event.remote)
+            contact = self.application.contact_for_number(number)
+            name = contact.name if contact else (event.remote_name or number)
+        else:
+            return  # an incoming call refused before it was shown (e.g. do not disturb)
+        note = self.controls.notes.get(event.call)
+        connected_at = info.connected_at if info is not None else None
+        duration = (
+            format_duration((datetime.now(UTC) - connected_at).total_seconds())
+            if connected_at is not None
+            else ""
+        )
+        self.ended = ended_call(event, name, number, note, duration)
+
+    def show_dial_failure(self, target: str, account: str, error: str) -> None:
+        """A dial the phone refused before a call existed: said in the call view."""
+        if self._calls:
+            return
+        self.ended = dial_failed(number_of(target) or target, account, error)
+        self._update_active()
+        self._end_timer.start(END_NOTICE_MS)
+        self.calls_shown.emit()
+
+    def dismiss_ended(self) -> None:
+        """Stop showing the ended call now (the person picked something else)."""
+        if self.ended is not None:
+            self._end_timer.stop()
+            self._end_notice_over()
+
+    def _end_notice_over(self) -> None:
+        self.ended = None
+        self._update_active()
+        self.calls_ended.emit()
         self.calls_shown.emit()
 
     def _update_incoming(self, calls: list[CallInfo]) -> None:
@@ -280,14 +382,22 @@ class CallPanel(QWidget):
 
     def _update_active(self) -> None:
         call = self.current
-        self.active.setVisible(call is not None)
+        self.active.setVisible(call is not None or self.ended is not None)
         if call is None:
+            if self.ended is not None:
+                self._show_ended(self.ended)
             return
+        self.hangup_button.setVisible(True)
+        self.menu_row.setVisible(True)
+        self.duration_label.setVisible(True)
+        self.end_detail.setVisible(False)
         contact = self.application.contact_for_number(call.number)
         self.avatar.set_person(call.shown_name, contact.avatar if contact else None)
         self.name_label.setText(call.shown_name)
         self.number_label.setText(call.number if call.number != call.shown_name else "")
         self.state_label.setText(state_label(call.state, call.held))
+        self.badges.show_call(call)
+        self.emergency.show_for(call.number)
         self.account_label.setText(tr("Account: {account}", account=call.account))
         live = call.state in ("connected", "held")
         for button in (self.mute_button, self.keypad_button, self.stats_button, self.hold_button):
@@ -296,14 +406,39 @@ class CallPanel(QWidget):
         self.hold_button.blockSignals(True)
         self.hold_button.setChecked(held_by_us)
         self.hold_button.blockSignals(False)
-        self.hold_button.setToolTip(tr("Resume") if held_by_us else tr("Hold"))
+        show_hold(self.hold_button, held_by_us)
         self.mute_button.blockSignals(True)
         self.mute_button.setChecked(call.muted)
         self.mute_button.blockSignals(False)
+        show_mute(self.mute_button, call.muted)
+        digits = self._digits.get(call.id, "")
+        self.sent_label.setText(digits)
+        self.sent_label.setVisible(bool(digits))
         self.speaker_button.blockSignals(True)
         self.speaker_button.setChecked(self.application.loudspeaker)
         self.speaker_button.blockSignals(False)
         self._show_duration()
+
+    def _show_ended(self, ended: EndedCall) -> None:
+        """The call that just ended: who, and how it ended, with nothing to press."""
+        contact = self.application.contact_for_number(ended.number) if ended.number else None
+        self.avatar.set_person(ended.name, contact.avatar if contact else None)
+        self.name_label.setText(ended.name)
+        self.number_label.setText(ended.number if ended.number != ended.name else "")
+        self.state_label.setText(ended.text)
+        self.badges.show_end(ended.failed)
+        self.duration_label.setText(ended.duration)  # how long it lasted, if it was answered
+        self.duration_label.setVisible(bool(ended.duration))
+        self.end_detail.setText(ended.detail)
+        self.end_detail.setVisible(bool(ended.detail))
+        # An emergency call that ended (or failed) keeps its warning: use another phone.
+        self.emergency.show_for(ended.number or ended.name)
+        self.account_label.setText(
+            tr("Account: {account}", account=ended.account) if ended.account else ""
+        )
+        self.menu_row.setVisible(False)  # nothing to press for a call that is over
+        self.hangup_button.setVisible(False)
+        self.sent_label.setVisible(False)
 
     def _update_list(self) -> None:
         self.call_list.clear()
@@ -311,8 +446,7 @@ class CallPanel(QWidget):
         self.call_list.setVisible(several)
         self.list_title.setVisible(several)
         for call in self._calls:
-            text = f"{call.shown_name} — {state_label(call.state, call.held)}"
-            item = QListWidgetItem(text)
+            item = QListWidgetItem(row_icon(call), row_text(call))
             item.setData(Qt.ItemDataRole.UserRole, call.id)
             if call.id == self._current:
                 font = item.font()
@@ -394,8 +528,9 @@ class CallPanel(QWidget):
         if call is None or call.state not in ("connected", "held"):
             return
         self.bridge.run(self.application.send_dtmf(call.id, digit))
+        self._digits[call.id] = (self._digits.get(call.id, "") + digit)[-24:]
         self.sent_label.setVisible(True)
-        self.sent_label.setText((self.sent_label.text() + digit)[-24:])
+        self.sent_label.setText(self._digits[call.id])
 
     def _picked(self, item: QListWidgetItem) -> None:
         call_id = int(item.data(Qt.ItemDataRole.UserRole))
@@ -418,9 +553,56 @@ class CallPanel(QWidget):
     # ------------------------------------------------------------------ statistics
 
     def _show_stats_box(self, on: bool) -> None:
+        self._panel_toggled(on)
         self.stats_box.setVisible(on)
         if on:
             self.refresh_stats()
+        else:
+            for value in self.stat_labels.values():
+                value.setText("–")  # the next call's figures start empty
+            self._fit_height()
+
+    def _show_keypad(self, on: bool) -> None:
+        self._panel_toggled(on)
+        self.keypad.setVisible(on)
+        if not on:
+            self._fit_height()
+
+    def _close_panels(self) -> None:
+        """A new call (or none): keypad and statistics closed, no digits shown."""
+        for button in (self.keypad_button, self.stats_button):
+            if button.isChecked():
+                button.setChecked(False)  # hides its panel (toggled)
+        self.sent_label.clear()
+        self.sent_label.setVisible(False)
+
+    def _panel_toggled(self, on: bool) -> None:
+        if on and self._height_before is None and self.isVisible():
+            # The window grows for the panel; remember how tall it was to go back.
+            self._height_before = self.window().height()
+
+    def _fit_height(self) -> None:
+        if self.keypad.isHidden() and self.stats_box.isHidden():
+            QTimer.singleShot(0, self._shrink)
+
+    def _shrink(self) -> None:
+        """Both panels closed: the window goes back to its height before they opened
+        (never below what its contents need, never when maximised)."""
+        before, self._height_before = self._height_before, None
+        window = self.window()
+        if before is None or window is self or window.isMaximized() or window.isFullScreen():
+            return
+        # Layouts recompute from the inside out (each on a posted event): bring the chain
+        # from the panels up to the window up to date now, so its minimum is the new one.
+        widget: QWidget | None = self.active
+        while widget is not None:
+            layout = widget.layout()
+            if layout is not None:
+                layout.activate()
+            widget = None if widget is window else widget.parentWidget()
+        target = max(before, window.minimumSizeHint().height(), window.minimumHeight())
+        if window.height() > target:
+            window.resize(window.width(), target)
 
     def refresh_stats(self) -> None:
         call = self.current

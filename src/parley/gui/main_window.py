@@ -45,6 +45,7 @@ from parley.gui.call_control import PartyList
 from parley.gui.call_menu import CallPanel, DtmfKeypad
 from parley.gui.call_window import CallWindow
 from parley.gui.contact_editor import ContactEditor
+from parley.gui.emergency import EmergencyWarning
 from parley.gui.features import Features
 from parley.gui.i18n import N_, tr
 from parley.gui.icons import GREEN
@@ -72,6 +73,7 @@ RIGHT_WIDTH = 420
 CONTACTS, FAVOURITES, RECENT = 0, 1, 2
 VIEWS = (N_("Contacts"), N_("Favourites"), N_("Recent"))
 RECENT_LIMIT = 200
+STATUS_MESSAGE_MS = 30_000  # how long the status bar keeps what it said of a call
 
 ACCOUNT_STATES: dict[str, tuple[str, str]] = {
     "registered": ("registered", N_("Registered")),
@@ -233,6 +235,9 @@ class MainWindow(QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         left.addWidget(self.search)
+        # The manual's warning, as soon as an emergency number is typed (gui/emergency.py).
+        self.emergency_warning = EmergencyWarning()
+        left.addWidget(self.emergency_warning)
 
         switch = QHBoxLayout()
         self.views = QTabBar()
@@ -314,6 +319,7 @@ class MainWindow(QMainWindow):
         bridge.event.connect(self.on_event)
         bridge.command_failed.connect(self.status.add_error)
         self.search.textChanged.connect(self.refresh_list)
+        self.search.textChanged.connect(self.emergency_warning.show_for)
         self.search.returnPressed.connect(self.dial_typed)
         self.search.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.search.customContextMenuRequested.connect(self._search_menu)
@@ -439,6 +445,8 @@ class MainWindow(QMainWindow):
         self.call_panel.update_calls(calls)
         if event.state != "ended" and event.call not in self._known_calls:
             self._known_calls.add(event.call)
+            if event.direction == "incoming":
+                self.status.clear_message()  # nothing said of an earlier call lingers
             if event.direction == "incoming" and event.state == "incoming":
                 info = next((c for c in calls if c.id == event.call), None)
                 name = info.shown_name if info else (event.remote_name or event.remote)
@@ -453,7 +461,8 @@ class MainWindow(QMainWindow):
                         "Call to {who} failed: {text}",
                         who=event.remote,
                         text=call_end_text(event),
-                    )
+                    ),
+                    STATUS_MESSAGE_MS,  # the call view says it too; the bar forgets it
                 )
         if calls:
             self._collapsed = False
@@ -478,7 +487,8 @@ class MainWindow(QMainWindow):
             if entry is not None:
                 entry = replace(entry, contact_name=self._contact_name(entry.number))
                 self.call_window.show_entry(entry)
-                self.right.setCurrentWidget(self.call_window)
+                if not self.call_panel.in_use:  # else after the ended call's notice
+                    self.right.setCurrentWidget(self.call_window)
                 self._update_right()
 
     def _contact_name(self, number: str) -> str | None:
@@ -492,7 +502,7 @@ class MainWindow(QMainWindow):
         return not self.right.isHidden()
 
     def _update_right(self) -> None:
-        has_calls = bool(self.call_panel.calls)
+        has_calls = self.call_panel.in_use  # calls, or the last one's end still shown
         chatting = self.features.chatting  # a chat opens the call window, as a call does
         if has_calls and not chatting:
             self.right.setCurrentWidget(self.call_panel)
@@ -726,6 +736,7 @@ class MainWindow(QMainWindow):
         self.compact_edit.setToolTip(self.call_window.edit_button.toolTip())
         self.compact_edit.setAccessibleName(self.call_window.edit_button.toolTip())
         if not self.call_panel.calls:
+            self.call_panel.dismiss_ended()  # the person looks at something else now
             self.right.setCurrentWidget(self.call_window)
         self._update_right()
 
@@ -778,6 +789,9 @@ class MainWindow(QMainWindow):
             self.status.add_error(
                 tr("Cannot call {target}: {error}", target=target, error=str(exc))
             )
+            # Said where the person looks for the call, not only in the status bar.
+            self.call_panel.show_dial_failure(target, account, str(exc))
+            self._update_right()
 
         self.bridge.run(self.application.dial(target, account or None), None, failed)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -83,6 +83,9 @@ class StatusBar(QWidget):
         self._closed = False
         self._unseen = False
         self._volumes: dict[str, int] = {}
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(self.clear_message)
 
         self.voicemail_button.clicked.connect(self._voicemail)
         self.error_button.clicked.connect(self.show_errors)
@@ -154,9 +157,17 @@ class StatusBar(QWidget):
 
     # ------------------------------------------------------------------ messages
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, timeout_ms: int = 0) -> None:
+        """`timeout_ms` > 0: the message goes after that long (unless replaced)."""
         self.message.setText(text)
         self.message.setToolTip(text)
+        self._message_timer.stop()
+        if timeout_ms > 0 and text:
+            self._message_timer.start(timeout_ms)
+
+    def clear_message(self) -> None:
+        """A new call starts: what was said about an earlier one no longer applies."""
+        self.show_message("")
 
     # ------------------------------------------------------------------ audio
 

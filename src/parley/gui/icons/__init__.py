@@ -278,8 +278,9 @@ def _stats(p: QPainter, s: float) -> None:
 
 @_icon("hold")
 def _hold(p: QPainter, s: float) -> None:
+    c = p.pen().color()  # grey, or the colour asked for (amber while a call is held)
     p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QColor(GREY))
+    p.setBrush(c)
     p.drawRoundedRect(QRectF(s * 0.25, s * 0.18, s * 0.16, s * 0.64), s * 0.04, s * 0.04)
     p.drawRoundedRect(QRectF(s * 0.59, s * 0.18, s * 0.16, s * 0.64), s * 0.04, s * 0.04)
 
