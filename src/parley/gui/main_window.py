@@ -48,6 +48,7 @@ from parley.gui.contact_editor import ContactEditor
 from parley.gui.features import Features
 from parley.gui.i18n import N_, tr
 from parley.gui.icons import GREEN
+from parley.gui.shortcuts import install_shortcuts
 from parley.gui.status_bar import StatusBar
 from parley.gui.texts import account_text, call_end_text
 from parley.gui.theme import apply_theme
@@ -341,6 +342,7 @@ class MainWindow(QMainWindow):
         )
 
         self.features = Features(self)  # presence, BLF, voicemail counts, chat
+        self.shortcuts = install_shortcuts(self)  # keys, help view (F1), screen readers
         self.apply_gui_settings()
         self.refresh_list()
         self.call_panel.update_calls(self.application.list_calls())
@@ -901,6 +903,7 @@ class MainWindow(QMainWindow):
         compact.setCheckable(True)
         compact.setChecked(gui.compact_mode)
         compact.toggled.connect(self.set_compact)
+        menu.addAction(tr("Keyboard shortcuts") + "\tF1", self.shortcuts.show_help)
         return menu
 
     def _more_menu(self) -> None:
