@@ -11,6 +11,7 @@ call controls are built and shown."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -233,7 +234,7 @@ def test_tab_order_follows_the_layout(rig: GuiRig, qtbot: Any) -> None:
         seen.append(now)
     assert len(seen) >= 4, seen  # views, more, add contact, list, keypad …
     spots = [(wd.mapTo(left, wd.rect().topLeft()), wd) for wd in seen]
-    for (before, a), (after, b) in zip(spots, spots[1:], strict=False):
+    for (before, a), (after, b) in itertools.pairwise(spots):
         same_row = abs(before.y() - after.y()) < max(a.height(), b.height()) // 2
         assert after.y() > before.y() or (same_row and after.x() > before.x()), (
             f"{spoken_name(a)} at {before} before {spoken_name(b)} at {after}"

@@ -13,15 +13,17 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFormLayout,
     QKeySequenceEdit,
@@ -67,7 +69,11 @@ MAIN_WINDOW_NAMES: dict[str, tuple[str, str, str]] = {
         N_("Remove the last character of the search field"),
         "",
     ),
-    "call_panel.mute_button": (N_("Mute"), N_("Switch the microphone off or on ({key})"), "key_mute"),
+    "call_panel.mute_button": (
+        N_("Mute"),
+        N_("Switch the microphone off or on ({key})"),
+        "key_mute",
+    ),
     "call_panel.speaker_button": (N_("Loudspeaker"), N_("Use the loudspeaker device"), ""),
     "call_panel.keypad_button": (
         N_("Keypad (DTMF)"),
@@ -132,9 +138,7 @@ def _find(root: object, path: str) -> object | None:
     return obj
 
 
-def _describe(
-    widget: QWidget, name: str, description: str, key_setting: str, gui: object
-) -> None:
+def _describe(widget: QWidget, name: str, description: str, key_setting: str, gui: object) -> None:
     widget.setAccessibleName(tr(name))
     keys = key_text(str(getattr(gui, key_setting, ""))) if key_setting else ""
     widget.setAccessibleDescription(tr(description, key=keys) if key_setting else tr(description))
@@ -320,11 +324,28 @@ class Accessibility(QObject):
             w.dialpad.dial_button,
             w.dialpad.back_button,
         ]
-        for first, second in zip(chain, chain[1:], strict=False):
+        for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
+
+    def _keep_focus(self) -> None:
+        """A call's controls that had the focus are gone (the call ended, the ringing
+        call was answered): give the keyboard a place again — the current call, else
+        the search field — instead of leaving nothing focused."""
+        w = self.window
+        if not w.isActiveWindow():
+            return
+        focus = QApplication.focusWidget()
+        if focus is not None and focus.isVisible() and focus.window() is w:
+            return
+        if w.call_panel.current is not None and w.call_panel.isVisible():
+            w.call_panel.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            w.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _calls_shown(self) -> None:
         self.apply()
+        # After the window has switched its pages for the new state.
+        QTimer.singleShot(0, self._keep_focus)
         panel = self.window.call_panel
         calls = panel.calls
         ids = {c.id for c in calls}
@@ -351,9 +372,7 @@ class Accessibility(QObject):
         if before is None or before == state:
             return
         if before[0] != state[0]:
-            _announce(
-                self.window, tr("Microphone muted") if state[0] else tr("Microphone on")
-            )
+            _announce(self.window, tr("Microphone muted") if state[0] else tr("Microphone on"))
         if before[1] != state[1]:
             _announce(self.window, tr("Call on hold") if state[1] else tr("Call resumed"))
 

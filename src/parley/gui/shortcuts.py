@@ -68,7 +68,9 @@ SECTION_EVERYWHERE = N_("Everywhere")
 FIXED_KEYS: tuple[KeyHelp, ...] = (
     KeyHelp(SECTION_MAIN, SEARCH_KEY, N_("Go to the search field")),
     KeyHelp(
-        SECTION_MAIN, "Return", N_("In the search field: dial what is typed, or the only contact found")
+        SECTION_MAIN,
+        "Return",
+        N_("In the search field: dial what is typed, or the only contact found"),
     ),
     KeyHelp(SECTION_MAIN, "Return", N_("In the list: call the selected contact or number")),
     KeyHelp(SECTION_MAIN, "Del", N_("In the recent calls: delete the selected calls")),

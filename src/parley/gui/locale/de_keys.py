@@ -38,8 +38,7 @@ STRINGS: dict[str, str] = {
     ),
     "Close a dialog or menu without saving": "Dialog oder Menü ohne Speichern schließen",
     "The key {key} is set for two actions: change one in the settings.": (
-        "Die Taste {key} ist zwei Aktionen zugeordnet: Ändern Sie eine davon in den "
-        "Einstellungen."
+        "Die Taste {key} ist zwei Aktionen zugeordnet: Ändern Sie eine davon in den Einstellungen."
     ),
     "Keyboard shortcuts": "Tastenkürzel",
     "Parley can be used with the keyboard alone. The keys for calls can be changed in the "
