@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -77,7 +78,7 @@ def take(out: Path, work: Path) -> int:
     from parley.gui.i18n import set_language
     from parley.gui.theme import apply_theme
     from parley.history.model import CallType, HistoryEntry
-    from parley.phone.media import AudioConfig
+    from parley.media.engine import AudioConfig
     from parley.settings import AccountSettings, Settings, save_settings
     from peers.baresip import Baresip
     from peers.common import free_port
@@ -274,6 +275,7 @@ def take(out: Path, work: Path) -> int:
         bridge_de.close()
         application.settings.gui.language = "en"
         set_language("en")
+        keyboard_shots(window, shot)  # the shortcuts help and their settings
         bridge.close()
         window.quit()
     finally:
@@ -283,6 +285,34 @@ def take(out: Path, work: Path) -> int:
             phone.stop()
         kam.close()
     return 0
+
+
+def keyboard_shots(window: Any, shot: Callable[[Any, str], None]) -> None:
+    """The keyboard shortcuts help (F1) and the settings' "Keyboard" group."""
+    from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
+
+    from parley.gui.i18n import install_qt_translations
+    from parley.gui.main_window import MainWindow
+    from parley.gui.settings_dialog import SettingsDialog
+
+    assert isinstance(window, MainWindow)
+    install_qt_translations(QApplication.instance())  # Qt's own words in English again
+    help_view = window.shortcuts.show_help()
+    assert isinstance(help_view, QWidget)
+    shot(help_view, "keyboard-shortcuts")
+    help_view.close()
+    dialog = SettingsDialog(window.application, window, devices={"input": [], "output": []})
+    dialog.show()
+    dialog.select_page("gui")
+    row = dialog.rows["gui.key_answer"].container
+    area = row.parentWidget()
+    while area is not None and not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    if area is not None:
+        area.ensureWidgetVisible(row, 0, 120)
+    dialog.rows["gui.key_answer"].editor.setFocus()
+    shot(dialog, "settings-keyboard")
+    dialog.close()
 
 
 if __name__ == "__main__":

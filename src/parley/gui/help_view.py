@@ -31,7 +31,7 @@ class ShortcutsHelp(QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("Keyboard shortcuts"))
         self.setAccessibleName(tr("Keyboard shortcuts"))
-        self.setMinimumSize(560, 520)
+        self.setMinimumSize(600, 520)
         layout = QVBoxLayout(self)
         intro = QLabel(
             tr(

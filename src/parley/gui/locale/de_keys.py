@@ -18,7 +18,7 @@ STRINGS: dict[str, str] = {
     "Everywhere": "Überall",
     "Go to the search field": "Zum Suchfeld springen",
     "In the search field: dial what is typed, or the only contact found": (
-        "Im Suchfeld: die Eingabe wählen oder den einzigen gefundenen Kontakt"
+        "Im Suchfeld: Eingabe oder einzigen gefundenen Kontakt wählen"
     ),
     "In the list: call the selected contact or number": (
         "In der Liste: den gewählten Kontakt oder die Nummer anrufen"
