@@ -390,6 +390,23 @@ KEYBOARD_GROUP = GroupSpec(
         F("gui.key_hangup", N_("Hang up"), N_("Ends the current call."), kind="key"),
         F("gui.key_mute", N_("Mute"), N_("Switches the microphone off and on."), kind="key"),
         F("gui.key_hold", N_("Hold"), N_("Holds the current call or resumes it."), kind="key"),
+        F(
+            "gui.global_hotkeys",
+            N_("Global hotkeys"),
+            N_("Answer and hang up while another program is in front (X11 only)."),
+        ),
+        F(
+            "gui.global_key_answer",
+            N_("Answer (global)"),
+            N_("Works in every program."),
+            kind="key",
+        ),
+        F(
+            "gui.global_key_hangup",
+            N_("Hang up (global)"),
+            N_("Works in every program."),
+            kind="key",
+        ),
     ),
 )
 

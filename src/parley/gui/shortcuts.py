@@ -22,6 +22,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QWidget
 
 from parley.app.events import SettingsApplied
+from parley.gui.global_keys import GlobalHotkeys, problem_text
 from parley.gui.i18n import N_, tr
 from parley.settings.model import GuiSettings
 
@@ -63,6 +64,7 @@ SECTION_MAIN = N_("Main window")
 SECTION_CALL_WINDOW = N_("During a call")
 SECTION_SETTINGS = N_("Settings")
 SECTION_EVERYWHERE = N_("Everywhere")
+SECTION_GLOBAL = N_("In every program (global hotkeys)")
 
 # Keys that are not settings (kept here so the help view lists every key of the app).
 FIXED_KEYS: tuple[KeyHelp, ...] = (
@@ -98,6 +100,11 @@ def key_text(keys: str) -> str:
 def all_keys(gui: GuiSettings) -> list[KeyHelp]:
     """Every shortcut of the app, the configurable ones first (as now set)."""
     rows = [KeyHelp(SECTION_CALLS, getattr(gui, name), label) for name, label in CALL_KEYS.items()]
+    if gui.global_hotkeys:
+        rows += [
+            KeyHelp(SECTION_GLOBAL, gui.global_key_answer, CALL_KEYS["key_answer"]),
+            KeyHelp(SECTION_GLOBAL, gui.global_key_hangup, CALL_KEYS["key_hangup"]),
+        ]
     return rows + list(FIXED_KEYS)
 
 
@@ -148,6 +155,13 @@ class Shortcuts(QObject):
             shortcut.activatedAmbiguously.connect(self._ambiguous)
         window.call_panel.calls_shown.connect(self.refresh)
         window.bridge.event.connect(self._on_event)
+        # System-wide answer / hang-up keys (off unless gui.global_hotkeys).
+        self.global_keys = GlobalHotkeys(self)
+        self.global_keys.pressed.connect(self._global_key)
+        window.quit_requested.connect(self.global_keys.stop)  # let go of the keys
+        window.destroyed.connect(self.global_keys.stop)
+        self._global_config: tuple[str, str] | None = None
+        self.global_problem: str = ""  # what the person was told when they could not be had
         self.apply(window.gui)
 
     def call_shortcuts(self) -> tuple[QShortcut, ...]:
@@ -166,7 +180,35 @@ class Shortcuts(QObject):
         self.hangup.setKey(_sequence(gui.key_hangup))
         self.mute.setKey(_sequence(gui.key_mute))
         self.hold.setKey(_sequence(gui.key_hold))
+        self._apply_global(gui)
         self.refresh()
+
+    def _apply_global(self, gui: GuiSettings) -> None:
+        config = (gui.global_key_answer, gui.global_key_hangup) if gui.global_hotkeys else None
+        if config == self._global_config:
+            return
+        self._global_config = config
+        self.global_problem = ""
+        if config is None:
+            self.global_keys.stop()
+            return
+        problem = self.global_keys.start({"answer": config[0], "hangup": config[1]})
+        if problem is not None:
+            self.global_problem = problem_text(*problem)
+            log.warning("global hotkeys: %s", problem[0].value)
+            self.window.status.add_error(self.global_problem)  # kept in the error list
+
+    def _global_key(self, action: str) -> None:
+        """A system-wide key: answer the ringing call, or hang up (reject when only a
+        call rings)."""
+        ringing = self.ringing()
+        if action == "answer":
+            if ringing is not None:
+                ringing.accept_button.click()
+        elif self.window.call_panel.current is not None:
+            self.window.call_panel.hangup_button.click()
+        elif ringing is not None:
+            ringing.reject_button.click()
 
     def _on_event(self, event: PhoneEvent) -> None:
         if isinstance(event, SettingsApplied):

@@ -652,6 +652,19 @@ class GuiSettings(BaseModel):
         default="Ctrl+Shift+H",
         description="Key that holds the current call, or resumes it; empty: none.",
     )
+    global_hotkeys: bool = Field(
+        default=False,
+        description="Also answer and hang up with global_key_answer / global_key_hangup while "
+        "another program has the focus (X11 with the python-xlib package; not possible on "
+        "Wayland).",
+    )
+    global_key_answer: KeySequence = Field(
+        default="Ctrl+Alt+A", description="System-wide key that answers a ringing call."
+    )
+    global_key_hangup: KeySequence = Field(
+        default="Ctrl+Alt+E",
+        description="System-wide key that hangs up the current call (or rejects a ringing one).",
+    )
 
 
 class FunctionsSettings(BaseModel):

@@ -129,4 +129,38 @@ STRINGS: dict[str, str] = {
     "Microphone on": "Mikrofon an",
     "Call on hold": "Anruf gehalten",
     "Call resumed": "Anruf fortgesetzt",
+    # global hotkeys (gui/global_keys.py)
+    "Global hotkeys": "Globale Tastenkürzel",
+    "Answer and hang up while another program is in front (X11 only).": (
+        "Annehmen und auflegen, während ein anderes Programm vorne ist (nur X11)."
+    ),
+    "Answer (global)": "Annehmen (global)",
+    "Hang up (global)": "Auflegen (global)",
+    "Works in every program.": "Wirkt in jedem Programm.",
+    "In every program (global hotkeys)": "In jedem Programm (globale Tastenkürzel)",
+    "Global hotkeys are not available on this system yet.": (
+        "Globale Tastenkürzel gibt es auf diesem System noch nicht."
+    ),
+    "Global hotkeys are not possible on Wayland: the desktop gives keys only to the window "
+    "in front. Use the keys in Parley's window, or log in to an X11 session.": (
+        "Globale Tastenkürzel sind unter Wayland nicht möglich: Der Desktop gibt Tasten nur "
+        "an das vordere Fenster. Nutzen Sie die Tasten im Fenster von Parley oder melden Sie "
+        "sich in einer X11-Sitzung an."
+    ),
+    "Global hotkeys need the python-xlib package: install Parley with its 'hotkeys' extra "
+    "(pip install 'parley[hotkeys]').": (
+        "Globale Tastenkürzel brauchen das Paket python-xlib: Installieren Sie Parley mit "
+        "dem Zusatz 'hotkeys' (pip install 'parley[hotkeys]')."
+    ),
+    "Global hotkeys: the X server cannot be reached.": (
+        "Globale Tastenkürzel: Der X-Server ist nicht erreichbar."
+    ),
+    "The global hotkey {keys} is already taken by another program: choose another one in "
+    "the settings.": (
+        "Das globale Tastenkürzel {keys} belegt schon ein anderes Programm: Wählen Sie in "
+        "den Einstellungen ein anderes."
+    ),
+    "The global hotkey {keys} is not a key Parley can take.": (
+        "Das globale Tastenkürzel {keys} kann Parley nicht belegen."
+    ),
 }
