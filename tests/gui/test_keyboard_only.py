@@ -143,3 +143,51 @@ def test_incoming_calls_answered_with_enter_and_rejected_with_escape(
     press(qtbot, Qt.Key.Key_E, CTRL_SHIFT)  # and the hang-up key cancels it
     far.wait_call_state("CALL_CLOSED", timeout=20, since=mark)
     rig.wait(lambda: not panel.calls)
+
+
+def test_transfer_with_the_keyboard(
+    kamailio: Kamailio,
+    make_rig: Callable[..., GuiRig],
+    far_phones: Callable[..., Baresip],
+    qtbot: Any,
+) -> None:
+    """Tab to "→", Space opens the transfer dialog, type the number, Enter: the other
+    party (a second Parley, 1002, that answers by itself and accepts transfers) is sent on
+    to 1003 (baresip), which answers it; our call ends."""
+    domain = f"127.0.0.1:{kamailio.udp_port}"
+    target = far_phones(kamailio, "1003", auto_answer=True)
+    theirs = Settings(accounts=[account(domain, "1002")])
+    theirs.functions.auto_answer = True
+    theirs.functions.transfer_requests = "accept"
+    theirs.gui.activate_on_incoming_call = False  # one screen here: ours stays in front
+    them = registered_rig(make_rig, theirs, "1002")
+    rig = start(make_rig, kamailio, qtbot)
+    panel = rig.window.call_panel
+    press(qtbot, Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "1002")
+    press(qtbot, Qt.Key.Key_Return)
+    rig.wait(lambda: panel.current is not None and panel.current.state == "connected")
+    rig.wait(lambda: focused() is panel)  # the call has the keyboard once it is connected
+    for _ in range(15):
+        press(qtbot, Qt.Key.Key_Tab)
+        if focused() is panel.controls.transfer_button:
+            break
+    assert focused() is panel.controls.transfer_button
+    press(qtbot, Qt.Key.Key_Space)
+    dialog = panel.controls.dialog
+    assert dialog is not None
+    rig.wait(lambda: dialog.isVisible() and QApplication.focusWidget() is dialog.target)
+    qtbot.keyClicks(focused(), "1003")
+    press(qtbot, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+
+    def target_talks_to_1002() -> bool:
+        return any(
+            e.get("type") == "CALL_ESTABLISHED" and "1002" in str(e.get("peeruri", ""))
+            for e in target.events()
+        )
+
+    rig.wait(target_talks_to_1002)
+    rig.wait(lambda: not panel.calls)  # our call with 1002 ended
+    their_panel = them.window.call_panel
+    them.wait(lambda: any(c.number == "1003" and c.state == "connected" for c in their_panel.calls))
