@@ -304,12 +304,12 @@ def keyboard_shots(window: Any, shot: Callable[[Any, str], None]) -> None:
     dialog = SettingsDialog(window.application, window, devices={"input": [], "output": []})
     dialog.show()
     dialog.select_page("gui")
-    row = dialog.rows["gui.key_answer"].container
+    row = dialog.rows["gui.global_key_hangup"].container  # the whole group in view
     area = row.parentWidget()
     while area is not None and not isinstance(area, QScrollArea):
         area = area.parentWidget()
     if area is not None:
-        area.ensureWidgetVisible(row, 0, 120)
+        area.ensureWidgetVisible(row, 0, 20)
     dialog.rows["gui.key_answer"].editor.setFocus()
     shot(dialog, "settings-keyboard")
     dialog.close()

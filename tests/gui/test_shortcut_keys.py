@@ -16,6 +16,7 @@ from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QWidget
 
 from parley.app.snapshots import CallInfo
+from parley.contacts.model import Contact, PhoneNumber
 from parley.gui.help_view import ShortcutsHelp
 from parley.gui.i18n import set_language
 from parley.gui.key_editor import KeyEditor
@@ -145,3 +146,37 @@ def test_german_help_is_not_cut_off(qtbot: Any) -> None:
     too_long = [a for _s, _k, a in view.rows if metrics.horizontalAdvance(a) + 8 > width]
     assert not too_long, (width, too_long)
     assert ("Anrufe", "Esc", "Klingelnden Anruf abweisen") in view.rows
+
+
+def test_the_list_works_from_the_keyboard(make_rig: Callable[..., GuiRig], qtbot: Any) -> None:
+    """Tab into the list, arrow keys pick an entry, the menu key opens its actions (as a
+    right click does), Escape closes the menu; Enter on it calls it."""
+    rig = ready(make_rig, qtbot)
+    w = rig.window
+    rig.app.contacts.add(
+        Contact(first_name="Anna", last_name="Berg", numbers=(PhoneNumber("201"),))
+    )
+    rig.app.contacts.add(
+        Contact(first_name="Max", last_name="Muster", numbers=(PhoneNumber("202"),))
+    )
+    w.refresh_list()
+    for _ in range(8):
+        qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+        if focused() is w.entry_list:
+            break
+    assert focused() is w.entry_list
+    qtbot.keyClick(focused(), Qt.Key.Key_Down)
+    qtbot.keyClick(focused(), Qt.Key.Key_Down)
+    assert w.selected_key() is not None
+    chosen = w.call_window.fields["number"].text() if "number" in w.call_window.fields else ""
+    qtbot.keyClick(focused(), Qt.Key.Key_Menu)
+    menu = w.last_menu
+    assert menu is not None
+    qtbot.waitUntil(menu.isVisible)
+    assert any(a.text() == "Call" for a in menu.actions())
+    qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not menu.isVisible())
+    assert w.isVisible()
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)  # calls the selected entry
+    qtbot.waitUntil(lambda: "Calling" in w.status.message.text())
+    assert chosen == "" or chosen in w.status.message.text()

@@ -76,6 +76,7 @@ FIXED_KEYS: tuple[KeyHelp, ...] = (
     ),
     KeyHelp(SECTION_MAIN, "Return", N_("In the list: call the selected contact or number")),
     KeyHelp(SECTION_MAIN, "Del", N_("In the recent calls: delete the selected calls")),
+    KeyHelp(SECTION_MAIN, "Menu", N_("In the list: open the entry's actions (or Shift+F10)")),
     KeyHelp(SECTION_MAIN, SETTINGS_KEY, N_("Open the settings")),
     KeyHelp(SECTION_MAIN, HELP_KEY, N_("Show the keyboard shortcuts")),
     KeyHelp(
@@ -150,6 +151,11 @@ class Shortcuts(QObject):
         self.help.activated.connect(self.show_help)
         self.settings.activated.connect(lambda: window.open_settings(""))
         self.call_entry.activated.connect(self._call_entry)
+        # The menu key (or Shift+F10) opens the entry's actions, as a right click does.
+        self.entry_menu = _shortcut(window.entry_list, QKeySequence(Qt.Key.Key_Menu), True)
+        self.entry_menu_f10 = _shortcut(window.entry_list, QKeySequence("Shift+F10"), True)
+        self.entry_menu.activated.connect(self._entry_menu)
+        self.entry_menu_f10.activated.connect(self._entry_menu)
         self.call_entry_keypad.activated.connect(self._call_entry)
         for shortcut in self.call_shortcuts():
             shortcut.activatedAmbiguously.connect(self._ambiguous)
@@ -279,6 +285,15 @@ class Shortcuts(QObject):
     def _call_entry(self) -> None:
         if self.window.entry_list.selectedItems():
             self.window._compact_call()
+
+    def _entry_menu(self) -> None:
+        listing = self.window.entry_list
+        item = listing.currentItem()
+        if item is None or not item.isSelected():
+            selected = listing.selectedItems()
+            item = selected[0] if selected else None
+        if item is not None:
+            self.window._context_menu(listing.visualItemRect(item).center())
 
     def _ambiguous(self) -> None:
         shortcut = self.sender()

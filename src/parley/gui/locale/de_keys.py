@@ -27,6 +27,9 @@ STRINGS: dict[str, str] = {
         "In den letzten Anrufen: die gewählten Anrufe löschen"
     ),
     "Open the settings": "Einstellungen öffnen",
+    "In the list: open the entry's actions (or Shift+F10)": (
+        "In der Liste: Aktionen des Eintrags öffnen (oder Umschalt+F10)"
+    ),
     "Show the keyboard shortcuts": "Tastenkürzel anzeigen",
     "0–9, *, #": "0–9, *, #",
     "Send the digit as a tone (DTMF)": "Ziffer als Ton senden (DTMF)",
