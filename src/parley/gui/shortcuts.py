@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QListWidgetItem, QWidget
 
 from parley.app.events import SettingsApplied
 from parley.gui.global_keys import GlobalHotkeys, problem_text
@@ -288,7 +288,7 @@ class Shortcuts(QObject):
 
     def _entry_menu(self) -> None:
         listing = self.window.entry_list
-        item = listing.currentItem()
+        item: QListWidgetItem | None = listing.currentItem()
         if item is None or not item.isSelected():
             selected = listing.selectedItems()
             item = selected[0] if selected else None
