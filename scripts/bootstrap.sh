@@ -81,6 +81,8 @@ peer_packages=(
     jackd2
     libportaudio2
     iproute2
+    xvfb  # an X server for the global hotkeys' tests
+    xdotool
 )
 # shellcheck disable=SC2206  # word splitting of the extra list is intended
 peer_packages+=(${PARLEY_EXTRA_PACKAGES:-})

@@ -279,6 +279,7 @@ def take(out: Path, work: Path) -> int:
         application.settings.gui.language = "en"
         set_language("en")
         settings_shots(application, window, shot)
+        keyboard_shots(window, shot)  # the shortcuts help and their settings
         bridge.close()
         window.quit()
 
@@ -606,6 +607,34 @@ def call_state_shots(
     window.search.setText("112")
     shot(window, "emergency-warning")
     window.search.clear()
+
+
+def keyboard_shots(window: Any, shot: Callable[[Any, str], None]) -> None:
+    """The keyboard shortcuts help (F1) and the settings' "Keyboard" group."""
+    from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
+
+    from parley.gui.i18n import install_qt_translations
+    from parley.gui.main_window import MainWindow
+    from parley.gui.settings_dialog import SettingsDialog
+
+    assert isinstance(window, MainWindow)
+    install_qt_translations(QApplication.instance())  # Qt's own words in English again
+    help_view = window.shortcuts.show_help()
+    assert isinstance(help_view, QWidget)
+    shot(help_view, "keyboard-shortcuts")
+    help_view.close()
+    dialog = SettingsDialog(window.application, window, devices={"input": [], "output": []})
+    dialog.show()
+    dialog.select_page("gui")
+    row = dialog.rows["gui.global_key_hangup"].container  # the whole group in view
+    area = row.parentWidget()
+    while area is not None and not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    if area is not None:
+        area.ensureWidgetVisible(row, 0, 20)
+    dialog.rows["gui.key_answer"].editor.setFocus()
+    shot(dialog, "settings-keyboard")
+    dialog.close()
 
 
 if __name__ == "__main__":

@@ -33,32 +33,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from parley.app.application import Application
 from parley.app.events import HistoryAdded, SettingsApplied
-from parley.app.snapshots import AccountInfo
 from parley.contacts.model import Contact, initials
 from parley.contacts.numbers import is_dialable, is_sip_address
 from parley.gui import icons, widgets
+from parley.gui.account_list import AccountList, DialPad
 from parley.gui.bridge import EngineBridge
 from parley.gui.call_bar import ActiveCallBar
 from parley.gui.call_control import PartyList
-from parley.gui.call_menu import CallPanel, DtmfKeypad
+from parley.gui.call_menu import CallPanel
 from parley.gui.call_window import CallWindow
 from parley.gui.contact_editor import ContactEditor
 from parley.gui.emergency import EmergencyWarning
 from parley.gui.features import Features
 from parley.gui.i18n import N_, tr
-from parley.gui.icons import GREEN
 from parley.gui.missed_calls import MissedCalls
+from parley.gui.shortcuts import install_shortcuts
 from parley.gui.status_bar import StatusBar
-from parley.gui.texts import account_text, call_end_text
+from parley.gui.texts import call_end_text
 from parley.gui.theme import apply_theme
 from parley.gui.tray import Tray
 from parley.gui.widgets import (
     EntryRow,
     format_when,
     format_when_full,
-    round_button,
     tool_button,
 )
 from parley.history.db import StoreError
@@ -74,119 +72,6 @@ CONTACTS, FAVOURITES, RECENT = 0, 1, 2
 VIEWS = (N_("Contacts"), N_("Favourites"), N_("Recent"))
 RECENT_LIMIT = 200
 STATUS_MESSAGE_MS = 30_000  # how long the status bar keeps what it said of a call
-
-ACCOUNT_STATES: dict[str, tuple[str, str]] = {
-    "registered": ("registered", N_("Registered")),
-    "registering": ("registering", N_("Registering…")),
-    "unregistering": ("registering", N_("Unregistering…")),
-    "not registered": ("not_registered", N_("Not registered")),
-    "failed": ("not_registered", N_("Registration failed")),
-    "unreachable": ("not_registered", N_("Server not reachable")),
-}
-
-
-def account_tooltip(info: AccountInfo) -> str:
-    """The hover text of an account: its state and, when it failed, why."""
-    if not info.enabled:
-        return tr("{name}: switched off in the settings", name=info.name)
-    _icon, label = ACCOUNT_STATES.get(info.state, ("not_registered", info.state))
-    lines = [f"{info.name}: {tr(label)}"]
-    if info.server:
-        lines.append(tr("Server: {server}", server=info.server))
-    text = account_text(info)
-    if info.state in ("failed", "not registered", "unreachable") and (text or info.status):
-        answer = f"{info.status} {info.reason}".strip() if info.status else ""
-        lines.append(text or answer)
-        if answer and answer not in text:
-            lines.append(tr("Server answer: {answer}", answer=answer))
-    return "\n".join(lines)
-
-
-class AccountList(QWidget):
-    """One row per account: state symbol, name, state in words (reason on hover)."""
-
-    state_shown = Signal(str, str)  # account, state — after the row shows it
-
-    def __init__(self, application: Application, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.application = application
-        self.rows: dict[str, tuple[QLabel, QLabel, QLabel]] = {}
-        self.states: dict[str, str] = {}
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(2)
-        self.empty = QLabel(tr("No account yet: add one in the settings."))
-        self.empty.setEnabled(False)
-        self._layout.addWidget(self.empty)
-        self.refresh()
-
-    def refresh(self) -> None:
-        infos = self.application.accounts()
-        names = {i.name for i in infos}
-        for gone in [n for n in self.rows if n not in names]:
-            icon_label = self.rows.pop(gone)[0]
-            row_widget = icon_label.parentWidget()
-            if row_widget is not None:
-                row_widget.deleteLater()
-            self.states.pop(gone, None)
-        for info in infos:
-            if info.name not in self.rows:
-                row = QWidget()
-                h = QHBoxLayout(row)
-                h.setContentsMargins(2, 0, 2, 0)
-                icon_label, name_label, state_label = QLabel(), QLabel(info.name), QLabel()
-                bold = name_label.font()
-                bold.setBold(True)
-                name_label.setFont(bold)
-                state_label.setEnabled(False)
-                h.addWidget(icon_label)
-                h.addWidget(name_label)
-                h.addWidget(state_label, 1)
-                self._layout.addWidget(row)
-                self.rows[info.name] = (icon_label, name_label, state_label)
-            icon_label, name_label, state_label = self.rows[info.name]
-            if info.enabled:
-                symbol, label = ACCOUNT_STATES.get(info.state, ("not_registered", info.state))
-            else:
-                symbol, label = "disabled", N_("Off")
-            icon_label.setPixmap(icons.pixmap(symbol, 16))
-            state_label.setText(tr(label))
-            tip = account_tooltip(info)
-            for widget in (icon_label, name_label, state_label):
-                widget.setToolTip(tip)
-            if self.states.get(info.name) != info.state:
-                self.states[info.name] = info.state
-                self.state_shown.emit(info.name, info.state)
-        self.empty.setVisible(not infos)
-
-    def state_text(self, name: str) -> str:
-        return self.rows[name][2].text()
-
-    def tooltip(self, name: str) -> str:
-        return self.rows[name][0].toolTip()
-
-
-class DialPad(QWidget):
-    """The main window's keypad: keys type into the search field (no DTMF here)."""
-
-    def __init__(self, search: QLineEdit, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.keys = DtmfKeypad()
-        self.keys.pressed.connect(lambda key: search.insert(key))
-        layout.addWidget(self.keys)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.dial_button = round_button("call", tr("Dial"), GREEN, 44)
-        row.addWidget(self.dial_button)
-        self.back_button = QPushButton("⌫")
-        self.back_button.setToolTip(tr("Delete the last digit"))
-        self.back_button.setFixedWidth(44)
-        self.back_button.clicked.connect(search.backspace)
-        row.addWidget(self.back_button)
-        row.addStretch(1)
-        layout.addLayout(row)
 
 
 class MainWindow(QMainWindow):
@@ -358,6 +243,7 @@ class MainWindow(QMainWindow):
         self.features = Features(self)  # presence, BLF, voicemail counts, chat
         # The count of missed calls not seen yet (Recent tab, status bar, tray).
         self.missed_calls = MissedCalls(self, RECENT, VIEWS[RECENT])
+        self.shortcuts = install_shortcuts(self)  # keys, help view (F1), screen readers
         self.apply_gui_settings()
         self.refresh_list()
         self.call_panel.update_calls(self.application.list_calls())
@@ -969,6 +855,7 @@ class MainWindow(QMainWindow):
         compact.setCheckable(True)
         compact.setChecked(gui.compact_mode)
         compact.toggled.connect(self.set_compact)
+        menu.addAction(tr("Keyboard shortcuts") + "\tF1", self.shortcuts.show_help)
         return menu
 
     def _more_menu(self) -> None:

@@ -516,6 +516,10 @@ def make_editor(
         return LinesEditor()
     if spec.kind == "states":
         return StatesEditor(spec.choices)
+    if spec.kind == "key":  # a keyboard shortcut (gui/key_editor.py)
+        from parley.gui.key_editor import KeyEditor
+
+        return KeyEditor()
     if annotation is bool:
         return BoolEditor(tr(spec.label))
     if annotation is int:

@@ -398,6 +398,35 @@ PASSWORD_GROUP = GroupSpec(
 # not in the generic "other" group.
 LEFT_OUT = frozenset({"gui.hide_contacts_without_name", "gui.hide_contacts_without_number"})
 
+# --- keyboard shortcuts (issue #13, KEYS; gui/shortcuts.py uses them) ---------------
+KEYBOARD_GROUP = GroupSpec(
+    N_("Keyboard"),
+    (
+        F("gui.key_answer", N_("Answer a call"), N_("Works while a call rings."), kind="key"),
+        F("gui.key_decline", N_("Reject a call"), N_("Works while a call rings."), kind="key"),
+        F("gui.key_hangup", N_("Hang up"), N_("Ends the current call."), kind="key"),
+        F("gui.key_mute", N_("Mute"), N_("Switches the microphone off and on."), kind="key"),
+        F("gui.key_hold", N_("Hold"), N_("Holds the current call or resumes it."), kind="key"),
+        F(
+            "gui.global_hotkeys",
+            N_("Global hotkeys"),
+            N_("Answer and hang up while another program is in front (X11 only)."),
+        ),
+        F(
+            "gui.global_key_answer",
+            N_("Answer (global)"),
+            N_("Works in every program."),
+            kind="key",
+        ),
+        F(
+            "gui.global_key_hangup",
+            N_("Hang up (global)"),
+            N_("Works in every program."),
+            kind="key",
+        ),
+    ),
+)
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("accounts", N_("Accounts"), (PASSWORD_GROUP,)),
     PageSpec(
@@ -666,6 +695,7 @@ PAGES: tuple[PageSpec, ...] = (
                     ),
                 ),
             ),
+            KEYBOARD_GROUP,
             GroupSpec(
                 N_("Sounds"),
                 (

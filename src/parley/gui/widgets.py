@@ -217,8 +217,10 @@ class EntryRow(QWidget):
         layout.setSpacing(8)
         self.avatar = Avatar(34)
         self.avatar.set_person(name, picture, initials)
-        self.avatar.setVisible(show_avatar)
         layout.addWidget(self.avatar)
+        # Only once it has a parent: shown before, it would be a window of its own for a
+        # moment and take the focus from the main window (the keyboard user loses it).
+        self.avatar.setVisible(show_avatar)
         texts = QVBoxLayout()
         texts.setSpacing(0)
         self.name_label = QLabel(name)

@@ -34,6 +34,7 @@ from parley.settings.addresses import (
     check_sip_uri_or_host_port,
     split_host_port,
 )
+from parley.settings.keys import check_key_sequence
 
 Transport = Literal["udp", "tcp", "tls", "auto"]
 Codec = Literal["opus", "g722", "pcma", "pcmu"]
@@ -111,6 +112,7 @@ def _check_user(value: str) -> str:
 
 
 PlainText = Annotated[str, AfterValidator(check_no_control_chars)]
+KeySequence = Annotated[str, AfterValidator(check_key_sequence)]  # "" = off
 LowerTransport = Annotated[Transport, BeforeValidator(_lower)]
 LowerCodec = Annotated[Codec, BeforeValidator(_lower)]
 LowerDtmfMode = Annotated[DtmfMode, BeforeValidator(_lower)]
@@ -628,6 +630,40 @@ class GuiSettings(BaseModel):
     )
     microphone_volume: int = Field(
         default=100, ge=0, le=150, description="Level of the microphone in per cent."
+    )
+
+    # --- keyboard shortcuts of the main window (issue #13, KEYS) ----------------------
+    key_answer: KeySequence = Field(
+        default="Return",
+        description="Key that answers a ringing call (Return also means the keypad's Enter); "
+        "Qt key names such as Return, Esc, F5, Ctrl+Shift+A; empty: none.",
+    )
+    key_decline: KeySequence = Field(
+        default="Esc", description="Key that rejects a ringing call; empty: none."
+    )
+    key_hangup: KeySequence = Field(
+        default="Ctrl+Shift+E", description="Key that hangs up the current call; empty: none."
+    )
+    key_mute: KeySequence = Field(
+        default="Ctrl+Shift+M",
+        description="Key that mutes the microphone in a call, or unmutes it; empty: none.",
+    )
+    key_hold: KeySequence = Field(
+        default="Ctrl+Shift+H",
+        description="Key that holds the current call, or resumes it; empty: none.",
+    )
+    global_hotkeys: bool = Field(
+        default=False,
+        description="Also answer and hang up with global_key_answer / global_key_hangup while "
+        "another program has the focus (X11 with the python-xlib package; not possible on "
+        "Wayland).",
+    )
+    global_key_answer: KeySequence = Field(
+        default="Ctrl+Alt+A", description="System-wide key that answers a ringing call."
+    )
+    global_key_hangup: KeySequence = Field(
+        default="Ctrl+Alt+E",
+        description="System-wide key that hangs up the current call (or rejects a ringing one).",
     )
 
 
