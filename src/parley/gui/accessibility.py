@@ -138,8 +138,22 @@ def _find(root: object, path: str) -> object | None:
     return obj
 
 
-def _describe(widget: QWidget, name: str, description: str, key_setting: str, gui: object) -> None:
-    widget.setAccessibleName(tr(name))
+# Buttons whose accessible name says their state (gui/call_states.py names them on
+# every change: "Microphone muted", "Resume"); here they get only the description.
+STATE_NAMED = ("call_panel.mute_button", "call_panel.hold_button")
+
+
+def _describe(
+    widget: QWidget,
+    name: str,
+    description: str,
+    key_setting: str,
+    gui: object,
+    *,
+    named: bool = True,
+) -> None:
+    if named:
+        widget.setAccessibleName(tr(name))
     keys = key_text(str(getattr(gui, key_setting, ""))) if key_setting else ""
     widget.setAccessibleDescription(tr(description, key=keys) if key_setting else tr(description))
 
@@ -289,7 +303,7 @@ class Accessibility(QObject):
         for path, (name, description, key) in MAIN_WINDOW_NAMES.items():
             widget = _find(w, path)
             if isinstance(widget, QWidget):
-                _describe(widget, name, description, key, gui)
+                _describe(widget, name, description, key, gui, named=path not in STATE_NAMED)
         panel = w.call_panel
         for call in panel.calls:
             ringing = panel.incoming_widget(call.id)

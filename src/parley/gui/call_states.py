@@ -45,17 +45,16 @@ def row_icon(call: CallInfo) -> QIcon:
 
 def show_mute(button: QToolButton, muted: bool) -> None:
     """The mute button as the microphone is: a plain microphone while it is on, a red
-    crossed-out one on a red-framed pressed button while muted."""
+    crossed-out one on a red-framed pressed button while muted. Its accessible name
+    says the state; the description (with the key) comes from gui/accessibility.py."""
     button.setIcon(icons.icon("mute", RED) if muted else icons.icon("microphone"))
     if muted:
         button.setToolTip(tr("Muted: the other side hears nothing. Click to unmute."))
         button.setAccessibleName(tr("Microphone muted"))
-        button.setAccessibleDescription(tr("Click to switch the microphone back on"))
         button.setStyleSheet(_PRESSED.format(fill="rgba(210,59,59,45)", colour=RED))
     else:
         button.setToolTip(tr("Mute the microphone"))
         button.setAccessibleName(tr("Mute"))
-        button.setAccessibleDescription(tr("The other side hears you"))
         button.setStyleSheet("")
 
 
@@ -66,7 +65,6 @@ def show_hold(button: QToolButton, on_hold: bool) -> None:
     tip = tr("On hold: click to resume the call") if on_hold else tr("Hold")
     button.setToolTip(tip)
     button.setAccessibleName(tr("Resume") if on_hold else tr("Hold"))
-    button.setAccessibleDescription(tip)
     button.setStyleSheet(
         _PRESSED.format(fill="rgba(224,160,32,50)", colour=AMBER) if on_hold else ""
     )

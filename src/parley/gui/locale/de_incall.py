@@ -11,9 +11,7 @@ STRINGS: dict[str, str] = {
         "Stummgeschaltet: Die Gegenseite hört nichts. Klicken, um das Mikrofon einzuschalten."
     ),
     "Microphone muted": "Mikrofon stumm",
-    "Click to switch the microphone back on": "Klicken, um das Mikrofon wieder einzuschalten",
     "Mute the microphone": "Mikrofon stummschalten",
-    "The other side hears you": "Die Gegenseite hört Sie",
     "On hold: click to resume the call": "Gehalten: Klicken, um das Gespräch fortzusetzen",
     # how a call ended (gui/call_end.py)
     "{name} hung up": "{name} hat aufgelegt",
