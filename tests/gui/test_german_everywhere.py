@@ -1,0 +1,294 @@
+"""The German desktop app shows no English: every window and dialog a person can open,
+walked widget by widget (`german_walk`), during a real call through Kamailio with
+baresip as the far phones, with an error in the status bar. One assertion lists every
+English text found.
+
+The walk picks up whatever top-level windows exist after each step, so windows added
+later are checked without changing this test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from german_walk import EnglishFinder, MenuCatcher, all_windows, english_in, walk
+from gui_rig import PASSWORDS, GuiRig, account
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon, QWidget
+
+from parley.contacts.model import Contact, PhoneNumber
+from parley.gui import tray as tray_module
+from parley.gui.i18n import install_qt_translations, set_language
+from parley.phone.events import (
+    AccountStateChanged,
+    PhoneError,
+    PhoneErrorCode,
+    RegCause,
+    RegState,
+)
+from parley.settings import Settings
+from peers.baresip import Baresip
+from peers.kamailio import Kamailio
+
+pytestmark = pytest.mark.interop
+
+
+@pytest.fixture(autouse=True)
+def german() -> Iterator[None]:
+    set_language("de")
+    install_qt_translations(QApplication.instance())
+    yield
+    set_language("en")
+    install_qt_translations(QApplication.instance())
+
+
+def test_the_word_list_tells_english_from_german() -> None:
+    assert english_in("Please check the settings of your account") == [
+        "Please",
+        "check",
+        "the",
+        "settings",
+        "of",
+        "your",
+        "account",
+    ]
+    assert english_in("Bitte prüfen Sie die Einstellungen Ihres Kontos") == []
+    # Names, numbers, URIs, units and codec names are no English.
+    assert english_in("Parley · sip:1002@127.0.0.1:5060 · G.722, PCMU, Opus 48 kHz") == []
+    assert english_in("<b>Anruf</b> an 1002 (486)") == []
+
+
+def settings_for(kam: Kamailio) -> Settings:
+    office = account(
+        f"127.0.0.1:{kam.udp_port}",
+        voicemail_extension="*98",
+        use_blf=True,
+        blf_extensions=["1003"],
+        subscribe_presence=True,
+    )
+    settings = Settings(accounts=[office])
+    settings.gui.compact_mode = False
+    return settings
+
+
+def walk_everything(finder: EnglishFinder, menus: MenuCatcher, context: str) -> None:
+    finder.walk(all_windows(), context)
+    finder.walk(menus.menus, f"{context} (menu)")
+    menus.menus.clear()
+
+
+def settle(rig: GuiRig, ms: int = 200) -> None:
+    rig.qtbot.wait(ms)
+
+
+def open_dialogs(rig: GuiRig, finder: EnglishFinder, menus: MenuCatcher) -> None:
+    """Settings with every page, the wizard, the audio assistant, the contact editor,
+    the menus of the main window; each walked while open, then closed."""
+    w = rig.window
+    w.open_settings("")
+    dialog = w.settings_dialog
+    settle(rig)
+    tree = dialog.tree
+    items = []
+    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    while stack:
+        item = stack.pop(0)
+        items.append(item)
+        stack.extend(item.child(i) for i in range(item.childCount()))
+    for item in items:
+        tree.setCurrentItem(item)
+        settle(rig, 50)
+        finder.walk([dialog], f"settings › {item.text(0)}")
+    # A value the settings refuse: the error shown is German too.
+    dialog.search.setText("port")
+    settle(rig, 50)
+    finder.walk([dialog], "settings search")
+    dialog.search.setText("")
+    dialog.reject()
+
+    from parley.gui.audio_assistant import AudioAssistant
+    from parley.gui.contact_editor import ContactEditor
+    from parley.gui.wizard import AccountWizard
+
+    for dialog in (
+        AccountWizard(rig.app, w, first_start=True),
+        AccountWizard(rig.app, w),
+        AudioAssistant(rig.app, w),
+        ContactEditor(rig.app.contacts, None, w),
+    ):
+        dialog.open()
+        settle(rig)
+        finder.walk([dialog], type(dialog).__name__)
+        dialog.reject()
+        dialog.deleteLater()
+
+    # Menus: "More", the context menu of an entry, the search field's, the tray's.
+    for view in range(w.views.count()):
+        w.views.setCurrentIndex(view)
+        settle(rig, 50)
+        finder.walk([w], f"main window, view {w.views.tabText(view)}")
+        w.more_button.click()
+        if w.entry_list.count():
+            w.entry_list.setCurrentRow(w.entry_list.count() - 1)
+            rect = w.entry_list.visualItemRect(w.entry_list.item(w.entry_list.count() - 1))
+            w.entry_list.customContextMenuRequested.emit(rect.center())
+        walk_everything(finder, menus, f"menus of view {view}")
+    w.search.customContextMenuRequested.emit(w.search.rect().center())
+    for button in w.findChildren(QWidget):
+        # Tool buttons with a drop-down menu (presence, voicemail): their menus.
+        menu = getattr(button, "menu", None)
+        if callable(menu) and button.isVisible():
+            found = menu()
+            if found is not None:
+                found.aboutToShow.emit()
+                finder.walk([found], f"menu of {type(button).__name__}")
+    walk_everything(finder, menus, "main window menus")
+
+
+def test_no_english_in_the_german_app(
+    kamailio: Kamailio,
+    make_rig: Callable[..., GuiRig],
+    far_phones: Callable[..., Baresip],
+    qtbot: Any,
+    answers: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A tray, as on a desktop that has one: its menu is built and walked too.
+    monkeypatch.setattr(
+        tray_module.QSystemTrayIcon,
+        "isSystemTrayAvailable",
+        staticmethod(lambda: True),
+    )
+    menus = MenuCatcher(monkeypatch)
+    finder = EnglishFinder()
+    far = far_phones(kamailio, "1002", auto_answer=True)
+    far_phones(kamailio, "1003", auto_answer=True)
+    rig = make_rig(settings_for(kamailio), passwords={"office": PASSWORDS["1001"]})
+    rig.start()
+    rig.wait_registered()
+    w = rig.window
+    rig.app.contacts.add(
+        Contact(
+            first_name="Erika",
+            last_name="Mustermann",
+            company="Beispiel GmbH",
+            numbers=(PhoneNumber("1002"),),
+        )
+    )
+    w.refresh_list()
+    settle(rig, 500)
+    walk_everything(finder, menus, "registered")
+    tray_menu = getattr(w.tray, "_menu", None)
+    if tray_menu is not None:
+        finder.walk([tray_menu], "tray menu")
+    if isinstance(w.tray.icon, QSystemTrayIcon):
+        finder.check("tray icon tooltip", w.tray.icon.toolTip())
+
+    open_dialogs(rig, finder, menus)
+
+    # A call: the call panel, its keypad and statistics, transfer and add dialogs.
+    panel = w.call_panel
+    qtbot.keyClicks(w.search, "1002")
+    qtbot.keyClick(w.search, Qt.Key.Key_Return)
+    rig.wait(lambda: panel.current is not None and panel.current.state == "connected")
+    far.wait_call_state("CALL_ESTABLISHED")
+    panel.keypad_button.click()
+    panel.stats_button.click()
+    panel.refresh_stats()
+    settle(rig, 1500)
+    walk_everything(finder, menus, "call connected")
+    panel.hold_button.click()
+    rig.wait(lambda: panel.current is not None and panel.current.held in ("us", "both"))
+    panel.mute_button.click()
+    settle(rig, 300)
+    walk_everything(finder, menus, "call held and muted")
+    panel.hold_button.click()
+    rig.wait(lambda: panel.current is not None and panel.current.held is None)
+    panel.mute_button.click()
+
+    controls = panel.controls
+    for button in (controls.transfer_button, controls.add_button):
+        button.click()
+        settle(rig)
+        dialog = getattr(controls, "dialog", None)
+        walk_everything(finder, menus, f"{button.toolTip()} dialog")
+        if isinstance(dialog, QDialog):
+            dialog.reject()
+    # The chat with the far end, during the call.
+    if panel.chat_button.isVisible():
+        panel.chat_button.click()
+        settle(rig, 300)
+        walk_everything(finder, menus, "chat during the call")
+
+    # A second call, joined into a conference with the first.
+    first = panel.current.id
+    qtbot.keyClicks(w.search, "1003")
+    qtbot.keyClick(w.search, Qt.Key.Key_Return)
+    rig.wait(lambda: any(c.id != first and c.state == "connected" for c in panel.calls))
+    second = next(c.id for c in panel.calls if c.id != first)
+    controls.join(first, second)
+    rig.wait(lambda: controls.conference.isVisible())
+    settle(rig, 500)
+    walk_everything(finder, menus, "conference")
+    # Recording: the notice before the first recording, and the recording note.
+    controls.record_button.click()
+    settle(rig, 500)
+    walk_everything(finder, menus, "recording")
+    for dialog in QApplication.topLevelWidgets():
+        if isinstance(dialog, QDialog) and dialog.isVisible():
+            dialog.reject()
+
+    panel.hang_up()
+    rig.wait(lambda: not any(c.id == panel.current.id for c in panel.calls) if panel.current else True)
+    for call in list(panel.calls):
+        rig.app.hangup(call.id)
+    rig.wait(lambda: not panel.calls)
+    settle(rig, 500)
+    walk_everything(finder, menus, "calls ended")
+
+    # A call that fails (nobody is 1009), and engine errors: the status bar is German.
+    qtbot.keyClicks(w.search, "1009")
+    qtbot.keyClick(w.search, Qt.Key.Key_Return)
+    rig.wait(lambda: bool(w.status.message.text()) and not panel.calls)
+    settle(rig, 300)
+    walk_everything(finder, menus, "failed call")
+    for code in PhoneErrorCode:
+        w.on_event(PhoneError(text="engine words", code=code, detail="1234: in use"))
+    rig.app._on_phone_event(
+        AccountStateChanged(
+            account="office",
+            state=RegState.FAILED,
+            status=503,
+            reason="Service Unavailable",
+            cause=RegCause.REFUSED,
+            user="1001",
+            domain="127.0.0.1",
+        )
+    )
+    settle(rig, 300)
+    walk_everything(finder, menus, "status bar with errors")
+    finder.texts([text for _when, text in w.status.errors], "status bar error list")
+    finder.check("status bar error details", w.status.error_details())
+
+    # The texts of message boxes shown on the way (answered by the `answers` fixture).
+    finder.texts(answers, "message box")
+    assert not finder.found, finder.report()
+
+
+def test_walk_reports_english(qtbot: Any) -> None:
+    """The walk can fail: an English label and tool tip in a German window are found."""
+    from PySide6.QtWidgets import QLabel, QVBoxLayout
+
+    box = QWidget()
+    qtbot.addWidget(box)
+    layout = QVBoxLayout(box)
+    label = QLabel("Anruf beenden")
+    label.setToolTip("Hang up the call")
+    layout.addWidget(label)
+    layout.addWidget(QLabel("Registration failed"))
+    finder = EnglishFinder()
+    finder.walk([box], "test")
+    assert set(finder.found) == {"Hang up the call", "Registration failed"}, finder.report()
+    assert all(text for _where, text in walk(box) if text)
