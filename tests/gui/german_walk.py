@@ -37,9 +37,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# Words German uses too (a loan word, a technical term, the same spelling): never English
+# on their own.
+_ALSO_GERMAN = frozenset(
+    """an was will also name server servers start domain mailbox audio video online
+    offline codec codecs headset status ok problem test import export layout windows
+    office chat""".split()
+)
+
 # Common English words that are not German words (nor parts of product names we use).
-ENGLISH_WORDS = frozenset(
-    """
+ENGLISH_WORDS = (
+    frozenset(
+        """
     the a an and or but of to from with without for by at on into onto about after before
     is are was were be been being has have had do does did done can cannot could should
     would will shall may might must not no yes none any some all every each this that
@@ -74,6 +83,8 @@ ENGLISH_WORDS = frozenset(
     company email phone mobile home work office private business
     light dark theme language layout compact collapse expand
     """.split()
+    )
+    - _ALSO_GERMAN
 )
 
 # Tokens that are no words: URIs, e-mail addresses, paths, host:port, numbers with units.
@@ -82,13 +93,22 @@ _NOT_WORDS = re.compile(
     r"|\S+@\S+"  # addresses
     r"|(?:~|\.{0,2})/\S*"  # paths
     r"|\b\w+\.(?:wav|toml|log|png|py)\b"  # file names
+    # Terms German uses as they are: codec names, SIP terms, a folder's name.
+    r"|\b[Aa]-law\b|\b[uµμ]-law\b|\bInstant[- ]Messag\w*|\bKeep-Alive\w*|\bEarly[- ]Media\b"
+    r"|\brecordings\b"
 )
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß']+")
 
 
 def english_in(text: str) -> list[str]:
-    """The English words of `text` (empty: it reads as German, or has no words)."""
-    plain = re.sub(r"<[^>]+>", " ", text)  # rich text: the tags are no words
+    """The English words of `text` (empty: it reads as German, or has no words).
+
+    Not checked: a line introduced by "Details:" (a lower layer's own words, shown only
+    as details), the key after a tab (a menu's shortcut), {placeholders}."""
+    plain = re.sub(r"(?m)^Details: .*$", " ", text)
+    plain = re.sub(r"\t.*$", " ", plain, flags=re.M)
+    plain = re.sub(r"\{\w+\}", " ", plain)
+    plain = re.sub(r"<[^>]+>", " ", plain)  # rich text: the tags are no words
     plain = _NOT_WORDS.sub(" ", plain)
     plain = plain.replace("&", "")  # mnemonic markers
     return [w for w in _WORD.findall(plain) if w.lower().strip("'") in ENGLISH_WORDS]

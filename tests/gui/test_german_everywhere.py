@@ -36,12 +36,12 @@ pytestmark = pytest.mark.interop
 
 
 @pytest.fixture(autouse=True)
-def german() -> Iterator[None]:
+def german(qapp: QApplication) -> Iterator[None]:
     set_language("de")
-    install_qt_translations(QApplication.instance())
+    install_qt_translations(qapp)  # Qt's own buttons and menus, as `run_gui` does
     yield
     set_language("en")
-    install_qt_translations(QApplication.instance())
+    install_qt_translations(qapp)
 
 
 def test_the_word_list_tells_english_from_german() -> None:
@@ -101,11 +101,26 @@ def open_dialogs(rig: GuiRig, finder: EnglishFinder, menus: MenuCatcher) -> None
         tree.setCurrentItem(item)
         settle(rig, 50)
         finder.walk([dialog], f"settings › {item.text(0)}")
-    # A value the settings refuse: the error shown is German too.
     dialog.search.setText("port")
     settle(rig, 50)
     finder.walk([dialog], "settings search")
     dialog.search.setText("")
+    # Values the settings refuse: the errors shown under the fields are German too.
+    dialog.select_account("office")
+    refused = {
+        "account.domain": "pbx example",
+        "account.username": "10 01",
+        "account.voicemail_extension": "* 98",
+    }
+    for key, value in refused.items():
+        dialog.rows[key].editor.set_value(value)
+    settle(rig, 50)
+    errors = [dialog.rows[key].error_text() for key in refused]
+    assert all(errors), errors  # each was refused, and said so
+    finder.texts(errors, "settings errors")
+    finder.walk([dialog], "settings with errors")
+    dialog.apply()  # refused: the message says why
+    finder.walk([dialog], "settings not saved")
     dialog.reject()
 
     from parley.gui.audio_assistant import AudioAssistant
@@ -229,7 +244,7 @@ def test_no_english_in_the_german_app(
     rig.wait(lambda: any(c.id != first and c.state == "connected" for c in panel.calls))
     second = next(c.id for c in panel.calls if c.id != first)
     controls.join(first, second)
-    rig.wait(lambda: controls.conference.isVisible())
+    rig.wait(lambda: len(controls.conference.participants) == 2)
     settle(rig, 500)
     walk_everything(finder, menus, "conference")
     # Recording: the notice before the first recording, and the recording note.
@@ -241,7 +256,7 @@ def test_no_english_in_the_german_app(
             dialog.reject()
 
     panel.hang_up()
-    rig.wait(lambda: not any(c.id == panel.current.id for c in panel.calls) if panel.current else True)
+    rig.wait(lambda: len(panel.calls) < 2)
     for call in list(panel.calls):
         rig.app.hangup(call.id)
     rig.wait(lambda: not panel.calls)
@@ -254,8 +269,15 @@ def test_no_english_in_the_german_app(
     rig.wait(lambda: bool(w.status.message.text()) and not panel.calls)
     settle(rig, 300)
     walk_everything(finder, menus, "failed call")
-    for code in PhoneErrorCode:
-        w.on_event(PhoneError(text="engine words", code=code, detail="1234: in use"))
+    # A pickup where nothing rings: the app's PickupFailed, worded here.
+    blf = w.features.blf
+    blf.run(blf.facade.pickup("1003"))  # as the panel does when it rings
+    rig.wait(lambda: "1003" in w.status.message.text())
+    walk_everything(finder, menus, "pickup failed")
+    for code in [None, *PhoneErrorCode]:
+        english = "Cannot open the SIP port 5060: the address is already in use"
+        w.on_event(PhoneError(text=english, code=code, subject="5060", detail="Jabra Evolve 40"))
+        assert w.status.message.text() and w.status.message.text() != english
     rig.app._on_phone_event(
         AccountStateChanged(
             account="office",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from parley.app.snapshots import AccountInfo, CallInfo
-from parley.phone.pickup import PickupProblem
 from parley.phone.events import (
     AccountStateChanged,
     BlfChanged,
@@ -39,6 +38,7 @@ from parley.phone.events import (
     TransferState,
     TypingChanged,
 )
+from parley.phone.pickup import PickupProblem
 
 __all__ = [
     "account_text",

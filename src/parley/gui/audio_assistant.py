@@ -26,6 +26,7 @@ from parley.app import Application
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import tr
 from parley.gui.settings_editors import DeviceEditor
+from parley.gui.texts import problem_detail, problem_text
 from parley.settings import ConfigError
 
 METER_FLOOR_DB = -60.0
@@ -137,7 +138,7 @@ class AudioAssistant(QDialog):
             self.app.play_test_sound(),
             None,
             lambda exc: self.note.setText(
-                tr("The test sound could not be played: {error}", error=exc)
+                tr("The test sound could not be played: {error}", error=problem_text(exc))
             ),
         )
 
@@ -159,7 +160,8 @@ class AudioAssistant(QDialog):
         try:
             self.app.update_settings(new)
         except ConfigError as exc:
-            self.note.setText(str(exc))
+            self.note.setText(problem_text(exc))
+            self.note.setToolTip(problem_detail(exc))
             return False
         self.accept()
         return True

@@ -26,7 +26,7 @@ from parley.gui import icons
 from parley.gui.contact_editor import NUMBER_TYPES
 from parley.gui.i18n import tr
 from parley.gui.icons import GREEN
-from parley.gui.texts import note_text
+from parley.gui.texts import detail_text, note_text, sip_answer_text
 from parley.gui.widgets import (
     Avatar,
     call_type_label,
@@ -191,10 +191,13 @@ class CallWindow(QWidget):
         self.info.setVisible(True)
         self.type_icon.setPixmap(icons.pixmap(entry.type.value, 20))
         self.type_label.setText(call_type_label(entry.type))
-        error = ""
+        error = detail = ""
         if entry.type in UNSUCCESSFUL and entry.sip_code is not None:
-            error = f"{entry.sip_code} {entry.reason}".strip()
+            # Our words for the code; the far end's reason phrase only as a detail.
+            error = sip_answer_text(entry.sip_code)
+            detail = detail_text(entry.reason or "")
         self.fields["error"].setText(error or "–")
+        self.fields["error"].setToolTip(detail)
         note = getattr(entry, "note", None) or (
             self.notes.get(entry.id) if entry.id is not None else None
         )

@@ -49,7 +49,16 @@ from parley.gui.features import Features
 from parley.gui.i18n import N_, tr
 from parley.gui.icons import GREEN
 from parley.gui.status_bar import StatusBar
-from parley.gui.texts import account_text, call_end_text
+from parley.gui.texts import (
+    account_text,
+    call_end_text,
+    phone_error_detail,
+    phone_error_text,
+    problem_detail,
+    problem_text,
+    setting_name,
+    sip_answer_text,
+)
 from parley.gui.theme import apply_theme
 from parley.gui.tray import Tray
 from parley.gui.widgets import EntryRow, format_when, round_button, tool_button
@@ -86,7 +95,7 @@ def account_tooltip(info: AccountInfo) -> str:
         lines.append(tr("Server: {server}", server=info.server))
     text = account_text(info)
     if info.state in ("failed", "not registered", "unreachable") and (text or info.status):
-        answer = f"{info.status} {info.reason}".strip() if info.status else ""
+        answer = sip_answer_text(info.status)
         lines.append(text or answer)
         if answer and answer not in text:
             lines.append(tr("Server answer: {answer}", answer=answer))
@@ -397,7 +406,7 @@ class MainWindow(QMainWindow):
         try:
             self.bridge.run(self.application.update_settings(new))
         except Exception as exc:  # ConfigError: cannot be saved
-            self.status.add_error(str(exc))
+            self.status.add_error(problem_text(exc), problem_detail(exc))
         self.apply_gui_settings()
 
     # ------------------------------------------------------------------ events
@@ -408,7 +417,7 @@ class MainWindow(QMainWindow):
         elif isinstance(event, CallStateChanged):
             self._call_changed(event)
         elif isinstance(event, PhoneError):
-            self.status.add_error(event.text)
+            self.status.add_error(phone_error_text(event), phone_error_detail(event))
         elif isinstance(event, HistoryAdded):
             self._history_added(event)
         elif isinstance(event, SettingsApplied):
@@ -419,7 +428,7 @@ class MainWindow(QMainWindow):
                 self.status.show_message(
                     tr(
                         "Some changes take effect at the next start: {names}",
-                        names=", ".join(event.restart_needed),
+                        names=", ".join(setting_name(key) for key in event.restart_needed),
                     )
                 )
 
@@ -549,7 +558,7 @@ class MainWindow(QMainWindow):
                     search=text, limit=RECENT_LIMIT if not text else 50
                 )
         except StoreError as exc:
-            self.status.add_error(str(exc))
+            self.status.add_error(problem_text(exc), problem_detail(exc))
         if text and contacts and entries:
             self._section(tr("Contacts"))
         for contact in contacts:
@@ -728,7 +737,8 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self.status.add_error(
-                tr("Cannot call {target}: {error}", target=target, error=str(exc))
+                tr("Cannot call {target}: {error}", target=target, error=problem_text(exc)),
+                problem_detail(exc),
             )
 
         self.bridge.run(self.application.dial(target, account or None), None, failed)
@@ -752,7 +762,8 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self.status.add_error(
-                tr("Cannot call {target}: {error}", target=target, error=str(exc))
+                tr("Cannot call {target}: {error}", target=target, error=problem_text(exc)),
+                problem_detail(exc),
             )
 
         self.bridge.run(self.application.dial(target, chosen, intercom=True), None, failed)

@@ -30,7 +30,7 @@ from parley.app import Application
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import tr
 from parley.gui.settings_fields import TRANSPORTS
-from parley.gui.texts import account_text
+from parley.gui.texts import account_text, issue_text
 from parley.phone.events import AccountStateChanged
 from parley.settings import ConfigError, SecretStoreError, keyring_status
 from parley.settings.errors import describe_validation_error
@@ -221,7 +221,7 @@ class AccountWizard(QDialog):
         except ValidationError as exc:
             for issue in describe_validation_error(exc, AccountSettings):
                 if issue.key not in empty:
-                    self._set_error(issue.key or "", issue.problem)
+                    self._set_error(issue.key or "", issue_text(issue))
             return None
         return None if empty else account
 
@@ -241,7 +241,7 @@ class AccountWizard(QDialog):
             future = self.app.update_settings(new)
         except ConfigError as exc:
             for issue in exc.issues:
-                self._set_error((issue.key or "").rpartition(".")[2], issue.problem)
+                self._set_error((issue.key or "").rpartition(".")[2], issue_text(issue))
             return False
         except SecretStoreError as exc:
             self._set_error("password", str(exc))

@@ -51,7 +51,6 @@ from parley.sip.refer import register_refer_usage
 from parley.sip.timers import TimerConfig
 from parley.sip.transaction_server import ServerTransaction
 
-
 # A sound device's problem as the phone reports it (`PhoneError.code`).
 _AUDIO_CODES = {
     AudioProblem.UNAVAILABLE: PhoneErrorCode.AUDIO_UNAVAILABLE,
