@@ -251,6 +251,7 @@ class EnglishFinder:
 
     def __init__(self) -> None:
         self.found: dict[str, set[str]] = {}
+        self.seen: set[str] = set()  # class names of the widgets walked while shown
 
     def check(self, where: str, text: str | None) -> None:
         if text and english_in(text):
@@ -259,6 +260,9 @@ class EnglishFinder:
     def walk(self, widgets: Iterable[QObject], context: str) -> None:
         for widget in widgets:
             if isinstance(widget, QWidget):
+                for shown in (widget, *widget.findChildren(QWidget)):
+                    if shown.isVisible():
+                        self.seen.add(type(shown).__name__)
                 for where, text in walk(widget):
                     self.check(f"{context}: {where}", text)
 

@@ -179,7 +179,7 @@ def test_no_english_in_the_german_app(
     menus = MenuCatcher(monkeypatch)
     finder = EnglishFinder()
     far = far_phones(kamailio, "1002", auto_answer=True)
-    far_phones(kamailio, "1003", auto_answer=True)
+    far3 = far_phones(kamailio, "1003", auto_answer=True)
     rig = make_rig(settings_for(kamailio), passwords={"office": PASSWORDS["1001"]})
     rig.start()
     rig.wait_registered()
@@ -236,6 +236,7 @@ def test_no_english_in_the_german_app(
         panel.chat_button.click()
         settle(rig, 300)
         walk_everything(finder, menus, "chat during the call")
+        w.features.close_chat()  # back to the call
 
     # A second call, joined into a conference with the first.
     first = panel.current.id
@@ -262,6 +263,23 @@ def test_no_english_in_the_german_app(
     rig.wait(lambda: not panel.calls)
     settle(rig, 500)
     walk_everything(finder, menus, "calls ended")
+
+    # An incoming call: the ringing panel; then declined.
+    far3.dial(f"sip:1001@127.0.0.1:{kamailio.udp_port}")
+    rig.wait(lambda: panel.calls and panel.incoming_widget(panel.calls[0].id) is not None)
+    settle(rig, 300)
+    walk_everything(finder, menus, "incoming call")
+    # The question when the far end asks to transfer us (built as the window builds it).
+    from parley.gui.call_dialogs import TransferRequestDialog
+
+    asking = TransferRequestDialog(panel.calls[0].id, "Erika Mustermann", "1003", w)
+    asking.show()
+    finder.walk([asking], "transfer request")
+    asking.reject()
+    panel.reject(panel.calls[0].id)
+    rig.wait(lambda: not panel.calls)
+    settle(rig, 300)
+    walk_everything(finder, menus, "incoming call declined")
 
     # A call that fails (nobody is 1009), and engine errors: the status bar is German.
     qtbot.keyClicks(w.search, "1009")
@@ -296,6 +314,27 @@ def test_no_english_in_the_german_app(
 
     # The texts of message boxes shown on the way (answered by the `answers` fixture).
     finder.texts(answers, "message box")
+    # The walk reached what a person meets (a renamed class: update this list).
+    expected = {
+        "SettingsDialog",
+        "AccountWizard",
+        "AudioAssistant",
+        "ContactEditor",
+        "CallPanel",
+        "DtmfKeypad",
+        "CallControls",
+        "ConferenceView",
+        "TargetDialog",
+        "IncomingCallWidget",
+        "TransferRequestDialog",
+        "BlfPanel",
+        "PresenceSelector",
+        "StatusBar",
+        "RecordingNotice",
+        "ChatView",
+        "CallWindow",
+    }
+    assert expected <= finder.seen, sorted(expected - finder.seen)
     assert not finder.found, finder.report()
 
 

@@ -509,5 +509,5 @@ def setting_name(key: str) -> str:
 
     if key == "accounts.listen":
         return tr("the SIP ports Parley listens on")
-    spec = spec_for(key)
+    spec = spec_for(re.sub(r"^accounts\[\d+\]\.", "account.", key))
     return tr(spec.label) if spec is not None else key
