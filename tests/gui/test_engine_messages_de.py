@@ -31,7 +31,7 @@ from parley.phone.outgoing import DialError
 from parley.phone.pickup import PickupProblem
 from parley.phone.transfer import TransferError
 from parley.settings import AccountSettings, Settings
-from parley.settings.errors import describe_validation_error
+from parley.settings.errors import ConfigError, describe_validation_error
 from peers.common import free_port
 
 NO_DEVICE = "Parley test device that is not there"
@@ -171,3 +171,14 @@ def test_a_refused_pickup_reads_german_in_the_status_bar(
     message = rig.window.status.message
     rig.wait(lambda: bool(message.text()) and "1003" in message.text())
     assert message.text() == "Heranholen nicht möglich: Bei 1003 klingelt gerade nichts."
+
+
+def test_a_settings_file_that_cannot_be_written_is_said_in_german(tmp_path: Any) -> None:
+    from parley.settings import save_settings
+
+    folder = tmp_path / "a file, not a folder"
+    folder.write_text("")
+    with pytest.raises(ConfigError) as caught:
+        save_settings(Settings(), folder / "settings.toml")
+    [issue] = caught.value.issues
+    assert issue_text(issue).startswith("Die Einstellungsdatei ließ sich nicht schreiben")

@@ -41,7 +41,7 @@ from parley.phone.pickup import PickupProblem
 from parley.phone.redirect import DeflectError
 from parley.phone.subscriptions import SubscriptionError
 from parley.phone.transfer import TransferError
-from parley.settings.errors import ConfigError, ConfigIssue
+from parley.settings.errors import WRITE_FAILED, ConfigError, ConfigIssue
 from parley.settings.secrets import SecretStoreError
 
 __all__ = [
@@ -459,6 +459,10 @@ _ISSUES: dict[str, str] = {
     "too_short": N_("This needs at least {limit} entry."),
     "list_type": N_("“{value}” is not a list."),
     "url_parsing": N_("“{value}” is not a web address."),
+    WRITE_FAILED: N_(
+        "The settings file could not be written: check that the disk is not full and that "
+        "you may write to its folder."
+    ),
 }
 
 # A model validator's problem (kind "value_error"), by the setting it is about.

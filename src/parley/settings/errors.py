@@ -9,6 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+# `ConfigIssue.kind` of a settings file that could not be written (the others are
+# pydantic's error types).
+WRITE_FAILED = "write_failed"
+
 
 @dataclass(frozen=True)
 class ConfigIssue:

@@ -166,6 +166,11 @@ STRINGS: dict[str, str] = {
     ),
     "Two accounts have the same name.": "Zwei Konten haben denselben Namen.",
     "This value is not allowed here.": "Dieser Wert ist hier nicht erlaubt.",
+    "The settings file could not be written: check that the disk is not full and that you "
+    "may write to its folder.": (
+        "Die Einstellungsdatei ließ sich nicht schreiben: Prüfen Sie, ob der Datenträger voll "
+        "ist und ob Sie in ihren Ordner schreiben dürfen."
+    ),
     "the SIP ports Parley listens on": "die SIP-Ports, auf denen Parley empfängt",
     # chat
     "the server cannot be reached": "der Server ist nicht erreichbar",
