@@ -42,6 +42,7 @@ from parley.phone.redirect import DeflectError
 from parley.phone.subscriptions import SubscriptionError
 from parley.phone.transfer import TransferError
 from parley.settings.errors import WRITE_FAILED, ConfigError, ConfigIssue
+from parley.settings.model import RECORDING_FIELDS
 from parley.settings.secrets import SecretStoreError
 
 __all__ = [
@@ -491,15 +492,30 @@ _FIELD_ISSUES: dict[str, str] = {
     "rtp_port_max": N_(
         "The lowest RTP port must be below the highest: a call needs two ports (RTP and RTCP)."
     ),
-    "recording_name": N_("The recording name must be a file name (no / or \\) and not empty."),
     "accounts": N_("Two accounts have the same name."),
 }
+
+
+def _recording_name_text(value: str) -> str:
+    if not value.strip():
+        return tr("The recording name must not be empty.")
+    if "/" in value or "\\" in value:
+        return tr("The recording name is a file name: no / or \\ (the folder is set apart).")
+    known = {f.casefold() for f in RECORDING_FIELDS}
+    unknown = [f for f in re.findall(r"\{([^{}]*)\}", value) if f.casefold() not in known]
+    return tr(
+        "{field} is not a field of the recording name; use {fields}.",
+        field="{" + (unknown[0] if unknown else "?") + "}",
+        fields=", ".join("{" + f + "}" for f in RECORDING_FIELDS),
+    )
 
 
 def issue_text(issue: ConfigIssue) -> str:
     """One settings problem in words of the GUI's language, from the kind of pydantic
     error and the setting it is about (never pydantic's or the model's English)."""
     field = (issue.key or "").rpartition(".")[2].split("[")[0]
+    if issue.kind == "value_error" and field == "recording_name":
+        return _recording_name_text(issue.value)
     text = _ISSUES.get(issue.kind) if issue.kind != "value_error" else None
     if text is None:
         text = _FIELD_ISSUES.get(field, N_("This value is not allowed here."))

@@ -160,9 +160,13 @@ STRINGS: dict[str, str] = {
         "Der niedrigste RTP-Port muss unter dem höchsten liegen: Ein Anruf braucht zwei "
         "Ports (RTP und RTCP)."
     ),
-    "The recording name must be a file name (no / or \\) and not empty.": (
-        "Der Name der Aufzeichnung muss ein Dateiname sein (ohne / oder \\) und darf nicht "
-        "leer sein."
+    "The recording name must not be empty.": "Der Name der Aufzeichnung darf nicht leer sein.",
+    "The recording name is a file name: no / or \\ (the folder is set apart).": (
+        "Der Name der Aufzeichnung ist ein Dateiname: ohne / oder \\ (der Ordner wird "
+        "eigens eingestellt)."
+    ),
+    "{field} is not a field of the recording name; use {fields}.": (
+        "{field} ist kein Feld des Aufzeichnungsnamens; möglich sind {fields}."
     ),
     "Two accounts have the same name.": "Zwei Konten haben denselben Namen.",
     "This value is not allowed here.": "Dieser Wert ist hier nicht erlaubt.",
