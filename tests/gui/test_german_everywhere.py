@@ -23,6 +23,10 @@ from parley.gui import tray as tray_module
 from parley.gui.i18n import install_qt_translations, set_language
 from parley.phone.events import (
     AccountStateChanged,
+    MessageReceived,
+    MwiChanged,
+    PresenceChanged,
+    PresenceState,
     PhoneError,
     PhoneErrorCode,
     RegCause,
@@ -67,6 +71,7 @@ def settings_for(kam: Kamailio) -> Settings:
         use_blf=True,
         blf_extensions=["1003"],
         subscribe_presence=True,
+        mwi=True,
     )
     settings = Settings(accounts=[office])
     settings.gui.compact_mode = False
@@ -193,6 +198,14 @@ def test_no_english_in_the_german_app(
         )
     )
     w.refresh_list()
+    # What the engine reports of voicemail, presence and messages (as it would).
+    far_uri = f"sip:1002@127.0.0.1:{kamailio.udp_port}"
+    for event in (
+        MwiChanged(account="office", new=2, old=1, urgent_new=1, waiting=True),
+        PresenceChanged(uri=far_uri, state=PresenceState.LUNCH, note="", account="office"),
+        MessageReceived(sender=far_uri, text="Hallo!", account="office", sender_name="Erika"),
+    ):
+        rig.app._on_phone_event(event)
     settle(rig, 500)
     walk_everything(finder, menus, "registered")
     tray_menu = getattr(w.tray, "_menu", None)
@@ -329,6 +342,7 @@ def test_no_english_in_the_german_app(
         "TransferRequestDialog",
         "BlfPanel",
         "PresenceSelector",
+        "MwiIndicator",
         "StatusBar",
         "RecordingNotice",
         "ChatView",
