@@ -25,10 +25,10 @@ from parley.phone.events import (
     AccountStateChanged,
     MessageReceived,
     MwiChanged,
-    PresenceChanged,
-    PresenceState,
     PhoneError,
     PhoneErrorCode,
+    PresenceChanged,
+    PresenceState,
     RegCause,
     RegState,
 )
