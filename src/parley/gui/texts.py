@@ -52,9 +52,12 @@ __all__ = [
     "end_text",
     "issue_text",
     "note_text",
+    "phone_error_detail",
     "phone_error_text",
     "pickup_text",
+    "problem_detail",
     "problem_text",
+    "setting_name",
     "sip_answer_text",
     "transfer_text",
 ]
@@ -430,11 +433,6 @@ def problem_detail(exc: BaseException) -> str:
     if isinstance(exc, PickupFailed):
         return ""
     return detail_text(str(exc) or type(exc).__name__)
-
-
-def problem_with_detail(exc: BaseException) -> str:
-    """`problem_text` and its details on a second line (for an error list)."""
-    return "\n".join(t for t in (problem_text(exc), problem_detail(exc)) if t)
 
 
 # A setting's problem by the kind of pydantic error (`ConfigIssue.kind`) — pydantic's
