@@ -178,6 +178,17 @@ def open_dialogs(rig: GuiRig, kam: Kamailio, finder: EnglishFinder, menus: MenuC
                 found.aboutToShow.emit()
                 finder.walk([found], f"menu of {type(button).__name__}")
     walk_everything(finder, menus, "main window menus")
+    # Compact mode with an entry selected, and the call window closed.
+    w.set_compact(True)
+    if w.items():
+        w.select(*w.items()[0][:2])
+    settle(rig)
+    walk_everything(finder, menus, "compact mode")
+    w.set_compact(False)
+    w.set_call_window_closed(True)
+    settle(rig)
+    walk_everything(finder, menus, "call window closed")
+    w.set_call_window_closed(False)
 
 
 def test_no_english_in_the_german_app(
