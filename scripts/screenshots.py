@@ -273,6 +273,18 @@ def take(out: Path, work: Path) -> int:
         window_de.show()
         window_de.views.setCurrentIndex(2)
         window_de.select(*window_de.items()[3][:2])
+        # An engine message in the status bar, worded in German from its code.
+        from parley.phone.events import PhoneError, PhoneErrorCode
+
+        application._on_phone_event(
+            PhoneError(
+                text="The audio device 'USB-Headset' stopped working",
+                code=PhoneErrorCode.AUDIO_FALLBACK,
+                subject="USB-Headset",
+                detail="Standard",
+            )
+        )
+        wait(lambda: "USB-Headset" in window_de.status.message.text(), "the German message")
         shot(window_de, "german")
         window_de.quit()
         bridge_de.close()

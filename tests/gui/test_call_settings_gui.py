@@ -121,7 +121,7 @@ def test_recording_settings_and_a_wrong_file_name(
     dialog.select_page("functions")
     name = rows["functions.recording_name"]
     name.editor.set_value("call_{YYYY}_{nonsense}")
-    assert "{nonsense} is not a recording name field" in name.error_text()
+    assert "{nonsense} is not a field of the recording name" in name.error_text()
     assert name.error.isVisible()
     assert not dialog.apply()
     assert (tmp_path / "settings.toml").read_bytes() == before

@@ -177,7 +177,7 @@ def test_a_message_to_nobody_shows_failed_with_the_reason(
     type_and_send(us, chat, "is anybody there?")
     bubble = chat.view.bubbles[0]
     us.wait(lambda: "Not delivered" in bubble.meta)
-    assert bubble.meta.endswith("Not delivered: 404 Not Found"), bubble.meta
+    assert bubble.meta.endswith("Not delivered: 404 Not found"), bubble.meta  # our words
     assert bubble.meta_label.objectName() == "failed"
 
 

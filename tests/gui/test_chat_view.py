@@ -70,7 +70,7 @@ def test_bubbles_in_order_on_their_sides_with_delivery_state(qtbot: Any) -> None
             message_id=3, to=ANNA, state=MessageDelivery.FAILED, status=404, reason="Not Found"
         )
     )
-    assert last.meta.endswith("Not delivered: 404 Not Found")
+    assert last.meta.endswith("Not delivered: 404 Not found")
     assert [b.text for b in view.bubbles] == [
         "Hi, are you free at 3?",
         "Yes, see you then",
@@ -303,7 +303,7 @@ def test_the_chat_in_german(qtbot: Any) -> None:
         view.on_status(
             MessageStatus(message_id=1, to=ANNA, state=MessageDelivery.FAILED, status=480)
         )
-        assert view.bubbles[-1].meta.endswith("Nicht zugestellt: 480")
+        assert view.bubbles[-1].meta.endswith("Nicht zugestellt: 480 Keine Antwort")
     finally:
         set_language("en")
 

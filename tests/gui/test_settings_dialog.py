@@ -137,7 +137,7 @@ def test_wrong_value_shows_the_error_and_keeps_the_old_file(
     dialog.select_account("office")
     domain = dialog.rows["account.domain"]
     domain.editor.set_value("pbx example com")
-    assert "not a valid host name" in domain.error_text()
+    assert "not a valid domain" in domain.error_text()
     assert domain.error.isVisible()
     assert not dialog.apply()
     assert "correct the marked settings" in dialog.message.text()
@@ -159,7 +159,7 @@ def test_an_error_found_on_saving_is_shown_on_its_field(
     assert not dialog.apply()
     assert dialog.selected_account() is not None
     assert dialog.selected_account().name == "home"  # type: ignore[union-attr]
-    assert "retry_interval" in dialog.rows["account.retry_max_interval"].error_text()
+    assert "retry interval" in dialog.rows["account.retry_max_interval"].error_text()
     assert (tmp_path / "settings.toml").read_bytes() == before
 
 

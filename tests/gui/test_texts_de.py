@@ -74,7 +74,7 @@ def test_wrong_password_reads_german_in_the_account_tooltip(
     rig.wait(lambda: accounts.state_text("office") == "Registrierung fehlgeschlagen")
     tip = accounts.tooltip("office")
     assert "Kontos „office“" in tip and "Benutzer 1001" in tip, tip
-    assert "Groß- und Kleinschreibung" in tip and "401 Unauthorized" in tip, tip
+    assert "Groß- und Kleinschreibung" in tip and "401 Anmeldung fehlgeschlagen" in tip, tip
 
 
 def test_every_end_cause_has_german_words() -> None:

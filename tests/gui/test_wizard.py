@@ -133,7 +133,7 @@ def test_wizard_marks_missing_and_wrong_fields_and_saves_nothing(
     assert wizard.error_text("username") == "Please fill this in."
     fill(wizard, "pbx example com", "1001", "")
     assert not wizard.register_account()
-    assert "not a valid host name" in wizard.error_text("domain")
+    assert "not a valid domain" in wizard.error_text("domain")
     assert wizard.error_text("password") == "Please fill this in."
     assert not (tmp_path / "settings.toml").exists()
 

@@ -220,7 +220,7 @@ def test_the_timer_takes_over_while_the_device_is_reopened_and_the_device_again_
     events: list[str] = []
 
     async def main() -> tuple[int, int, int]:
-        engine = MediaEngine(config, events.append)
+        engine = MediaEngine(config, lambda notice: events.append(str(notice)))
         device = engine.device
         assert isinstance(device, devices.DevicePort)
         engine.start()

@@ -14,7 +14,7 @@ from test_app import account, make_app
 from parley.app import Application
 from parley.app.blf import PickupFailed
 from parley.cli.commands_blf import event_line
-from parley.cli.texts import blf_text, event_data
+from parley.cli.texts import blf_text, event_data, pickup_problem_text
 from parley.phone.events import BlfChanged, BlfState
 from parley.phone.pickup import PickupProblem
 from parley.settings import Settings
@@ -42,7 +42,10 @@ def test_lines_watch_and_pickup_refused(app: Application) -> None:
     with pytest.raises(PickupFailed) as caught:
         app.blf.pickup("1003").result(WAIT)
     assert caught.value.problem is PickupProblem.NOT_RINGING
-    assert str(caught.value) == "Cannot pick up: nothing rings at 1003 now."
+    assert caught.value.line == "1003"
+    # The app says no sentence; the console words it.
+    text = pickup_problem_text(caught.value.problem, caught.value.line)
+    assert text == "Cannot pick up: nothing rings at 1003 now."
 
 
 def test_the_json_line_and_the_sentences() -> None:

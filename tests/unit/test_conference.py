@@ -320,7 +320,7 @@ def test_query_call_holds_the_active_calls_and_the_conference(rig3: Rig) -> None
 @pytest.fixture
 def engine() -> Iterator[tuple[MediaEngine, list[str]]]:
     said: list[str] = []
-    e = MediaEngine(AudioConfig(), said.append)
+    e = MediaEngine(AudioConfig(), lambda notice: said.append(str(notice)))
     yield e, said
     e.stop()
 

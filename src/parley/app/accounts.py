@@ -14,7 +14,7 @@ from pydantic import SecretStr, ValidationError
 from parley.app.context import AppContext, AppError, done
 from parley.app.events import SettingsApplied
 from parley.app.logs import apply_log_settings
-from parley.phone.events import PhoneError
+from parley.phone.events import PhoneError, PhoneErrorCode
 from parley.phone.phone import Phone, listen_ports
 from parley.settings import (
     ConfigError,
@@ -75,11 +75,16 @@ class Configuration:
         # The very dict the phone reads an account's password from when it adds it.
         self.passwords: dict[str, str] = {}
         self._applied_passwords: dict[str, str] = {}  # what each account registered with
-        self.problems: list[str] = self._collect_passwords(settings.accounts)
+        # Problems with passwords, as the events told at start (`problems`: their text).
+        self.problem_events: list[PhoneError] = self._collect_passwords(settings.accounts)
 
-    def _collect_passwords(self, accounts: list[AccountSettings]) -> list[str]:
+    @property
+    def problems(self) -> list[str]:
+        return [event.text for event in self.problem_events]
+
+    def _collect_passwords(self, accounts: list[AccountSettings]) -> list[PhoneError]:
         """Fill in passwords: given ones, then the file's inline ones, then the keyring."""
-        problems: list[str] = []
+        problems: list[PhoneError] = []
         for account in accounts:
             if account.name in self._given_passwords:
                 self.passwords[account.name] = self._given_passwords[account.name]
@@ -92,13 +97,26 @@ class Configuration:
             try:
                 secret = get_password(account)
             except SecretStoreError as exc:
-                problems.append(f"Account {account.name}: {exc}")
+                problems.append(
+                    PhoneError(
+                        text=f"Account {account.name}: {exc}",
+                        account=account.name,
+                        code=PhoneErrorCode.KEYRING_FAILED,
+                        subject=account.name,
+                        detail=str(exc),
+                    )
+                )
                 continue
             if secret is None:
                 problems.append(
-                    f"Account {account.name}: no password in the settings file or the "
-                    "keyring — registration fails if the server asks for one; enter the "
-                    "password in the account settings"
+                    PhoneError(
+                        text=f"Account {account.name}: no password in the settings file or "
+                        "the keyring — registration fails if the server asks for one; enter "
+                        "the password in the account settings",
+                        account=account.name,
+                        code=PhoneErrorCode.PASSWORD_MISSING,
+                        subject=account.name,
+                    )
                 )
             else:
                 self.passwords[account.name] = secret
@@ -147,7 +165,7 @@ class Configuration:
         if old.log != new.log:  # the log is the process's, phone or not
             apply_log_settings(new.log)
         fresh = [a for a in new.accounts if a.name not in self.passwords or a.password]
-        self.problems.extend(self._collect_passwords(fresh))
+        self.problem_events.extend(self._collect_passwords(fresh))
         try:
             self._ctx.phone()
         except AppError:
@@ -175,6 +193,7 @@ class Configuration:
         if listen_plan(old) != listen_plan(new):
             restart.append("accounts.listen")
         failures: list[str] = []
+        failed: list[str] = []  # the accounts concerned
         for name, account in list(phone.accounts.items()):
             target = wanted.get(name)
             if (
@@ -187,6 +206,7 @@ class Configuration:
                 except Exception as exc:
                     log.exception("removing account %s", name)
                     failures.append(f"{name}: {exc}")
+                    failed.append(name)
         for name, target in wanted.items():
             if name in phone.accounts:
                 continue
@@ -198,10 +218,18 @@ class Configuration:
             except Exception as exc:
                 log.exception("adding account %s", name)
                 failures.append(f"{name}: {exc}")
+                failed.append(name)
         self._ctx.dispatch(SettingsApplied(restart_needed=tuple(restart)))
         if failures:
             text = "Some account changes could not be applied: " + "; ".join(failures)
-            self._ctx.dispatch(PhoneError(text=text))
+            self._ctx.dispatch(
+                PhoneError(
+                    text=text,
+                    code=PhoneErrorCode.SETTINGS_NOT_APPLIED,
+                    subject=", ".join(dict.fromkeys(failed)),
+                    detail="; ".join(failures),
+                )
+            )
             raise AppError(text)
 
     async def _remove_account(self, phone: Phone, name: str) -> None:

@@ -187,6 +187,11 @@ class Application:
         return self.configuration.settings_path
 
     @property
+    def problem_events(self) -> list[PhoneError]:
+        """The same problems as events, for a front-end to word them."""
+        return self.configuration.problem_events
+
+    @property
     def problems(self) -> list[str]:
         """Problems found with passwords (also sent as `PhoneError` events at start)."""
         return self.configuration.problems
@@ -220,8 +225,8 @@ class Application:
             auto_answer=self._auto_answer,
             message_store=self._messages.store,
         )
-        for text in config.problems:
-            self._dispatch(PhoneError(text=text))
+        for problem in config.problem_events:
+            self._dispatch(problem)
         config.phone_started()
         await self.phone.start()
         self._presence.phone_started()

@@ -19,32 +19,15 @@ from parley.phone.events import BlfChanged, BlfState, PhoneEvent
 from parley.phone.outgoing import DialError
 from parley.phone.pickup import PickupError, PickupProblem
 
-__all__ = ["Blf", "PickupFailed", "pickup_problem_text"]
-
-_PROBLEMS = {
-    PickupProblem.NOT_RINGING: "nothing rings at {line} now",
-    PickupProblem.NO_DIALOG: (
-        "the server does not say which call rings at {line}; set the account's pickup "
-        "prefix if the PBX has a pickup code"
-    ),
-    PickupProblem.NO_CALLER: (
-        "the server does not say who calls {line}; set the account's pickup prefix if "
-        "the PBX has a pickup code"
-    ),
-    PickupProblem.NO_EXTENSION: "{line} has no extension to dial the pickup code with",
-}
-
-
-def pickup_problem_text(problem: PickupProblem, line: str) -> str:
-    """Why a pickup at `line` could not start, for a person (English)."""
-    return f"Cannot pick up: {_PROBLEMS[problem].format(line=line)}."
+__all__ = ["Blf", "PickupFailed"]
 
 
 class PickupFailed(AppError):
-    """A pickup that cannot start; `problem` says why (front-ends may word it anew)."""
+    """A pickup that cannot start: `problem` says why, `line` where; the front-ends
+    word it (`parley.cli.texts.pickup_problem_text`, `parley.gui.texts.pickup_text`)."""
 
     def __init__(self, problem: PickupProblem, line: str) -> None:
-        super().__init__(pickup_problem_text(problem, line))
+        super().__init__(f"pickup at {line}: {problem.value}")
         self.problem = problem
         self.line = line
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from parley.cli.texts import blf_text
+from parley.app.blf import PickupFailed
+from parley.cli.texts import blf_text, pickup_problem_text
 
 if TYPE_CHECKING:
     from parley.cli.console import Console
@@ -39,7 +40,10 @@ def pickup(console: Console, rest: list[str]) -> None:
     if not rest:
         console.reply("error: pick up at which line? e.g. 'pickup 1003'")
         return
-    info = console.wait(console.app.blf.pickup(rest[0]))
+    try:
+        info = console.wait(console.app.blf.pickup(rest[0]))
+    except PickupFailed as exc:
+        raise ValueError(pickup_problem_text(exc.problem, exc.line)) from exc
     console.reply(f"call {info.id}: picking up the call at {rest[0]} ({info.remote})")
 
 

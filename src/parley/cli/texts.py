@@ -38,6 +38,7 @@ from parley.phone.events import (
     TransferState,
     TypingChanged,
 )
+from parley.phone.pickup import PickupProblem
 
 __all__ = [
     "account_text",
@@ -507,3 +508,22 @@ def publication_text(event: PublicationChanged) -> str:
             " this phone are answered by it."
         )
     return f"Publishing your {what} failed{code} ({event.account})."
+
+
+_PICKUP_PROBLEMS = {
+    PickupProblem.NOT_RINGING: "nothing rings at {line} now",
+    PickupProblem.NO_DIALOG: (
+        "the server does not say which call rings at {line}; set the account's pickup "
+        "prefix if the PBX has a pickup code"
+    ),
+    PickupProblem.NO_CALLER: (
+        "the server does not say who calls {line}; set the account's pickup prefix if "
+        "the PBX has a pickup code"
+    ),
+    PickupProblem.NO_EXTENSION: "{line} has no extension to dial the pickup code with",
+}
+
+
+def pickup_problem_text(problem: PickupProblem, line: str) -> str:
+    """Why a pickup at `line` could not start (`PickupFailed`)."""
+    return f"Cannot pick up: {_PICKUP_PROBLEMS[problem].format(line=line)}."

@@ -12,7 +12,7 @@ from parley.gui import icons
 from parley.gui.call_menu import DtmfKeypad
 from parley.gui.i18n import N_, tr
 from parley.gui.icons import GREEN
-from parley.gui.texts import account_text
+from parley.gui.texts import account_text, sip_answer_text
 from parley.gui.widgets import round_button
 
 ACCOUNT_STATES: dict[str, tuple[str, str]] = {
@@ -35,7 +35,7 @@ def account_tooltip(info: AccountInfo) -> str:
         lines.append(tr("Server: {server}", server=info.server))
     text = account_text(info)
     if info.state in ("failed", "not registered", "unreachable") and (text or info.status):
-        answer = f"{info.status} {info.reason}".strip() if info.status else ""
+        answer = sip_answer_text(info.status)
         lines.append(text or answer)
         if answer and answer not in text:
             lines.append(tr("Server answer: {answer}", answer=answer))

@@ -24,6 +24,12 @@ from parley.gui import icons
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import install_qt_translations, set_language, tr
 from parley.gui.main_window import MainWindow
+from parley.gui.texts import (
+    phone_error_detail,
+    phone_error_text,
+    problem_detail,
+    problem_text,
+)
 from parley.gui.theme import apply_theme
 from parley.settings import ConfigError
 from parley.settings.model import LogSettings
@@ -123,7 +129,10 @@ def run_gui(argv: list[str] | None = None) -> int:
     idle.timeout.connect(lambda: None)
 
     def started_failed(exc: BaseException) -> None:
-        window.status.add_error(tr("Parley could not start the phone: {error}", error=str(exc)))
+        window.status.add_error(
+            tr("Parley could not start the phone: {error}", error=problem_text(exc)),
+            problem_detail(exc),
+        )
 
     def started(_: object) -> None:
         window.phone_started()
@@ -140,8 +149,8 @@ def run_gui(argv: list[str] | None = None) -> int:
             window.showMinimized()
     else:
         window.show()
-    for problem in application.problems:
-        window.status.add_error(problem)
+    for problem in application.problem_events:
+        window.status.add_error(phone_error_text(problem), phone_error_detail(problem))
     bridge.run(application.start(), started, started_failed)
     try:
         return qt_app.exec()

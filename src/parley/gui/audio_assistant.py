@@ -29,6 +29,7 @@ from parley.gui import widgets
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import tr
 from parley.gui.settings_editors import SYSTEM_DEFAULT
+from parley.gui.texts import problem_detail, problem_text
 from parley.settings import ConfigError
 
 METER_FLOOR_DB = -60.0
@@ -212,7 +213,9 @@ class AudioAssistant(QDialog):
     def _test_sound_failed(self, exc: BaseException) -> None:
         self._sounding.stop()
         self._test_sound_over()
-        self.note.setText(tr("The test sound could not be played: {error}", error=exc))
+        self.note.setText(
+            tr("The test sound could not be played: {error}", error=problem_text(exc))
+        )
 
     def _test_sound_over(self) -> None:
         self.test_button.setText(tr("Play test sound"))
@@ -236,7 +239,8 @@ class AudioAssistant(QDialog):
         try:
             self.app.update_settings(new)
         except ConfigError as exc:
-            self.note.setText(str(exc))
+            self.note.setText(problem_text(exc))
+            self.note.setToolTip(problem_detail(exc))
             return False
         self.accept()
         return True

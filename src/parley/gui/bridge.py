@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from parley.app.application import Application
+from parley.gui.texts import problem_detail, problem_text
 from parley.phone.events import PhoneEvent
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,13 @@ ErrorHandler = Callable[[BaseException], None]
 
 class EngineBridge(QObject):
     """Turns Application events into the `event` signal and future completions into
-    callbacks, both on the GUI thread. `command_failed` carries the text of a failed
-    command that had no error handler of its own."""
+    callbacks, both on the GUI thread. `command_failed` carries what a failed command
+    that had no error handler of its own means, in the GUI's language, and the
+    exception's own words as details (`parley.gui.texts.problem_text`)."""
 
     # Named like QObject.event(); tried: Qt's own event dispatch is not affected.
     event = Signal(object)  # type: ignore[assignment]
-    command_failed = Signal(str)
+    command_failed = Signal(str, str)  # text, details
     _posted = Signal(object)
     _completed = Signal(object, object, object)
 
@@ -83,7 +85,7 @@ class EngineBridge(QObject):
                 on_error(exc)
             else:
                 log.info("command failed: %s", exc)
-                self.command_failed.emit(str(exc) or type(exc).__name__)
+                self.command_failed.emit(problem_text(exc), problem_detail(exc))
             return
         if on_result is not None:
             on_result(value)

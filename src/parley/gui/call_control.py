@@ -41,7 +41,7 @@ from parley.gui.call_dialogs import RecordingNotice, TargetDialog, TransferReque
 from parley.gui.conference_view import ConferenceView
 from parley.gui.i18n import tr
 from parley.gui.incoming import IncomingCallWidget
-from parley.gui.texts import note_text, short_target, transfer_text
+from parley.gui.texts import note_text, problem_detail, problem_text, short_target, transfer_text
 from parley.gui.widgets import tool_button
 from parley.phone.events import (
     CallNote,
@@ -303,8 +303,9 @@ class CallControls(QWidget):
         found = [c for c in self.calls if c.direction == "incoming" and c.state == "incoming"]
         return found[-1] if found else None
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, detail: str = "") -> None:
         self.message.setText(text)
+        self.message.setToolTip(detail)
         self.message.setVisible(bool(text))
 
     def attach_incoming(self, widget: IncomingCallWidget, call: CallInfo) -> None:
@@ -330,10 +331,12 @@ class CallControls(QWidget):
         try:
             future = make()
         except Exception as exc:  # AppError and the like: say it, never raise into Qt
-            self.show_message(str(exc))
+            self.show_message(problem_text(exc), problem_detail(exc))
             return
         self.bridge.run(
-            future, on_result, lambda exc: self.show_message(str(exc) or type(exc).__name__)
+            future,
+            on_result,
+            lambda exc: self.show_message(problem_text(exc), problem_detail(exc)),
         )
 
     def _open(self, dialog: Any) -> None:
@@ -556,7 +559,7 @@ class CallControls(QWidget):
         try:
             self.bridge.run(self.application.update_settings(new))
         except Exception as exc:  # cannot be saved: record anyway, say why it is not kept
-            self.show_message(str(exc))
+            self.show_message(problem_text(exc), problem_detail(exc))
         self._record(call_id, True)
 
     def _record(self, call_id: int, on: bool) -> None:

@@ -11,6 +11,7 @@ markup from the network is never interpreted. A conversation shows its last
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime
 from typing import Any
@@ -43,8 +44,11 @@ from parley.gui.facades import (
     uri_user,
 )
 from parley.gui.i18n import N_, tr
+from parley.gui.texts import sip_answer_text
 from parley.gui.widgets import heading, tool_button
 from parley.phone.events import MessageDelivery, MessageReceived, MessageStatus, TypingChanged
+
+log = logging.getLogger(__name__)
 
 MAX_BUBBLES = 200
 TYPING_IDLE_MS = 5000  # no key for this long: we stopped typing
@@ -81,7 +85,12 @@ def delivery_text(state: str, status: int | None = None, reason: str = "") -> st
     if label is None:
         return ""
     if state == MessageDelivery.FAILED:
-        why = " ".join(p for p in (str(status) if status else "", reason) if p)
+        # Our words for the SIP status; the far end's reason phrase is not shown (it is
+        # English, or whatever language the server speaks).
+        # Without a status the transport failed: its words are English, not shown.
+        why = sip_answer_text(status) if status else ""
+        if not why and reason:
+            why = tr("the server cannot be reached")
         return tr("Not delivered: {reason}", reason=why) if why else tr(label)
     return tr(label)
 
@@ -349,7 +358,8 @@ class ChatView(QWidget):
                     bubble.set_state(early.state, early.status, early.reason)
 
         def failed(exc: BaseException) -> None:
-            bubble.set_state(MessageDelivery.FAILED, None, str(exc) or type(exc).__name__)
+            log.info("sending a message failed: %s", exc)
+            bubble.set_state(MessageDelivery.FAILED, None, "")
 
         self.run(self.facade.send(self.peer, text, self.account), sent, failed)
 

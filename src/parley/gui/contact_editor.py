@@ -34,6 +34,7 @@ from parley.contacts.model import (
 from parley.contacts.store import ContactStore
 from parley.gui import widgets
 from parley.gui.i18n import N_, tr
+from parley.gui.texts import problem_text
 from parley.gui.widgets import Avatar, tool_button
 from parley.history.db import StoreError
 
@@ -265,7 +266,9 @@ class ContactEditor(QDialog):
             else:
                 self.saved = self.store.update(contact)
         except (ContactError, StoreError) as exc:
-            self.show_problems([tr("The contact could not be saved: {error}", error=str(exc))])
+            self.show_problems(
+                [tr("The contact could not be saved: {error}", error=problem_text(exc))]
+            )
             return False
         self.accept()
         return True
@@ -282,7 +285,9 @@ class ContactEditor(QDialog):
         try:
             self.store.delete(self.original.id)
         except StoreError as exc:
-            self.show_problems([tr("The contact could not be deleted: {error}", error=str(exc))])
+            self.show_problems(
+                [tr("The contact could not be deleted: {error}", error=problem_text(exc))]
+            )
             return False
         self.deleted = True
         self.accept()

@@ -50,7 +50,14 @@ from parley.gui.i18n import N_, tr
 from parley.gui.missed_calls import MissedCalls
 from parley.gui.shortcuts import install_shortcuts
 from parley.gui.status_bar import StatusBar
-from parley.gui.texts import call_end_text
+from parley.gui.texts import (
+    call_end_text,
+    phone_error_detail,
+    phone_error_text,
+    problem_detail,
+    problem_text,
+    setting_name,
+)
 from parley.gui.theme import apply_theme
 from parley.gui.tray import Tray
 from parley.gui.widgets import (
@@ -300,7 +307,7 @@ class MainWindow(QMainWindow):
         try:
             self.bridge.run(self.application.update_settings(new))
         except Exception as exc:  # ConfigError: cannot be saved
-            self.status.add_error(str(exc))
+            self.status.add_error(problem_text(exc), problem_detail(exc))
         self.apply_gui_settings()
 
     # ------------------------------------------------------------------ events
@@ -311,7 +318,7 @@ class MainWindow(QMainWindow):
         elif isinstance(event, CallStateChanged):
             self._call_changed(event)
         elif isinstance(event, PhoneError):
-            self.status.add_error(event.text)
+            self.status.add_error(phone_error_text(event), phone_error_detail(event))
         elif isinstance(event, HistoryAdded):
             self._history_added(event)
         elif isinstance(event, SettingsApplied):
@@ -322,7 +329,7 @@ class MainWindow(QMainWindow):
                 self.status.show_message(
                     tr(
                         "Some changes take effect at the next start: {names}",
-                        names=", ".join(event.restart_needed),
+                        names=", ".join(setting_name(key) for key in event.restart_needed),
                     )
                 )
 
@@ -476,7 +483,7 @@ class MainWindow(QMainWindow):
                     search=text, limit=RECENT_LIMIT if not text else 50
                 )
         except StoreError as exc:
-            self.status.add_error(str(exc))
+            self.status.add_error(problem_text(exc), problem_detail(exc))
         if text and contacts and entries:
             self._section(tr("Contacts"))
         for contact in contacts:
@@ -673,7 +680,8 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self.status.add_error(
-                tr("Cannot call {target}: {error}", target=target, error=str(exc))
+                tr("Cannot call {target}: {error}", target=target, error=problem_text(exc)),
+                problem_detail(exc),
             )
             # Said where the person looks for the call, not only in the status bar.
             self.call_panel.show_dial_failure(target, account, str(exc))
@@ -700,7 +708,8 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self.status.add_error(
-                tr("Cannot call {target}: {error}", target=target, error=str(exc))
+                tr("Cannot call {target}: {error}", target=target, error=problem_text(exc)),
+                problem_detail(exc),
             )
 
         self.bridge.run(self.application.dial(target, chosen, intercom=True), None, failed)

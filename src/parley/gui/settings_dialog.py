@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from parley.app import AppError, Application, SettingsApplied
+from parley.app import Application, SettingsApplied
 from parley.app.snapshots import AccountInfo
 from parley.gui import widgets
 from parley.gui.bridge import EngineBridge
@@ -63,6 +63,7 @@ from parley.gui.settings_pages import (
     scroll_page,
     words_match,
 )
+from parley.gui.texts import issue_text, phone_error_text, problem_text, setting_name
 from parley.gui.theme import apply_theme
 from parley.phone.events import AccountStateChanged, PhoneError
 from parley.settings import ConfigError, SecretStoreError
@@ -544,7 +545,9 @@ class SettingsDialog(QDialog):
         if account is None:
             return
         future = self.app.register(account.name) if on else self.app.unregister(account.name)
-        self.relay.run(future, None, lambda exc: self.accounts_page.status.setText(str(exc)))
+        self.relay.run(
+            future, None, lambda exc: self.accounts_page.status.setText(problem_text(exc))
+        )
 
     # ------------------------------------------------------------------ saving
 
@@ -574,9 +577,10 @@ class SettingsDialog(QDialog):
                 key = f"account.{match.group(2)}"
             row = self.rows.get(key)
             if row is None:
-                loose.append(f"{issue.key}: {issue.problem}" if issue.key else issue.problem)
+                said = issue_text(issue)
+                loose.append(f"{setting_name(issue.key)}: {said}" if issue.key else said)
                 continue
-            row.set_error(issue.problem)
+            row.set_error(issue_text(issue))
             first = first or row
         if first is not None:
             self.show_row(first)
@@ -607,7 +611,7 @@ class SettingsDialog(QDialog):
             except (SecretStoreError, KeyError) as exc:
                 self.select_account(name)
                 row = self.rows["account.password"]
-                row.set_error(str(exc))
+                row.set_error(problem_text(exc))
                 self.show_row(row)
                 self._set_message(
                     tr("Nothing was saved: the password could not be stored."), error=True
@@ -625,7 +629,7 @@ class SettingsDialog(QDialog):
             try:
                 self.app.forget_account_password(account)
             except SecretStoreError as exc:
-                problems.append(str(exc))
+                problems.append(problem_text(exc))
         self._deleted.clear()
         self.relay.run(future, None, self._apply_failed)
         qt_app = QApplication.instance()
@@ -638,13 +642,13 @@ class SettingsDialog(QDialog):
         return True
 
     def _apply_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, AppError):
-            self._set_message(str(exc), error=True)
-        else:
-            self._set_message(
-                tr("The settings were saved but could not all be applied: {error}", error=exc),
-                error=True,
-            )
+        self._set_message(
+            tr(
+                "The settings were saved but could not all be applied: {error}",
+                error=problem_text(exc),
+            ),
+            error=True,
+        )
 
     def _ok(self) -> None:
         if self.apply():
@@ -668,7 +672,7 @@ class SettingsDialog(QDialog):
                 )
             )
         elif isinstance(event, PhoneError) and event.account is None and self.isVisible():
-            self.accounts_page.status.setText(event.text)
+            self.accounts_page.status.setText(phone_error_text(event))
 
     def _open_assistant(self) -> None:
         from parley.gui.audio_assistant import AudioAssistant

@@ -33,7 +33,7 @@ from parley.app.snapshots import AccountInfo
 from parley.gui.i18n import N_, tr
 from parley.gui.settings_editors import BoolEditor, Editor, make_editor
 from parley.gui.settings_fields import AUTO_ANSWER_MODE, FieldSpec, GroupSpec
-from parley.gui.texts import account_text
+from parley.gui.texts import account_text, issue_text
 from parley.settings.errors import describe_validation_error
 from parley.settings.model import (
     AccountSettings,
@@ -235,7 +235,7 @@ class FieldRow:
                 setattr(model, self.name, self.editor.value())
         except ValidationError as exc:
             issues = describe_validation_error(exc, type(model))
-            self.set_error("; ".join(issue.problem for issue in issues))
+            self.set_error(" ".join(issue_text(issue) for issue in issues))
             return False
         self.set_error("")
         if self.on_commit is not None:

@@ -23,6 +23,7 @@ from parley.app.application import Application
 from parley.gui import icons, widgets
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import tr
+from parley.gui.texts import problem_detail, problem_text
 from parley.gui.widgets import tool_button
 
 MAX_ERRORS = 20
@@ -58,7 +59,7 @@ class StatusBar(QWidget):
         super().__init__(parent)
         self.bridge = bridge
         self.application: Application = bridge.application
-        self.errors: list[tuple[datetime, str]] = []
+        self.errors: list[tuple[datetime, str]] = []  # (when, text and its details)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)
@@ -130,13 +131,17 @@ class StatusBar(QWidget):
 
     # ------------------------------------------------------------------ errors
 
-    def add_error(self, text: str) -> None:
-        self.errors.append((datetime.now(), text))
+    def add_error(self, text: str, detail: str = "") -> None:
+        """Show an error (in the GUI's language); `detail`, the lower layer's words
+        introduced as such (`texts.detail_text`), only in the tooltip and the list."""
+        full = "\n".join(t for t in (text, detail) if t)
+        self.errors.append((datetime.now(), full))
         del self.errors[:-MAX_ERRORS]
         self._unseen = True
         self.error_button.setIcon(icons.icon("error"))
-        self.error_button.setToolTip(text)
+        self.error_button.setToolTip(full)
         self.show_message(text)
+        self.message.setToolTip(full)
 
     def error_details(self) -> str:
         return "\n\n".join(f"{when:%H:%M:%S}  {text}" for when, text in reversed(self.errors))
@@ -205,7 +210,7 @@ class StatusBar(QWidget):
         try:
             self.bridge.run(self.application.update_settings(new))
         except Exception as exc:  # ConfigError: the file cannot be written
-            self.add_error(str(exc))
+            self.add_error(problem_text(exc), problem_detail(exc))
 
     # ------------------------------------------------------------------ call window
 

@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import re
 
+from parley.app.blf import PickupFailed
+from parley.app.context import AppError
+from parley.app.engine import EngineError
 from parley.app.snapshots import AccountInfo, CallInfo
+from parley.contacts.model import ContactError
 from parley.gui.i18n import N_, tr
+from parley.history.db import StoreError
+from parley.media.devices import AudioDeviceError
+from parley.media.recording import RecordingError
+from parley.phone.blf import BlfError
+from parley.phone.conference import ConferenceError
 from parley.phone.events import (
     AccountStateChanged,
     CallNote,
     CallStateChanged,
     EndCause,
+    PhoneError,
+    PhoneErrorCode,
     Reachability,
     RegCause,
     RegState,
@@ -24,8 +35,32 @@ from parley.phone.events import (
     TransferRole,
     TransferState,
 )
+from parley.phone.messages import MessageError
+from parley.phone.outgoing import DialError
+from parley.phone.pickup import PickupProblem
+from parley.phone.redirect import DeflectError
+from parley.phone.subscriptions import SubscriptionError
+from parley.phone.transfer import TransferError
+from parley.settings.errors import WRITE_FAILED, ConfigError, ConfigIssue
+from parley.settings.model import RECORDING_FIELDS
+from parley.settings.secrets import SecretStoreError
 
-__all__ = ["account_text", "call_end_text", "end_text", "note_text", "transfer_text"]
+__all__ = [
+    "account_text",
+    "call_end_text",
+    "detail_text",
+    "end_text",
+    "issue_text",
+    "note_text",
+    "phone_error_detail",
+    "phone_error_text",
+    "pickup_text",
+    "problem_detail",
+    "problem_text",
+    "setting_name",
+    "sip_answer_text",
+    "transfer_text",
+]
 
 _NOTE_TEXTS: dict[CallNote, str] = {
     CallNote.FORWARDED: N_("Forwarded"),
@@ -122,6 +157,24 @@ def end_text(cause: EndCause | None, status: int | None, direction: str = "outgo
     return tr(text)
 
 
+def sip_answer_text(status: int | None, direction: str = "outgoing") -> str:
+    """A SIP answer as a person reads it: the code and our own words for it ("486
+    Besetzt"). The far end's reason phrase is its own language and wording: show it
+    only as a detail (`detail_text`)."""
+    if not status:
+        return ""
+    if status < 300:
+        return f"{status} {tr('OK')}"
+    return f"{status} {tr(_status_text(status, direction))}"
+
+
+def detail_text(detail: str) -> str:
+    """The lower layer's own words (an OS error, the far end's reason phrase), for a
+    tooltip or a details list, introduced as such; empty when there are none."""
+    detail = detail.strip()
+    return tr("Details: {detail}", detail=detail) if detail else ""
+
+
 def call_end_text(event: CallStateChanged | CallInfo) -> str:
     return end_text(event.cause, event.status, event.direction)
 
@@ -130,7 +183,7 @@ def account_text(info: AccountInfo | AccountStateChanged) -> str:
     """Why an account is not registered (or for how long it is), for a tooltip or the
     wizard; empty when there is nothing to say beyond its state."""
     name = info.account if isinstance(info, AccountStateChanged) else info.name
-    answer = f"{info.status} {info.reason}".strip() if info.status else ""
+    answer = sip_answer_text(info.status)
     user, domain = info.user or "?", info.domain or "?"
     if info.state == RegState.REGISTERED:
         if info.expires:
@@ -160,8 +213,15 @@ def account_text(info: AccountInfo | AccountStateChanged) -> str:
             user=user,
             answer=answer,
         )
-    if cause is RegCause.UNREACHABLE and info.detail:
-        return tr("Registration failed for “{name}”: {detail}", name=name, detail=info.detail)
+    if cause is RegCause.UNREACHABLE:
+        text = tr(
+            "Registration failed for “{name}”: the server {domain} cannot be reached. Check "
+            "the domain and the network connection.",
+            name=name,
+            domain=domain,
+        )
+        # The transport's own words (a DNS or TLS error) only as a detail.
+        return "\n".join(t for t in (text, detail_text(info.detail)) if t)
     if cause is RegCause.NO_RESPONSE:
         return tr(
             "Registration failed for “{name}”: the server did not answer over {transport}. "
@@ -246,3 +306,226 @@ def short_target(target: str, domain: str | None = None) -> str:
     if domain is not None and found.group(2).lower() != domain.strip().lower():
         return target
     return found.group(1)
+
+
+# -- engine errors (`PhoneError`), failed commands, settings problems ----------------
+
+_PHONE_ERRORS: dict[PhoneErrorCode, str] = {
+    PhoneErrorCode.SETTINGS_NOT_APPLIED: N_(
+        "Some account changes could not be applied ({subject}). Check these accounts in the "
+        "settings, or start Parley again."
+    ),
+    PhoneErrorCode.PASSWORD_MISSING: N_(
+        "The account “{subject}” has no password in the settings or the keyring: "
+        "registration fails if the server asks for one. Enter the password in the account "
+        "settings."
+    ),
+    PhoneErrorCode.KEYRING_FAILED: N_(
+        "The password of the account “{subject}” could not be read from the keyring."
+    ),
+    PhoneErrorCode.SIP_PORT: N_(
+        "Parley cannot open the SIP port {subject}: another program may be using it. "
+        "Choose another local port in the account settings."
+    ),
+    PhoneErrorCode.FORWARDING: N_(
+        "The call forwarding of the account “{subject}” cannot be used: check its target "
+        "in the settings. The call rings here as usual."
+    ),
+    PhoneErrorCode.RECORDING_FAILED: N_("The call cannot be recorded."),
+    PhoneErrorCode.RECORDING_STOPPED: N_(
+        "The recording stopped: the file could not be written (is the disk full?)."
+    ),
+    PhoneErrorCode.AUDIO_UNAVAILABLE: N_(
+        "No sound device could be opened: calls have no sound. Check the audio settings."
+    ),
+    PhoneErrorCode.AUDIO_FALLBACK: N_(
+        "The sound device “{subject}” stopped working; Parley uses “{detail}” now."
+    ),
+    PhoneErrorCode.AUDIO_LOST: N_(
+        "The sound device “{subject}” stopped working and no other could be opened. "
+        "Check the audio settings."
+    ),
+    PhoneErrorCode.RING_ALSO_FAILED: N_("The device “{subject}” cannot ring as well."),
+    PhoneErrorCode.RING_DEVICE_FAILED: N_(
+        "The ringing device “{subject}” cannot be opened; calls ring on the speaker."
+    ),
+    PhoneErrorCode.MUSIC_ON_HOLD_FAILED: N_(
+        "The music on hold cannot be played; held callers hear silence. Check the file in "
+        "the audio settings."
+    ),
+}
+
+
+def phone_error_text(event: PhoneError) -> str:
+    """What went wrong, from the error's code (the engine's English `text` is never
+    shown; an error without a code says only that something went wrong)."""
+    if event.code is None:
+        return tr("Something went wrong in the phone.")
+    return tr(_PHONE_ERRORS[event.code], subject=event.subject or "?", detail=event.detail)
+
+
+def phone_error_detail(event: PhoneError) -> str:
+    """The lower layer's words behind the error, introduced as details ("" when none,
+    or when they are part of the sentence already)."""
+    if event.code is None:
+        return detail_text(event.text)
+    if event.code is PhoneErrorCode.AUDIO_FALLBACK:
+        return ""
+    return detail_text(event.detail)
+
+
+_PICKUP_PROBLEMS: dict[PickupProblem, str] = {
+    PickupProblem.NOT_RINGING: N_("Cannot pick up: nothing rings at {line} now."),
+    PickupProblem.NO_DIALOG: N_(
+        "Cannot pick up: the server does not say which call rings at {line}. Set the "
+        "account's pickup prefix if the PBX has a pickup code."
+    ),
+    PickupProblem.NO_CALLER: N_(
+        "Cannot pick up: the server does not say who calls {line}. Set the account's "
+        "pickup prefix if the PBX has a pickup code."
+    ),
+    PickupProblem.NO_EXTENSION: N_(
+        "Cannot pick up: {line} has no extension to dial the pickup code with."
+    ),
+}
+
+
+def pickup_text(problem: PickupProblem, line: str) -> str:
+    """Why a pickup at `line` could not start (`PickupFailed`)."""
+    return tr(_PICKUP_PROBLEMS[problem], line=short_target(line))
+
+
+# A failed command, by the kind of its exception: the exception's message is the lower
+# layer's English and only shown as a detail.
+_PROBLEMS: tuple[tuple[type[BaseException], str], ...] = (
+    (DialError, N_("The call could not be placed.")),
+    (DeflectError, N_("The call could not be forwarded.")),
+    (TransferError, N_("The call could not be transferred.")),
+    (ConferenceError, N_("The conference could not be changed.")),
+    (MessageError, N_("The message could not be sent.")),
+    (BlfError, N_("The line could not be watched.")),
+    (SubscriptionError, N_("The subscription could not be started.")),
+    (RecordingError, N_("The call could not be recorded.")),
+    (AudioDeviceError, N_("The sound device could not be opened.")),
+    (ContactError, N_("The contact is not valid.")),
+    (StoreError, N_("Parley's data could not be read or written.")),
+    (ConfigError, N_("The settings could not be saved.")),
+    (SecretStoreError, N_("The password could not be stored in the keyring.")),
+    (EngineError, N_("The phone is not running.")),
+    (TimeoutError, N_("The phone did not answer in time.")),
+    (KeyError, N_("That call or account no longer exists.")),
+    (AppError, N_("That could not be done.")),
+)
+
+
+def problem_text(exc: BaseException) -> str:
+    """A failed command in words of the GUI's language (details: `problem_detail`)."""
+    if isinstance(exc, PickupFailed):
+        return pickup_text(exc.problem, exc.line)
+    for kind, text in _PROBLEMS:
+        if isinstance(exc, kind):
+            return tr(text)
+    return tr("Something went wrong.")
+
+
+def problem_detail(exc: BaseException) -> str:
+    """The exception's own words, introduced as details ("" for a pickup: said fully)."""
+    if isinstance(exc, PickupFailed):
+        return ""
+    return detail_text(str(exc) or type(exc).__name__)
+
+
+# A setting's problem by the kind of pydantic error (`ConfigIssue.kind`) — pydantic's
+# and the model's messages are English; these are ours.
+_ISSUES: dict[str, str] = {
+    "missing": N_("This setting is missing."),
+    "extra_forbidden": N_("Parley does not know this setting."),
+    "literal_error": N_("“{value}” is not one of: {limit}."),
+    "int_type": N_("“{value}” is not a whole number."),
+    "int_parsing": N_("“{value}” is not a whole number."),
+    "int_from_float": N_("“{value}” is not a whole number."),
+    "float_type": N_("“{value}” is not a number."),
+    "float_parsing": N_("“{value}” is not a number."),
+    "bool_type": N_("“{value}” is neither on nor off."),
+    "bool_parsing": N_("“{value}” is neither on nor off."),
+    "string_type": N_("“{value}” is not text."),
+    "greater_than_equal": N_("{value} is too small: at least {limit}."),
+    "greater_than": N_("{value} is too small: more than {limit}."),
+    "less_than_equal": N_("{value} is too large: at most {limit}."),
+    "less_than": N_("{value} is too large: less than {limit}."),
+    "string_too_short": N_("This must not be empty."),
+    "string_too_long": N_("This is too long: at most {limit} characters."),
+    "too_short": N_("This needs at least {limit} entry."),
+    "list_type": N_("“{value}” is not a list."),
+    "url_parsing": N_("“{value}” is not a web address."),
+    WRITE_FAILED: N_(
+        "The settings file could not be written: check that the disk is not full and that "
+        "you may write to its folder."
+    ),
+}
+
+# A model validator's problem (kind "value_error"), by the setting it is about.
+_FIELD_ISSUES: dict[str, str] = {
+    "voicemail_extension": N_("“{value}” is not a number that can be dialled (no spaces)."),
+    "blf_extensions": N_("“{value}” is not a number that can be dialled (no spaces)."),
+    "domain": N_(
+        "“{value}” is not a valid domain: enter the PBX's name or address, e.g. pbx.example.com or 192.168.1.10:5060."
+    ),
+    "outbound_proxy": N_("“{value}” is not a valid proxy: enter host:port or a SIP address."),
+    "tls_server_name": N_("“{value}” is not a valid host name."),
+    "dns_servers": N_("“{value}” is not a DNS server address: enter it as IP or IP:port."),
+    "name": N_("The name must not start or end with spaces."),
+    "display_name": N_("This text must not contain control characters."),
+    "caller_id": N_("This text must not contain control characters."),
+    "presence_note": N_("This text must not contain control characters."),
+    "username": N_("The user name must not contain spaces."),
+    "auth_username": N_("The user name must not contain spaces."),
+    "codecs": N_("A codec is listed twice."),
+    "keepalive_interval": N_("{value} seconds is too often: use 0 (off) or at least 5."),
+    "retry_max_interval": N_("This must not be shorter than the retry interval."),
+    "t2": N_("T2 must not be smaller than T1."),
+    "rtp_port_min": N_(
+        "The lowest RTP port must be below the highest: a call needs two ports (RTP and RTCP)."
+    ),
+    "rtp_port_max": N_(
+        "The lowest RTP port must be below the highest: a call needs two ports (RTP and RTCP)."
+    ),
+    "accounts": N_("Two accounts have the same name."),
+}
+
+
+def _recording_name_text(value: str) -> str:
+    if not value.strip():
+        return tr("The recording name must not be empty.")
+    if "/" in value or "\\" in value:
+        return tr("The recording name is a file name: no / or \\ (the folder is set apart).")
+    known = {f.casefold() for f in RECORDING_FIELDS}
+    unknown = [f for f in re.findall(r"\{([^{}]*)\}", value) if f.casefold() not in known]
+    return tr(
+        "{field} is not a field of the recording name; use {fields}.",
+        field="{" + (unknown[0] if unknown else "?") + "}",
+        fields=", ".join("{" + f + "}" for f in RECORDING_FIELDS),
+    )
+
+
+def issue_text(issue: ConfigIssue) -> str:
+    """One settings problem in words of the GUI's language, from the kind of pydantic
+    error and the setting it is about (never pydantic's or the model's English)."""
+    field = (issue.key or "").rpartition(".")[2].split("[")[0]
+    if issue.kind == "value_error" and field == "recording_name":
+        return _recording_name_text(issue.value)
+    text = _ISSUES.get(issue.kind) if issue.kind != "value_error" else None
+    if text is None:
+        text = _FIELD_ISSUES.get(field, N_("This value is not allowed here."))
+    return tr(text, value=issue.value, limit=issue.limit)
+
+
+def setting_name(key: str) -> str:
+    """A setting's label as the settings dialog shows it ("media.input_device" →
+    "Microphone"); a key without a row of its own in words of its own."""
+    from parley.gui.settings_fields import spec_for
+
+    if key == "accounts.listen":
+        return tr("the SIP ports Parley listens on")
+    spec = spec_for(re.sub(r"^accounts\[\d+\]\.", "account.", key))
+    return tr(spec.label) if spec is not None else key

@@ -32,6 +32,7 @@ from parley.app import Application
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import tr
 from parley.gui.settings_fields import TRANSPORTS
+from parley.gui.texts import issue_text
 from parley.phone.events import AccountStateChanged, RegCause, RegState
 from parley.settings import ConfigError, SecretStoreError, keyring_status
 from parley.settings.errors import describe_validation_error
@@ -431,7 +432,7 @@ class AccountWizard(QDialog):
             faults = []
             for issue in describe_validation_error(exc, AccountSettings):
                 if issue.key not in empty:
-                    self._set_error(issue.key or "", issue.problem)
+                    self._set_error(issue.key or "", issue_text(issue))
                     faults.append(issue.key or "")
             if not empty and faults:
                 self._focus(faults[0])
@@ -469,7 +470,7 @@ class AccountWizard(QDialog):
             future = self.app.update_settings(new)
         except ConfigError as exc:
             for issue in exc.issues:
-                self._set_error((issue.key or "").rpartition(".")[2], issue.problem)
+                self._set_error((issue.key or "").rpartition(".")[2], issue_text(issue))
             return False
         except SecretStoreError:
             # A keyring exists but did not take the password (locked, refused).

@@ -8,6 +8,7 @@ recorder fed by the call's stream.
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -140,11 +141,38 @@ class CallMedia:
             self.recorder = None
 
 
+class AudioProblem(enum.StrEnum):
+    """What went wrong with a sound device or the music on hold (`AudioNotice`)."""
+
+    UNAVAILABLE = "unavailable"  # no device opens: the calls get silence
+    FALLBACK = "fallback"  # a device vanished: the system default is used
+    LOST = "lost"  # a device vanished and no other opens
+    RING_ALSO = "ring also"  # a device that should ring too cannot
+    RING_DEVICE = "ring device"  # the ringing device cannot be opened: rings on the output
+    MUSIC_ON_HOLD = "music on hold"  # the music file cannot be played: silence
+
+
+@dataclass(frozen=True)
+class AudioNotice:
+    """A device problem, told to the engine's owner: `problem`, the `device` concerned,
+    its `replacement` (FALLBACK), the lower layer's `detail`, and `text` in English for
+    logs and the console."""
+
+    problem: AudioProblem
+    text: str
+    device: str = ""
+    replacement: str = ""
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class MediaEngine:
     """Owns the bridge and its clock; created once per phone."""
 
     def __init__(
-        self, config: AudioConfig, on_device_event: Callable[[str], None] | None = None
+        self, config: AudioConfig, on_device_event: Callable[[AudioNotice], None] | None = None
     ) -> None:
         self.config = config
         self.bridge = AudioBridge(48000, 20)
@@ -184,7 +212,13 @@ class MediaEngine:
         except Exception as exc:  # no sound card: say so and carry on silently
             log.warning("audio device unavailable (%s); using silence", exc)
             if self._on_device_event is not None:
-                self._on_device_event(f"Audio device unavailable: {exc} — using silence.")
+                self._on_device_event(
+                    AudioNotice(
+                        AudioProblem.UNAVAILABLE,
+                        f"Audio device unavailable: {exc} — using silence.",
+                        detail=str(exc),
+                    )
+                )
             port = NullPort("audio", 48000)
             return port
         self.clock.set_device_mode(paced)
@@ -214,7 +248,12 @@ class MediaEngine:
         if event.kind == "lost":  # nothing captures any more: the timer paces the bridge
             self.clock.set_device_mode(False)
         if self._on_device_event is not None:
-            self._on_device_event(event.message)
+            problem = AudioProblem.LOST if event.kind == "lost" else AudioProblem.FALLBACK
+            self._on_device_event(
+                AudioNotice(
+                    problem, event.message, event.device, replacement=event.replacement or ""
+                )
+            )
 
     def start(self) -> None:
         self.clock.start()
@@ -357,7 +396,14 @@ class MediaEngine:
                     log.warning("device %r cannot ring too (%s)", spec, exc)
                     self._also_failed.add(spec)
                     if self._on_device_event is not None:
-                        self._on_device_event(f"Device {spec!r} cannot ring too: {exc}")
+                        self._on_device_event(
+                            AudioNotice(
+                                AudioProblem.RING_ALSO,
+                                f"Device {spec!r} cannot ring too: {exc}",
+                                spec,
+                                detail=str(exc),
+                            )
+                        )
                     continue
                 self._also_ports[spec] = (port, self.bridge.add_port(port))
                 slots.append(self._also_ports[spec][1])
@@ -377,7 +423,12 @@ class MediaEngine:
                 log.warning("ringing device %r unavailable (%s); ringing on the output", spec, exc)
                 if self._on_device_event is not None:
                     self._on_device_event(
-                        f"Ringing device {spec!r} unavailable: {exc} — ringing on the output."
+                        AudioNotice(
+                            AudioProblem.RING_DEVICE,
+                            f"Ringing device {spec!r} unavailable: {exc} — ringing on the output.",
+                            spec,
+                            detail=str(exc),
+                        )
                     )
                 self.config.ring = None
                 return self.device_slot
@@ -432,7 +483,12 @@ class MediaEngine:
                 log.warning("music on hold unusable: %s", exc)
                 if self._on_device_event is not None:
                     self._on_device_event(
-                        f"Music on hold cannot be played: {exc} — held parties hear silence."
+                        AudioNotice(
+                            AudioProblem.MUSIC_ON_HOLD,
+                            f"Music on hold cannot be played: {exc} — held parties hear silence.",
+                            str(path or ""),
+                            detail=str(exc),
+                        )
                     )
             return None
         self._music_failed = None

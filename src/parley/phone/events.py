@@ -36,6 +36,7 @@ __all__ = [
     "MwiChanged",
     "Party",
     "PhoneError",
+    "PhoneErrorCode",
     "PhoneEvent",
     "PresenceChanged",
     "PresenceState",
@@ -156,12 +157,38 @@ class AccountStateChanged(PhoneEvent):
         return "account"
 
 
+class PhoneErrorCode(enum.StrEnum):
+    """What went wrong, for a front-end to say in its own words (`PhoneError`)."""
+
+    SETTINGS_NOT_APPLIED = "settings not applied"  # subject: the accounts; detail: why
+    PASSWORD_MISSING = "password missing"  # subject: the account
+    KEYRING_FAILED = "keyring failed"  # subject: the account; detail: the keyring's words
+    SIP_PORT = "sip port"  # subject: the port that cannot be opened
+    FORWARDING = "forwarding"  # the forwarding settings cannot be used; detail: why
+    RECORDING_FAILED = "recording failed"  # a recording cannot start; detail: why
+    RECORDING_STOPPED = "recording stopped"  # writing it failed; detail: why
+    AUDIO_UNAVAILABLE = "audio unavailable"  # no sound device opens: silence
+    AUDIO_FALLBACK = "audio fallback"  # subject: the device gone; detail: the one used now
+    AUDIO_LOST = "audio lost"  # subject: the device gone, and no other opens
+    RING_ALSO_FAILED = "ring also failed"  # subject: a device that cannot ring too
+    RING_DEVICE_FAILED = "ring device failed"  # subject: rings on the output instead
+    MUSIC_ON_HOLD_FAILED = "music on hold failed"  # the file cannot be played
+
+
 @dataclass(frozen=True)
 class PhoneError(PhoneEvent):
-    """Something went wrong that a person should know about (not tied to a call)."""
+    """Something went wrong that a person should know about (not tied to a call).
+
+    `code` says what (the front-ends word it), `subject` names the thing (a port, a
+    device, an account), `detail` is the lower layer's own words (an OS or library
+    error), for details only. `text` is an English sentence for logs and the console.
+    """
 
     text: str
     account: str | None = None
+    code: PhoneErrorCode | None = None
+    subject: str = ""
+    detail: str = ""
 
     @property
     def kind(self) -> str:

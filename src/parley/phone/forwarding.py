@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from parley.phone.events import CallNote, PhoneError, PhoneEvent
+from parley.phone.events import CallNote, PhoneError, PhoneErrorCode, PhoneEvent
 from parley.phone.redirect import DeflectError, deflect_target
 from parley.settings.model import Settings
 from parley.sip.uri import SipURI
@@ -103,7 +103,15 @@ class Forwarding:
             return forward_plan(self._settings(), account)
         except ForwardError as exc:
             log.info("%s", exc)
-            self._emit(PhoneError(text=str(exc), account=account.name))
+            self._emit(
+                PhoneError(
+                    text=str(exc),
+                    account=account.name,
+                    code=PhoneErrorCode.FORWARDING,
+                    subject=account.name,
+                    detail=str(exc),
+                )
+            )
             return None
 
     def arm(self, call: Call, plan: ForwardPlan | None) -> None:

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 
 from parley import __version__
-from parley.media.engine import AudioConfig, MediaEngine
+from parley.media.engine import AudioConfig, AudioNotice, AudioProblem, MediaEngine
 from parley.messages.store import MessageStore
 from parley.net.address import Source, TransportError
 from parley.net.driver import SipDriver, TransportFactory
@@ -28,7 +28,7 @@ from parley.phone.blf import Blf, BlfContext
 from parley.phone.call import Call
 from parley.phone.conference import Conference, ConferenceContext
 from parley.phone.context import CallContext
-from parley.phone.events import CallNote, PhoneError, PhoneEvent
+from parley.phone.events import CallNote, PhoneError, PhoneErrorCode, PhoneEvent
 from parley.phone.forwarding import Forwarding
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.messages import Messages, MessagesContext
@@ -51,6 +51,15 @@ from parley.sip.refer import register_refer_usage
 from parley.sip.timers import TimerConfig
 from parley.sip.transaction_server import ServerTransaction
 
+# A sound device's problem as the phone reports it (`PhoneError.code`).
+_AUDIO_CODES = {
+    AudioProblem.UNAVAILABLE: PhoneErrorCode.AUDIO_UNAVAILABLE,
+    AudioProblem.FALLBACK: PhoneErrorCode.AUDIO_FALLBACK,
+    AudioProblem.LOST: PhoneErrorCode.AUDIO_LOST,
+    AudioProblem.RING_ALSO: PhoneErrorCode.RING_ALSO_FAILED,
+    AudioProblem.RING_DEVICE: PhoneErrorCode.RING_DEVICE_FAILED,
+    AudioProblem.MUSIC_ON_HOLD: PhoneErrorCode.MUSIC_ON_HOLD_FAILED,
+}
 log = logging.getLogger(__name__)
 
 __all__ = ["USER_AGENT", "DialError", "Phone", "listen_ports", "ring_also_devices"]
@@ -257,7 +266,7 @@ class Phone:
 
     async def start(self) -> None:
         """Open the listeners and the audio, and register the accounts set to do so."""
-        self.media = MediaEngine(self.audio_config, lambda text: self.emit(PhoneError(text=text)))
+        self.media = MediaEngine(self.audio_config, self._audio_problem)
         self.media.start()
         await self.driver.start()
         await self._listen()
@@ -269,6 +278,11 @@ class Phone:
         for account in self.accounts.values():
             if account.settings.register_on_startup:
                 await account.register()
+
+    def _audio_problem(self, notice: AudioNotice) -> None:
+        code = _AUDIO_CODES[notice.problem]
+        detail = notice.replacement if notice.problem is AudioProblem.FALLBACK else notice.detail
+        self.emit(PhoneError(text=notice.text, code=code, subject=notice.device, detail=detail))
 
     def add_account(self, settings: AccountSettings) -> Account:
         password = self._passwords.get(settings.name, "")
@@ -318,7 +332,14 @@ class Phone:
                 if tcp:
                     await transport.listen_tcp(self.bind_host, bound)
             except (TransportError, OSError) as exc:
-                self.emit(PhoneError(text=f"Cannot open the SIP port {port}: {exc}"))
+                self.emit(
+                    PhoneError(
+                        text=f"Cannot open the SIP port {port}: {exc}",
+                        code=PhoneErrorCode.SIP_PORT,
+                        subject=str(port),
+                        detail=str(exc),
+                    )
+                )
                 raise
             self.sip_ports[port] = bound
 

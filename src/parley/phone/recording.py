@@ -41,6 +41,7 @@ from parley.phone.events import (
     CallStateChanged,
     ConferenceChanged,
     PhoneError,
+    PhoneErrorCode,
     PhoneEvent,
     RecordingChanged,
     RecordingState,
@@ -244,7 +245,13 @@ class Recordings:
         active = self._active.get(call_id)
         if active is None or active.recorder.error is not exc:
             return
-        self.ctx.emit(PhoneError(text=f"Recording of call {call_id} stopped: {exc}"))
+        self.ctx.emit(
+            PhoneError(
+                text=f"Recording of call {call_id} stopped: {exc}",
+                code=PhoneErrorCode.RECORDING_STOPPED,
+                detail=str(exc),
+            )
+        )
         self._stop_soon(call_id)
 
     # ------------------------------------------------------------------ file names
@@ -313,7 +320,13 @@ class Recordings:
             try:
                 self.start(call)
             except RecordingError as exc:
-                self.ctx.emit(PhoneError(text=f"Cannot record call {call_id}: {exc}"))
+                self.ctx.emit(
+                    PhoneError(
+                        text=f"Cannot record call {call_id}: {exc}",
+                        code=PhoneErrorCode.RECORDING_FAILED,
+                        detail=str(exc),
+                    )
+                )
         # Every recording, not only this call's: a conference participant's hold or
         # mute changes what the recordings of the other participants' calls take.
         self._wire_all()

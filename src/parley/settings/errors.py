@@ -9,14 +9,27 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+# `ConfigIssue.kind` of a settings file that could not be written (the others are
+# pydantic's error types).
+WRITE_FAILED = "write_failed"
+
 
 @dataclass(frozen=True)
 class ConfigIssue:
-    """One problem in a settings file: where (``key``), what, and what to do about it."""
+    """One problem in a settings file: where (``key``), what, and what to do about it.
+
+    ``problem`` and ``hint`` are English (the console's words); ``kind`` (pydantic's error
+    type, e.g. "less_than_equal", "value_error"), ``value`` (the value refused, shown) and
+    ``limit`` (the bound, the choices or the length allowed) let a front-end say it in
+    its own words.
+    """
 
     key: str | None
     problem: str
     hint: str
+    kind: str = ""
+    value: str = ""
+    limit: str = ""
 
 
 class ConfigError(Exception):
@@ -114,6 +127,7 @@ def describe_validation_error(
         value = item.get("input")
         ctx = item.get("ctx") or {}
         hint = fix
+        limit = ""
         if kind == "missing":
             problem = "this required setting is missing"
             hint = "add it and start again"
@@ -127,6 +141,7 @@ def describe_validation_error(
         elif kind == "literal_error":
             choices = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
             problem = f"{_show(value)} is not one of {choices}"
+            limit = choices
         elif kind in ("int_type", "int_parsing", "int_from_float"):
             problem = f"{_show(value)} is not a whole number"
         elif kind in ("float_type", "float_parsing"):
@@ -153,5 +168,18 @@ def describe_validation_error(
             problem = str(ctx["error"])
         else:
             problem = str(item["msg"])
-        issues.append(ConfigIssue(dotted_key(loc) if loc else None, problem, hint))
+        for bound in ("ge", "gt", "le", "lt", "max_length", "min_length"):
+            if bound in ctx and not limit:
+                limit = str(ctx[bound])
+        shown = "" if value is None or isinstance(value, (dict, list)) else str(value)
+        issues.append(
+            ConfigIssue(
+                dotted_key(loc) if loc else None,
+                problem,
+                hint,
+                kind=str(kind),
+                value=shown,
+                limit=limit,
+            )
+        )
     return issues

@@ -21,7 +21,12 @@ import platformdirs
 import tomli_w
 from pydantic import ValidationError
 
-from parley.settings.errors import ConfigError, ConfigIssue, describe_validation_error
+from parley.settings.errors import (
+    WRITE_FAILED,
+    ConfigError,
+    ConfigIssue,
+    describe_validation_error,
+)
 from parley.settings.model import Settings
 
 log = logging.getLogger(__name__)
@@ -184,7 +189,13 @@ def save_settings(settings: Settings, path: Path) -> None:
         text = _HEADER + tomli_w.dumps(data)
     except (TypeError, ValueError) as exc:
         raise ConfigError(
-            path, ConfigIssue(None, f"the settings cannot be written as TOML ({exc})", not_saved)
+            path,
+            ConfigIssue(
+                None,
+                f"the settings cannot be written as TOML ({exc})",
+                not_saved,
+                kind=WRITE_FAILED,
+            ),
         ) from exc
 
     try:
@@ -193,7 +204,12 @@ def save_settings(settings: Settings, path: Path) -> None:
     except OSError as exc:
         raise ConfigError(
             path,
-            ConfigIssue(None, f"cannot write in {path.parent} ({exc.strerror or exc})", not_saved),
+            ConfigIssue(
+                None,
+                f"cannot write in {path.parent} ({exc.strerror or exc})",
+                not_saved,
+                kind=WRITE_FAILED,
+            ),
         ) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -207,7 +223,9 @@ def save_settings(settings: Settings, path: Path) -> None:
         if isinstance(exc, OSError):
             raise ConfigError(
                 path,
-                ConfigIssue(None, f"writing failed ({exc.strerror or exc})", not_saved),
+                ConfigIssue(
+                    None, f"writing failed ({exc.strerror or exc})", not_saved, kind=WRITE_FAILED
+                ),
             ) from exc
         raise
     _sync_dir(path.parent)

@@ -45,9 +45,6 @@ STRINGS: dict[str, str] = {
         "Passwort für den Benutzer {user} nicht angenommen ({answer}). Prüfen Sie den "
         "Benutzernamen, das Passwort und dessen Groß- und Kleinschreibung."
     ),
-    "Registration failed for “{name}”: {detail}": (
-        "Registrierung von „{name}“ fehlgeschlagen: {detail}"
-    ),
     "Registration failed for “{name}”: the server did not answer over {transport}. "
     "Check the domain, the port and the transport, and that the PBX is reachable.": (
         "Registrierung von „{name}“ fehlgeschlagen: Der Server hat über {transport} nicht "
