@@ -90,8 +90,12 @@ def ended_call(
     duration: str = "",
 ) -> EndedCall:
     text, failed = ended_text(event, name, note)
-    # Our words for the code: the far end's phrase is in its own language.
-    answer = sip_answer_text(event.status) if event.status and event.status >= 300 else ""
+    # Our words for the code: the far end's phrase is in its own language. Only an
+    # outgoing call has a server answer; on an incoming one the code is our own reply
+    # (487 to the caller's CANCEL, 486 when we declined).
+    outgoing = event.direction == "outgoing"
+    failed_answer = event.status is not None and event.status >= 300
+    answer = sip_answer_text(event.status) if outgoing and failed_answer else ""
     return EndedCall(
         call=event.call,
         name=name,
