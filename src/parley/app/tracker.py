@@ -77,6 +77,9 @@ class Tracker:
             ended_by=event.ended_by,
             detail=event.detail,
             started_at=old.started_at if old is not None else now,
+            media_encryption=event.media_encryption,
+            signalling=event.signalling,
+            encryption_problem=event.encryption_problem,
             connected_at=connected_at,
         )
         with self._lock:
