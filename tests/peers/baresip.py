@@ -301,7 +301,12 @@ class Baresip:
     def account_line(self) -> str:
         params = [f"audio_codecs={','.join(self.codecs)}", f"ptime={self.ptime}"]
         params.append(f"answermode={'auto' if self.auto_answer else 'manual'}")
-        params += ["medianat=", f"mediaenc={self.mediaenc}", "mwi=no", f"pubint={self.publish_interval}"]
+        params += [
+            "medianat=",
+            f"mediaenc={self.mediaenc}",
+            "mwi=no",
+            f"pubint={self.publish_interval}",
+        ]
         params.append(f"call_transfer={'yes' if self.call_transfer else 'no'}")
         if self.registrar is None:
             params.append("regint=0")

@@ -9,6 +9,12 @@ since a dropped packet never reaches the session it cannot move symmetric-RTP la
 Keys may change mid-call (a re-INVITE with new SDES keys, RFC 4568 §7.1.4):
 `set_keys` starts new contexts, and the previous receiving context is still tried for
 packets that were under way with the old key.
+
+An adapter made with `SrtpTransport.pending` has no keys yet and drops every packet both
+ways: put in place before an SRTP offer goes out, it keeps the far end's early SRTP
+packets from latching or playing as noise and keeps us from sending one plain packet.
+`set_plain` opens it for plain RTP (the optional mode, when the answer had no keys); an
+adapter that once had keys never turns plain.
 """
 
 from __future__ import annotations
@@ -71,26 +77,48 @@ class SrtpTransport(TransportAdapter):
     ) -> None:
         super().__init__(inner)
         self.counters = SrtpCounters()
-        self.suite = suite.upper()
-        self._tx = _session(suite, send_key, outbound=True)
-        self._rx = _session(suite, receive_key, outbound=False)
+        self.suite: str | None = None
+        self.plain = False
+        self._tx: pylibsrtp.Session | None = None
+        self._rx: pylibsrtp.Session | None = None
         self._old_rx: pylibsrtp.Session | None = None
-        self._keys = (self.suite, send_key, receive_key)
+        self._keys: tuple[str, bytes, bytes] | None = None
+        if suite:
+            self.set_keys(suite, send_key, receive_key)
+
+    @classmethod
+    def pending(cls, inner: MediaTransport) -> SrtpTransport:
+        """An adapter without keys yet: nothing passes until `set_keys` or `set_plain`."""
+        return cls(inner, "", b"", b"")
+
+    @property
+    def active(self) -> bool:
+        """Whether media runs under SRTP keys."""
+        return self._keys is not None
+
+    def set_plain(self) -> None:
+        """Let plain RTP through (no keys were agreed); refused once keys were in use."""
+        if self._keys is None:
+            self.plain = True
 
     def set_keys(self, suite: str, send_key: bytes, receive_key: bytes) -> None:
         """New keys (a re-INVITE): nothing happens when they are the ones in use."""
         keys = (suite.upper(), send_key, receive_key)
         if keys == self._keys:
             return
-        if keys[:2] != self._keys[:2]:
+        old = self._keys
+        if old is None or keys[:2] != old[:2]:
             self._tx = _session(suite, send_key, outbound=True)
-        if keys[0::2] != self._keys[0::2]:
+        if old is None or keys[0::2] != old[0::2]:
             self._old_rx = self._rx
             self._rx = _session(suite, receive_key, outbound=False)
         self.suite = keys[0]
         self._keys = keys
+        self.plain = False
 
     def protect_rtp(self, data: bytes) -> bytes | None:
+        if self._tx is None:
+            return data if self.plain else None
         try:
             out: bytes = self._tx.protect(data)
         except pylibsrtp.Error as exc:  # e.g. a malformed packet of our own
@@ -100,6 +128,8 @@ class SrtpTransport(TransportAdapter):
         return out
 
     def protect_rtcp(self, data: bytes) -> bytes | None:
+        if self._tx is None:
+            return data if self.plain else None
         try:
             out: bytes = self._tx.protect_rtcp(data)
         except pylibsrtp.Error as exc:
@@ -108,6 +138,8 @@ class SrtpTransport(TransportAdapter):
         return out
 
     def unprotect_rtp(self, data: bytes) -> bytes | None:
+        if self._rx is None and self.plain:
+            return data
         for session in (self._rx, self._old_rx):
             if session is None:
                 continue
@@ -124,6 +156,8 @@ class SrtpTransport(TransportAdapter):
         return None
 
     def unprotect_rtcp(self, data: bytes) -> bytes | None:
+        if self._rx is None and self.plain:
+            return data
         for session in (self._rx, self._old_rx):
             if session is None:
                 continue

@@ -270,6 +270,7 @@ class Call:
         trial: bool = False,
     ) -> tuple[SessionDescription, NegotiatedMedia, SrtpKeys | None]:
         """Our answer to `offer` with its keys; raises OfferAnswerError, CryptoError."""
+        self.crypto.check_offer(offer)
         answer, neg = make_answer(
             offer,
             self._codecs(),
@@ -348,6 +349,7 @@ class Call:
             clock=asyncio.get_running_loop().time,
         )
         await self.stream.open(self.ctx.bind_host, (m.rtp_port_min, m.rtp_port_max))
+        self.crypto.guard(self.stream)
 
     def _apply(self, neg: NegotiatedMedia) -> None:
         """Point the stream at the negotiated codec, address and direction."""

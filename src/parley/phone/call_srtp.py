@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from parley.media.srtp import SrtpTransport
 from parley.media.transport import MediaTransport
 from parley.sip.sdes import (
+    SAVP_PROTOS,
     CryptoError,
     SdesPolicy,
     SrtpKeys,
@@ -65,7 +66,8 @@ class CallCrypto:
 
     @property
     def media_encryption(self) -> str:
-        return "srtp" if self.keys is not None and self.adapter is not None else "none"
+        active = self.adapter is not None and self.adapter.active
+        return "srtp" if self.keys is not None and active else "none"
 
     @property
     def refuses_outgoing(self) -> bool:
@@ -90,6 +92,16 @@ class CallCrypto:
     def accept_protos(self) -> tuple[str, ...]:
         return self.policy.accept_protos
 
+    def check_offer(self, offer: SessionDescription) -> None:
+        """An RTP/SAVP audio offer we may not take says why (before the codec check)."""
+        index = _audio_index(offer)
+        if index is None or offer.media[index].proto.upper() not in SAVP_PROTOS:
+            return
+        if self.policy.mode == "off":
+            raise CryptoError("the far end requires SRTP; it is off", SrtpProblem.NOT_ENABLED)
+        if not self.policy.keys_allowed:
+            raise CryptoError("SRTP keys need TLS signalling", SrtpProblem.NEEDS_TLS)
+
     def answer(
         self, offer: SessionDescription, answer: SessionDescription, stream_index: int
     ) -> SrtpKeys | None:
@@ -113,25 +125,34 @@ class CallCrypto:
 
     # ---------------------------------------------------------------- media
 
+    def guard(self, stream: RtpStream) -> None:
+        """Before SRTP keys are agreed, no packet passes either way (see
+        `SrtpTransport.pending`): called as soon as the stream is open when SRTP may be
+        used on this call."""
+        if self.adapter is not None or not self.policy.offers_srtp:
+            return
+        made: list[SrtpTransport] = []
+
+        def wrap(inner: MediaTransport) -> MediaTransport:
+            made.append(SrtpTransport.pending(inner))
+            return made[0]
+
+        stream.wrap_transport(wrap)
+        self.adapter = made[0]
+
     def apply(self, stream: RtpStream, keys: SrtpKeys | None) -> None:
         """Run the stream's media with `keys` (None: plain, only before any keys)."""
         if keys is None:
+            if self.adapter is not None:
+                self.adapter.set_plain()
             return
+        self.guard(stream)
+        assert self.adapter is not None
         self.keys = keys
         self.problem = None
-        if self.adapter is None:
-            made: list[SrtpTransport] = []
-
-            def wrap(inner: MediaTransport) -> MediaTransport:
-                adapter = SrtpTransport(inner, keys.suite, keys.send_key, keys.receive_key)
-                made.append(adapter)
-                return adapter
-
-            stream.wrap_transport(wrap)
-            self.adapter = made[0]
+        if not self.adapter.active:
             log.info("SRTP on with %s (tag %d)", keys.suite, keys.tag)
-        else:
-            self.adapter.set_keys(keys.suite, keys.send_key, keys.receive_key)
+        self.adapter.set_keys(keys.suite, keys.send_key, keys.receive_key)
 
     def stats(self) -> dict[str, object]:
         data: dict[str, object] = {
