@@ -56,17 +56,22 @@ def rig(kamailio: Kamailio, tmp_path: Path) -> Iterator[Rig]:
         r.close()
 
 
+_GIVEN: set[int] = set()
+
+
 def rtp_pair() -> int:
-    """An even port whose next one is free too: a one-pair RTP range."""
+    """An even port whose next one is free too: a one-pair RTP range (never one given
+    out before in this session, so two phones of one test never share it)."""
     for _ in range(200):
         port = free_port("udp")
-        if port % 2:
+        if port % 2 or port in _GIVEN:
             continue
         try:
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
                 s.bind(("127.0.0.1", port + 1))
         except OSError:
             continue
+        _GIVEN.add(port)
         return port
     raise RuntimeError("no free RTP port pair")
 
@@ -345,11 +350,41 @@ def test_optional_without_the_choice_stays_plain_over_udp(rig: Rig, caller: str)
 # --- over TLS through Kamailio ------------------------------------------------------------
 
 
+@pytest.fixture
+def nat_kamailio(tmp_path: Path) -> Iterator[Kamailio]:
+    """Kamailio with its NAT helpers: a call to a TLS phone goes back over the phone's
+    own connection (baresip has no server certificate to accept a new one)."""
+    port = free_port("both")
+    kam = Kamailio(
+        tmp_path / "kamailio-nat",
+        {"1001": "pass1001", "1002": "pass1002"},
+        udp_port=port,
+        tcp_port=port,
+        tls_port=free_port("tcp"),
+        nat_helpers=True,
+    )
+    kam.start()
+    try:
+        yield kam
+    finally:
+        kam.close()
+
+
 @pytest.mark.parametrize("caller", ["parley", "baresip"])
 def test_srtp_over_tls_through_kamailio(
-    kamailio: Kamailio, rig: Rig, tmp_path: Path, caller: str
+    nat_kamailio: Kamailio, tmp_path: Path, caller: str
 ) -> None:
     from peers.baresip import Baresip
+
+    kamailio = nat_kamailio
+    rig = Rig(kamailio, tmp_path)
+    try:
+        _tls_call(rig, kamailio, tmp_path, caller, Baresip)
+    finally:
+        rig.close()
+
+
+def _tls_call(rig: Rig, kamailio: Kamailio, tmp_path: Path, caller: str, Baresip: Any) -> None:
 
     codec = "pcmu"
     rate, _ = CODEC_SETUP[codec]
@@ -429,3 +464,65 @@ def test_srtp_over_tls_through_kamailio(
     )
     # One call only here (TLS set-up is slow): a lost packet may cost a little more.
     assert to_baresip >= ceiling - 0.3 and to_parley >= ceiling - 0.3, (to_baresip, to_parley)
+
+
+# --- new keys on a re-INVITE ------------------------------------------------------------
+
+
+def test_hold_and_resume_keep_the_srtp_keys_and_the_audio(rig: Rig, tmp_path: Path) -> None:
+    """Parley holds and resumes an SRTP call: both re-offers keep Parley's key (baresip
+    1.0 keeps its first receiving context whatever a re-offer says; a new key would
+    silence the call), and the speech comes back after the resume."""
+    from test_calls_baresip import longest_silence
+
+    from audio_tools import read_wav, rms_windows
+
+    heard = tmp_path / "heard-by-baresip.wav"
+    parley = rig.parley(
+        codecs=["pcmu"],
+        play=speech_wav(8000),
+        media={"music_on_hold": "off"},
+        account=parley_account("mandatory"),
+    )
+    far = rig.baresip(
+        codec="pcmu", record_wav=heard, record_rate=8000, auto_answer=True,
+        mediaenc="srtp-mand", sip_trace=True,
+    )  # fmt: skip
+    parley.send(f"dial {rig.uri('1002')}")
+    up = parley.wait_for(call_event("connected"), timeout=30)
+    assert up["media_encryption"] == "srtp", up
+    far.wait_call_state("CALL_ESTABLISHED", timeout=30)
+    assert far.wait_audio(20)
+    time.sleep(2.0)
+    mark = far.mark()
+    parley.send("hold")
+    parley.wait_for(call_event("held"), timeout=20)
+    far.wait_call_state("CALL_REMOTE_SDP", timeout=20, since=mark)
+    time.sleep(4.0)
+    mark = far.mark()
+    parley.send("resume")
+    resumed = parley.wait_for(call_event("connected"), timeout=20)
+    assert resumed["media_encryption"] == "srtp", resumed
+    far.wait_call_state("CALL_REMOTE_SDP", timeout=20, since=mark)
+    time.sleep(3.0)
+    parley.send("hangup")
+    far.wait_call_state("CALL_CLOSED", timeout=30)
+    far.stop()
+
+    samples, rate = read_wav(heard)
+    levels = rms_windows(samples, rate, 0.25)
+    assert levels[:8].max() > 500, "no speech before the hold"
+    assert longest_silence(samples, rate) >= 2.5, "audio did not stop while on hold"
+    assert levels[-8:].max() > 500, "speech did not come back after the resume"
+    # Parley's three offers as baresip received them: one key throughout.
+    trace = far.log_text()
+    offers: list[str] = []  # the tag-1 key of each INVITE, in order
+    in_invite = False
+    for line in trace.splitlines():
+        if line.startswith(("INVITE ", "SIP/2.0 ", "ACK ", "BYE ")):
+            in_invite = line.startswith("INVITE ")
+        elif in_invite and line.startswith("a=crypto:1 "):
+            offers.append(line.split("inline:")[1].split()[0])
+            in_invite = False
+    assert len(offers) >= 3, offers
+    assert len(set(offers)) == 1, offers

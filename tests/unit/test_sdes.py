@@ -130,7 +130,7 @@ def line(tag: int, suite: str, key: bytes) -> str:
 ALLOWED = dict(keys_allowed=True)
 
 
-def test_offer_optional_is_avp_with_one_line_per_suite_fresh_keys() -> None:
+def test_offer_optional_is_avp_with_one_line_per_suite() -> None:
     policy = SdesPolicy("optional", ("AES_CM_128_HMAC_SHA1_32", "AEAD_AES_128_GCM"), **ALLOWED)
     m = audio()
     offer_crypto(policy, m, key_source=keys_from(1))
@@ -141,10 +141,15 @@ def test_offer_optional_is_avp_with_one_line_per_suite_fresh_keys() -> None:
         (2, "AEAD_AES_128_GCM"),
     ]
     assert [len(c.keys[0].key_salt) for c in lines] == [30, 28]
-    # A new offer (re-INVITE): new keys for our direction.
+    assert lines[0].keys[0].key_salt != lines[1].keys[0].key_salt[:30]
+    # A re-offer keeps each suite's key (baresip 1.0 never takes a new one mid-call);
+    # a suite offered for the first time gets a fresh key.
+    wider = SdesPolicy("optional", ("AES_CM_128_HMAC_SHA1_32", "AEAD_AES_256_GCM"), **ALLOWED)
     again = audio()
-    offer_crypto(policy, again, previous=m, key_source=keys_from(9))
-    assert crypto_lines(again)[0].keys[0].key_salt != lines[0].keys[0].key_salt
+    offer_crypto(wider, again, previous=m, key_source=keys_from(9))
+    renewed = crypto_lines(again)
+    assert renewed[0].keys[0].key_salt == lines[0].keys[0].key_salt
+    assert renewed[1].keys[0].key_salt == bytes([9]) * 44
 
 
 def test_offer_mandatory_is_savp_and_off_adds_nothing() -> None:

@@ -152,6 +152,12 @@ class CallCrypto:
         self.problem = None
         if not self.adapter.active:
             log.info("SRTP on with %s (tag %d)", keys.suite, keys.tag)
+            if self.signalling != "tls":
+                # The user's explicit choice (srtp_over_plain_signalling), in the log.
+                log.warning(
+                    "the SRTP keys of this call went over %s signalling, readable on the path",
+                    self.signalling.upper(),
+                )
         self.adapter.set_keys(keys.suite, keys.send_key, keys.receive_key)
 
     def stats(self) -> dict[str, object]:

@@ -20,9 +20,12 @@ Keys travel in clear text over UDP and TCP signalling, so unless the signalling 
 into an offer or answer (`SrtpProblem.NEEDS_TLS`): ``optional`` falls back to plain RTP,
 ``mandatory`` refuses.
 
-Keys are renewed as RFC 4568 §7.1.4 allows: each new offer of ours carries a fresh key,
-and an answer keeps our key while the far end keeps its own (same suite, same key) and
-takes a fresh one when the far end changed its key. An answer's tag names the offered
+Keys on a re-INVITE (RFC 4568 §7.1.4 allows both keeping and renewing them): a re-offer
+of ours keeps the key each suite had in our previous SDP, because far ends such as
+baresip 1.0 never take a new key mid-call (their receiving context stays on the first
+key and the audio stops); a suite offered for the first time gets a fresh key. As
+answerer we follow the far end: our key stays while theirs does (same suite, same key),
+and we answer with a fresh key when they renewed theirs. An answer's tag names the offered
 line it accepts (§7.1.3). Lines with an MKI, more than one key, a key derivation rate
 other than 0, unencrypted or unauthenticated SRTP, FEC keys, or an unknown session
 parameter not marked ignorable with "-" are not accepted (§6.3: such a line must not be
@@ -277,17 +280,18 @@ def offer_crypto(
     previous: MediaDescription | None = None,
     key_source: KeySource = secrets.token_bytes,
 ) -> None:
-    """Add our crypto lines to the audio section of an offer, one per suite (tags 1..n),
-    each with a fresh key; a re-offer that copies `previous` unchanged (hold) keeps its
-    lines. Sets the profile (RTP/SAVP for mandatory)."""
+    """Add our crypto lines to the audio section of an offer, one per suite (tags 1..n).
+    A suite keeps the key it had in `previous` (our last SDP in the dialog, see the
+    module docstring); a new suite gets a fresh key. Sets the profile (RTP/SAVP for
+    mandatory)."""
     if not policy.offers_srtp:
         return
-    if previous is not None and crypto_lines(previous):
-        media.remove_attr("crypto")
+    media.remove_attr("crypto")
     media.proto = policy.offer_proto
+    kept = {c.suite.upper(): c.keys[0].key_salt for c in crypto_lines(previous)} if previous else {}
     for tag, suite in enumerate(policy.usable_suites, start=1):
-        line = CryptoAttribute(tag, suite, (KeyParam(_new_key(suite, key_source)),))
-        media.attributes.append(line.attribute())
+        key = kept.get(suite) or _new_key(suite, key_source)
+        media.attributes.append(CryptoAttribute(tag, suite, (KeyParam(key),)).attribute())
 
 
 def answer_crypto(
