@@ -440,7 +440,7 @@ def _tls_call(rig: Rig, kamailio: Kamailio, tmp_path: Path, caller: str, Baresip
     if caller == "parley":
         parley.send(f"dial sips:1002@{tls}")
     else:
-        far.dial(f"sips:1001@{tls}")
+        far.dial(f"sip:1001@{tls};transport=tls")  # baresip 1.0 cannot dial sips:
     connected = parley.wait_for(call_event("connected"), timeout=30)
     assert connected["media_encryption"] == "srtp", connected
     assert connected["signalling"] == "tls", connected
