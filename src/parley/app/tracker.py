@@ -120,6 +120,9 @@ class Tracker:
             held=call.held,
             muted=call.muted,
             started_at=datetime.now(UTC),
+            media_encryption=call.crypto.media_encryption,
+            signalling=call.crypto.signalling,
+            encryption_problem=call.crypto.problem,
         )
 
     # -- accounts
