@@ -135,6 +135,21 @@ def assert_only_srtp(
         assert h > 7.9, f"{src}->{dst}: payload entropy {h:.2f} bits: not encrypted"
 
 
+def assert_only_srtcp(packets: list[tuple[int, int, bytes]], parley_port: int, suite: str) -> None:
+    """Every RTCP packet Parley sent from its RTCP port (RTP + 1) is SRTCP: its E flag
+    (RFC 3711 §3.4; RFC 7714 §9 for GCM) says the report is encrypted, before an 80-bit
+    tag for the AES-CM suites (RFC 4568 §6.2: SRTCP keeps 80 bits with _32 too).
+
+    Only Parley's side is held to it: baresip 1.0 sends a plain APP "PING"/"PONG" before
+    its SRTP starts and a plain RTCP BYE after it stops, and (libre) a 32-bit SRTCP tag
+    with AES_CM_128_HMAC_SHA1_32."""
+    trailer = 4 if suite.startswith("AEAD") else 4 + 10
+    rtcp = [p for s, d, p in packets if s == parley_port + 1]
+    assert rtcp, "no RTCP captured from Parley"
+    for p in rtcp:
+        assert p[-trailer] & 0x80, f"RTCP from Parley without the SRTCP E flag: {p.hex()}"
+
+
 def parley_account(mode: str, suites: list[str] | None = None, **extra: Any) -> dict[str, Any]:
     data: dict[str, Any] = {"srtp": mode, "srtp_over_plain_signalling": True}
     if suites is not None:
@@ -172,7 +187,7 @@ def _srtp_audio_call(
         rtp_ports=(b_port, b_port + 1),
         sip_trace=True,
     )
-    capture = Capture(work / "rtp.pcap", [p_port, b_port])
+    capture = Capture(work / "rtp.pcap", [p_port, b_port, p_port + 1, b_port + 1])
     if caller == "parley":
         parley.send(f"dial {rig.uri('1002')}")
     else:
@@ -196,6 +211,7 @@ def _srtp_audio_call(
     if mediaenc == "srtp-mand" or (caller == "parley" and mode == "mandatory"):
         assert "RTP/SAVP" in trace
     assert_only_srtp(packets, p_port, b_port, suite)
+    assert_only_srtcp(packets, p_port, suite)
 
     files = recordings(record_dir)
     assert len(files) == 1, files
