@@ -352,6 +352,9 @@ def test_optional_without_the_choice_stays_plain_over_udp(rig: Rig, caller: str)
     assert connected["media_encryption"] == "none", connected
     assert connected["encryption_problem"] == "srtp needs tls", connected
     assert "only sent over TLS" in connected["text"], connected
+    parley.send("accounts")  # the account says it too
+    reply = parley.wait_for(lambda e: e.get("event") == "reply" and "office:" in e["text"])
+    assert "only sent over TLS" in reply["text"], reply
     far.wait_call_state("CALL_ESTABLISHED", timeout=30, since=mark)
     parley.send("hangup")
     far.wait_call_state("CALL_CLOSED", timeout=30)

@@ -37,3 +37,22 @@ def test_bad_values_are_refused(kw: dict[str, object]) -> None:
 def test_order_is_kept() -> None:
     a = account(srtp="mandatory", srtp_suites=["AEAD_AES_256_GCM", "AES_CM_128_HMAC_SHA1_32"])
     assert a.srtp_suites == ["AEAD_AES_256_GCM", "AES_CM_128_HMAC_SHA1_32"]
+
+
+@pytest.mark.parametrize(
+    ("kw", "problem"),
+    [
+        ({}, None),
+        ({"srtp": "optional"}, "srtp needs tls"),
+        ({"srtp": "mandatory", "transport": "tcp"}, "srtp needs tls"),
+        ({"srtp": "optional", "srtp_over_plain_signalling": True}, None),
+        ({"srtp": "mandatory", "transport": "tls"}, None),
+    ],
+)
+def test_the_account_says_why_srtp_cannot_take_effect(
+    kw: dict[str, object], problem: str | None
+) -> None:
+    from parley.app.tracker import Tracker
+
+    (info,) = Tracker(lambda number: None).accounts([account(**kw)])
+    assert (info.srtp_problem and str(info.srtp_problem)) == problem

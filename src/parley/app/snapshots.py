@@ -69,3 +69,5 @@ class AccountInfo:
     user: str = ""
     domain: str = ""
     transport: str = ""
+    # Issue #11: why the account's SRTP setting cannot take effect (keys need TLS), or None.
+    srtp_problem: SrtpProblem | None = None

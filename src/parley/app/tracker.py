@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.history.model import number_of
 from parley.phone.call import Call
+from parley.phone.call_srtp import srtp_problem_of
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneEvent
 from parley.settings.model import AccountSettings
 
@@ -134,7 +135,9 @@ class Tracker:
         out = []
         for account in configured:
             info = states.get(account.name) or AccountInfo(name=account.name)
-            out.append(replace(info, enabled=account.enabled))
+            out.append(
+                replace(info, enabled=account.enabled, srtp_problem=srtp_problem_of(account))
+            )
         return out
 
     def forget_account(self, name: str) -> None:

@@ -39,6 +39,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def srtp_problem_of(settings: AccountSettings) -> SrtpProblem | None:
+    """Why an account's SRTP setting cannot take effect as it stands: SRTP wanted, but
+    no TLS and no explicit choice to send keys over plain signalling."""
+    plain = settings.transport != "tls" and not settings.srtp_over_plain_signalling
+    return SrtpProblem.NEEDS_TLS if settings.srtp != "off" and plain else None
+
+
 def signalling_of_request(request: Request) -> str:
     """The transport an incoming request came over, from its top Via."""
     try:
