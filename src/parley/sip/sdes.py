@@ -382,14 +382,6 @@ def read_answer(
     return SrtpKeys(line.suite.upper(), mine.keys[0].key_salt, line.keys[0].key_salt, line.tag)
 
 
-def srtp_problem_of(exc: BaseException) -> SrtpProblem | None:
-    return exc.problem if isinstance(exc, CryptoError) else None
-
-
-def plain_profile(proto: str) -> bool:
-    return proto.upper() in AVP_PROTOS
-
-
 def suites_in_order(names: Sequence[str]) -> tuple[str, ...]:
     """`names` upper-cased, unknown ones dropped, duplicates removed."""
     return tuple(dict.fromkeys(n.upper() for n in names if n.upper() in SRTP_SUITES))
