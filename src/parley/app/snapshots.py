@@ -36,9 +36,12 @@ class CallInfo:
     ended_by: Party | None = None
     detail: str = ""
     started_at: datetime | None = None
-    media_encryption: str = "none"  # "none" | "srtp"
+    media_encryption: str = "none"  # "none" | "srtp" | "zrtp"
     signalling: str = "udp"  # "udp" | "tcp" | "tls"
     encryption_problem: SrtpProblem | None = None
+    sas: str = ""  # ZRTP's short authentication string
+    sas_verified: bool = False
+    zrtp_cache_mismatch: bool = False  # the retained secret did not match
     connected_at: datetime | None = None
 
     @property

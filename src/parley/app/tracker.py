@@ -81,6 +81,9 @@ class Tracker:
             media_encryption=event.media_encryption,
             signalling=event.signalling,
             encryption_problem=event.encryption_problem,
+            sas=event.sas,
+            sas_verified=event.sas_verified,
+            zrtp_cache_mismatch=event.zrtp_cache_mismatch,
             connected_at=connected_at,
         )
         with self._lock:

@@ -228,6 +228,12 @@ class CallStateChanged(PhoneEvent):
     media_encryption: str = "none"
     signalling: str = "udp"
     encryption_problem: SrtpProblem | None = None
+    # ZRTP (media_encryption "zrtp"): the short authentication string both people
+    # compare, whether it was verified (now or in an earlier call, from the cache), and
+    # a warning that the retained secret did not match (a possible man in the middle).
+    sas: str = ""
+    sas_verified: bool = False
+    zrtp_cache_mismatch: bool = False
 
     @property
     def kind(self) -> str:
