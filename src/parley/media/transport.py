@@ -148,6 +148,9 @@ class UdpMediaTransport:
         self._latched = False
         self._on_rtp: RtpHandler = _drop_rtp
         self._on_rtcp: RtcpHandler = _drop_rtcp
+        # STUN on the RTP port (the RTP socket's own NAT mapping): the phone layer's
+        # STUN client reads the answers here and sends its requests with `send_raw`.
+        self.on_stun: Callable[[bytes, Address], None] | None = None
         rtp.receive = self._rtp_datagram
         rtcp.receive = self._rtcp_datagram
 
@@ -213,11 +216,19 @@ class UdpMediaTransport:
     def send_rtcp(self, data: bytes) -> bool:
         return self._remote_rtcp is not None and self._rtcp.sendto(data, self._remote_rtcp)
 
+    def send_raw(self, data: bytes, dest: Address) -> bool:
+        """Send a datagram that is not RTP (a STUN request) from the RTP socket."""
+        return self._rtp.sendto(data, dest)
+
     def close(self) -> None:
         self._rtp.close()
         self._rtcp.close()
 
     def _rtp_datagram(self, data: bytes, source: Address) -> None:
+        if data and data[0] < 4:  # STUN (RFC 7983 §7: first byte 0-3), never RTP (version 2)
+            if self.on_stun is not None:
+                self.on_stun(data, source)
+            return
         if is_rtcp(data):  # RTCP multiplexed on the RTP port (RFC 5761)
             self._on_rtcp(data, source)
             return

@@ -255,6 +255,34 @@ class AccountSettings(BaseModel):
         "RFC 3581) into our SDP instead of our own address; only for broken NAT set-ups "
         "(symmetric NAT with some PBXs). Symmetric RTP is a separate media setting.",
     )
+    # STUN (RFC 5389) and the port choices of the Network page (issue #11).
+    stun: Literal["none", "global", "custom"] = Field(
+        default="none",
+        description="STUN for this account: none; global (the [stun] table); custom "
+        "(stun_server, stun_port, stun_refresh below). The address the STUN server sees "
+        "goes into Via, Contact and the SDP where rport does not give it.",
+    )
+    stun_server: OptHostname = Field(
+        default=None,
+        description='STUN server for stun = "custom": a host name or IP address '
+        "(custom without a server uses no STUN).",
+    )
+    stun_port: int = Field(default=3478, ge=1, le=65535, description="Port of stun_server.")
+    stun_refresh: int = Field(
+        default=60,
+        ge=0,
+        le=86400,
+        description="Seconds between STUN requests that keep the mapping fresh; a new "
+        "public address re-registers. 0: ask only when registering.",
+    )
+    rtp_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65534,
+        description="RTP ports of this account's calls: empty uses media.rtp_port_min to "
+        "media.rtp_port_max; 0 a random pair above 32000; a port N the fixed pair N, N+1 "
+        "(further calls at the same time take the next pairs above it).",
+    )
 
     # --- TLS ----------------------------------------------------------------------
     ca_file: OptPath = Field(
@@ -762,6 +790,24 @@ class FunctionsSettings(BaseModel):
     )
 
 
+class StunSettings(BaseModel):
+    """Global STUN (Functions › Advanced › Global STUN), for accounts with stun = "global"."""
+
+    model_config = _MODEL_CONFIG
+
+    enabled: bool = Field(
+        default=False, description="Use the server below for accounts set to global STUN."
+    )
+    server: OptHostname = Field(default=None, description="STUN server: host name or IP.")
+    port: int = Field(default=3478, ge=1, le=65535, description="Port of the STUN server.")
+    refresh: int = Field(
+        default=60,
+        ge=0,
+        le=86400,
+        description="Seconds between STUN requests that keep the mapping fresh; 0: only once.",
+    )
+
+
 class Settings(BaseModel):
     """All of Parley's settings, as stored in ``settings.toml``."""
 
@@ -777,6 +823,7 @@ class Settings(BaseModel):
     media: MediaSettings = Field(default_factory=MediaSettings)
     gui: GuiSettings = Field(default_factory=GuiSettings)
     functions: FunctionsSettings = Field(default_factory=FunctionsSettings)
+    stun: StunSettings = Field(default_factory=StunSettings)
     accounts: list[AccountSettings] = Field(
         default_factory=list, description="The SIP accounts, each with its own unique name."
     )
