@@ -77,6 +77,11 @@ def is_rtcp(data: bytes) -> bool:
     return len(data) >= 2 and 192 <= data[1] <= 223
 
 
+def _is_stun(data: bytes) -> bool:
+    """RFC 7983 §7 / RFC 5389 §6: first byte 0-3 and the magic cookie 0x2112A442."""
+    return len(data) >= 20 and data[0] < 4 and data[4:8] == b"\x21\x12\xa4\x42"
+
+
 def port_candidates(low: int, high: int) -> list[int]:
     """RTP ports whose RTCP port (the next one) also lies in [low, high]: even ones
     (RFC 3550 §11), or the one odd port when the range is a single odd-even pair."""
@@ -225,7 +230,7 @@ class UdpMediaTransport:
         self._rtcp.close()
 
     def _rtp_datagram(self, data: bytes, source: Address) -> None:
-        if data and data[0] < 4:  # STUN (RFC 7983 §7: first byte 0-3), never RTP (version 2)
+        if _is_stun(data):  # never RTP (version 2): the STUN client's answer
             if self.on_stun is not None:
                 self.on_stun(data, source)
             return
