@@ -29,6 +29,7 @@ from pydantic import (
 
 from parley.settings.addresses import (
     check_dns_server,
+    check_host,
     check_hostname,
     check_no_control_chars,
     check_sip_uri_or_host_port,
@@ -131,6 +132,9 @@ OptProxy = Annotated[
 ]
 OptHostname = Annotated[
     Annotated[str, AfterValidator(check_hostname)] | None, BeforeValidator(_blank_to_none)
+]
+OptHost = Annotated[  # a name, an IPv4 address or a bracketed IPv6 address
+    Annotated[str, AfterValidator(check_host)] | None, BeforeValidator(_blank_to_none)
 ]
 OptPath = Annotated[Path | None, BeforeValidator(_blank_to_none)]
 
@@ -262,7 +266,7 @@ class AccountSettings(BaseModel):
         "(stun_server, stun_port, stun_refresh below). The address the STUN server sees "
         "goes into Via, Contact and the SDP where rport does not give it.",
     )
-    stun_server: OptHostname = Field(
+    stun_server: OptHost = Field(
         default=None,
         description='STUN server for stun = "custom": a host name or IP address '
         "(custom without a server uses no STUN).",
@@ -798,7 +802,7 @@ class StunSettings(BaseModel):
     enabled: bool = Field(
         default=False, description="Use the server below for accounts set to global STUN."
     )
-    server: OptHostname = Field(default=None, description="STUN server: host name or IP.")
+    server: OptHost = Field(default=None, description="STUN server: host name or IP address.")
     port: int = Field(default=3478, ge=1, le=65535, description="Port of the STUN server.")
     refresh: int = Field(
         default=60,
