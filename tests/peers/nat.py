@@ -31,11 +31,21 @@ ROUTER_WAN = "203.0.113.1"  # the public address of the home
 WAN_ADDR = "203.0.113.2"  # the servers and the far phone
 _counter = itertools.count(1)
 
+# Masquerade out of the wan side, and a home router's firewall: nothing unasked-for
+# from the wan is taken in. Without the firewall a far phone's first RTP packets (sent
+# before ours) would be accepted by the router itself, and their conntrack entry would
+# push our own later mapping of that port to another port.
 NFT_RULES = """
 table ip nat {
     chain postrouting {
         type nat hook postrouting priority srcnat; policy accept;
         oifname "rwan" masquerade
+    }
+}
+table ip filter {
+    chain input {
+        type filter hook input priority filter; policy accept;
+        iifname "rwan" ct state new drop
     }
 }
 """
