@@ -70,9 +70,7 @@ def test_no_stun_server_is_a_clear_failure(tmp_path: Path) -> None:
         try:
             local = await layer.listen_udp(LOOPBACK, free_port("udp"))
             with pytest.raises(StunFailure) as caught:
-                await sip_socket_binding(
-                    layer, (LOOPBACK, silent), local[1], rto=0.05, max_sends=3
-                )
+                await sip_socket_binding(layer, (LOOPBACK, silent), local[1], rto=0.05, max_sends=3)
             return caught.value
         finally:
             await layer.close()

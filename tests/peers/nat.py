@@ -133,9 +133,7 @@ class NamespacedKamailio(Kamailio):
         self.netns = netns
         self.address = address
         # Its own namespace: the standard ports are free there.
-        super().__init__(
-            workdir, users, udp_port=5060, tcp_port=5061, tls_port=5062, realm=address
-        )
+        super().__init__(workdir, users, udp_port=5060, tcp_port=5061, tls_port=5062, realm=address)
 
     @property
     def host(self) -> str:
