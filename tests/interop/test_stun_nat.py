@@ -232,3 +232,15 @@ def test_rport_media_puts_the_rport_address_in_the_sdp_audio_both_ways(world: Wo
     heard_by_us, heard_by_them = call_out_and_listen(world, console, records)
     assert heard_by_them > HEARD
     assert heard_by_us > HEARD
+
+
+def test_global_stun_gives_the_public_contact_too(world: World) -> None:
+    console, _ = world.parley(
+        "1003",
+        {"stun": "global", "local_port": 5082},
+        stun={"enabled": True, "server": WAN_ADDR, "port": STUN_PORT, "refresh": 30},
+    )
+    console.wait_state("registered", timeout=30)
+    contacts = world.kam.lookup("1003")
+    assert any(f"@{ROUTER_WAN}:" in c for c in contacts), contacts
+    console.quit()
