@@ -127,3 +127,20 @@ def test_global_stun_switched_off_is_not_asked(
     with stopped_after(start_app(settings, "pass1003", tmp_path)):
         assert contact_ports(kamailio, "1003") == [local]
         assert stun.requests == []
+
+
+def test_a_silent_stun_server_does_not_stop_the_registration(
+    kamailio: Kamailio, tmp_path: Path
+) -> None:
+    local = free_port("udp")
+    office = office_account(
+        f"{LOOPBACK}:{kamailio.udp_port}",
+        "1001",
+        local_port=local,
+        rport=False,
+        stun="custom",
+        stun_server=LOOPBACK,
+        stun_port=free_port("udp"),  # nobody answers there
+    )
+    with stopped_after(start_app(Settings(accounts=[office]), "pass1001", tmp_path, timeout=30)):
+        assert contact_ports(kamailio, "1001") == [local]

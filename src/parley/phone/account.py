@@ -42,6 +42,9 @@ from parley.sip.uri import SipURI
 log = logging.getLogger(__name__)
 
 FAILOVER_STATUSES = {408, 503}  # RFC 3263 §4.3: try the next server on these
+# A STUN server that does not answer delays a registration by this much at most (the
+# RFC's full schedule would take 39.5 s); the registration then goes on without it.
+STUN_WAIT = 5.0
 
 
 def registration_config(
@@ -243,18 +246,26 @@ class Account:
         server = self._stun()
         if server is None:
             return
-        try:
-            where = await resolve_server(server)
-            host, port = await sip_socket_binding(self._driver.transport, where, self.local_port)
-        except StunFailure as exc:
-            log.warning("%s: STUN at %s:%d failed: %s", self.name, server.host, server.port, exc)
-            return
-        log.info("%s: STUN says our SIP address is %s:%d", self.name, host, port)
-        self._carry_out(self.registration.set_mapped_address(host, port, self._driver.now))
-        if server.refresh > 0 and self._stun_task is None:
+        if server.refresh > 0 and self._stun_task is None:  # asked again even after a failure
             self._stun_task = asyncio.get_running_loop().create_task(
                 self._refresh_stun(float(server.refresh))
             )
+        try:
+            where = await resolve_server(server)
+            host, port = await asyncio.wait_for(
+                sip_socket_binding(self._driver.transport, where, self.local_port), STUN_WAIT
+            )
+        except (StunFailure, TimeoutError) as exc:
+            log.warning(
+                "%s: STUN at %s:%d failed: %s",
+                self.name,
+                server.host,
+                server.port,
+                exc or "no answer",
+            )
+            return
+        log.info("%s: STUN says our SIP address is %s:%d", self.name, host, port)
+        self._carry_out(self.registration.set_mapped_address(host, port, self._driver.now))
 
     async def _refresh_stun(self, period: float) -> None:
         """The binding kept alive at the refresh period; a new mapping re-registers."""
@@ -265,7 +276,8 @@ class Account:
                     continue
                 await self._ask_stun()
         finally:
-            self._stun_task = None
+            if self._stun_task is asyncio.current_task():
+                self._stun_task = None
 
     @staticmethod
     def _contact_host(host: str, dest: Address) -> str:
