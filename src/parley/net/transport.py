@@ -39,6 +39,7 @@ from parley.net.keepalive import (
     probe_timeout,
 )
 from parley.net.stream import PING, StreamConnection
+from parley.net.stun import looks_like_stun
 from parley.net.tls import client_context, describe_tls_error
 from parley.net.udp import UdpEndpoint
 from parley.sip.headers import SipParseError
@@ -62,6 +63,10 @@ UDP_SIZE_LIMIT = 1300
 """RFC 3261 §18.1.1: requests larger than this (MTU - 200) should go over TCP."""
 UDP_MAX_PAYLOAD = 65507
 """The most one IPv4 UDP datagram carries; asyncio would only log a larger sendto."""
+
+
+StunListener = Callable[[bytes, tuple[str, int], tuple[str, int]], None]
+"""`(datagram, source, local)` for each STUN datagram on a SIP UDP socket."""
 
 
 class TransportLayer:
@@ -92,6 +97,9 @@ class TransportLayer:
         self._keepalives: set[KeepAlive] = set()
         self._probes: dict[str, asyncio.Future[None]] = {}  # UDP probes by Via branch
         self._probe_seq = 0
+        # STUN answers on a SIP UDP socket (the socket's own NAT mapping, RFC 5389):
+        # handed to whoever asked, never parsed as SIP.
+        self.stun_listeners: set[StunListener] = set()
         self._tls_default: ssl.SSLContext | None = None
         self._closing = False
 
@@ -285,6 +293,11 @@ class TransportLayer:
             f"call listen_{dest.transport} or connect first"
         )
 
+    def send_datagram(self, data: bytes, dest: Address, local_port: int | None = None) -> None:
+        """Send a datagram that is not SIP (a STUN request) from the SIP UDP socket on
+        `local_port`, so that the answer tells that socket's public mapping."""
+        self._udp_endpoint(dest, local_port).sendto(data, (dest.host, dest.port))
+
     def _udp_endpoint(self, dest: Address, local_port: int | None = None) -> UdpEndpoint:
         family = family_of(dest.host)
         usable = [
@@ -421,6 +434,10 @@ class TransportLayer:
             conn.close(report=False)
 
     def _datagram_received(self, endpoint: UdpEndpoint, data: bytes, addr: tuple[str, int]) -> None:
+        if looks_like_stun(data):
+            for listener in list(self.stun_listeners):
+                self._safe(listener, data, addr, endpoint.local)
+            return
         source = Source("udp", addr[0], addr[1], *endpoint.local, None)
         if not data.strip(b"\r\n"):
             return  # CRLF keep-alive on UDP: nothing to answer (RFC 5626 uses STUN there)

@@ -20,6 +20,7 @@ from parley.net.address import Address, TransportError, ip_literal, strip_bracke
 from parley.net.dns import DnsError, make_resolver, resolve
 from parley.net.driver import SipDriver
 from parley.net.keepalive import KeepAlive
+from parley.net.stun_client import StunFailure, StunServer, resolve_server, sip_socket_binding
 from parley.phone.events import AccountStateChanged, PhoneEvent
 from parley.phone.reachability import ServerWatch
 from parley.settings.model import AccountSettings
@@ -41,6 +42,9 @@ from parley.sip.uri import SipURI
 log = logging.getLogger(__name__)
 
 FAILOVER_STATUSES = {408, 503}  # RFC 3263 §4.3: try the next server on these
+# A STUN server that does not answer delays a registration by this much at most (the
+# RFC's full schedule would take 39.5 s); the registration then goes on without it.
+STUN_WAIT = 5.0
 
 
 def registration_config(
@@ -70,8 +74,11 @@ class Account:
         password: str,
         driver: SipDriver,
         emit: Callable[[PhoneEvent], None],
+        stun: Callable[[], StunServer | None] = lambda: None,
     ) -> None:
         self.settings = settings
+        self._stun = stun  # the STUN server in force for this account (or None)
+        self._stun_task: asyncio.Task[None] | None = None
         self.name = settings.name
         self._driver = driver
         self._emit = emit
@@ -163,6 +170,8 @@ class Account:
     async def unregister(self, timeout: float = 5.0) -> None:
         """Remove our binding and wait (bounded) for the server's answer."""
         self._stop_keepalive()
+        if self._stun_task is not None:
+            self._stun_task.cancel()
         self._settled.clear()
         outputs = self.registration.unregister(self._driver.now)
         if not any(isinstance(o, SendRegister) for o in outputs):
@@ -181,6 +190,8 @@ class Account:
         self.registration.cancel_timer()
 
     async def close(self) -> None:
+        if self._stun_task is not None:
+            self._stun_task.cancel()
         self._driver.core.remove_timed(self)
         self.registration.cancel_timer()
         self._stop_keepalive()
@@ -228,7 +239,50 @@ class Account:
             self._apply_failure(f"Registration failed: {exc}")
             return False
         self.registration.set_local_address(self._contact_host(host, dest), port)
+        if dest.transport == "udp":
+            await self._ask_stun()
         return True
+
+    # -- STUN (RFC 5389): the SIP socket's public address, kept fresh
+
+    async def _ask_stun(self) -> None:
+        """Ask the STUN server for our SIP socket's public address; on failure carry on
+        with what we have (rport may still tell the registrar's view)."""
+        server = self._stun()
+        if server is None:
+            return
+        if server.refresh > 0 and self._stun_task is None:  # asked again even after a failure
+            self._stun_task = asyncio.get_running_loop().create_task(
+                self._refresh_stun(float(server.refresh))
+            )
+        try:
+            where = await resolve_server(server)
+            host, port = await asyncio.wait_for(
+                sip_socket_binding(self._driver.transport, where, self.local_port), STUN_WAIT
+            )
+        except (StunFailure, TimeoutError) as exc:
+            log.warning(
+                "%s: STUN at %s:%d failed: %s",
+                self.name,
+                server.host,
+                server.port,
+                exc or "no answer",
+            )
+            return
+        log.info("%s: STUN says our SIP address is %s:%d", self.name, host, port)
+        self._carry_out(self.registration.set_mapped_address(host, port, self._driver.now))
+
+    async def _refresh_stun(self, period: float) -> None:
+        """The binding kept alive at the refresh period; a new mapping re-registers."""
+        try:
+            while True:
+                await asyncio.sleep(period)
+                if self.server is None or self.server.transport != "udp":
+                    continue
+                await self._ask_stun()
+        finally:
+            if self._stun_task is asyncio.current_task():
+                self._stun_task = None
 
     @staticmethod
     def _contact_host(host: str, dest: Address) -> str:

@@ -32,6 +32,7 @@ from parley.phone.events import CallNote, PhoneError, PhoneErrorCode, PhoneEvent
 from parley.phone.forwarding import Forwarding
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.messages import Messages, MessagesContext
+from parley.phone.nat import effective_stun
 from parley.phone.outgoing import DialError, OutgoingCalls
 from parley.phone.presence import Presence, PresenceContext
 from parley.phone.publications import Publications, PublicationsContext
@@ -286,7 +287,13 @@ class Phone:
 
     def add_account(self, settings: AccountSettings) -> Account:
         password = self._passwords.get(settings.name, "")
-        account = Account(settings, password, self.driver, self.emit)
+        account = Account(
+            settings,
+            password,
+            self.driver,
+            self.emit,
+            stun=lambda: effective_stun(self.settings, account.settings),
+        )
         account.local_port = self.sip_ports.get(settings.local_port) or self.sip_ports.get(0)
         self.accounts[settings.name] = account
         self.blf.sync()  # its BLF lines

@@ -29,6 +29,7 @@ from pydantic import (
 
 from parley.settings.addresses import (
     check_dns_server,
+    check_host,
     check_hostname,
     check_no_control_chars,
     check_sip_uri_or_host_port,
@@ -136,6 +137,9 @@ OptProxy = Annotated[
 ]
 OptHostname = Annotated[
     Annotated[str, AfterValidator(check_hostname)] | None, BeforeValidator(_blank_to_none)
+]
+OptHost = Annotated[  # a name, an IPv4 address or a bracketed IPv6 address
+    Annotated[str, AfterValidator(check_host)] | None, BeforeValidator(_blank_to_none)
 ]
 OptPath = Annotated[Path | None, BeforeValidator(_blank_to_none)]
 
@@ -259,6 +263,34 @@ class AccountSettings(BaseModel):
         description="Put the public address the registrar saw us at (learnt through rport, "
         "RFC 3581) into our SDP instead of our own address; only for broken NAT set-ups "
         "(symmetric NAT with some PBXs). Symmetric RTP is a separate media setting.",
+    )
+    # STUN (RFC 5389) and the port choices of the Network page (issue #11).
+    stun: Literal["none", "global", "custom"] = Field(
+        default="none",
+        description="STUN for this account: none; global (the [stun] table); custom "
+        "(stun_server, stun_port, stun_refresh below). The address the STUN server sees "
+        "goes into Via, Contact and the SDP where rport does not give it.",
+    )
+    stun_server: OptHost = Field(
+        default=None,
+        description='STUN server for stun = "custom": a host name or IP address '
+        "(custom without a server uses no STUN).",
+    )
+    stun_port: int = Field(default=3478, ge=1, le=65535, description="Port of stun_server.")
+    stun_refresh: int = Field(
+        default=60,
+        ge=0,
+        le=86400,
+        description="Seconds between STUN requests that keep the mapping fresh; a new "
+        "public address re-registers. 0: ask only when registering.",
+    )
+    rtp_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65534,
+        description="RTP ports of this account's calls: empty uses media.rtp_port_min to "
+        "media.rtp_port_max; 0 a random pair above 32000; a port N the fixed pair N, N+1 "
+        "(further calls at the same time take the next pairs above it).",
     )
 
     # --- TLS ----------------------------------------------------------------------
@@ -792,6 +824,24 @@ class FunctionsSettings(BaseModel):
     )
 
 
+class StunSettings(BaseModel):
+    """Global STUN (Functions › Advanced › Global STUN), for accounts with stun = "global"."""
+
+    model_config = _MODEL_CONFIG
+
+    enabled: bool = Field(
+        default=False, description="Use the server below for accounts set to global STUN."
+    )
+    server: OptHost = Field(default=None, description="STUN server: host name or IP address.")
+    port: int = Field(default=3478, ge=1, le=65535, description="Port of the STUN server.")
+    refresh: int = Field(
+        default=60,
+        ge=0,
+        le=86400,
+        description="Seconds between STUN requests that keep the mapping fresh; 0: only once.",
+    )
+
+
 class Settings(BaseModel):
     """All of Parley's settings, as stored in ``settings.toml``."""
 
@@ -807,6 +857,7 @@ class Settings(BaseModel):
     media: MediaSettings = Field(default_factory=MediaSettings)
     gui: GuiSettings = Field(default_factory=GuiSettings)
     functions: FunctionsSettings = Field(default_factory=FunctionsSettings)
+    stun: StunSettings = Field(default_factory=StunSettings)
     accounts: list[AccountSettings] = Field(
         default_factory=list, description="The SIP accounts, each with its own unique name."
     )

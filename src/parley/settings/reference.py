@@ -14,6 +14,7 @@ from parley.settings.model import (
     MediaSettings,
     Settings,
     SipSettings,
+    StunSettings,
 )
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
@@ -89,6 +90,12 @@ def render() -> str:
         "",
     ]
     parts += ["## `[functions]`", "", *_table(FunctionsSettings, "functions."), ""]
+    parts += [
+        "## `[stun]` — global STUN (Functions › Advanced › Global STUN)",
+        "",
+        *_table(StunSettings, "stun."),
+        "",
+    ]
     parts += ["## `[gui]` — the desktop app", "", *_table(GuiSettings, "gui."), ""]
     parts += ["## `[log]`", "", *_table(LogSettings, "log."), ""]
     return "\n".join(parts)
