@@ -208,6 +208,9 @@ class FakeTransport:
     def configure_tls(self, ca_file: str | None = None, verify: bool = True) -> None:
         pass
 
+    def set_tls_default(self, ctx: object) -> None:
+        pass
+
     async def connect(self, dest: Address, **_: object) -> Source:
         raise TransportError("the fake network carries UDP only")
 

@@ -66,3 +66,4 @@ class AccountInfo:
     user: str = ""
     domain: str = ""
     transport: str = ""
+    tls_unverified: bool = False  # TLS without certificate check: warn about it

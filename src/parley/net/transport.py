@@ -188,6 +188,10 @@ class TransportLayer:
         """Set the default client context: `ca_file` (PEM) or the system store; verify on."""
         self._tls_default = client_context(ca_file, verify=verify)
 
+    def set_tls_default(self, ctx: ssl.SSLContext) -> None:
+        """Use `ctx` for TLS connections opened without one of their own (an account's)."""
+        self._tls_default = ctx
+
     # ------------------------------------------------------------------ sending
 
     async def send(

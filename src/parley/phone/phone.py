@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from parley import __version__
 from parley.media.engine import AudioConfig, AudioNotice, AudioProblem, MediaEngine
@@ -97,8 +98,10 @@ class Phone:
         auto_answer: bool | None = None,
         transport_factory: TransportFactory = TransportLayer,
         message_store: MessageStore | None = None,
+        config_dir: Path | None = None,
     ) -> None:
         self.settings = settings
+        self.config_dir = config_dir  # the settings file's folder (self-signed certificates)
         self._passwords = passwords
         self._on_event = on_event
         self.bind_host = bind_host
@@ -286,7 +289,14 @@ class Phone:
 
     def add_account(self, settings: AccountSettings) -> Account:
         password = self._passwords.get(settings.name, "")
-        account = Account(settings, password, self.driver, self.emit)
+        account = Account(
+            settings,
+            password,
+            self.driver,
+            self.emit,
+            tls=lambda: self.settings.tls,
+            config_dir=self.config_dir,
+        )
         account.local_port = self.sip_ports.get(settings.local_port) or self.sip_ports.get(0)
         self.accounts[settings.name] = account
         self.blf.sync()  # its BLF lines

@@ -14,6 +14,7 @@ from parley.settings.model import (
     MediaSettings,
     Settings,
     SipSettings,
+    TlsSettings,
 )
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
@@ -90,6 +91,7 @@ def render() -> str:
     ]
     parts += ["## `[functions]`", "", *_table(FunctionsSettings, "functions."), ""]
     parts += ["## `[gui]` — the desktop app", "", *_table(GuiSettings, "gui."), ""]
+    parts += ["## `[tls]` — TLS for every account", "", *_table(TlsSettings, "tls."), ""]
     parts += ["## `[log]`", "", *_table(LogSettings, "log."), ""]
     return "\n".join(parts)
 
