@@ -93,6 +93,10 @@ class TransportLayer:
         self._probes: dict[str, asyncio.Future[None]] = {}  # UDP probes by Via branch
         self._probe_seq = 0
         self._tls_default: ssl.SSLContext | None = None
+        # Why the last TLS connection to an address was refused after its handshake (TLS
+        # 1.3 servers refuse a client certificate only then): said when it is missed,
+        # until a SIP message comes over a connection to it again.
+        self._tls_refusals: dict[Address, ssl.SSLError] = {}
         self._closing = False
 
     # ------------------------------------------------------------------ listening
@@ -284,6 +288,15 @@ class TransportLayer:
         for _, local in self._servers.get(dest.transport, []):
             if family_of(local[0]) == family:
                 return local
+        refusal = self._tls_refusals.get(dest)
+        if refusal is not None:
+            raise TransportError(describe_tls_error(refusal, f"{dest.host}:{dest.port}"))
+        if conn is not None and dest.transport == "tls":
+            raise TransportError(
+                f"the server at {dest.host}:{dest.port} closed the TLS connection right after "
+                "the handshake — it may require a client certificate "
+                "(tls_client_certificate_mode) or refuse ours"
+            )
         raise TransportError(
             f"no {dest.transport.upper()} listener or connection for {dest} — "
             f"call listen_{dest.transport} or connect first"
@@ -460,12 +473,17 @@ class TransportLayer:
                 if conn.is_open:
                     self._answer_malformed(item, source, conn.write)
             elif isinstance(item, Request | Response):
+                if self._tls_refusals:
+                    self._tls_refusals.pop(conn.remote, None)  # it works again
                 self._deliver(item, source)
             else:
                 log.warning("stream parser returned %r; ignored", item)
 
     def _stream_lost(self, conn: StreamConnection, exc: Exception | None) -> None:
         self._conns.pop(conn.id, None)
+        if conn.outgoing and isinstance(exc, ssl.SSLError):
+            self._tls_refusals[conn.remote] = exc
+            log.info("TLS connection %s refused by the server: %s", conn, exc.reason or exc)
         for addr in [a for a, c in self._by_addr.items() if c is conn]:
             del self._by_addr[addr]
         if self._closing or not conn.report_loss:

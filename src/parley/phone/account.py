@@ -224,6 +224,10 @@ class Account:
                 )
                 ctx = self._ssl_context() if dest.transport == "tls" else None
                 await self._driver.transport.connect(dest, server_name=server_name, ssl_context=ctx)
+                if ctx is not None:
+                    # A TLS 1.3 server refuses a client certificate just after the
+                    # handshake: let that news arrive before the connection is used.
+                    await asyncio.sleep(0)
             host, port = self._driver.transport.local_address(dest, self.local_port)
         except (TransportError, OSError) as exc:
             self._apply_failure(f"Registration failed: {exc}")
