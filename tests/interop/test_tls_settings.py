@@ -321,26 +321,9 @@ def _client_cert_signed_by(ca: Certs, directory: Path) -> Path:
         check=True,
         capture_output=True,
     )
-    subprocess.run(
-        [
-            openssl,
-            "x509",
-            "-req",
-            "-in",
-            str(csr),
-            "-days",
-            "30",
-            "-CA",
-            str(ca.ca_file),
-            "-CAkey",
-            str(ca.ca_key),
-            "-CAcreateserial",
-            "-out",
-            str(crt),
-        ],  # fmt: skip
-        check=True,
-        capture_output=True,
-    )
+    sign = ["x509", "-req", "-in", str(csr), "-days", "30", "-out", str(crt)]
+    sign += ["-CA", str(ca.ca_file), "-CAkey", str(ca.ca_key), "-CAcreateserial"]
+    subprocess.run([openssl, *sign], check=True, capture_output=True)
     pem = directory / "client.pem"
     pem.write_bytes(crt.read_bytes() + key.read_bytes())
     pem.chmod(0o600)

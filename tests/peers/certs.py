@@ -60,7 +60,16 @@ def make_certs(
         "-addext", "keyUsage=critical,keyCertSign,cRLSign",
         "-keyout", str(certs.ca_key), "-out", str(certs.ca_file),
     )  # fmt: skip
-    run("req", *ec, "-subj", f"/CN={common_name}", "-keyout", str(certs.key_file), "-out", "server.csr")
+    run(
+        "req",
+        *ec,
+        "-subj",
+        f"/CN={common_name}",
+        "-keyout",
+        str(certs.key_file),
+        "-out",
+        "server.csr",
+    )
     ext = _SERVER_EXT.replace("IP:127.0.0.1, DNS:localhost", alt_names)
     (directory / "server.ext").write_text(ext)
     run(
