@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import stat
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from typing import Any
 import pytest
 from parley_console import ParleyConsole, write_config
 
+from audio_tools import codec_ceiling, pesq_score, read_wav, speech_wav
+from peers.baresip import Baresip
 from peers.certs import Certs, make_certs, session_certs
 from peers.common import free_port, require_binary
 from peers.kamailio import Kamailio
@@ -328,3 +331,78 @@ def _client_cert_signed_by(ca: Certs, directory: Path) -> Path:
     pem.write_bytes(crt.read_bytes() + key.read_bytes())
     pem.chmod(0o600)
     return pem
+
+
+# --- a call over TLS with every setting at its strictest still carries audio --------------
+
+
+@pytest.fixture(scope="module")
+def kam_plain(tmp_module: Path) -> Iterator[Kamailio]:
+    kam = _kamailio(tmp_module, "plain")
+    kam.start()
+    yield kam
+    kam.close()
+
+
+def test_call_over_strict_tls_carries_audio(kam_plain: Kamailio, tmp_path: Path) -> None:
+    """Parley on TLS 1.3 only, strong ciphers, a self-signed client certificate; baresip
+    on UDP through Kamailio; speech both ways, scored with PESQ."""
+    speech = speech_wav(8000)
+    record_dir = tmp_path / "parley-heard"
+    heard_by_baresip = tmp_path / "heard-by-baresip.wav"
+    account = tls_account(
+        kam_plain, codecs=["pcmu"], tls_client_certificate_mode="self-signed", retry_interval=30
+    )
+    config = write_config(
+        tmp_path / "settings.toml",
+        [account],
+        tls={"protocols": "tls1.3", "strong_ciphers_only": True},
+    )
+    parley = ParleyConsole(
+        config, log_dir=tmp_path, extra=["--play", str(speech), "--record-dir", str(record_dir)]
+    )
+    far = Baresip(
+        tmp_path / "baresip",
+        sip_port=free_port("both"),
+        user="1002",
+        password=USERS["1002"],
+        registrar=f"{kam_plain.host}:{kam_plain.udp_port}",
+        codecs=["PCMU/8000/1"],
+        play_wav=speech,
+        record_wav=heard_by_baresip,
+        record_rate=8000,
+        auto_answer=True,
+    )
+    try:
+        registered = parley.wait_state("registered", timeout=30)
+        assert registered["tls_unverified"] is False
+        assert (tmp_path / "tls" / "office.pem").exists()
+        far.start(timeout=30)
+        parley.send("dial 1002")  # at the account's server, over its TLS connection
+        parley.wait_for(lambda e: e.get("event") == "call" and e.get("state") == "connected", 30)
+        far.wait_call_state("CALL_ESTABLISHED", timeout=30)
+        assert far.wait_audio(20), "baresip heard nothing"
+        samples, rate = read_wav(speech)
+        time.sleep(2 * samples.size / rate + 1.0)  # one whole copy of the looped speech
+        parley.send("hangup")
+        parley.wait_for(lambda e: e.get("event") == "call" and e.get("state") == "ended", 30)
+        far.wait_call_state("CALL_CLOSED", timeout=30)
+        far.stop()
+        assert parley.quit() == 0
+    finally:
+        far.stop()
+        parley.stop()
+    # The INVITE went out over TLS to the server's TLS port (the SIP trace is on).
+    trace = (tmp_path / "parley-console.stderr").read_text()
+    assert f">> TLS 127.0.0.1:{kam_plain.tls_port}\nINVITE " in trace
+    files = sorted(record_dir.glob("*.wav"))
+    assert len(files) == 1, files
+    ceiling = codec_ceiling("pcmu")
+    to_baresip = pesq_score(speech, heard_by_baresip, "nb")
+    to_parley = pesq_score(speech, files[0], "nb")
+    print(
+        f"PESQ over TLS: to baresip {to_baresip:.2f}, to Parley {to_parley:.2f}, ceiling {ceiling:.2f}"
+    )
+    # The margin of the plain-call tests plus room for one late packet on a loaded machine.
+    assert to_baresip >= ceiling - 0.3, (to_baresip, ceiling)
+    assert to_parley >= ceiling - 0.3, (to_parley, ceiling)
