@@ -17,8 +17,11 @@ import pytest
 from parley.net.address import TransportError
 from parley.net.client_cert import ensure_self_signed
 from parley.net.tls import TlsOptions, build_client_context, describe_tls_error
+from parley.phone.account import Account
 from parley.phone.tls_setup import account_context, tls_options, verification_off
 from parley.settings.model import AccountSettings, TlsSettings
+from parley.sip.core import UserAgentCore
+from parley.sip.timers import TimerConfig
 from peers.certs import Certs, make_certs
 
 
@@ -253,3 +256,60 @@ def test_account_context_with_a_bad_file_names_it(tmp_path: Path) -> None:
     with pytest.raises(TransportError) as info:
         account_context(account(ca_file=str(tmp_path / "gone.pem")), TlsSettings(), tmp_path)
     assert "gone.pem" in str(info.value)
+
+
+# --- the account keeps its last good TLS settings ------------------------------------------
+
+
+class _StubTransport:
+    def __init__(self) -> None:
+        self.default: ssl.SSLContext | None = None
+
+    def set_tls_default(self, ctx: ssl.SSLContext) -> None:
+        self.default = ctx
+
+
+class _StubDriver:
+    """What `Account.__init__` and `_ssl_context` touch of the SIP driver."""
+
+    def __init__(self) -> None:
+        self.core = UserAgentCore(TimerConfig())
+        self.user_agent = "Parley-test"
+        self.transport = _StubTransport()
+
+    def on_connection_lost(self, handler: object) -> None:
+        pass
+
+
+def test_account_keeps_the_last_good_context_when_a_file_goes_bad(
+    certs: Certs, tmp_path: Path
+) -> None:
+    pbx = tmp_path / "pbx.pem"
+    pbx.write_bytes(certs.ca_file.read_bytes())
+    driver = _StubDriver()
+    acc = Account(account(ca_file=str(pbx)), "pw", driver, lambda e: None)  # type: ignore[arg-type]
+    good = acc._ssl_context()
+    assert driver.transport.default is good
+    pbx.write_text("no longer a certificate")
+    assert acc._ssl_context() is good  # the last good one stays
+    # A new account with the bad file has no good one: the error names the file.
+    fresh = Account(account(ca_file=str(pbx)), "pw", _StubDriver(), lambda e: None)  # type: ignore[arg-type]
+    with pytest.raises(TransportError, match=r"pbx\.pem"):
+        fresh._ssl_context()
+
+
+def test_account_events_say_when_tls_is_unverified() -> None:
+    off = Account(account(verify_tls=False), "pw", _StubDriver(), lambda e: None)  # type: ignore[arg-type]
+    assert off.tls_unverified
+    on = Account(account(), "pw", _StubDriver(), lambda e: None)  # type: ignore[arg-type]
+    assert not on.tls_unverified
+    globally = Account(
+        account(),
+        "pw",
+        _StubDriver(),  # type: ignore[arg-type]
+        lambda e: None,
+        tls=lambda: TlsSettings(disable_verification=True),
+    )
+    assert globally.tls_unverified
+    udp = Account(account(transport="udp", verify_tls=False), "pw", _StubDriver(), lambda e: None)  # type: ignore[arg-type]
+    assert not udp.tls_unverified  # no TLS, nothing to warn about
