@@ -208,9 +208,6 @@ class FakeTransport:
     def configure_tls(self, ca_file: str | None = None, verify: bool = True) -> None:
         pass
 
-    def set_tls_default(self, ctx: object) -> None:
-        pass
-
     async def connect(self, dest: Address, **_: object) -> Source:
         raise TransportError("the fake network carries UDP only")
 

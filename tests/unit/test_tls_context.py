@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from parley.net.address import TransportError
+from parley.net.address import Address, TransportError
 from parley.net.client_cert import ensure_self_signed
 from parley.net.tls import TlsOptions, build_client_context, describe_tls_error
+from parley.net.transport import TransportLayer
 from parley.phone.account import Account
 from parley.phone.tls_setup import account_context, tls_options, verification_off
 from parley.settings.model import AccountSettings, TlsSettings
@@ -261,21 +262,12 @@ def test_account_context_with_a_bad_file_names_it(tmp_path: Path) -> None:
 # --- the account keeps its last good TLS settings ------------------------------------------
 
 
-class _StubTransport:
-    def __init__(self) -> None:
-        self.default: ssl.SSLContext | None = None
-
-    def set_tls_default(self, ctx: ssl.SSLContext) -> None:
-        self.default = ctx
-
-
 class _StubDriver:
     """What `Account.__init__` and `_ssl_context` touch of the SIP driver."""
 
     def __init__(self) -> None:
         self.core = UserAgentCore(TimerConfig())
         self.user_agent = "Parley-test"
-        self.transport = _StubTransport()
 
     def on_connection_lost(self, handler: object) -> None:
         pass
@@ -289,7 +281,6 @@ def test_account_keeps_the_last_good_context_when_a_file_goes_bad(
     driver = _StubDriver()
     acc = Account(account(ca_file=str(pbx)), "pw", driver, lambda e: None)  # type: ignore[arg-type]
     good = acc._ssl_context()
-    assert driver.transport.default is good
     pbx.write_text("no longer a certificate")
     assert acc._ssl_context() is good  # the last good one stays
     # A new account with the bad file has no good one: the error names the file.
@@ -313,3 +304,37 @@ def test_account_events_say_when_tls_is_unverified() -> None:
     assert globally.tls_unverified
     udp = Account(account(transport="udp", verify_tls=False), "pw", _StubDriver(), lambda e: None)  # type: ignore[arg-type]
     assert not udp.tls_unverified  # no TLS, nothing to warn about
+
+
+# --- a TLS connection re-opened later is checked as the account asked -------------------------
+
+
+@pytest.mark.asyncio
+async def test_reopened_tls_connection_keeps_the_name_and_context(tmp_path: Path) -> None:
+    named = make_certs(tmp_path / "named", common_name="pbx.test", alt_names="DNS:pbx.test")
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(named.cert_file, named.key_file)
+    received: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        received.append(await reader.read(100))
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=server_ctx)
+    dest = Address("tls", "127.0.0.1", server.sockets[0].getsockname()[1])
+    layer = TransportLayer(lambda message, source: None)
+    ctx = build_client_context(TlsOptions(trust_files=(str(named.ca_file),)))
+    try:
+        first = await layer.connect(dest, server_name="pbx.test", ssl_context=ctx)
+        assert first.connection_id is not None
+        layer.close_connection(first.connection_id)
+        # A request after the loss: no name, no context given — the account's are used.
+        await layer.send(b"OPTIONS\r\n\r\n", dest)
+        for _ in range(100):
+            if received:
+                break
+            await asyncio.sleep(0.02)
+        assert received
+    finally:
+        await layer.close()
+        server.close()

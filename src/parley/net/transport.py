@@ -97,6 +97,8 @@ class TransportLayer:
         # 1.3 servers refuse a client certificate only then): said when it is missed,
         # until a SIP message comes over a connection to it again.
         self._tls_refusals: dict[Address, ssl.SSLError] = {}
+        # The name and context each TLS server was last reached with (see _connection_to).
+        self._tls_peers: dict[Address, tuple[str | None, ssl.SSLContext | None]] = {}
         self._closing = False
 
     # ------------------------------------------------------------------ listening
@@ -191,10 +193,6 @@ class TransportLayer:
     def configure_tls(self, ca_file: str | None = None, verify: bool = True) -> None:
         """Set the default client context: `ca_file` (PEM) or the system store; verify on."""
         self._tls_default = client_context(ca_file, verify=verify)
-
-    def set_tls_default(self, ctx: ssl.SSLContext) -> None:
-        """Use `ctx` for TLS connections opened without one of their own (an account's)."""
-        self._tls_default = ctx
 
     # ------------------------------------------------------------------ sending
 
@@ -338,6 +336,10 @@ class TransportLayer:
         conn = self._by_addr.get(dest)
         if conn is not None and conn.is_open:
             return conn
+        if dest.transport == "tls" and ctx is None and server_name is None:
+            # A connection re-opened later (a request after a loss) is checked as the
+            # last one that worked was: the account's name and context.
+            server_name, ctx = self._tls_peers.get(dest, (None, None))
         pending = self._connecting.get(dest)
         if pending is not None:
             # Another send is already connecting there: share its connection.
@@ -361,6 +363,8 @@ class TransportLayer:
             fut.exception()  # mark retrieved: nobody else may be waiting
             raise
         else:
+            if dest.transport == "tls" and (ctx is not None or server_name is not None):
+                self._tls_peers[dest] = (server_name, ctx)
             fut.set_result(conn)
             return conn
         finally:

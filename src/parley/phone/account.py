@@ -246,8 +246,6 @@ class Account:
             log.warning("account %s: %s; using the last good TLS settings", self.name, exc)
             return self._tls_context
         self._tls_context = ctx
-        # Requests sent later on a re-opened connection use the same context.
-        self._driver.transport.set_tls_default(ctx)
         return ctx
 
     @property
