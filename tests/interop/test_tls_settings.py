@@ -181,6 +181,33 @@ def test_ssl_is_refused_at_start_with_the_reason(kam_tls12: Kamailio, run_consol
     assert "tls.protocols" in stderr and "SSL v2 and v3 are broken" in stderr, stderr
 
 
+# --- bad files ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("problem", ["missing", "not pem", "wrong key"])
+def test_a_bad_certificate_file_is_named_and_nothing_crashes(
+    kam_tls12: Kamailio, run_console: Any, tmp_path: Path, problem: str
+) -> None:
+    bad = tmp_path / "bad.pem"
+    extra: dict[str, Any] = {}
+    if problem == "missing":
+        extra["ca_file"] = str(bad)
+    elif problem == "not pem":
+        bad.write_bytes(b"\x30\x82 this is no certificate")
+        extra["ca_file"] = str(bad)
+    else:
+        other = make_certs(tmp_path / "other")
+        bad.write_bytes(kam_tls12.certs.cert_file.read_bytes() + other.key_file.read_bytes())
+        extra.update(tls_client_certificate_mode="file", tls_client_certificate=str(bad))
+    console = run_console([tls_account(kam_tls12, **extra)])
+    failed = fails(console, kam_tls12)
+    assert str(bad) in failed["detail"], failed["detail"]
+    assert {"missing": "not found", "not pem": "PEM", "wrong key": "private key"}[problem] in (
+        failed["detail"]
+    )
+    assert console.quit() == 0  # the console is still there to be told to quit
+
+
 # --- strong ciphers -------------------------------------------------------------------
 
 
