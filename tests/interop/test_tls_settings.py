@@ -310,6 +310,18 @@ def test_client_certificate_file_signed_by_the_ca_registers(
     quit_and_unregister(console, kam_client_certs)
 
 
+def test_default_uses_the_domain_certificate_as_client_certificate(
+    kam_client_certs: Kamailio, run_console: Any, tmp_path: Path
+) -> None:
+    """ "Use certificate as: default": the certificate of Advanced › TLS, here a PEM file
+    with a CA-signed client certificate and its key."""
+    pem = _client_cert_signed_by(session_certs(), tmp_path)
+    account = tls_account(kam_client_certs, tls_client_certificate_mode="default")
+    console = run_console([account], tls={"domain_certificate": str(pem)})
+    registers(console, kam_client_certs)
+    quit_and_unregister(console, kam_client_certs)
+
+
 def test_self_signed_client_certificate_is_made_kept_private_and_reused(
     kam_client_certs: Kamailio, client_ca_list: Path, run_console: Any, tmp_path: Path
 ) -> None:
