@@ -224,6 +224,7 @@ class Application:
             audio=self._audio,
             auto_answer=self._auto_answer,
             message_store=self._messages.store,
+            config_dir=config.settings_path.parent if config.settings_path else None,
         )
         for problem in config.problem_events:
             self._dispatch(problem)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import ssl
 import time
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from parley.net.address import Address, TransportError, ip_literal, strip_brackets
@@ -23,7 +25,8 @@ from parley.net.keepalive import KeepAlive
 from parley.net.stun_client import StunFailure, StunServer, resolve_server, sip_socket_binding
 from parley.phone.events import AccountStateChanged, PhoneEvent
 from parley.phone.reachability import ServerWatch
-from parley.settings.model import AccountSettings
+from parley.phone.tls_setup import account_context, verification_off
+from parley.settings.model import AccountSettings, TlsSettings
 from parley.sip.auth import DigestClient
 from parley.sip.dialog import LocalEndpoint
 from parley.sip.message import Response
@@ -75,10 +78,16 @@ class Account:
         driver: SipDriver,
         emit: Callable[[PhoneEvent], None],
         stun: Callable[[], StunServer | None] = lambda: None,
+        *,
+        tls: Callable[[], TlsSettings] = TlsSettings,
+        config_dir: Path | None = None,
     ) -> None:
         self.settings = settings
         self._stun = stun  # the STUN server in force for this account (or None)
         self._stun_task: asyncio.Task[None] | None = None
+        self._tls = tls  # the global [tls] table as it is now
+        self._config_dir = config_dir  # where a self-signed client certificate is kept
+        self._tls_context: ssl.SSLContext | None = None  # the last one that could be built
         self.name = settings.name
         self._driver = driver
         self._emit = emit
@@ -229,11 +238,12 @@ class Account:
                 server_name = self.settings.tls_server_name or (
                     None if ip_literal(self.settings.domain_host) else self.settings.domain_host
                 )
-                self._driver.transport.configure_tls(
-                    str(self.settings.ca_file) if self.settings.ca_file else None,
-                    verify=self.settings.verify_tls,
-                )
-                await self._driver.transport.connect(dest, server_name=server_name)
+                ctx = self._ssl_context() if dest.transport == "tls" else None
+                await self._driver.transport.connect(dest, server_name=server_name, ssl_context=ctx)
+                if ctx is not None:
+                    # A TLS 1.3 server refuses a client certificate just after the
+                    # handshake: let that news arrive before the connection is used.
+                    await asyncio.sleep(0)
             host, port = self._driver.transport.local_address(dest, self.local_port)
         except (TransportError, OSError) as exc:
             self._apply_failure(f"Registration failed: {exc}")
@@ -283,6 +293,27 @@ class Account:
         finally:
             if self._stun_task is asyncio.current_task():
                 self._stun_task = None
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        """The account's TLS context from the settings as they are now; when a file has
+        gone bad since the last good one, that one stays (and the problem is logged)."""
+        try:
+            ctx = account_context(self.settings, self._tls(), self._config_dir)
+        except TransportError as exc:
+            if self._tls_context is None:
+                raise
+            log.warning("account %s: %s; using the last good TLS settings", self.name, exc)
+            return self._tls_context
+        self._tls_context = ctx
+        return ctx
+
+    @property
+    def tls_unverified(self) -> bool:
+        """TLS without checking the server's certificate (said on every state change)."""
+        uses_tls = (
+            self.server.transport == "tls" if self.server else self.settings.transport == "tls"
+        )
+        return uses_tls and verification_off(self.settings, self._tls())
 
     @staticmethod
     def _contact_host(host: str, dest: Address) -> str:
@@ -341,6 +372,7 @@ class Account:
                 domain=self.registration.config.domain,
                 transport=self.registration.config.transport,
                 at=time.time(),
+                tls_unverified=self.tls_unverified,
             )
         )
 

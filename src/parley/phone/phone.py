@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from parley import __version__
 from parley.media.engine import AudioConfig, AudioNotice, AudioProblem, MediaEngine
@@ -98,8 +99,10 @@ class Phone:
         auto_answer: bool | None = None,
         transport_factory: TransportFactory = TransportLayer,
         message_store: MessageStore | None = None,
+        config_dir: Path | None = None,
     ) -> None:
         self.settings = settings
+        self.config_dir = config_dir  # the settings file's folder (self-signed certificates)
         self._passwords = passwords
         self._on_event = on_event
         self.bind_host = bind_host
@@ -293,6 +296,8 @@ class Phone:
             self.driver,
             self.emit,
             stun=lambda: effective_stun(self.settings, account.settings),
+            tls=lambda: self.settings.tls,
+            config_dir=self.config_dir,
         )
         account.local_port = self.sip_ports.get(settings.local_port) or self.sip_ports.get(0)
         self.accounts[settings.name] = account

@@ -21,6 +21,7 @@ from parley.settings.model import (
     MediaSettings,
     Settings,
     SipSettings,
+    TlsSettings,
     Transport,
 )
 from parley.settings.secrets import (
@@ -53,6 +54,7 @@ __all__ = [
     "SecretStoreError",
     "Settings",
     "SipSettings",
+    "TlsSettings",
     "Transport",
     "default_config_path",
     "delete_password",

@@ -48,6 +48,7 @@ SrtpSuite = Literal[
 LogLevel = Literal["debug", "info", "warning", "error"]
 # The manual's eight presence states, as the console and the settings file spell them
 # (the same values as `parley.sip.pidf.PresenceState`).
+TlsClientCertMode = Literal["none", "default", "file", "self-signed"]
 PresenceName = Literal[
     "online", "invisible", "away", "busy", "offline", "lunch", "on-the-phone", "brb"
 ]
@@ -305,8 +306,21 @@ class AccountSettings(BaseModel):
     )
     tls_server_name: OptHostname = Field(
         default=None,
-        description="Host name to send in SNI and to check the certificate against, when it "
-        "differs from the domain.",
+        description="The manual's override domain name: the name to send in SNI and to check "
+        "the certificate against, when it differs from the domain. Needs a certificate to "
+        "check it with (ca_file or [tls] domain_certificate).",
+    )
+    tls_client_certificate_mode: TlsClientCertMode = Field(
+        default="none",
+        description='"Use certificate as": which certificate we show the server when it asks '
+        "for one. none; default (the [tls] domain_certificate, when that file holds a key too); "
+        "file (tls_client_certificate); self-signed (made on first use and kept in the config "
+        "folder, or at tls_client_certificate when set, readable only by you).",
+    )
+    tls_client_certificate: OptPath = Field(
+        default=None,
+        description="PEM file with our client certificate and its private key "
+        '(tls_client_certificate_mode = "file"), or where to keep the self-signed one.',
     )
 
     # --- media and compatibility ----------------------------------------------------
@@ -414,7 +428,7 @@ class AccountSettings(BaseModel):
     # same file keeps it; saving anywhere else does not copy it.
     _password_file: Path | None = PrivateAttr(default=None)
 
-    @field_validator("ca_file", mode="after")
+    @field_validator("ca_file", "tls_client_certificate", mode="after")
     @classmethod
     def _expand_ca_file(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
@@ -842,6 +856,57 @@ class StunSettings(BaseModel):
     )
 
 
+# --- [tls]: Functions › Advanced › TLS (issue #11 §4, helper TLS) ---------------------
+TlsProtocols = Literal["tls1.2+", "tls1.3"]
+_SSL_NAMES = ("ssl", "sslv2", "sslv3", "sslv23", "ssl2", "ssl3", "sslv2/3", "ssl v2/3")
+
+
+def _check_protocols(value: Any) -> Any:
+    """Refuse the manual's "SSL v2/3" choice with the reason, not just "not a choice"."""
+    if isinstance(value, str) and value.strip().lower().replace(" ", "") in {
+        n.replace(" ", "") for n in _SSL_NAMES
+    }:
+        raise ValueError(
+            "SSL v2 and v3 are broken (POODLE, DROWN) and Parley does not speak them; "
+            'use "tls1.2+" (TLS 1.2 and 1.3) or "tls1.3"'
+        )
+    return _lower(value)
+
+
+class TlsSettings(BaseModel):
+    """How TLS connections to SIP servers are made, for every account."""
+
+    model_config = _MODEL_CONFIG
+
+    protocols: Annotated[TlsProtocols, BeforeValidator(_check_protocols)] = Field(
+        default="tls1.2+",
+        description='Protocol suite: "tls1.2+" (TLS 1.2 or 1.3, what the server offers) or '
+        '"tls1.3" (TLS 1.3 only). SSL v2/v3 are refused: they are broken.',
+    )
+    strong_ciphers_only: bool = Field(
+        default=False,
+        description="Use only AEAD cipher suites with forward secrecy (ECDHE with AES-GCM or "
+        "ChaCha20-Poly1305; every TLS 1.3 suite is such a one). Off also allows older suites "
+        "some PBXs still need (CBC, RSA key exchange).",
+    )
+    disable_verification: bool = Field(
+        default=False,
+        description="Accept any server certificate on every TLS account. Anyone on the path "
+        "can then listen in; each account using TLS reports that it is not verified.",
+    )
+    domain_certificate: OptPath = Field(
+        default=None,
+        description="The manual's 'load domain certificate': a PEM file of certificates "
+        "trusted for all TLS accounts, besides each account's ca_file; when it also holds a "
+        'private key, it is the client certificate of accounts set to "default".',
+    )
+
+    @field_validator("domain_certificate", mode="after")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+
 class Settings(BaseModel):
     """All of Parley's settings, as stored in ``settings.toml``."""
 
@@ -858,6 +923,7 @@ class Settings(BaseModel):
     gui: GuiSettings = Field(default_factory=GuiSettings)
     functions: FunctionsSettings = Field(default_factory=FunctionsSettings)
     stun: StunSettings = Field(default_factory=StunSettings)
+    tls: TlsSettings = Field(default_factory=TlsSettings)
     accounts: list[AccountSettings] = Field(
         default_factory=list, description="The SIP accounts, each with its own unique name."
     )
@@ -875,6 +941,25 @@ class Settings(BaseModel):
                     f"accounts[{index}]; every account needs its own name"
                 )
             first[key] = index
+        return value
+
+    @field_validator("accounts", mode="after")
+    @classmethod
+    def _override_needs_certificate(
+        cls, value: list[AccountSettings], info: ValidationInfo
+    ) -> list[AccountSettings]:
+        # The manual's TLS initialisation error: an override domain name is checked against
+        # a certificate, so one must be given (the account's or the domain certificate).
+        tls = info.data.get("tls")
+        domain_cert = tls.domain_certificate if isinstance(tls, TlsSettings) else None
+        for index, account in enumerate(value):
+            if account.tls_server_name and not account.ca_file and not domain_cert:
+                raise ValueError(
+                    f"accounts[{index}] ({account.name}): tls_server_name "
+                    f"{account.tls_server_name!r} overrides the name the server certificate is "
+                    "checked against, but no certificate is given to check it with; set ca_file "
+                    "(the PBX certificate) or [tls] domain_certificate, or clear tls_server_name"
+                )
         return value
 
     def account(self, name: str) -> AccountSettings:

@@ -15,6 +15,7 @@ from parley.settings.model import (
     Settings,
     SipSettings,
     StunSettings,
+    TlsSettings,
 )
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
@@ -97,6 +98,7 @@ def render() -> str:
         "",
     ]
     parts += ["## `[gui]` — the desktop app", "", *_table(GuiSettings, "gui."), ""]
+    parts += ["## `[tls]` — TLS for every account", "", *_table(TlsSettings, "tls."), ""]
     parts += ["## `[log]`", "", *_table(LogSettings, "log."), ""]
     return "\n".join(parts)
 
