@@ -21,7 +21,7 @@ from app_rig import office_account, start_app, stopped_after
 
 from parley.net.stun import BINDING_SUCCESS, HEADER, MAGIC_COOKIE, looks_like_stun
 from parley.settings import Settings
-from parley.settings.model import StunSettings
+from parley.settings.network import StunSettings
 from peers.common import LOOPBACK, free_port, wait_until
 from peers.kamailio import Kamailio
 

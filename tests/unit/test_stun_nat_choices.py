@@ -7,7 +7,8 @@ from __future__ import annotations
 import random
 
 from parley.phone.nat import effective_stun, rtp_port_range
-from parley.settings.model import AccountSettings, Settings, StunSettings
+from parley.settings.model import AccountSettings, Settings
+from parley.settings.network import StunSettings
 from parley.sip.auth import DigestClient
 from parley.sip.message import Headers, Request, Response
 from parley.sip.registration import (

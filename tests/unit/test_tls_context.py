@@ -20,7 +20,8 @@ from parley.net.tls import TlsOptions, build_client_context, describe_tls_error
 from parley.net.transport import TransportLayer
 from parley.phone.account import Account
 from parley.phone.tls_setup import account_context, tls_options, verification_off
-from parley.settings.model import AccountSettings, TlsSettings
+from parley.settings.model import AccountSettings
+from parley.settings.network import TlsSettings
 from parley.sip.core import UserAgentCore
 from parley.sip.timers import TimerConfig
 from peers.certs import Certs, make_certs

@@ -26,7 +26,8 @@ from parley.net.stun_client import StunFailure, StunServer, resolve_server, sip_
 from parley.phone.events import AccountStateChanged, PhoneEvent
 from parley.phone.reachability import ServerWatch
 from parley.phone.tls_setup import account_context, verification_off
-from parley.settings.model import AccountSettings, TlsSettings
+from parley.settings.model import AccountSettings
+from parley.settings.network import TlsSettings
 from parley.sip.auth import DigestClient
 from parley.sip.dialog import LocalEndpoint
 from parley.sip.message import Response

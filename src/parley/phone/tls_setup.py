@@ -16,7 +16,8 @@ from pathlib import Path
 from parley.net.address import TransportError
 from parley.net.client_cert import ensure_self_signed
 from parley.net.tls import TlsOptions, build_client_context
-from parley.settings.model import AccountSettings, TlsSettings
+from parley.settings.model import AccountSettings
+from parley.settings.network import TlsSettings
 from parley.settings.store import default_config_path
 
 

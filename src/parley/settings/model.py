@@ -11,15 +11,12 @@ fallback). Normally passwords live in the OS keyring; see ``parley.settings.secr
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     PrivateAttr,
     SecretStr,
@@ -28,128 +25,37 @@ from pydantic import (
 )
 
 from parley.settings.addresses import (
-    check_dns_server,
-    check_host,
-    check_hostname,
-    check_no_control_chars,
-    check_sip_uri_or_host_port,
     split_host_port,
 )
-from parley.settings.keys import check_key_sequence
-
-Transport = Literal["udp", "tcp", "tls", "auto"]
-Codec = Literal["opus", "g722", "pcma", "pcmu"]
-DtmfMode = Literal["rfc4733", "info", "inband"]
-SrtpMode = Literal["off", "optional", "mandatory"]
-# SDES suites Parley runs (the same names as `parley.sip.sdes.SRTP_SUITES`).
-SrtpSuite = Literal[
-    "AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AEAD_AES_128_GCM", "AEAD_AES_256_GCM"
-]
-LogLevel = Literal["debug", "info", "warning", "error"]
-# The manual's eight presence states, as the console and the settings file spell them
-# (the same values as `parley.sip.pidf.PresenceState`).
-TlsClientCertMode = Literal["none", "default", "file", "self-signed"]
-PresenceName = Literal[
-    "online", "invisible", "away", "busy", "offline", "lunch", "on-the-phone", "brb"
-]
-
-DEFAULT_CODECS: tuple[Codec, ...] = ("opus", "g722", "pcma", "pcmu")
-
-
-# The fields a recording's file name may use (`recording_name`); case is ignored.
-RECORDING_FIELDS = (
-    "DNID", "name", "phone", "number", "account",
-    "YYYY", "MM", "DD", "hh", "NN", "ss", "recording_part",
-)  # fmt: skip
-DEFAULT_RECORDING_NAME = (
-    "recorded_conversation_{YYYY}-{MM}-{DD}-{hh}_{NN}_{ss}_{account}_{number}_part{recording_part}"
-)
-
-
-def check_recording_name(value: str) -> str:
-    """Only known fields in braces, and no folder separators."""
-    if not value.strip():
-        raise ValueError("a recording needs a file name; e.g. " + DEFAULT_RECORDING_NAME)
-    if "/" in value or "\\" in value:
-        raise ValueError("the recording name is a file name: no / or \\ (set recording_dir)")
-    known = {f.casefold() for f in RECORDING_FIELDS}
-    for field in re.findall(r"\{([^{}]*)\}", value):
-        if field.casefold() not in known:
-            raise ValueError(
-                f"{{{field}}} is not a recording name field; use "
-                + ", ".join("{" + f + "}" for f in RECORDING_FIELDS)
-            )
-    return value
-
-
-def _lower(value: Any) -> Any:
-    """Accept ``"UDP"`` for ``"udp"``: choices are compared without case."""
-    return value.strip().lower() if isinstance(value, str) else value
-
-
-def _blank_to_none(value: Any) -> Any:
-    """TOML has no null: an empty string means "not set" for optional settings."""
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-def _check_domain(value: str) -> str:
-    split_host_port(value)
-    return value.strip()
-
-
-def _check_extension(value: str) -> str:
-    check_no_control_chars(value)
-    if not value or any(c.isspace() for c in value):
-        raise ValueError(f"{value!r} is not a dialable extension (no spaces allowed)")
-    return value
-
-
-def _check_name(value: str) -> str:
-    check_no_control_chars(value)
-    if value != value.strip():
-        raise ValueError(f"{value!r} starts or ends with spaces")
-    return value
-
-
-def _check_user(value: str) -> str:
-    check_no_control_chars(value)
-    if any(c.isspace() for c in value):
-        raise ValueError(f"{value!r} contains spaces")
-    return value
-
-
-PlainText = Annotated[str, AfterValidator(check_no_control_chars)]
-KeySequence = Annotated[str, AfterValidator(check_key_sequence)]  # "" = off
-LowerTransport = Annotated[Transport, BeforeValidator(_lower)]
-LowerCodec = Annotated[Codec, BeforeValidator(_lower)]
-LowerDtmfMode = Annotated[DtmfMode, BeforeValidator(_lower)]
-LowerLogLevel = Annotated[LogLevel, BeforeValidator(_lower)]
-DnsServer = Annotated[str, AfterValidator(check_dns_server)]
-OptText = Annotated[PlainText | None, BeforeValidator(_blank_to_none)]
-OptUser = Annotated[
-    Annotated[str, AfterValidator(_check_user)] | None, BeforeValidator(_blank_to_none)
-]
-OptExtension = Annotated[
-    Annotated[str, AfterValidator(_check_extension)] | None, BeforeValidator(_blank_to_none)
-]
-OptProxy = Annotated[
-    Annotated[str, AfterValidator(check_sip_uri_or_host_port)] | None,
-    BeforeValidator(_blank_to_none),
-]
-OptHostname = Annotated[
-    Annotated[str, AfterValidator(check_hostname)] | None, BeforeValidator(_blank_to_none)
-]
-OptHost = Annotated[  # a name, an IPv4 address or a bracketed IPv6 address
-    Annotated[str, AfterValidator(check_host)] | None, BeforeValidator(_blank_to_none)
-]
-OptPath = Annotated[Path | None, BeforeValidator(_blank_to_none)]
-
-_MODEL_CONFIG = ConfigDict(
-    extra="forbid",
-    frozen=False,
-    validate_assignment=True,
-    validate_default=True,
-    str_strip_whitespace=False,
+from parley.settings.network import StunSettings, TlsSettings
+from parley.settings.types import (
+    _MODEL_CONFIG,
+    DEFAULT_CODECS,
+    DEFAULT_RECORDING_NAME,
+    RECORDING_FIELDS,
+    Codec,
+    DnsServer,
+    KeySequence,
+    LowerCodec,
+    LowerDtmfMode,
+    LowerLogLevel,
+    LowerTransport,
+    OptExtension,
+    OptHost,
+    OptHostname,
+    OptPath,
+    OptProxy,
+    OptText,
+    OptUser,
+    PresenceName,
+    SrtpMode,
+    SrtpSuite,
+    TlsClientCertMode,
+    _check_domain,
+    _check_extension,
+    _check_name,
+    _check_user,
+    check_recording_name,
 )
 
 
@@ -836,75 +742,6 @@ class FunctionsSettings(BaseModel):
         description="Accept calls that do not come through an account's registrar or outbound "
         "proxy (direct IP calls). Off stops 'ghost calls' from SIP scanners.",
     )
-
-
-class StunSettings(BaseModel):
-    """Global STUN (Functions › Advanced › Global STUN), for accounts with stun = "global"."""
-
-    model_config = _MODEL_CONFIG
-
-    enabled: bool = Field(
-        default=False, description="Use the server below for accounts set to global STUN."
-    )
-    server: OptHost = Field(default=None, description="STUN server: host name or IP address.")
-    port: int = Field(default=3478, ge=1, le=65535, description="Port of the STUN server.")
-    refresh: int = Field(
-        default=60,
-        ge=0,
-        le=86400,
-        description="Seconds between STUN requests that keep the mapping fresh; 0: only once.",
-    )
-
-
-# --- [tls]: Functions › Advanced › TLS (issue #11 §4, helper TLS) ---------------------
-TlsProtocols = Literal["tls1.2+", "tls1.3"]
-_SSL_NAMES = ("ssl", "sslv2", "sslv3", "sslv23", "ssl2", "ssl3", "sslv2/3", "ssl v2/3")
-
-
-def _check_protocols(value: Any) -> Any:
-    """Refuse the manual's "SSL v2/3" choice with the reason, not just "not a choice"."""
-    if isinstance(value, str) and value.strip().lower().replace(" ", "") in {
-        n.replace(" ", "") for n in _SSL_NAMES
-    }:
-        raise ValueError(
-            "SSL v2 and v3 are broken (POODLE, DROWN) and Parley does not speak them; "
-            'use "tls1.2+" (TLS 1.2 and 1.3) or "tls1.3"'
-        )
-    return _lower(value)
-
-
-class TlsSettings(BaseModel):
-    """How TLS connections to SIP servers are made, for every account."""
-
-    model_config = _MODEL_CONFIG
-
-    protocols: Annotated[TlsProtocols, BeforeValidator(_check_protocols)] = Field(
-        default="tls1.2+",
-        description='Protocol suite: "tls1.2+" (TLS 1.2 or 1.3, what the server offers) or '
-        '"tls1.3" (TLS 1.3 only). SSL v2/v3 are refused: they are broken.',
-    )
-    strong_ciphers_only: bool = Field(
-        default=False,
-        description="Use only AEAD cipher suites with forward secrecy (ECDHE with AES-GCM or "
-        "ChaCha20-Poly1305; every TLS 1.3 suite is such a one). Off also allows older suites "
-        "some PBXs still need (CBC, RSA key exchange).",
-    )
-    disable_verification: bool = Field(
-        default=False,
-        description="Accept any server certificate on every TLS account. Anyone on the path "
-        "can then listen in; each account using TLS reports that it is not verified.",
-    )
-    domain_certificate: OptPath = Field(
-        default=None,
-        description="The manual's 'load domain certificate': a PEM file of certificates "
-        "trusted for all TLS accounts, besides each account's ca_file; when it also holds a "
-        'private key, it is the client certificate of accounts set to "default".',
-    )
-
-    @field_validator("domain_certificate", mode="after")
-    @classmethod
-    def _expand(cls, value: Path | None) -> Path | None:
-        return value.expanduser() if value is not None else None
 
 
 class Settings(BaseModel):

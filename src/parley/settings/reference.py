@@ -14,9 +14,8 @@ from parley.settings.model import (
     MediaSettings,
     Settings,
     SipSettings,
-    StunSettings,
-    TlsSettings,
 )
+from parley.settings.network import StunSettings, TlsSettings
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
 # plainly instead of pretending (and names the issue that brings them).
