@@ -129,6 +129,7 @@ def test_german_search_by_words_and_settings_not_there_yet(
         "Ohne Schlüsselbund: Passwörter in der Einstellungsdatei speichern",
         "SRTP-Schlüsselaushandlung (SDES)",
         "SRTP-Schlüssel auch unverschlüsselt senden",
+        "Client-Zertifikatsdatei",  # its help: "… mit seinem privaten Schlüssel"
     }
 
     dialog.show_search("ZRTP")

@@ -66,6 +66,18 @@ DTMF_MODES = {
     "info": N_("SIP INFO"),
     "inband": N_("Tones in the audio (in-band)"),
 }
+STUN_MODES = {
+    "none": N_("No STUN"),
+    "global": N_("The global STUN server"),
+    "custom": N_("This account's STUN server"),
+}
+CLIENT_CERT_MODES = {
+    "none": N_("Do not use"),
+    "default": N_("The domain certificate"),
+    "file": N_("This certificate file"),
+    "self-signed": N_("Generate a self-signed one"),
+}
+TLS_PROTOCOLS = {"tls1.2+": N_("TLS 1.2 and 1.3"), "tls1.3": N_("TLS 1.3 only")}
 SRTP_MODES = {
     "off": N_("Off"),
     "optional": N_("Optional"),
@@ -241,6 +253,20 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
                     "only for NAT set-ups where audio gets lost otherwise."
                 ),
             ),
+            F(
+                "account.stun",
+                N_("STUN"),
+                N_("Ask a STUN server for the address the internet sees, for SIP and audio."),
+                choices=STUN_MODES,
+            ),
+            F("account.stun_server", N_("STUN server"), N_("Host name or IP address.")),
+            F("account.stun_port", N_("STUN port")),
+            F(
+                "account.stun_refresh",
+                N_("STUN refresh period (seconds)"),
+                N_("How often the address is asked again, which keeps the router's entry open."),
+                zero_text=N_("only once"),
+            ),
         ),
     ),
     GroupSpec(
@@ -261,6 +287,18 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
                 "account.tls_server_name",
                 N_("Override domain name"),
                 N_("Name to check the server certificate against when it differs from the domain."),
+            ),
+            F(
+                "account.tls_client_certificate_mode",
+                N_("Use certificate as"),
+                N_("The certificate Parley shows the server when it asks for one."),
+                choices=CLIENT_CERT_MODES,
+            ),
+            F(
+                "account.tls_client_certificate",
+                N_("Client certificate file"),
+                N_("PEM file with the certificate and its private key."),
+                kind="path",
             ),
         ),
     ),
@@ -922,6 +960,45 @@ PAGES: tuple[PageSpec, ...] = (
                         N_("Log level"),
                         N_("The least important messages written into the log."),
                         choices=LOG_LEVELS,
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Global STUN"),
+                (
+                    F("stun.enabled", N_("Use a global STUN server")),
+                    F("stun.server", N_("STUN server"), N_("Host name or IP address.")),
+                    F("stun.port", N_("STUN port")),
+                    F(
+                        "stun.refresh",
+                        N_("STUN refresh period (seconds)"),
+                        N_(
+                            "How often the address is asked again, which keeps the router's "
+                            "entry open."
+                        ),
+                        zero_text=N_("only once"),
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("TLS"),
+                (
+                    F("tls.protocols", N_("Protocol suite"), choices=TLS_PROTOCOLS),
+                    F(
+                        "tls.strong_ciphers_only",
+                        N_("Use only strong ciphers"),
+                        N_("Only suites with forward secrecy and authenticated encryption."),
+                    ),
+                    F(
+                        "tls.disable_verification",
+                        N_("Disable certificate verification"),
+                        N_("On every TLS account anyone on the way could then listen in."),
+                    ),
+                    F(
+                        "tls.domain_certificate",
+                        N_("Domain certificate"),
+                        N_("PEM file trusted for every TLS account."),
+                        kind="path",
                     ),
                 ),
             ),

@@ -57,11 +57,6 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("RTCP feedback"), _ACCOUNT_COMPAT, ENCRYPTION_NETWORK, "avpf"),
     NotYet(N_("Send KPML (Cisco)"), _ACCOUNT_COMPAT, None, "dtmf"),
     NotYet(N_("Cisco call forwarding"), _ACCOUNT_COMPAT, None),
-    NotYet(N_("STUN for this account"), _ACCOUNT_NETWORK, ENCRYPTION_NETWORK, "custom nat"),
-    NotYet(N_("STUN server"), _ACCOUNT_NETWORK, ENCRYPTION_NETWORK, "nat"),
-    NotYet(N_("STUN port"), _ACCOUNT_NETWORK, ENCRYPTION_NETWORK, "nat"),
-    NotYet(N_("STUN refresh period"), _ACCOUNT_NETWORK, ENCRYPTION_NETWORK, "nat"),
-    NotYet(N_("Use certificate as"), _ACCOUNT_ENCRYPTION, ENCRYPTION_NETWORK, "self-signed tls"),
     NotYet(N_("ZRTP"), _ACCOUNT_ENCRYPTION, ENCRYPTION_NETWORK, "encryption sas"),
     # Contacts
     NotYet(N_("Contact sources"), _CONTACTS, CONTACT_SOURCES, "address book phone book"),
@@ -94,8 +89,4 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("Dial from Microsoft Outlook"), _AUTOMATION, PROVISIONING),
     NotYet(N_("Event rules (open a URL, run a program)"), _AUTOMATION, PROVISIONING, "rest api"),
     NotYet(N_("Provisioning"), _PROVISIONING, PROVISIONING, "auto configuration"),
-    NotYet(N_("Global STUN server"), _STUN, ENCRYPTION_NETWORK, "nat"),
-    NotYet(N_("Load domain certificate"), _TLS, ENCRYPTION_NETWORK),
-    NotYet(N_("Use only strong ciphers"), _TLS, ENCRYPTION_NETWORK, "encryption"),
-    NotYet(N_("TLS protocol version"), _TLS, ENCRYPTION_NETWORK, "protocol suite ssl"),
 )

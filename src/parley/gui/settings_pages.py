@@ -44,6 +44,7 @@ from parley.settings.model import (
     Settings,
     SipSettings,
 )
+from parley.settings.network import StunSettings, TlsSettings
 
 MODEL_CLASSES: dict[str, type[BaseModel]] = {
     "account": AccountSettings,
@@ -52,6 +53,8 @@ MODEL_CLASSES: dict[str, type[BaseModel]] = {
     "functions": FunctionsSettings,
     "sip": SipSettings,
     "log": LogSettings,
+    "stun": StunSettings,
+    "tls": TlsSettings,
     "": Settings,
 }
 
