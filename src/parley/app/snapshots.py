@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from parley.phone.events import EndCause, Party, RegCause
+from parley.phone.events import EndCause, NetProblem, Party, RegCause
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,8 @@ class AccountInfo:
     `state`: "not registered", "registering", "registered", "failed", "unregistering",
     "unreachable" (registered, but the server stopped answering);
     `enabled` False for an account kept in the settings but not used; `cause`, `detail`,
-    `user`, `domain`, `transport` as in `parley.phone.events.AccountStateChanged`, for
-    the front-ends' sentences.
+    `user`, `domain`, `transport`, `problem`, `where` as in
+    `parley.phone.events.AccountStateChanged`, for the front-ends' sentences.
     """
 
     name: str
@@ -66,3 +66,5 @@ class AccountInfo:
     user: str = ""
     domain: str = ""
     transport: str = ""
+    problem: NetProblem | None = None
+    where: str = ""

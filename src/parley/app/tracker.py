@@ -46,6 +46,8 @@ class Tracker:
                     user=event.user,
                     domain=event.domain,
                     transport=event.transport,
+                    problem=event.problem,
+                    where=event.where,
                 )
 
     def _track_call(self, event: CallStateChanged) -> None:

@@ -32,8 +32,8 @@ from parley.app import Application
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import tr
 from parley.gui.settings_fields import TRANSPORTS
-from parley.gui.texts import issue_text
-from parley.phone.events import AccountStateChanged, RegCause, RegState
+from parley.gui.texts import issue_text, net_problem_text
+from parley.phone.events import AccountStateChanged, NetProblem, RegCause, RegState
 from parley.settings import ConfigError, SecretStoreError, keyring_status
 from parley.settings.errors import describe_validation_error
 from parley.settings.model import AccountSettings
@@ -101,14 +101,16 @@ def explain_failure(event: AccountStateChanged) -> Failure:
         )
     if cause is RegCause.NO_RESPONSE:  # Timer F: a 408 made up here, not the server's
         return no_answer(_where(event), transport)
-    if cause is RegCause.UNREACHABLE and not event.server:
+    if cause is RegCause.UNREACHABLE and (
+        event.problem in _NOT_FOUND or (event.problem is None and not event.server)
+    ):
         # The REGISTER never had a server to go to: the name lookup (RFC 3263) failed.
         return Failure(
             tr(
                 "Parley cannot find a server named {domain}. Check the domain for typing errors.",
                 domain=domain,
             )
-            + _details(event.detail),
+            + _details(event),
             "domain",
         )
     if cause is RegCause.UNREACHABLE and transport == "TLS":
@@ -118,7 +120,7 @@ def explain_failure(event: AccountStateChanged) -> Failure:
                 "domain, the port and the server's certificate.",
                 where=_where(event),
             )
-            + _details(event.detail),
+            + _details(event),
             "domain",
         )
     if cause is RegCause.UNREACHABLE:
@@ -129,7 +131,7 @@ def explain_failure(event: AccountStateChanged) -> Failure:
                 where=_where(event),
                 transport=transport,
             )
-            + _details(event.detail),
+            + _details(event),
             "domain",
         )
     if cause is RegCause.EXPIRY_TOO_BRIEF:
@@ -168,9 +170,16 @@ def no_answer(where: str, transport: str) -> Failure:
     )
 
 
-def _details(detail: str) -> str:
+# Network problems that mean the domain's name led nowhere.
+_NOT_FOUND = (NetProblem.NO_SUCH_DOMAIN, NetProblem.NO_ADDRESS, NetProblem.NO_SERVER)
+
+
+def _details(event: AccountStateChanged) -> str:
+    """What the network layer found, in our words when it gave a code (its own else)."""
+    if event.problem is not None:
+        return "\n" + tr("Details: {text}", text=net_problem_text(event.problem, event.where))
     # The engine's detail repeats "Registration failed: ", which the headline says.
-    detail = detail.removeprefix("Registration failed: ")
+    detail = event.detail.removeprefix("Registration failed: ")
     return "\n" + tr("Details: {text}", text=detail) if detail else ""
 
 

@@ -20,6 +20,7 @@ from parley.net.address import Address, TransportError, ip_literal, strip_bracke
 from parley.net.dns import DnsError, make_resolver, resolve
 from parley.net.driver import SipDriver
 from parley.net.keepalive import KeepAlive
+from parley.net.problems import NetError, NetProblem
 from parley.phone.events import AccountStateChanged, PhoneEvent
 from parley.phone.reachability import ServerWatch
 from parley.settings.model import AccountSettings
@@ -28,6 +29,7 @@ from parley.sip.dialog import LocalEndpoint
 from parley.sip.message import Response
 from parley.sip.registration import (
     Output,
+    RegCause,
     RegistrationClient,
     RegistrationConfig,
     RegState,
@@ -41,6 +43,13 @@ from parley.sip.uri import SipURI
 log = logging.getLogger(__name__)
 
 FAILOVER_STATUSES = {408, 503}  # RFC 3263 §4.3: try the next server on these
+
+
+def _problem_of(exc: BaseException | None) -> tuple[NetProblem, str] | None:
+    """The code and place of a net error (None for an error without one)."""
+    if isinstance(exc, NetError) and exc.problem is not None:
+        return exc.problem, exc.where
+    return None
 
 
 def registration_config(
@@ -82,6 +91,7 @@ class Account:
             digest=DigestClient(cnonce_factory=core.ids.cnonce),
         )
         self._targets: list[Address] = []
+        self._problem: tuple[NetProblem, str] | None = None  # behind the last UNREACHABLE
         self._target_index = 0
         self._keepalive: KeepAlive | None = None
         self._busy: asyncio.Lock = asyncio.Lock()
@@ -197,7 +207,7 @@ class Account:
             wanted = None if s.transport == "auto" else s.transport
             targets = await resolve(strip_brackets(host), port, wanted, resolver=resolver)
         except DnsError as exc:
-            self._apply_failure(f"Registration failed: {exc}")
+            self._apply_failure(f"Registration failed: {exc}", exc)
             return False
         self._targets = targets
         self._target_index = 0
@@ -220,7 +230,7 @@ class Account:
                 await self._driver.transport.connect(dest, server_name=server_name)
             host, port = self._driver.transport.local_address(dest, self.local_port)
         except (TransportError, OSError) as exc:
-            self._apply_failure(f"Registration failed: {exc}")
+            self._apply_failure(f"Registration failed: {exc}", exc)
             return False
         self.registration.set_local_address(self._contact_host(host, dest), port)
         return True
@@ -282,8 +292,16 @@ class Account:
                 domain=self.registration.config.domain,
                 transport=self.registration.config.transport,
                 at=time.time(),
+                **self._problem_fields(change),
             )
         )
+
+    def _problem_fields(self, change: StateChanged) -> dict[str, Any]:
+        """The code of the network failure behind an UNREACHABLE (for the GUI's words)."""
+        if change.cause is not RegCause.UNREACHABLE or self._problem is None:
+            return {}
+        problem, where = self._problem
+        return {"problem": problem, "where": where}
 
     def _on_response(self, response: Response) -> None:
         if (
@@ -304,6 +322,7 @@ class Account:
         self._carry_out(self.registration.on_timeout(self._driver.now))
 
     def _on_transport_error(self, text: str) -> None:
+        self._problem = _problem_of(self._driver.last_error)
         self._carry_out(self.registration.on_transport_error(text, self._driver.now))
 
     def _next_target(self) -> bool:
@@ -327,8 +346,9 @@ class Account:
                 else self.registration.register(self._driver.now)
             )
 
-    def _apply_failure(self, text: str) -> None:
+    def _apply_failure(self, text: str, exc: BaseException) -> None:
         """A failure before any REGISTER went out (DNS, connection): report and retry."""
+        self._problem = _problem_of(exc)
         outputs = self.registration.on_transport_error(text, self._driver.now)
         if not outputs:
             # Nothing was pending: make the state machine own the failure and the retry.

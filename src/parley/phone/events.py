@@ -14,6 +14,7 @@ import enum
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from parley.net.problems import NetProblem
 from parley.sip.invite_events import EndCause, Party
 from parley.sip.pidf import PresenceState
 from parley.sip.registration import RegCause, RegState
@@ -34,6 +35,7 @@ __all__ = [
     "MessageReceived",
     "MessageStatus",
     "MwiChanged",
+    "NetProblem",
     "Party",
     "PhoneError",
     "PhoneErrorCode",
@@ -135,8 +137,9 @@ class AccountStateChanged(PhoneEvent):
 
     `status`/`reason` are the SIP answer that caused it, if any; `cause` says why it
     failed, `detail` the transport's own words when the REGISTER could not be sent
-    (a DNS or TLS error). `user`, `domain` and `transport` are what it registers with,
-    so that a front-end can name them.
+    (a DNS or TLS error), `problem` its code and `where` the host, host:port or file it
+    names (cause UNREACHABLE). `user`, `domain` and `transport` are what it registers
+    with, so that a front-end can name them.
     """
 
     account: str
@@ -151,6 +154,8 @@ class AccountStateChanged(PhoneEvent):
     domain: str = ""
     transport: str = ""
     at: float = 0.0  # when, in seconds since the epoch
+    problem: NetProblem | None = None
+    where: str = ""
 
     @property
     def kind(self) -> str:
