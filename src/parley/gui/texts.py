@@ -450,6 +450,14 @@ _PICKUP_PROBLEMS: dict[PickupProblem, str] = {
     PickupProblem.NO_EXTENSION: N_(
         "Cannot pick up: {line} has no extension to dial the pickup code with."
     ),
+    PickupProblem.NO_ACCOUNT: N_(
+        "Cannot pick up at {line}: there is no account to call from. Add or switch on an "
+        "account in the settings."
+    ),
+    PickupProblem.DIAL_FAILED: N_(
+        "Cannot pick up at {line}: the call could not be placed. Check that the account "
+        "is registered."
+    ),
 }
 
 

@@ -6,6 +6,17 @@ that are not watched, and the notice of a call that ended beside another
 from __future__ import annotations
 
 STRINGS: dict[str, str] = {
+    # pickups that cannot start (PickupProblem codes)
+    "Cannot pick up at {line}: there is no account to call from. Add or switch on an "
+    "account in the settings.": (
+        "Heranholen bei {line} nicht möglich: Es gibt kein Konto, von dem aus angerufen werden "
+        "kann. Legen Sie in den Einstellungen ein Konto an oder schalten Sie eines ein."
+    ),
+    "Cannot pick up at {line}: the call could not be placed. Check that the account "
+    "is registered.": (
+        "Heranholen bei {line} nicht möglich: Der Anruf ließ sich nicht aufbauen. Prüfen Sie, "
+        "ob das Konto registriert ist."
+    ),
     # network problems (NetProblem codes)
     "Registration failed for “{name}”.": "Registrierung von „{name}“ fehlgeschlagen.",
     "There is no domain “{where}”. Check the domain for typing errors.": (
