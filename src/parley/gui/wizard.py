@@ -8,6 +8,7 @@ account yet; the desktop app calls it once its Application has started.
 
 from __future__ import annotations
 
+import concurrent.futures
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -183,6 +184,11 @@ def _details(event: AccountStateChanged) -> str:
     return "\n" + tr("Details: {text}", text=detail) if detail else ""
 
 
+def _same_account(a: AccountSettings, b: AccountSettings) -> bool:
+    """The same account settings, whatever the password field holds."""
+    return a.model_copy(update={"password": None}) == b.model_copy(update={"password": None})
+
+
 def _unique_name(wanted: str, taken: set[str]) -> str:
     name = wanted[:64]
     number = 2
@@ -214,6 +220,7 @@ class AccountWizard(QDialog):
         self.app = application
         self.account_name: str | None = None
         self.registered = False
+        self._tried_password = ""  # the password of the last try
         self.setWindowTitle(tr("Set up an account"))
         self.setMinimumWidth(560)
         self.bridge = EngineBridge(application, self)
@@ -471,6 +478,13 @@ class AccountWizard(QDialog):
         if self.plaintext.isVisible() and self.plaintext.isChecked():
             new.allow_plaintext_passwords = True
         old = [a for a in new.accounts if a.name in (previous, account.name)]
+        # "Try again" with nothing changed: the settings change applies nothing, so the
+        # account must be told to register anew (the server may have come up since).
+        unchanged = (
+            previous == account.name
+            and self.password.text() == self._tried_password
+            and any(_same_account(a, account) for a in old)
+        )
         new.accounts = [a for a in new.accounts if a.name not in (previous, account.name)]
         new.accounts.append(account)
         try:
@@ -499,6 +513,10 @@ class AccountWizard(QDialog):
                 except SecretStoreError:
                     pass
         self.account_name = account.name
+        self._tried_password = self.password.text()
+        if unchanged:
+            name = account.name
+            future = self._then(future, lambda: self.app.register(name))
         self.registered = False
         self._answered = False
         self._server = ""
@@ -508,6 +526,31 @@ class AccountWizard(QDialog):
         self._waiting.start(FIRST_ANSWER_MS)
         self.bridge.run(future, None, self._apply_failed)
         return True
+
+    @staticmethod
+    def _then(
+        first: concurrent.futures.Future[None],
+        start: Callable[[], concurrent.futures.Future[None]],
+    ) -> concurrent.futures.Future[None]:
+        """A future of `first` followed by the one `start` gives (started when `first`
+        is done, on any thread: the application's calls may be made from any)."""
+        done: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+        def finish(f: concurrent.futures.Future[None]) -> None:
+            exc = f.exception()
+            if exc is not None:
+                done.set_exception(exc)
+            else:
+                done.set_result(None)
+
+        def chain(f: concurrent.futures.Future[None]) -> None:
+            if f.exception() is not None:
+                finish(f)
+            else:
+                start().add_done_callback(finish)
+
+        first.add_done_callback(chain)
+        return done
 
     def _apply_failed(self, exc: BaseException) -> None:
         self._waiting.stop()
