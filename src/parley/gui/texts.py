@@ -201,8 +201,7 @@ _NET_PROBLEMS: dict[NetProblem, str] = {
         "The transport “{where}” cannot be used here. Choose UDP, TCP or TLS."
     ),
     NetProblem.REFUSED: N_(
-        "{where} refused the connection. Check that the PBX is running and that the port "
-        "is right."
+        "{where} refused the connection. Check that the PBX is running and that the port is right."
     ),
     NetProblem.CONNECT_TIMEOUT: N_(
         "{where} did not answer the connection. Check the server address, the port and the "

@@ -38,8 +38,8 @@ from parley.net.keepalive import (
     probe_request,
     probe_timeout,
 )
-from parley.net.stream import PING, StreamConnection
 from parley.net.problems import NetProblem
+from parley.net.stream import PING, StreamConnection
 from parley.net.tls import client_context, tls_error
 from parley.net.udp import UdpEndpoint
 from parley.sip.headers import SipParseError

@@ -6,6 +6,8 @@ that are not watched, and the notice of a call that ended beside another
 from __future__ import annotations
 
 STRINGS: dict[str, str] = {
+    # conference participants
+    "Not heard by the others": "Für die anderen stumm",
     # pickups that cannot start (PickupProblem codes)
     "Cannot pick up at {line}: there is no account to call from. Add or switch on an "
     "account in the settings.": (
@@ -26,8 +28,7 @@ STRINGS: dict[str, str] = {
         "Die Domain „{where}“ hat keine Serveradresse. Prüfen Sie die Domain."
     ),
     "The DNS server could not look up “{where}”. Check the DNS server settings.": (
-        "Der DNS-Server konnte „{where}“ nicht auflösen. Prüfen Sie die "
-        "DNS-Server-Einstellungen."
+        "Der DNS-Server konnte „{where}“ nicht auflösen. Prüfen Sie die DNS-Server-Einstellungen."
     ),
     "The DNS server did not answer in time when looking up “{where}”. Check the network "
     "and the DNS server settings.": (
@@ -42,16 +43,13 @@ STRINGS: dict[str, str] = {
         "Es ist keine Serveradresse angegeben. Geben Sie die Domain der Telefonanlage ein."
     ),
     "The transport “{where}” cannot be used here. Choose UDP, TCP or TLS.": (
-        "Das Transportprotokoll „{where}“ ist hier nicht verwendbar. Wählen Sie UDP, TCP "
-        "oder TLS."
+        "Das Transportprotokoll „{where}“ ist hier nicht verwendbar. Wählen Sie UDP, TCP oder TLS."
     ),
-    "{where} refused the connection. Check that the PBX is running and that the port "
-    "is right.": (
+    "{where} refused the connection. Check that the PBX is running and that the port is right.": (
         "{where} hat die Verbindung abgelehnt. Prüfen Sie, ob die Telefonanlage läuft und "
         "der Port stimmt."
     ),
-    "{where} did not answer the connection. Check the server address, the port and the "
-    "firewall.": (
+    "{where} did not answer the connection. Check the server address, the port and the firewall.": (
         "{where} hat auf den Verbindungsaufbau nicht geantwortet. Prüfen Sie Serveradresse, "
         "Port und Firewall."
     ),
