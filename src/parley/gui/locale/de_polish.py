@@ -6,6 +6,8 @@ that are not watched, and the notice of a call that ended beside another
 from __future__ import annotations
 
 STRINGS: dict[str, str] = {
+    # a call that ended while others go on
+    "Call with {name}: {text}": "Anruf mit {name}: {text}",
     # conference participants
     "Not heard by the others": "Für die anderen stumm",
     # pickups that cannot start (PickupProblem codes)
