@@ -296,7 +296,7 @@ STRINGS: dict[str, str] = {
     "Keep forwarding and automatic acceptance after a restart": "Umleitung und automatische Annahme nach einem Neustart beibehalten",
     "Transfer requests": "Vermittlungswünsche",
     "File name pattern": "Muster für Dateinamen",
-    "Use that address for audio too (rport media)": "Diese Adresse auch für Audio verwenden (rport media)",
+    "Use that address for audio too (rport media)": "Diese Adresse auch für Audio verwenden (RPort für Medien)",
     "Put the address the server sees into the call's audio description; only for NAT set-ups where audio gets lost otherwise.": "Die vom Server gesehene Adresse in die Audiobeschreibung des Anrufs schreiben; nur für NAT-Umgebungen, in denen sonst Audio verloren geht.",
     # numbers that mean something else at 0
     "Automatic: a free port above 32000 is picked at every start.": "Automatisch: Bei jedem Start wird ein freier Port über 32000 gewählt.",
