@@ -4,18 +4,23 @@ that a front-end can word them; an account's failed registration passes both on.
 from __future__ import annotations
 
 import asyncio
+import queue
 import socket
 import ssl
+from pathlib import Path
 from typing import Any
 
 import dns.resolver
 import pytest
+from test_app import account, make_app
 
 from parley.net.address import Address, TransportError
 from parley.net.dns import DnsError, make_resolver, resolve
 from parley.net.problems import NetProblem
 from parley.net.tls import tls_error
 from parley.net.transport import TransportLayer
+from parley.phone.events import AccountStateChanged, RegCause, RegState
+from parley.settings import Settings
 
 
 class _Resolver:
@@ -107,3 +112,22 @@ def test_certificate_failures_tell_an_untrusted_from_a_wrong_name() -> None:
     assert tls_error(untrusted, "pbx:5061").problem is NetProblem.TLS_UNTRUSTED
     assert tls_error(wrong_name, "pbx:5061").problem is NetProblem.TLS_NAME
     assert tls_error(wrong_name, "pbx:5061").where == "pbx:5061"
+
+
+def test_an_account_at_a_closed_tcp_port_reports_the_code_and_the_place(tmp_path: Path) -> None:
+    port = _closed_port()
+    office = account(domain=f"127.0.0.1:{port}", transport="tcp", register_on_startup=True)
+    app = make_app(tmp_path, Settings(accounts=[office]))
+    seen: queue.Queue[AccountStateChanged] = queue.Queue()
+    app.subscribe(lambda e: seen.put(e) if isinstance(e, AccountStateChanged) else None)
+    app.start().result(20)
+    try:
+        event = seen.get(timeout=20)
+        while event.state != RegState.FAILED:
+            event = seen.get(timeout=20)
+        snapshot = app.accounts()[0]  # the tracker heard the event before us
+    finally:
+        app.stop()
+    assert event.cause is RegCause.UNREACHABLE
+    assert (event.problem, event.where) == (NetProblem.REFUSED, f"127.0.0.1:{port}")
+    assert (snapshot.problem, snapshot.where) == (NetProblem.REFUSED, f"127.0.0.1:{port}")
