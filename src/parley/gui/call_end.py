@@ -134,7 +134,7 @@ class EndedNotice(QLabel):
         super().__init__(parent)
         self.setObjectName("endedNotice")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setWordWrap(True)
+        self.setWordWrap(False)  # one short line: a wrapping label squeezes the pill
         self.setVisible(False)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

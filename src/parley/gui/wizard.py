@@ -177,6 +177,8 @@ _NOT_FOUND = (NetProblem.NO_SUCH_DOMAIN, NetProblem.NO_ADDRESS, NetProblem.NO_SE
 
 def _details(event: AccountStateChanged) -> str:
     """What the network layer found, in our words when it gave a code (its own else)."""
+    if event.problem is NetProblem.NO_SUCH_DOMAIN:
+        return ""  # the headline says it all
     if event.problem is not None:
         return "\n" + tr("Details: {text}", text=net_problem_text(event.problem, event.where))
     # The engine's detail repeats "Registration failed: ", which the headline says.
