@@ -371,4 +371,13 @@ STRINGS: dict[str, str] = {
     "Load domain certificate": "Domain-Zertifikat laden",
     "Use only strong ciphers": "Nur starke Verschlüsselungsverfahren verwenden",
     "TLS protocol version": "TLS-Protokollversion",
+    # SRTP (issue #11)
+    "Mandatory": "Zwingend",
+    "Encrypt the audio with SRTP; the keys travel in the call's signalling. Optional: encrypted when the other side can. Mandatory: a call that cannot have SRTP is refused.": "Audio mit SRTP verschlüsseln; die Schlüssel werden in der Anrufsignalisierung übertragen. Optional: verschlüsselt, wenn die Gegenseite es kann. Zwingend: Anrufe ohne SRTP werden abgelehnt.",
+    "Encryption": "Verschlüsselung",
+    "SRTP key negotiation (SDES)": "SRTP-Schlüsselaushandlung (SDES)",
+    "SRTP suites, best first": "SRTP-Verfahren, bestes zuerst",
+    "Which SRTP ciphers to offer and accept, in this order.": "Welche SRTP-Verschlüsselungen angeboten und angenommen werden, in dieser Reihenfolge.",
+    "Allow SRTP keys over unencrypted signalling": "SRTP-Schlüssel auch unverschlüsselt senden",
+    "Over UDP or TCP anyone on the way can read the keys and so the audio. Off: SRTP is used only when the account uses TLS.": "Über UDP oder TCP kann jeder auf dem Weg die Schlüssel und damit das Audio lesen. Aus: SRTP wird nur verwendet, wenn das Konto TLS nutzt.",
 }
