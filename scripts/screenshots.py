@@ -59,7 +59,11 @@ def main() -> int:
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     work = Path(tempfile.mkdtemp(prefix="parley-shots-"))
     try:
-        return take(out, work) or take_missed_calls(out, work / "missed")
+        return (
+            take(out, work)
+            or take_missed_calls(out, work / "missed")
+            or take_polish(out, work / "polish")
+        )
     finally:
         if xvfb is not None:
             xvfb.terminate()
@@ -647,6 +651,151 @@ def keyboard_shots(window: Any, shot: Callable[[Any, str], None]) -> None:
     dialog.rows["gui.key_answer"].editor.setFocus()
     shot(dialog, "settings-keyboard")
     dialog.close()
+
+
+def take_polish(out: Path, work: Path) -> int:
+    """Issue #13, round 2 (German): the wizard naming an unknown domain from the network
+    layer's code (looked up at a dnsmasq here), and a call that the far phone ended
+    while another goes on, said above the remaining call."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QWidget
+
+    import parley.phone.account
+    from parley.app.application import Application
+    from parley.contacts.model import Contact, PhoneNumber
+    from parley.gui.app import qt_application, start_window
+    from parley.gui.i18n import set_language
+    from parley.gui.wizard import AccountWizard
+    from parley.media.engine import AudioConfig
+    from parley.net.dns import make_resolver
+    from parley.settings import AccountSettings, Settings, save_settings
+    from peers.baresip import Baresip
+    from peers.common import free_port
+    from peers.dnsmasq import Dnsmasq
+    from peers.kamailio import Kamailio
+
+    qt = qt_application()
+
+    def pump(seconds: float = 0.3) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+
+    def wait(cond: Callable[[], object], what: str, timeout: float = 30) -> None:
+        end = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > end:
+                raise SystemExit(f"timed out waiting for {what}")
+            pump(0.05)
+
+    def shot(widget: QWidget, name: str) -> None:
+        pump(0.4)
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        print(f"wrote {path}")
+
+    work.mkdir(parents=True, exist_ok=True)
+    set_language("de")
+    looked_up = parley.phone.account.make_resolver
+    with Dnsmasq(work / "dnsmasq", None, ["local=/tset/"]) as dns_server:
+        parley.phone.account.make_resolver = lambda _servers, **kw: make_resolver(  # type: ignore[assignment]
+            [dns_server.nameserver], **kw
+        )
+        first = Application(
+            work / "first.toml",
+            use_keyring=False,
+            data_dir=work / "data-first",
+            bind_host="127.0.0.1",
+            audio=AudioConfig(),
+        )
+        try:
+            first.start().result(20)
+            wizard = AccountWizard(first, first_start=True)
+            wizard.show()
+            wizard.domain.setText("pbx.tset")
+            wizard.username.setText("1001")
+            wizard.password.setText("pass1001")
+            wizard.register_button.click()
+            wait(lambda: wizard.register_button.isEnabled(), "the unknown domain")
+            shot(wizard, "first-start-unknown-domain-de")
+            wizard.reject()
+        finally:
+            first.stop()
+            parley.phone.account.make_resolver = looked_up  # type: ignore[assignment]
+
+    port = free_port("both")
+    kam = Kamailio(
+        work / "kamailio", PASSWORDS, udp_port=port, tcp_port=port, tls_port=free_port("tcp")
+    )
+    kam.start()
+    phones: list[Baresip] = []
+    application: Application | None = None
+    try:
+        for user in ("1002", "1003"):
+            phone = Baresip(
+                work / f"baresip-{user}",
+                sip_port=free_port("both"),
+                user=user,
+                password=PASSWORDS[user],
+                registrar=f"127.0.0.1:{port}",
+                codecs=["PCMU/8000/1"],
+                auto_answer=True,
+            )
+            phones.append(phone)
+            phone.start()
+        settings = Settings(
+            accounts=[
+                AccountSettings(
+                    name="Office", domain=f"127.0.0.1:{port}", username="1001", codecs=["pcmu"]
+                )
+            ]
+        )
+        settings.media.input_device = settings.media.output_device = "null"
+        settings.gui.language = "de"
+        config = work / "settings.toml"
+        save_settings(settings, config)
+        application = Application(
+            config,
+            passwords={"Office": PASSWORDS["1001"]},
+            use_keyring=False,
+            data_dir=work / "data",
+            bind_host="127.0.0.1",
+            audio=AudioConfig(),
+        )
+        for first_name, last_name, number in (("Anna", "Berg", "1002"), ("Jonas", "Weber", "1003")):
+            application.contacts.add(
+                Contact(first_name=first_name, last_name=last_name, numbers=(PhoneNumber(number),))
+            )
+        bridge, window = start_window(application, qt)
+        window.resize(800, 660)
+        window.show()
+        application.start().result(20)
+        wait(lambda: window.account_list.states.get("Office") == "registered", "registered")
+        panel = window.call_panel
+        for number in ("1002", "1003"):
+            window.search.setText(number)
+            window.dial_typed()
+            wait(
+                lambda n=number: any(c.number == n and c.state == "connected" for c in panel.calls),
+                f"the call to {number}",
+            )
+        phones[0].hangup()  # Anna hangs up while Jonas is on the line
+        wait(lambda: panel.other_ended.isVisible(), "the notice of Anna's end")
+        shot(window, "call-ended-beside-another-de")
+        for call in panel.calls:
+            application.hangup(call.id)
+        wait(lambda: not panel.calls, "the end of the calls")
+        window.quit()
+        bridge.close()
+    finally:
+        set_language("en")
+        if application is not None:
+            application.stop()
+        for phone in phones:
+            phone.stop()
+        kam.close()
+    return 0
 
 
 if __name__ == "__main__":

@@ -313,8 +313,8 @@ def test_conference_view_shows_the_participants_and_sends_their_commands(
     view = controls(rig).conference
     assert view.isVisible() and view.list.count() == 2
     texts = [view.list.item(i).text() for i in range(2)]
-    assert texts[0].startswith("Erika") and "muted" not in texts[0]
-    assert texts[1].startswith("Max") and "muted" in texts[1]
+    assert texts[0].startswith("Erika") and "Not heard" not in texts[0]
+    assert texts[1].startswith("Max") and texts[1].endswith("· Not heard by the others")
     assert not view.split_button.isEnabled()  # nobody selected yet
     view.select(2)
     assert view.mute_button.isChecked()  # Max is muted: the button offers unmute

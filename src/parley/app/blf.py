@@ -100,7 +100,9 @@ class Blf:
             call = await self._ctx.phone().blf.pickup(uri)
         except PickupError as exc:
             raise PickupFailed(exc.problem, uri) from exc
-        except (BlfError, DialError) as exc:
-            raise AppError(f"Cannot pick up at {uri}: {exc}") from exc
+        except BlfError as exc:  # no account to pick up with
+            raise PickupFailed(PickupProblem.NO_ACCOUNT, uri) from exc
+        except DialError as exc:
+            raise PickupFailed(PickupProblem.DIAL_FAILED, uri) from exc
         tracker = self._ctx.tracker
         return tracker.get_call(call.id) or tracker.info_of(call)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from parley.phone.events import EndCause, Party, RegCause, SrtpProblem
+from parley.phone.events import EndCause, NetProblem, Party, RegCause, SrtpProblem
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ class AccountInfo:
     `state`: "not registered", "registering", "registered", "failed", "unregistering",
     "unreachable" (registered, but the server stopped answering);
     `enabled` False for an account kept in the settings but not used; `cause`, `detail`,
-    `user`, `domain`, `transport` as in `parley.phone.events.AccountStateChanged`, for
-    the front-ends' sentences.
+    `user`, `domain`, `transport`, `problem`, `where` as in
+    `parley.phone.events.AccountStateChanged`, for the front-ends' sentences.
     """
 
     name: str
@@ -72,6 +72,8 @@ class AccountInfo:
     user: str = ""
     domain: str = ""
     transport: str = ""
+    problem: NetProblem | None = None
+    where: str = ""
     # Issue #11: why the account's SRTP setting cannot take effect (keys need TLS), or None.
     srtp_problem: SrtpProblem | None = None
     tls_unverified: bool = False  # TLS without certificate check: warn about it

@@ -48,6 +48,8 @@ class Tracker:
                     domain=event.domain,
                     transport=event.transport,
                     tls_unverified=event.tls_unverified,
+                    problem=event.problem,
+                    where=event.where,
                 )
 
     def _track_call(self, event: CallStateChanged) -> None:

@@ -549,6 +549,12 @@ _PICKUP_PROBLEMS = {
         "the PBX has a pickup code"
     ),
     PickupProblem.NO_EXTENSION: "{line} has no extension to dial the pickup code with",
+    PickupProblem.NO_ACCOUNT: (
+        "there is no account to call from at {line} — add or enable an account"
+    ),
+    PickupProblem.DIAL_FAILED: (
+        "the call to {line} could not be placed — check that the account is registered"
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from parley.gui.i18n import N_, tr
 from parley.gui.icons import GREEN
 from parley.gui.texts import account_text, sip_answer_text
 from parley.gui.widgets import round_button
+from parley.phone.events import RegCause
 
 ACCOUNT_STATES: dict[str, tuple[str, str]] = {
     "registered": ("registered", N_("Registered")),
@@ -35,7 +36,8 @@ def account_tooltip(info: AccountInfo) -> str:
         lines.append(tr("Server: {server}", server=info.server))
     text = account_text(info)
     if info.state in ("failed", "not registered", "unreachable") and (text or info.status):
-        answer = sip_answer_text(info.status)
+        # An unreachable server gave no answer (the engine's 503 is made up).
+        answer = "" if info.cause is RegCause.UNREACHABLE else sip_answer_text(info.status)
         lines.append(text or answer)
         if answer and answer not in text:
             lines.append(tr("Server answer: {answer}", answer=answer))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from parley.app.application import Application
 from parley.app.snapshots import CallInfo
 from parley.contacts.numbers import is_dialable, is_sip_address
+from parley.gui.call_states import row_icon, row_text
 from parley.gui.i18n import N_, tr
 
 # The manual's legal notice before recording, in our own words.
@@ -167,7 +168,8 @@ class TargetDialog(QDialog):
         self.calls = QListWidget()
         self.calls_label = QLabel(tr("Or connect with another call:"))
         for call in calls or []:
-            item = QListWidgetItem(f"{call.shown_name} ({call.number})")
+            # Muted, on hold, held by the other side: as the call list says it.
+            item = QListWidgetItem(row_icon(call), row_text(call, number=True))
             item.setData(Qt.ItemDataRole.UserRole, call.id)
             self.calls.addItem(item)
         self.calls.setMaximumHeight(90)

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QWidget
+
+from parley.gui.call_states import ENDED_GREY, pill
 from parley.gui.i18n import tr
+from parley.gui.icons import RED
 from parley.gui.texts import end_text, note_text, sip_answer_text
 from parley.phone.events import CallNote, CallStateChanged, EndCause, Party
 
@@ -119,3 +124,30 @@ def dial_failed(target: str, account: str, error: str) -> EndedCall:
         detail=error,
         failed=True,
     )
+
+
+class EndedNotice(QLabel):
+    """The end of a call while others go on ("Anna hung up"), for `ms` milliseconds above
+    the call still shown, whose controls stay as they are."""
+
+    def __init__(self, ms: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("endedNotice")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(False)  # one short line: a wrapping label squeezes the pill
+        self.setVisible(False)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(ms)
+        self._timer.timeout.connect(self.hide)
+
+    def show_ended(self, ended: EndedCall) -> None:
+        text = ended.text
+        if ended.name and ended.name not in text:  # "You hung up": say which call
+            text = tr("Call with {name}: {text}", name=ended.name, text=text)
+        self.setText(text)
+        self.setToolTip(ended.detail)
+        self.setAccessibleName(text)
+        self.setStyleSheet(pill(RED if ended.failed else ENDED_GREY))
+        self.setVisible(True)
+        self._timer.start()

@@ -36,7 +36,7 @@ from parley.app.application import DTMF_KEYS
 from parley.app.snapshots import CallInfo
 from parley.gui.bridge import EngineBridge
 from parley.gui.call_control import CallControls, PartyList
-from parley.gui.call_end import EndedCall, dial_failed, ended_call
+from parley.gui.call_end import EndedCall, EndedNotice, dial_failed, ended_call
 from parley.gui.call_states import StateBadges, row_icon, row_text, show_hold, show_mute
 from parley.gui.emergency import EmergencyWarning
 from parley.gui.i18n import N_, tr
@@ -145,6 +145,9 @@ class CallPanel(QWidget):
         active.setContentsMargins(0, 0, 0, 0)
         self.emergency = EmergencyWarning()
         active.addWidget(self.emergency)
+        # A call that ended while others go on: said above the call still shown.
+        self.other_ended = EndedNotice(END_NOTICE_MS)
+        active.addWidget(self.other_ended, 0, Qt.AlignmentFlag.AlignHCenter)
         self.avatar = Avatar(88)
         active.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignHCenter)
         self.name_label = heading("")
@@ -315,7 +318,11 @@ class CallPanel(QWidget):
             return
         info = self._last_seen.pop(event.call, None)
         if any(c.id != event.call for c in self.application.list_calls()):
-            return  # other calls go on: they stay in view
+            # Other calls go on: they stay in view, and a notice says how this one ended.
+            if info is not None:
+                note = self.controls.notes.get(event.call)
+                self.other_ended.show_ended(ended_call(event, info.shown_name, info.number, note))
+            return
         if info is not None:
             name, number = info.shown_name, info.number
         elif event.direction == "outgoing":

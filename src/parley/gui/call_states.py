@@ -28,9 +28,12 @@ def held(call: CallInfo) -> bool:
     return call.held is not None or call.state == "held"
 
 
-def row_text(call: CallInfo) -> str:
-    """A call in one line: "Anna — On hold · Muted"."""
-    text = f"{call.shown_name} — {state_label(call.state, call.held)}"
+def row_text(call: CallInfo, *, number: bool = False) -> str:
+    """A call in one line: "Anna — On hold · Muted" ("Anna (1002) — …" with `number`)."""
+    name = call.shown_name
+    if number and call.number and call.number != name:
+        name = f"{name} ({call.number})"
+    text = f"{name} — {state_label(call.state, call.held)}"
     return f"{text} · {tr('Muted')}" if call.muted else text
 
 

@@ -9,6 +9,7 @@ click hopes for; its buttons only send commands.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,9 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from parley.app.snapshots import CallInfo
+from parley.gui import icons
+from parley.gui.call_states import row_icon, row_text
 from parley.gui.i18n import tr
 from parley.gui.icons import RED
-from parley.gui.widgets import heading, round_button, state_label, tool_button
+from parley.gui.widgets import heading, round_button, tool_button
 from parley.phone.events import ConferenceChanged
 
 
@@ -118,13 +121,14 @@ class ConferenceView(QFrame):
         self.list.clear()
         for call_id in self.participants:
             call = self._calls.get(call_id)
-            name = call.shown_name if call is not None else f"#{call_id}"
-            parts = [name]
-            if call is not None:
-                parts.append(state_label(call.state, call.held))
+            # As the call list says it: on hold, held by the other side, our microphone
+            # muted; and whether the others hear this participant.
+            text = row_text(call) if call is not None else f"#{call_id}"
+            icon = row_icon(call) if call is not None else QIcon()
             if call_id in self.muted:
-                parts.append(tr("muted"))
-            item = QListWidgetItem(" — ".join(parts))
+                text = f"{text} · {tr('Not heard by the others')}"
+                icon = icons.icon("mute", RED)
+            item = QListWidgetItem(icon, text)
             item.setData(Qt.ItemDataRole.UserRole, call_id)
             self.list.addItem(item)
             if call_id == chosen:

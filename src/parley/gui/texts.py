@@ -26,6 +26,7 @@ from parley.phone.events import (
     CallNote,
     CallStateChanged,
     EndCause,
+    NetProblem,
     PhoneError,
     PhoneErrorCode,
     Reachability,
@@ -51,6 +52,7 @@ __all__ = [
     "detail_text",
     "end_text",
     "issue_text",
+    "net_problem_text",
     "note_text",
     "phone_error_detail",
     "phone_error_text",
@@ -179,6 +181,59 @@ def call_end_text(event: CallStateChanged | CallInfo) -> str:
     return end_text(event.cause, event.status, event.direction)
 
 
+_NET_PROBLEMS: dict[NetProblem, str] = {
+    NetProblem.NO_SUCH_DOMAIN: N_(
+        "There is no domain “{where}”. Check the domain for typing errors."
+    ),
+    NetProblem.NO_ADDRESS: N_("The domain “{where}” has no server address. Check the domain."),
+    NetProblem.DNS_FAILED: N_(
+        "The DNS server could not look up “{where}”. Check the DNS server settings."
+    ),
+    NetProblem.DNS_TIMEOUT: N_(
+        "The DNS server did not answer in time when looking up “{where}”. Check the network "
+        "and the DNS server settings."
+    ),
+    NetProblem.DNS_SETTINGS: N_(
+        "The DNS server “{where}” cannot be used. Enter an IP address, with :port if needed."
+    ),
+    NetProblem.NO_SERVER: N_("No server address is given. Enter the domain of the PBX."),
+    NetProblem.TRANSPORT: N_(
+        "The transport “{where}” cannot be used here. Choose UDP, TCP or TLS."
+    ),
+    NetProblem.REFUSED: N_(
+        "{where} refused the connection. Check that the PBX is running and that the port is right."
+    ),
+    NetProblem.CONNECT_TIMEOUT: N_(
+        "{where} did not answer the connection. Check the server address, the port and the "
+        "firewall."
+    ),
+    NetProblem.CONNECT_FAILED: N_(
+        "The connection to {where} failed. Check the server address and the network."
+    ),
+    NetProblem.TLS_UNTRUSTED: N_(
+        "The certificate of {where} is not trusted. Import the PBX's certificate in the "
+        "account settings."
+    ),
+    NetProblem.TLS_NAME: N_(
+        "The certificate of {where} is made out to another name. Check the domain and the "
+        "TLS server name."
+    ),
+    NetProblem.TLS_HANDSHAKE: N_(
+        "No secure (TLS) connection to {where} could be set up. Check that the server "
+        "speaks TLS on this port."
+    ),
+    NetProblem.CERTIFICATE_FILE: N_(
+        "The certificate file {where} cannot be read. It must be a PEM certificate."
+    ),
+    NetProblem.SEND_FAILED: N_("Sending to {where} failed. Check the network connection."),
+}
+
+
+def net_problem_text(problem: NetProblem, where: str) -> str:
+    """A network failure (DNS, connection, TLS) in words of the GUI's language."""
+    return tr(_NET_PROBLEMS[problem], where=where or "?")
+
+
 def account_text(info: AccountInfo | AccountStateChanged) -> str:
     """Why an account is not registered (or for how long it is), for a tooltip or the
     wizard; empty when there is nothing to say beyond its state."""
@@ -212,6 +267,13 @@ def account_text(info: AccountInfo | AccountStateChanged) -> str:
             domain=domain,
             user=user,
             answer=answer,
+        )
+    if cause is RegCause.UNREACHABLE and info.problem is not None:
+        return "\n".join(
+            (
+                tr("Registration failed for “{name}”.", name=name),
+                net_problem_text(info.problem, info.where),
+            )
         )
     if cause is RegCause.UNREACHABLE:
         text = tr(
@@ -386,6 +448,14 @@ _PICKUP_PROBLEMS: dict[PickupProblem, str] = {
     ),
     PickupProblem.NO_EXTENSION: N_(
         "Cannot pick up: {line} has no extension to dial the pickup code with."
+    ),
+    PickupProblem.NO_ACCOUNT: N_(
+        "Cannot pick up at {line}: there is no account to call from. Add or switch on an "
+        "account in the settings."
+    ),
+    PickupProblem.DIAL_FAILED: N_(
+        "Cannot pick up at {line}: the call could not be placed. Check that the account "
+        "is registered."
     ),
 }
 

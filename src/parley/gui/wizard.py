@@ -8,6 +8,7 @@ account yet; the desktop app calls it once its Application has started.
 
 from __future__ import annotations
 
+import concurrent.futures
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,8 +33,8 @@ from parley.app import Application
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import tr
 from parley.gui.settings_fields import TRANSPORTS
-from parley.gui.texts import issue_text
-from parley.phone.events import AccountStateChanged, RegCause, RegState
+from parley.gui.texts import issue_text, net_problem_text
+from parley.phone.events import AccountStateChanged, NetProblem, RegCause, RegState
 from parley.settings import ConfigError, SecretStoreError, keyring_status
 from parley.settings.errors import describe_validation_error
 from parley.settings.model import AccountSettings
@@ -101,14 +102,16 @@ def explain_failure(event: AccountStateChanged) -> Failure:
         )
     if cause is RegCause.NO_RESPONSE:  # Timer F: a 408 made up here, not the server's
         return no_answer(_where(event), transport)
-    if cause is RegCause.UNREACHABLE and not event.server:
+    if cause is RegCause.UNREACHABLE and (
+        event.problem in _NOT_FOUND or (event.problem is None and not event.server)
+    ):
         # The REGISTER never had a server to go to: the name lookup (RFC 3263) failed.
         return Failure(
             tr(
                 "Parley cannot find a server named {domain}. Check the domain for typing errors.",
                 domain=domain,
             )
-            + _details(event.detail),
+            + _details(event),
             "domain",
         )
     if cause is RegCause.UNREACHABLE and transport == "TLS":
@@ -118,7 +121,7 @@ def explain_failure(event: AccountStateChanged) -> Failure:
                 "domain, the port and the server's certificate.",
                 where=_where(event),
             )
-            + _details(event.detail),
+            + _details(event),
             "domain",
         )
     if cause is RegCause.UNREACHABLE:
@@ -129,7 +132,7 @@ def explain_failure(event: AccountStateChanged) -> Failure:
                 where=_where(event),
                 transport=transport,
             )
-            + _details(event.detail),
+            + _details(event),
             "domain",
         )
     if cause is RegCause.EXPIRY_TOO_BRIEF:
@@ -168,10 +171,24 @@ def no_answer(where: str, transport: str) -> Failure:
     )
 
 
-def _details(detail: str) -> str:
+# Network problems that mean the domain's name led nowhere.
+_NOT_FOUND = (NetProblem.NO_SUCH_DOMAIN, NetProblem.NO_ADDRESS, NetProblem.NO_SERVER)
+
+
+def _details(event: AccountStateChanged) -> str:
+    """What the network layer found, in our words when it gave a code (its own else)."""
+    if event.problem is NetProblem.NO_SUCH_DOMAIN:
+        return ""  # the headline says it all
+    if event.problem is not None:
+        return "\n" + tr("Details: {text}", text=net_problem_text(event.problem, event.where))
     # The engine's detail repeats "Registration failed: ", which the headline says.
-    detail = detail.removeprefix("Registration failed: ")
+    detail = event.detail.removeprefix("Registration failed: ")
     return "\n" + tr("Details: {text}", text=detail) if detail else ""
+
+
+def _same_account(a: AccountSettings, b: AccountSettings) -> bool:
+    """The same account settings, whatever the password field holds."""
+    return a.model_copy(update={"password": None}) == b.model_copy(update={"password": None})
 
 
 def _unique_name(wanted: str, taken: set[str]) -> str:
@@ -205,6 +222,7 @@ class AccountWizard(QDialog):
         self.app = application
         self.account_name: str | None = None
         self.registered = False
+        self._tried_password = ""  # the password of the last try
         self.setWindowTitle(tr("Set up an account"))
         self.setMinimumWidth(560)
         self.bridge = EngineBridge(application, self)
@@ -462,6 +480,13 @@ class AccountWizard(QDialog):
         if self.plaintext.isVisible() and self.plaintext.isChecked():
             new.allow_plaintext_passwords = True
         old = [a for a in new.accounts if a.name in (previous, account.name)]
+        # "Try again" with nothing changed: the settings change applies nothing, so the
+        # account must be told to register anew (the server may have come up since).
+        unchanged = (
+            previous == account.name
+            and self.password.text() == self._tried_password
+            and any(_same_account(a, account) for a in old)
+        )
         new.accounts = [a for a in new.accounts if a.name not in (previous, account.name)]
         new.accounts.append(account)
         try:
@@ -490,6 +515,10 @@ class AccountWizard(QDialog):
                 except SecretStoreError:
                     pass
         self.account_name = account.name
+        self._tried_password = self.password.text()
+        if unchanged:
+            name = account.name
+            future = self._then(future, lambda: self.app.register(name))
         self.registered = False
         self._answered = False
         self._server = ""
@@ -499,6 +528,31 @@ class AccountWizard(QDialog):
         self._waiting.start(FIRST_ANSWER_MS)
         self.bridge.run(future, None, self._apply_failed)
         return True
+
+    @staticmethod
+    def _then(
+        first: concurrent.futures.Future[None],
+        start: Callable[[], concurrent.futures.Future[None]],
+    ) -> concurrent.futures.Future[None]:
+        """A future of `first` followed by the one `start` gives (started when `first`
+        is done, on any thread: the application's calls may be made from any)."""
+        done: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+        def finish(f: concurrent.futures.Future[None]) -> None:
+            exc = f.exception()
+            if exc is not None:
+                done.set_exception(exc)
+            else:
+                done.set_result(None)
+
+        def chain(f: concurrent.futures.Future[None]) -> None:
+            if f.exception() is not None:
+                finish(f)
+            else:
+                start().add_done_callback(finish)
+
+        first.add_done_callback(chain)
+        return done
 
     def _apply_failed(self, exc: BaseException) -> None:
         self._waiting.stop()

@@ -8,6 +8,7 @@ logic lives in the sans-IO `parley.sip`.
 from parley.net.address import Address, Source, TransportError, default_port
 from parley.net.dns import DnsError, make_resolver, resolve
 from parley.net.keepalive import KeepAlive
+from parley.net.problems import NetError, NetProblem
 from parley.net.tls import client_context, server_context
 from parley.net.transport import TransportLayer
 
@@ -15,6 +16,8 @@ __all__ = [
     "Address",
     "DnsError",
     "KeepAlive",
+    "NetError",
+    "NetProblem",
     "Source",
     "TransportError",
     "TransportLayer",

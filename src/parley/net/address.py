@@ -10,14 +10,17 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 
+from parley.net.problems import NetError
+
 TRANSPORTS = ("udp", "tcp", "tls")
 """The transports Parley speaks, lower-case, in our order of preference."""
 
 STREAM_TRANSPORTS = ("tcp", "tls")
 
 
-class TransportError(OSError):
-    """A socket could not be opened, connected or written; the message is for a person."""
+class TransportError(NetError, OSError):
+    """A socket could not be opened, connected or written; the message is for logs and
+    the console, `problem`/`where` for a front-end's own words (`NetProblem`)."""
 
 
 def default_port(transport: str) -> int:

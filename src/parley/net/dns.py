@@ -24,6 +24,7 @@ import dns.nameserver
 import dns.resolver
 
 from parley.net.address import TRANSPORTS, Address, default_port, ip_literal, strip_brackets
+from parley.net.problems import NetError, NetProblem
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,9 @@ RandInt = Callable[[int, int], int]
 """Like random.randint(a, b): an integer in [a, b]; injected so tests are deterministic."""
 
 
-class DnsError(Exception):
-    """The server of a SIP URI could not be located; the message is for a person."""
+class DnsError(NetError):
+    """The server of a SIP URI could not be located; the message is for logs and the
+    console, `problem`/`where` for a front-end's own words (`NetProblem`)."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,11 @@ def _check_transport(transport: str | None) -> str | None:
         return None
     t = transport.lower()
     if t not in TRANSPORTS:
-        raise DnsError(f"transport {transport} is not supported — use UDP, TCP or TLS")
+        raise DnsError(
+            f"transport {transport} is not supported — use UDP, TCP or TLS",
+            problem=NetProblem.TRANSPORT,
+            where=transport,
+        )
     return t
 
 
@@ -173,7 +179,10 @@ def make_resolver(
             host, port = _split_server(text)
             servers.append(dns.nameserver.Do53Nameserver(host, port))
         if not servers:
-            raise DnsError("no DNS server given — enter at least one DNS server address")
+            raise DnsError(
+                "no DNS server given — enter at least one DNS server address",
+                problem=NetProblem.DNS_SETTINGS,
+            )
         resolver.nameservers = servers
     resolver.timeout = timeout
     resolver.lifetime = lifetime
@@ -192,14 +201,22 @@ def _split_server(text: str) -> tuple[str, int]:
         host, _, p = text.partition(":")
         port = _port(p, text)
     if ip_literal(host) is None:
-        raise DnsError(f"DNS server {text!r} is not an IP address — enter it as ip or ip:port")
+        raise DnsError(
+            f"DNS server {text!r} is not an IP address — enter it as ip or ip:port",
+            problem=NetProblem.DNS_SETTINGS,
+            where=text,
+        )
     return host, port
 
 
 def _port(text: str, whole: str) -> int:
     if text.isdigit() and 0 < int(text) < 65536:
         return int(text)
-    raise DnsError(f"DNS server {whole!r} has a bad port — enter it as ip or ip:port")
+    raise DnsError(
+        f"DNS server {whole!r} has a bad port — enter it as ip or ip:port",
+        problem=NetProblem.DNS_SETTINGS,
+        where=whole,
+    )
 
 
 class _Lookup:
@@ -221,7 +238,11 @@ class _Lookup:
             answer = await self.resolver.resolve(name, rdtype, search=False)
         except dns.resolver.NXDOMAIN:
             if required:
-                raise DnsError(f"{self.host}: no such domain — check the domain") from None
+                raise DnsError(
+                    f"{self.host}: no such domain — check the domain",
+                    problem=NetProblem.NO_SUCH_DOMAIN,
+                    where=self.host,
+                ) from None
             return []
         except dns.resolver.NoAnswer:
             return []
@@ -229,17 +250,25 @@ class _Lookup:
             if required:
                 raise DnsError(
                     f"{self.host}: the DNS server could not answer ({_first_error(exc)}) — "
-                    "check the DNS server settings"
+                    "check the DNS server settings",
+                    problem=NetProblem.DNS_FAILED,
+                    where=self.host,
                 ) from None
             log.info("%s %s: server failure, treated as no records", name, rdtype)
             return []
         except (dns.exception.Timeout, dns.resolver.LifetimeTimeout):
             raise DnsError(
                 f"{self.host}: the DNS server did not answer in time — "
-                "check the network and the DNS server settings"
+                "check the network and the DNS server settings",
+                problem=NetProblem.DNS_TIMEOUT,
+                where=self.host,
             ) from None
         except dns.exception.DNSException as exc:
-            raise DnsError(f"{self.host}: DNS lookup of {name} failed: {exc}") from None
+            raise DnsError(
+                f"{self.host}: DNS lookup of {name} failed: {exc}",
+                problem=NetProblem.DNS_FAILED,
+                where=self.host,
+            ) from None
         return list(answer)
 
     async def addresses(self, name: str) -> list[str]:
@@ -251,7 +280,11 @@ class _Lookup:
         if not found:
             # Ask once more, reporting NXDOMAIN or server failure as such.
             await self.query(name, "A", required=True)
-            raise DnsError(f"{name}: the domain has no address (A/AAAA) record — check the domain")
+            raise DnsError(
+                f"{name}: the domain has no address (A/AAAA) record — check the domain",
+                problem=NetProblem.NO_ADDRESS,
+                where=name,
+            )
         return found
 
     async def srv_targets(self, transport: str, name: str, randint: RandInt) -> list[Address]:
@@ -264,7 +297,7 @@ class _Lookup:
             try:
                 ips = await self.addresses(srv.target)
             except DnsError as exc:
-                if "did not answer" in str(exc):
+                if exc.problem is NetProblem.DNS_TIMEOUT:
                     raise
                 log.info("SRV target %s of %s unusable: %s", srv.target, name, exc)
                 continue
@@ -303,10 +336,16 @@ async def resolve(
     """
     wanted = _check_transport(transport)
     if sips and wanted not in (None, "tls"):
-        raise DnsError(f"{host}: a sips: address needs TLS, not {wanted.upper()}")
+        raise DnsError(
+            f"{host}: a sips: address needs TLS, not {wanted.upper()}",
+            problem=NetProblem.TRANSPORT,
+            where=wanted,
+        )
     name = strip_brackets(host).rstrip(".")
     if not name:
-        raise DnsError("no server address given — enter the domain of the PBX")
+        raise DnsError(
+            "no server address given — enter the domain of the PBX", problem=NetProblem.NO_SERVER
+        )
 
     ip = ip_literal(name)
     if ip is not None:

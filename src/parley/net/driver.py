@@ -47,6 +47,7 @@ class SipDriver:
             on_trace=self._on_trace,
         )
         self.trace_enabled = False
+        self.last_error: TransportError | None = None  # the last send failure, for its code
         self._connection_listeners: list[Callable[[Address], None]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
@@ -146,6 +147,8 @@ class SipDriver:
                 raise TransportError(f"no route for {dest!r}")
         except (TransportError, OSError) as exc:
             log.warning("transport error: %s", exc)
+            # The waiters hear only the words; the code stays here for whoever needs it.
+            self.last_error = exc if isinstance(exc, TransportError) else None
             self.core.transport_error(message, str(exc), self.now)
             self.flush()
 

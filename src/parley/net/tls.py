@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from parley.net.address import TransportError
+from parley.net.problems import NetProblem
 
 # "Use only strong ciphers": AEAD suites with forward secrecy for TLS 1.2. TLS 1.3 has
 # only such suites, and OpenSSL sets those apart (set_ciphers does not touch them).
@@ -115,12 +116,16 @@ def client_context(ca_file: str | None = None, *, verify: bool = True) -> ssl.SS
         ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=ca_file)
     except FileNotFoundError as exc:
         raise TransportError(
-            f"TLS certificate file {ca_file} not found — check ca_file in the account settings"
+            f"TLS certificate file {ca_file} not found — check ca_file in the account settings",
+            problem=NetProblem.CERTIFICATE_FILE,
+            where=str(ca_file),
         ) from exc
     except ssl.SSLError as exc:
         raise TransportError(
             f"TLS certificate file {ca_file} could not be read ({exc.reason or exc}) — "
-            "it must be a PEM certificate"
+            "it must be a PEM certificate",
+            problem=NetProblem.CERTIFICATE_FILE,
+            where=str(ca_file),
         ) from exc
     # Accept the PBX certificate itself as anchor, as the manual's users will import it.
     ctx.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
@@ -137,6 +142,21 @@ def server_context(certfile: str, keyfile: str | None = None) -> ssl.SSLContext:
             f"cannot load TLS certificate {certfile}: {exc} — check the certificate and key files"
         ) from exc
     return ctx
+
+
+def tls_problem(exc: BaseException) -> NetProblem:
+    """The code of a failed TLS handshake (see `describe_tls_error`)."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        detail = (exc.verify_message or str(exc)).lower()
+        if "hostname" in detail or "ip address mismatch" in detail:
+            return NetProblem.TLS_NAME
+        return NetProblem.TLS_UNTRUSTED
+    return NetProblem.TLS_HANDSHAKE
+
+
+def tls_error(exc: BaseException, where: str) -> TransportError:
+    """A `TransportError` for a failed TLS handshake with `where` ("host:port")."""
+    return TransportError(describe_tls_error(exc, where), problem=tls_problem(exc), where=where)
 
 
 def describe_tls_error(exc: BaseException, where: str) -> str:

@@ -38,9 +38,10 @@ from parley.net.keepalive import (
     probe_request,
     probe_timeout,
 )
+from parley.net.problems import NetProblem
 from parley.net.stream import PING, StreamConnection
 from parley.net.stun import looks_like_stun
-from parley.net.tls import client_context, describe_tls_error
+from parley.net.tls import client_context, tls_error
 from parley.net.udp import UdpEndpoint
 from parley.sip.headers import SipParseError
 from parley.sip.message import Request, Response
@@ -239,7 +240,11 @@ class TransportLayer:
             try:
                 endpoint.sendto(data, (dest.host, dest.port))
             except OSError as exc:
-                raise TransportError(f"cannot send to {dest}: {exc}") from exc
+                raise TransportError(
+                    f"cannot send to {dest}: {exc}",
+                    problem=NetProblem.SEND_FAILED,
+                    where=f"{dest.host}:{dest.port}",
+                ) from exc
             self._trace("out", data, dest)
             return Source("udp", dest.host, dest.port, *endpoint.local, None)
         if dest.transport not in STREAM_TRANSPORTS:
@@ -250,7 +255,11 @@ class TransportLayer:
         try:
             conn.write(data)
         except OSError as exc:
-            raise TransportError(f"cannot send to {dest}: {exc}") from exc
+            raise TransportError(
+                f"cannot send to {dest}: {exc}",
+                problem=NetProblem.SEND_FAILED,
+                where=f"{dest.host}:{dest.port}",
+            ) from exc
         self._trace("out", data, conn.remote)
         return Source(conn.transport_name, conn.remote.host, conn.remote.port, *conn.local, conn.id)
 
@@ -296,7 +305,7 @@ class TransportLayer:
                 return local
         refusal = self._tls_refusals.get(dest)
         if refusal is not None:
-            raise TransportError(describe_tls_error(refusal, f"{dest.host}:{dest.port}"))
+            raise tls_error(refusal, f"{dest.host}:{dest.port}")
         if conn is not None and dest.transport == "tls":
             raise TransportError(
                 f"the server at {dest.host}:{dest.port} closed the TLS connection right after "
@@ -415,20 +424,26 @@ class TransportLayer:
                 hint = "the server address, that it speaks TLS on this port, and the firewall"
             raise TransportError(
                 f"cannot connect to {where} over {dest.transport.upper()}: no answer within "
-                f"{self.connect_timeout:g} s — check {hint}"
+                f"{self.connect_timeout:g} s — check {hint}",
+                problem=NetProblem.CONNECT_TIMEOUT,
+                where=where,
             ) from exc
         except ssl.SSLError as exc:
-            raise TransportError(describe_tls_error(exc, where)) from exc
+            raise tls_error(exc, where) from exc
         except ConnectionRefusedError as exc:
             raise TransportError(
                 f"cannot connect to {where} over {dest.transport.upper()}: connection refused — "
-                "is the server running, and is the port right?"
+                "is the server running, and is the port right?",
+                problem=NetProblem.REFUSED,
+                where=where,
             ) from exc
         except OSError as exc:
             if dest.transport == "tls" and isinstance(exc, ConnectionResetError):
-                raise TransportError(describe_tls_error(exc, where)) from exc
+                raise tls_error(exc, where) from exc
             raise TransportError(
-                f"cannot connect to {where} over {dest.transport.upper()}: {exc.strerror or exc}"
+                f"cannot connect to {where} over {dest.transport.upper()}: {exc.strerror or exc}",
+                problem=NetProblem.CONNECT_FAILED,
+                where=where,
             ) from exc
         assert isinstance(conn, StreamConnection)
         # The connection is keyed by where we asked to go (equal to its peer address).

@@ -22,6 +22,7 @@ from parley.net.address import Address, TransportError, ip_literal, strip_bracke
 from parley.net.dns import DnsError, make_resolver, resolve
 from parley.net.driver import SipDriver
 from parley.net.keepalive import KeepAlive
+from parley.net.problems import NetError, NetProblem
 from parley.net.stun_client import StunFailure, StunServer, resolve_server, sip_socket_binding
 from parley.phone.events import AccountStateChanged, PhoneEvent
 from parley.phone.reachability import ServerWatch
@@ -33,6 +34,7 @@ from parley.sip.dialog import LocalEndpoint
 from parley.sip.message import Response
 from parley.sip.registration import (
     Output,
+    RegCause,
     RegistrationClient,
     RegistrationConfig,
     RegState,
@@ -49,6 +51,13 @@ FAILOVER_STATUSES = {408, 503}  # RFC 3263 §4.3: try the next server on these
 # A STUN server that does not answer delays a registration by this much at most (the
 # RFC's full schedule would take 39.5 s); the registration then goes on without it.
 STUN_WAIT = 5.0
+
+
+def _problem_of(exc: BaseException | None) -> tuple[NetProblem, str] | None:
+    """The code and place of a net error (None for an error without one)."""
+    if isinstance(exc, NetError) and exc.problem is not None:
+        return exc.problem, exc.where
+    return None
 
 
 def registration_config(
@@ -99,6 +108,7 @@ class Account:
             digest=DigestClient(cnonce_factory=core.ids.cnonce),
         )
         self._targets: list[Address] = []
+        self._problem: tuple[NetProblem, str] | None = None  # behind the last UNREACHABLE
         self._target_index = 0
         self._keepalive: KeepAlive | None = None
         self._busy: asyncio.Lock = asyncio.Lock()
@@ -223,7 +233,7 @@ class Account:
             wanted = None if s.transport == "auto" else s.transport
             targets = await resolve(strip_brackets(host), port, wanted, resolver=resolver)
         except DnsError as exc:
-            self._apply_failure(f"Registration failed: {exc}")
+            self._apply_failure(f"Registration failed: {exc}", exc)
             return False
         self._targets = targets
         self._target_index = 0
@@ -247,7 +257,7 @@ class Account:
                     await asyncio.sleep(0)
             host, port = self._driver.transport.local_address(dest, self.local_port)
         except (TransportError, OSError) as exc:
-            self._apply_failure(f"Registration failed: {exc}")
+            self._apply_failure(f"Registration failed: {exc}", exc)
             return False
         self.registration.set_local_address(self._contact_host(host, dest), port)
         if dest.transport == "udp":
@@ -374,8 +384,16 @@ class Account:
                 transport=self.registration.config.transport,
                 at=time.time(),
                 tls_unverified=self.tls_unverified,
+                **self._problem_fields(change),
             )
         )
+
+    def _problem_fields(self, change: StateChanged) -> dict[str, Any]:
+        """The code of the network failure behind an UNREACHABLE (for the GUI's words)."""
+        if change.cause is not RegCause.UNREACHABLE or self._problem is None:
+            return {}
+        problem, where = self._problem
+        return {"problem": problem, "where": where}
 
     def _on_response(self, response: Response) -> None:
         if (
@@ -396,6 +414,7 @@ class Account:
         self._carry_out(self.registration.on_timeout(self._driver.now))
 
     def _on_transport_error(self, text: str) -> None:
+        self._problem = _problem_of(self._driver.last_error)
         self._carry_out(self.registration.on_transport_error(text, self._driver.now))
 
     def _next_target(self) -> bool:
@@ -419,8 +438,9 @@ class Account:
                 else self.registration.register(self._driver.now)
             )
 
-    def _apply_failure(self, text: str) -> None:
+    def _apply_failure(self, text: str, exc: BaseException) -> None:
         """A failure before any REGISTER went out (DNS, connection): report and retry."""
+        self._problem = _problem_of(exc)
         outputs = self.registration.on_transport_error(text, self._driver.now)
         if not outputs:
             # Nothing was pending: make the state machine own the failure and the retry.

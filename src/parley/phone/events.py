@@ -14,6 +14,7 @@ import enum
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from parley.net.problems import NetProblem
 from parley.sip.invite_events import EndCause, Party
 from parley.sip.pidf import PresenceState
 from parley.sip.registration import RegCause, RegState
@@ -35,6 +36,7 @@ __all__ = [
     "MessageReceived",
     "MessageStatus",
     "MwiChanged",
+    "NetProblem",
     "Party",
     "PhoneError",
     "PhoneErrorCode",
@@ -137,8 +139,9 @@ class AccountStateChanged(PhoneEvent):
 
     `status`/`reason` are the SIP answer that caused it, if any; `cause` says why it
     failed, `detail` the transport's own words when the REGISTER could not be sent
-    (a DNS or TLS error). `user`, `domain` and `transport` are what it registers with,
-    so that a front-end can name them.
+    (a DNS or TLS error), `problem` its code and `where` the host, host:port or file it
+    names (cause UNREACHABLE). `user`, `domain` and `transport` are what it registers
+    with, so that a front-end can name them.
     """
 
     account: str
@@ -156,6 +159,8 @@ class AccountStateChanged(PhoneEvent):
     # The account talks TLS without checking the server's certificate ([tls]
     # disable_verification or verify_tls off): a front-end warns that anyone may listen in.
     tls_unverified: bool = False
+    problem: NetProblem | None = None
+    where: str = ""
 
     @property
     def kind(self) -> str:

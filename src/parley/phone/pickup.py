@@ -39,6 +39,8 @@ class PickupProblem(enum.Enum):
     NO_DIALOG = "no dialog identifiers"  # it rings, but the body does not name the call
     NO_CALLER = "no caller address"  # ... or not who calls
     NO_EXTENSION = "no extension"  # a pickup code needs the line's extension
+    NO_ACCOUNT = "no account"  # no account to pick up with (none set up or enabled)
+    DIAL_FAILED = "dial failed"  # the pickup call could not be placed (no server yet...)
 
 
 class PickupError(ValueError):
