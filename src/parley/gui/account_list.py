@@ -41,6 +41,15 @@ def account_tooltip(info: AccountInfo) -> str:
         lines.append(text or answer)
         if answer and answer not in text:
             lines.append(tr("Server answer: {answer}", answer=answer))
+    if info.tls_unverified:
+        lines.append(
+            tr(
+                "Warning: the server's certificate is not checked (TLS settings); "
+                "anyone on the way could listen in."
+            )
+        )
+    if info.srtp_problem == "srtp needs tls":  # SrtpProblem.NEEDS_TLS
+        lines.append(tr("Audio is not encrypted: SRTP needs TLS for this account."))
     return "\n".join(lines)
 
 

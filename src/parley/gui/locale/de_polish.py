@@ -79,4 +79,6 @@ STRINGS: dict[str, str] = {
     "Sending to {where} failed. Check the network connection.": (
         "Das Senden an {where} ist fehlgeschlagen. Prüfen Sie die Netzwerkverbindung."
     ),
+    "Warning: the server's certificate is not checked (TLS settings); anyone on the way could listen in.": "Warnung: Das Zertifikat des Servers wird nicht geprüft (TLS-Einstellungen); jeder auf dem Weg könnte mithören.",
+    "Audio is not encrypted: SRTP needs TLS for this account.": "Audio ist nicht verschlüsselt: SRTP braucht für dieses Konto TLS.",
 }
