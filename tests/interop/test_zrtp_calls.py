@@ -6,8 +6,9 @@
   payloads of random bytes); after `sas-verify` on both sides a second call (new
   processes, same data dirs) starts verified from the cache; with one side's retained
   secrets wiped (its ZID kept) the other side warns of a cache mismatch.
-- Parley ↔ linphonec (bzrtp): both show the same SAS (linphonec prints it), speech
-  from linphonec scored at Parley.
+- Parley ↔ linphonec (bzrtp), each calling: both show the same SAS (linphonec prints
+  it), SRTP counted both ways, speech scored both ways; a second call finds the
+  retained secret of the first (no mismatch, the secrets rotate in the cache).
 """
 
 from __future__ import annotations
@@ -291,10 +292,33 @@ def test_parley_and_linphonec_zrtp(rig: Rig, tmp_path: Path, caller: str) -> Non
         parley.send("hangup")
         parley.wait_for(call_event("ended"), timeout=30)
         lp.wait_output(ENDED, timeout=30, since=mark)
+
+        # A second call: Parley holds linphonec's retained secret from the first, and
+        # no mismatch means it matched (RFC 6189 §4.3.2); linphonec shows the new SAS.
+        cache = json.loads(rig.cache_file("1001").read_text())
+        (peer,) = cache["peers"].values()
+        assert peer["rs1"], cache
+        lp.command(f"record {tmp_path / 'second-call.wav'}")  # the first one's stays
+        mark = lp.mark()
+        if caller == "parley":
+            parley.send(f"dial {rig.uri('1003')}")
+        else:
+            lp.call(rig.uri("1001"))
+        second = parley.wait_for(
+            lambda e: zrtp_secure(e) and e["call"] != secure["call"], timeout=30
+        )
+        assert second["zrtp_cache_mismatch"] is False, second
+        lp.wait_output(rf"auth token is {second['sas']}", timeout=30, since=mark)
+        mark = lp.mark()
+        parley.send("hangup")
+        parley.wait_for(lambda e: call_event("ended")(e) and e["call"] == second["call"])
+        lp.wait_output(ENDED, timeout=30, since=mark)
+        (peer2,) = json.loads(rig.cache_file("1001").read_text())["peers"].values()
+        assert peer2["rs2"] == peer["rs1"] and peer2["rs1"] != peer["rs1"], (peer, peer2)
     finally:
         lp.stop()
     assert parley.quit() == 0
-    files = sorted(record_dir.glob("*.wav"))
+    files = sorted(record_dir.glob(f"call-{secure['call']}-*.wav"))
     assert len(files) == 1, files
     ceiling = codec_ceiling("pcmu")
     to_parley = pesq_score(speech, files[0], "nb")
