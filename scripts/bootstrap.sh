@@ -83,6 +83,8 @@ peer_packages=(
     iproute2
     xvfb  # an X server for the global hotkeys' tests
     xdotool
+    coturn  # STUN server (issue #11 NAT tests)
+    nftables  # the NAT of the STUN tests' namespaces
 )
 # shellcheck disable=SC2206  # word splitting of the extra list is intended
 peer_packages+=(${PARLEY_EXTRA_PACKAGES:-})

@@ -29,13 +29,24 @@ def write_config(path: Path, accounts: list[dict[str, Any]], **top: Any) -> Path
 
 
 class ParleyConsole:
-    def __init__(self, config: Path, *, log_dir: Path, extra: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        config: Path,
+        *,
+        log_dir: Path,
+        extra: list[str] | None = None,
+        bind: str = "127.0.0.1",
+        prefix: list[str] | None = None,
+    ) -> None:
+        """`prefix` runs the console under another command (`ip netns exec NS`), `bind`
+        is then the namespace's own address."""
         self.config = config
         self.stderr_path = log_dir / "parley-console.stderr"
         self.events: list[Event] = []
         self.lines: list[str] = []
         self._queue: queue.Queue[Event | None] = queue.Queue()
         argv = [
+            *(prefix or []),
             sys.executable,
             "-m",
             "parley.cli.main",
@@ -44,7 +55,7 @@ class ParleyConsole:
             str(config),
             "--json",
             "--bind",
-            "127.0.0.1",
+            bind,
             "--trace",
             "--data-dir",
             str(log_dir / f"data-{config.stem}"),

@@ -33,8 +33,14 @@ subjectAltName = IP:127.0.0.1, DNS:localhost
 """
 
 
-def make_certs(directory: Path) -> Certs:
-    """Create ca.crt/ca.key and server.crt/server.key (signed by the CA) in ``directory``."""
+def make_certs(
+    directory: Path,
+    *,
+    common_name: str = "localhost",
+    alt_names: str = "IP:127.0.0.1, DNS:localhost",
+) -> Certs:
+    """Create ca.crt/ca.key and server.crt/server.key (signed by the CA) in ``directory``;
+    ``common_name``/``alt_names`` name the server (e.g. a name other than 127.0.0.1)."""
     openssl = require_binary("openssl")
     directory.mkdir(parents=True, exist_ok=True)
     certs = Certs(
@@ -54,8 +60,18 @@ def make_certs(directory: Path) -> Certs:
         "-addext", "keyUsage=critical,keyCertSign,cRLSign",
         "-keyout", str(certs.ca_key), "-out", str(certs.ca_file),
     )  # fmt: skip
-    run("req", *ec, "-subj", "/CN=localhost", "-keyout", str(certs.key_file), "-out", "server.csr")
-    (directory / "server.ext").write_text(_SERVER_EXT)
+    run(
+        "req",
+        *ec,
+        "-subj",
+        f"/CN={common_name}",
+        "-keyout",
+        str(certs.key_file),
+        "-out",
+        "server.csr",
+    )
+    ext = _SERVER_EXT.replace("IP:127.0.0.1, DNS:localhost", alt_names)
+    (directory / "server.ext").write_text(ext)
     run(
         "x509", "-req", "-in", "server.csr", "-days", "3650",
         "-CA", str(certs.ca_file), "-CAkey", str(certs.ca_key), "-CAcreateserial",

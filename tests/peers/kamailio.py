@@ -136,6 +136,7 @@ class Kamailio:
         defines: Iterable[str] = (),
         certs: Certs | None = None,
         realm: str = LOOPBACK,
+        tls_server: Mapping[str, str] | None = None,
     ) -> None:
         self.binary = require_binary("kamailio")
         self.kamcmd = require_binary("kamcmd")
@@ -153,6 +154,9 @@ class Kamailio:
         if presence and "WITH_PRESENCE" not in self.defines:
             self.defines.append("WITH_PRESENCE")
         self.certs = certs if certs is not None else session_certs()
+        # Keys of tls.cfg's [server:default] to set or replace, e.g. method = "TLSv1.2",
+        # cipher_list, verify_certificate/require_certificate with ca_list (client certs).
+        self.tls_server = dict(tls_server or {})
         self.config_path = self.workdir / "kamailio.cfg"
         self.db_dir = self.workdir / "db"
         self.log_path = self.workdir / "kamailio.log"
@@ -213,14 +217,18 @@ class Kamailio:
         (self.db_dir / "subscriber").write_text("".join(rows))
 
         tls_cfg = self.workdir / "tls.cfg"
+        server = {
+            "method": "TLSv1.2+",
+            "verify_certificate": "no",
+            "require_certificate": "no",
+            "private_key": str(self.certs.key_file),
+            "certificate": str(self.certs.cert_file),
+            **self.tls_server,
+        }
         tls_cfg.write_text(
             "[server:default]\n"
-            "method = TLSv1.2+\n"
-            "verify_certificate = no\n"
-            "require_certificate = no\n"
-            f"private_key = {self.certs.key_file}\n"
-            f"certificate = {self.certs.cert_file}\n"
-            "\n"
+            + "".join(f"{key} = {value}\n" for key, value in server.items())
+            + "\n"
             "[client:default]\n"
             "method = TLSv1.2+\n"
             "verify_certificate = no\n"

@@ -226,6 +226,7 @@ class Application:
             auto_answer=self._auto_answer,
             message_store=self._messages.store,
             zrtp_dir=self._data_dir,
+            config_dir=config.settings_path.parent if config.settings_path else None,
         )
         for problem in config.problem_events:
             self._dispatch(problem)

@@ -74,3 +74,4 @@ class AccountInfo:
     transport: str = ""
     # Issue #11: why the account's SRTP setting cannot take effect (keys need TLS), or None.
     srtp_problem: SrtpProblem | None = None
+    tls_unverified: bool = False  # TLS without certificate check: warn about it

@@ -47,6 +47,7 @@ class Tracker:
                     user=event.user,
                     domain=event.domain,
                     transport=event.transport,
+                    tls_unverified=event.tls_unverified,
                 )
 
     def _track_call(self, event: CallStateChanged) -> None:

@@ -303,7 +303,7 @@ def registration_text(
 def account_text(event: AccountStateChanged | AccountInfo) -> str:
     """The sentence for an account event or snapshot."""
     name = event.account if isinstance(event, AccountStateChanged) else event.name
-    return registration_text(
+    text = registration_text(
         account=name,
         state=event.state,
         status=event.status,
@@ -315,6 +315,12 @@ def account_text(event: AccountStateChanged | AccountInfo) -> str:
         transport=event.transport,
         expires=event.expires,
     )
+    if event.tls_unverified:
+        text += (
+            " Warning: the server's TLS certificate is not checked (certificate verification "
+            "is off), so anyone on the way could listen in."
+        )
+    return text
 
 
 _TRANSFER_REASONS: dict[str, str] = {

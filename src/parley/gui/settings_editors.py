@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from parley.gui.i18n import N_, tr
 from parley.gui.settings_fields import FieldSpec
-from parley.settings.model import DEFAULT_CODECS
+from parley.settings.types import DEFAULT_CODECS
 
 log = logging.getLogger(__name__)
 

@@ -42,8 +42,8 @@ from parley.phone.redirect import DeflectError
 from parley.phone.subscriptions import SubscriptionError
 from parley.phone.transfer import TransferError
 from parley.settings.errors import WRITE_FAILED, ConfigError, ConfigIssue
-from parley.settings.model import RECORDING_FIELDS
 from parley.settings.secrets import SecretStoreError
+from parley.settings.types import RECORDING_FIELDS
 
 __all__ = [
     "account_text",

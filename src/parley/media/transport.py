@@ -77,6 +77,11 @@ def is_rtcp(data: bytes) -> bool:
     return len(data) >= 2 and 192 <= data[1] <= 223
 
 
+def _is_stun(data: bytes) -> bool:
+    """RFC 7983 §7 / RFC 5389 §6: first byte 0-3 and the magic cookie 0x2112A442."""
+    return len(data) >= 20 and data[0] < 4 and data[4:8] == b"\x21\x12\xa4\x42"
+
+
 def port_candidates(low: int, high: int) -> list[int]:
     """RTP ports whose RTCP port (the next one) also lies in [low, high]: even ones
     (RFC 3550 §11), or the one odd port when the range is a single odd-even pair."""
@@ -148,6 +153,9 @@ class UdpMediaTransport:
         self._latched = False
         self._on_rtp: RtpHandler = _drop_rtp
         self._on_rtcp: RtcpHandler = _drop_rtcp
+        # STUN on the RTP port (the RTP socket's own NAT mapping): the phone layer's
+        # STUN client reads the answers here and sends its requests with `send_raw`.
+        self.on_stun: Callable[[bytes, Address], None] | None = None
         rtp.receive = self._rtp_datagram
         rtcp.receive = self._rtcp_datagram
 
@@ -213,11 +221,19 @@ class UdpMediaTransport:
     def send_rtcp(self, data: bytes) -> bool:
         return self._remote_rtcp is not None and self._rtcp.sendto(data, self._remote_rtcp)
 
+    def send_raw(self, data: bytes, dest: Address) -> bool:
+        """Send a datagram that is not RTP (a STUN request) from the RTP socket."""
+        return self._rtp.sendto(data, dest)
+
     def close(self) -> None:
         self._rtp.close()
         self._rtcp.close()
 
     def _rtp_datagram(self, data: bytes, source: Address) -> None:
+        if _is_stun(data):  # never RTP (version 2): the STUN client's answer
+            if self.on_stun is not None:
+                self.on_stun(data, source)
+            return
         if is_rtcp(data):  # RTCP multiplexed on the RTP port (RFC 5761)
             self._on_rtcp(data, source)
             return

@@ -39,6 +39,7 @@ from parley.net.keepalive import (
     probe_timeout,
 )
 from parley.net.stream import PING, StreamConnection
+from parley.net.stun import looks_like_stun
 from parley.net.tls import client_context, describe_tls_error
 from parley.net.udp import UdpEndpoint
 from parley.sip.headers import SipParseError
@@ -62,6 +63,10 @@ UDP_SIZE_LIMIT = 1300
 """RFC 3261 §18.1.1: requests larger than this (MTU - 200) should go over TCP."""
 UDP_MAX_PAYLOAD = 65507
 """The most one IPv4 UDP datagram carries; asyncio would only log a larger sendto."""
+
+
+StunListener = Callable[[bytes, tuple[str, int], tuple[str, int]], None]
+"""`(datagram, source, local)` for each STUN datagram on a SIP UDP socket."""
 
 
 class TransportLayer:
@@ -92,7 +97,16 @@ class TransportLayer:
         self._keepalives: set[KeepAlive] = set()
         self._probes: dict[str, asyncio.Future[None]] = {}  # UDP probes by Via branch
         self._probe_seq = 0
+        # STUN answers on a SIP UDP socket (the socket's own NAT mapping, RFC 5389):
+        # handed to whoever asked, never parsed as SIP.
+        self.stun_listeners: set[StunListener] = set()
         self._tls_default: ssl.SSLContext | None = None
+        # Why the last TLS connection to an address was refused after its handshake (TLS
+        # 1.3 servers refuse a client certificate only then): said when it is missed,
+        # until a SIP message comes over a connection to it again.
+        self._tls_refusals: dict[Address, ssl.SSLError] = {}
+        # The name and context each TLS server was last reached with (see _connection_to).
+        self._tls_peers: dict[Address, tuple[str | None, ssl.SSLContext | None]] = {}
         self._closing = False
 
     # ------------------------------------------------------------------ listening
@@ -280,10 +294,24 @@ class TransportLayer:
         for _, local in self._servers.get(dest.transport, []):
             if family_of(local[0]) == family:
                 return local
+        refusal = self._tls_refusals.get(dest)
+        if refusal is not None:
+            raise TransportError(describe_tls_error(refusal, f"{dest.host}:{dest.port}"))
+        if conn is not None and dest.transport == "tls":
+            raise TransportError(
+                f"the server at {dest.host}:{dest.port} closed the TLS connection right after "
+                "the handshake — it may require a client certificate "
+                "(tls_client_certificate_mode) or refuse ours"
+            )
         raise TransportError(
             f"no {dest.transport.upper()} listener or connection for {dest} — "
             f"call listen_{dest.transport} or connect first"
         )
+
+    def send_datagram(self, data: bytes, dest: Address, local_port: int | None = None) -> None:
+        """Send a datagram that is not SIP (a STUN request) from the SIP UDP socket on
+        `local_port`, so that the answer tells that socket's public mapping."""
+        self._udp_endpoint(dest, local_port).sendto(data, (dest.host, dest.port))
 
     def _udp_endpoint(self, dest: Address, local_port: int | None = None) -> UdpEndpoint:
         family = family_of(dest.host)
@@ -321,6 +349,10 @@ class TransportLayer:
         conn = self._by_addr.get(dest)
         if conn is not None and conn.is_open:
             return conn
+        if dest.transport == "tls" and ctx is None and server_name is None:
+            # A connection re-opened later (a request after a loss) is checked as the
+            # last one that worked was: the account's name and context.
+            server_name, ctx = self._tls_peers.get(dest, (None, None))
         pending = self._connecting.get(dest)
         if pending is not None:
             # Another send is already connecting there: share its connection.
@@ -344,6 +376,8 @@ class TransportLayer:
             fut.exception()  # mark retrieved: nobody else may be waiting
             raise
         else:
+            if dest.transport == "tls" and (ctx is not None or server_name is not None):
+                self._tls_peers[dest] = (server_name, ctx)
             fut.set_result(conn)
             return conn
         finally:
@@ -421,6 +455,10 @@ class TransportLayer:
             conn.close(report=False)
 
     def _datagram_received(self, endpoint: UdpEndpoint, data: bytes, addr: tuple[str, int]) -> None:
+        if looks_like_stun(data):
+            for listener in list(self.stun_listeners):
+                self._safe(listener, data, addr, endpoint.local)
+            return
         source = Source("udp", addr[0], addr[1], *endpoint.local, None)
         if not data.strip(b"\r\n"):
             return  # CRLF keep-alive on UDP: nothing to answer (RFC 5626 uses STUN there)
@@ -456,12 +494,17 @@ class TransportLayer:
                 if conn.is_open:
                     self._answer_malformed(item, source, conn.write)
             elif isinstance(item, Request | Response):
+                if self._tls_refusals:
+                    self._tls_refusals.pop(conn.remote, None)  # it works again
                 self._deliver(item, source)
             else:
                 log.warning("stream parser returned %r; ignored", item)
 
     def _stream_lost(self, conn: StreamConnection, exc: Exception | None) -> None:
         self._conns.pop(conn.id, None)
+        if conn.outgoing and isinstance(exc, ssl.SSLError):
+            self._tls_refusals[conn.remote] = exc
+            log.info("TLS connection %s refused by the server: %s", conn, exc.reason or exc)
         for addr in [a for a, c in self._by_addr.items() if c is conn]:
             del self._by_addr[addr]
         if self._closing or not conn.report_loss:

@@ -12,17 +12,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import ssl
 import time
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from parley.net.address import Address, TransportError, ip_literal, strip_brackets
 from parley.net.dns import DnsError, make_resolver, resolve
 from parley.net.driver import SipDriver
 from parley.net.keepalive import KeepAlive
+from parley.net.stun_client import StunFailure, StunServer, resolve_server, sip_socket_binding
 from parley.phone.events import AccountStateChanged, PhoneEvent
 from parley.phone.reachability import ServerWatch
+from parley.phone.tls_setup import account_context, verification_off
 from parley.settings.model import AccountSettings
+from parley.settings.network import TlsSettings
 from parley.sip.auth import DigestClient
 from parley.sip.dialog import LocalEndpoint
 from parley.sip.message import Response
@@ -41,6 +46,9 @@ from parley.sip.uri import SipURI
 log = logging.getLogger(__name__)
 
 FAILOVER_STATUSES = {408, 503}  # RFC 3263 §4.3: try the next server on these
+# A STUN server that does not answer delays a registration by this much at most (the
+# RFC's full schedule would take 39.5 s); the registration then goes on without it.
+STUN_WAIT = 5.0
 
 
 def registration_config(
@@ -70,8 +78,17 @@ class Account:
         password: str,
         driver: SipDriver,
         emit: Callable[[PhoneEvent], None],
+        stun: Callable[[], StunServer | None] = lambda: None,
+        *,
+        tls: Callable[[], TlsSettings] = TlsSettings,
+        config_dir: Path | None = None,
     ) -> None:
         self.settings = settings
+        self._stun = stun  # the STUN server in force for this account (or None)
+        self._stun_task: asyncio.Task[None] | None = None
+        self._tls = tls  # the global [tls] table as it is now
+        self._config_dir = config_dir  # where a self-signed client certificate is kept
+        self._tls_context: ssl.SSLContext | None = None  # the last one that could be built
         self.name = settings.name
         self._driver = driver
         self._emit = emit
@@ -163,6 +180,8 @@ class Account:
     async def unregister(self, timeout: float = 5.0) -> None:
         """Remove our binding and wait (bounded) for the server's answer."""
         self._stop_keepalive()
+        if self._stun_task is not None:
+            self._stun_task.cancel()
         self._settled.clear()
         outputs = self.registration.unregister(self._driver.now)
         if not any(isinstance(o, SendRegister) for o in outputs):
@@ -181,6 +200,8 @@ class Account:
         self.registration.cancel_timer()
 
     async def close(self) -> None:
+        if self._stun_task is not None:
+            self._stun_task.cancel()
         self._driver.core.remove_timed(self)
         self.registration.cancel_timer()
         self._stop_keepalive()
@@ -218,17 +239,82 @@ class Account:
                 server_name = self.settings.tls_server_name or (
                     None if ip_literal(self.settings.domain_host) else self.settings.domain_host
                 )
-                self._driver.transport.configure_tls(
-                    str(self.settings.ca_file) if self.settings.ca_file else None,
-                    verify=self.settings.verify_tls,
-                )
-                await self._driver.transport.connect(dest, server_name=server_name)
+                ctx = self._ssl_context() if dest.transport == "tls" else None
+                await self._driver.transport.connect(dest, server_name=server_name, ssl_context=ctx)
+                if ctx is not None:
+                    # A TLS 1.3 server refuses a client certificate just after the
+                    # handshake: let that news arrive before the connection is used.
+                    await asyncio.sleep(0)
             host, port = self._driver.transport.local_address(dest, self.local_port)
         except (TransportError, OSError) as exc:
             self._apply_failure(f"Registration failed: {exc}")
             return False
         self.registration.set_local_address(self._contact_host(host, dest), port)
+        if dest.transport == "udp":
+            await self._ask_stun()
         return True
+
+    # -- STUN (RFC 5389): the SIP socket's public address, kept fresh
+
+    async def _ask_stun(self) -> None:
+        """Ask the STUN server for our SIP socket's public address; on failure carry on
+        with what we have (rport may still tell the registrar's view)."""
+        server = self._stun()
+        if server is None:
+            return
+        if server.refresh > 0 and self._stun_task is None:  # asked again even after a failure
+            self._stun_task = asyncio.get_running_loop().create_task(
+                self._refresh_stun(float(server.refresh))
+            )
+        try:
+            where = await resolve_server(server)
+            host, port = await asyncio.wait_for(
+                sip_socket_binding(self._driver.transport, where, self.local_port), STUN_WAIT
+            )
+        except (StunFailure, TimeoutError) as exc:
+            log.warning(
+                "%s: STUN at %s:%d failed: %s",
+                self.name,
+                server.host,
+                server.port,
+                exc or "no answer",
+            )
+            return
+        log.info("%s: STUN says our SIP address is %s:%d", self.name, host, port)
+        self._carry_out(self.registration.set_mapped_address(host, port, self._driver.now))
+
+    async def _refresh_stun(self, period: float) -> None:
+        """The binding kept alive at the refresh period; a new mapping re-registers."""
+        try:
+            while True:
+                await asyncio.sleep(period)
+                if self.server is None or self.server.transport != "udp":
+                    continue
+                await self._ask_stun()
+        finally:
+            if self._stun_task is asyncio.current_task():
+                self._stun_task = None
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        """The account's TLS context from the settings as they are now; when a file has
+        gone bad since the last good one, that one stays (and the problem is logged)."""
+        try:
+            ctx = account_context(self.settings, self._tls(), self._config_dir)
+        except TransportError as exc:
+            if self._tls_context is None:
+                raise
+            log.warning("account %s: %s; using the last good TLS settings", self.name, exc)
+            return self._tls_context
+        self._tls_context = ctx
+        return ctx
+
+    @property
+    def tls_unverified(self) -> bool:
+        """TLS without checking the server's certificate (said on every state change)."""
+        uses_tls = (
+            self.server.transport == "tls" if self.server else self.settings.transport == "tls"
+        )
+        return uses_tls and verification_off(self.settings, self._tls())
 
     @staticmethod
     def _contact_host(host: str, dest: Address) -> str:
@@ -287,6 +373,7 @@ class Account:
                 domain=self.registration.config.domain,
                 transport=self.registration.config.transport,
                 at=time.time(),
+                tls_unverified=self.tls_unverified,
             )
         )
 

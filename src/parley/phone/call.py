@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 from parley.media.codecs import get_codec
 from parley.media.dtmf import DtmfDigit
 from parley.media.stream import RtpStream
+from parley.media.transport import RtpPortError, UdpMediaTransport
 from parley.net.address import Address, TransportError
+from parley.net.stun_client import StunFailure, media_socket_binding, resolve_server
 from parley.phone.call_srtp import CallCrypto, signalling_of_request
 from parley.phone.call_zrtp import CallZrtp
 from parley.phone.context import CallContext
@@ -34,6 +36,7 @@ from parley.phone.events import (
     HeldBy,
     Party,
 )
+from parley.phone.nat import effective_stun, rtp_port_range
 from parley.phone.redirect import follow_redirect
 from parley.sip.headers import NameAddr, SipParseError
 from parley.sip.invite import Credentials, InviteSession, SessionConfig
@@ -75,6 +78,8 @@ if TYPE_CHECKING:
     from parley.phone.redirect import RedirectTargets
 
 log = logging.getLogger(__name__)
+
+STUN_RTP_WAIT = 2.0  # seconds a call waits for its RTP port's STUN answer
 
 _ids = itertools.count(1)
 
@@ -129,6 +134,7 @@ class Call:
             lambda at, callback: asyncio.get_running_loop().call_at(at, callback),
             self._zrtp_changed,
         )
+        self._rtp_mapped: tuple[str, int] | None = None  # the RTP socket's public address
 
     # ---------------------------------------------------------------- construction
 
@@ -335,9 +341,13 @@ class Call:
         # "RPort media": put the public address learnt through rport into our SDP; without
         # it the SDP carries our own address and symmetric RTP does the NAT work.
         public = reg.public_host if self.account.settings.rport_media else None
+        # STUN: the RTP socket's own public mapping (asked from that socket), else the
+        # SIP socket's public host with our port.
+        host, port = self._rtp_mapped or (None, self.stream.local_port)
+        sip_mapped = reg.mapped_address[0] if reg.mapped_address is not None else None
         return SessionParams(
-            address=(public or reg.local_host).strip("[]"),
-            port=self.stream.local_port,
+            address=(public or host or sip_mapped or reg.local_host).strip("[]"),
+            port=port,
             direction=direction,  # type: ignore[arg-type]
         )
 
@@ -360,8 +370,37 @@ class Call:
             name=f"call {self.id}",
             clock=asyncio.get_running_loop().time,
         )
-        await self.stream.open(self.ctx.bind_host, (m.rtp_port_min, m.rtp_port_max))
+        settings = self.ctx.settings()
+        low, high = rtp_port_range(settings, self.account.settings)
+        try:
+            # A fixed RTP port: its own pair first, the next ones only when it is taken.
+            first_pair = (low, low + 1) if self.account.settings.rtp_port else (low, high)
+            await self.stream.open(self.ctx.bind_host, first_pair)
+        except RtpPortError:
+            if first_pair == (low, high):
+                raise
+            await self.stream.open(self.ctx.bind_host, (low, high))
         self.crypto.guard(self.stream)
+        await self._ask_stun()
+
+    async def _ask_stun(self) -> None:
+        """STUN for the RTP port: the mapping of the call's own RTP socket, asked from
+        that socket before any SDP names it (RFC 5389; bounded so a dead server delays
+        the call by two seconds at most)."""
+        server = effective_stun(self.ctx.settings(), self.account.settings)
+        transport = self.stream.transport if self.stream is not None else None
+        while transport is not None and not isinstance(transport, UdpMediaTransport):
+            transport = getattr(transport, "inner", None)  # under SRTP/ZRTP adapters
+        if server is None or transport is None:
+            return
+        try:
+            where = await resolve_server(server)
+            self._rtp_mapped = await asyncio.wait_for(
+                media_socket_binding(transport, where), STUN_RTP_WAIT
+            )
+            log.info("call %s: STUN says our RTP address is %s:%d", self.id, *self._rtp_mapped)
+        except (StunFailure, TimeoutError) as exc:
+            log.warning("call %s: STUN for the RTP port failed: %s", self.id, exc or "no answer")
 
     def _apply(self, neg: NegotiatedMedia) -> None:
         """Point the stream at the negotiated codec, address and direction."""

@@ -153,6 +153,9 @@ class AccountStateChanged(PhoneEvent):
     domain: str = ""
     transport: str = ""
     at: float = 0.0  # when, in seconds since the epoch
+    # The account talks TLS without checking the server's certificate ([tls]
+    # disable_verification or verify_tls off): a front-end warns that anyone may listen in.
+    tls_unverified: bool = False
 
     @property
     def kind(self) -> str:

@@ -34,6 +34,7 @@ from parley.phone.events import CallNote, PhoneError, PhoneErrorCode, PhoneEvent
 from parley.phone.forwarding import Forwarding
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.messages import Messages, MessagesContext
+from parley.phone.nat import effective_stun
 from parley.phone.outgoing import DialError, OutgoingCalls
 from parley.phone.presence import Presence, PresenceContext
 from parley.phone.publications import Publications, PublicationsContext
@@ -100,8 +101,10 @@ class Phone:
         transport_factory: TransportFactory = TransportLayer,
         message_store: MessageStore | None = None,
         zrtp_dir: Path | None = None,
+        config_dir: Path | None = None,
     ) -> None:
         self.settings = settings
+        self.config_dir = config_dir  # the settings file's folder (self-signed certificates)
         self._passwords = passwords
         self._zrtp_dir = zrtp_dir  # where the ZRTP cache lives (None: kept in memory)
         self._zrtp_cache: ZidCache | None = None
@@ -306,7 +309,15 @@ class Phone:
 
     def add_account(self, settings: AccountSettings) -> Account:
         password = self._passwords.get(settings.name, "")
-        account = Account(settings, password, self.driver, self.emit)
+        account = Account(
+            settings,
+            password,
+            self.driver,
+            self.emit,
+            stun=lambda: effective_stun(self.settings, account.settings),
+            tls=lambda: self.settings.tls,
+            config_dir=self.config_dir,
+        )
         account.local_port = self.sip_ports.get(settings.local_port) or self.sip_ports.get(0)
         self.accounts[settings.name] = account
         self.blf.sync()  # its BLF lines

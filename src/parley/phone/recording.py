@@ -46,7 +46,8 @@ from parley.phone.events import (
     RecordingChanged,
     RecordingState,
 )
-from parley.settings.model import RECORDING_FIELDS, Settings
+from parley.settings.model import Settings
+from parley.settings.types import RECORDING_FIELDS
 from parley.sip.headers import SipParseError
 
 if TYPE_CHECKING:

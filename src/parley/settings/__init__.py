@@ -10,19 +10,15 @@ Typical use::
 
 from parley.settings.errors import ConfigError, ConfigIssue
 from parley.settings.model import (
-    DEFAULT_CODECS,
     AccountSettings,
-    Codec,
-    DtmfMode,
     FunctionsSettings,
     GuiSettings,
-    LogLevel,
     LogSettings,
     MediaSettings,
     Settings,
     SipSettings,
-    Transport,
 )
+from parley.settings.network import TlsSettings
 from parley.settings.secrets import (
     SERVICE,
     KeyringStatus,
@@ -34,6 +30,7 @@ from parley.settings.secrets import (
     set_password,
 )
 from parley.settings.store import default_config_path, load_settings, save_settings
+from parley.settings.types import DEFAULT_CODECS, Codec, DtmfMode, LogLevel, Transport
 
 __all__ = [
     "DEFAULT_CODECS",
@@ -53,6 +50,7 @@ __all__ = [
     "SecretStoreError",
     "Settings",
     "SipSettings",
+    "TlsSettings",
     "Transport",
     "default_config_path",
     "delete_password",

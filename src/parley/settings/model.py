@@ -11,15 +11,12 @@ fallback). Normally passwords live in the OS keyring; see ``parley.settings.secr
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     PrivateAttr,
     SecretStr,
@@ -28,123 +25,37 @@ from pydantic import (
 )
 
 from parley.settings.addresses import (
-    check_dns_server,
-    check_hostname,
-    check_no_control_chars,
-    check_sip_uri_or_host_port,
     split_host_port,
 )
-from parley.settings.keys import check_key_sequence
-
-Transport = Literal["udp", "tcp", "tls", "auto"]
-Codec = Literal["opus", "g722", "pcma", "pcmu"]
-DtmfMode = Literal["rfc4733", "info", "inband"]
-SrtpMode = Literal["off", "optional", "mandatory"]
-# SDES suites Parley runs (the same names as `parley.sip.sdes.SRTP_SUITES`).
-SrtpSuite = Literal[
-    "AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AEAD_AES_128_GCM", "AEAD_AES_256_GCM"
-]
-LogLevel = Literal["debug", "info", "warning", "error"]
-# The manual's eight presence states, as the console and the settings file spell them
-# (the same values as `parley.sip.pidf.PresenceState`).
-PresenceName = Literal[
-    "online", "invisible", "away", "busy", "offline", "lunch", "on-the-phone", "brb"
-]
-
-DEFAULT_CODECS: tuple[Codec, ...] = ("opus", "g722", "pcma", "pcmu")
-
-
-# The fields a recording's file name may use (`recording_name`); case is ignored.
-RECORDING_FIELDS = (
-    "DNID", "name", "phone", "number", "account",
-    "YYYY", "MM", "DD", "hh", "NN", "ss", "recording_part",
-)  # fmt: skip
-DEFAULT_RECORDING_NAME = (
-    "recorded_conversation_{YYYY}-{MM}-{DD}-{hh}_{NN}_{ss}_{account}_{number}_part{recording_part}"
-)
-
-
-def check_recording_name(value: str) -> str:
-    """Only known fields in braces, and no folder separators."""
-    if not value.strip():
-        raise ValueError("a recording needs a file name; e.g. " + DEFAULT_RECORDING_NAME)
-    if "/" in value or "\\" in value:
-        raise ValueError("the recording name is a file name: no / or \\ (set recording_dir)")
-    known = {f.casefold() for f in RECORDING_FIELDS}
-    for field in re.findall(r"\{([^{}]*)\}", value):
-        if field.casefold() not in known:
-            raise ValueError(
-                f"{{{field}}} is not a recording name field; use "
-                + ", ".join("{" + f + "}" for f in RECORDING_FIELDS)
-            )
-    return value
-
-
-def _lower(value: Any) -> Any:
-    """Accept ``"UDP"`` for ``"udp"``: choices are compared without case."""
-    return value.strip().lower() if isinstance(value, str) else value
-
-
-def _blank_to_none(value: Any) -> Any:
-    """TOML has no null: an empty string means "not set" for optional settings."""
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-def _check_domain(value: str) -> str:
-    split_host_port(value)
-    return value.strip()
-
-
-def _check_extension(value: str) -> str:
-    check_no_control_chars(value)
-    if not value or any(c.isspace() for c in value):
-        raise ValueError(f"{value!r} is not a dialable extension (no spaces allowed)")
-    return value
-
-
-def _check_name(value: str) -> str:
-    check_no_control_chars(value)
-    if value != value.strip():
-        raise ValueError(f"{value!r} starts or ends with spaces")
-    return value
-
-
-def _check_user(value: str) -> str:
-    check_no_control_chars(value)
-    if any(c.isspace() for c in value):
-        raise ValueError(f"{value!r} contains spaces")
-    return value
-
-
-PlainText = Annotated[str, AfterValidator(check_no_control_chars)]
-KeySequence = Annotated[str, AfterValidator(check_key_sequence)]  # "" = off
-LowerTransport = Annotated[Transport, BeforeValidator(_lower)]
-LowerCodec = Annotated[Codec, BeforeValidator(_lower)]
-LowerDtmfMode = Annotated[DtmfMode, BeforeValidator(_lower)]
-LowerLogLevel = Annotated[LogLevel, BeforeValidator(_lower)]
-DnsServer = Annotated[str, AfterValidator(check_dns_server)]
-OptText = Annotated[PlainText | None, BeforeValidator(_blank_to_none)]
-OptUser = Annotated[
-    Annotated[str, AfterValidator(_check_user)] | None, BeforeValidator(_blank_to_none)
-]
-OptExtension = Annotated[
-    Annotated[str, AfterValidator(_check_extension)] | None, BeforeValidator(_blank_to_none)
-]
-OptProxy = Annotated[
-    Annotated[str, AfterValidator(check_sip_uri_or_host_port)] | None,
-    BeforeValidator(_blank_to_none),
-]
-OptHostname = Annotated[
-    Annotated[str, AfterValidator(check_hostname)] | None, BeforeValidator(_blank_to_none)
-]
-OptPath = Annotated[Path | None, BeforeValidator(_blank_to_none)]
-
-_MODEL_CONFIG = ConfigDict(
-    extra="forbid",
-    frozen=False,
-    validate_assignment=True,
-    validate_default=True,
-    str_strip_whitespace=False,
+from parley.settings.network import StunSettings, TlsSettings
+from parley.settings.types import (
+    _MODEL_CONFIG,
+    DEFAULT_CODECS,
+    DEFAULT_RECORDING_NAME,
+    RECORDING_FIELDS,
+    Codec,
+    DnsServer,
+    KeySequence,
+    LowerCodec,
+    LowerDtmfMode,
+    LowerLogLevel,
+    LowerTransport,
+    OptExtension,
+    OptHost,
+    OptHostname,
+    OptPath,
+    OptProxy,
+    OptText,
+    OptUser,
+    PresenceName,
+    SrtpMode,
+    SrtpSuite,
+    TlsClientCertMode,
+    _check_domain,
+    _check_extension,
+    _check_name,
+    _check_user,
+    check_recording_name,
 )
 
 
@@ -260,6 +171,34 @@ class AccountSettings(BaseModel):
         "RFC 3581) into our SDP instead of our own address; only for broken NAT set-ups "
         "(symmetric NAT with some PBXs). Symmetric RTP is a separate media setting.",
     )
+    # STUN (RFC 5389) and the port choices of the Network page (issue #11).
+    stun: Literal["none", "global", "custom"] = Field(
+        default="none",
+        description="STUN for this account: none; global (the [stun] table); custom "
+        "(stun_server, stun_port, stun_refresh below). The address the STUN server sees "
+        "goes into Via, Contact and the SDP where rport does not give it.",
+    )
+    stun_server: OptHost = Field(
+        default=None,
+        description='STUN server for stun = "custom": a host name or IP address '
+        "(custom without a server uses no STUN).",
+    )
+    stun_port: int = Field(default=3478, ge=1, le=65535, description="Port of stun_server.")
+    stun_refresh: int = Field(
+        default=60,
+        ge=0,
+        le=86400,
+        description="Seconds between STUN requests that keep the mapping fresh; a new "
+        "public address re-registers. 0: ask only when registering.",
+    )
+    rtp_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65534,
+        description="RTP ports of this account's calls: empty uses media.rtp_port_min to "
+        "media.rtp_port_max; 0 a random pair above 32000; a port N the fixed pair N, N+1 "
+        "(further calls at the same time take the next pairs above it).",
+    )
 
     # --- TLS ----------------------------------------------------------------------
     ca_file: OptPath = Field(
@@ -273,8 +212,21 @@ class AccountSettings(BaseModel):
     )
     tls_server_name: OptHostname = Field(
         default=None,
-        description="Host name to send in SNI and to check the certificate against, when it "
-        "differs from the domain.",
+        description="The manual's override domain name: the name to send in SNI and to check "
+        "the certificate against, when it differs from the domain. Needs a certificate to "
+        "check it with (ca_file or [tls] domain_certificate).",
+    )
+    tls_client_certificate_mode: TlsClientCertMode = Field(
+        default="none",
+        description='"Use certificate as": which certificate we show the server when it asks '
+        "for one. none; default (the [tls] domain_certificate, when that file holds a key too); "
+        "file (tls_client_certificate); self-signed (made on first use and kept in the config "
+        "folder, or at tls_client_certificate when set, readable only by you).",
+    )
+    tls_client_certificate: OptPath = Field(
+        default=None,
+        description="PEM file with our client certificate and its private key "
+        '(tls_client_certificate_mode = "file"), or where to keep the self-signed one.',
     )
 
     # --- media and compatibility ----------------------------------------------------
@@ -388,7 +340,7 @@ class AccountSettings(BaseModel):
     # same file keeps it; saving anywhere else does not copy it.
     _password_file: Path | None = PrivateAttr(default=None)
 
-    @field_validator("ca_file", mode="after")
+    @field_validator("ca_file", "tls_client_certificate", mode="after")
     @classmethod
     def _expand_ca_file(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
@@ -813,6 +765,8 @@ class Settings(BaseModel):
     media: MediaSettings = Field(default_factory=MediaSettings)
     gui: GuiSettings = Field(default_factory=GuiSettings)
     functions: FunctionsSettings = Field(default_factory=FunctionsSettings)
+    stun: StunSettings = Field(default_factory=StunSettings)
+    tls: TlsSettings = Field(default_factory=TlsSettings)
     accounts: list[AccountSettings] = Field(
         default_factory=list, description="The SIP accounts, each with its own unique name."
     )
@@ -830,6 +784,25 @@ class Settings(BaseModel):
                     f"accounts[{index}]; every account needs its own name"
                 )
             first[key] = index
+        return value
+
+    @field_validator("accounts", mode="after")
+    @classmethod
+    def _override_needs_certificate(
+        cls, value: list[AccountSettings], info: ValidationInfo
+    ) -> list[AccountSettings]:
+        # The manual's TLS initialisation error: an override domain name is checked against
+        # a certificate, so one must be given (the account's or the domain certificate).
+        tls = info.data.get("tls")
+        domain_cert = tls.domain_certificate if isinstance(tls, TlsSettings) else None
+        for index, account in enumerate(value):
+            if account.tls_server_name and not account.ca_file and not domain_cert:
+                raise ValueError(
+                    f"accounts[{index}] ({account.name}): tls_server_name "
+                    f"{account.tls_server_name!r} overrides the name the server certificate is "
+                    "checked against, but no certificate is given to check it with; set ca_file "
+                    "(the PBX certificate) or [tls] domain_certificate, or clear tls_server_name"
+                )
         return value
 
     def account(self, name: str) -> AccountSettings:

@@ -15,6 +15,7 @@ from parley.settings.model import (
     Settings,
     SipSettings,
 )
+from parley.settings.network import StunSettings, TlsSettings
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
 # plainly instead of pretending (and names the issue that brings them).
@@ -89,7 +90,14 @@ def render() -> str:
         "",
     ]
     parts += ["## `[functions]`", "", *_table(FunctionsSettings, "functions."), ""]
+    parts += [
+        "## `[stun]` — global STUN (Functions › Advanced › Global STUN)",
+        "",
+        *_table(StunSettings, "stun."),
+        "",
+    ]
     parts += ["## `[gui]` — the desktop app", "", *_table(GuiSettings, "gui."), ""]
+    parts += ["## `[tls]` — TLS for every account", "", *_table(TlsSettings, "tls."), ""]
     parts += ["## `[log]`", "", *_table(LogSettings, "log."), ""]
     return "\n".join(parts)
 

@@ -109,6 +109,7 @@ class RegistrationClient:
     def __post_init__(self) -> None:
         self._local = _Local("0.0.0.0", 0)
         self._public: _Local | None = None  # learnt from received/rport (RFC 3581)
+        self._mapped: _Local | None = None  # our socket's public address, told by STUN
         self._call_id = ""
         self._from_tag = new_tag(self.rng)
         self._cseq = 0
@@ -149,8 +150,27 @@ class RegistrationClient:
         return self._public.host if self._public is not None else None
 
     @property
+    def mapped_address(self) -> tuple[str, int] | None:
+        """Our socket's public address as a STUN server saw it (RFC 5389), if asked."""
+        return (self._mapped.host, self._mapped.port) if self._mapped is not None else None
+
+    def set_mapped_address(self, host: str, port: int, now: float) -> list[Output]:
+        """STUN told our public address: Via and Contact carry it from now on (rport,
+        when the registrar gives it, still wins). A registered binding with another
+        address is renewed at once."""
+        new = _Local(f"[{host}]" if ":" in host else host, port)
+        if self._mapped == new:
+            return []
+        self._mapped = new
+        if self._public is not None or not self._want_registered:
+            return []
+        if self.state != RegState.REGISTERED or self._pending is not None:
+            return []  # the REGISTER being built or on its way will carry it next time
+        return self._start_attempt(now, refresh=True)
+
+    @property
     def contact_uri(self) -> SipURI:
-        where = self._public or self._local
+        where = self._public or self._mapped or self._local
         params: dict[str, str | None] = {}
         if self.config.transport != "udp":
             params["transport"] = self.config.transport
@@ -203,6 +223,7 @@ class RegistrationClient:
         """Our local address changed (new network, new connection): re-register from it."""
         self.set_local_address(host, port)
         self._public = None
+        self._mapped = None
         if not self._want_registered:
             return []
         return self._start_attempt(now)
@@ -316,7 +337,7 @@ class RegistrationClient:
             headers={},
         )
         via_params = f";branch={new_branch(self.rng)}" + (";rport" if cfg.rport else "")
-        local = self._local
+        local = self._mapped or self._local  # RFC 5389 §2: STUN's address in Via too
         headers = Headers()
         headers.add("Via", f"SIP/2.0/{cfg.transport.upper()} {local.host}:{local.port}{via_params}")
         headers.add("Max-Forwards", "70")
@@ -410,7 +431,7 @@ class RegistrationClient:
             return False
         host = via.received or via.host
         port = via.rport or via.port or self._local.port
-        current = self._public or self._local
+        current = self._public or self._mapped or self._local
         if (host, port) == (current.host, current.port) or via.received is None:
             return False
         self._public = _Local(host, port)
