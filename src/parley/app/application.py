@@ -138,6 +138,7 @@ class Application:
         )
 
         data = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+        self._data_dir = data  # the ZRTP cache (zrtp-cache.json) lives here too
         history = HistoryStore(history_path if history_path is not None else data / HISTORY_FILE)
         try:
             contacts = ContactStore(
@@ -224,6 +225,7 @@ class Application:
             audio=self._audio,
             auto_answer=self._auto_answer,
             message_store=self._messages.store,
+            zrtp_dir=self._data_dir,
             config_dir=config.settings_path.parent if config.settings_path else None,
         )
         for problem in config.problem_events:
@@ -356,6 +358,10 @@ class Application:
 
     def send_dtmf(self, call: CallRef, digits: str) -> concurrent.futures.Future[None]:
         return self.calls.send_dtmf(call, digits)
+
+    def set_sas_verified(self, call: CallRef, verified: bool) -> concurrent.futures.Future[None]:
+        """ZRTP: the SAS was compared (True) or the comparison withdrawn (False)."""
+        return self.calls.set_sas_verified(call, verified)
 
     def call_stats(self, call: CallRef) -> concurrent.futures.Future[dict[str, object]]:
         return self.calls.stats(call)

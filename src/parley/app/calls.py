@@ -136,6 +136,19 @@ class Calls:
         """Quality figures of a call's RTP stream (codec, packets, loss, jitter…)."""
         return self._on_call(call, lambda c: c.stats())
 
+    def set_sas_verified(self, call: CallRef, verified: bool) -> concurrent.futures.Future[None]:
+        """The user compared ZRTP's short authentication string with the other person
+        (True) or withdrew that (False); kept in the ZRTP cache, so the next call with the
+        same peer starts verified. AppError when the call has no ZRTP keys (yet)."""
+
+        def run(c: Call) -> None:
+            try:
+                c.set_sas_verified(verified)
+            except RuntimeError as exc:
+                raise AppError(f"call {c.id} has no ZRTP security to verify") from exc
+
+        return self._on_call(call, run)
+
     def silence_ringing(self, call: CallRef) -> concurrent.futures.Future[None]:
         """Stop the ringing (or call-waiting tone) of one incoming call; the call still
         rings at the caller's side and stays shown. It cannot be undone for this call."""

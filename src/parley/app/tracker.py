@@ -127,7 +127,10 @@ class Tracker:
             held=call.held,
             muted=call.muted,
             started_at=datetime.now(UTC),
-            media_encryption=call.crypto.media_encryption,
+            media_encryption=call.media_encryption,
+            sas=call.zrtp.sas,
+            sas_verified=call.zrtp.sas_verified,
+            zrtp_cache_mismatch=call.zrtp.cache_mismatch,
             signalling=call.crypto.signalling,
             encryption_problem=call.crypto.problem,
         )

@@ -27,6 +27,7 @@ from parley.cli import (
     commands_redirect,
     commands_transfer,
     commands_voicemail,
+    commands_zrtp,
 )
 from parley.cli.texts import account_text, encryption_text, event_data
 from parley.history.db import StoreError
@@ -65,6 +66,7 @@ _COMMAND_MODULES = (
     commands_redirect,
     commands_transfer,
     commands_voicemail,
+    commands_zrtp,
 )
 EXTRA_COMMANDS: dict[str, ConsoleCommand] = {
     name: handler for module in _COMMAND_MODULES for name, handler in module.COMMANDS.items()
@@ -285,7 +287,10 @@ class Console:
                 self.reply("no calls")
             for c in calls:
                 held = f", held by {c.held}" if c.held else ""
-                self.reply(f"call {c.id} {c.direction} {c.remote}: {c.state}{held}")
+                sas = ""
+                if c.media_encryption == "zrtp":
+                    sas = f", ZRTP SAS {c.sas}" + (" (verified)" if c.sas_verified else "")
+                self.reply(f"call {c.id} {c.direction} {c.remote}: {c.state}{held}{sas}")
         elif cmd == "stats":
             self.reply(json.dumps(self._wait(app.call_stats(self._call(rest))), default=str))
         elif cmd == "history":

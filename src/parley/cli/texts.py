@@ -184,6 +184,22 @@ def encryption_text(problem: SrtpProblem | None) -> str:
     return _SRTP_PROBLEM_TEXTS.get(problem, "") if problem is not None else ""
 
 
+def zrtp_text(event: CallStateChanged | CallInfo) -> str:
+    """A ZRTP call's SAS and what to do with it."""
+    if event.zrtp_cache_mismatch:
+        return (
+            f"Encrypted (ZRTP), SAS {event.sas}. WARNING: the key from earlier calls with "
+            "this party did not match — someone may be listening in. Compare the SAS by "
+            "voice; if it matches, say 'sas-verify'."
+        )
+    if event.sas_verified:
+        return f"Encrypted (ZRTP), SAS {event.sas} (verified)."
+    return (
+        f"Encrypted (ZRTP), SAS {event.sas}: read it to the other person; if theirs is "
+        "the same, say 'sas-verify'."
+    )
+
+
 def call_text(event: CallStateChanged | CallInfo) -> str:
     """The sentence for a call event or snapshot."""
     note = getattr(event, "note", None)
@@ -198,6 +214,8 @@ def call_text(event: CallStateChanged | CallInfo) -> str:
         text = state_text(event.state, event.held)
         if problem is not None and event.state in ("connected", "held"):
             text = f"{text} {encryption_text(problem)}."
+        if getattr(event, "media_encryption", "") == "zrtp":
+            text = f"{text} {zrtp_text(event)}"
     words = _NOTE_WORDS.get(note) if note is not None else None
     return f"{text.rstrip('.')} ({words})." if words else text
 

@@ -24,6 +24,7 @@ from parley.media.transport import RtpPortError, UdpMediaTransport
 from parley.net.address import Address, TransportError
 from parley.net.stun_client import StunFailure, media_socket_binding, resolve_server
 from parley.phone.call_srtp import CallCrypto, signalling_of_request
+from parley.phone.call_zrtp import CallZrtp
 from parley.phone.context import CallContext
 from parley.phone.events import (
     CallDirection,
@@ -126,6 +127,13 @@ class Call:
         self._done = asyncio.Event()
         self._send_lock = asyncio.Lock()  # FIFO: requests leave in the order they were made
         self.crypto = CallCrypto(account.settings, self._account_signalling())
+        self.zrtp = CallZrtp(
+            account.settings.zrtp,
+            ctx.zrtp_cache,
+            lambda: self.now,
+            lambda at, callback: asyncio.get_running_loop().call_at(at, callback),
+            self._zrtp_changed,
+        )
         self._rtp_mapped: tuple[str, int] | None = None  # the RTP socket's public address
 
     # ---------------------------------------------------------------- construction
@@ -287,6 +295,9 @@ class Call:
             accept_protos=self.crypto.accept_protos(),
         )
         keys = self.crypto.answer(offer, answer, neg.stream_index)
+        if not trial and keys is None:
+            self.zrtp.decorate(answer, self.stream)
+            self.zrtp.peer_sdp(offer)
         if not trial and self.local_sdp is not None:
             if answer.origin.session_version == self.local_sdp.origin.session_version:
                 if answer.to_lines() != self.local_sdp.to_lines():
@@ -343,6 +354,7 @@ class Call:
     def _make_offer(self, direction: str = "sendrecv") -> SessionDescription:
         offer = make_offer(self._params(direction), self._codecs(), previous=self.local_sdp)
         self.crypto.decorate_offer(offer, self.local_sdp)
+        self.zrtp.decorate(offer, self.stream)
         self.local_sdp = offer
         return offer
 
@@ -575,6 +587,8 @@ class Call:
         if self.stream is not None:
             data.update(self.stream.snapshot().as_dict())
         data.update(self.crypto.stats())
+        data.update(self.zrtp.stats())
+        data["media_encryption"] = self.media_encryption
         return data
 
     async def wait_ended(self) -> None:
@@ -712,6 +726,8 @@ class Call:
         elif state is CallState.CONNECTED:
             engine.stop_tone(self)
             self.connected_at = self.now
+            if self.stream is not None:  # ZRTP runs once media is up (RFC 6189 §4)
+                self.zrtp.start(self.stream, sdes_keys=self.crypto.keys is not None)
         elif state is CallState.INCOMING:
             self.ctx.ringing(self)
         self._wire_audio()
@@ -770,6 +786,8 @@ class Call:
             self.hangup()
             return
         before = (self.held_by_them, self.negotiated.codec if self.negotiated else None)
+        if keys is None:
+            self.zrtp.peer_sdp(answer)
         if self.stream is not None:
             self.crypto.apply(self.stream, keys)
         self._apply(neg)
@@ -804,6 +822,7 @@ class Call:
         self.ctx.ended(self)
 
     def _release_media(self) -> None:
+        self.zrtp.close()
         if self.media is not None:
             self.media.close()
             self.media = None
@@ -815,6 +834,20 @@ class Call:
         # The usage leaves the core by itself once the session is finished.
         self._release_media()
         self._done.set()
+
+    @property
+    def media_encryption(self) -> str:
+        """ "zrtp" when ZRTP's keys run the media, else what SDES says."""
+        return self.zrtp.media_encryption or self.crypto.media_encryption
+
+    def set_sas_verified(self, verified: bool) -> None:
+        """The user compared ZRTP's SAS with the other person (or withdrew it): kept in
+        the ZRTP cache for the next call with this peer. RuntimeError without ZRTP keys."""
+        self.zrtp.set_sas_verified(verified)
+
+    def _zrtp_changed(self) -> None:
+        if not self.ended:
+            self._report()
 
     @property
     def held(self) -> str | None:
@@ -852,9 +885,12 @@ class Call:
                 detail=self.end_detail if self.ended else "",
                 note=self.note,
                 at=time.time(),
-                media_encryption=self.crypto.media_encryption,
+                media_encryption=self.media_encryption,
                 signalling=self.crypto.signalling,
                 encryption_problem=self.crypto.problem,
+                sas=self.zrtp.sas,
+                sas_verified=self.zrtp.sas_verified,
+                zrtp_cache_mismatch=self.zrtp.cache_mismatch,
             )
         )
 

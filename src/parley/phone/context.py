@@ -10,10 +10,11 @@ and a new feature module (transfer, conference) gets a context of its own the sa
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from parley.media.zrtp import ZidCache
 from parley.net.driver import SipDriver
 from parley.phone.events import PhoneEvent
 from parley.settings.model import Settings
@@ -38,6 +39,9 @@ class CallContext:
     ringing: Callable[[Call], None]  # the call has become an incoming call: ring for it
     silence: Callable[[Call], None]  # stop its ringing for good (answered, rejected...)
     ended: Callable[[Call], None]  # it has ended (the phone forgets it a little later)
+    # Our ZID and the retained ZRTP secrets (made on first use; the phone keeps it in
+    # the data dir). The default keeps nothing between calls.
+    zrtp_cache: Callable[[], ZidCache] = field(default=ZidCache)
 
     @property
     def now(self) -> float:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from parley import __version__
 from parley.media.engine import AudioConfig, AudioNotice, AudioProblem, MediaEngine
+from parley.media.zrtp import FileZidCache, ZidCache, ZrtpCacheCorrupt
 from parley.messages.store import MessageStore
 from parley.net.address import Source, TransportError
 from parley.net.driver import SipDriver, TransportFactory
@@ -99,11 +100,14 @@ class Phone:
         auto_answer: bool | None = None,
         transport_factory: TransportFactory = TransportLayer,
         message_store: MessageStore | None = None,
+        zrtp_dir: Path | None = None,
         config_dir: Path | None = None,
     ) -> None:
         self.settings = settings
         self.config_dir = config_dir  # the settings file's folder (self-signed certificates)
         self._passwords = passwords
+        self._zrtp_dir = zrtp_dir  # where the ZRTP cache lives (None: kept in memory)
+        self._zrtp_cache: ZidCache | None = None
         self._on_event = on_event
         self.bind_host = bind_host
         sip = settings.sip
@@ -160,6 +164,7 @@ class Phone:
             ringing=self.incoming_ringing,
             silence=self.stop_ringing,
             ended=self.call_ended,
+            zrtp_cache=self.zrtp_cache,
         )
         self.outgoing = OutgoingCalls(self.call_context, lambda: self.accounts, self._track)
         self.recordings = Recordings(
@@ -267,6 +272,20 @@ class Phone:
                 listener(event)
             except Exception:
                 log.exception("%s failed on %r", name, event)
+
+    def zrtp_cache(self) -> ZidCache:
+        """Our ZID and retained ZRTP secrets, read from the data dir on first use. An
+        unreadable file is moved aside (`ZrtpCacheCorrupt`) and a new cache begins."""
+        if self._zrtp_cache is None:
+            if self._zrtp_dir is None:
+                self._zrtp_cache = ZidCache()
+            else:
+                try:
+                    self._zrtp_cache = FileZidCache(self._zrtp_dir)
+                except ZrtpCacheCorrupt as exc:
+                    log.warning("%s", exc)
+                    self._zrtp_cache = FileZidCache(self._zrtp_dir)
+        return self._zrtp_cache
 
     async def start(self) -> None:
         """Open the listeners and the audio, and register the accounts set to do so."""

@@ -285,6 +285,12 @@ class AccountSettings(BaseModel):
         description="Send SRTP keys (SDES) over UDP or TCP signalling, where anyone on the "
         "path can read them. Off: SRTP is offered only when the account uses TLS.",
     )
+    zrtp: bool = Field(
+        default=False,
+        description="ZRTP (RFC 6189): agree SRTP keys on the media path once a call is up, "
+        "with a short authentication string (SAS) to compare by voice. Media is plain until "
+        "the exchange ends; calls that got SDES keys do not run ZRTP.",
+    )
 
     # --- presence, BLF, voicemail and messages (RFC 6665 subscriptions) -------------
     mwi: bool = Field(
