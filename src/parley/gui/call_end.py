@@ -77,7 +77,7 @@ def ended_text(
             return tr("{name} is not reachable", name=name), True
         if status in (408, 487):
             return tr("No answer from {name}", name=name), True
-    if event.encryption_problem is not None and cause is EndCause.MEDIA_FAILED:
+    if event.encryption_problem is not None and (cause is EndCause.MEDIA_FAILED or status == 488):
         return tr("No encrypted connection"), True  # issue #11: why, in the detail
     failed = cause not in (None, EndCause.HANGUP, EndCause.CANCELLED) or (
         status is not None and status >= 300
@@ -100,8 +100,11 @@ def ended_call(
     failed_answer = event.status is not None and event.status >= 300
     answer = sip_answer_text(event.status) if outgoing and failed_answer else ""
     detail = tr("Server answer: {answer}", answer=answer) if answer else ""
-    if event.cause is EndCause.MEDIA_FAILED and event.encryption_problem is not None:
-        detail = problem_text(event.encryption_problem)  # issue #11
+    if event.encryption_problem is not None and (
+        event.cause is EndCause.MEDIA_FAILED or event.status == 488
+    ):
+        # Issue #11: why encryption did not come about, before the server's answer.
+        detail = "\n".join(filter(None, (problem_text(event.encryption_problem), detail)))
     return EndedCall(
         call=event.call,
         name=name,

@@ -44,6 +44,8 @@ from parley.gui.security_texts import (
     spelled,
 )
 
+AMBER_TEXT = "#9a6700"  # amber dark enough for text on a light background
+
 __all__ = [
     "CallSecurity",
     "LockLabel",
@@ -84,7 +86,8 @@ class LockLabel(QLabel):
             self.clear()
             self.setVisible(False)
             return
-        self.setPixmap(lock_icon(call).pixmap(QSize(self._size, self._size)))
+        name, colour = LOCK_ICONS[protection_of(call)]
+        self.setPixmap(icons.pixmap(name, self._size, colour))  # drawn at its size: sharp
         self.setToolTip(lock_details(call, suite))
         self.setAccessibleName(tr("Encryption: {state}", state=lock_text(call)))
         self.setAccessibleDescription(self.toolTip())
@@ -156,7 +159,7 @@ class SasPanel(QFrame):
         verified = call.sas_verified and not call.zrtp_cache_mismatch
         self.state.setText(tr("Verified") if verified else tr("Not verified"))
         self.state.setStyleSheet(
-            f"QLabel {{ color: {GREEN if verified else RED}; font-weight: bold; }}"
+            f"QLabel {{ color: {GREEN if verified else AMBER_TEXT}; font-weight: bold; }}"
         )
         self.verify_button.setVisible(can_verify and not call.sas_verified and bool(call.sas))
         self.unverify_button.setVisible(can_verify and call.sas_verified)
@@ -172,7 +175,7 @@ class CallSecurity(QWidget):
         super().__init__(parent)
         self.application = application
         self._run = run
-        self._sas = sas_facade_of(application)
+        self._sas: SasFacade | None = None  # looked up with each call (wired later)
         self._pending: set[int] = set()  # calls with a verify command under way
         self._suites: dict[int, str] = {}  # the SRTP suite per call, from its statistics
         self._asked: set[int] = set()
@@ -190,7 +193,7 @@ class CallSecurity(QWidget):
         self.problem = QLabel()  # SRTP wanted but not had: why
         self.problem.setWordWrap(True)
         self.problem.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.problem.setStyleSheet("QLabel { color: #9a6700; }")
+        self.problem.setStyleSheet(f"QLabel {{ color: {AMBER_TEXT}; }}")
         self.problem.setVisible(False)
         box.addWidget(self.problem)
         self.sas = SasPanel()
@@ -201,6 +204,7 @@ class CallSecurity(QWidget):
 
     def show_call(self, call: CallInfo | None) -> None:
         self._call = call
+        self._sas = sas_facade_of(self.application)
         if call is None:
             self.setVisible(False)
             return
