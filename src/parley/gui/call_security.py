@@ -161,8 +161,9 @@ class SasPanel(QFrame):
         self.state.setStyleSheet(
             f"QLabel {{ color: {GREEN if verified else AMBER_TEXT}; font-weight: bold; }}"
         )
-        self.verify_button.setVisible(can_verify and not call.sas_verified and bool(call.sas))
-        self.unverify_button.setVisible(can_verify and call.sas_verified)
+        # After a warning the code must be compared again: "Verify", whatever the cache said.
+        self.verify_button.setVisible(can_verify and not verified and bool(call.sas))
+        self.unverify_button.setVisible(can_verify and verified)
         for button in (self.verify_button, self.unverify_button):
             button.setEnabled(not pending)
 
