@@ -336,6 +336,8 @@ def test_without_the_verify_command_the_code_is_shown_without_buttons(
 
 def test_zrtp_cache_mismatch_warns_in_red(idle_rig: GuiRig) -> None:
     rig = idle_rig
+    fake = FakeSas(rig, zrtp_event)
+    rig.app.set_sas_verified = fake.set_sas_verified  # type: ignore[attr-defined]
     rig.app._on_phone_event(zrtp_event(zrtp_cache_mismatch=True, sas_verified=True))
     panel = rig.window.call_panel
     sas = panel.security.sas
@@ -346,6 +348,8 @@ def test_zrtp_cache_mismatch_warns_in_red(idle_rig: GuiRig) -> None:
     )
     assert "#d23b3b" in sas.warning.styleSheet()  # red
     assert sas.state.text() == "Not verified"  # a verified flag does not hide the warning
+    # The code has to be compared again: "Verify" is offered, not "Unverify".
+    assert sas.verify_button.isVisible() and not sas.unverify_button.isVisible()
     assert lock_seen(rig) == "ZRTP: security warning"
     assert shows_icon(panel.security.lock, ALERT, 20)
 
@@ -379,3 +383,45 @@ def test_security_texts_in_german(make_rig: Callable[..., GuiRig]) -> None:
     said = [str(r.data(Qt.ItemDataRole.AccessibleTextRole)) for r in rows]
     assert said[0].endswith("ZRTP: Sicherheitswarnung"), said
     assert said[1].endswith("SRTP, Schlüssel ohne TLS gesendet"), said
+
+
+def test_german_walk_of_the_security_parts_finds_no_english(
+    make_rig: Callable[..., GuiRig],
+) -> None:
+    """Every text of the call view with a ZRTP call (code, buttons, warning, tooltips,
+    accessible names) and an SRTP problem is German (tests/gui/german_walk.py)."""
+    from german_walk import EnglishFinder
+
+    from parley.sip.sdes import SrtpProblem
+
+    set_language("de")
+    rig = make_rig(Settings(accounts=[account("127.0.0.1:5999")]))
+    fake = FakeSas(rig, lambda **extra: zrtp_event(zrtp_cache_mismatch=True, **extra))
+    rig.app.set_sas_verified = fake.set_sas_verified  # type: ignore[attr-defined]
+    rig.app._on_phone_event(zrtp_event(zrtp_cache_mismatch=True))
+    rig.app._on_phone_event(
+        zrtp_event(
+            call=8,
+            remote="sip:1003@127.0.0.1",
+            remote_name="Jonas",
+            state="held",
+            held="us",
+            media_encryption="none",
+            sas="",
+            encryption_problem=SrtpProblem.NEEDS_TLS,
+        )
+    )
+    w, panel = rig.window, rig.window.call_panel
+    sas = panel.security.sas
+    rig.wait(lambda: sas.isVisible() and sas.verify_button.isVisible())
+    assert spoken(sas.verify_button) == "Bestätigen"
+    assert sas.verify_button.accessibleDescription() == (
+        "Ihr Gesprächspartner hat denselben Code gelesen"
+    )
+    finder = EnglishFinder()
+    finder.walk([w], "ZRTP call with a warning")
+    panel.switch_to(8)  # the plain call with its problem
+    rig.wait(lambda: panel.security.problem.isVisible())
+    assert panel.security.problem.text().startswith("Nicht verschlüsselt: Dieses Konto")
+    finder.walk([w], "plain call, keys need TLS")
+    assert not finder.found, finder.report()
