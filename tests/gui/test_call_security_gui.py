@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from gui_rig import PASSWORDS, GuiRig, account
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QImage
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QImage
 from PySide6.QtWidgets import QLabel, QWidget
 
 from parley.gui import icons
@@ -54,6 +54,20 @@ def shows_icon(label: QLabel, drawing: tuple[str, str], size: int) -> bool:
     return shown.toImage().convertToFormat(QImage.Format.Format_ARGB32) == (
         want.convertToFormat(QImage.Format.Format_ARGB32)
     )
+
+
+def announcements(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    """What is handed to Qt's accessibility layer as announcements."""
+    said: list[tuple[str, Any]] = []
+    real = QAccessible.updateAccessibility
+
+    def catch(event: Any) -> None:
+        if isinstance(event, QAccessibleAnnouncementEvent):
+            said.append((event.message(), event.politeness()))
+        real(event)
+
+    monkeypatch.setattr(QAccessible, "updateAccessibility", catch)
+    return said
 
 
 def lock_seen(rig: GuiRig) -> str:
@@ -288,8 +302,11 @@ def idle_rig(make_rig: Callable[..., GuiRig]) -> GuiRig:
     return make_rig(Settings(accounts=[account("127.0.0.1:5999")]))
 
 
-def test_zrtp_code_is_shown_large_and_verified_and_unverified(idle_rig: GuiRig, qtbot: Any) -> None:
+def test_zrtp_code_is_shown_large_and_verified_and_unverified(
+    idle_rig: GuiRig, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rig = idle_rig
+    said = announcements(monkeypatch)
     fake = FakeSas(rig, zrtp_event)
     rig.app.set_sas_verified = fake.set_sas_verified  # type: ignore[attr-defined]
     panel = rig.window.call_panel
@@ -316,6 +333,12 @@ def test_zrtp_code_is_shown_large_and_verified_and_unverified(idle_rig: GuiRig, 
     qtbot.mouseClick(sas.unverify_button, Qt.MouseButton.LeftButton)
     rig.wait(lambda: sas.state.text() == "Not verified")
     assert fake.asked == [(7, True), (7, False)]
+    # Screen readers heard the lock change each time (not the first, ordinary state).
+    polite = QAccessible.AnnouncementPoliteness.Polite
+    assert said == [
+        ("Encrypted (ZRTP, code verified)", polite),
+        ("Encrypted (ZRTP), code not verified", polite),
+    ]
     assert shows_icon(panel.security.lock, EXPOSED, 20)
     assert sas.verify_button.isVisible()
 
@@ -334,8 +357,11 @@ def test_without_the_verify_command_the_code_is_shown_without_buttons(
     assert not sas.verify_button.isVisible() and not sas.unverify_button.isVisible()
 
 
-def test_zrtp_cache_mismatch_warns_in_red(idle_rig: GuiRig) -> None:
+def test_zrtp_cache_mismatch_warns_in_red(
+    idle_rig: GuiRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rig = idle_rig
+    said = announcements(monkeypatch)
     fake = FakeSas(rig, zrtp_event)
     rig.app.set_sas_verified = fake.set_sas_verified  # type: ignore[attr-defined]
     rig.app._on_phone_event(zrtp_event(zrtp_cache_mismatch=True, sas_verified=True))
@@ -352,6 +378,7 @@ def test_zrtp_cache_mismatch_warns_in_red(idle_rig: GuiRig) -> None:
     assert sas.verify_button.isVisible() and not sas.unverify_button.isVisible()
     assert lock_seen(rig) == "ZRTP: security warning"
     assert shows_icon(panel.security.lock, ALERT, 20)
+    assert said == [(sas.warning.text(), QAccessible.AnnouncementPoliteness.Assertive)]
 
 
 def test_security_texts_in_german(make_rig: Callable[..., GuiRig]) -> None:

@@ -15,7 +15,7 @@ import concurrent.futures
 from typing import Any, Protocol
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -181,6 +181,7 @@ class CallSecurity(QWidget):
         self._suites: dict[int, str] = {}  # the SRTP suite per call, from its statistics
         self._asked: set[int] = set()
         self._call: CallInfo | None = None
+        self._levels: dict[int, Protection] = {}  # each call's lock as last shown
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
@@ -224,6 +225,23 @@ class CallSecurity(QWidget):
         self.problem.setVisible(bool(sentence))
         self.sas.show_call(call, self._sas is not None, call.id in self._pending)
         self.setVisible(media or bool(sentence))
+        if media:
+            self._announce(call, level)
+
+    def _announce(self, call: CallInfo, level: Protection) -> None:
+        """Screen readers hear the lock change (verified, unverified) and, at once, a
+        security warning; the first state of an ordinary call is not said."""
+        before = self._levels.get(call.id)
+        self._levels[call.id] = level
+        if before == level or (before is None and level is not Protection.MISMATCH):
+            return
+        text = lock_text(call)
+        if level is Protection.MISMATCH:
+            text = mismatch_text(call.shown_name)
+        event = QAccessibleAnnouncementEvent(self, text)
+        if level is Protection.MISMATCH:
+            event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+        QAccessible.updateAccessibility(event)
 
     def _ask_suite(self, call: CallInfo) -> None:
         """The SRTP suite is in the call's statistics, not its snapshot: ask once."""
