@@ -23,7 +23,7 @@ import pytest
 from gui_rig import PASSWORDS, GuiRig, account
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QImage
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from parley.gui import icons
 from parley.gui.i18n import set_language
@@ -447,8 +447,37 @@ def test_german_walk_of_the_security_parts_finds_no_english(
     )
     finder = EnglishFinder()
     finder.walk([w], "ZRTP call with a warning")
+    rig.wait(lambda: not cut_texts(panel.security))  # laid out: nothing cut
     panel.switch_to(8)  # the plain call with its problem
     rig.wait(lambda: panel.security.problem.isVisible())
     assert panel.security.problem.text().startswith("Nicht verschlüsselt: Dieses Konto")
     finder.walk([w], "plain call, keys need TLS")
     assert not finder.found, finder.report()
+    assert not cut_texts(panel.security)
+
+
+def cut_texts(root: QWidget) -> list[tuple[str, int, int]]:
+    """Visible labels and buttons below `root` smaller than their text needs: a wrapped
+    label measured by a fresh label of the same text, font and style at its width."""
+    cut = []
+    for label in root.findChildren(QLabel):
+        if not label.isVisible() or not label.text():
+            continue
+        if label.wordWrap():
+            probe = QLabel(label.text())
+            probe.setFont(label.font())
+            probe.setStyleSheet(label.styleSheet())
+            probe.setWordWrap(True)
+            probe.ensurePolished()
+            needed = probe.heightForWidth(label.width())
+            if label.height() < needed:
+                cut.append((label.text(), label.height(), needed))
+        elif label.width() < label.minimumSizeHint().width() or (
+            label.height() < label.sizeHint().height()
+        ):
+            cut.append((label.text(), label.width(), label.minimumSizeHint().width()))
+    for button in root.findChildren(QPushButton):
+        needed = button.fontMetrics().horizontalAdvance(button.text()) + 8
+        if button.isVisible() and button.width() < needed:
+            cut.append((button.text(), button.width(), needed))
+    return cut

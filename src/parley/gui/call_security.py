@@ -15,7 +15,15 @@ import concurrent.futures
 from typing import Any, Protocol
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QFont,
+    QIcon,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -94,6 +102,19 @@ class LockLabel(QLabel):
         self.setVisible(True)
 
 
+def keep_whole(label: QLabel, width: int) -> None:
+    """A wrapped label never squeezed below the lines its text needs at `width` (a
+    layout short of room would otherwise cut it, in German sooner than in English)."""
+    if label.wordWrap():
+        # Less the style's padding and frame, which the label's own sum leaves out;
+        # from no minimum (the label's answer never goes below the minimum it has).
+        label.setMinimumHeight(0)
+        needed = label.heightForWidth(max(width - 24, 160)) + 4
+        label.setMinimumHeight(needed if label.text() else 0)
+    else:
+        label.setMinimumHeight(label.sizeHint().height())
+
+
 _WARNING = (
     "QLabel {{ color: {colour}; background: {fill}; border: 1px solid {colour};"
     " border-radius: 6px; padding: 6px; }}"
@@ -145,6 +166,15 @@ class SasPanel(QFrame):
         box.addLayout(row)
         self.setVisible(False)
 
+    def _fit(self) -> None:
+        inner = (self.width() if self.width() > 100 else 400) - 24
+        for label in (self.warning, self.hint, self.code):
+            keep_whole(label, inner)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
     def show_call(self, call: CallInfo | None, can_verify: bool, pending: bool) -> None:
         zrtp = call is not None and call.media_encryption == "zrtp" and shows_lock(call)
         self.setVisible(zrtp)
@@ -166,6 +196,7 @@ class SasPanel(QFrame):
         self.unverify_button.setVisible(can_verify and verified)
         for button in (self.verify_button, self.unverify_button):
             button.setEnabled(not pending)
+        self._fit()
 
 
 class CallSecurity(QWidget):
@@ -223,6 +254,7 @@ class CallSecurity(QWidget):
         sentence = problem_text(call.encryption_problem)
         self.problem.setText(sentence)
         self.problem.setVisible(bool(sentence))
+        keep_whole(self.problem, self.width() if self.width() > 100 else 400)
         self.sas.show_call(call, self._sas is not None, call.id in self._pending)
         self.setVisible(media or bool(sentence))
         if media:
