@@ -63,6 +63,7 @@ def main() -> int:
             take(out, work)
             or take_missed_calls(out, work / "missed")
             or take_polish(out, work / "polish")
+            or take_call_security(out, work / "security")
         )
     finally:
         if xvfb is not None:
@@ -451,6 +452,147 @@ def take_missed_calls(out: Path, work: Path) -> int:
             bridge.close()
         application.settings.gui.language = "en"
         set_language("en")
+    finally:
+        if application is not None:
+            application.stop()
+        if phone is not None:
+            phone.stop()
+        kam.close()
+    return 0
+
+
+def take_call_security(out: Path, work: Path) -> int:
+    """The lock (issue #11): a real SRTP call with baresip (srtp-mand) through Kamailio
+    over TLS — the closed lock; then a ZRTP call's code with "Verify" and the warning
+    of a changed security check, fed through the application's event path (ZRTP calls
+    are wired separately; `set_sas_verified` is a stand-in here)."""
+    import concurrent.futures
+
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QWidget
+
+    from parley.app.application import Application
+    from parley.contacts.model import Contact, PhoneNumber
+    from parley.gui.app import qt_application, start_window
+    from parley.media.engine import AudioConfig
+    from parley.phone.events import CallStateChanged
+    from parley.settings import AccountSettings, Settings, save_settings
+    from peers.baresip import Baresip
+    from peers.common import free_port
+    from peers.kamailio import Kamailio
+
+    qt = qt_application()
+
+    def pump(seconds: float = 0.3) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+
+    def wait(cond: Callable[[], object], what: str, timeout: float = 20) -> None:
+        end = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > end:
+                raise SystemExit(f"timed out waiting for {what}")
+            pump(0.05)
+
+    def shot(widget: QWidget, name: str) -> None:
+        pump(0.4)
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        print(f"wrote {path}")
+
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port("both")
+    kam = Kamailio(
+        work / "kamailio",
+        PASSWORDS,
+        udp_port=port,
+        tcp_port=port,
+        tls_port=free_port("tcp"),
+        nat_helpers=True,
+    )
+    kam.start()
+    tls = f"127.0.0.1:{kam.tls_port}"
+    phone: Baresip | None = None
+    application: Application | None = None
+    try:
+        phone = Baresip(
+            work / "baresip-1002",
+            sip_port=free_port("both"),
+            user="1002",
+            password=PASSWORDS["1002"],
+            registrar=tls,
+            transport="tls",
+            codecs=["PCMU/8000/1"],
+            auto_answer=True,
+            mediaenc="srtp-mand",
+            ca_file=kam.ca_file,
+        )
+        phone.start(timeout=30)
+        account = AccountSettings(
+            name="Office",
+            domain=tls,
+            username="1001",
+            transport="tls",
+            ca_file=str(kam.ca_file),
+            codecs=["pcmu"],
+            srtp="mandatory",
+        )
+        settings = Settings(accounts=[account])
+        settings.media.input_device = settings.media.output_device = "null"
+        config = work / "settings.toml"
+        save_settings(settings, config)
+        application = Application(
+            config,
+            passwords={"Office": PASSWORDS["1001"]},
+            use_keyring=False,
+            data_dir=work / "data",
+            bind_host="127.0.0.1",
+            audio=AudioConfig(),
+        )
+        application.contacts.add(
+            Contact(first_name="Anna", last_name="Berg", numbers=(PhoneNumber("1002"),))
+        )
+        bridge, window = start_window(application, qt)
+        window.resize(800, 700)
+        window.show()
+        window.activateWindow()
+        application.start().result(20)
+        wait(lambda: window.account_list.states.get("Office") == "registered", "reg", 30)
+        panel = window.call_panel
+        window.search.setText("1002")
+        window.dial_typed()
+        wait(lambda: panel.current is not None and panel.current.state == "connected", "call")
+        wait(lambda: "AES" in panel.security.lock.toolTip(), "the suite")
+        shot(window, "call-srtp-lock")
+        panel.hang_up()
+        wait(lambda: not panel.in_use, "the call's end")
+
+        def zrtp(**extra: object) -> CallStateChanged:
+            data: dict[str, object] = {
+                "call": 90, "account": "Office", "direction": "outgoing",
+                "state": "connected", "remote": f"sip:1002@{tls}",
+                "media_encryption": "zrtp", "signalling": "tls", "sas": "k3vq",
+            }  # fmt: skip
+            data.update(extra)
+            return CallStateChanged(**data)  # type: ignore[arg-type]
+
+        def set_sas_verified(call_id: int, verified: bool) -> concurrent.futures.Future[None]:
+            done: concurrent.futures.Future[None] = concurrent.futures.Future()
+            done.set_result(None)
+            return done
+
+        application.set_sas_verified = set_sas_verified  # type: ignore[attr-defined]
+        application._on_phone_event(zrtp())
+        wait(lambda: panel.security.sas.isVisible(), "the ZRTP code")
+        shot(window, "call-zrtp-sas")
+        application._on_phone_event(zrtp(zrtp_cache_mismatch=True))
+        wait(lambda: panel.security.sas.warning.isVisible(), "the warning")
+        shot(window, "call-zrtp-warning")
+        application._on_phone_event(zrtp(state="ended"))
+        window.quit()
+        bridge.close()
     finally:
         if application is not None:
             application.stop()

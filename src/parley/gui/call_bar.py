@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from parley.gui.call_menu import CallPanel
+from parley.gui.call_security import LockLabel
 from parley.gui.call_states import HELD_TEXT, held, row_text, show_hold
 from parley.gui.i18n import tr
 from parley.gui.icons import RED
@@ -29,6 +30,8 @@ class ActiveCallBar(QFrame):
         self.label = QLabel()
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         row.addWidget(self.label, 1)
+        self.lock = LockLabel(16)  # issue #11: the call's encryption
+        row.addWidget(self.lock)
         self.hold_button = tool_button("hold", tr("Hold"), checkable=True, size=20)
         self.hangup_button = round_button("hangup", tr("Hang up"), RED, 32)
         row.addWidget(self.hold_button)
@@ -54,6 +57,7 @@ class ActiveCallBar(QFrame):
         # "Anna — On hold · Muted", in red while muted, amber while held.
         self.label.setText(row_text(call))
         self.label.setAccessibleName(self.label.text())
+        self.lock.show_call(call)
         colour = RED if call.muted else HELD_TEXT if held(call) else ""
         self.label.setStyleSheet(
             f"QLabel {{ color: {colour}; font-weight: bold; }}" if colour else ""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from parley.gui.call_states import ENDED_GREY, pill
 from parley.gui.i18n import tr
 from parley.gui.icons import RED
+from parley.gui.security_texts import problem_text
 from parley.gui.texts import end_text, note_text, sip_answer_text
 from parley.phone.events import CallNote, CallStateChanged, EndCause, Party
 
@@ -81,6 +82,8 @@ def ended_text(
             return tr("{name} is not reachable", name=name), True
         if status in (408, 487):
             return tr("No answer from {name}", name=name), True
+    if event.encryption_problem is not None and (cause is EndCause.MEDIA_FAILED or status == 488):
+        return tr("No encrypted connection"), True  # issue #11: why, in the detail
     failed = cause not in (None, EndCause.HANGUP, EndCause.CANCELLED) or (
         status is not None and status >= 300
     )
@@ -101,13 +104,19 @@ def ended_call(
     outgoing = event.direction == "outgoing"
     failed_answer = event.status is not None and event.status >= 300
     answer = sip_answer_text(event.status) if outgoing and failed_answer else ""
+    detail = tr("Server answer: {answer}", answer=answer) if answer else ""
+    if event.encryption_problem is not None and (
+        event.cause is EndCause.MEDIA_FAILED or event.status == 488
+    ):
+        # Issue #11: why encryption did not come about, before the server's answer.
+        detail = "\n".join(filter(None, (problem_text(event.encryption_problem), detail)))
     return EndedCall(
         call=event.call,
         name=name,
         number=number,
         account=event.account,
         text=text,
-        detail=tr("Server answer: {answer}", answer=answer) if answer else "",
+        detail=detail,
         failed=failed,
         duration=duration,
     )

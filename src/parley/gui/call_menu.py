@@ -37,6 +37,7 @@ from parley.app.snapshots import CallInfo
 from parley.gui.bridge import EngineBridge
 from parley.gui.call_control import CallControls, PartyList
 from parley.gui.call_end import EndedCall, EndedNotice, dial_failed, ended_call
+from parley.gui.call_security import CallSecurity, list_row_security
 from parley.gui.call_states import StateBadges, row_icon, row_text, show_hold, show_mute
 from parley.gui.emergency import EmergencyWarning
 from parley.gui.i18n import N_, tr
@@ -159,6 +160,9 @@ class CallPanel(QWidget):
         self.badges = StateBadges()  # the state, "On hold" in amber, "Muted" in red
         self.state_label = self.badges.state
         active.addWidget(self.badges)
+        # Issue #11: the lock, ZRTP's code with verify/unverify, why SRTP did not happen.
+        self.security = CallSecurity(self.application, bridge.run)
+        active.addWidget(self.security)
         self.end_detail = QLabel()  # an ended call: the server's answer or the error
         self.end_detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.end_detail.setWordWrap(True)
@@ -404,6 +408,7 @@ class CallPanel(QWidget):
         self.number_label.setText(call.number if call.number != call.shown_name else "")
         self.state_label.setText(state_label(call.state, call.held))
         self.badges.show_call(call)
+        self.security.show_call(call)
         self.emergency.show_for(call.number)
         self.account_label.setText(tr("Account: {account}", account=call.account))
         live = call.state in ("connected", "held")
@@ -434,6 +439,7 @@ class CallPanel(QWidget):
         self.number_label.setText(ended.number if ended.number != ended.name else "")
         self.state_label.setText(ended.text)
         self.badges.show_end(ended.failed)
+        self.security.show_call(None)
         self.duration_label.setText(ended.duration)  # how long it lasted, if it was answered
         self.duration_label.setVisible(bool(ended.duration))
         self.end_detail.setText(ended.detail)
@@ -455,6 +461,7 @@ class CallPanel(QWidget):
         for call in self._calls:
             item = QListWidgetItem(row_icon(call), row_text(call))
             item.setData(Qt.ItemDataRole.UserRole, call.id)
+            list_row_security(self.call_list, item, call)  # issue #11: the lock
             if call.id == self._current:
                 font = item.font()
                 font.setBold(True)

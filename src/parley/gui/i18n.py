@@ -41,6 +41,7 @@ _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
         "parley.gui.locale.de_keys",  # shortcuts, help view, accessible names
         "parley.gui.locale.de_engine",  # engine messages: status bar, SIP reasons, devices
         "parley.gui.locale.de_polish",  # network problems, pickups, ended calls beside others
+        "parley.gui.locale.de_security",  # the lock, ZRTP code, SRTP problems (issue #11)
     ),
 }
 

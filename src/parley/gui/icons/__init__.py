@@ -565,3 +565,55 @@ def _send(p: QPainter, s: float) -> None:
             ]
         )
     )
+
+
+def _lock_body(p: QPainter, s: float, shackle_open: bool) -> None:
+    """A padlock: a filled body and its shackle, closed or swung open to the right."""
+    c = p.pen().color()
+    _pen(p, c, s * 0.11)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    path = QPainterPath()
+    left, right, top = s * 0.3, s * 0.7, s * 0.16
+    lift = s * 0.1 if shackle_open else 0.0
+    # Open: the shackle lifted, its right leg out of the body (a gap shows it is open).
+    path.moveTo(QPointF(left, s * 0.46))
+    path.lineTo(QPointF(left, top + s * 0.2 - lift))
+    path.arcTo(QRectF(left, top - lift, right - left, s * 0.4), 180, -180)
+    path.lineTo(QPointF(right, s * 0.3 - lift if shackle_open else s * 0.46))
+    p.drawPath(path)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(c)
+    p.drawRoundedRect(QRectF(s * 0.18, s * 0.44, s * 0.64, s * 0.48), s * 0.08, s * 0.08)
+
+
+@_icon("lock_closed", GREEN)
+def _lock_closed(p: QPainter, s: float) -> None:
+    """Encrypted, keys and media both protected: a closed lock."""
+    _lock_body(p, s, shackle_open=False)
+    p.setBrush(QColor("white"))
+    p.drawEllipse(QPointF(s * 0.5, s * 0.64), s * 0.07, s * 0.07)
+    p.drawRect(QRectF(s * 0.47, s * 0.66, s * 0.06, s * 0.14))
+
+
+@_icon("lock_exposed", AMBER)
+def _lock_exposed(p: QPainter, s: float) -> None:
+    """Encrypted, but the keys were exposed (or not yet verified): an open lock with an
+    exclamation mark in its body."""
+    _lock_body(p, s, shackle_open=True)
+    p.setBrush(QColor("white"))
+    p.drawRect(QRectF(s * 0.46, s * 0.52, s * 0.08, s * 0.2))
+    p.drawEllipse(QPointF(s * 0.5, s * 0.8), s * 0.045, s * 0.045)
+
+
+@_icon("lock_alert", RED)
+def _lock_alert(p: QPainter, s: float) -> None:
+    """A security warning (the retained ZRTP secret differs): a red lock with '!'."""
+    _lock_exposed(p, s)
+
+
+@_icon("lock_open", GREY)
+def _lock_open(p: QPainter, s: float) -> None:
+    """Not encrypted: an open lock, struck through."""
+    _lock_body(p, s, shackle_open=True)
+    _pen(p, QColor(RED), s * 0.09)
+    p.drawLine(QPointF(s * 0.08, s * 0.92), QPointF(s * 0.92, s * 0.08))
