@@ -343,20 +343,6 @@ def test_zrtp_code_is_shown_large_and_verified_and_unverified(
     assert sas.verify_button.isVisible()
 
 
-def test_without_the_verify_command_the_code_is_shown_without_buttons(
-    idle_rig: GuiRig,
-) -> None:
-    rig = idle_rig
-    assert not hasattr(rig.app, "set_sas_verified") or callable(rig.app.set_sas_verified)
-    if hasattr(rig.app, "set_sas_verified"):
-        pytest.skip("the application has the command now (ZRTP wired)")
-    rig.app._on_phone_event(zrtp_event())
-    sas = rig.window.call_panel.security.sas
-    rig.wait(lambda: sas.isVisible())
-    assert sas.code.text() == "k3vq"
-    assert not sas.verify_button.isVisible() and not sas.unverify_button.isVisible()
-
-
 def test_zrtp_cache_mismatch_warns_in_red(
     idle_rig: GuiRig, monkeypatch: pytest.MonkeyPatch
 ) -> None:

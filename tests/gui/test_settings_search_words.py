@@ -84,13 +84,13 @@ def test_a_setting_parley_lacks_says_so_and_names_its_issue(
 ) -> None:
     dialog = open_dialog("en")
     dialog.select_page("media")
-    dialog.show_search("ZRTP")
+    dialog.show_search("RTCP feedback")
     assert shown_labels(dialog) == set()
     assert dialog.search_result.text() == "Not available yet"
     assert dialog.no_result.isVisible()  # in place of an empty page
     text = dialog.no_result.text()
-    assert text.startswith("“ZRTP” is not available in Parley yet.")
-    assert "In the manual: Accounts › Encryption." in text
+    assert text.startswith("“RTCP feedback” is not available in Parley yet.")
+    assert "In the manual: Accounts › Compatibility modes." in text
     assert "Planned in issue #11 (encryption and network)." in text
     assert all(item.isHidden() for item in dialog._tree_items())
 
@@ -130,13 +130,13 @@ def test_german_search_by_words_and_settings_not_there_yet(
         "SRTP-Schlüsselaushandlung (SDES)",
         "SRTP-Schlüssel auch unverschlüsselt senden",
         "Client-Zertifikatsdatei",  # its help: "… mit seinem privaten Schlüssel"
+        "ZRTP aktivieren",  # its help: "Die Audio-Schlüssel …"
     }
 
-    dialog.show_search("ZRTP")
+    dialog.show_search("RTCP feedback")
     assert dialog.search_result.text() == "Noch nicht verfügbar"
     text = dialog.no_result.text()
-    assert text.startswith("„ZRTP“ ist in Parley noch nicht verfügbar.")
-    assert "Im Handbuch: Konten › Verschlüsselung." in text
+    assert text.startswith("„RTCP-Feedback“ ist in Parley noch nicht verfügbar.")
     assert "Geplant in Issue #11 (Verschlüsselung und Netzwerk)." in text
     dialog.show_search("ldap")
     assert "„LDAP-Verzeichnis“ ist in Parley noch nicht verfügbar." in dialog.no_result.text()

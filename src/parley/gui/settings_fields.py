@@ -321,6 +321,14 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
                 N_("Which SRTP ciphers to offer and accept, in this order."),
             ),
             F(
+                "account.zrtp",
+                N_("Enable ZRTP"),
+                N_(
+                    "Agree the audio keys with the other phone itself (RFC 6189); compare the "
+                    "code shown during the call aloud to be sure nobody listens in."
+                ),
+            ),
+            F(
                 "account.srtp_over_plain_signalling",
                 N_("Allow SRTP keys over unencrypted signalling"),
                 N_(

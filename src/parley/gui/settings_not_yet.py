@@ -57,7 +57,6 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("RTCP feedback"), _ACCOUNT_COMPAT, ENCRYPTION_NETWORK, "avpf"),
     NotYet(N_("Send KPML (Cisco)"), _ACCOUNT_COMPAT, None, "dtmf"),
     NotYet(N_("Cisco call forwarding"), _ACCOUNT_COMPAT, None),
-    NotYet(N_("ZRTP"), _ACCOUNT_ENCRYPTION, ENCRYPTION_NETWORK, "encryption sas"),
     # Contacts
     NotYet(N_("Contact sources"), _CONTACTS, CONTACT_SOURCES, "address book phone book"),
     NotYet(N_("Windows contacts"), _CONTACTS, CONTACT_SOURCES, "address book"),

@@ -372,6 +372,8 @@ STRINGS: dict[str, str] = {
     "Use only strong ciphers": "Nur starke Verschlüsselungsverfahren verwenden",
     "TLS protocol version": "TLS-Protokollversion",
     # SRTP (issue #11)
+    "Enable ZRTP": "ZRTP aktivieren",
+    "Agree the audio keys with the other phone itself (RFC 6189); compare the code shown during the call aloud to be sure nobody listens in.": "Die Audio-Schlüssel direkt mit dem anderen Telefon aushandeln (RFC 6189); den im Anruf gezeigten Code laut vergleichen, um sicherzugehen, dass niemand mithört.",
     "Mandatory": "Zwingend",
     "Encrypt the audio with SRTP; the keys travel in the call's signalling. Optional: encrypted when the other side can. Mandatory: a call that cannot have SRTP is refused.": "Audio mit SRTP verschlüsseln; die Schlüssel werden in der Anrufsignalisierung übertragen. Optional: verschlüsselt, wenn die Gegenseite es kann. Zwingend: Anrufe ohne SRTP werden abgelehnt.",
     "Encryption": "Verschlüsselung",
