@@ -342,6 +342,19 @@ class Phone:
                 )
                 raise
             self.sip_ports[port] = bound
+            if self.bind_host == "0.0.0.0":
+                await self._listen_ipv6(bound, tcp)
+
+    async def _listen_ipv6(self, port: int, tcp: bool) -> None:
+        """Dual stack: the same SIP port on "::" too, so accounts on IPv6 servers work. A
+        machine without IPv6 goes on with IPv4 alone (logged, not an error)."""
+        transport = self.driver.transport
+        try:
+            await transport.listen_udp("::", port)
+            if tcp:
+                await transport.listen_tcp("::", port)
+        except (TransportError, OSError) as exc:
+            log.info("no IPv6 SIP listener on port %d: %s", port, exc)
 
     async def stop(self, timeout: float = 5.0) -> None:
         """Hang up every call, unregister every account (bounded) and close everything."""
