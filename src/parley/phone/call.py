@@ -296,7 +296,15 @@ class Call:
             name=f"call {self.id}",
             clock=asyncio.get_running_loop().time,
         )
-        await self.stream.open(self.ctx.bind_host, (m.rtp_port_min, m.rtp_port_max))
+        await self.stream.open(self._rtp_host(), (m.rtp_port_min, m.rtp_port_max))
+
+    def _rtp_host(self) -> str:
+        """Where RTP binds: the phone's bind address, in the account's address family when
+        that is the wildcard (an account on an IPv6 server gets IPv6 media)."""
+        host = self.ctx.bind_host
+        if host == "0.0.0.0" and ":" in self.account.registration.local_host:
+            return "::"
+        return host
 
     def _apply(self, neg: NegotiatedMedia) -> None:
         """Point the stream at the negotiated codec, address and direction."""
