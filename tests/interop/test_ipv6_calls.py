@@ -151,7 +151,7 @@ def test_ipv6_call_with_audio(kam6: Kamailio, tmp_path: Path, transport: str, ca
     # The wire: our Via and Contact bracket the IPv6 address, and both SDPs are IP6.
     via = rf"Via: SIP/2.0/{transport.upper()} \[::1\]:\d+"
     assert re.search(via, trace), "no bracketed IPv6 Via of ours in the trace"
-    assert re.search(r"Contact: <sip:1001@\[::1\]:\d+", trace)
+    assert re.search(r"Contact: <sips?:1001@\[::1\]:\d+", trace)
     offers = re.findall(r"^c=IN (IP\d) (\S+)", trace, flags=re.MULTILINE)
     assert ("IP6", "::1") in offers and ("IP4", "127.0.0.1") not in offers, offers
     assert len(set(offers)) == 1, offers  # ours and baresip's: both IN IP6 ::1
