@@ -141,7 +141,9 @@ def _call_once(kam: Kamailio, work: Path, transport: str, caller: str) -> tuple[
 def test_ipv6_call_with_audio(kam6: Kamailio, tmp_path: Path, transport: str, caller: str) -> None:
     ceiling = codec_ceiling("pcmu", TALKER_PEAKS["normal"])
     for attempt in (1, 2):
-        to_baresip, to_parley, trace = _call_once(kam6, tmp_path / f"call-{attempt}", transport, caller)
+        to_baresip, to_parley, trace = _call_once(
+            kam6, tmp_path / f"call-{attempt}", transport, caller
+        )
         if min(to_baresip, to_parley) >= ceiling - PESQ_MARGIN:
             break
         # One late packet on a loaded machine costs a little PESQ in one call; a path fault

@@ -107,20 +107,15 @@ def _proc_net_has(port: int, kind: Literal["udp", "tcp"], host: str) -> bool:
     else:
         want_addr = "".join(f"{int(b):02X}" for b in reversed(host.split(".")))
         any_addr, table = "00000000", f"/proc/net/{kind}"
-    for table in (table,):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            return False
-        for line in lines:
-            fields = line.split()
-            addr, hexport = fields[1].split(":")
-            if (
-                int(hexport, 16) == port
-                and fields[3] == want_state
-                and addr in (want_addr, any_addr)
-            ):
-                return True
+    try:
+        lines = Path(table).read_text().splitlines()[1:]
+    except OSError:
+        return False
+    for line in lines:
+        fields = line.split()
+        addr, hexport = fields[1].split(":")
+        if int(hexport, 16) == port and fields[3] == want_state and addr in (want_addr, any_addr):
+            return True
     return False
 
 

@@ -280,7 +280,11 @@ class Kamailio:
         self.process = Process(self.argv(), log_path=self.log_path, name="kamailio")
         self.process.start()
         try:
-            for port, kind in ((self.udp_port, "udp"), (self.tcp_port, "tcp"), (self.tls_port, "tcp")):
+            for port, kind in (
+                (self.udp_port, "udp"),
+                (self.tcp_port, "tcp"),
+                (self.tls_port, "tcp"),
+            ):
                 wait_for_port(port, kind, host=self.host, timeout=timeout, process=self.process)
             # The ctl process may come up a moment after the listeners.
             if not wait_until(self.ctl_socket.exists, timeout=timeout):
