@@ -91,7 +91,7 @@ def _our_invite_via(baresip_log: str) -> str:
 
 def _invite_size(parley_trace: str) -> int:
     start = parley_trace.index("INVITE sip:1002@")
-    head, _, rest = parley_trace[start:].partition("\n\n")
+    head = parley_trace[start:].partition("\n\n")[0]
     length = int(re.search(r"Content-Length: (\d+)", head).group(1))  # type: ignore[union-attr]
     return len(head.replace("\n", "\r\n")) + 4 + length
 
