@@ -300,11 +300,11 @@ class Call:
         await self.stream.open(self._rtp_host(), (m.rtp_port_min, m.rtp_port_max))
 
     def _rtp_host(self) -> str:
-        """Where RTP binds: the phone's bind address, in the account's address family when
-        that is the wildcard (an account on an IPv6 server gets IPv6 media)."""
+        """Where RTP binds: the phone's bind address, or its IPv6 twin for an account on an
+        IPv6 server (as phone.IPV6_COMPANION pairs them for SIP)."""
         host = self.ctx.bind_host
-        if host == "0.0.0.0" and ":" in self.account.registration.local_host:
-            return "::"
+        if ":" in self.account.registration.local_host:
+            return {"0.0.0.0": "::", "127.0.0.1": "::1"}.get(host, host)
         return host
 
     def _apply(self, neg: NegotiatedMedia) -> None:

@@ -37,6 +37,7 @@ from parley.settings.addresses import (
 from parley.settings.keys import check_key_sequence
 
 Transport = Literal["udp", "tcp", "tls", "auto"]
+IpVersion = Literal["auto", "ipv4", "ipv6"]
 Codec = Literal["opus", "g722", "pcma", "pcmu"]
 DtmfMode = Literal["rfc4733", "info", "inband"]
 LogLevel = Literal["debug", "info", "warning", "error"]
@@ -197,6 +198,12 @@ class AccountSettings(BaseModel):
         default="udp",
         description="Transport for SIP: udp, tcp or tls; auto lets the domain's DNS NAPTR/SRV "
         "records choose (RFC 3263), UDP when they say nothing.",
+    )
+    ip_version: IpVersion = Field(
+        default="auto",
+        description="For a server found by name (DNS A/AAAA records): auto tries IPv4 "
+        "addresses first, then IPv6; ipv6 tries IPv6 first; ipv4 uses IPv4 only. An IP "
+        "address in the domain is used as written.",
     )
     local_port: int = Field(
         default=0,
