@@ -29,7 +29,14 @@ def write_config(path: Path, accounts: list[dict[str, Any]], **top: Any) -> Path
 
 
 class ParleyConsole:
-    def __init__(self, config: Path, *, log_dir: Path, extra: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        config: Path,
+        *,
+        log_dir: Path,
+        extra: list[str] | None = None,
+        netns: str | None = None,
+    ) -> None:
         self.config = config
         self.stderr_path = log_dir / "parley-console.stderr"
         self.events: list[Event] = []
@@ -50,6 +57,8 @@ class ParleyConsole:
             str(log_dir / f"data-{config.stem}"),
             *(extra or []),
         ]
+        if netns is not None:  # run inside that network namespace (test_ipv6_netns.py)
+            argv = ["ip", "netns", "exec", netns, *argv]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self._stderr = self.stderr_path.open("wb")
         self.proc = subprocess.Popen(

@@ -137,10 +137,14 @@ class Kamailio:
         certs: Certs | None = None,
         realm: str | None = None,
         host: str = LOOPBACK,
+        netns: str | None = None,
     ) -> None:
         # host: the address to listen on, 127.0.0.1 or "::1" (IPv6 tests). The realm
         # is the From domain, so it is "[::1]" on IPv6 unless given.
         self.listen_ip = host
+        # netns: run inside that network namespace (host is then one of its addresses);
+        # the ctl socket is a file, so kamcmd reaches it from outside.
+        self.netns = netns
         self.listen_host = f"[{host}]" if ":" in host else host
         self.binary = require_binary("kamailio")
         self.kamcmd = require_binary("kamcmd")
@@ -263,6 +267,8 @@ class Kamailio:
         argv += ["-Y", str(self.workdir), "-w", str(self.workdir)]
         for define in self.defines:
             argv += ["-A", define]
+        if self.netns is not None:
+            argv = ["ip", "netns", "exec", self.netns, *argv]
         return argv
 
     def check_config(self) -> None:
@@ -280,11 +286,9 @@ class Kamailio:
         self.process = Process(self.argv(), log_path=self.log_path, name="kamailio")
         self.process.start()
         try:
-            for port, kind in (
-                (self.udp_port, "udp"),
-                (self.tcp_port, "tcp"),
-                (self.tls_port, "tcp"),
-            ):
+            listeners = ((self.udp_port, "udp"), (self.tcp_port, "tcp"), (self.tls_port, "tcp"))
+            # In a namespace our probes cannot see its ports: the ctl socket is the sign.
+            for port, kind in listeners if self.netns is None else ():
                 wait_for_port(port, kind, host=self.host, timeout=timeout, process=self.process)
             # The ctl process may come up a moment after the listeners.
             if not wait_until(self.ctl_socket.exists, timeout=timeout):
