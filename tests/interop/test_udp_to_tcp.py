@@ -113,3 +113,44 @@ def test_a_small_invite_stays_on_udp(kam: Kamailio, tmp_path: Path) -> None:
     assert _our_invite_via(far_log) == "UDP"
     assert re.search(r">> UDP 127\.0\.0\.1:\d+\nINVITE sip:1002@", trace)
     assert not re.search(r">> TCP ", trace), "something went over TCP"
+
+
+def test_a_large_invite_is_cancelled_over_tcp_too(kam: Kamailio, tmp_path: Path) -> None:
+    """RFC 3261 §9.1: the CANCEL goes where its INVITE went, transport included."""
+    account = {
+        "name": "office",
+        "domain": f"127.0.0.1:{kam.udp_port}",
+        "username": "1001",
+        "password": PASSWORDS["1001"],
+        "transport": "udp",
+        "display_name": LONG_NAME,
+        "codecs": ["pcmu", "pcma", "g722", "opus"],
+    }
+    parley = ParleyConsole(write_config(tmp_path / "parley.toml", [account]), log_dir=tmp_path)
+    far = Baresip(
+        tmp_path / "baresip",
+        sip_port=free_port("both"),
+        user="1002",
+        password=PASSWORDS["1002"],
+        registrar=f"127.0.0.1:{kam.udp_port}",
+    )
+    try:
+        parley.wait_state("registered", timeout=30)
+        far.start(timeout=30)
+        parley.send(f"dial sip:1002@127.0.0.1:{kam.udp_port}")
+        far.wait_call_state("CALL_INCOMING", timeout=30)
+        parley.send("hangup")
+        ended = parley.wait_for(
+            lambda e: e.get("event") == "call" and e.get("state") == "ended", 30
+        )
+        far.wait_call_state("CALL_CLOSED", timeout=30)
+    finally:
+        far.stop()
+        if parley.proc.poll() is None:
+            parley.quit()
+        parley.stop()
+    trace = parley.stderr_path.read_text()
+    assert re.search(r">> TCP 127\.0\.0\.1:\d+\nCANCEL sip:1002@", trace), "CANCEL not over TCP"
+    assert not re.search(r">> UDP 127\.0\.0\.1:\d+\nCANCEL ", trace)
+    assert re.search(r"^Via: SIP/2\.0/TCP .*\n(?:.*\n)*?CSeq: \d+ CANCEL", trace, re.MULTILINE)
+    assert ended["status"] in (487, None), ended

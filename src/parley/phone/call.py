@@ -32,7 +32,7 @@ from parley.phone.events import (
     HeldBy,
     Party,
 )
-from parley.phone.large_requests import route_by_size
+from parley.phone.large_requests import LargeRequests
 from parley.phone.redirect import follow_redirect
 from parley.sip.headers import NameAddr, SipParseError
 from parley.sip.invite import Credentials, InviteSession, SessionConfig
@@ -119,6 +119,7 @@ class Call:
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
         self._send_lock = asyncio.Lock()  # FIFO: requests leave in the order they were made
+        self._large = LargeRequests(ctx.driver)  # big requests over TCP (RFC 3261 §18.1.1)
 
     # ---------------------------------------------------------------- construction
 
@@ -553,7 +554,7 @@ class Call:
                 log.warning("call %s: cannot reach %s: %s", self.id, next_hop, exc)
                 self._run(self.session.on_transport_error(request, self.now))
                 return
-            request, dest = await route_by_size(self.ctx.driver, request, dest)  # §18.1.1
+            request, dest = await self._large.route(request, dest)  # RFC 3261 §18.1.1
             self._send_now(request, dest)
 
     def _send_now(self, request: Request, dest: Address) -> None:
