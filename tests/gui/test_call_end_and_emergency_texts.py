@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from parley.gui.call_end import ended_text
+from parley.gui.call_end import ended_call, ended_text
 from parley.gui.emergency import EmergencyWarning, emergency_number
 from parley.gui.i18n import set_language
 from parley.phone.events import CallNote, CallStateChanged, EndCause, Party
@@ -105,3 +105,14 @@ def test_the_warning_shows_for_an_emergency_number_only(qtbot: Any, german: None
     assert warning.isVisible() and warning.text().startswith("112 ist eine Notrufnummer")
     assert not warning.show_for("1002")
     assert not warning.isVisible()
+
+
+def test_only_an_outgoing_call_has_a_server_answer() -> None:
+    # Found in the new-user trial: a missed call said "Server answer: 487 Cancelled",
+    # which is our own reply to the caller's CANCEL.
+    missed = ended_call(ended(EndCause.CANCELLED, 487, Party.REMOTE, "incoming"), "Anna", "1002")
+    assert missed.detail == ""
+    declined = ended_call(ended(EndCause.REJECTED, 486, Party.LOCAL, "incoming"), "Anna", "1002")
+    assert declined.detail == ""
+    busy = ended_call(ended(EndCause.REJECTED, 486, Party.REMOTE), "Anna", "1002")
+    assert busy.detail == "Server answer: 486 Busy"

@@ -252,3 +252,27 @@ def test_the_details_say_the_sip_answer_of_a_call_that_did_not_connect(
     w.views.setCurrentIndex(RECENT)
     w.select("entry", entry.id)
     assert w.call_window.fields["error"].text() == shown
+
+
+def test_a_call_that_went_well_shows_no_empty_error_row(make_rig: Callable[..., GuiRig]) -> None:
+    # Found in the new-user trial: "Error code –" under every successful call.
+    rig = rig_of(make_rig)
+    w = rig.window
+    good = add_call(rig.app, "1002", CallType.SUCCESSFUL_OUTGOING, datetime.now(UTC))
+    busy = add_call(
+        rig.app,
+        "1003",
+        CallType.REJECTED_OUTGOING,
+        datetime.now(UTC),
+        sip_code=486,
+        reason="Busy Here",
+    )
+    assert good.id is not None and busy.id is not None
+    w.views.setCurrentIndex(RECENT)
+    w.show()
+    w.select("entry", good.id)
+    assert not w.call_window.fields["error"].isVisible()
+    assert w.call_window.fields["date"].isVisible()
+    w.select("entry", busy.id)
+    assert w.call_window.fields["error"].isVisible()
+    assert w.call_window.fields["error"].text() == "486 Busy Here"

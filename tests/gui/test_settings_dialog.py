@@ -115,6 +115,7 @@ def test_changed_setting_is_kept_after_a_restart(
     dialog.rows["gui.theme"].editor.set_value("dark")
     dialog.select_account("home")
     dialog.rows["account.expires"].editor.set_value(300)
+    dialog.rows["account.srtp"].editor.set_value("mandatory")  # the Encryption group
     assert dialog.apply(), dialog.message.text()
     dialog.app.stop()
 
@@ -124,6 +125,8 @@ def test_changed_setting_is_kept_after_a_restart(
     assert again.settings.functions.reject_with == "decline"
     assert again.settings.gui.theme == "dark"
     assert again.settings.account("home").expires == 300
+    assert again.settings.account("home").srtp == "mandatory"
+    assert again.settings.account("office").srtp == "off"
     assert again.settings.account("office").expires == 600
     fresh = SettingsDialog(again, devices=DEVICES)
     qtbot.addWidget(fresh)

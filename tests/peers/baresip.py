@@ -190,6 +190,8 @@ class Baresip:
         presence: bool = False,
         publish_interval: int = 0,
         watch: Sequence[str] = (),
+        mediaenc: str = "",
+        ca_file: Path | None = None,
     ) -> None:
         self.binary = require_binary("baresip")
         self.workdir = Path(workdir)
@@ -225,6 +227,10 @@ class Baresip:
         self.presence = presence or publish_interval > 0 or bool(watch)
         self.publish_interval = publish_interval
         self.watch = list(watch)
+        # Media encryption: "" (none), "srtp" (RTP/AVP with SDES keys, best effort) or
+        # "srtp-mand" (RTP/SAVP, plain refused); loads the srtp module.
+        self.mediaenc = mediaenc
+        self.ca_file = Path(ca_file) if ca_file else None
         self.log_path = self.workdir / "baresip.log"
         self.fifo = self.workdir / "speaker.fifo"
         self.process: Process | None = None
@@ -300,7 +306,12 @@ class Baresip:
     def account_line(self) -> str:
         params = [f"audio_codecs={','.join(self.codecs)}", f"ptime={self.ptime}"]
         params.append(f"answermode={'auto' if self.auto_answer else 'manual'}")
-        params += ["medianat=", "mediaenc=", "mwi=no", f"pubint={self.publish_interval}"]
+        params += [
+            "medianat=",
+            f"mediaenc={self.mediaenc}",
+            "mwi=no",
+            f"pubint={self.publish_interval}",
+        ]
         params.append(f"call_transfer={'yes' if self.call_transfer else 'no'}")
         if self.registrar is None:
             params.append("regint=0")
@@ -356,6 +367,10 @@ class Baresip:
         ]
         if lo:
             lines.append(f"rtp_ports {lo}-{hi}")
+        if self.mediaenc:
+            lines.append("module srtp.so")
+        if self.ca_file is not None:
+            lines.append(f"sip_cafile {self.ca_file}")
         if self.presence:
             lines += ["module_app contact.so", "module_app presence.so"]
         lines += self.extra_config

@@ -217,6 +217,23 @@ def test_unregister_sends_expires_zero_and_ends_unregistered() -> None:
     assert client.next_timer() is None
 
 
+def test_a_server_that_never_answered_has_no_binding_to_wait_for() -> None:
+    # The account's unregister waits for the answer only when the registrar ever
+    # answered: a wrong port must not hold up removing the account (found in the
+    # new-user trial: correcting the port waited for the dead server first).
+    client = make_client()
+    assert sent(client.register(0.0)).expires != 0
+    assert not client.answered
+    # Removed while the REGISTER is still unanswered: Expires 0 is still said, for
+    # good measure, but nothing has ever come back.
+    assert sent(client.unregister(3.0)).expires == 0
+    assert not client.answered
+    other = make_client()
+    attempt = sent(other.register(0.0))
+    other.on_response(challenge(attempt), 0.1)
+    assert other.answered
+
+
 def test_responses_to_old_attempts_are_ignored() -> None:
     client = make_client()
     first = sent(client.register(0.0))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from parley.phone.events import EndCause, Party, RegCause
+from parley.phone.events import EndCause, Party, RegCause, SrtpProblem
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,12 @@ class CallInfo:
     ended_by: Party | None = None
     detail: str = ""
     started_at: datetime | None = None
+    media_encryption: str = "none"  # "none" | "srtp" | "zrtp"
+    signalling: str = "udp"  # "udp" | "tcp" | "tls"
+    encryption_problem: SrtpProblem | None = None
+    sas: str = ""  # ZRTP's short authentication string
+    sas_verified: bool = False
+    zrtp_cache_mismatch: bool = False  # the retained secret did not match
     connected_at: datetime | None = None
 
     @property
@@ -66,3 +72,5 @@ class AccountInfo:
     user: str = ""
     domain: str = ""
     transport: str = ""
+    # Issue #11: why the account's SRTP setting cannot take effect (keys need TLS), or None.
+    srtp_problem: SrtpProblem | None = None

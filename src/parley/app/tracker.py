@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.history.model import number_of
 from parley.phone.call import Call
+from parley.phone.call_srtp import srtp_problem_of
 from parley.phone.events import AccountStateChanged, CallStateChanged, PhoneEvent
 from parley.settings.model import AccountSettings
 
@@ -77,6 +78,12 @@ class Tracker:
             ended_by=event.ended_by,
             detail=event.detail,
             started_at=old.started_at if old is not None else now,
+            media_encryption=event.media_encryption,
+            signalling=event.signalling,
+            encryption_problem=event.encryption_problem,
+            sas=event.sas,
+            sas_verified=event.sas_verified,
+            zrtp_cache_mismatch=event.zrtp_cache_mismatch,
             connected_at=connected_at,
         )
         with self._lock:
@@ -117,6 +124,9 @@ class Tracker:
             held=call.held,
             muted=call.muted,
             started_at=datetime.now(UTC),
+            media_encryption=call.crypto.media_encryption,
+            signalling=call.crypto.signalling,
+            encryption_problem=call.crypto.problem,
         )
 
     # -- accounts
@@ -128,7 +138,9 @@ class Tracker:
         out = []
         for account in configured:
             info = states.get(account.name) or AccountInfo(name=account.name)
-            out.append(replace(info, enabled=account.enabled))
+            out.append(
+                replace(info, enabled=account.enabled, srtp_problem=srtp_problem_of(account))
+            )
         return out
 
     def forget_account(self, name: str) -> None:

@@ -28,7 +28,7 @@ from parley.cli import (
     commands_transfer,
     commands_voicemail,
 )
-from parley.cli.texts import account_text, event_data
+from parley.cli.texts import account_text, encryption_text, event_data
 from parley.history.db import StoreError
 from parley.media.engine import AudioConfig
 from parley.phone.events import PhoneEvent
@@ -247,7 +247,11 @@ class Console:
             self.reply(self.help_text())
         elif cmd == "accounts":
             for info in app.accounts():
-                self.reply(f"{info.name}: {info.state} — {account_text(info)}")
+                srtp = encryption_text(info.srtp_problem)
+                self.reply(
+                    f"{info.name}: {info.state} — {account_text(info)}"
+                    + (f" {srtp}." if srtp else "")
+                )
         elif cmd in ("register", "unregister"):
             if not rest or rest[0] not in {a.name for a in app.accounts()}:
                 self.reply(f"error: no account {rest[0] if rest else ''!r}; try 'accounts'")

@@ -30,6 +30,7 @@ from parley.phone.events import (
     RecordingState,
     RegCause,
     RegState,
+    SrtpProblem,
     SubscriptionChanged,
     SubscriptionStatus,
     TransferProgress,
@@ -167,15 +168,36 @@ _NOTE_WORDS: dict[CallNote, str] = {
 }
 
 
+# Why SRTP that was wanted did not happen (issue #11).
+_SRTP_PROBLEM_TEXTS: dict[SrtpProblem, str] = {
+    SrtpProblem.REQUIRED: "Encryption required: the other side sent no SRTP keys",
+    SrtpProblem.NOT_ENABLED: "The other side requires SRTP, which is off for this account",
+    SrtpProblem.NEEDS_TLS: "Not encrypted: SRTP keys are only sent over TLS "
+    "(set srtp_over_plain_signalling to allow UDP/TCP)",
+    SrtpProblem.NO_COMMON_SUITE: "No common SRTP crypto suite",
+    SrtpProblem.BAD_ANSWER: "The other side answered with unusable SRTP keys",
+}
+
+
+def encryption_text(problem: SrtpProblem | None) -> str:
+    """Why a call is not encrypted as the account wanted ("" when nothing is wrong)."""
+    return _SRTP_PROBLEM_TEXTS.get(problem, "") if problem is not None else ""
+
+
 def call_text(event: CallStateChanged | CallInfo) -> str:
     """The sentence for a call event or snapshot."""
     note = getattr(event, "note", None)
+    problem = getattr(event, "encryption_problem", None)
     if event.state == "ended":
         if note in _SENT_ON_TEXTS and event.status is not None and 300 <= event.status < 400:
             return _SENT_ON_TEXTS[note]
+        if problem is not None and event.cause is EndCause.MEDIA_FAILED:
+            return encryption_text(problem) + "."
         text = end_text(event.cause, event.status, event.direction, event.detail)
     else:
         text = state_text(event.state, event.held)
+        if problem is not None and event.state in ("connected", "held"):
+            text = f"{text} {encryption_text(problem)}."
     words = _NOTE_WORDS.get(note) if note is not None else None
     return f"{text.rstrip('.')} ({words})." if words else text
 

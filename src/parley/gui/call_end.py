@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from parley.gui.i18n import tr
-from parley.gui.texts import end_text, note_text
+from parley.gui.texts import end_text, note_text, sip_answer_text
 from parley.phone.events import CallNote, CallStateChanged, EndCause, Party
 
 # SIP answers that mean "that phone cannot be reached now" to a person: not registered
@@ -90,9 +90,12 @@ def ended_call(
     duration: str = "",
 ) -> EndedCall:
     text, failed = ended_text(event, name, note)
-    answer = (
-        f"{event.status} {event.reason}".strip() if event.status and event.status >= 300 else ""
-    )
+    # Our words for the code: the far end's phrase is in its own language. Only an
+    # outgoing call has a server answer; on an incoming one the code is our own reply
+    # (487 to the caller's CANCEL, 486 when we declined).
+    outgoing = event.direction == "outgoing"
+    failed_answer = event.status is not None and event.status >= 300
+    answer = sip_answer_text(event.status) if outgoing and failed_answer else ""
     return EndedCall(
         call=event.call,
         name=name,

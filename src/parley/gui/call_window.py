@@ -142,6 +142,7 @@ class CallWindow(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = value
             form.addRow(label, value)
+        self._form = form
         info.addLayout(form)
         layout.addWidget(self.info)
 
@@ -207,6 +208,9 @@ class CallWindow(QWidget):
         self.fields["account"].setText(entry.account)
         self.fields["number"].setText(entry.number)
         self.fields["duration"].setText(format_duration(entry.duration))
+        # A call that went well has no error code and most have no note: no empty rows.
+        for key in ("error", "note"):
+            self._form.setRowVisible(self.fields[key], self.fields[key].text() != "–")
         numbers = [n.number for n in self.contact.numbers] if self.contact else [entry.number]
         self._show_earlier(numbers, skip=entry.id)
         self._update_actions()

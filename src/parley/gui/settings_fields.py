@@ -66,6 +66,11 @@ DTMF_MODES = {
     "info": N_("SIP INFO"),
     "inband": N_("Tones in the audio (in-band)"),
 }
+SRTP_MODES = {
+    "off": N_("Off"),
+    "optional": N_("Optional"),
+    "mandatory": N_("Mandatory"),
+}
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}  # each in its own language
 THEMES = {"system": N_("Follow the system"), "light": N_("Light"), "dark": N_("Dark")}
 TONE_REGIONS = {"europe": N_("Europe"), "north_america": N_("North America")}
@@ -256,6 +261,34 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
                 "account.tls_server_name",
                 N_("Override domain name"),
                 N_("Name to check the server certificate against when it differs from the domain."),
+            ),
+        ),
+    ),
+    GroupSpec(
+        N_("Encryption"),
+        (
+            F(
+                "account.srtp",
+                N_("SRTP key negotiation (SDES)"),
+                N_(
+                    "Encrypt the audio with SRTP; the keys travel in the call's signalling. "
+                    "Optional: encrypted when the other side can. Mandatory: a call that "
+                    "cannot have SRTP is refused."
+                ),
+                choices=SRTP_MODES,
+            ),
+            F(
+                "account.srtp_suites",
+                N_("SRTP suites, best first"),
+                N_("Which SRTP ciphers to offer and accept, in this order."),
+            ),
+            F(
+                "account.srtp_over_plain_signalling",
+                N_("Allow SRTP keys over unencrypted signalling"),
+                N_(
+                    "Over UDP or TCP anyone on the way can read the keys and so the audio. "
+                    "Off: SRTP is used only when the account uses TLS."
+                ),
             ),
         ),
     ),

@@ -62,7 +62,6 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("STUN port"), _ACCOUNT_NETWORK, ENCRYPTION_NETWORK, "nat"),
     NotYet(N_("STUN refresh period"), _ACCOUNT_NETWORK, ENCRYPTION_NETWORK, "nat"),
     NotYet(N_("Use certificate as"), _ACCOUNT_ENCRYPTION, ENCRYPTION_NETWORK, "self-signed tls"),
-    NotYet(N_("SRTP key negotiation"), _ACCOUNT_ENCRYPTION, ENCRYPTION_NETWORK, "sdes encryption"),
     NotYet(N_("ZRTP"), _ACCOUNT_ENCRYPTION, ENCRYPTION_NETWORK, "encryption sas"),
     # Contacts
     NotYet(N_("Contact sources"), _CONTACTS, CONTACT_SOURCES, "address book phone book"),

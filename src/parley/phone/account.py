@@ -171,6 +171,11 @@ class Account:
             self._carry_out(outputs)
             return
         self._carry_out(outputs)
+        if not self.registration.answered:
+            # The server never answered (a wrong port, a dead host): no binding can
+            # exist, and waiting for it would hold up whoever removes the account.
+            self.registration.cancel_timer()
+            return
         try:
             await asyncio.wait_for(self._settled.wait(), timeout)
         except TimeoutError:

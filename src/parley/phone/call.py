@@ -21,6 +21,7 @@ from parley.media.codecs import get_codec
 from parley.media.dtmf import DtmfDigit
 from parley.media.stream import RtpStream
 from parley.net.address import Address, TransportError
+from parley.phone.call_srtp import CallCrypto, signalling_of_request
 from parley.phone.context import CallContext
 from parley.phone.events import (
     CallDirection,
@@ -62,6 +63,7 @@ from parley.sip.offer_answer import (
 )
 from parley.sip.registration import proxy_uri
 from parley.sip.request_client import ClientCallbacks
+from parley.sip.sdes import CryptoError, SrtpKeys
 from parley.sip.sdp import SdpParseError, SessionDescription, parse_sdp
 from parley.sip.session_timer import SessionTimerConfig
 from parley.sip.transaction_server import ServerTransaction
@@ -120,6 +122,7 @@ class Call:
         self._done = asyncio.Event()
         self._send_lock = asyncio.Lock()  # FIFO: requests leave in the order they were made
         self._large = LargeRequests(ctx.driver)  # big requests over TCP (RFC 3261 §18.1.1)
+        self.crypto = CallCrypto(account.settings, self._account_signalling())
 
     # ---------------------------------------------------------------- construction
 
@@ -135,12 +138,25 @@ class Call:
         """`headers`: extra headers for the INVITE (Referred-By, Replaces...)."""
         call = cls(ctx, account, "outgoing")
         call._headers = list(headers or [])
+        if target.scheme == "sips":
+            call.crypto = CallCrypto(account.settings, "tls")
         call._new_session(target)
+        if call.crypto.refuses_outgoing:
+            # Mandatory SRTP, but the keys would go out in clear text: no INVITE at all.
+            call.end_cause = EndCause.MEDIA_FAILED
+            call._end(None, "", EndCause.MEDIA_FAILED, Party.LOCAL, "SRTP keys need TLS")
+            call._done.set()
+            return call
         await call._open_stream()
         offer = call._make_offer()
         call._offer_sent = offer
         call._run(call.session.invite(offer.to_bytes(), call.now))
         return call
+
+    def _account_signalling(self) -> str:
+        server = self.account.server
+        transport = server.transport if server is not None else self.account.settings.transport
+        return transport.lower() if transport.lower() in ("tcp", "tls") else "udp"
 
     def _new_session(self, target: SipURI) -> None:
         """Our INVITE session towards `target` (the first, or one a 3xx sent us to)."""
@@ -191,6 +207,7 @@ class Call:
         `refuse_headers`: on that answer (the Contact of a 302); `note`: on its events."""
         call = cls(ctx, account, "incoming")
         call.note = note
+        call.crypto = CallCrypto(account.settings, signalling_of_request(invite))
         try:
             frm = invite.from_
             call.remote = str(frm.uri)
@@ -223,6 +240,10 @@ class Call:
             status, reason = refuse or (488, "Not Acceptable Here")
             if refuse is None:
                 call.end_cause, call.end_detail = EndCause.MEDIA_FAILED, problem or ""
+                if call.crypto.problem is not None:
+                    # RFC 3261 §20.43: say which media condition failed, for the far end.
+                    warning = f'399 parley "{call.crypto.problem.value}"'
+                    refuse_headers = [*(refuse_headers or []), ("Warning", warning)]
             call._run([o for o in outputs if not isinstance(o, StateChanged | OfferReceived)])
             call._run(call.session.reject(call.now, status, reason, headers=refuse_headers))
         return call
@@ -231,12 +252,42 @@ class Call:
         """Why an initial offer cannot be answered, or None when it can (parse errors are
         answered later, with 400, by `_offer_received`)."""
         try:
-            make_answer(parse_sdp(sdp), self._codecs(), "127.0.0.1", 9)
+            self._answer_offer(parse_sdp(sdp), "127.0.0.1", 9, trial=True)
         except SdpParseError:
             return None
         except OfferAnswerError as exc:
             return str(exc)
+        except CryptoError as exc:
+            self.crypto.problem = exc.problem
+            return str(exc)
         return None
+
+    def _answer_offer(
+        self,
+        offer: SessionDescription,
+        address: str,
+        port: int,
+        *,
+        direction: str | None = None,
+        trial: bool = False,
+    ) -> tuple[SessionDescription, NegotiatedMedia, SrtpKeys | None]:
+        """Our answer to `offer` with its keys; raises OfferAnswerError, CryptoError."""
+        self.crypto.check_offer(offer)
+        answer, neg = make_answer(
+            offer,
+            self._codecs(),
+            address,
+            port,
+            previous=None if trial else self.local_sdp,
+            direction=direction,  # type: ignore[arg-type]
+            accept_protos=self.crypto.accept_protos(),
+        )
+        keys = self.crypto.answer(offer, answer, neg.stream_index)
+        if not trial and self.local_sdp is not None:
+            if answer.origin.session_version == self.local_sdp.origin.session_version:
+                if answer.to_lines() != self.local_sdp.to_lines():
+                    answer.origin.session_version += 1
+        return answer, neg, keys
 
     def _session_config(self) -> SessionConfig:
         settings = self.ctx.settings()
@@ -283,6 +334,7 @@ class Call:
 
     def _make_offer(self, direction: str = "sendrecv") -> SessionDescription:
         offer = make_offer(self._params(direction), self._codecs(), previous=self.local_sdp)
+        self.crypto.decorate_offer(offer, self.local_sdp)
         self.local_sdp = offer
         return offer
 
@@ -299,6 +351,7 @@ class Call:
             clock=asyncio.get_running_loop().time,
         )
         await self.stream.open(self._rtp_host(), (m.rtp_port_min, m.rtp_port_max))
+        self.crypto.guard(self.stream)
 
     def _rtp_host(self) -> str:
         """Where RTP binds: the phone's bind address, or its IPv6 twin for an account on an
@@ -387,19 +440,18 @@ class Call:
         assert self.stream is not None
         if self._remote_offer is not None:
             try:
-                answer, neg = make_answer(
-                    self._remote_offer,
-                    self._codecs(),
-                    self._params().address,
-                    self.stream.local_port,
-                    previous=self.local_sdp,
+                answer, neg, keys = self._answer_offer(
+                    self._remote_offer, self._params().address, self.stream.local_port
                 )
-            except OfferAnswerError as exc:
+            except (OfferAnswerError, CryptoError) as exc:
+                if isinstance(exc, CryptoError):
+                    self.crypto.problem = exc.problem
                 self._run(self.session.reject(self.now, 488, "Not Acceptable Here"))
                 self._end(488, "", EndCause.MEDIA_FAILED, Party.LOCAL, str(exc))
                 return
             self.local_sdp = answer
             # Media first: the "connected" event that accept() may raise names the codec.
+            self.crypto.apply(self.stream, keys)
             self._apply(neg)
             self._run(self.session.accept(answer.to_bytes(), self.now))
         else:  # the INVITE had no SDP: we offer in the 200, the answer comes in the ACK
@@ -493,6 +545,7 @@ class Call:
         data: dict[str, object] = {"call": self.id, "state": self.state}
         if self.stream is not None:
             data.update(self.stream.snapshot().as_dict())
+        data.update(self.crypto.stats())
         return data
 
     async def wait_ended(self) -> None:
@@ -654,20 +707,17 @@ class Call:
         assert self.stream is not None
         direction = "sendonly" if self.held_by_us else None
         try:
-            answer, neg = make_answer(
-                offer,
-                self._codecs(),
-                self._params().address,
-                self.stream.local_port,
-                previous=self.local_sdp,
-                direction=direction,  # type: ignore[arg-type]
+            answer, neg, keys = self._answer_offer(
+                offer, self._params().address, self.stream.local_port, direction=direction
             )
-        except OfferAnswerError:
+        except (OfferAnswerError, CryptoError) as exc:
+            log.info("call %s: re-offer refused: %s", self.id, exc)
             self._run(self.session.reject_offer(self.now, 488))
             return
         self.local_sdp = answer
         self._run(self.session.answer(answer.to_bytes(), self.now))
         before = (self.held_by_them, self.negotiated.codec if self.negotiated else None)
+        self.crypto.apply(self.stream, keys)
         self._apply(neg)
         if before != (self.held_by_them, neg.codec):
             self._report()  # hold/resume by them, or a new codec
@@ -683,12 +733,17 @@ class Call:
             return
         try:
             neg = process_answer(offer, answer, self._codecs())
-        except OfferAnswerError as exc:
+            keys = self.crypto.read(offer, answer, neg.stream_index)
+        except (OfferAnswerError, CryptoError) as exc:
             log.info("call %s: %s", self.id, exc)
+            if isinstance(exc, CryptoError):
+                self.crypto.problem = exc.problem
             self.end_cause, self.end_detail = EndCause.MEDIA_FAILED, str(exc)
             self.hangup()
             return
         before = (self.held_by_them, self.negotiated.codec if self.negotiated else None)
+        if self.stream is not None:
+            self.crypto.apply(self.stream, keys)
         self._apply(neg)
         if before != (self.held_by_them, neg.codec):
             self._report()  # hold/resume by them, or a new codec
@@ -769,6 +824,9 @@ class Call:
                 detail=self.end_detail if self.ended else "",
                 note=self.note,
                 at=time.time(),
+                media_encryption=self.crypto.media_encryption,
+                signalling=self.crypto.signalling,
+                encryption_problem=self.crypto.problem,
             )
         )
 

@@ -17,6 +17,7 @@ from typing import Any
 from parley.sip.invite_events import EndCause, Party
 from parley.sip.pidf import PresenceState
 from parley.sip.registration import RegCause, RegState
+from parley.sip.sdes import SrtpProblem
 
 __all__ = [
     "AccountStateChanged",
@@ -45,6 +46,7 @@ __all__ = [
     "RecordingState",
     "RegCause",
     "RegState",
+    "SrtpProblem",
     "SubscriptionChanged",
     "SubscriptionStatus",
     "TransferProgress",
@@ -221,6 +223,17 @@ class CallStateChanged(PhoneEvent):
     detail: str = ""
     note: CallNote | None = None
     at: float = 0.0
+    # Issue #11: "none" or "srtp"; how the call's signalling travels ("udp"/"tcp"/"tls");
+    # why SRTP that was wanted did not happen (mandatory refused, keys need TLS...).
+    media_encryption: str = "none"
+    signalling: str = "udp"
+    encryption_problem: SrtpProblem | None = None
+    # ZRTP (media_encryption "zrtp"): the short authentication string both people
+    # compare, whether it was verified (now or in an earlier call, from the cache), and
+    # a warning that the retained secret did not match (a possible man in the middle).
+    sas: str = ""
+    sas_verified: bool = False
+    zrtp_cache_mismatch: bool = False
 
     @property
     def kind(self) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -40,6 +40,11 @@ Transport = Literal["udp", "tcp", "tls", "auto"]
 IpVersion = Literal["auto", "ipv4", "ipv6"]
 Codec = Literal["opus", "g722", "pcma", "pcmu"]
 DtmfMode = Literal["rfc4733", "info", "inband"]
+SrtpMode = Literal["off", "optional", "mandatory"]
+# SDES suites Parley runs (the same names as `parley.sip.sdes.SRTP_SUITES`).
+SrtpSuite = Literal[
+    "AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AEAD_AES_128_GCM", "AEAD_AES_256_GCM"
+]
 LogLevel = Literal["debug", "info", "warning", "error"]
 # The manual's eight presence states, as the console and the settings file spell them
 # (the same values as `parley.sip.pidf.PresenceState`).
@@ -318,6 +323,24 @@ class AccountSettings(BaseModel):
         "them from nobody.",
     )
 
+    # --- SRTP with SDES keys (RFC 4568, issue #11) ----------------------------------
+    srtp: SrtpMode = Field(
+        default="off",
+        description="Media encryption with SRTP: off; optional (offer RTP/AVP with keys, take "
+        "plain or encrypted); mandatory (offer RTP/SAVP, refuse plain calls with 488).",
+    )
+    srtp_suites: list[SrtpSuite] = Field(
+        default_factory=lambda: list(get_args(SrtpSuite)),
+        min_length=1,
+        description="SRTP crypto suites, best first: AES_CM_128_HMAC_SHA1_80, "
+        "AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM, AEAD_AES_256_GCM.",
+    )
+    srtp_over_plain_signalling: bool = Field(
+        default=False,
+        description="Send SRTP keys (SDES) over UDP or TCP signalling, where anyone on the "
+        "path can read them. Off: SRTP is offered only when the account uses TLS.",
+    )
+
     # --- presence, BLF, voicemail and messages (RFC 6665 subscriptions) -------------
     mwi: bool = Field(
         default=False,
@@ -379,6 +402,13 @@ class AccountSettings(BaseModel):
             if codec in seen:
                 raise ValueError(f"codec {codec!r} is listed twice")
             seen.add(codec)
+        return value
+
+    @field_validator("srtp_suites", mode="after")
+    @classmethod
+    def _no_duplicate_suites(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a suite is listed twice")
         return value
 
     @field_validator("keepalive_interval", mode="after")

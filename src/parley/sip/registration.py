@@ -119,6 +119,7 @@ class RegistrationClient:
         self._timer_action: str | None = None  # "refresh" | "retry"
         self._failures = 0
         self._want_registered = False
+        self._answered = False  # the registrar has answered us at least once
 
     # -- configuration from the owner
 
@@ -130,6 +131,12 @@ class RegistrationClient:
     def set_local_address(self, host: str, port: int) -> None:
         """Where our transport listens / our connection comes from, for Via and Contact."""
         self._local = _Local(host, port)
+
+    @property
+    def answered(self) -> bool:
+        """Whether the registrar ever answered one of our REGISTERs (a 401 counts).
+        Never answered: there is no binding to wait for when unregistering."""
+        return self._answered
 
     @property
     def local_host(self) -> str:
@@ -212,6 +219,7 @@ class RegistrationClient:
         except SipParseError:
             return []
         self._pending = None
+        self._answered = True  # (no answer at all comes as on_timeout)
         unregistering = request.expires == 0
         status = response.status
         if status in (401, 407):

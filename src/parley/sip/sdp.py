@@ -308,7 +308,7 @@ class MediaDescription(_Attributes):
         """The formats that are RTP payload type numbers (0-127), in offer order."""
         out: list[int] = []
         for f in self.formats:
-            if f.isdigit() and int(f) <= 127:
+            if f.isascii() and f.isdigit() and int(f) <= 127:  # "²".isdigit() is True
                 out.append(int(f))
         return out
 

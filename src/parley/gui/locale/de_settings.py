@@ -296,7 +296,7 @@ STRINGS: dict[str, str] = {
     "Keep forwarding and automatic acceptance after a restart": "Umleitung und automatische Annahme nach einem Neustart beibehalten",
     "Transfer requests": "Vermittlungswünsche",
     "File name pattern": "Muster für Dateinamen",
-    "Use that address for audio too (rport media)": "Diese Adresse auch für Audio verwenden (rport media)",
+    "Use that address for audio too (rport media)": "Diese Adresse auch für Audio verwenden (RPort für Medien)",
     "Put the address the server sees into the call's audio description; only for NAT set-ups where audio gets lost otherwise.": "Die vom Server gesehene Adresse in die Audiobeschreibung des Anrufs schreiben; nur für NAT-Umgebungen, in denen sonst Audio verloren geht.",
     # numbers that mean something else at 0
     "Automatic: a free port above 32000 is picked at every start.": "Automatisch: Bei jedem Start wird ein freier Port über 32000 gewählt.",
@@ -371,4 +371,13 @@ STRINGS: dict[str, str] = {
     "Load domain certificate": "Domain-Zertifikat laden",
     "Use only strong ciphers": "Nur starke Verschlüsselungsverfahren verwenden",
     "TLS protocol version": "TLS-Protokollversion",
+    # SRTP (issue #11)
+    "Mandatory": "Zwingend",
+    "Encrypt the audio with SRTP; the keys travel in the call's signalling. Optional: encrypted when the other side can. Mandatory: a call that cannot have SRTP is refused.": "Audio mit SRTP verschlüsseln; die Schlüssel werden in der Anrufsignalisierung übertragen. Optional: verschlüsselt, wenn die Gegenseite es kann. Zwingend: Anrufe ohne SRTP werden abgelehnt.",
+    "Encryption": "Verschlüsselung",
+    "SRTP key negotiation (SDES)": "SRTP-Schlüsselaushandlung (SDES)",
+    "SRTP suites, best first": "SRTP-Verfahren, bestes zuerst",
+    "Which SRTP ciphers to offer and accept, in this order.": "Welche SRTP-Verschlüsselungen angeboten und angenommen werden, in dieser Reihenfolge.",
+    "Allow SRTP keys over unencrypted signalling": "SRTP-Schlüssel auch unverschlüsselt senden",
+    "Over UDP or TCP anyone on the way can read the keys and so the audio. Off: SRTP is used only when the account uses TLS.": "Über UDP oder TCP kann jeder auf dem Weg die Schlüssel und damit das Audio lesen. Aus: SRTP wird nur verwendet, wenn das Konto TLS nutzt.",
 }
