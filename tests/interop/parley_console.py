@@ -37,6 +37,7 @@ class ParleyConsole:
         extra: list[str] | None = None,
         bind: str = "127.0.0.1",
         prefix: list[str] | None = None,
+        netns: str | None = None,
     ) -> None:
         """`prefix` runs the console under another command (`ip netns exec NS`), `bind`
         is then the namespace's own address."""
@@ -61,6 +62,8 @@ class ParleyConsole:
             str(log_dir / f"data-{config.stem}"),
             *(extra or []),
         ]
+        if netns is not None:  # run inside that network namespace (test_ipv6_netns.py)
+            argv = ["ip", "netns", "exec", netns, *argv]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self._stderr = self.stderr_path.open("wb")
         self.proc = subprocess.Popen(

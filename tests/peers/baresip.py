@@ -246,16 +246,21 @@ class Baresip:
     # --- addresses ---------------------------------------------------------------
 
     @property
+    def uri_host(self) -> str:
+        """``host`` as a SIP URI writes it: an IPv6 address ("::1") in brackets."""
+        return f"[{self.host}]" if ":" in self.host else self.host
+
+    @property
     def aor(self) -> str:
         """The account's address of record."""
-        domain = self.registrar or f"{self.host}:{self.sip_port}"
+        domain = self.registrar or f"{self.uri_host}:{self.sip_port}"
         return f"sip:{self.user}@{domain}"
 
     @property
     def contact_uri(self) -> str:
         """Where to reach this phone directly (without a registrar)."""
         param = "" if self.transport == "udp" else f";transport={self.transport}"
-        return f"sip:{self.user}@{self.host}:{self.sip_port}{param}"
+        return f"sip:{self.user}@{self.uri_host}:{self.sip_port}{param}"
 
     @property
     def first_audio_at(self) -> float | None:
@@ -325,7 +330,7 @@ class Baresip:
         lo, hi = self.rtp_ports or (0, 0)
         lines = [
             "poll_method epoll",
-            f"sip_listen {self.host}:{self.sip_port}",
+            f"sip_listen {self.uri_host}:{self.sip_port}",
             "call_local_timeout 120",
             "call_max_calls 4",
             f"audio_player alsa,file:{self.fifo}",

@@ -1,6 +1,7 @@
 """A throwaway CA and a server certificate for TLS peers, made with openssl.
 
-The server certificate is valid for ``IP:127.0.0.1`` and ``DNS:localhost``.
+The server certificate is valid for ``IP:127.0.0.1``, ``IP:::1``, ``IP:fd00:77::1`` (the IPv6
+test host of test_ipv6_netns.py) and ``DNS:localhost``.
 Keys are P-256 (fast to make); they are made once per test session.
 """
 
@@ -29,7 +30,7 @@ _SERVER_EXT = """\
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth, clientAuth
-subjectAltName = IP:127.0.0.1, DNS:localhost
+subjectAltName = IP:127.0.0.1, IP:::1, IP:fd00:77::1, DNS:localhost
 """
 
 

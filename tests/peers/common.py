@@ -99,27 +99,30 @@ def free_port(kind: PortKind = "udp") -> int:
 def _proc_net_has(port: int, kind: Literal["udp", "tcp"], host: str) -> bool:
     """True when a socket is bound (UDP) or listening (TCP) on host:port (Linux)."""
     want_state = "07" if kind == "udp" else "0A"  # UNCONN / LISTEN
-    want_addr = "".join(f"{int(b):02X}" for b in reversed(host.split(".")))
-    for table in (f"/proc/net/{kind}",):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            return False
-        for line in lines:
-            fields = line.split()
-            addr, hexport = fields[1].split(":")
-            if (
-                int(hexport, 16) == port
-                and fields[3] == want_state
-                and addr in (want_addr, "00000000")
-            ):
-                return True
+    if ":" in host:
+        # /proc/net/*6 prints the address as four 32-bit words in host (little-endian) order.
+        packed = socket.inet_pton(socket.AF_INET6, host)
+        want_addr = "".join(packed[i : i + 4][::-1].hex().upper() for i in range(0, 16, 4))
+        any_addr, table = "0" * 32, f"/proc/net/{kind}6"
+    else:
+        want_addr = "".join(f"{int(b):02X}" for b in reversed(host.split(".")))
+        any_addr, table = "00000000", f"/proc/net/{kind}"
+    try:
+        lines = Path(table).read_text().splitlines()[1:]
+    except OSError:
+        return False
+    for line in lines:
+        fields = line.split()
+        addr, hexport = fields[1].split(":")
+        if int(hexport, 16) == port and fields[3] == want_state and addr in (want_addr, any_addr):
+            return True
     return False
 
 
 def port_is_open(port: int, kind: Literal["udp", "tcp"] = "tcp", host: str = LOOPBACK) -> bool:
     if kind == "tcp":
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as s:
             s.settimeout(0.5)
             return s.connect_ex((host, port)) == 0
     # A UDP socket cannot be probed without talking to it: ask the kernel.

@@ -135,9 +135,18 @@ class Kamailio:
         presence: bool = False,
         defines: Iterable[str] = (),
         certs: Certs | None = None,
-        realm: str = LOOPBACK,
+        realm: str | None = None,
         tls_server: Mapping[str, str] | None = None,
+        host: str = LOOPBACK,
+        netns: str | None = None,
     ) -> None:
+        # host: the address to listen on, 127.0.0.1 or "::1" (IPv6 tests). The realm
+        # is the From domain, so it is "[::1]" on IPv6 unless given.
+        self.listen_ip = host
+        # netns: run inside that network namespace (host is then one of its addresses);
+        # the ctl socket is a file, so kamcmd reaches it from outside.
+        self.netns = netns
+        self.listen_host = f"[{host}]" if ":" in host else host
         self.binary = require_binary("kamailio")
         self.kamcmd = require_binary("kamcmd")
         self.workdir = Path(workdir)
@@ -145,7 +154,7 @@ class Kamailio:
         self.udp_port = udp_port
         self.tcp_port = tcp_port
         self.tls_port = tls_port
-        self.realm = realm
+        self.realm = realm if realm is not None else self.listen_host
         self.defines = list(defines)
         if nat_helpers:
             self.defines.append("WITH_NAT")
@@ -173,7 +182,13 @@ class Kamailio:
 
     @property
     def host(self) -> str:
-        return LOOPBACK
+        """The listen address in socket form (no brackets)."""
+        return self.listen_ip
+
+    @property
+    def uri_host(self) -> str:
+        """The listen address as a SIP URI writes it ("[::1]" on IPv6)."""
+        return self.listen_host
 
     @property
     def ca_file(self) -> Path:
@@ -186,7 +201,7 @@ class Kamailio:
         scheme = "sips" if transport == "tls" else "sip"
         userpart = f"{user}@" if user else ""
         param = "" if transport == "udp" else f";transport={transport}"
-        return f"{scheme}:{userpart}{LOOPBACK}:{port}{param}"
+        return f"{scheme}:{userpart}{self.listen_host}:{port}{param}"
 
     # --- files -------------------------------------------------------------
 
@@ -242,6 +257,8 @@ class Kamailio:
             "CTL_SOCKET": str(self.ctl_socket),
             "DB_DIR": str(self.db_dir),
             "TLS_CFG": str(tls_cfg),
+            "LISTEN_HOST": self.listen_host,
+            "LISTEN_IP": self.listen_ip,
         }
         text = TEMPLATE.read_text()
         for name, value in values.items():
@@ -258,6 +275,8 @@ class Kamailio:
         argv += ["-Y", str(self.workdir), "-w", str(self.workdir)]
         for define in self.defines:
             argv += ["-A", define]
+        if self.netns is not None:
+            argv = ["ip", "netns", "exec", self.netns, *argv]
         return argv
 
     def check_config(self) -> None:
@@ -275,9 +294,10 @@ class Kamailio:
         self.process = Process(self.argv(), log_path=self.log_path, name="kamailio")
         self.process.start()
         try:
-            wait_for_port(self.udp_port, "udp", timeout=timeout, process=self.process)
-            wait_for_port(self.tcp_port, "tcp", timeout=timeout, process=self.process)
-            wait_for_port(self.tls_port, "tcp", timeout=timeout, process=self.process)
+            listeners = ((self.udp_port, "udp"), (self.tcp_port, "tcp"), (self.tls_port, "tcp"))
+            # In a namespace our probes cannot see its ports: the ctl socket is the sign.
+            for port, kind in listeners if self.netns is None else ():
+                wait_for_port(port, kind, host=self.host, timeout=timeout, process=self.process)
             # The ctl process may come up a moment after the listeners.
             if not wait_until(self.ctl_socket.exists, timeout=timeout):
                 raise TimeoutError(f"no ctl socket at {self.ctl_socket}")

@@ -219,10 +219,35 @@ def _port(text: str, whole: str) -> int:
     )
 
 
+FAMILIES = ("auto", "ipv4", "ipv6")
+"""The account's choice of IP version for servers found by name."""
+
+
+def order_families(ipv4: list[str], ipv6: list[str], family: str, name: str = "") -> list[str]:
+    """Addresses of one name in the order to try them.
+
+    "auto": IPv4 first, then IPv6 — RFC 3263 leaves the order open and RFC 6724 would
+    put IPv6 first only where the machine has IPv6 beyond the loopback, which a phone
+    cannot know before it tries; a name with only AAAA records still reaches its server.
+    "ipv6": IPv6 first, then IPv4 (dual-stack preference). "ipv4": IPv4 only, since an
+    account that asks for it means it (a name with only AAAA records is an error then).
+    """
+    if family == "ipv6":
+        return ipv6 + ipv4
+    if family == "ipv4":
+        if not ipv4 and ipv6:
+            raise DnsError(
+                f"{name}: the server has only IPv6 addresses, and the account uses IPv4 only"
+            )
+        return ipv4
+    return ipv4 + ipv6
+
+
 class _Lookup:
     """One resolution: the queries and their error policy, for one host."""
 
-    def __init__(self, resolver: Any, host: str) -> None:
+    def __init__(self, resolver: Any, host: str, family: str = "auto") -> None:
+        self.family = family
         self.resolver = resolver
         self.host = host
 
@@ -272,11 +297,12 @@ class _Lookup:
         return list(answer)
 
     async def addresses(self, name: str) -> list[str]:
-        """A then AAAA addresses of `name` (RFC 3263 §4.2 last step)."""
+        """The A and AAAA addresses of `name` (RFC 3263 §4.2 last step), in the order the
+        family preference says (see `order_families`)."""
         a, aaaa = await asyncio.gather(
             self.query(name, "A", required=False), self.query(name, "AAAA", required=False)
         )
-        found = [r.address for r in a] + [r.address for r in aaaa]
+        found = order_families([r.address for r in a], [r.address for r in aaaa], self.family, name)
         if not found:
             # Ask once more, reporting NXDOMAIN or server failure as such.
             await self.query(name, "A", required=True)
@@ -320,6 +346,7 @@ async def resolve(
     resolver: Any,
     sips: bool = False,
     randint: RandInt = random.randint,
+    family: str = "auto",
 ) -> list[Address]:
     """Ordered targets for a SIP URI's host, port and transport (RFC 3263 §4).
 
@@ -331,7 +358,8 @@ async def resolve(
     - A transport: its SRV records (§4.2).
     - No SRV records: A/AAAA of the host on the default port.
 
-    `resolver` is a `dns.asyncresolver.Resolver` (see `make_resolver`). Raises
+    `resolver` is a `dns.asyncresolver.Resolver` (see `make_resolver`). `family` ("auto",
+    "ipv4", "ipv6") orders or limits the A/AAAA addresses (`order_families`). Raises
     `DnsError` when there is nothing to try.
     """
     wanted = _check_transport(transport)
@@ -352,7 +380,9 @@ async def resolve(
         t = wanted or ("tls" if sips else "udp")
         return [Address(t, str(ip), port or default_port(t))]
 
-    lookup = _Lookup(resolver, name)
+    if family not in FAMILIES:
+        raise DnsError(f"unknown IP version {family!r}: auto, ipv4 or ipv6")
+    lookup = _Lookup(resolver, name, family)
     if port is not None:
         t = wanted or ("tls" if sips else "udp")
         return [Address(t, a, port) for a in await lookup.addresses(name)]

@@ -18,6 +18,7 @@ import asyncio
 import errno
 import logging
 import random
+import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -70,6 +71,22 @@ StunListener = Callable[[bytes, tuple[str, int], tuple[str, int]], None]
 """`(datagram, source, local)` for each STUN datagram on a SIP UDP socket."""
 
 
+def _udp_socket(host: str, port: int) -> socket.socket:
+    """A bound UDP socket; an IPv6 one is IPv6 only, so that "::" and "0.0.0.0" can share a
+    port number (asyncio's create_server does the same for TCP)."""
+    family = family_of(host)
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
+
+
 class TransportLayer:
     """The sockets of one phone: listeners, outgoing connections and keep-alives."""
 
@@ -119,9 +136,7 @@ class TransportLayer:
 
         async def bind(p: int) -> tuple[str, int]:
             _, proto = await loop.create_datagram_endpoint(
-                lambda: UdpEndpoint(self._datagram_received),
-                local_addr=(bind_host, p),
-                family=family_of(bind_host),
+                lambda: UdpEndpoint(self._datagram_received), sock=_udp_socket(bind_host, p)
             )
             self._udp.append(proto)
             return proto.local

@@ -173,7 +173,9 @@ class Account:
             if ip_literal(host) is not None
             else make_resolver(self.settings.dns_servers or None)
         )
-        targets = await resolve(host, uri.port, transport, resolver=resolver)
+        targets = await resolve(
+            host, uri.port, transport, resolver=resolver, family=self.settings.ip_version
+        )
         return targets[0]
 
     # -- commands
@@ -231,7 +233,9 @@ class Account:
         try:
             resolver = make_resolver(s.dns_servers or None) if ip_literal(host) is None else None
             wanted = None if s.transport == "auto" else s.transport
-            targets = await resolve(strip_brackets(host), port, wanted, resolver=resolver)
+            targets = await resolve(
+                strip_brackets(host), port, wanted, resolver=resolver, family=s.ip_version
+            )
         except DnsError as exc:
             self._apply_failure(f"Registration failed: {exc}", exc)
             return False

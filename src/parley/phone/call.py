@@ -36,6 +36,7 @@ from parley.phone.events import (
     HeldBy,
     Party,
 )
+from parley.phone.large_requests import LargeRequests
 from parley.phone.nat import effective_stun, rtp_port_range
 from parley.phone.redirect import follow_redirect
 from parley.sip.headers import NameAddr, SipParseError
@@ -126,6 +127,7 @@ class Call:
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
         self._send_lock = asyncio.Lock()  # FIFO: requests leave in the order they were made
+        self._large = LargeRequests(ctx.driver)  # big requests over TCP (RFC 3261 §18.1.1)
         self.crypto = CallCrypto(account.settings, self._account_signalling())
         self.zrtp = CallZrtp(
             account.settings.zrtp,
@@ -375,11 +377,11 @@ class Call:
         try:
             # A fixed RTP port: its own pair first, the next ones only when it is taken.
             first_pair = (low, low + 1) if self.account.settings.rtp_port else (low, high)
-            await self.stream.open(self.ctx.bind_host, first_pair)
+            await self.stream.open(self._rtp_host(), first_pair)
         except RtpPortError:
             if first_pair == (low, high):
                 raise
-            await self.stream.open(self.ctx.bind_host, (low, high))
+            await self.stream.open(self._rtp_host(), (low, high))
         self.crypto.guard(self.stream)
         await self._ask_stun()
 
@@ -401,6 +403,14 @@ class Call:
             log.info("call %s: STUN says our RTP address is %s:%d", self.id, *self._rtp_mapped)
         except (StunFailure, TimeoutError) as exc:
             log.warning("call %s: STUN for the RTP port failed: %s", self.id, exc or "no answer")
+
+    def _rtp_host(self) -> str:
+        """Where RTP binds: the phone's bind address, or its IPv6 twin for an account on an
+        IPv6 server (as phone.IPV6_COMPANION pairs them for SIP)."""
+        host = self.ctx.bind_host
+        if ":" in self.account.registration.local_host:
+            return {"0.0.0.0": "::", "127.0.0.1": "::1"}.get(host, host)
+        return host
 
     def _apply(self, neg: NegotiatedMedia) -> None:
         """Point the stream at the negotiated codec, address and direction."""
@@ -650,6 +660,7 @@ class Call:
                 log.warning("call %s: cannot reach %s: %s", self.id, next_hop, exc)
                 self._run(self.session.on_transport_error(request, self.now))
                 return
+            request, dest = await self._large.route(request, dest)  # RFC 3261 §18.1.1
             self._send_now(request, dest)
 
     def _send_now(self, request: Request, dest: Address) -> None:

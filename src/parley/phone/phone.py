@@ -88,6 +88,11 @@ def ring_also_devices(m: MediaSettings) -> tuple[str, ...]:
     return (m.speaker_output_device,) if m.ring_also_pc_speaker else ()
 
 
+IPV6_COMPANION = {"0.0.0.0": "::", "127.0.0.1": "::1"}
+"""Dual stack: the IPv6 address that goes with an IPv4 bind address (all addresses, or
+the loopback). Any other bind address is one family only."""
+
+
 class Phone:
     def __init__(
         self,
@@ -373,6 +378,20 @@ class Phone:
                 )
                 raise
             self.sip_ports[port] = bound
+            if self.bind_host in IPV6_COMPANION:
+                await self._listen_ipv6(IPV6_COMPANION[self.bind_host], bound, tcp)
+
+    async def _listen_ipv6(self, host: str, port: int, tcp: bool) -> None:
+        """Dual stack: the same SIP port on the IPv6 twin of the bind address too, so
+        accounts on IPv6 servers (or names with AAAA records) work. A machine without
+        IPv6 goes on with IPv4 alone (logged, not an error)."""
+        transport = self.driver.transport
+        try:
+            await transport.listen_udp(host, port)
+            if tcp:
+                await transport.listen_tcp(host, port)
+        except (TransportError, OSError) as exc:
+            log.info("no IPv6 SIP listener on port %d: %s", port, exc)
 
     async def stop(self, timeout: float = 5.0) -> None:
         """Hang up every call, unregister every account (bounded) and close everything."""

@@ -35,6 +35,7 @@ from parley.settings.types import (
     RECORDING_FIELDS,
     Codec,
     DnsServer,
+    IpVersion,
     KeySequence,
     LowerCodec,
     LowerDtmfMode,
@@ -113,6 +114,12 @@ class AccountSettings(BaseModel):
         default="udp",
         description="Transport for SIP: udp, tcp or tls; auto lets the domain's DNS NAPTR/SRV "
         "records choose (RFC 3263), UDP when they say nothing.",
+    )
+    ip_version: IpVersion = Field(
+        default="auto",
+        description="For a server found by name (DNS A/AAAA records): auto tries IPv4 "
+        "addresses first, then IPv6; ipv6 tries IPv6 first; ipv4 uses IPv4 only. An IP "
+        "address in the domain is used as written.",
     )
     local_port: int = Field(
         default=0,

@@ -21,6 +21,7 @@ from parley.settings.addresses import (
 from parley.settings.keys import check_key_sequence
 
 Transport = Literal["udp", "tcp", "tls", "auto"]
+IpVersion = Literal["auto", "ipv4", "ipv6"]
 Codec = Literal["opus", "g722", "pcma", "pcmu"]
 DtmfMode = Literal["rfc4733", "info", "inband"]
 SrtpMode = Literal["off", "optional", "mandatory"]

@@ -20,7 +20,7 @@ from parley.sip.headers import SipParseError
 from parley.sip.ids import new_branch, new_call_id, new_tag
 from parley.sip.message import Headers, Request, Response
 from parley.sip.request_client import Credentials, DigestRetry
-from parley.sip.uri import SipURI
+from parley.sip.uri import SipURI, uri_host
 
 REFRESH_FRACTION = 0.9  # re-register after 90 % of the granted time
 
@@ -429,10 +429,11 @@ class RegistrationClient:
             via = response.top_via
         except SipParseError:
             return False
-        host = via.received or via.host
+        # received carries an IPv6 address bare (RFC 3261 §20.42); Contact needs brackets.
+        host = uri_host(via.received or via.host)
         port = via.rport or via.port or self._local.port
         current = self._public or self._mapped or self._local
-        if (host, port) == (current.host, current.port) or via.received is None:
+        if (host, port) == (uri_host(current.host), current.port) or via.received is None:
             return False
         self._public = _Local(host, port)
         return True

@@ -17,7 +17,23 @@ import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote
 
-__all__ = ["SipParseError", "SipURI"]
+__all__ = ["SipParseError", "SipURI", "bare_host", "uri_host"]
+
+
+def uri_host(host: str) -> str:
+    """The host as a URI or Via writes it: a bare IPv6 address gets its brackets
+    (RFC 3261 §25.1 IPv6reference); names, IPv4 and bracketed hosts are unchanged.
+    Via's received parameter and socket APIs give IPv6 addresses without brackets."""
+    if ":" in host and not host.startswith("["):
+        return f"[{host}]"
+    return host
+
+
+def bare_host(host: str) -> str:
+    """The host as a socket wants it: "[::1]" -> "::1"; anything else unchanged."""
+    if host.startswith("[") and host.endswith("]"):
+        return host[1:-1]
+    return host
 
 
 class SipParseError(ValueError):
