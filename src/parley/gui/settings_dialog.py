@@ -43,14 +43,12 @@ from parley.gui import widgets
 from parley.gui.bridge import EngineBridge
 from parley.gui.call_dialogs import RecordingNotice
 from parley.gui.i18n import tr
+from parley.gui.settings_account_fields import ACCOUNT_GROUPS
 from parley.gui.settings_fields import (
-    ACCOUNT_GROUPS,
     LEFT_OUT,
     OTHER_GROUP_TITLE,
     PAGES,
     RESTART_NAMES,
-    FieldSpec,
-    GroupSpec,
     all_specs,
     spec_for,
 )
@@ -63,6 +61,7 @@ from parley.gui.settings_pages import (
     scroll_page,
     words_match,
 )
+from parley.gui.settings_specs import FieldSpec, GroupSpec
 from parley.gui.texts import issue_text, phone_error_text, problem_text, setting_name
 from parley.gui.theme import apply_theme
 from parley.phone.events import AccountStateChanged, PhoneError

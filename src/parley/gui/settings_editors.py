@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from parley.gui.i18n import N_, tr
-from parley.gui.settings_fields import FieldSpec
+from parley.gui.settings_specs import FieldSpec
 from parley.settings.types import DEFAULT_CODECS
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 from parley.app.snapshots import AccountInfo
 from parley.gui.i18n import N_, tr
 from parley.gui.settings_editors import BoolEditor, Editor, make_editor
-from parley.gui.settings_fields import AUTO_ANSWER_MODE, FieldSpec, GroupSpec
+from parley.gui.settings_fields import AUTO_ANSWER_MODE
+from parley.gui.settings_specs import FieldSpec, GroupSpec
 from parley.gui.texts import account_text, issue_text
 from parley.settings.errors import describe_validation_error
 from parley.settings.model import (

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from parley.app import Application
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import tr
-from parley.gui.settings_fields import TRANSPORTS
+from parley.gui.settings_account_fields import TRANSPORTS
 from parley.gui.texts import issue_text, net_problem_text
 from parley.phone.events import AccountStateChanged, NetProblem, RegCause, RegState
 from parley.settings import ConfigError, SecretStoreError, keyring_status
