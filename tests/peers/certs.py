@@ -30,7 +30,7 @@ _SERVER_EXT = """\
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth, clientAuth
-subjectAltName = IP:127.0.0.1, IP:::1, IP:fd00:77::1, DNS:localhost
+subjectAltName = @@ALT_NAMES@@
 """
 
 
@@ -38,7 +38,7 @@ def make_certs(
     directory: Path,
     *,
     common_name: str = "localhost",
-    alt_names: str = "IP:127.0.0.1, DNS:localhost",
+    alt_names: str = "IP:127.0.0.1, IP:::1, IP:fd00:77::1, DNS:localhost",
 ) -> Certs:
     """Create ca.crt/ca.key and server.crt/server.key (signed by the CA) in ``directory``;
     ``common_name``/``alt_names`` name the server (e.g. a name other than 127.0.0.1)."""
@@ -71,7 +71,7 @@ def make_certs(
         "-out",
         "server.csr",
     )
-    ext = _SERVER_EXT.replace("IP:127.0.0.1, DNS:localhost", alt_names)
+    ext = _SERVER_EXT.replace("@@ALT_NAMES@@", alt_names)
     (directory / "server.ext").write_text(ext)
     run(
         "x509", "-req", "-in", "server.csr", "-days", "3650",

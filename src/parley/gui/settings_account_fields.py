@@ -17,6 +17,11 @@ DTMF_MODES = {
     "info": N_("SIP INFO"),
     "inband": N_("Tones in the audio (in-band)"),
 }
+IP_VERSIONS = {
+    "auto": N_("Automatic (IPv4 first)"),
+    "ipv4": N_("IPv4 only"),
+    "ipv6": N_("IPv6 only"),
+}
 STUN_MODES = {
     "none": N_("No STUN"),
     "global": N_("The global STUN server"),
@@ -82,6 +87,12 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
                 N_("Transport"),
                 N_("How SIP messages travel to the server."),
                 choices=TRANSPORTS,
+            ),
+            F(
+                "account.ip_version",
+                N_("IP version"),
+                N_("Which addresses of the server to use when its name has both kinds."),
+                choices=IP_VERSIONS,
             ),
             F(
                 "account.outbound_proxy",

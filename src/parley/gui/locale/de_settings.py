@@ -383,6 +383,11 @@ STRINGS: dict[str, str] = {
     "Allow SRTP keys over unencrypted signalling": "SRTP-Schlüssel auch unverschlüsselt senden",
     "Over UDP or TCP anyone on the way can read the keys and so the audio. Off: SRTP is used only when the account uses TLS.": "Über UDP oder TCP kann jeder auf dem Weg die Schlüssel und damit das Audio lesen. Aus: SRTP wird nur verwendet, wenn das Konto TLS nutzt.",
     # STUN and TLS (issue #11)
+    "IP version": "IP-Version",
+    "Which addresses of the server to use when its name has both kinds.": "Welche Adressen des Servers verwendet werden, wenn sein Name beide Arten hat.",
+    "Automatic (IPv4 first)": "Automatisch (IPv4 zuerst)",
+    "IPv4 only": "Nur IPv4",
+    "IPv6 only": "Nur IPv6",
     "STUN": "STUN",
     "No STUN": "Kein STUN",
     "The global STUN server": "Der globale STUN-Server",
