@@ -87,6 +87,11 @@ def free_port(kind: PortKind = "udp") -> int:
     parallel test runs rarely try the same numbers.
     """
     rng = random.Random(os.getpid() ^ int(time.monotonic_ns()))
+    if len(_handed_out) > len(PEER_PORTS) * 3 // 4:
+        # A long run (the whole suite in one process) hands out more numbers than the
+        # stretch holds; the peers of earlier modules are gone, and the kernel check
+        # below still refuses a port in use, so the memory can start afresh.
+        _handed_out.clear()
     for _ in range(2000):
         port = rng.choice(PEER_PORTS)
         if port in _handed_out or not _port_is_free(port, kind):
