@@ -22,7 +22,7 @@ import subprocess
 from pathlib import Path
 from types import TracebackType
 
-from peers.common import Process, missing_peer, wait_until
+from peers.common import missing_peer
 from peers.kamailio import Kamailio
 
 HOME_ADDR = "10.0.0.2"
@@ -130,31 +130,16 @@ class NamespacedKamailio(Kamailio):
     """The test Kamailio on `address` inside namespace `netns` (the "internet" side)."""
 
     def __init__(self, workdir: Path, users: dict[str, str], *, netns: str, address: str) -> None:
-        self.netns = netns
         self.address = address
-        # Its own namespace: the standard ports are free there.
-        super().__init__(workdir, users, udp_port=5060, tcp_port=5061, tls_port=5062, realm=address)
-
-    @property
-    def host(self) -> str:
-        return self.address
-
-    def _write_files(self) -> None:
-        super()._write_files()
-        text = self.config_path.read_text().replace("127.0.0.1", self.address)
-        self.config_path.write_text(text)
-
-    def argv(self) -> list[str]:
-        return ["ip", "netns", "exec", self.netns, *super().argv()]
-
-    def start(self, timeout: float = 15.0) -> NamespacedKamailio:
-        self.ctl_socket.unlink(missing_ok=True)
-        self.process = Process(self.argv(), log_path=self.log_path, name="kamailio")
-        self.process.start()
-        try:
-            if not wait_until(self.ctl_socket.exists, timeout=timeout):
-                raise TimeoutError(f"no ctl socket at {self.ctl_socket}:\n{self.log_text()}")
-        except BaseException:
-            self.stop()
-            raise
-        return self
+        # Its own namespace: the standard ports are free there. The base class runs it
+        # there and waits for the ctl socket instead of probing the ports.
+        super().__init__(
+            workdir,
+            users,
+            udp_port=5060,
+            tcp_port=5061,
+            tls_port=5062,
+            realm=address,
+            host=address,
+            netns=netns,
+        )
