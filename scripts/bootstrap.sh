@@ -85,6 +85,10 @@ peer_packages=(
     xdotool
     coturn  # STUN server (issue #11 NAT tests)
     nftables  # the NAT of the STUN tests' namespaces
+    slapd  # LDAP directory (issue #10 contact sources)
+    ldap-utils
+    nginx-light  # XML phone books over HTTP(S), Basic auth, ETag
+    apache2  # HTTP Digest auth (nginx has none)
 )
 # shellcheck disable=SC2206  # word splitting of the extra list is intended
 peer_packages+=(${PARLEY_EXTRA_PACKAGES:-})
