@@ -99,7 +99,7 @@ def test_only_existing_features_are_shown(dialog: SettingsDialog) -> None:
     assert "gui.hide_contacts_without_name" not in dialog.rows
     assert "gui.hide_contacts_without_number" not in dialog.rows
     # A search for them says that they come with the contact sources.
-    assert dialog.show_search("without") == 0
+    assert dialog.show_search("contacts without name") == 0
     assert dialog.search_result.text() == "Not available yet"
     assert "Hide contacts without name" in dialog.no_result.text()
     assert "issue #10" in dialog.no_result.text()

@@ -143,7 +143,7 @@ class Application:
         try:
             contacts = ContactStore(
                 contacts_path if contacts_path is not None else data / CONTACTS_FILE,
-                default_region=default_region,
+                default_region=default_region or _default_country(settings),
             )
         except BaseException:
             history.close()
@@ -444,3 +444,9 @@ class Application:
 
     def contact_for_number(self, number: str) -> Contact | None:
         return self.directory.contact_for_number(number)
+
+
+def _default_country(settings: Settings) -> str | None:
+    """The country that national numbers of callers and contacts belong to: the first
+    account's "default country for numbers without country code" that is set."""
+    return next((a.default_country for a in settings.accounts if a.default_country), None)

@@ -168,6 +168,11 @@ class Console:
 
     def print_event(self, event: PhoneEvent) -> None:
         data = event_data(event)
+        if data["event"] == "call" and data.get("remote") and self.app is not None:
+            # Who the other party is, when a contact knows the number (issue #10).
+            name = self.app.directory.contact_name(str(data["remote"]))
+            if name:
+                data["name"], data["source"] = name, "local"
         if self.as_json:
             self._print(json.dumps(data, ensure_ascii=False, default=str))
             return

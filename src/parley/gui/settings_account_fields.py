@@ -358,6 +358,46 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
         ),
     ),
     GroupSpec(
+        N_("Phone number modification"),
+        (
+            F(
+                "account.remove_dial_chars",
+                N_("Remove dial characters"),
+                N_(
+                    "Characters removed from a number before dialling (spaces, -, /, ( ) "
+                    "and . always are)."
+                ),
+            ),
+            F(
+                "account.use_country_code",
+                N_("Use country code"),
+                N_(
+                    "Outside numbers are dialled in international form: a national number "
+                    "gets the default country's code (030 1234567 becomes +49 30 1234567). "
+                    "Extensions, emergency and service numbers are never changed."
+                ),
+            ),
+            F(
+                "account.default_country",
+                N_("Default country for numbers without country code"),
+                N_(
+                    "Two-letter country code, e.g. DE, AT, CH. Also decides how national and "
+                    "international spellings of a caller's number are matched with contacts."
+                ),
+            ),
+            F(
+                "account.dial_prefix",
+                N_("Dialling prefix"),
+                N_(
+                    "With the country code: the international access code in place of '+', "
+                    "e.g. 00. Without it: an outside line put before national numbers, e.g. "
+                    "0 or 9."
+                ),
+            ),
+        ),
+        extra="dial-preview",
+    ),
+    GroupSpec(
         N_("InterCom"),
         (
             F(

@@ -32,7 +32,6 @@ ISSUE_TOPICS: dict[int, str] = {
     PROVISIONING: N_("provisioning, automation and headsets"),
 }
 
-_ACCOUNT_NUMBERS = N_("Accounts › Phone number modification")
 _ACCOUNT_COMPAT = N_("Accounts › Compatibility modes")
 _ACCOUNT_NETWORK = N_("Accounts › Network")
 _ACCOUNT_ENCRYPTION = N_("Accounts › Encryption")
@@ -47,12 +46,6 @@ _TLS = N_("Functions › Advanced › TLS")
 
 NOT_YET: tuple[NotYet, ...] = (
     # Accounts
-    NotYet(N_("Remove dial characters"), _ACCOUNT_NUMBERS, CONTACT_SOURCES),
-    NotYet(N_("Use country code"), _ACCOUNT_NUMBERS, CONTACT_SOURCES),
-    NotYet(
-        N_("Default country for numbers without country code"), _ACCOUNT_NUMBERS, CONTACT_SOURCES
-    ),
-    NotYet(N_("Dialling prefix"), _ACCOUNT_NUMBERS, CONTACT_SOURCES, "prefix"),
     NotYet(N_("Own ringtone for this account"), N_("Accounts › Functions"), None, "custom"),
     NotYet(N_("RTCP feedback"), _ACCOUNT_COMPAT, ENCRYPTION_NETWORK, "avpf"),
     NotYet(N_("Send KPML (Cisco)"), _ACCOUNT_COMPAT, None, "dtmf"),

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from parley.app.snapshots import AccountInfo
+from parley.gui.dial_preview import DialPreview
 from parley.gui.i18n import N_, tr
 from parley.gui.settings_editors import BoolEditor, Editor, make_editor
 from parley.gui.settings_fields import AUTO_ANSWER_MODE
@@ -334,7 +335,16 @@ def build_group(
             form.addRow(row.container)
         row.form, row.group, row.group_title = form, box, spec.title
         rows.append(row)
+    if spec.extra == "dial-preview":
+        preview = DialPreview(
+            lambda: _as_account(get_model("account")), [row.editor.changed for row in rows]
+        )
+        form.addRow(preview.label, preview)
     return box, rows
+
+
+def _as_account(model: BaseModel | None) -> AccountSettings | None:
+    return model if isinstance(model, AccountSettings) else None
 
 
 def scroll_page(content: QWidget) -> QScrollArea:

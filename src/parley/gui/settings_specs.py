@@ -25,6 +25,8 @@ class FieldSpec:
 class GroupSpec:
     title: str
     fields: tuple[FieldSpec, ...]
+    # A widget shown under the rows (settings_pages.GROUP_EXTRAS), e.g. "dial-preview".
+    extra: str = ""
 
 
 @dataclass(frozen=True)

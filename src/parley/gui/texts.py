@@ -543,6 +543,10 @@ _FIELD_ISSUES: dict[str, str] = {
     ),
     "outbound_proxy": N_("“{value}” is not a valid proxy: enter host:port or a SIP address."),
     "tls_server_name": N_("“{value}” is not a valid host name."),
+    "default_country": N_(
+        "“{value}” is not a country code: use the two-letter ISO 3166 code, e.g. DE, AT, CH, "
+        "GB or US."
+    ),
     "dns_servers": N_("“{value}” is not a DNS server address: enter it as IP or IP:port."),
     "name": N_("The name must not start or end with spaces."),
     "display_name": N_("This text must not contain control characters."),

@@ -7,8 +7,10 @@ sees the phone itself.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 
+from parley.contacts.dial_rules import DialRules, apply
 from parley.phone.account import Account
 from parley.phone.call import Call
 from parley.phone.context import CallContext
@@ -36,21 +38,45 @@ def account_for(accounts: Mapping[str, Account], name: str | None) -> Account:
     return next(iter(accounts.values()))
 
 
+def dial_rules(account: Account) -> DialRules:
+    """The account's phone number modification settings."""
+    st = account.settings
+    return DialRules(
+        remove_chars=st.remove_dial_chars,
+        use_country_code=st.use_country_code,
+        country=st.default_country,
+        prefix=st.dial_prefix,
+    )
+
+
 def target_uri(target: str, account: Account) -> SipURI:
-    """A number is dialled on the account's domain; a SIP URI is used as it is."""
+    """A number is dialled on the account's domain (after the account's number
+    modification); a SIP URI is used as it is, except that a number in it addressed to
+    the account's own domain, or a tel: URI, is modified the same way."""
     text = target.strip()
     if not text:
         raise DialError("nothing to dial")
+    rules = dial_rules(account)
     if text.lower().startswith(("sip:", "sips:", "tel:")):
         try:
-            return SipURI.parse(text)
+            uri = SipURI.parse(text)
         except SipParseError as exc:
             raise DialError(f"{text!r} is not a valid address: {exc}") from exc
+        own = uri.scheme == "tel" or uri.host.lower() == account.settings.domain.lower()
+        if own and uri.user and rules.active:
+            return dataclasses.replace(uri, user=apply(uri.user, rules).number)
+        return uri
     cleaned = "".join(ch for ch in text if ch not in " -/()")
     if "@" in cleaned:
         user, _, host = cleaned.partition("@")
+        if host.lower() == account.settings.domain.lower():
+            user = apply(user, rules).number
     else:
-        user, host = cleaned, account.settings.domain
+        user, host = apply(cleaned, rules).number, account.settings.domain
+    return _on_domain(user, host, account)
+
+
+def _on_domain(user: str, host: str, account: Account) -> SipURI:
     h, port = split_host_port(host)
     params: dict[str, str | None] = (
         {"transport": "tcp"} if account.settings.transport == "tcp" else {}

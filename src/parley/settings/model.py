@@ -343,9 +343,55 @@ class AccountSettings(BaseModel):
         "state (RFC 3891).",
     )
 
+    # --- Phone number modification (what is dialled: contacts/dial_rules.py) -------
+    remove_dial_chars: str = Field(
+        default="",
+        max_length=20,
+        description="Characters removed from a number before dialling (spaces, -, /, ( ) "
+        "and . always are).",
+    )
+    use_country_code: bool = Field(
+        default=False,
+        description="Dial outside numbers in international form: a national number gets "
+        "the default country's code (030 1234567 becomes +49 30 1234567); dial_prefix, when "
+        "set, then stands in for the '+'. Extensions, emergency and service numbers are "
+        "never changed.",
+    )
+    default_country: str | None = Field(
+        default=None,
+        description="ISO 3166 code of the country for numbers without a country code, "
+        'e.g. "DE"; also how national and international spellings of incoming numbers '
+        "are matched with contacts.",
+    )
+    dial_prefix: str = Field(
+        default="",
+        max_length=10,
+        pattern=r"^[0-9*#]*$",
+        description="Digits put before outside numbers: with use_country_code the "
+        "international access code in place of '+' (e.g. 00); without it an outside line "
+        "before national numbers (e.g. 9 or 0).",
+    )
+
     # Where an inline password came from (set by load_settings): saving back to that
     # same file keeps it; saving anywhere else does not copy it.
     _password_file: Path | None = PrivateAttr(default=None)
+
+    @field_validator("default_country", mode="before")
+    @classmethod
+    def _known_country(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            return value
+        import phonenumbers  # a service-level dependency; only needed here
+
+        code = value.strip().upper()
+        if code not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(
+                f"{value!r} is not a country code: use the two-letter ISO 3166 code, "
+                'e.g. "DE", "AT", "CH", "GB", "US"'
+            )
+        return code
 
     @field_validator("ca_file", "tls_client_certificate", mode="after")
     @classmethod
