@@ -35,6 +35,7 @@ from parley.app.conference import ConferenceCalls
 from parley.app.context import AppContext, AppError, CallRef
 from parley.app.directory import Directory
 from parley.app.engine import Engine
+from parley.app.event_rules import EventRules
 from parley.app.events import HistoryAdded
 from parley.app.intercom import Intercom
 from parley.app.messages import Messages
@@ -174,6 +175,11 @@ class Application:
         self.presence = self._presence
         self.voicemail = Voicemail(self._ctx, self.calls, self.subscribe)
         self.blf = Blf(self._ctx, self.subscribe)  # BLF lines and pickup
+        # Event rules (Automation › Event rules): URL, program or REST call on events.
+        self.rules = EventRules(
+            lambda: self.configuration.settings, self._dispatch, self.directory.contact_name
+        )
+        self.subscribe(self.rules.on_event)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -247,6 +253,7 @@ class Application:
             except Exception:
                 log.exception("the phone did not stop cleanly")
         self.engine.stop(timeout)
+        self.rules.close()
         self.directory.close()
         self._messages.close()
 

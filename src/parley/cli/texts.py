@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from parley.app.event_rules import RuleRan
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.phone.events import (
     AccountStateChanged,
@@ -392,6 +393,10 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         data["text"] = subscription_text(event)
     elif isinstance(event, PublicationChanged):
         data["text"] = publication_text(event)
+    elif isinstance(event, RuleRan):
+        from parley.cli.commands_rules import rule_text
+
+        data["text"] = rule_text(event)
     elif isinstance(event, ConferenceChanged):
         data["calls"] = list(event.calls)
         data["muted"] = list(event.muted)

@@ -27,6 +27,7 @@ from pydantic import (
 from parley.settings.addresses import (
     split_host_port,
 )
+from parley.settings.automation import AutomationSettings
 from parley.settings.network import StunSettings, TlsSettings
 from parley.settings.types import (
     _MODEL_CONFIG,
@@ -820,6 +821,7 @@ class Settings(BaseModel):
     functions: FunctionsSettings = Field(default_factory=FunctionsSettings)
     stun: StunSettings = Field(default_factory=StunSettings)
     tls: TlsSettings = Field(default_factory=TlsSettings)
+    automation: AutomationSettings = Field(default_factory=AutomationSettings)
     accounts: list[AccountSettings] = Field(
         default_factory=list, description="The SIP accounts, each with its own unique name."
     )

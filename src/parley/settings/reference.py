@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from parley.settings.automation import AutomationSettings, EventRule
 from parley.settings.model import (
     AccountSettings,
     FunctionsSettings,
@@ -98,6 +99,28 @@ def render() -> str:
     ]
     parts += ["## `[gui]` — the desktop app", "", *_table(GuiSettings, "gui."), ""]
     parts += ["## `[tls]` — TLS for every account", "", *_table(TlsSettings, "tls."), ""]
+    parts += [
+        "## `[automation]` and `[[automation.rules]]` — event rules (Automation › Event rules)",
+        "",
+        *_table(AutomationSettings, "automation."),
+        "",
+        "Each `[[automation.rules]]` table is one rule. Values filled into placeholders are "
+        "percent-encoded in URLs, JSON-escaped in JSON bodies, stripped of line breaks in "
+        "headers, and passed to programs as separate arguments (never through a shell).",
+        "",
+        "```toml",
+        "[[automation.rules]]",
+        'name = "open the caller in the CRM"',
+        'event = "call"',
+        'state = "ringing"',
+        'direction = "incoming"',
+        'action = "url"',
+        'address = "https://crm.example.com/search?phone={number}&name={name}"',
+        "```",
+        "",
+        *_table(EventRule, "automation.rules[]."),
+        "",
+    ]
     parts += ["## `[log]`", "", *_table(LogSettings, "log."), ""]
     return "\n".join(parts)
 
