@@ -20,10 +20,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from parley import __version__
 from parley.app.application import Application, default_data_dir
 from parley.app.logs import LOG_FILE, configure_logging
+from parley.automation.desktop import IntegrationResult, target_of_link
 from parley.gui import icons
 from parley.gui.bridge import EngineBridge
+from parley.gui.desktop_links import apply_integration, follow_settings
 from parley.gui.i18n import install_qt_translations, set_language, tr
 from parley.gui.main_window import MainWindow
+from parley.gui.single_instance import InstanceServer, hand_over, server_name
 from parley.gui.texts import (
     phone_error_detail,
     phone_error_text,
@@ -51,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-keyring",
         action="store_true",
         help="never use the OS keyring (passwords only from the settings file)",
+    )
+    parser.add_argument(
+        "link",
+        nargs="?",
+        help="a sip:, sips:, tel: or callto: link to dial (handed to the Parley already "
+        "running, if there is one)",
     )
     parser.add_argument(
         "--report-ready",
@@ -90,6 +99,17 @@ def run_gui(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv if argv is not None else sys.argv[1:])
     configure_logging(LogSettings(log_level="warning"))  # until the settings are read
     qt_app = qt_application()
+    data = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+    instance_name = server_name(data)
+    if args.link is not None:
+        if target_of_link(args.link) is None:
+            print(
+                f"parley: {args.link!r} is not a sip:, sips:, tel: or callto: link", file=sys.stderr
+            )
+            return 2
+        if hand_over(instance_name, args.link):
+            print(f"parley: {args.link} handed to the running Parley", flush=True)
+            return 0
     try:
         application = Application(
             args.config,
@@ -107,9 +127,39 @@ def run_gui(argv: list[str] | None = None) -> int:
         return 1
     # From here on the log follows [log] (level, SIP trace), on stderr and in a file
     # beside the history, and follows changes made in the settings dialog.
-    data = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
     configure_logging(application.settings.log, log_file=data / LOG_FILE)
     bridge, window = start_window(application, qt_app)
+    for outcome in apply_integration(application.settings.automation):
+        if outcome.result is IntegrationResult.FAILED:
+            window.status.add_error(
+                tr("Parley could not set up its desktop integration."),
+                tr("Details: {detail}", detail=outcome.detail),
+            )
+    follow_settings(application)
+    pending = [args.link] if args.link else []
+
+    def dial_link(link: str) -> None:
+        target = target_of_link(link)
+        if target is None:
+            return
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        bridge.run(
+            application.calls.dial(target),
+            None,
+            lambda exc: window.status.add_error(
+                tr("Parley could not dial {link}.", link=link), problem_detail(exc)
+            ),
+        )
+
+    instance = InstanceServer(instance_name, dial_link)
+
+    def dial_pending(_name: str, state: str) -> None:
+        if state == "registered" and pending:
+            dial_link(pending.pop())
+
+    window.account_list.state_shown.connect(dial_pending)
     if args.report_ready:
 
         def report(name: str, state: str) -> None:
@@ -155,6 +205,7 @@ def run_gui(argv: list[str] | None = None) -> int:
     try:
         return qt_app.exec()
     finally:
+        instance.close()
         bridge.close()
         application.stop()
 

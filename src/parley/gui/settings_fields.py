@@ -415,6 +415,25 @@ PAGES: tuple[PageSpec, ...] = (
                 ),
             ),
             GroupSpec(
+                N_("Automation"),
+                (
+                    F(
+                        "automation.start_with_os",
+                        N_("Start Parley with the operating system"),
+                        N_("Parley starts when you log in."),
+                    ),
+                    F(
+                        "automation.register_uri_handlers",
+                        N_("Open callto, SIP and tel links with Parley"),
+                        N_(
+                            "Links such as sip:1002@pbx or tel:+49301234567 on web pages and in "
+                            "other programs are dialled by Parley (Linux and Windows; on macOS "
+                            "the installed app declares them)."
+                        ),
+                    ),
+                ),
+            ),
+            GroupSpec(
                 N_("Presence"),
                 (
                     F(

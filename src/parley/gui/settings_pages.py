@@ -36,6 +36,7 @@ from parley.gui.settings_editors import BoolEditor, Editor, make_editor
 from parley.gui.settings_fields import AUTO_ANSWER_MODE
 from parley.gui.settings_specs import FieldSpec, GroupSpec
 from parley.gui.texts import account_text, issue_text
+from parley.settings.automation import AutomationSettings
 from parley.settings.errors import describe_validation_error
 from parley.settings.model import (
     AccountSettings,
@@ -57,6 +58,7 @@ MODEL_CLASSES: dict[str, type[BaseModel]] = {
     "log": LogSettings,
     "stun": StunSettings,
     "tls": TlsSettings,
+    "automation": AutomationSettings,
     "": Settings,
 }
 

@@ -97,6 +97,17 @@ class EventRule(BaseModel):
 class AutomationSettings(BaseModel):
     model_config = _MODEL_CONFIG
 
+    start_with_os: bool = Field(
+        default=False,
+        description="Start Parley when you log in (XDG autostart on Linux, the Run key on "
+        "Windows, a LaunchAgent on macOS). Applied by the desktop app.",
+    )
+    register_uri_handlers: bool = Field(
+        default=False,
+        description="Open sip:, sips:, tel: and callto: links with Parley (Linux and "
+        "Windows; on macOS the installed app bundle declares them). Applied by the desktop "
+        "app; a link opened while Parley runs is dialled by the running Parley.",
+    )
     rules: list[EventRule] = Field(default_factory=list, description="The event rules.")
     http_proxy: str | None = Field(
         default=None,
