@@ -1,0 +1,755 @@
+"""Contacts from an LDAP directory (a PBX's phone book, OpenLDAP, Active Directory).
+
+Two synchronous entry points, run in a worker thread (each opens its own connection and
+closes it; nothing is shared between calls):
+
+- `fetch_all(config)`: every entry under the base DN within the configured filter, in
+  pages (RFC 2696) so a directory larger than the server's size limit still comes whole;
+- `search(config, text, limit)`: search as you type, the server doing the matching.
+
+Both return a `FetchResult` and never raise: what the server refused or what broke comes
+back as `SourceIssue`s with a `SourceProblem` code; what came before a size limit is kept.
+Referrals are never chased (they could point anywhere with our credentials): each is
+reported. Telephone numbers are compared by the server ignoring spaces and dashes only,
+so a number is searched in each of the spellings it may be stored in (+49 30 …,
+0049 30 …, 030 …).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import ssl
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import phonenumbers
+from ldap3 import ANONYMOUS, NONE, SIMPLE, SUBTREE, Connection, Server, Tls
+from ldap3.core.exceptions import (
+    LDAPException,
+    LDAPInvalidFilterError,
+    LDAPSocketOpenError,
+    LDAPStartTLSError,
+)
+
+from parley.contacts.model import MAX_TEXT, Contact, NumberType, PhoneNumber
+from parley.contacts.numbers import (
+    clean_number,
+    is_dialable,
+    is_sip_address,
+    normalize_number,
+    valid_region,
+)
+from parley.contacts.source import FetchResult, SourceIssue, SourceProblem
+
+Security = Literal["none", "ldaps", "starttls"]
+
+PAGE_SIZE = 500  # entries per page of a paged search (Active Directory's MaxPageSize is 1000)
+_PAGED_RESULTS = "1.2.840.113556.1.4.319"
+
+
+@dataclass(frozen=True)
+class LdapAttributes:
+    """The manual's Attribute page: which directory attribute fills which contact field
+    ("" = not used). Defaults fit inetOrgPerson (OpenLDAP, PBX phone books)."""
+
+    display_name: str = "cn"
+    first_name: str = "givenName"
+    last_name: str = "sn"
+    company: str = "o"
+    business: str = "telephoneNumber"
+    work_ip_phone: str = "ipPhone"  # the manual's "Work IP Phone" (Active Directory's name)
+    mobile: str = "mobile"
+    home: str = "homePhone"
+    fax: str = "facsimileTelephoneNumber"
+
+    def name_attributes(self) -> tuple[str, ...]:
+        return _unique((self.display_name, self.first_name, self.last_name, self.company))
+
+    def phone_attributes(self) -> tuple[tuple[str, NumberType], ...]:
+        pairs = (
+            (self.business, NumberType.BUSINESS),
+            (self.work_ip_phone, NumberType.BUSINESS),
+            (self.mobile, NumberType.MOBILE),
+            (self.home, NumberType.HOME),
+            (self.fax, NumberType.FAX),
+        )
+        seen: set[str] = set()
+        out = []
+        for name, kind in pairs:
+            if name and name.lower() not in seen:
+                seen.add(name.lower())
+                out.append((name, kind))
+        return tuple(out)
+
+    def requested(self) -> list[str]:
+        """The attributes asked of the server (nothing else is transferred)."""
+        return list(
+            _unique((*self.name_attributes(), *(name for name, _ in self.phone_attributes())))
+        )
+
+
+INET_ORG_PERSON = LdapAttributes()
+# Active Directory: displayName is the full name, the firm is `company`.
+ACTIVE_DIRECTORY = LdapAttributes(display_name="displayName", company="company")
+
+
+@dataclass(frozen=True)
+class LdapConfig:
+    """How to reach and read one directory (the manual's Access data and Attribute pages).
+
+    `security`: "none" (plain LDAP), "ldaps" (TLS from the first byte, port 636) or
+    "starttls" (plain connection upgraded before the bind). `ignore_certificate` keeps the
+    link encrypted but checks neither the certificate nor the name in it: an explicit
+    choice the settings must warn about. `ca_file` (PEM) replaces the system's trusted CAs.
+    `bind_dn` "" is anonymous. `result_limit` 0 leaves only the server's own limit.
+    `default_country` (ISO code such as "DE") decides the national spellings of numbers.
+    """
+
+    host: str
+    port: int | None = None  # None: 636 for "ldaps", else 389
+    security: Security = "none"
+    ignore_certificate: bool = False
+    ca_file: str | None = None
+    bind_dn: str = ""
+    password: str = field(default="", repr=False)
+    base_dn: str = "dc=auerswald"
+    search_filter: str = "(objectClass=person)"
+    result_limit: int = 0
+    attributes: LdapAttributes = INET_ORG_PERSON
+    timeout: float = 10.0
+    default_country: str = ""
+
+    @property
+    def server_port(self) -> int:
+        if self.port:
+            return self.port
+        return 636 if self.security == "ldaps" else 389
+
+    @property
+    def url(self) -> str:
+        scheme = "ldaps" if self.security == "ldaps" else "ldap"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.server_port}"
+
+
+# --- filters (RFC 4515) ---------------------------------------------------------------
+
+_FILTER_SPECIAL = {"\\": r"\5c", "*": r"\2a", "(": r"\28", ")": r"\29", "\0": r"\00"}
+
+
+def escape_filter_value(text: str) -> str:
+    """`text` as an assertion value of an RFC 4515 filter: the five special characters
+    and every other control character as \\XX (UTF-8 bytes); other text is kept."""
+    out = []
+    for char in text:
+        if char in _FILTER_SPECIAL:
+            out.append(_FILTER_SPECIAL[char])
+        elif ord(char) < 32 or ord(char) == 127:
+            out.append("".join(f"\\{b:02x}" for b in char.encode()))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def configured_filter(text: str) -> str:
+    """The configured search filter in parentheses ("" means every entry)."""
+    text = text.strip()
+    if not text:
+        return "(objectClass=*)"
+    return text if text.startswith("(") else f"({text})"
+
+
+_NUMBER = re.compile(r"^\+?[0-9]+$")
+
+
+def _country_code(digits: str) -> tuple[int, str] | None:
+    """Split international digits (without +) into country code and the rest; country
+    codes are prefix-free, so the first 1-3 digits that are one are it."""
+    for size in (1, 2, 3):
+        code = int(digits[:size]) if len(digits) >= size else -1
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return code, digits[size:]
+    return None
+
+
+def number_forms(text: str, region: str | None = None) -> tuple[str, ...]:
+    """The spellings (without separators) a typed number, complete or partial, may be
+    stored in: as typed, international with + and with 00, and — when it is a number of
+    `region`'s country — national with the trunk prefix. () when `text` is no number."""
+    cleaned = clean_number(text)
+    if not _NUMBER.match(cleaned):
+        return ()
+    forms = [cleaned]
+    region = valid_region(region)
+    international: str | None = None
+    full = normalize_number(cleaned, region)
+    if full.startswith("+") and _is_valid(full):
+        international = full  # a complete number phonenumbers knows: its E.164 form
+    elif cleaned.startswith("+"):
+        international = cleaned
+    elif cleaned.startswith("00"):
+        international = "+" + cleaned[2:]
+    if international is None and region is not None and not cleaned.startswith("+"):
+        trunk = _trunk_prefix(region)
+        if trunk and cleaned.startswith(trunk) and len(cleaned) > len(trunk):
+            code = phonenumbers.country_code_for_region(region)
+            international = f"+{code}{cleaned[len(trunk) :]}"
+    if international is not None:
+        forms += [international, "00" + international[1:]]
+        split = _country_code(international[1:])
+        if region is not None and split is not None:
+            code, rest = split
+            trunk = _trunk_prefix(region)
+            if code == phonenumbers.country_code_for_region(region) and rest:
+                forms.append(f"{trunk}{rest}")
+    return _unique(forms)
+
+
+def _is_valid(e164: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _trunk_prefix(region: str) -> str:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    return (metadata.national_prefix or "") if metadata is not None else ""
+
+
+def text_filter(config: LdapConfig, text: str) -> str | None:
+    """The filter for search as you type: every word of `text` in some name attribute
+    (or the whole text in a phone attribute, in each spelling a number may have), ANDed
+    with the configured filter. None when `text` has nothing to search for."""
+    words = text.split()
+    if not words:
+        return None
+    names = config.attributes.name_attributes()
+    phones = [name for name, _ in config.attributes.phone_attributes()]
+    forms = number_forms(text, config.default_country)
+    alternatives: list[str] = []
+    if forms:
+        # A number may also be part of a name ("Firma 12"): search the names too.
+        whole = escape_filter_value(" ".join(words))
+        alternatives += [f"({a}=*{whole}*)" for a in names]
+        alternatives += [f"({a}=*{escape_filter_value(f)}*)" for a in phones for f in forms]
+        wanted = _any(alternatives)
+    else:
+        per_word = [_any([f"({a}=*{escape_filter_value(word)}*)" for a in names]) for word in words]
+        wanted = per_word[0] if len(per_word) == 1 else "(&" + "".join(per_word) + ")"
+    if not wanted:
+        return None
+    return f"(&{configured_filter(config.search_filter)}{wanted})"
+
+
+def _any(parts: Sequence[str]) -> str:
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else "(|" + "".join(parts) + ")"
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item and item.lower() not in seen:
+            seen.add(item.lower())
+            out.append(item)
+    return tuple(out)
+
+
+# --- entries → contacts -----------------------------------------------------------------
+
+Raw = dict[str, list[bytes]]
+
+
+def _values(raw: Raw, attribute: str) -> list[bytes]:
+    """The values of `attribute` (attribute names are case-insensitive)."""
+    if not attribute:
+        return []
+    wanted = attribute.lower()
+    for name, values in raw.items():
+        if name.lower() == wanted or name.lower().startswith(wanted + ";"):
+            return list(values)
+    return []
+
+
+class _Skip(Exception):
+    pass
+
+
+def _text(raw: Raw, attribute: str) -> str:
+    values = _values(raw, attribute)
+    if not values:
+        return ""
+    try:
+        value = values[0].decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise _Skip(f"{attribute} is not UTF-8 text") from None
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise _Skip(f"{attribute} contains control characters")
+    if len(value) > MAX_TEXT:
+        raise _Skip(f"{attribute} is longer than {MAX_TEXT} characters")
+    return value
+
+
+def entry_to_contact(
+    dn: str, raw: Raw, attributes: LdapAttributes
+) -> tuple[Contact | None, list[SourceIssue]]:
+    """The contact an entry makes, and what was wrong with it. The contact is None
+    (with an ENTRY_SKIPPED issue naming the DN and why) when the entry is unusable."""
+    issues: list[SourceIssue] = []
+    try:
+        display = _text(raw, attributes.display_name)
+        first = _text(raw, attributes.first_name)
+        last = _text(raw, attributes.last_name)
+        company = _text(raw, attributes.company)
+    except _Skip as why:
+        return None, [SourceIssue(SourceProblem.ENTRY_SKIPPED, dn, str(why))]
+    numbers: list[PhoneNumber] = []
+    seen: set[str] = set()
+    presence = ""
+    for attribute, kind in attributes.phone_attributes():
+        for value in _values(raw, attribute):
+            try:
+                number = value.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                issues.append(
+                    SourceIssue(SourceProblem.BAD_DATA, dn, f"{attribute}: not UTF-8 text")
+                )
+                continue
+            if not number:
+                continue
+            if not (is_dialable(number) or is_sip_address(number)) or len(number) > MAX_TEXT:
+                issues.append(
+                    SourceIssue(
+                        SourceProblem.BAD_DATA,
+                        dn,
+                        f"{attribute}: {number[:60]!r} is not a phone number (left out)",
+                    )
+                )
+                continue
+            if attribute == attributes.work_ip_phone and not presence:
+                presence = number  # the manual: instant messaging goes to Work IP Phone
+            key = clean_number(number)
+            if key in seen:
+                continue
+            seen.add(key)
+            numbers.append(PhoneNumber(number, kind))
+    if not (display or first or last or company or numbers):
+        return None, [
+            *issues,
+            SourceIssue(SourceProblem.ENTRY_SKIPPED, dn, "no name, company or phone number"),
+        ]
+    contact = Contact(
+        first_name=first,
+        last_name=last,
+        display_name=display,
+        company=company,
+        numbers=tuple(numbers),
+        presence=presence,
+    )
+    return contact, issues
+
+
+# --- connection -------------------------------------------------------------------------
+
+
+class _Failed(Exception):
+    """The fetch cannot go on; `issue` says why."""
+
+    def __init__(self, issue: SourceIssue) -> None:
+        super().__init__(issue.detail)
+        self.issue = issue
+
+
+class _CheckedTls(Tls):  # type: ignore[misc]
+    """TLS with Python's own certificate and host-name check in the handshake.
+
+    ldap3 checks the name after the handshake with `ssl.match_hostname` (gone in Python
+    3.12; its fallback knows no IP addresses); OpenSSL checking it during the handshake
+    works for names and IP literals alike and says why a certificate was refused, which
+    is kept in `error`."""
+
+    def __init__(self, context: ssl.SSLContext, server_hostname: str | None) -> None:
+        super().__init__(validate=context.verify_mode)
+        self.context = context
+        self.server_hostname = server_hostname
+        self.error: ssl.SSLError | None = None
+
+    def wrap_socket(self, connection: Any, do_handshake: bool = False) -> None:
+        try:
+            connection.socket = self.context.wrap_socket(
+                connection.socket,
+                server_side=False,
+                do_handshake_on_connect=do_handshake,
+                server_hostname=self.server_hostname,
+            )
+        except ssl.SSLError as exc:
+            self.error = exc
+            raise
+
+
+def _tls(config: LdapConfig) -> _CheckedTls:
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    if config.ignore_certificate:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif config.ca_file:
+        try:
+            context.load_verify_locations(cafile=config.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise _Failed(
+                SourceIssue(SourceProblem.TLS_FAILED, config.ca_file, f"CA file unusable: {exc}")
+            ) from exc
+    return _CheckedTls(context, config.host or None)
+
+
+def _tls_reason(tls: _CheckedTls | None, fallback: str) -> str:
+    error = tls.error if tls is not None else None
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"certificate not accepted: {error.verify_message}"
+    if error is not None:
+        return f"TLS handshake failed: {error.reason or error}"
+    return fallback
+
+
+_RESULT_NAMES = {
+    3: "timeLimitExceeded",
+    4: "sizeLimitExceeded",
+    10: "referral",
+    11: "adminLimitExceeded",
+    13: "confidentialityRequired",
+    32: "noSuchObject",
+    34: "invalidDNSyntax",
+    48: "inappropriateAuthentication",
+    49: "invalidCredentials",
+    50: "insufficientAccessRights",
+    51: "busy",
+    52: "unavailable",
+    53: "unwillingToPerform",
+}
+
+
+def _server_words(result: dict[str, Any]) -> str:
+    code = int(result.get("result", -1))
+    name = _RESULT_NAMES.get(code) or str(result.get("description") or "error")
+    message = str(result.get("message") or "").strip()
+    return f"error {code} ({name})" + (f": {message}" if message else "")
+
+
+def _open(config: LdapConfig) -> Connection:
+    """A connection, encrypted as configured and bound (or anonymous); _Failed if not."""
+    url = config.url
+    if config.bind_dn and not config.password:
+        # RFC 4513 "unauthenticated bind": servers refuse it or, worse, treat it as anonymous.
+        raise _Failed(SourceIssue(SourceProblem.AUTH_FAILED, url, "a bind DN needs its password"))
+    tls = _tls(config) if config.security != "none" else None
+    server = Server(
+        config.host,
+        port=config.server_port,
+        use_ssl=config.security == "ldaps",
+        tls=tls,
+        get_info=NONE,
+        connect_timeout=config.timeout,
+    )
+    conn = Connection(
+        server,
+        user=config.bind_dn or None,
+        password=config.password or None,
+        authentication=SIMPLE if config.bind_dn else ANONYMOUS,
+        # ldap3 packs it into SO_RCVTIMEO as whole seconds.
+        receive_timeout=max(1, math.ceil(config.timeout)),
+        read_only=True,
+        auto_referrals=False,
+        raise_exceptions=False,
+        return_empty_attributes=False,
+    )
+    try:
+        conn.open()
+    except LDAPSocketOpenError as exc:
+        conn.unbind()
+        if tls is not None and tls.error is not None:
+            raise _Failed(
+                SourceIssue(SourceProblem.TLS_FAILED, url, _tls_reason(tls, str(exc)))
+            ) from exc
+        raise _Failed(SourceIssue(SourceProblem.UNREACHABLE, url, _socket_reason(exc))) from exc
+    except LDAPException as exc:
+        conn.unbind()
+        raise _Failed(SourceIssue(SourceProblem.UNREACHABLE, url, str(exc))) from exc
+    try:
+        if config.security == "starttls":
+            try:
+                conn.start_tls()
+            except LDAPStartTLSError as exc:
+                if tls is not None and tls.error is not None:
+                    reason = _tls_reason(tls, str(exc))
+                else:
+                    reason = f"the server refused StartTLS ({_server_words(conn.result or {})})"
+                raise _Failed(SourceIssue(SourceProblem.TLS_FAILED, url, reason)) from exc
+        if config.bind_dn and not conn.bind():
+            raise _Failed(_bind_issue(config, conn.result or {}))
+    except _Failed:
+        _close(conn)
+        raise
+    except LDAPException as exc:
+        _close(conn)
+        if tls is not None and tls.error is not None:
+            raise _Failed(
+                SourceIssue(SourceProblem.TLS_FAILED, url, _tls_reason(tls, str(exc)))
+            ) from exc
+        raise _Failed(SourceIssue(SourceProblem.UNREACHABLE, url, str(exc))) from exc
+    return conn
+
+
+def _socket_reason(exc: LDAPException) -> str:
+    text = str(exc)
+    history = getattr(exc, "args", ())
+    lowered = " ".join(str(a) for a in history).lower() + text.lower()
+    if "refused" in lowered:
+        return "connection refused"
+    if "timed out" in lowered or "timeout" in lowered:
+        return "no answer (timed out)"
+    return text
+
+
+def _bind_issue(config: LdapConfig, result: dict[str, Any]) -> SourceIssue:
+    code = int(result.get("result", -1))
+    words = _server_words(result)
+    if code == 13:
+        return SourceIssue(
+            SourceProblem.TLS_FAILED, config.url, f"the server wants an encrypted link: {words}"
+        )
+    if code in (49, 48, 50, 53):
+        return SourceIssue(SourceProblem.AUTH_FAILED, config.bind_dn, words)
+    if code == 34:
+        return SourceIssue(SourceProblem.AUTH_FAILED, config.bind_dn, f"not a valid DN: {words}")
+    return SourceIssue(SourceProblem.UNREACHABLE, config.url, words)
+
+
+def _close(conn: Connection) -> None:
+    try:
+        conn.unbind()
+    except Exception:
+        pass
+
+
+# --- searching --------------------------------------------------------------------------
+
+
+@dataclass
+class _Collected:
+    contacts: list[Contact] = field(default_factory=list)
+    issues: list[SourceIssue] = field(default_factory=list)
+    referrals: set[str] = field(default_factory=set)
+    entries: int = 0
+
+
+def _search_failure(config: LdapConfig, result: dict[str, Any]) -> SourceIssue:
+    """The issue for a search the server refused outright."""
+    code = int(result.get("result", -1))
+    words = _server_words(result)
+    if code == 50 and not config.bind_dn:
+        return SourceIssue(
+            SourceProblem.AUTH_FAILED,
+            config.url,
+            f"anonymous search refused with {words}: the directory needs a bind "
+            "(enter the bind DN and password)",
+        )
+    if code == 50:
+        return SourceIssue(
+            SourceProblem.AUTH_FAILED, config.bind_dn, f"{config.bind_dn} may not search: {words}"
+        )
+    if code in (32, 34):
+        matched = str(result.get("dn") or "")
+        found = f" (the server has {matched})" if matched else ""
+        return SourceIssue(SourceProblem.NOT_FOUND, config.base_dn, f"{words}{found}")
+    if code == 10:
+        urls = ", ".join(result.get("referrals") or ())
+        return SourceIssue(
+            SourceProblem.NOT_FOUND,
+            config.base_dn,
+            f"the server refers this base DN elsewhere (not followed): {urls}",
+        )
+    if code in (13, 8):
+        return SourceIssue(SourceProblem.TLS_FAILED, config.url, words)
+    if code in (17, 18, 87):
+        return SourceIssue(SourceProblem.BAD_DATA, config.search_filter, words)
+    if code in (51, 52, 80):
+        return SourceIssue(SourceProblem.UNREACHABLE, config.url, words)
+    return SourceIssue(SourceProblem.UNSUPPORTED, config.url, words)
+
+
+def _run(
+    config: LdapConfig,
+    search_filter: str,
+    limit: int,
+    progress: Callable[[int], None] | None = None,
+) -> FetchResult:
+    """One search (paged where the server pages), everything it gave and what went wrong."""
+    try:
+        conn = _open(config)
+    except _Failed as failed:
+        return FetchResult(issues=(failed.issue,), failed=True)
+    got = _Collected()
+    try:
+        failure = _collect(conn, config, search_filter, limit, got, progress)
+    except LDAPInvalidFilterError as exc:
+        failure = SourceIssue(SourceProblem.BAD_DATA, config.search_filter, f"bad filter: {exc}")
+    except LDAPException as exc:
+        # The connection broke mid-search (timeout, reset): keep what came.
+        failure = SourceIssue(SourceProblem.UNREACHABLE, config.url, _socket_reason(exc))
+    except Exception as exc:
+        failure = SourceIssue(SourceProblem.BAD_DATA, config.url, f"{type(exc).__name__}: {exc}")
+    finally:
+        _close(conn)
+    issues = list(got.issues)
+    issues += [
+        SourceIssue(SourceProblem.UNSUPPORTED, url, "referral not followed")
+        for url in sorted(got.referrals)
+    ]
+    if failure is not None:
+        issues.insert(0, failure)
+    return FetchResult(
+        contacts=tuple(got.contacts),
+        issues=tuple(issues),
+        # A search cut short by a failure is not the directory: the cache keeps its copy.
+        failed=failure is not None,
+    )
+
+
+def _collect(
+    conn: Connection,
+    config: LdapConfig,
+    search_filter: str,
+    limit: int,
+    got: _Collected,
+    progress: Callable[[int], None] | None,
+) -> SourceIssue | None:
+    """Page through the search into `got`; the issue that ended it early, if any."""
+    cookie: bytes | None = None
+    paged = True
+    attributes = config.attributes.requested()
+    while True:
+        conn.search(
+            config.base_dn,
+            search_filter,
+            search_scope=SUBTREE,
+            attributes=attributes,
+            size_limit=limit,
+            time_limit=max(1, int(config.timeout)),
+            paged_size=PAGE_SIZE if paged else None,
+            paged_cookie=cookie,
+        )
+        result: dict[str, Any] = conn.result or {}
+        code = int(result.get("result", -1))
+        if paged and cookie is None and code in (11, 12, 53) and not conn.response:
+            paged = False  # a server that will not page: one plain search, within its limit
+            continue
+        for item in conn.response or ():
+            if item.get("type") == "searchResRef":
+                got.referrals.update(str(u) for u in item.get("uri") or ())
+                continue
+            if item.get("type") != "searchResEntry":
+                continue
+            if limit and got.entries >= limit:
+                break
+            got.entries += 1
+            contact, issues = entry_to_contact(
+                str(item.get("dn", "")), item.get("raw_attributes") or {}, config.attributes
+            )
+            got.issues += issues
+            if contact is not None:
+                got.contacts.append(contact)
+        if progress is not None:
+            progress(got.entries)
+        if code == 4:
+            if limit and got.entries >= limit:
+                got.issues.append(
+                    SourceIssue(
+                        SourceProblem.TOO_LARGE,
+                        config.base_dn,
+                        f"result limit: more than {limit} entries match; "
+                        f"the first {limit} are shown",
+                    )
+                )
+            else:
+                got.issues.append(
+                    SourceIssue(
+                        SourceProblem.TOO_LARGE,
+                        config.base_dn,
+                        f"the server's size limit ended the search after {got.entries} "
+                        f"entries ({_server_words(result)})",
+                    )
+                )
+            return None
+        if code in (3, 11):
+            got.issues.append(
+                SourceIssue(
+                    SourceProblem.TOO_LARGE,
+                    config.base_dn,
+                    f"the server ended the search after {got.entries} entries "
+                    f"({_server_words(result)})",
+                )
+            )
+            return None
+        if code != 0:
+            return _search_failure(config, result)
+        cookie = _next_cookie(result) if paged else None
+        if not cookie:
+            return None
+        if limit and got.entries >= limit:
+            # The server ignored the size limit: stop here and tell it to drop the rest.
+            conn.search(
+                config.base_dn,
+                search_filter,
+                attributes=attributes,
+                paged_size=0,
+                paged_cookie=cookie,
+            )
+            got.issues.append(
+                SourceIssue(
+                    SourceProblem.TOO_LARGE,
+                    config.base_dn,
+                    f"result limit: more than {limit} entries match; the first {limit} are shown",
+                )
+            )
+            return None
+
+
+def _next_cookie(result: dict[str, Any]) -> bytes | None:
+    control = (result.get("controls") or {}).get(_PAGED_RESULTS)
+    if not control:
+        return None
+    cookie = (control.get("value") or {}).get("cookie")
+    return bytes(cookie) if cookie else None
+
+
+# --- entry points -----------------------------------------------------------------------
+
+
+def fetch_all(config: LdapConfig, *, progress: Callable[[int], None] | None = None) -> FetchResult:
+    """Every entry under the base DN matching the configured filter (up to the result
+    limit when one is set), in pages. `progress(entries_so_far)` after each page."""
+    try:
+        search_filter = configured_filter(config.search_filter)
+        return _run(config, search_filter, max(0, config.result_limit), progress)
+    except Exception as exc:
+        issue = SourceIssue(SourceProblem.BAD_DATA, config.url, f"{type(exc).__name__}: {exc}")
+        return FetchResult(issues=(issue,), failed=True)
+
+
+def search(config: LdapConfig, text: str, limit: int = 50) -> FetchResult:
+    """Entries whose names or numbers contain `text` (search as you type), at most
+    `limit` (and at most the configured result limit). Empty text finds nothing."""
+    try:
+        search_filter = text_filter(config, text)
+        if search_filter is None:
+            return FetchResult()
+        bounds = [n for n in (limit, config.result_limit) if n > 0]
+        return _run(config, search_filter, min(bounds) if bounds else 0)
+    except Exception as exc:
+        issue = SourceIssue(SourceProblem.BAD_DATA, config.url, f"{type(exc).__name__}: {exc}")
+        return FetchResult(issues=(issue,), failed=True)
