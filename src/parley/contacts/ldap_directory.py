@@ -500,7 +500,7 @@ def _open(config: LdapConfig) -> Connection:
             raise _Failed(
                 SourceIssue(SourceProblem.TLS_FAILED, url, _tls_reason(tls, str(exc)))
             ) from exc
-        raise _Failed(SourceIssue(SourceProblem.UNREACHABLE, url, str(exc))) from exc
+        raise _Failed(SourceIssue(SourceProblem.UNREACHABLE, url, _socket_reason(exc))) from exc
     return conn
 
 
