@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from ldap3 import SIMPLE, SUBTREE, Connection, Server
@@ -25,6 +24,8 @@ from peers.slapd import (
     ARCHIVE_DN,
     BASE_DN,
     BRANCH_DN,
+    NOPAGE_DN,
+    NOPAGE_PASSWORD,
     PHONEBOOK_DN,
     SERVER_SIZE_LIMIT,
     SMALL_DN,
@@ -209,6 +210,22 @@ def test_server_size_limit_keeps_what_came_and_says_so(slapd: Slapd) -> None:
     assert "size limit" in limited[0].detail and "error 4" in limited[0].detail
 
 
+def test_server_refusing_paged_results_still_gives_what_it_can(slapd: Slapd) -> None:
+    # This login may not page: slapd answers the paged search with adminLimitExceeded...
+    plain = Connection(
+        Server(slapd.host, port=slapd.port), NOPAGE_DN, NOPAGE_PASSWORD, authentication=SIMPLE
+    )
+    assert plain.bind()
+    plain.search(BASE_DN, "(objectClass=inetOrgPerson)", SUBTREE, paged_size=100)
+    assert plain.result["result"] == 11 and not plain.entries
+    plain.unbind()
+    # ...so the source asks again without paging, and keeps what fits the size limit.
+    result = fetch_all(config(slapd, bind_dn=NOPAGE_DN, password=NOPAGE_PASSWORD))
+    assert not result.failed
+    assert len(result.contacts) == SERVER_SIZE_LIMIT
+    assert SourceProblem.TOO_LARGE in problems(result)
+
+
 # --- search as you type -------------------------------------------------------------------
 
 
@@ -344,9 +361,22 @@ def test_certificate_for_another_host_fails_unless_ignored(other_name: Slapd) ->
     assert "Anna Berg" in names(fetch_all(ignored))
 
 
-def test_starttls_to_a_server_without_tls_is_a_tls_failure(tmp_path: Path) -> None:
-    with Slapd(tmp_path, pbx_phonebook(phonebook_size=10, archive_size=0)) as plain:
-        problem, _, detail = hard_issue(fetch_all(config(plain, security="starttls")))
+@pytest.fixture(scope="module")
+def open_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
+    """A directory anybody may read, without TLS."""
+    entries = pbx_phonebook(phonebook_size=10, archive_size=0)
+    with Slapd(tmp_path_factory.mktemp("slapd-open"), entries, anonymous=True) as server:
+        yield server
+
+
+def test_anonymous_reading_where_the_directory_allows_it(open_directory: Slapd) -> None:
+    result = search(config(open_directory, bind_dn="", password=""), "Anna")
+    assert not result.failed, result.issues
+    assert names(result) == ["Anna Berg"]
+
+
+def test_starttls_to_a_server_without_tls_is_a_tls_failure(open_directory: Slapd) -> None:
+    problem, _, detail = hard_issue(fetch_all(config(open_directory, security="starttls")))
     assert problem is SourceProblem.TLS_FAILED
     assert "StartTLS" in detail
 

@@ -38,6 +38,9 @@ USER_PASSWORD = "phone-secret"
 SMALL_DN = f"telephoneNumber=4930555199,{BASE_DN}"
 SMALL_PASSWORD = "small-secret"
 SMALL_LIMIT = 100
+# A login that may not use paged results at all (slapd answers 11, adminLimitExceeded).
+NOPAGE_DN = f"telephoneNumber=4930555198,{BASE_DN}"
+NOPAGE_PASSWORD = "nopage-secret"
 
 # The server's own limit for one search; paged searches get everything (as Active
 # Directory's MaxPageSize: each page at most this many, any number of pages).
@@ -151,6 +154,7 @@ def pbx_phonebook(
     for dn, number, password in (
         (USER_DN, "4930555100", USER_PASSWORD),
         (SMALL_DN, "4930555199", SMALL_PASSWORD),
+        (NOPAGE_DN, "4930555198", NOPAGE_PASSWORD),
     ):
         entries.append(
             {
@@ -287,6 +291,7 @@ class Slapd:
             f"directory {d / 'db'}\n"
             "index objectClass eq\n"
             f'limits dn.exact="{SMALL_DN}" size={SMALL_LIMIT} size.prtotal={SMALL_LIMIT}\n'
+            f'limits dn.exact="{NOPAGE_DN}" size.prtotal=disabled\n'
             f"{access}"
         )
 

@@ -8,16 +8,19 @@ from ldap3.operation.search import parse_filter
 
 from parley.contacts.ldap_directory import (
     ACTIVE_DIRECTORY,
+    MAX_ENTRY_ISSUES,
     LdapAttributes,
     LdapConfig,
+    _Collected,
     configured_filter,
     entry_to_contact,
     escape_filter_value,
     number_forms,
+    parse_url,
     text_filter,
 )
 from parley.contacts.model import NumberType, PhoneNumber
-from parley.contacts.source import SourceProblem
+from parley.contacts.source import SourceIssue, SourceProblem
 
 
 def well_formed(search_filter: str) -> bool:
@@ -236,3 +239,35 @@ def test_config_ports_and_url() -> None:
     assert LdapConfig("pbx", port=10389, security="ldaps").url == "ldaps://pbx:10389"
     assert LdapConfig("::1").url == "ldap://[::1]:389"
     assert "secret" not in repr(LdapConfig("pbx", bind_dn="cn=x", password="secret"))
+
+
+@pytest.mark.parametrize(
+    ("url", "parsed"),
+    [
+        ("ldap://192.168.0.10:389", ("192.168.0.10", 389, False)),
+        ("ldaps://pbx.example", ("pbx.example", None, True)),
+        ("LDAPS://pbx:10636/dc=auerswald", ("pbx", 10636, True)),
+        ("192.168.0.10", ("192.168.0.10", None, False)),
+        ("pbx:10389", ("pbx", 10389, False)),
+        ("ldap://[fd00::1]:389", ("fd00::1", 389, False)),
+        ("fd00::1", ("fd00::1", None, False)),
+    ],
+)
+def test_parse_url(url: str, parsed: tuple[str, int | None, bool]) -> None:
+    assert parse_url(url) == parsed
+
+
+@pytest.mark.parametrize("url", ["http://pbx", "ldap://", "ldap://pbx:99999", "ldap://pbx:x"])
+def test_parse_url_refuses(url: str) -> None:
+    with pytest.raises(ValueError):
+        parse_url(url)
+
+
+def test_entry_problems_are_capped_with_a_summary() -> None:
+    got = _Collected()
+    for i in range(MAX_ENTRY_ISSUES + 7):
+        got.add_entry_issues([SourceIssue(SourceProblem.ENTRY_SKIPPED, f"uid={i}", "why")])
+    assert len(got.issues) == MAX_ENTRY_ISSUES
+    assert [(i.problem, i.detail) for i in got.summary()] == [
+        (SourceProblem.BAD_DATA, "7 more entry problems not listed")
+    ]

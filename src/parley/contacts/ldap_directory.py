@@ -134,6 +134,37 @@ class LdapConfig:
         return f"{scheme}://{host}:{self.server_port}"
 
 
+def parse_url(url: str) -> tuple[str, int | None, bool]:
+    """Host, port (None: the default) and whether it is LDAPS, from `ldap://host:port`,
+    `ldaps://host`, `[::1]:389` or a bare host name as a person types it.
+    ValueError when it is not one of those."""
+    text = url.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "ldap", text
+    scheme = scheme.lower()
+    if scheme not in ("ldap", "ldaps"):
+        raise ValueError(f"not an LDAP URL: {url!r}")
+    hostport = rest.split("/", 1)[0]
+    if hostport.startswith("["):
+        host, bracket, after = hostport[1:].partition("]")
+        if not bracket or (after and not after.startswith(":")):
+            raise ValueError(f"not an LDAP URL: {url!r}")
+        port_text = after[1:]
+    elif hostport.count(":") > 1:
+        host, port_text = hostport, ""  # a bare IPv6 address
+    else:
+        host, _, port_text = hostport.partition(":")
+    if not host:
+        raise ValueError(f"no host in {url!r}")
+    port: int | None = None
+    if port_text:
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ValueError(f"bad port in {url!r}")
+        port = int(port_text)
+    return host, port, scheme == "ldaps"
+
+
 # --- filters (RFC 4515) ---------------------------------------------------------------
 
 _FILTER_SPECIAL = {"\\": r"\5c", "*": r"\2a", "(": r"\28", ")": r"\29", "\0": r"\00"}
@@ -539,12 +570,28 @@ def _close(conn: Connection) -> None:
 # --- searching --------------------------------------------------------------------------
 
 
+MAX_ENTRY_ISSUES = 100  # per fetch; a directory full of bad values gets one summary line
+
+
 @dataclass
 class _Collected:
     contacts: list[Contact] = field(default_factory=list)
     issues: list[SourceIssue] = field(default_factory=list)
     referrals: set[str] = field(default_factory=set)
     entries: int = 0
+    entry_issues: int = 0
+
+    def add_entry_issues(self, issues: Sequence[SourceIssue]) -> None:
+        for issue in issues:
+            self.entry_issues += 1
+            if self.entry_issues <= MAX_ENTRY_ISSUES:
+                self.issues.append(issue)
+
+    def summary(self) -> list[SourceIssue]:
+        more = self.entry_issues - MAX_ENTRY_ISSUES
+        if more <= 0:
+            return []
+        return [SourceIssue(SourceProblem.BAD_DATA, "", f"{more} more entry problems not listed")]
 
 
 def _search_failure(config: LdapConfig, result: dict[str, Any]) -> SourceIssue:
@@ -605,7 +652,7 @@ def _run(
         failure = SourceIssue(SourceProblem.BAD_DATA, config.url, f"{type(exc).__name__}: {exc}")
     finally:
         _close(conn)
-    issues = list(got.issues)
+    issues = [*got.issues, *got.summary()]
     issues += [
         SourceIssue(SourceProblem.UNSUPPORTED, url, "referral not followed")
         for url in sorted(got.referrals)
@@ -660,7 +707,7 @@ def _collect(
             contact, issues = entry_to_contact(
                 str(item.get("dn", "")), item.get("raw_attributes") or {}, config.attributes
             )
-            got.issues += issues
+            got.add_entry_issues(issues)
             if contact is not None:
                 got.contacts.append(contact)
         if progress is not None:
