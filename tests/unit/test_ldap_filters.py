@@ -12,13 +12,11 @@ from parley.contacts.ldap_directory import (
     LdapAttributes,
     LdapConfig,
     _Collected,
-    configured_filter,
     entry_to_contact,
-    escape_filter_value,
-    number_forms,
     parse_url,
     text_filter,
 )
+from parley.contacts.ldap_filters import configured_filter, escape_filter_value, number_forms
 from parley.contacts.model import NumberType, PhoneNumber
 from parley.contacts.source import SourceIssue, SourceProblem
 

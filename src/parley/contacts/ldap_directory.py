@@ -18,13 +18,11 @@ so a number is searched in each of the spellings it may be stored in (+49 30 …
 from __future__ import annotations
 
 import math
-import re
 import ssl
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import phonenumbers
 from ldap3 import ANONYMOUS, NONE, SIMPLE, SUBTREE, Connection, Server, Tls
 from ldap3.core.exceptions import (
     LDAPException,
@@ -33,14 +31,9 @@ from ldap3.core.exceptions import (
     LDAPStartTLSError,
 )
 
+from parley.contacts.ldap_filters import configured_filter, person_filter, unique
 from parley.contacts.model import MAX_TEXT, Contact, NumberType, PhoneNumber
-from parley.contacts.numbers import (
-    clean_number,
-    is_dialable,
-    is_sip_address,
-    normalize_number,
-    valid_region,
-)
+from parley.contacts.numbers import clean_number, is_dialable, is_sip_address
 from parley.contacts.source import FetchResult, SourceIssue, SourceProblem
 
 Security = Literal["none", "ldaps", "starttls"]
@@ -65,7 +58,7 @@ class LdapAttributes:
     fax: str = "facsimileTelephoneNumber"
 
     def name_attributes(self) -> tuple[str, ...]:
-        return _unique((self.display_name, self.first_name, self.last_name, self.company))
+        return unique((self.display_name, self.first_name, self.last_name, self.company))
 
     def phone_attributes(self) -> tuple[tuple[str, NumberType], ...]:
         pairs = (
@@ -86,7 +79,7 @@ class LdapAttributes:
     def requested(self) -> list[str]:
         """The attributes asked of the server (nothing else is transferred)."""
         return list(
-            _unique((*self.name_attributes(), *(name for name, _ in self.phone_attributes())))
+            unique((*self.name_attributes(), *(name for name, _ in self.phone_attributes())))
         )
 
 
@@ -165,130 +158,19 @@ def parse_url(url: str) -> tuple[str, int | None, bool]:
     return host, port, scheme == "ldaps"
 
 
-# --- filters (RFC 4515) ---------------------------------------------------------------
-
-_FILTER_SPECIAL = {"\\": r"\5c", "*": r"\2a", "(": r"\28", ")": r"\29", "\0": r"\00"}
-
-
-def escape_filter_value(text: str) -> str:
-    """`text` as an assertion value of an RFC 4515 filter: the five special characters
-    and every other control character as \\XX (UTF-8 bytes); other text is kept."""
-    out = []
-    for char in text:
-        if char in _FILTER_SPECIAL:
-            out.append(_FILTER_SPECIAL[char])
-        elif ord(char) < 32 or ord(char) == 127:
-            out.append("".join(f"\\{b:02x}" for b in char.encode()))
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def configured_filter(text: str) -> str:
-    """The configured search filter in parentheses ("" means every entry)."""
-    text = text.strip()
-    if not text:
-        return "(objectClass=*)"
-    return text if text.startswith("(") else f"({text})"
-
-
-_NUMBER = re.compile(r"^\+?[0-9]+$")
-
-
-def _country_code(digits: str) -> tuple[int, str] | None:
-    """Split international digits (without +) into country code and the rest; country
-    codes are prefix-free, so the first 1-3 digits that are one are it."""
-    for size in (1, 2, 3):
-        code = int(digits[:size]) if len(digits) >= size else -1
-        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-            return code, digits[size:]
-    return None
-
-
-def number_forms(text: str, region: str | None = None) -> tuple[str, ...]:
-    """The spellings (without separators) a typed number, complete or partial, may be
-    stored in: as typed, international with + and with 00, and — when it is a number of
-    `region`'s country — national with the trunk prefix. () when `text` is no number."""
-    cleaned = clean_number(text)
-    if not _NUMBER.match(cleaned):
-        return ()
-    forms = [cleaned]
-    region = valid_region(region)
-    international: str | None = None
-    full = normalize_number(cleaned, region)
-    if full.startswith("+") and _is_valid(full):
-        international = full  # a complete number phonenumbers knows: its E.164 form
-    elif cleaned.startswith("+"):
-        international = cleaned
-    elif cleaned.startswith("00"):
-        international = "+" + cleaned[2:]
-    if international is None and region is not None and not cleaned.startswith("+"):
-        trunk = _trunk_prefix(region)
-        if trunk and cleaned.startswith(trunk) and len(cleaned) > len(trunk):
-            code = phonenumbers.country_code_for_region(region)
-            international = f"+{code}{cleaned[len(trunk) :]}"
-    if international is not None:
-        forms += [international, "00" + international[1:]]
-        split = _country_code(international[1:])
-        if region is not None and split is not None:
-            code, rest = split
-            trunk = _trunk_prefix(region)
-            if code == phonenumbers.country_code_for_region(region) and rest:
-                forms.append(f"{trunk}{rest}")
-    return _unique(forms)
-
-
-def _is_valid(e164: str) -> bool:
-    try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(e164, None))
-    except phonenumbers.NumberParseException:
-        return False
-
-
-def _trunk_prefix(region: str) -> str:
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    return (metadata.national_prefix or "") if metadata is not None else ""
+# --- search as you type ------------------------------------------------------------
 
 
 def text_filter(config: LdapConfig, text: str) -> str | None:
-    """The filter for search as you type: every word of `text` in some name attribute
-    (or the whole text in a phone attribute, in each spelling a number may have), ANDed
-    with the configured filter. None when `text` has nothing to search for."""
-    words = text.split()
-    if not words:
-        return None
-    names = config.attributes.name_attributes()
-    phones = [name for name, _ in config.attributes.phone_attributes()]
-    forms = number_forms(text, config.default_country)
-    alternatives: list[str] = []
-    if forms:
-        # A number may also be part of a name ("Firma 12"): search the names too.
-        whole = escape_filter_value(" ".join(words))
-        alternatives += [f"({a}=*{whole}*)" for a in names]
-        alternatives += [f"({a}=*{escape_filter_value(f)}*)" for a in phones for f in forms]
-        wanted = _any(alternatives)
-    else:
-        per_word = [_any([f"({a}=*{escape_filter_value(word)}*)" for a in names]) for word in words]
-        wanted = per_word[0] if len(per_word) == 1 else "(&" + "".join(per_word) + ")"
-    if not wanted:
-        return None
-    return f"(&{configured_filter(config.search_filter)}{wanted})"
-
-
-def _any(parts: Sequence[str]) -> str:
-    if not parts:
-        return ""
-    return parts[0] if len(parts) == 1 else "(|" + "".join(parts) + ")"
-
-
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    seen: set[str] = set()
-    out = []
-    for item in items:
-        if item and item.lower() not in seen:
-            seen.add(item.lower())
-            out.append(item)
-    return tuple(out)
+    """The filter for search as you type over the configured attributes (see
+    `ldap_filters.person_filter`); None when `text` has nothing to search for."""
+    return person_filter(
+        config.search_filter,
+        config.attributes.name_attributes(),
+        [name for name, _ in config.attributes.phone_attributes()],
+        text,
+        config.default_country,
+    )
 
 
 # --- entries → contacts -----------------------------------------------------------------
