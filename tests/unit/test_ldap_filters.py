@@ -13,10 +13,17 @@ from parley.contacts.ldap_directory import (
     LdapConfig,
     _Collected,
     entry_to_contact,
+    fetch_all,
     parse_url,
+    search,
     text_filter,
 )
-from parley.contacts.ldap_filters import configured_filter, escape_filter_value, number_forms
+from parley.contacts.ldap_filters import (
+    configured_filter,
+    escape_filter_value,
+    is_attribute_name,
+    number_forms,
+)
 from parley.contacts.model import NumberType, PhoneNumber
 from parley.contacts.source import SourceIssue, SourceProblem
 
@@ -269,3 +276,32 @@ def test_entry_problems_are_capped_with_a_summary() -> None:
     assert [(i.problem, i.detail) for i in got.summary()] == [
         (SourceProblem.BAD_DATA, "7 more entry problems not listed")
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("cn", True),
+        ("ipPhone", True),
+        ("facsimileTelephoneNumber", True),
+        ("2.5.4.20", True),
+        ("cn;lang-de", True),
+        ("cn)(x", False),
+        ("cn=*", False),
+        ("1cn", False),
+        ("", False),
+        ("mail address", False),
+    ],
+)
+def test_attribute_names(name: str, ok: bool) -> None:
+    assert is_attribute_name(name) is ok
+
+
+def test_a_mapping_that_is_no_attribute_name_is_refused_before_connecting() -> None:
+    # Port 9 (discard) is never contacted: the mapping is checked first.
+    bad = LdapConfig("127.0.0.1", port=9, attributes=LdapAttributes(company="o)(cn=*"))
+    for result in (fetch_all(bad), search(bad, "Anna")):
+        assert result.failed
+        assert [(i.problem, i.where) for i in result.issues] == [
+            (SourceProblem.BAD_DATA, "attributes.company")
+        ]

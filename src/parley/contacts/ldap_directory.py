@@ -31,7 +31,12 @@ from ldap3.core.exceptions import (
     LDAPStartTLSError,
 )
 
-from parley.contacts.ldap_filters import configured_filter, person_filter, unique
+from parley.contacts.ldap_filters import (
+    configured_filter,
+    is_attribute_name,
+    person_filter,
+    unique,
+)
 from parley.contacts.model import MAX_TEXT, Contact, NumberType, PhoneNumber
 from parley.contacts.numbers import clean_number, is_dialable, is_sip_address
 from parley.contacts.source import FetchResult, SourceIssue, SourceProblem
@@ -659,10 +664,26 @@ def _next_cookie(result: dict[str, Any]) -> bytes | None:
 # --- entry points -----------------------------------------------------------------------
 
 
+def _mapping_issue(config: LdapConfig) -> FetchResult | None:
+    """A failed result when the attribute mapping holds something that is no attribute
+    name (it goes into filters as it is)."""
+    for field_name, value in vars(config.attributes).items():
+        if value and not is_attribute_name(value):
+            issue = SourceIssue(
+                SourceProblem.BAD_DATA,
+                f"attributes.{field_name}",
+                f"{value!r} is not an attribute name",
+            )
+            return FetchResult(issues=(issue,), failed=True)
+    return None
+
+
 def fetch_all(config: LdapConfig, *, progress: Callable[[int], None] | None = None) -> FetchResult:
     """Every entry under the base DN matching the configured filter (up to the result
     limit when one is set), in pages. `progress(entries_so_far)` after each page."""
     try:
+        if (refused := _mapping_issue(config)) is not None:
+            return refused
         search_filter = configured_filter(config.search_filter)
         return _run(config, search_filter, max(0, config.result_limit), progress)
     except Exception as exc:
@@ -674,6 +695,8 @@ def search(config: LdapConfig, text: str, limit: int = 50) -> FetchResult:
     """Entries whose names or numbers contain `text` (search as you type), at most
     `limit` (and at most the configured result limit). Empty text finds nothing."""
     try:
+        if (refused := _mapping_issue(config)) is not None:
+            return refused
         search_filter = text_filter(config, text)
         if search_filter is None:
             return FetchResult()

@@ -41,6 +41,15 @@ def configured_filter(text: str) -> str:
     return text if text.startswith("(") else f"({text})"
 
 
+# RFC 4512: a descriptor (letters, digits, hyphens) or a numeric OID, with ;options.
+_ATTRIBUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)(?:;[A-Za-z0-9-]+)*$")
+
+
+def is_attribute_name(name: str) -> bool:
+    """True for what may stand as an attribute in a filter (`cn`, `ipPhone`, `2.5.4.20`)."""
+    return bool(_ATTRIBUTE.match(name))
+
+
 _NUMBER = re.compile(r"^\+?[0-9]+$")
 
 
@@ -99,6 +108,12 @@ def _trunk_prefix(region: str) -> str:
     return (metadata.national_prefix or "") if metadata is not None else ""
 
 
+def _all(parts: Sequence[str]) -> str:
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else "(&" + "".join(parts) + ")"
+
+
 def _any(parts: Sequence[str]) -> str:
     if not parts:
         return ""
@@ -139,14 +154,7 @@ def person_filter(
         wanted = _any(alternatives)
     else:
         per_word = [_any([f"({a}=*{escape_filter_value(word)}*)" for a in names]) for word in words]
-        per_word = [part for part in per_word if part]
-        wanted = (
-            ""
-            if not per_word
-            else per_word[0]
-            if len(per_word) == 1
-            else "(&" + "".join(per_word) + ")"
-        )
+        wanted = _all([part for part in per_word if part])
     if not wanted:
         return None
     return f"(&{configured_filter(search_filter)}{wanted})"
