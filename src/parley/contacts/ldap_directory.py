@@ -18,8 +18,10 @@ so a number is searched in each of the spellings it may be stored in (+49 30 …
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
+import re
 import socket
 import ssl
 import threading
@@ -90,6 +92,11 @@ class LdapAttributes:
         return list(
             unique((*self.name_attributes(), *(name for name, _ in self.phone_attributes())))
         )
+
+
+@functools.cache
+def _phone_attributes(attributes: LdapAttributes) -> tuple[tuple[str, NumberType], ...]:
+    return attributes.phone_attributes()  # once per mapping, not once per entry
 
 
 INET_ORG_PERSON = LdapAttributes()
@@ -188,15 +195,23 @@ def text_filter(config: LdapConfig, text: str) -> str | None:
 Raw = dict[str, list[bytes]]
 
 
-def _values(raw: Raw, attribute: str) -> list[bytes]:
-    """The values of `attribute` (attribute names are case-insensitive)."""
-    if not attribute:
-        return []
-    wanted = attribute.lower()
+def _by_name(raw: Raw) -> Raw:
+    """The entry's values by lower-case attribute name (names are case-insensitive);
+    `cn` wins over `cn;lang-de`."""
+    out: Raw = {}
     for name, values in raw.items():
-        if name.lower() == wanted or name.lower().startswith(wanted + ";"):
-            return list(values)
-    return []
+        base, _, options = name.partition(";")
+        key = base.lower()
+        if not options or key not in out:
+            out[key] = list(values)
+    return out
+
+
+def _values(raw: Raw, attribute: str) -> list[bytes]:
+    return raw.get(attribute.lower(), []) if attribute else []
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class _Skip(Exception):
@@ -211,7 +226,7 @@ def _text(raw: Raw, attribute: str) -> str:
         value = values[0].decode("utf-8").strip()
     except UnicodeDecodeError:
         raise _Skip(f"{attribute} is not UTF-8 text") from None
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+    if _CONTROL.search(value):
         raise _Skip(f"{attribute} contains control characters")
     if len(value) > MAX_TEXT:
         raise _Skip(f"{attribute} is longer than {MAX_TEXT} characters")
@@ -224,6 +239,7 @@ def entry_to_contact(
     """The contact an entry makes, and what was wrong with it. The contact is None
     (with an ENTRY_SKIPPED issue naming the DN and why) when the entry is unusable."""
     issues: list[SourceIssue] = []
+    raw = _by_name(raw)
     try:
         display = _text(raw, attributes.display_name)
         first = _text(raw, attributes.first_name)
@@ -234,7 +250,7 @@ def entry_to_contact(
     numbers: list[PhoneNumber] = []
     seen: set[str] = set()
     presence = ""
-    for attribute, kind in attributes.phone_attributes():
+    for attribute, kind in _phone_attributes(attributes):
         for value in _values(raw, attribute):
             try:
                 number = value.decode("utf-8").strip()
