@@ -1,7 +1,7 @@
 """Contacts from an LDAP directory (a PBX's phone book, OpenLDAP, Active Directory).
 
-Two synchronous entry points, run in a worker thread (each opens its own connection and
-closes it; nothing is shared between calls):
+Two synchronous entry points, run in a worker thread (each call opens its own connection
+and closes it; only SSL contexts are shared, and they are thread-safe):
 
 - `fetch_all(config)`: every entry under the base DN within the configured filter, in
   pages (RFC 2696) so a directory larger than the server's size limit still comes whole;
@@ -108,13 +108,14 @@ ACTIVE_DIRECTORY = LdapAttributes(display_name="displayName", company="company")
 class LdapConfig:
     """How to reach and read one directory (the manual's Access data and Attribute pages).
 
-        `security`: "none" (plain LDAP), "ldaps" (TLS from the first byte, port 636) or
-        "starttls" (plain connection upgraded before the bind). `ignore_certificate` keeps the
-        link encrypted but checks neither the certificate nor the name in it: an explicit
-        choice the settings must warn about. `ca_file` (PEM): trust this CA only, instead of the
-    system's CAs.
-        `bind_dn` "" is anonymous. `result_limit` 0 leaves only the server's own limit.
-        `default_country` (ISO code such as "DE") decides the national spellings of numbers.
+    `security`: "none" (plain LDAP), "ldaps" (TLS from the first byte, port 636) or
+    "starttls" (plain connection upgraded before the bind). `ignore_certificate` keeps the
+    link encrypted but checks neither the certificate nor the name in it: an explicit
+    choice the settings must warn about. `ca_file` (PEM): trust this CA only, instead of
+    the system's CAs. `bind_dn` "" is anonymous. `result_limit` 0 leaves only the
+    server's own limit. `default_country` (ISO code such as "DE") decides the national
+    spelling of numbers searched for. `timeout` (seconds) bounds connecting and each
+    answer, and is the time limit the server is asked to keep.
     """
 
     host: str
@@ -435,14 +436,14 @@ def _open(config: LdapConfig) -> Connection:
     try:
         conn.open()
     except LDAPSocketOpenError as exc:
-        conn.unbind()
+        _close(conn)
         if tls is not None and tls.error is not None:
             raise _Failed(
                 SourceIssue(SourceProblem.TLS_FAILED, url, _tls_reason(tls, str(exc)))
             ) from exc
         raise _Failed(SourceIssue(SourceProblem.UNREACHABLE, url, _socket_reason(exc))) from exc
     except LDAPException as exc:
-        conn.unbind()
+        _close(conn)
         raise _Failed(SourceIssue(SourceProblem.UNREACHABLE, url, str(exc))) from exc
     # Our TLS Finished and the bind after it are two small writes; with Nagle the bind
     # waits for the server's delayed ACK (+40 ms for each search as you type over TLS 1.3,
@@ -452,13 +453,15 @@ def _open(config: LdapConfig) -> Connection:
     try:
         if config.security == "starttls":
             try:
-                conn.start_tls()
+                started = conn.start_tls()
             except LDAPStartTLSError as exc:
                 if tls is not None and tls.error is not None:
                     reason = _tls_reason(tls, str(exc))
                 else:
                     reason = f"the server refused StartTLS ({_server_words(conn.result or {})})"
                 raise _Failed(SourceIssue(SourceProblem.TLS_FAILED, url, reason)) from exc
+            if not started:  # never go on (and send the password) in clear text
+                raise _Failed(SourceIssue(SourceProblem.TLS_FAILED, url, "StartTLS did not start"))
         if config.bind_dn and not conn.bind():
             raise _Failed(_bind_issue(config, conn.result or {}))
     except _Failed:
@@ -500,10 +503,9 @@ def _bind_issue(config: LdapConfig, result: dict[str, Any]) -> SourceIssue:
 
 
 def _close(conn: Connection) -> None:
-    try:
+    # Closing a broken connection must not turn a result into an exception.
+    with contextlib.suppress(Exception):
         conn.unbind()
-    except Exception:
-        pass
 
 
 # --- searching --------------------------------------------------------------------------
@@ -618,6 +620,11 @@ def _collect(
     cookie: bytes | None = None
     paged = True
     attributes = config.attributes.requested()
+    over_limit = SourceIssue(
+        SourceProblem.TOO_LARGE,
+        config.base_dn,
+        f"result limit: more than {limit} entries match; the first {limit} are shown",
+    )
     while True:
         conn.search(
             config.base_dn,
@@ -634,6 +641,7 @@ def _collect(
         if paged and cookie is None and code in (11, 12, 53) and not conn.response:
             paged = False  # a server that will not page: one plain search, within its limit
             continue
+        truncated = False
         for item in conn.response or ():
             if item.get("type") == "searchResRef":
                 got.referrals.update(str(u) for u in item.get("uri") or ())
@@ -641,6 +649,7 @@ def _collect(
             if item.get("type") != "searchResEntry":
                 continue
             if limit and got.entries >= limit:
+                truncated = True  # a server that ignores the size limit we asked for
                 break
             got.entries += 1
             contact, issues = entry_to_contact(
@@ -653,14 +662,7 @@ def _collect(
             progress(got.entries)
         if code == 4:
             if limit and got.entries >= limit:
-                got.issues.append(
-                    SourceIssue(
-                        SourceProblem.TOO_LARGE,
-                        config.base_dn,
-                        f"result limit: more than {limit} entries match; "
-                        f"the first {limit} are shown",
-                    )
-                )
+                got.issues.append(over_limit)
             else:
                 got.issues.append(
                     SourceIssue(
@@ -684,24 +686,19 @@ def _collect(
         if code != 0:
             return _search_failure(config, result)
         cookie = _next_cookie(result) if paged else None
-        if not cookie:
-            return None
-        if limit and got.entries >= limit:
-            # The server ignored the size limit: stop here and tell it to drop the rest.
-            conn.search(
-                config.base_dn,
-                search_filter,
-                attributes=attributes,
-                paged_size=0,
-                paged_cookie=cookie,
-            )
-            got.issues.append(
-                SourceIssue(
-                    SourceProblem.TOO_LARGE,
+        if limit and got.entries >= limit and (truncated or cookie):
+            if cookie:
+                # Tell the server to drop the rest of the paged search (RFC 2696: size 0).
+                conn.search(
                     config.base_dn,
-                    f"result limit: more than {limit} entries match; the first {limit} are shown",
+                    search_filter,
+                    attributes=attributes,
+                    paged_size=0,
+                    paged_cookie=cookie,
                 )
-            )
+            got.issues.append(over_limit)  # more entries were there or were announced
+            return None
+        if not cookie:
             return None
 
 
