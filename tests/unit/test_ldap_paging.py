@@ -42,7 +42,7 @@ class CarelessServer:
 
 def collect(server: CarelessServer, limit: int) -> _Collected:
     got = _Collected()
-    failure = _collect(server, LdapConfig("x"), "(cn=*)", limit, got, None)  # type: ignore[arg-type]
+    failure = _collect(server, LdapConfig("x"), "(cn=*)", limit, got, None)
     assert failure is None
     return got
 
