@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from ldap3 import SIMPLE, SUBTREE, Connection, Server
 
-from parley.contacts.ldap_directory import LdapAttributes, LdapConfig, fetch_all, search
+from parley.contacts.ldap_directory import LdapAttributes, LdapConfig, fetch_all, lookup, search
 from parley.contacts.model import NumberType, PhoneNumber
 from parley.contacts.source import FetchResult, SourceProblem
 from peers.certs import Certs, make_certs, session_certs
@@ -276,6 +276,24 @@ def test_search_by_number_in_national_and_international_form(
     result = search(config(slapd, base_dn=PHONEBOOK_DN), typed)
     assert not result.failed, result.issues
     assert names(result) == [found]
+
+
+@pytest.mark.parametrize(
+    ("number", "found"),
+    [
+        ("030 1234567", ["Anna Berg"]),  # stored +49 30 1234567
+        ("+49301234567", ["Anna Berg"]),
+        ("0171/2345678", ["Anna Berg"]),  # her mobile
+        ("+49 30 9876543", ["Bernd Krause"]),  # stored 030 9876543
+        ("040 5550177", ["Frank Schulz"]),  # stored 0049 40 5550177
+        ("030 123456", []),  # a prefix of Anna's number is not her number
+        ("+49 30 12345678", []),
+    ],
+)
+def test_lookup_of_a_callers_number(slapd: Slapd, number: str, found: list[str]) -> None:
+    result = lookup(config(slapd, base_dn=PHONEBOOK_DN), number)
+    assert not result.failed and result.issues == ()
+    assert names(result) == found
 
 
 def test_the_server_alone_does_not_match_national_and_international_form(slapd: Slapd) -> None:

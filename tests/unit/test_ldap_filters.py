@@ -22,6 +22,7 @@ from parley.contacts.ldap_filters import (
     configured_filter,
     escape_filter_value,
     is_attribute_name,
+    number_filter,
     number_forms,
 )
 from parley.contacts.model import NumberType, PhoneNumber
@@ -305,3 +306,13 @@ def test_a_mapping_that_is_no_attribute_name_is_refused_before_connecting() -> N
         assert [(i.problem, i.where) for i in result.issues] == [
             (SourceProblem.BAD_DATA, "attributes.company")
         ]
+
+
+def test_number_filter_is_equality_in_each_spelling() -> None:
+    f = number_filter("(objectClass=person)", ["telephoneNumber", "mobile"], "030 123", "DE")
+    assert f == (
+        "(&(objectClass=person)(|(telephoneNumber=030123)(telephoneNumber=+4930123)"
+        "(telephoneNumber=004930123)(mobile=030123)(mobile=+4930123)(mobile=004930123)))"
+    )
+    assert well_formed(f)
+    assert number_filter("(objectClass=person)", ["telephoneNumber"], "Anna", "DE") is None

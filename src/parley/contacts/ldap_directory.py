@@ -40,6 +40,7 @@ from ldap3.core.exceptions import (
 from parley.contacts.ldap_filters import (
     configured_filter,
     is_attribute_name,
+    number_filter,
     person_filter,
     unique,
 )
@@ -751,6 +752,22 @@ def search(config: LdapConfig, text: str, limit: int = 50) -> FetchResult:
             return FetchResult()
         bounds = [n for n in (limit, config.result_limit) if n > 0]
         return _run(config, search_filter, min(bounds) if bounds else 0)
+    except Exception as exc:
+        issue = SourceIssue(SourceProblem.BAD_DATA, config.url, f"{type(exc).__name__}: {exc}")
+        return FetchResult(issues=(issue,), failed=True)
+
+
+def lookup(config: LdapConfig, number: str, limit: int = 5) -> FetchResult:
+    """The entries holding exactly `number`, in whatever spelling the directory stores it
+    (for a caller's name when the cache does not know the number)."""
+    try:
+        if (refused := _mapping_issue(config)) is not None:
+            return refused
+        phones = [name for name, _ in config.attributes.phone_attributes()]
+        search_filter = number_filter(config.search_filter, phones, number, config.default_country)
+        if search_filter is None:
+            return FetchResult()
+        return _run(config, search_filter, max(0, limit))
     except Exception as exc:
         issue = SourceIssue(SourceProblem.BAD_DATA, config.url, f"{type(exc).__name__}: {exc}")
         return FetchResult(issues=(issue,), failed=True)

@@ -158,3 +158,17 @@ def person_filter(
     if not wanted:
         return None
     return f"(&{configured_filter(search_filter)}{wanted})"
+
+
+def number_filter(
+    search_filter: str, phone_attributes: Sequence[str], number: str, region: str | None = None
+) -> str | None:
+    """The filter for the entry with exactly this number (a caller's name): equality in
+    each spelling over the phone attributes, ANDed with `search_filter`. The server
+    ignores spaces and dashes in the comparison. None when `number` is no number."""
+    forms = number_forms(number, region)
+    phones = unique(phone_attributes)
+    wanted = _any([f"({a}={escape_filter_value(f)})" for a in phones for f in forms])
+    if not wanted:
+        return None
+    return f"(&{configured_filter(search_filter)}{wanted})"
