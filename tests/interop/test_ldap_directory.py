@@ -181,7 +181,12 @@ def test_referral_is_reported_not_followed(slapd: Slapd) -> None:
 def test_base_dn_narrows_the_fetch(slapd: Slapd) -> None:
     result = fetch_all(config(slapd, base_dn=PHONEBOOK_DN))
     assert len(result.contacts) == PHONEBOOK_SIZE
-    assert result.issues == ()  # the referral lives outside this base
+    # The referral lives outside this base; the one issue is Gerd's placeholder number.
+    assert [(i.problem, i.where) for i in result.issues] == [
+        (SourceProblem.BAD_DATA, f"uid=gnull,{PHONEBOOK_DN}")
+    ]
+    gerd = next(c for c in result.contacts if c.name == "Gerd Null")
+    assert gerd.numbers == ()  # kept: "hide contacts without phone" is the list's filter
     assert len(fetch_all(config(slapd, base_dn=ARCHIVE_DN)).contacts) == ARCHIVE_SIZE
 
 
@@ -330,6 +335,18 @@ def test_changed_attribute_mapping_takes_effect(slapd: Slapd) -> None:
     assert names(search(mapped, "Berg Bau")) == []
     assert names(search(mapped, "0171 2345678")) == []
     assert names(search(config(slapd, base_dn=PHONEBOOK_DN), "Einkauf")) == []
+
+
+def test_unusable_entry_is_skipped_with_its_dn(slapd: Slapd) -> None:
+    # Names only from displayName (unset here): Gerd has neither a name nor a number.
+    mapping = LdapAttributes(display_name="displayName", first_name="", last_name="", company="")
+    result = fetch_all(config(slapd, base_dn=PHONEBOOK_DN, attributes=mapping))
+    assert not result.failed
+    skipped = [i for i in result.issues if i.problem is SourceProblem.ENTRY_SKIPPED]
+    assert [(i.where, i.detail) for i in skipped] == [
+        (f"uid=gnull,{PHONEBOOK_DN}", "no name, company or phone number")
+    ]
+    assert len(result.contacts) == PHONEBOOK_SIZE - 1
 
 
 # --- encryption ---------------------------------------------------------------------------

@@ -110,6 +110,7 @@ KNOWN = (
     Person("dmueller", "Dieter", "Müller", "(Star) Trading*", "+49 89 5550123"),
     Person("eroth", "Eva", "Roth", "Roth IT", "", "+49 160 5550199"),
     Person("fschulz", "Frank", "Schulz", "Schulz KG", "0049 40 5550177"),
+    Person("gnull", "Gerd", "Null", "", "n/a"),  # a placeholder where a number belongs
 )
 
 _FIRST = (
