@@ -125,7 +125,23 @@ def run_console(args: argparse.Namespace) -> int:
     except (OSError, ValueError, StoreError) as exc:  # StoreError: a data file not ours
         print(f"parley: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    return Console(app, as_json=args.json).run()
+    control = None
+    if getattr(args, "control", False) or settings.automation.control_api:
+        from parley.cli.control_api import CONTROL_FILE, ControlServer
+
+        try:
+            control = ControlServer(
+                app, path.parent / CONTROL_FILE, port=settings.automation.control_port
+            )
+        except OSError as exc:
+            print(f"parley: the control API cannot listen: {exc}", file=sys.stderr)
+            app.stop()
+            return 1
+    try:
+        return Console(app, as_json=args.json).run()
+    finally:
+        if control is not None:
+            control.close()
 
 
 def _passwords(settings: Settings) -> tuple[dict[str, str], list[str]]:

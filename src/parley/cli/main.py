@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="use the sound devices of the settings (default in console mode: none, silence)",
     )
     console.add_argument(
+        "--control",
+        action="store_true",
+        help="serve the local control API (docs/control-api.md; also [automation] control_api)",
+    )
+    console.add_argument(
         "--log-level", default=None, help="debug, info, warning or error (default from settings)"
     )
     from parley.cli.call_command import add_parser

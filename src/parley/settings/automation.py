@@ -108,6 +108,15 @@ class AutomationSettings(BaseModel):
         "Windows; on macOS the installed app bundle declares them). Applied by the desktop "
         "app; a link opened while Parley runs is dialled by the running Parley.",
     )
+    control_api: bool = Field(
+        default=False,
+        description="Serve the local control API (the console's commands and events as JSON "
+        "lines on 127.0.0.1, docs/control-api.md) for CRM/CTI programs of the same user; "
+        "its port and token are written to control.json beside the settings file (0600).",
+    )
+    control_port: int = Field(
+        default=0, ge=0, le=65535, description="Port of the control API; 0: a free one."
+    )
     rules: list[EventRule] = Field(default_factory=list, description="The event rules.")
     http_proxy: str | None = Field(
         default=None,
