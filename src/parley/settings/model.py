@@ -29,6 +29,7 @@ from parley.settings.addresses import (
 )
 from parley.settings.automation import AutomationSettings
 from parley.settings.network import StunSettings, TlsSettings
+from parley.settings.provisioning import ProvisioningSettings
 from parley.settings.types import (
     _MODEL_CONFIG,
     DEFAULT_CODECS,
@@ -822,6 +823,7 @@ class Settings(BaseModel):
     stun: StunSettings = Field(default_factory=StunSettings)
     tls: TlsSettings = Field(default_factory=TlsSettings)
     automation: AutomationSettings = Field(default_factory=AutomationSettings)
+    provisioning: ProvisioningSettings = Field(default_factory=ProvisioningSettings)
     accounts: list[AccountSettings] = Field(
         default_factory=list, description="The SIP accounts, each with its own unique name."
     )
