@@ -410,38 +410,41 @@ def _wrapped(data: bytes) -> bytes:
     return head + b"<parley-wrap>" + rest + b"</parley-wrap>"
 
 
+def parse_xml_bytes(data: bytes) -> tuple[ET.Element | None, str]:
+    """The root of an XML document from outside, or None and why it was refused."""
+    if not data.strip():
+        return None, "the document is empty"
+    try:
+        try:
+            return _parse(data), ""
+        except ET.ParseError as exc:
+            if "junk after document element" in str(exc) and b"<root_contact" in data:
+                return _parse(_wrapped(data)), ""
+            raise
+    except defusedxml.EntitiesForbidden as exc:
+        return (
+            None,
+            f"entity declarations are refused (entity {exc.name!r}): possible entity expansion",
+        )
+    except defusedxml.ExternalReferenceForbidden as exc:
+        return None, f"external references are refused ({exc.sysid or exc.pubid!r})"
+    except defusedxml.DefusedXmlException as exc:
+        return None, f"refused XML construct: {exc}"
+    except ET.ParseError as exc:
+        return None, _encoding_detail(data, f"not XML: {exc}")
+    except (ValueError, LookupError, UnicodeError) as exc:
+        return None, f"not readable as XML: {exc}"
+
+
 def parse_phonebook(data: bytes, *, max_bytes: int = MAX_PHONEBOOK_BYTES) -> FetchResult:
     """The contacts of an XML phone book in any of the formats above; never raises."""
     if len(data) > max_bytes:
         return _failed(
             SourceProblem.TOO_LARGE, f"{len(data)} bytes; the limit is {max_bytes} bytes"
         )
-    if not data.strip():
-        return _failed(SourceProblem.BAD_DATA, "the document is empty")
-    try:
-        try:
-            root = _parse(data)
-        except ET.ParseError as exc:
-            if "junk after document element" in str(exc) and b"<root_contact" in data:
-                root = _parse(_wrapped(data))
-            else:
-                raise
-    except defusedxml.EntitiesForbidden as exc:
-        return _failed(
-            SourceProblem.BAD_DATA,
-            f"entity declarations are refused (entity {exc.name!r}): possible entity expansion",
-        )
-    except defusedxml.ExternalReferenceForbidden as exc:
-        return _failed(
-            SourceProblem.BAD_DATA,
-            f"external references are refused ({exc.sysid or exc.pubid!r})",
-        )
-    except defusedxml.DefusedXmlException as exc:
-        return _failed(SourceProblem.BAD_DATA, f"refused XML construct: {exc}")
-    except ET.ParseError as exc:
-        return _failed(SourceProblem.BAD_DATA, _encoding_detail(data, f"not XML: {exc}"))
-    except (ValueError, LookupError, UnicodeError) as exc:
-        return _failed(SourceProblem.BAD_DATA, f"not readable as XML: {exc}")
+    root, problem = parse_xml_bytes(data)
+    if root is None:
+        return _failed(SourceProblem.BAD_DATA, problem)
     return read_tree(root)
 
 
