@@ -279,14 +279,14 @@ class _HttpFetch:
         # Credentials go only to the origin they were given for (not to a redirect target).
         may_auth = bool(self.username) and _origin(url) == first_origin
         auth = self.auth if may_auth and self.auth_origin == _origin(url) else None
-        response = self._request(client, url, headers, auth, where)
+        response = self._request(client, url, headers, auth, None, where)
         try:
-            if response.status_code == 401 and auth is None and may_auth:
-                challenges = _challenges(response)
-                chosen = self._choose_auth(challenges, where)
+            sent_credentials = "authorization" in response.request.headers
+            if response.status_code == 401 and may_auth and not sent_credentials:
+                chosen = self._choose_auth(_challenges(response), where)
                 response.close()
                 self.auth, self.auth_origin = chosen, _origin(url)
-                response = self._request(client, url, headers, chosen, where)
+                response = self._request(client, url, headers, chosen, response, where)
             yield response
         finally:
             response.close()
@@ -310,15 +310,24 @@ class _HttpFetch:
         url: httpx.URL,
         headers: dict[str, str],
         auth: httpx.Auth | None,
+        challenge: httpx.Response | None,
         where: str,
     ) -> httpx.Response:
+        """One GET; with `auth`, authorised at once: the 401 `challenge` already in hand is
+        fed to the auth flow (Digest), so no request is spent on being challenged again."""
         request = client.build_request(
             "GET", url, headers=headers, timeout=httpx.Timeout(self._remaining(where))
         )
+        if auth is not None:
+            flow = auth.sync_auth_flow(request)
+            try:
+                request = next(flow)
+                if "authorization" not in request.headers and challenge is not None:
+                    request = flow.send(challenge)
+            except StopIteration:
+                pass
         try:
-            if auth is None:
-                return client.send(request, stream=True)
-            return client.send(request, stream=True, auth=auth)
+            return client.send(request, stream=True)
         except httpx.TimeoutException as exc:
             raise _Stop(
                 _fail(SourceProblem.UNREACHABLE, where, f"timed out ({type(exc).__name__})")
@@ -358,8 +367,10 @@ class _HttpFetch:
             )
         if status in (401, 407):
             challenges = _challenges(response)
-            if not self.username:
+            if "authorization" not in response.request.headers:
                 detail = f"the server asks for credentials ({_describe_challenge(challenges)})"
+                if self.username:
+                    detail += "; they are not sent to another origin after a redirect"
             else:
                 detail = (
                     f"HTTP {status}: user {self.username!r} refused "
