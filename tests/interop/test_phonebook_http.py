@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import socket
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -307,6 +308,42 @@ def test_a_server_that_never_answers_hits_the_deadline() -> None:
         silent.listen(1)  # connections complete in the backlog; nobody ever answers
         port = silent.getsockname()[1]
         result = fetch_phonebook(f"http://127.0.0.1:{port}/book.xml", timeout=1.0)
+    [issue] = result.issues
+    assert result.failed and issue.problem is SourceProblem.UNREACHABLE
+    assert "timed out" in issue.detail
+
+
+def test_a_server_that_dribbles_hits_the_deadline() -> None:
+    """Headers at once, then a byte now and then: no single read times out, the fetch's
+    one deadline still ends it."""
+    stop = threading.Event()
+
+    def dribble(server: socket.socket) -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(4096)
+            connection.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n"
+                b"Content-Length: 100000\r\n\r\n<YealinkIPPhoneDirectory>"
+            )
+            while not stop.wait(0.1):
+                try:
+                    connection.sendall(b" ")
+                except OSError:
+                    return
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        worker = threading.Thread(target=dribble, args=(server,), daemon=True)
+        worker.start()
+        try:
+            result = fetch_phonebook(
+                f"http://127.0.0.1:{server.getsockname()[1]}/book.xml", timeout=1.5
+            )
+        finally:
+            stop.set()
+            worker.join(timeout=10)
     [issue] = result.issues
     assert result.failed and issue.problem is SourceProblem.UNREACHABLE
     assert "timed out" in issue.detail

@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from parley.contacts.model import NumberType, PhoneNumber
 from parley.contacts.phonebook_xml import fetch_phonebook, parse_phonebook
@@ -65,6 +67,16 @@ def test_yealink_local_directory_with_two_top_level_elements() -> None:
         ("Alice", (("1002", B), ("+44 20 7946 0000", OT))),
     ]
     assert result.issues == ()
+
+
+def test_yealink_local_entry_skipped_is_placed_without_the_helper_parent() -> None:
+    data = YEALINK_LOCAL.replace(
+        b'display_name="John" office_number="1001" mobile_number="12345678910"',
+        b'display_name="" office_number="" mobile_number=""',
+    )
+    result = parse_phonebook(data)
+    assert [c.name for c in result.contacts] == ["Alice"]
+    assert [i.where for i in result.issues] == ["/root_contact/contact[1]"]
 
 
 def test_yealink_local_directory_under_root_group() -> None:
@@ -311,3 +323,70 @@ def test_unknown_scheme_is_unsupported() -> None:
     result = fetch_phonebook("ftp://127.0.0.1/book.xml")
     assert result.failed and problems(result) == [SourceProblem.UNSUPPORTED]
     assert "ftp" in result.issues[0].detail
+
+
+# --- whatever comes in, a result comes out ---------------------------------------------------
+
+SAMPLES = [
+    YEALINK_REMOTE,
+    YEALINK_LOCAL,
+    YEALINK_MENU,
+    CISCO,
+    SNOM_TBOOK,
+    SNOM_TBOOK_V2_IN_SETTINGS,
+    GRANDSTREAM,
+    POLYCOM,
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sample=st.sampled_from(SAMPLES),
+    cut=st.integers(0, 2000),
+    junk=st.binary(max_size=40),
+    at=st.integers(0, 2000),
+)
+def test_mangled_phonebooks_never_raise(sample: bytes, cut: int, junk: bytes, at: int) -> None:
+    data = sample[:at] + junk + sample[at:]
+    data = data[: max(cut, 1)] if cut < len(data) // 2 else data
+    result = parse_phonebook(data)
+    assert isinstance(result, FetchResult)
+    assert result.contacts or result.issues or not result.failed
+    for contact in result.contacts:
+        assert contact.has_name or contact.has_number
+        assert all(len(v) <= 200 for v in (contact.display_name, contact.first_name))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    name=st.text(max_size=60),
+    number=st.text(max_size=30),
+    tag=st.sampled_from(["Telephone", "Mobile", "Office", "Other", "Home", "Fax"]),
+)
+def test_any_entry_text_gives_a_valid_entry_or_an_issue(name: str, number: str, tag: str) -> None:
+    from xml.sax.saxutils import escape
+
+    def xml_text(text: str) -> str:
+        # Only characters XML 1.0 can carry at all.
+        return escape(
+            "".join(
+                c
+                for c in text
+                if c in "\t\n\r"
+                or (" " <= c and c not in "\ufffe\uffff" and not "\ud800" <= c <= "\udfff")
+            )
+        )
+
+    data = (
+        "<YealinkIPPhoneDirectory><DirectoryEntry>"
+        f"<Name>{xml_text(name)}</Name><{tag}>{xml_text(number)}</{tag}>"
+        "</DirectoryEntry></YealinkIPPhoneDirectory>"
+    ).encode()
+    result = parse_phonebook(data)
+    for contact in result.contacts:
+        # Every kept number is one the model accepts; only the name may be missing.
+        assert [p for p in contact.problems() if p.field.startswith("numbers[")] == []
+    if not result.contacts:
+        assert [i.problem for i in result.issues] == [SourceProblem.ENTRY_SKIPPED] * len(
+            result.issues
+        ) and result.issues

@@ -43,6 +43,7 @@ from parley.contacts.source import FetchResult, SourceIssue, SourceProblem
 
 MAX_PHONEBOOK_BYTES = 20_000_000
 MAX_NUMBER_CHARS = 100
+_WRAP = "parley-wrap"  # the parent given to a document with two top-level elements
 
 # Words that name a kind of number in the formats above (tags, attributes, type values).
 _TYPE_WORDS: dict[str, NumberType] = {
@@ -325,7 +326,8 @@ def _path(parents: dict[ET.Element, ET.Element], entry: ET.Element, index: int) 
     names = [f"{_display_tag(entry)}[{index}]"]
     node = parents.get(entry)
     while node is not None:
-        names.append(_display_tag(node))
+        if node.tag != _WRAP:
+            names.append(_display_tag(node))
         node = parents.get(node)
     return "/" + "/".join(reversed(names))
 
@@ -407,7 +409,7 @@ def _wrapped(data: bytes) -> bytes:
     """Yealink's exported contact file has two top-level elements: give them one parent."""
     match = _DECLARATION.match(data)
     head, rest = (data[: match.end()], data[match.end() :]) if match else (b"", data)
-    return head + b"<parley-wrap>" + rest + b"</parley-wrap>"
+    return head + b"<" + _WRAP.encode() + b">" + rest + b"</" + _WRAP.encode() + b">"
 
 
 def parse_xml_bytes(data: bytes) -> tuple[ET.Element | None, str]:
