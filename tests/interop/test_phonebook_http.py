@@ -238,11 +238,18 @@ def test_unchanged_book_answers_304(
 ) -> None:
     server: Nginx | Apache = request.getfixturevalue(server_name)
     url = server.url("/private/yealink.xml", tls=True)
-    auth = {"username": "anna", "password": USERS["anna"], "ca_file": str(certs.ca_file)}
-    first = fetch_phonebook(url, **auth)  # type: ignore[arg-type]
+    ca = str(certs.ca_file)
+    first = fetch_phonebook(url, username="anna", password=USERS["anna"], ca_file=ca)
     assert first.etag and first.contacts
     mark = len(server.requests())
-    again = fetch_phonebook(url, etag=first.etag, last_modified=first.last_modified, **auth)  # type: ignore[arg-type]
+    again = fetch_phonebook(
+        url,
+        username="anna",
+        password=USERS["anna"],
+        ca_file=ca,
+        etag=first.etag,
+        last_modified=first.last_modified,
+    )
     assert again.not_modified and not again.failed and again.contacts == ()
     # nginx marks the gzipped 200's ETag weak (W/"…"), its 304 names the strong one.
     assert again.etag and again.etag.removeprefix("W/") == first.etag.removeprefix("W/")
