@@ -96,15 +96,22 @@ def clean_text(value: str | None) -> str:
 
 @dataclass
 class EntryBuilder:
-    """Collects one entry's fields and numbers; `finish` makes the contact or says why not."""
+    """Collects one entry's fields and numbers; `finish` makes the contact or says why not.
 
-    where: str
+    `where` names the entry in issues: a string, or a function making it (only called
+    when there is an issue: most entries have none)."""
+
+    where: str | Callable[[], str]
     first_name: str = ""
     last_name: str = ""
     display_name: str = ""
     company: str = ""
     numbers: list[PhoneNumber] = field(default_factory=list)
     issues: list[SourceIssue] = field(default_factory=list)
+    _keys: set[str] = field(default_factory=set)
+
+    def _where(self) -> str:
+        return self.where if isinstance(self.where, str) else self.where()
 
     def add_number(self, raw: str | None, kind: NumberType) -> None:
         text = _CONTROL.sub("", raw or "").strip()
@@ -115,14 +122,15 @@ class EntryBuilder:
             self.issues.append(
                 SourceIssue(
                     SourceProblem.ENTRY_SKIPPED,
-                    self.where,
+                    self._where(),
                     f"number {shown!r} left out: neither a phone number nor a SIP address",
                 )
             )
             return
         key = clean_number(text).lower()
-        if any(clean_number(n.number).lower() == key for n in self.numbers):
+        if key in self._keys:
             return
+        self._keys.add(key)
         self.numbers.append(PhoneNumber(text, kind))
 
     def finish(self) -> Contact | None:
@@ -140,7 +148,7 @@ class EntryBuilder:
         )
         if not contact.has_name and not contact.has_number:
             self.issues.append(
-                SourceIssue(SourceProblem.ENTRY_SKIPPED, self.where, "no name and no number")
+                SourceIssue(SourceProblem.ENTRY_SKIPPED, self._where(), "no name and no number")
             )
             return None
         return contact
@@ -170,9 +178,11 @@ def _text(element: ET.Element, *names: str) -> str:
 
 
 def _attr(element: ET.Element, *names: str) -> str:
-    wanted = {n.lower() for n in names}
+    """The first attribute of these (lower-case) names, ignoring namespace and case."""
+    if not element.attrib:
+        return ""
     for key, value in element.attrib.items():
-        if _local(key) in wanted:
+        if _local(key) in names:
             return value
     return ""
 
@@ -351,11 +361,20 @@ def read_tree(root: ET.Element) -> FetchResult:
             ),
             failed=True,
         )
-    parents = {child: parent for parent in root.iter() for child in parent}
+    parents: dict[ET.Element, ET.Element] = {}
+
+    def where(entry: ET.Element, index: int) -> Callable[[], str]:
+        def make() -> str:
+            if not parents:  # built once, on the first issue
+                parents.update((child, parent) for parent in root.iter() for child in parent)
+            return _path(parents, entry, index)
+
+        return make
+
     contacts: list[Contact] = []
     issues: list[SourceIssue] = []
     for index, entry in enumerate(entries, start=1):
-        builder = EntryBuilder(where=_path(parents, entry, index))
+        builder = EntryBuilder(where=where(entry, index))
         shape.read(entry, builder)
         contact = builder.finish()
         issues.extend(builder.issues)

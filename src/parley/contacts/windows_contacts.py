@@ -110,6 +110,7 @@ def _contact_files(path: Path) -> list[os.DirEntry[str]]:
 
 def read_folder(path: Path) -> FetchResult:
     """Every .contact file of `path`; never raises."""
+    path = Path(path)
     where = str(path)
     try:
         files = _contact_files(path)
