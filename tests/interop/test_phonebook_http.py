@@ -4,10 +4,12 @@ hostile and broken answers refused with the right code (parley.contacts.phoneboo
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import socket
 import tempfile
 import threading
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +57,18 @@ def site() -> Iterator[Path]:
     (books / "big.xml").write_bytes(
         b"<YealinkIPPhoneDirectory>\n" + entry * 5000 + b"</YealinkIPPhoneDirectory>\n"
     )
+    # A gzip bomb: 60 MB of phone book in about 60 KB, served pre-compressed by nginx.
+    (books / "bomb.xml").write_bytes(b"<YealinkIPPhoneDirectory/>")
+    with gzip.open(books / "bomb.xml.gz", "wb", compresslevel=9) as bomb:
+        bomb.write(b"<YealinkIPPhoneDirectory>")
+        for _ in range(60):
+            bomb.write(b" " * 1_000_000)
+        bomb.write(b"</YealinkIPPhoneDirectory>")
+    # No XML declaration: the HTTP charset (windows-1252) says how to read it.
+    (books / "cp1252.xml").write_bytes(
+        b"<CiscoIPPhoneDirectory><DirectoryEntry><Name>Andr\xe9 M\x9cller \x80</Name>"
+        b"<Telephone>5001</Telephone></DirectoryEntry></CiscoIPPhoneDirectory>"
+    )
     yield base
     shutil.rmtree(base, ignore_errors=True)
 
@@ -71,6 +85,11 @@ def nginx(site: Path, certs: Certs, apache: Apache) -> Iterator[Nginx]:
     extra = (
         f"        location = /downgrade {{ return 302 http://127.0.0.1:{port}/books/cisco.xml; }}\n"
         f"        location = /away {{ return 302 {apache.url('/private/cisco.xml')}; }}\n"
+        "        location = /books/bomb.xml { gzip_static always; }\n"
+        "        location = /books/cp1252.xml {\n"
+        "            types { }\n"
+        '            default_type "application/xml; charset=windows-1252";\n'
+        "        }\n"
     )
     server = Nginx(
         site / "nginx", root=site / "www", users=USERS, certs=certs, port=port, extra=extra
@@ -363,6 +382,25 @@ def test_body_over_the_limit_is_refused(nginx: Nginx) -> None:
     assert result.failed and problems(result) == [SourceProblem.TOO_LARGE]
     whole = fetch_phonebook(nginx.url("/books/big.xml"), max_bytes=size)
     assert len(whole.contacts) == 5000
+
+
+def test_gzip_bomb_stops_at_the_limit_without_inflating_it(nginx: Nginx) -> None:
+    mark = len(nginx.requests())
+    tracemalloc.start()
+    try:
+        result = fetch_phonebook(nginx.url("/books/bomb.xml"), max_bytes=1_000_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    [issue] = result.issues
+    assert result.failed and issue.problem is SourceProblem.TOO_LARGE
+    assert peak < 8_000_000, f"{peak} bytes at the peak for a 1 MB limit"
+    assert log_since(nginx, mark)[0].startswith("GET /books/bomb.xml 200")
+
+
+def test_http_charset_applies_to_a_document_without_declaration(nginx: Nginx) -> None:
+    result = fetch_phonebook(nginx.url("/books/cp1252.xml"))
+    assert [c.name for c in result.contacts] == ["André Mœller €"]
 
 
 def test_hostile_and_broken_bodies(nginx: Nginx) -> None:
