@@ -17,15 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import keyring
 import keyring.errors
 
 from parley.app.accounts import Configuration
 from parley.phone.events import PhoneEvent
-from parley.provisioning.fetch import fetch_profile
-from parley.provisioning.profile import ProfileError, merge, parse_profile
+from parley.provisioning.fetch import Fetched, fetch_profile
+from parley.provisioning.profile import Profile, ProfileError, merge, parse_profile
 from parley.settings.errors import ConfigError
+from parley.settings.model import Settings
 from parley.settings.secrets import SERVICE, keyring_status
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,9 @@ class Provisioning:
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._stopped = False
+        # This run's provisioning passwords (the keyring keeps them across runs).
+        self._passwords: dict[tuple[str, str], str] = {}
+        self._ca_file: Path | None = None
 
     # -- state kept between runs
 
@@ -104,7 +109,7 @@ class Provisioning:
         if not username or not keyring_status().usable:
             return ""
         try:
-            return keyring.get_password(SERVICE, f"provisioning:{url}:{username}") or ""
+            return keyring.get_password(SERVICE, f"provisioning:{_origin(url)}:{username}") or ""
         except keyring.errors.KeyringError:
             return ""
 
@@ -112,7 +117,7 @@ class Provisioning:
         if not username or not keyring_status().usable:
             return
         try:
-            keyring.set_password(SERVICE, f"provisioning:{url}:{username}", password)
+            keyring.set_password(SERVICE, f"provisioning:{_origin(url)}:{username}", password)
         except keyring.errors.KeyringError as exc:
             log.warning("the provisioning password was not kept: %s", exc)
 
@@ -144,19 +149,24 @@ class Provisioning:
     ) -> ProvisioningChanged:
         settings = self._configuration.settings
         conf = settings.provisioning
+        self._ca_file = ca_file
         url = url or conf.url or ""
         if not url:
             return ProvisioningChanged(ProvisioningResult.FAILED, problem="no_url")
         username = conf.username if username is None else username
         if password is None:
-            password = self._stored_password(url, username)
+            password = self._passwords.get((_origin(url), username)) or self._stored_password(
+                url, username
+            )
         state = self._state() if not force and self._state().get("url") == url else {}
+        if self._passwords_missing(state):
+            state = {}  # passwords only come with the whole profile: ask for it whole
         fetched = fetch_profile(
             url,
             username=username,
             password=password,
             ca_file=ca_file or conf.ca_file,
-            allow_http=conf.allow_http or (url.startswith("http://") and ca_file is None and False),
+            allow_http=conf.allow_http,
             etag=_text(state.get("etag")),
             last_modified=_text(state.get("last_modified")),
         )
@@ -169,12 +179,30 @@ class Provisioning:
                 detail=fetched.detail,
             )
         if fetched.not_modified or fetched.body is None:
-            return ProvisioningChanged(
-                ProvisioningResult.UNCHANGED,
-                url,
-                status=fetched.status,
-                locked=tuple(sorted(self.locked)),
+            # Unchanged on the server: values changed here by hand are still written back.
+            cached = state.get("profile")
+            if not isinstance(cached, dict) or not isinstance(cached.get("data"), dict):
+                return ProvisioningChanged(ProvisioningResult.UNCHANGED, url, status=fetched.status)
+            profile = Profile(
+                cached["data"],
+                {},
+                frozenset(cached.get("locked", [])),
+                frozenset(cached.get("keys", [])),
             )
+            try:
+                new = merge(settings, profile)
+            except ProfileError as exc:
+                return ProvisioningChanged(
+                    ProvisioningResult.FAILED, url, problem=exc.problem.value, detail=exc.detail
+                )
+            if new.model_dump() == settings.model_dump():
+                return ProvisioningChanged(
+                    ProvisioningResult.UNCHANGED,
+                    url,
+                    status=fetched.status,
+                    locked=tuple(sorted(profile.locked)),
+                )
+            return self._apply(url, username, password, settings, new, profile, fetched, state)
         try:
             profile = parse_profile(fetched.body)
             new = merge(settings, profile)
@@ -182,30 +210,54 @@ class Provisioning:
             return ProvisioningChanged(
                 ProvisioningResult.FAILED, url, problem=exc.problem.value, detail=exc.detail
             )
+        return self._apply(url, username, password, settings, new, profile, fetched, state)
+
+    def _apply(
+        self,
+        url: str,
+        username: str,
+        password: str,
+        settings: Settings,
+        new: Settings,
+        profile: Profile,
+        fetched: Fetched,
+        state: dict[str, object],
+    ) -> ProvisioningChanged:
+        conf = settings.provisioning
         # Where the profile came from is kept, so the next start provisions again.
         new.provisioning.url = url
         new.provisioning.username = username
+        if self._ca_file is not None:
+            new.provisioning.ca_file = self._ca_file
         changed = _changed_keys(settings.model_dump(), new.model_dump())
         try:
             for name, secret in profile.passwords.items():
-                self._configuration.stage_account_password(new, name, secret)
-                if name not in changed and secret != self._configuration.passwords.get(name):
+                if secret != self._configuration.passwords.get(name):
                     changed.append(f"accounts.{name}.password")
+                self._keep_password(new, name, secret)
             future = self._configuration.update_settings(new)
         except (ConfigError, OSError, Exception) as exc:  # the last good settings stay
             return ProvisioningChanged(
                 ProvisioningResult.FAILED, url, problem="not_saved", detail=str(exc)
             )
-        if conf.remember and password:
-            self._remember(url, username, password)
+        if password:
+            self._passwords[(_origin(url), username)] = password
+            if conf.remember:
+                self._remember(url, username, password)
         self._save_state(
             {
                 "url": url,
-                "etag": fetched.etag,
-                "last_modified": fetched.last_modified,
+                "etag": fetched.etag or _text(state.get("etag")),
+                "last_modified": fetched.last_modified or _text(state.get("last_modified")),
                 "applied_at": time.time(),
                 "locked": sorted(profile.locked),
                 "keys": sorted(profile.keys),
+                # Without passwords: to write hand-changed values back on a 304.
+                "profile": {
+                    "data": dict(profile.data),
+                    "locked": sorted(profile.locked),
+                    "keys": sorted(profile.keys),
+                },
             }
         )
         try:
@@ -219,6 +271,28 @@ class Provisioning:
             locked=tuple(sorted(profile.locked)),
             changed=tuple(changed),
         )
+
+    def _passwords_missing(self, state: dict[str, object]) -> bool:
+        """Whether an account of the last profile has no password in this run (no
+        keyring: they live in memory only)."""
+        cached = state.get("profile")
+        if not isinstance(cached, dict):
+            return False
+        accounts = cached.get("data", {}).get("accounts", [])
+        known = self._configuration.passwords
+        return any(isinstance(a, dict) and a.get("name") not in known for a in accounts)
+
+    def _keep_password(self, new: Settings, name: str, secret: str) -> None:
+        """A profile's password: in the keyring when there is one, else in memory for
+        this run (the next start provisions it again) — never in the settings file."""
+        account = new.account(name)
+        account.password = None
+        if keyring_status().usable:
+            try:
+                keyring.set_password(SERVICE, account.name, secret)
+            except keyring.errors.KeyringError as exc:
+                log.warning("the password of %s stays in memory only: %s", name, exc)
+        self._configuration.passwords[account.name] = secret
 
     # -- again and again
 
@@ -244,6 +318,12 @@ class Provisioning:
         self._stopped = True
         if self._timer is not None:
             self._timer.cancel()
+
+
+def _origin(url: str) -> str:
+    """scheme://host:port of a URL: one password per server and user, not per file."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _text(value: object) -> str | None:

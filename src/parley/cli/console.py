@@ -23,6 +23,7 @@ from parley.cli import (
     commands_intercom,
     commands_messages,
     commands_presence,
+    commands_provisioning,
     commands_recording,
     commands_redirect,
     commands_rules,
@@ -63,6 +64,7 @@ _COMMAND_MODULES = (
     commands_intercom,
     commands_messages,
     commands_presence,
+    commands_provisioning,
     commands_recording,
     commands_redirect,
     commands_rules,
@@ -225,7 +227,7 @@ class Console:
             self._print(json.dumps(data, ensure_ascii=False, default=str))
             return
         kind = data["event"]
-        code = f" ({data['status']} {data['reason']})" if data.get("status") else ""
+        code = f" ({data['status']} {data.get('reason', '')})" if data.get("status") else ""
         if kind == "account":
             line = f"account {data['account']}: {data['state']}{code} — {data['text']}"
         elif kind == "call":
