@@ -44,6 +44,7 @@ from parley.gui.call_control import PartyList
 from parley.gui.call_menu import CallPanel
 from parley.gui.call_window import CallWindow
 from parley.gui.contact_editor import ContactEditor
+from parley.gui.csv_import_dialog import CsvImportDialog
 from parley.gui.emergency import EmergencyWarning
 from parley.gui.features import Features
 from parley.gui.i18n import N_, tr
@@ -741,6 +742,14 @@ class MainWindow(QMainWindow):
         self.contact_editor = editor
         return editor
 
+    def open_csv_import(self) -> CsvImportDialog:
+        """The manual's "Import contacts" (not modal: calls go on during a long import)."""
+        dialog = CsvImportDialog(self.application.contacts, self)
+        dialog.imported.connect(lambda _count: self.refresh_list())
+        dialog.show()
+        self.csv_import_dialog = dialog
+        return dialog
+
     def _editor_closed(self, editor: ContactEditor) -> None:
         self.refresh_list()
         if editor.saved is not None and editor.saved.id is not None:
@@ -860,6 +869,8 @@ class MainWindow(QMainWindow):
             menu.addAction(icons.icon("delete"), tr("Delete all calls"), self.clear_history)
             menu.addAction(tr("Delete selected calls"), self.delete_selected)
             menu.addSeparator()
+        menu.addAction(icons.icon("add"), tr("Import contacts…"), self.open_csv_import)
+        menu.addSeparator()
         compact = menu.addAction(tr("Compact mode"))
         compact.setCheckable(True)
         compact.setChecked(gui.compact_mode)
