@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -164,7 +163,7 @@ class Analysis:
     separator: str
     detected_separator: str
     header: tuple[str, ...] = ()
-    header_lines: int = 1  # physical lines the header takes
+    data_start: tuple[int, int] = (0, 0)  # where the rows begin: (character, line)
     suggested: Mapping = field(default_factory=lambda: Mapping(()))
     problem: FileProblem | None = None
     problem_line: int = 0
@@ -242,7 +241,7 @@ def detect_separator(text: str) -> str:
     """The separator that splits the first lines into the most equal rows (comma when
     nothing splits at all)."""
     lines = []
-    for line in _lines(text[: 64 * 1024]):
+    for line in _LineFeed(text[: 64 * 1024]):
         if line.strip():
             lines.append(line)
         if len(lines) >= 20:
@@ -260,11 +259,6 @@ def detect_separator(text: str) -> str:
         if score > best_score:
             best, best_score = candidate, score
     return best
-
-
-def _lines(text: str) -> list[str]:
-    # Physical lines as csv sees them: \n, \r\n and \r end a line (not \v, \f, U+2028).
-    return io.StringIO(text, newline="").readlines()
 
 
 # ---------------------------------------------------------------- the column names
@@ -313,10 +307,8 @@ _known(
     "Display Name",
     "Name",  # Google's old export: the full name
     "Full Name",
-    "File As",
     "Anzeigename",
     "Angezeigter Name",
-    "Speichern unter",
     "Vollständiger Name",
 )
 _known(
@@ -479,48 +471,62 @@ def label_type(label: str) -> NumberType:
 # ---------------------------------------------------------------- reading rows
 
 
-@dataclass
-class _LineFeed:
-    """The file's lines for csv.reader, with the index of the next one."""
+_EOL = re.compile(r"\r\n|\n|\r")  # what ends a line for csv (not \v, \f or U+2028)
 
-    lines: list[str]
-    next: int = 0
+
+class _LineFeed:
+    """The file's physical lines for csv.reader, cut from the text one at a time (no
+    copy of the whole file), with the number of lines handed out and the position."""
+
+    def __init__(self, text: str, pos: int = 0, line: int = 0) -> None:
+        self.text = text
+        self.pos = pos
+        self.line = line
 
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
-        if self.next >= len(self.lines):
+        text, pos = self.text, self.pos
+        if pos >= len(text):
             raise StopIteration
-        self.next += 1
-        return self.lines[self.next - 1]
+        found = _EOL.search(text, pos)
+        end = found.end() if found else len(text)
+        self.pos, self.line = end, self.line + 1
+        return text[pos:end]
+
+
+def count_lines(text: str) -> int:
+    """The physical lines of `text` (a last line without an ending counts)."""
+    ends = sum(1 for _ in _EOL.finditer(text))
+    return ends + (1 if text and not _EOL.match(text[-1]) else 0)
 
 
 def _records(
-    lines: list[str], separator: str, start: int = 0
-) -> Iterator[tuple[int, int, list[str] | None]]:
-    """(first line, last line, fields) of each record from line index `start`; fields is
-    None for a record with broken quoting — reading goes on at the line after its start,
-    so one stray quote costs one row, not the rest of the file."""
-    feed = _LineFeed(lines, start)
+    text: str, separator: str, start: tuple[int, int] = (0, 0)
+) -> Iterator[tuple[int, int, list[str] | None, tuple[int, int]]]:
+    """(first line, last line, fields, position after) of each record from `start` (a
+    character position and the lines before it); fields is None for a record with broken
+    quoting — reading goes on at the line after its start, so one stray quote costs one
+    row, not the rest of the file."""
+    feed = _LineFeed(text, *start)
     while True:
         reader = csv.reader(feed, delimiter=separator, strict=True)
         while True:
-            first = feed.next
+            mark = (feed.pos, feed.line)
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error:
-                yield first + 1, feed.next, None
-                feed.next = first + 1
+                feed.pos, feed.line = mark
+                next(feed, None)  # skip the line the broken record starts on
+                yield mark[1] + 1, feed.line, None, (feed.pos, feed.line)
                 break  # a new reader: the old one may be mid-field
-            yield first + 1, feed.next, row
+            yield mark[1] + 1, feed.line, row, (feed.pos, feed.line)
 
 
-def analyse(
-    data: bytes, *, encoding: str | None = None, separator: str | None = None
-) -> Analysis:
+def analyse(data: bytes, *, encoding: str | None = None, separator: str | None = None) -> Analysis:
     """Decode and split `data`; `encoding`/`separator` None (or "") for the guess."""
     guessed = guess_encoding(data)
     chosen = encoding or guessed
@@ -539,13 +545,12 @@ def analyse(
         )
     detected = detect_separator(text)
     sep = separator or detected
-    if len(sep) != 1 or sep in "\"\r\n":
+    if len(sep) != 1 or sep in '"\r\n':
         sep = detected
-    lines = _lines(text)
     base = replace(
-        base, text=text, separator=sep, detected_separator=detected, total_lines=len(lines)
+        base, text=text, separator=sep, detected_separator=detected, total_lines=count_lines(text)
     )
-    for first, last, row in _records(lines, sep):
+    for first, _last, row, after in _records(text, sep):
         if row is None:
             return replace(base, problem=FileProblem.EMPTY, problem_line=first)
         if any(v.strip() for v in row):
@@ -554,16 +559,14 @@ def analyse(
             return replace(
                 base,
                 header=header,
-                header_lines=last,
+                data_start=after,
                 suggested=mapping,
                 problem=None if mapping.usable else FileProblem.NO_COLUMNS,
             )
     return replace(base, problem=FileProblem.EMPTY)
 
 
-def read_file(
-    path: Path, *, encoding: str | None = None, separator: str | None = None
-) -> Analysis:
+def read_file(path: Path, *, encoding: str | None = None, separator: str | None = None) -> Analysis:
     """`analyse` of a file; a file that cannot be read comes back with UNREADABLE."""
     try:
         size = path.stat().st_size
@@ -599,8 +602,9 @@ def _data_rows(analysis: Analysis) -> Iterator[tuple[int, int, list[str] | None]
         FileProblem.EMPTY,
     ):
         return
-    lines = _lines(analysis.text)
-    for first, last, row in _records(lines, analysis.separator, analysis.header_lines):
+    for first, last, row, _after in _records(
+        analysis.text, analysis.separator, analysis.data_start
+    ):
         if row is not None and not any(v.strip() for v in row):
             continue  # blank lines and rows of empty fields: nothing to say
         yield first, last, row
@@ -774,7 +778,7 @@ def import_contacts(
             continue
         name = made.name.casefold()
         keys = [store.number_key(n.number) for n in made.numbers]
-        same = next((n for n, k in zip(made.numbers, keys) if name in known.get(k, ())), None)
+        same = next((n for n, k in zip(made.numbers, keys, strict=False) if name in known.get(k, ())), None)
         if same is not None:
             skipped.append(RejectedRow(first, RowProblem.DUPLICATE, same.number))
             continue

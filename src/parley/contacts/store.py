@@ -5,6 +5,7 @@ application re-subscribes the contacts' presence addresses)."""
 from __future__ import annotations
 
 import builtins
+import functools
 import logging
 import sqlite3
 import time
@@ -79,7 +80,7 @@ class ContactStore:
         self._db.close()
 
     def _key(self, number: str) -> str:
-        return normalize_number(number, self.default_region)
+        return _cached_key(number, self.default_region)
 
     def _rekey_if_region_changed(self) -> None:
         row = self._db.query_one("SELECT value FROM meta WHERE name = 'region'")
@@ -128,7 +129,9 @@ class ContactStore:
         self._changed()
         return replace(contact, id=new_id)
 
-    def add_many(self, contacts: Sequence[Contact], *, notify: bool = True) -> builtins.list[Contact]:
+    def add_many(
+        self, contacts: Sequence[Contact], *, notify: bool = True
+    ) -> builtins.list[Contact]:
         """Validate and store several new contacts in one transaction (all or none: a
         `ContactError` or `StoreError` leaves the store as it was). `notify=False` leaves
         telling the listeners to the caller (`notify_changed`), e.g. once after an import."""
@@ -296,6 +299,12 @@ class ContactStore:
             )
             for r in rows
         ]
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_key(number: str, region: str | None) -> str:
+    # phonenumbers is slow; an import keys each number twice (duplicates, then storing).
+    return normalize_number(number, region)
 
 
 def _type(value: str) -> NumberType:

@@ -150,7 +150,7 @@ class CsvImportDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.analysis: Analysis | None = None
-        self.result: ImportResult | None = None
+        self.outcome: ImportResult | None = None
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
         self.setWindowTitle(tr("Import contacts"))
@@ -187,9 +187,7 @@ class CsvImportDialog(QDialog):
         self.preview_table.setHorizontalHeaderLabels(
             [tr("Line"), tr("Name"), tr("Company"), tr("Numbers"), tr("Result")]
         )
-        self.preview_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.Stretch
-        )
+        self.preview_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.preview_table.verticalHeader().hide()
         for table in (self.mapping_table, self.preview_table):
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -416,7 +414,7 @@ class CsvImportDialog(QDialog):
     def _on_finished(self, result: ImportResult) -> None:
         if self._thread is not None:
             self._thread.join(timeout=5)
-        self.result = result
+        self.outcome = result
         self.cancel_button.hide()
         for widget in (self.choose_button, self.path_edit, self.encoding, self.separator):
             widget.setEnabled(True)
