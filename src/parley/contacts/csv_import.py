@@ -778,7 +778,9 @@ def import_contacts(
             continue
         name = made.name.casefold()
         keys = [store.number_key(n.number) for n in made.numbers]
-        same = next((n for n, k in zip(made.numbers, keys, strict=False) if name in known.get(k, ())), None)
+        same = next(
+            (n for n, k in zip(made.numbers, keys, strict=False) if name in known.get(k, ())), None
+        )
         if same is not None:
             skipped.append(RejectedRow(first, RowProblem.DUPLICATE, same.number))
             continue

@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self._known_calls: set[int] = set()
         self.last_incoming_actions: list[str] = []
         self.last_menu: QMenu | None = None  # the last context menu shown (tests use it)
+        self._pending_rows: list[tuple[QListWidgetItem, EntryRow]] = []
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -493,6 +494,11 @@ class MainWindow(QMainWindow):
             self._section(tr("Recent calls"))
         for entry in entries:
             self._add_entry_item(entry)
+        # Widgets only once every item is in: a QListWidget with item widgets re-lays
+        # them all out on each addItem (an imported address book took minutes).
+        for item, row in self._pending_rows:
+            self.entry_list.setItemWidget(item, row)
+        self._pending_rows.clear()
         self._restore_selection(selected)
         self.features.decorate(self.items())
         if text and not self.entry_list.selectedItems():
@@ -563,7 +569,7 @@ class MainWindow(QMainWindow):
         item.setSizeHint(row.sizeHint())
         item.setToolTip(row.name_label.text())
         self.entry_list.addItem(item)
-        self.entry_list.setItemWidget(item, row)
+        self._pending_rows.append((item, row))  # set by refresh_list after the items
 
     def items(self) -> list[tuple[str, int, EntryRow]]:
         """(kind, id, row widget) of every entry in the list, top to bottom."""
