@@ -82,7 +82,7 @@ def test_files_that_cannot_be_used_say_why(
     type_line(console, f"import-contacts {notes}")
     assert "names a contact or holds a phone number" in capsys.readouterr().out
     type_line(console, "help")
-    assert "import-contacts PATH [--encoding E] [--separator S]" in capsys.readouterr().out
+    assert "import-contacts|import PATH [--encoding E] [--separator S]" in capsys.readouterr().out
 
 
 def test_json_mode_replies_are_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,7 +23,7 @@ from parley.contacts.csv_import import (
 if TYPE_CHECKING:
     from parley.cli.console import Console
 
-HELP = "import-contacts PATH [--encoding E] [--separator S]"
+HELP = "import-contacts|import PATH [--encoding E] [--separator S]"
 MAX_LISTED = 200  # rows listed one by one; the rest are counted
 
 SEPARATOR_NAMES = {
