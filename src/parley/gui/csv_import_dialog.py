@@ -133,6 +133,18 @@ def no_columns_text() -> str:
     )
 
 
+def _raw_name(values: tuple[str, ...], mapping: Mapping) -> tuple[str, str]:
+    """The name and company a rejected row holds, as written (to recognise the row)."""
+    picked: dict[Field, str] = {}
+    for index, kind in enumerate(mapping.fields[: len(values)]):
+        if kind in (Field.FIRST_NAME, Field.LAST_NAME, Field.DISPLAY_NAME, Field.COMPANY):
+            picked.setdefault(kind, " ".join(values[index].split()))
+    name = picked.get(Field.DISPLAY_NAME) or " ".join(
+        p for p in (picked.get(Field.FIRST_NAME), picked.get(Field.LAST_NAME)) if p
+    )
+    return name, picked.get(Field.COMPANY, "")
+
+
 class _Worker(QObject):
     """Carries the import thread's progress and result to the GUI thread."""
 
@@ -188,6 +200,9 @@ class CsvImportDialog(QDialog):
             [tr("Line"), tr("Name"), tr("Company"), tr("Numbers"), tr("Result")]
         )
         self.preview_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.preview_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.preview_table.verticalHeader().hide()
         for table in (self.mapping_table, self.preview_table):
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -366,6 +381,7 @@ class CsvImportDialog(QDialog):
                 )
                 cells[4] = tr("OK")
             elif outcome.rejected is not None:
+                cells[1], cells[2] = _raw_name(outcome.values, mapping)  # whose row it is
                 cells[4] = reason_text(outcome.rejected)
             for column, text in enumerate(cells):
                 self.preview_table.setItem(row, column, QTableWidgetItem(text))
