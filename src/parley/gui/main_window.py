@@ -468,6 +468,10 @@ class MainWindow(QMainWindow):
         text = self.search.text().strip()
         view = self.views.currentIndex()
         selected = self.selected_key()
+        # Widgets out first, from the end: clear() with item widgets in takes time
+        # growing with the square of the rows (a large address book took seconds).
+        for index in range(self.entry_list.count() - 1, -1, -1):
+            self.entry_list.removeItemWidget(self.entry_list.item(index))
         self.entry_list.clear()
         gui = self.gui
         contacts: list[Contact] = []
