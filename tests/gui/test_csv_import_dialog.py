@@ -145,3 +145,26 @@ def test_the_dialog_in_german(
     rig.wait(dialog.result_label.isVisible)
     assert dialog.result_label.text() == "Importiert: 1. Übersprungen: 2."
     assert dialog.skipped_list.item(0).text() == "Zeile 4: keine Telefonnummer"
+
+
+def test_a_file_with_unknown_columns_is_imported_once_assigned(
+    make_rig: Callable[..., GuiRig], qtbot: object, tmp_path: Path
+) -> None:
+    rig = make_rig(Settings(accounts=[account("127.0.0.1:5999")]))
+    path = tmp_path / "export.csv"
+    path.write_text("Wer\tDurchwahl\tRaum\nAnna Berg\t4711\t3.14\n", encoding="utf-8")
+    dialog = open_dialog(rig)
+    dialog.open_path(path)
+    assert dialog.separator.currentText() == "Automatic (Tab)"
+    assert dialog.problem_label.isVisible() and "Assign at least one column" in (
+        dialog.problem_label.text()
+    )
+    assert not dialog.import_button.isEnabled()
+    for column, field in (("Wer", "Display name"), ("Durchwahl", "Phone: business")):
+        combo = combo_for(dialog, column)
+        combo.setCurrentIndex(combo.findText(field))
+    assert not dialog.problem_label.isVisible() and dialog.import_button.isEnabled()
+    dialog.start_import()
+    rig.wait(dialog.result_label.isVisible)
+    assert dialog.result_label.text() == "Imported: 1. Skipped: 0."
+    rig.wait(lambda: names(rig) == ["Anna Berg"])

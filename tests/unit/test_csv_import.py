@@ -417,12 +417,20 @@ def test_preview_shows_the_first_rows_as_contacts_or_reasons() -> None:
     assert rows[2].contact is not None and rows[2].contact.display_name == "Nobody"
 
 
-def test_a_mapping_without_a_number_column_is_not_usable() -> None:
+def test_a_mapping_without_a_number_column_is_not_usable(store: ContactStore) -> None:
     analysis = analyse(b"Last Name,Notes\nA,b\n")
     assert analysis.problem is FileProblem.NO_COLUMNS
     mapping = Mapping.of(analysis.header, [Field.LAST_NAME, Field.PHONE_OTHER])
     assert mapping.usable
     assert preview(analysis, mapping)[0].rejected == RejectedRow(2, RowProblem.BAD_NUMBER, "b")
+    assert import_contacts(analysis, analysis.suggested, store).problem is FileProblem.NO_COLUMNS
+    # Columns the person assigns by hand: the file imports.
+    analysis = analyse(b"Wer,Durchwahl\nAnna Berg,4711\n")
+    mapping = Mapping.of(analysis.header, [Field.DISPLAY_NAME, Field.PHONE_BUSINESS])
+    assert import_contacts(analysis, mapping, store).imported == 1
+    assert [(c.name, numbers_of(c)) for c in store.list()] == [
+        ("Anna Berg", [("4711", NumberType.BUSINESS)])
+    ]
 
 
 def test_files_that_cannot_be_used(tmp_path: Path) -> None:

@@ -727,7 +727,7 @@ def import_contacts(
     `progress(done, total)` in physical lines after each batch (and at the end);
     `cancelled()` true stops after the current batch (what was stored stays).
     """
-    if analysis.problem is not None:
+    if analysis.problem not in (None, FileProblem.NO_COLUMNS):  # NO_COLUMNS: see mapping
         return ImportResult(
             problem=analysis.problem,
             problem_line=analysis.problem_line,
