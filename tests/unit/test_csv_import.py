@@ -92,7 +92,13 @@ def test_outlook_english_export_imports_without_editing(store: ContactStore) -> 
                 "Notes": "met at the fair\r\nsecond line, with a comma",
             }
         ),
-        outlook_en_row(**{"Company": "Pizza Roma", "Company Main Phone": "030 555 1234"}),
+        outlook_en_row(
+            **{
+                "Company": "Pizza Roma",
+                "Company Main Phone": "030 555 1234",
+                "Primary Phone": "+49 30 5551234",
+            }
+        ),
     ]
     text = "\r\n".join(quoted(r) for r in [OUTLOOK_EN, *rows]) + "\r\n"
     data = codecs.BOM_UTF8 + text.encode("utf-8")
@@ -116,6 +122,7 @@ def test_outlook_english_export_imports_without_editing(store: ContactStore) -> 
         ("030 998877", NumberType.HOME),
         ("+49 171 555 0101", NumberType.MOBILE),
     ]
+    # "Primary Phone" repeated the main number in another spelling: kept once.
     assert numbers_of(contacts["Pizza Roma"]) == [("030 555 1234", NumberType.BUSINESS)]
     assert store.lookup_number("+4930123456") == anna  # the stored number is found
 

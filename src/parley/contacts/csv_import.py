@@ -777,7 +777,15 @@ def import_contacts(
             skipped.append(made)
             continue
         name = made.name.casefold()
-        keys = [store.number_key(n.number) for n in made.numbers]
+        keys: list[str] = []
+        kept: list[PhoneNumber] = []
+        for number in made.numbers:  # Outlook's "Primary Phone" often repeats another
+            key = store.number_key(number.number)
+            if key not in keys:
+                keys.append(key)
+                kept.append(number)
+        if len(kept) < len(made.numbers):
+            made = replace(made, numbers=tuple(kept))
         same = next(
             (n for n, k in zip(made.numbers, keys, strict=False) if name in known.get(k, ())), None
         )
