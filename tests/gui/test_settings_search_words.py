@@ -61,7 +61,10 @@ def test_ring_finds_ringing_settings_not_the_keyring(
     assert "Own ringtone for this account" in dialog.not_yet_note.text()
 
     dialog.show_search("keyring")
-    assert shown_labels(dialog) == {"Keep passwords in the settings file when there is no keyring"}
+    assert shown_labels(dialog) == {
+        "Keep passwords in the settings file when there is no keyring",
+        "Remember me",  # provisioning: "Keep the provisioning password in the keyring."
+    }
     assert dialog.current_page() == "accounts"
     assert not dialog.not_yet_note.isVisible()
 
@@ -127,6 +130,7 @@ def test_german_search_by_words_and_settings_not_there_yet(
     dialog.show_search("schlüssel")
     assert shown_labels(dialog) == {
         "Ohne Schlüsselbund: Passwörter in der Einstellungsdatei speichern",
+        "Angemeldet bleiben",  # provisioning: "… im Schlüsselbund speichern."
         "SRTP-Schlüsselaushandlung (SDES)",
         "SRTP-Schlüssel auch unverschlüsselt senden",
         "Client-Zertifikatsdatei",  # its help: "… mit seinem privaten Schlüssel"

@@ -40,7 +40,6 @@ _GUI_APPEARANCE = N_("GUI › Appearance")
 _GUI_POPUPS = N_("GUI › Pop-up notifications")
 _HEADSET = N_("Functions › Headset")
 _AUTOMATION = N_("Functions › Automation")
-_PROVISIONING = N_("Functions › Provisioning")
 _STUN = N_("Functions › Advanced › Global STUN")
 _TLS = N_("Functions › Advanced › TLS")
 
@@ -78,5 +77,4 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("Check for updates"), _AUTOMATION, PROVISIONING),
     NotYet(N_("Dial from Microsoft Outlook"), _AUTOMATION, PROVISIONING),
     NotYet(N_("Event rules (open a URL, run a program)"), _AUTOMATION, PROVISIONING, "rest api"),
-    NotYet(N_("Provisioning"), _PROVISIONING, PROVISIONING, "auto configuration"),
 )
