@@ -294,6 +294,9 @@ class Call:
             port,
             previous=None if trial else self.local_sdp,
             direction=direction,  # type: ignore[arg-type]
+            params=SessionParams(
+                address, port, rtcp_feedback=self.account.settings.rtcp_feedback
+            ),
             accept_protos=self.crypto.accept_protos(),
         )
         keys = self.crypto.answer(offer, answer, neg.stream_index)
@@ -351,6 +354,7 @@ class Call:
             address=(public or host or sip_mapped or reg.local_host).strip("[]"),
             port=port,
             direction=direction,  # type: ignore[arg-type]
+            rtcp_feedback=self.account.settings.rtcp_feedback,  # RTP/AVPF (parley.sip.avpf)
         )
 
     def _make_offer(self, direction: str = "sendrecv") -> SessionDescription:
@@ -437,6 +441,7 @@ class Call:
         )
         self.stream.set_remote(neg.remote_address, neg.remote_port, neg.remote_rtcp_port)
         self.stream.set_direction(send=neg.can_send, receive=neg.can_receive)
+        self.stream.report_interval_min = neg.feedback.trr_int_ms / 1000  # RFC 4585 trr-int
         self.held_by_them = neg.remote_hold
         if self.media is not None and self.media.port.sample_rate != self.stream.sample_rate:
             # A new codec at another rate: give the stream a fresh slot at its new rate.

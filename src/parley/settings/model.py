@@ -198,6 +198,12 @@ class AccountSettings(BaseModel):
         description="Seconds between STUN requests that keep the mapping fresh; a new "
         "public address re-registers. 0: ask only when registering.",
     )
+    rtcp_feedback: bool = Field(
+        default=False,
+        description="RTCP feedback: offer the RTP/AVPF profile (RFC 4585; RTP/SAVPF with "
+        "mandatory SRTP) with a=rtcp-fb trr-int. Offers of RTP/AVPF from the far end are "
+        "answered with RTP/AVPF either way; some PBXs refuse calls that offer it.",
+    )
     rtp_port: int | None = Field(
         default=None,
         ge=0,

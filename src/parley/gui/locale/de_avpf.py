@@ -1,0 +1,11 @@
+"""German for the RTCP feedback (RTP/AVPF) account setting (issue #11)."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, str] = {
+    "RTCP feedback (AVPF)": "RTCP-Feedback (AVPF)",
+    "Offer the RTP/AVPF profile (RFC 4585) in calls; some PBXs refuse calls that offer it.": (
+        "Bietet in Anrufen das Profil RTP/AVPF (RFC 4585) an; manche TK-Anlagen lehnen "
+        "solche Anrufe ab."
+    ),
+}
