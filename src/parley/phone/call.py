@@ -294,9 +294,7 @@ class Call:
             port,
             previous=None if trial else self.local_sdp,
             direction=direction,  # type: ignore[arg-type]
-            params=SessionParams(
-                address, port, rtcp_feedback=self.account.settings.rtcp_feedback
-            ),
+            params=SessionParams(address, port, rtcp_feedback=self.account.settings.rtcp_feedback),
             accept_protos=self.crypto.accept_protos(),
         )
         keys = self.crypto.answer(offer, answer, neg.stream_index)

@@ -224,7 +224,7 @@ class NegotiatedMedia:
     remote_hold: bool
     stream_index: int
     codecs: tuple[CodecSpec, ...] = field(default=())  # every codec both sides agreed on
-    feedback: Feedback = field(default=Feedback())  # RTP/AVPF and its trr-int (RFC 4585)
+    feedback: Feedback = field(default_factory=Feedback)  # RTP/AVPF, trr-int (RFC 4585)
 
     @property
     def can_send(self) -> bool:
@@ -631,7 +631,7 @@ def _negotiated(
     direction: Direction,
     mux: bool,
     codecs: tuple[CodecSpec, ...],
-    feedback: Feedback = Feedback(),
+    feedback: Feedback,
 ) -> NegotiatedMedia:
     """`remote` is the far end's SDP: where to send, and how it wants to receive."""
     pt, codec = send
