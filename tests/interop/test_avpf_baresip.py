@@ -5,8 +5,8 @@ baresip 1.0 never offers RTP/AVPF for audio (no account parameter for it; only i
 modules: with the ``srtp`` module loaded (``mediaenc=srtp``, best-effort SDES) it takes
 RTP/AVP, RTP/AVPF, RTP/SAVP and RTP/SAVPF offers and answers with the offered profile;
 without it an RTP/AVPF offer gets 488. Both are shown here from baresip's own SIP trace:
-an AVPF call with speech both ways, and the 488 ending the call cleanly (the reason the
-setting is off by default and its help says some PBXs refuse such calls).
+an AVPF call with speech both ways, and the 488, after which Parley places the same call
+again with RTP/AVP (`parley.phone.avpf_fallback`): speech both ways, hold stays plain.
 """
 
 from __future__ import annotations
@@ -83,14 +83,58 @@ def test_avpf_offer_answered_avpf_by_baresip_with_srtp_module(rig: Rig, tmp_path
     assert to_parley >= ceiling - PESQ_MARGIN, (to_parley, ceiling)
 
 
-def test_avpf_offer_refused_by_plain_baresip_ends_the_call_cleanly(rig: Rig) -> None:
-    parley = rig.parley(codecs=["pcmu"], account={"rtcp_feedback": True})
-    far = rig.baresip(codec="pcmu", auto_answer=True, sip_trace=True)
+def test_avpf_offer_refused_by_plain_baresip_is_placed_again_with_avp(
+    rig: Rig, tmp_path: Path
+) -> None:
+    """488 to the RTP/AVPF offer: the same call (same id) goes out again with RTP/AVP,
+    connects with speech both ways, and its hold re-offer stays RTP/AVP."""
+    peak = TALKER_PEAKS["normal"]
+    speech = speech_wav(8000, peak)
+    record_dir = tmp_path / "parley-heard"
+    heard_by_baresip = tmp_path / "heard-by-baresip.wav"
+    parley = rig.parley(
+        codecs=["pcmu"], play=speech, record_dir=record_dir, account={"rtcp_feedback": True}
+    )
+    far = rig.baresip(
+        codec="pcmu",
+        play_wav=speech,
+        record_wav=heard_by_baresip,
+        record_rate=8000,
+        auto_answer=True,
+        sip_trace=True,
+    )
     parley.send(f"dial {rig.uri('1002')}")
-    ended = parley.wait_for(call_event("ended"), timeout=30)
-    assert ended["status"] == 488, ended
+    dialing = parley.wait_for(call_event("dialing"), timeout=30)
+    connected = parley.wait_for(call_event("connected"), timeout=30)
+    assert connected["call"] == dialing["call"], (dialing, connected)
+    assert connected["note"] is None, connected  # not a redirect: the same call
+    assert not [e for e in parley.events if e.get("state") == "ended"], parley.events
+    far.wait_call_state("CALL_ESTABLISHED", timeout=30)
+    assert far.wait_audio(20), "baresip heard nothing"
+    time.sleep(2 * speech_seconds() + 1.0)
+    mark = far.mark()
+    parley.send("hold")
+    held = parley.wait_for(call_event("held"), timeout=20)
+    assert held["held"] == "us", held
+    far.wait_call_state("CALL_REMOTE_SDP", timeout=20, since=mark)
+    parley.send("hangup")
+    parley.wait_for(call_event("ended"), timeout=30)
+    far.wait_call_state("CALL_CLOSED", timeout=30)
     trace = far.log_text()
-    assert re.search(r"^m=audio \d+ RTP/AVPF ", trace, re.MULTILINE), trace[-3000:]
+    far.stop()
+    assert parley.quit() == 0
+
+    mlines = sip_sdp_lines(trace, r"^m=audio .*$")
+    print(f"m-lines in baresip's trace: {mlines}")
+    assert " RTP/AVPF " in mlines[0], mlines  # our first offer
     assert "SIP/2.0 488 Not Acceptable Here" in trace
-    # Parley goes on: the same account calls again with the setting off.
-    assert parley.proc.poll() is None
+    assert all(" RTP/AVP " in m for m in mlines[1:]), mlines  # again, the answer, the hold
+    assert len(mlines) >= 4, mlines
+    assert "a=sendonly" in trace
+    ceiling = codec_ceiling("pcmu", peak)
+    files = recordings(record_dir)
+    assert len(files) == 1, files
+    to_baresip = _score("pcmu", "parley->baresip (avpf refused)", heard_by_baresip, peak)
+    to_parley = _score("pcmu", "baresip->parley (avpf refused)", files[0], peak)
+    assert to_baresip >= ceiling - PESQ_MARGIN, (to_baresip, ceiling)
+    assert to_parley >= ceiling - PESQ_MARGIN, (to_parley, ceiling)
