@@ -292,8 +292,8 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
                 "account.rtcp_feedback",
                 N_("RTCP feedback (AVPF)"),
                 N_(
-                    "Offer the RTP/AVPF profile (RFC 4585) in calls; some PBXs refuse "
-                    "calls that offer it."
+                    "Offer the RTP/AVPF profile (RFC 4585) in calls; a phone that refuses "
+                    "it is called again without."
                 ),
             ),
         ),

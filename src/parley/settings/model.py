@@ -201,8 +201,9 @@ class AccountSettings(BaseModel):
     rtcp_feedback: bool = Field(
         default=False,
         description="RTCP feedback: offer the RTP/AVPF profile (RFC 4585; RTP/SAVPF with "
-        "mandatory SRTP) with a=rtcp-fb trr-int. Offers of RTP/AVPF from the far end are "
-        "answered with RTP/AVPF either way; some PBXs refuse calls that offer it.",
+        "mandatory SRTP) with a=rtcp-fb trr-int. A far end that refuses such an offer "
+        "(488) is called again with RTP/AVP. Offers of RTP/AVPF from the far end are "
+        "answered with RTP/AVPF either way.",
     )
     rtp_port: int | None = Field(
         default=None,

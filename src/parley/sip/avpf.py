@@ -24,7 +24,9 @@ no bit-rate control here), and packets of those types that arrive anyway are cou
 otherwise ignored by the media stream.
 
 Reading an answer to our AVPF offer: a far end that answers ``RTP/AVP`` (a stack that
-"falls back" instead of keeping the profile) is accepted as plain AVP.
+"falls back" instead of keeping the profile) is accepted as plain AVP. One that refuses
+the offer with 488 (baresip 1.0 without its srtp module) is called again with RTP/AVP by
+the phone layer (`parley.phone.avpf_fallback`).
 """
 
 from __future__ import annotations

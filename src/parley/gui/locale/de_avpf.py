@@ -4,8 +4,9 @@ from __future__ import annotations
 
 STRINGS: dict[str, str] = {
     "RTCP feedback (AVPF)": "RTCP-Feedback (AVPF)",
-    "Offer the RTP/AVPF profile (RFC 4585) in calls; some PBXs refuse calls that offer it.": (
-        "Bietet in Anrufen das Profil RTP/AVPF (RFC 4585) an; manche TK-Anlagen lehnen "
-        "solche Anrufe ab."
+    "Offer the RTP/AVPF profile (RFC 4585) in calls; a phone that refuses it is called "
+    "again without.": (
+        "Bietet in Anrufen das Profil RTP/AVPF (RFC 4585) an; ein Telefon, das es ablehnt, "
+        "wird ohne erneut angerufen."
     ),
 }
