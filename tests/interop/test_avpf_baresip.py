@@ -138,3 +138,36 @@ def test_avpf_offer_refused_by_plain_baresip_is_placed_again_with_avp(
     to_parley = _score("pcmu", "baresip->parley (avpf refused)", files[0], peak)
     assert to_baresip >= ceiling - PESQ_MARGIN, (to_baresip, ceiling)
     assert to_parley >= ceiling - PESQ_MARGIN, (to_parley, ceiling)
+
+
+def test_plain_call_from_baresip_stays_plain_on_hold_and_resume(rig: Rig) -> None:
+    """baresip offers RTP/AVP to a Parley with RTCP feedback on: answered RTP/AVP, and
+    Parley's hold and resume re-offers keep RTP/AVP (the setting is for new offers only),
+    which baresip without AVPF accepts."""
+    parley = rig.parley(
+        codecs=["pcmu"], play=speech_wav(8000), auto_answer=True, account={"rtcp_feedback": True}
+    )
+    far = rig.baresip(codec="pcmu", sip_trace=True)
+    far.dial(rig.uri("1001"))
+    parley.wait_for(call_event("connected"), timeout=30)
+    far.wait_call_state("CALL_ESTABLISHED", timeout=30)
+    mark = far.mark()
+    parley.send("hold")
+    held = parley.wait_for(call_event("held"), timeout=20)
+    assert held["held"] == "us", held
+    far.wait_call_state("CALL_REMOTE_SDP", timeout=20, since=mark)
+    mark = far.mark()
+    parley.send("resume")  # a fresh re-offer (hold only copies the last SDP)
+    resumed = parley.wait_for(call_event("connected"), timeout=20)
+    assert resumed["held"] is None, resumed
+    far.wait_call_state("CALL_REMOTE_SDP", timeout=20, since=mark)
+    parley.send("hangup")
+    parley.wait_for(call_event("ended"), timeout=30)
+    trace = far.log_text()
+    far.stop()
+    assert parley.quit() == 0
+    mlines = sip_sdp_lines(trace, r"^m=audio .*$")
+    print(f"m-lines in baresip's trace: {mlines}")
+    assert len(mlines) >= 5 and all(" RTP/AVP " in m for m in mlines), mlines
+    assert "a=sendonly" in trace
+    assert "488 Not Acceptable Here" not in trace

@@ -239,3 +239,27 @@ def test_parse_rtcp_fb(value: str, parsed: RtcpFb | None) -> None:
     assert parse_rtcp_fb(value) == parsed
     if parsed is not None:
         assert parse_rtcp_fb(str(parsed)) == parsed
+
+
+# --- re-offers keep the session's profile ---------------------------------------------------
+
+
+def test_reoffer_after_answering_avp_stays_avp_with_the_setting_on() -> None:
+    answer, _ = answer_to(offer_text("RTP/AVP", *LINPHONE_LINES), FB)
+    hold = wire(make_offer(FB, [PCMU], previous=answer))
+    assert hold.media[0].proto == "RTP/AVP"
+    assert hold.media[0].attrs("rtcp-fb") == []
+
+
+def test_reoffer_after_answering_avpf_stays_avpf_with_the_setting_off() -> None:
+    answer, _ = answer_to(offer_text("RTP/AVPF", *LINPHONE_LINES), ME)
+    again = wire(make_offer(ME, [PCMU], previous=answer))
+    assert again.media[0].proto == "RTP/AVPF"
+    assert again.media[0].attrs("rtcp-fb") == []
+    answer_on, _ = answer_to(offer_text("RTP/AVPF", *LINPHONE_LINES), FB)
+    again_on = wire(make_offer(FB, [PCMU], previous=answer_on))
+    assert again_on.media[0].proto == "RTP/AVPF"
+    assert again_on.media[0].attrs("rtcp-fb") == ["* trr-int 3000"]  # what was agreed
+    # Nothing changed: the same SDP, the o= version kept (RFC 3264 §8).
+    same = make_offer(FB, [PCMU], previous=answer_on)
+    assert same.to_lines() == answer_on.to_lines()

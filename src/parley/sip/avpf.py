@@ -9,6 +9,8 @@ offer's transport):
   crypto lines), with ``a=rtcp-fb:* trr-int <ms>``: we send regular reports about every
   five seconds and ask the far end to keep to the same pace;
 - an ``RTP/AVP`` offer is answered ``RTP/AVP`` whatever the setting;
+- our re-offers (hold, resume, codec changes) keep the profile the session runs, and its
+  rtcp-fb lines (`reoffer_feedback`), whatever the setting;
 - an ``RTP/AVPF`` offer is answered ``RTP/AVPF`` whatever the setting: an audio
   endpoint that never sends feedback and sends its regular reports at the RFC 3550 pace
   keeps AVPF's rules, and parses whatever feedback arrives (`parley.media.rtcp`).
@@ -48,6 +50,7 @@ __all__ = [
     "offer_feedback",
     "parse_rtcp_fb",
     "plain_profile",
+    "reoffer_feedback",
 ]
 
 AVPF_PROTOS = ("RTP/AVPF", "RTP/SAVPF", "UDP/TLS/RTP/SAVPF")
@@ -134,6 +137,19 @@ def offer_feedback(media: MediaDescription, *, trr_int_ms: int = DEFAULT_TRR_INT
     media.remove_attr("rtcp-fb")
     if trr_int_ms > 0:
         media.attributes.append(Attribute("rtcp-fb", str(RtcpFb("*", "trr-int", str(trr_int_ms)))))
+
+
+def reoffer_feedback(media: MediaDescription, previous: MediaDescription) -> None:
+    """A re-offer keeps the profile the session runs (RFC 3264 §8), whatever the setting
+    says: an incoming RTP/AVP call stays RTP/AVP on hold (a far end without AVPF would
+    refuse the re-INVITE), an RTP/AVPF one keeps RTP/AVPF and its agreed rtcp-fb lines."""
+    media.remove_attr("rtcp-fb")
+    if not is_avpf(previous.proto):
+        media.proto = plain_profile(media.proto)
+        return
+    media.proto = feedback_profile(media.proto)
+    for value in previous.attrs("rtcp-fb"):
+        media.attributes.append(Attribute("rtcp-fb", value))
 
 
 def answer_feedback(offer: MediaDescription, answer: MediaDescription, *, enabled: bool) -> None:

@@ -58,7 +58,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
-from parley.sip.avpf import Feedback, answer_feedback, feedback_of, offer_feedback
+from parley.sip.avpf import (
+    Feedback,
+    answer_feedback,
+    feedback_of,
+    offer_feedback,
+    reoffer_feedback,
+)
 from parley.sip.sdp import (
     Attribute,
     Connection,
@@ -400,7 +406,10 @@ def make_offer(
     media = _audio_media(
         params, entries, params.direction, proto=params.proto, rtcp_mux=params.rtcp_mux
     )
-    if params.rtcp_feedback:
+    previous_audio = _own_audio_index(previous) if previous is not None else None
+    if previous is not None and previous_audio is not None:
+        reoffer_feedback(media, previous.media[previous_audio])  # the session's profile
+    elif params.rtcp_feedback:
         offer_feedback(media)
     sdp = _session(params, _new_origin(params, rng))
     if previous is None:
