@@ -293,7 +293,7 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
                 N_("RTCP feedback (AVPF)"),
                 N_(
                     "Offer the RTP/AVPF profile (RFC 4585) in calls; a phone that refuses "
-                    "it is called again without."
+                    "it is called again with plain RTP/AVP."
                 ),
             ),
         ),

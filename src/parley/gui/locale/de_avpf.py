@@ -5,8 +5,8 @@ from __future__ import annotations
 STRINGS: dict[str, str] = {
     "RTCP feedback (AVPF)": "RTCP-Feedback (AVPF)",
     "Offer the RTP/AVPF profile (RFC 4585) in calls; a phone that refuses it is called "
-    "again without.": (
+    "again with plain RTP/AVP.": (
         "Bietet in Anrufen das Profil RTP/AVPF (RFC 4585) an; ein Telefon, das es ablehnt, "
-        "wird ohne erneut angerufen."
+        "wird erneut mit einfachem RTP/AVP angerufen."
     ),
 }
