@@ -46,7 +46,6 @@ _TLS = N_("Functions › Advanced › TLS")
 NOT_YET: tuple[NotYet, ...] = (
     # Accounts
     NotYet(N_("Own ringtone for this account"), N_("Accounts › Functions"), None, "custom"),
-    NotYet(N_("RTCP feedback"), _ACCOUNT_COMPAT, ENCRYPTION_NETWORK, "avpf"),
     NotYet(N_("Send KPML (Cisco)"), _ACCOUNT_COMPAT, None, "dtmf"),
     NotYet(N_("Cisco call forwarding"), _ACCOUNT_COMPAT, None),
     # Contacts

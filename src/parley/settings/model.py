@@ -200,6 +200,13 @@ class AccountSettings(BaseModel):
         description="Seconds between STUN requests that keep the mapping fresh; a new "
         "public address re-registers. 0: ask only when registering.",
     )
+    rtcp_feedback: bool = Field(
+        default=False,
+        description="RTCP feedback: offer the RTP/AVPF profile (RFC 4585; RTP/SAVPF with "
+        "mandatory SRTP) with a=rtcp-fb trr-int. A far end that refuses such an offer "
+        "(488) is called again with RTP/AVP. Offers of RTP/AVPF from the far end are "
+        "answered with RTP/AVPF either way.",
+    )
     rtp_port: int | None = Field(
         default=None,
         ge=0,
