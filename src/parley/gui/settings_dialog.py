@@ -294,6 +294,7 @@ class SettingsDialog(QDialog):
         for row in self.rows.values():
             if row.on_commit is None:
                 row.on_commit = self._linked_rows
+        self._mark_provisioned()
 
     def _record_all_changed(self, row: FieldRow) -> None:
         """Recording every call starts with the legal notice, as the record button does;
@@ -484,6 +485,19 @@ class SettingsDialog(QDialog):
         for row in self.rows.values():
             if row.section == "account":
                 row.load()
+        self._mark_provisioned()
+
+    def _mark_provisioned(self) -> None:
+        """Rows the provisioning profile locks are read-only and say so."""
+        provisioning = getattr(self.app, "provisioning", None)
+        locked = provisioning.locked if provisioning is not None else frozenset()
+        account = self.selected_account()
+        for row in self.rows.values():
+            if row.section == "account":
+                key = f"accounts.{account.name}.{row.name}" if account is not None else ""
+            else:
+                key = row.key
+            row.set_provisioned(bool(key) and key in locked)
 
     def selected_account(self) -> AccountSettings | None:
         model = self._model("account")
