@@ -45,6 +45,7 @@ from parley.app.recordings import Recordings
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.app.tracker import Tracker
 from parley.app.transfers import Transfers
+from parley.app.updates import UpdateChecker
 from parley.app.voicemail import Voicemail
 from parley.contacts.model import Contact
 from parley.contacts.store import FILE_NAME as CONTACTS_FILE
@@ -180,6 +181,8 @@ class Application:
             lambda: self.configuration.settings, self._dispatch, self.directory.contact_name
         )
         self.subscribe(self.rules.on_event)
+        # Automation › General › "Check for updates" (at most daily, when switched on).
+        self.updates = UpdateChecker(lambda: self.configuration.settings, self._dispatch, data)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -217,6 +220,7 @@ class Application:
         if self._stopped:
             raise AppError("this application has been stopped; make a new one")
         self.engine.start()
+        self.updates.start()
         return self.engine.call(self._start_phone)
 
     async def _start_phone(self) -> None:
@@ -254,6 +258,7 @@ class Application:
                 log.exception("the phone did not stop cleanly")
         self.engine.stop(timeout)
         self.rules.close()
+        self.updates.close()
         self.directory.close()
         self._messages.close()
 
