@@ -3,6 +3,7 @@ version, once a day, and the checker's bookkeeping with a fake feed."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,7 +39,7 @@ ORDERED = [
 ]
 
 
-@pytest.mark.parametrize("pair", list(zip(ORDERED, ORDERED[1:], strict=False)))
+@pytest.mark.parametrize("pair", list(itertools.pairwise(ORDERED)))
 def test_versions_in_index_order(pair: tuple[str, str]) -> None:
     older, newer = pair
     assert is_newer(newer, older)
@@ -139,7 +140,7 @@ def test_daily_and_kept_across_restarts(tmp_path: Path, monkeypatch: pytest.Monk
     clock.now += timedelta(hours=5)
     assert made.check_if_due() is None
     # A new start (new checker, same data dir) within the day does not ask either.
-    again, events2, asked2, clock2 = checker(tmp_path, monkeypatch, ["0.2.0"])
+    again, _events2, asked2, clock2 = checker(tmp_path, monkeypatch, ["0.2.0"])
     clock2.now = clock.now
     assert again.check_if_due() is None and asked2 == []
     saved = json.loads((tmp_path / app_updates.STATE_FILE).read_text())

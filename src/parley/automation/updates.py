@@ -75,7 +75,7 @@ def is_newer(candidate: str, current: str) -> bool:
     new, old = version_key(candidate), version_key(current)
     if new is None or old is None:
         return False
-    return new > old  # type: ignore[operator]  # tuples of comparable parts
+    return new > old
 
 
 class FeedProblem(enum.StrEnum):

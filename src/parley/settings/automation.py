@@ -126,7 +126,7 @@ class AutomationSettings(BaseModel):
         default="https://pypi.org/pypi/parley/json",
         max_length=2000,
         description="Where the newest version is read: a JSON document shaped like the "
-        "package index's ({\"info\": {\"version\": \"1.2\"}}).",
+        'package index\'s ({"info": {"version": "1.2"}}).',
     )
     rules: list[EventRule] = Field(default_factory=list, description="The event rules.")
     http_proxy: str | None = Field(
