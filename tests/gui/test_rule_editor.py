@@ -124,10 +124,10 @@ def test_rest_rule_added_tested_and_saved(
     texts = [box.table.item(0, c).text() for c in range(1, box.table.columnCount())]
     assert texts == [
         "CRM ringing",
-        "Call state change",
+        "Calls",
         "Ringing",
         "Incoming",
-        "REST API",
+        "REST",
         base + "/test?n={number}",
         "Not run yet",
     ]

@@ -168,6 +168,12 @@ class RuleDialog(QDialog):
         for field in RULE_FIELDS:
             self.placeholder.addItem(f"{{{field}}} – {tr(FIELD_HELP[field])}", field)
         self.placeholder.activated.connect(self._insert_placeholder)
+        # Narrow in the dialog; the open list shows each parameter with its meaning.
+        self.placeholder.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.placeholder.setMinimumContentsLength(16)
+        self.placeholder.view().setMinimumWidth(self.placeholder.view().sizeHintForColumn(0) + 24)
         self.address_help = QLabel()
         self.address_help.setWordWrap(True)
         self.filter = QLineEdit(rule.filter)
@@ -205,10 +211,10 @@ class RuleDialog(QDialog):
         self.direction_label = QLabel(tr("Call direction"))
         form.addRow(self.direction_label, self.direction)
         form.addRow(tr("Do action"), self.action)
+        self.address_label = QLabel(tr("Address"))
         address_line = QHBoxLayout()
         address_line.addWidget(self.address, 1)
         address_line.addWidget(self.placeholder)
-        self.address_label = QLabel(tr("Address"))
         form.addRow(self.address_label, address_line)
         form.addRow("", self.address_help)
         filter_box = QVBoxLayout()
@@ -235,6 +241,7 @@ class RuleDialog(QDialog):
         self.cancel_button = buttons.addButton(tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         self.ok_button.clicked.connect(self.try_accept)
         self.cancel_button.clicked.connect(self.reject)
+        self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(test_line)

@@ -36,6 +36,14 @@ from parley.gui.rule_editor import (
 )
 from parley.settings.automation import EventRule
 
+# Short names for the list's columns (the editor has the manual's long ones).
+SHORT_EVENTS = {
+    "call": N_("Calls"),
+    "registration": N_("Registration"),
+    "message": N_("Message"),
+    "voicemail": N_("Voicemail"),
+}
+SHORT_ACTIONS = {"url": N_("URL"), "program": N_("Program"), "rest": N_("REST")}
 COLUMNS = (
     N_("On"),
     N_("Name"),
@@ -88,7 +96,11 @@ class RuleListBox(QGroupBox):
         self.table.setMinimumHeight(150)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ADDRESS, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(ADDRESS, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(RESULT, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(ADDRESS, 170)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setAccessibleName(tr("Event rules"))
         self.add_button = QPushButton(tr("Add…"))
         self.edit_button = QPushButton(tr("Edit…"))
@@ -150,16 +162,20 @@ class RuleListBox(QGroupBox):
             direction = tr(DIRECTION_NAMES[rule.direction]) if rule.event == "call" else "–"
             texts = {
                 NAME: rule.name,
-                EVENT: tr(EVENT_NAMES[rule.event]),
+                EVENT: tr(SHORT_EVENTS[rule.event]),
                 STATE: tr(STATE_NAMES.get(rule.state, rule.state)),
                 DIRECTION: direction,
-                ACTION: tr(ACTION_NAMES[rule.action]),
+                ACTION: tr(SHORT_ACTIONS[rule.action]),
                 ADDRESS: rule.address,
                 RESULT: result_text(last[row]) if row in last else tr("Not run yet"),
             }
+            long_names = {
+                EVENT: tr(EVENT_NAMES[rule.event]),
+                ACTION: tr(ACTION_NAMES[rule.action]),
+            }
             for column, text in texts.items():
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(long_names.get(column, text))
                 if column == RESULT and row in last and last[row].problem is not None:
                     item.setForeground(Qt.GlobalColor.red)
                 self.table.setItem(row, column, item)
@@ -173,7 +189,7 @@ class RuleListBox(QGroupBox):
         saved = self._saved()
         found: dict[int, RuleRan] = {}
         for index, ran in self._results().items():
-            if ran.test or not 0 <= index < len(saved):
+            if not 0 <= index < len(saved):
                 continue
             for row, rule in enumerate(rules):
                 if row not in found and rule == saved[index]:

@@ -21,6 +21,10 @@ STRINGS: dict[str, str] = {
     "Move down": "Nach unten",
     "Not run yet": "Noch nicht ausgeführt",
     "New rule": "Neue Regel",
+    "Message": "Nachricht",
+    "URL": "URL",
+    "Program": "Programm",
+    "REST": "REST",
     "Delete rule": "Regel löschen",
     "Delete the rule {name}?": "Die Regel {name} löschen?",
     # the editor
