@@ -184,6 +184,17 @@ def test_states_follow_the_event(qtbot: Any, make_app: Callable[..., Application
     assert editor.windowTitle() == "Edit Open Application Rule"
 
 
+def test_search_finds_the_rule_list(qtbot: Any, make_app: Callable[..., Application]) -> None:
+    dialog = open_dialog(qtbot, make_app(Settings()))
+    dialog.select_page("accounts")
+    dialog.show_search("event rules")
+    assert dialog.current_page() == "functions"
+    assert dialog.rules_box.isVisible()
+    assert not dialog.not_yet_note.isVisible()  # no longer "not in Parley yet"
+    assert dialog.show_search("check for updates") == 1
+    assert not dialog.rules_box.isVisible()
+
+
 def test_list_edit_delete_move_and_enable(
     qtbot: Any, make_app: Callable[..., Application], answers: list[str]
 ) -> None:

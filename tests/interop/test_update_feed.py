@@ -16,6 +16,7 @@ import pytest
 from parley.app.application import Application
 from parley.app.updates import STATE_FILE, UpdateChecked
 from parley.automation.updates import FeedError, FeedProblem, fetch_newest
+from parley.media.engine import AudioConfig
 from parley.settings.model import Settings
 from peers.common import free_port, wait_until
 
@@ -144,3 +145,31 @@ def test_failing_feed_told_once(tmp_path: Path) -> None:
         app.stop()
     assert first.problem is second.problem is FeedProblem.UNREACHABLE
     assert [e.problem for e in events] == [FeedProblem.UNREACHABLE]
+
+
+def test_switched_on_in_the_settings_checks_at_once(
+    feed: tuple[str, list[str]], tmp_path: Path
+) -> None:
+    base, requests = feed
+    app = Application(
+        tmp_path / "settings.toml",
+        settings=Settings(),
+        use_keyring=False,
+        data_dir=tmp_path,
+        bind_host="127.0.0.1",
+        audio=AudioConfig(),
+    )
+    events: list[UpdateChecked] = []
+    app.subscribe(lambda e: events.append(e) if isinstance(e, UpdateChecked) else None)
+    try:
+        app.start().result(20)
+        before = len(requests)
+        new = app.settings.model_copy(deep=True)
+        new.automation.check_updates = True
+        new.automation.update_feed = base + "/same/json"
+        app.update_settings(new).result(20)
+        assert wait_until(lambda: bool(events), timeout=20)
+        assert requests[before:] == ["/same/json"]
+        assert events == [UpdateChecked(app.updates.current, "0.1.0", False)]
+    finally:
+        app.stop()

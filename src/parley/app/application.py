@@ -183,6 +183,7 @@ class Application:
         self.subscribe(self.rules.on_event)
         # Automation › General › "Check for updates" (at most daily, when switched on).
         self.updates = UpdateChecker(lambda: self.configuration.settings, self._dispatch, data)
+        self.subscribe(self.updates.on_event)
 
     # ------------------------------------------------------------------ life cycle
 

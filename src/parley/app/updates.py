@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from parley import __version__
+from parley.app.events import SettingsApplied
 from parley.automation.updates import FeedError, FeedProblem, fetch_newest, is_due
 from parley.phone.events import PhoneEvent
 from parley.settings.model import Settings
@@ -60,6 +61,7 @@ class UpdateChecker:
         self._now = now
         self._poll = poll_seconds
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -74,6 +76,12 @@ class UpdateChecker:
 
     def close(self) -> None:
         self._stop.set()
+        self._wake.set()
+
+    def on_event(self, event: PhoneEvent) -> None:
+        """Settings applied (the check may just have been switched on): look now."""
+        if isinstance(event, SettingsApplied):
+            self._wake.set()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -81,7 +89,8 @@ class UpdateChecker:
                 self.check_if_due()
             except Exception:  # never let the thread die
                 log.exception("update check failed")
-            self._stop.wait(self._poll)
+            self._wake.wait(self._poll)
+            self._wake.clear()
 
     # -- checking
 
