@@ -232,14 +232,15 @@ class RuleDialog(QDialog):
         form.addRow(self.headers_label, headers_box)
         form.addRow(self.body_label, self.body)
         self.form = form
-        for label, field in (
+        buddies: tuple[tuple[QLabel, QWidget], ...] = (
             (self.direction_label, self.direction),
             (self.address_label, self.address),
             (self.method_label, self.method),
             (self.headers_label, self.headers),
             (self.body_label, self.body),
-        ):
-            label.setBuddy(field)
+        )
+        for label, buddy in buddies:
+            label.setBuddy(buddy)
         test_line = QHBoxLayout()
         test_line.addWidget(self.test_button)
         test_line.addWidget(self.test_result, 1)
