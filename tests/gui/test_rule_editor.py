@@ -21,8 +21,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from parley.app import Application
+from parley.app.event_rules import RuleRan
+from parley.automation.actions import RuleProblem
 from parley.gui.i18n import set_language
-from parley.gui.rule_editor import RuleDialog
+from parley.gui.rule_editor import RuleDialog, result_text
 from parley.gui.settings_dialog import SettingsDialog
 from parley.settings import Settings, load_settings
 from parley.settings.automation import EventRule
@@ -276,6 +278,9 @@ def test_german_labels(qtbot: Any, make_app: Callable[..., Application]) -> None
     assert editor.action.itemText(1) == "Anwendung öffnen/ausführen"
     editor.filter.setText("(")
     assert editor.filter_error.text().startswith("Kein regulärer Ausdruck")
+    failed = RuleRan(0, "x", "call", "ringing", RuleProblem.HTTP_STATUS, status=503)
+    assert result_text(failed) == "Fehlgeschlagen: der Server antwortete mit Fehler 503"
+    assert result_text(RuleRan(0, "x", "call", "ringing", None, status=204)) == "OK (HTTP 204)"
     rows = dialog.rows
     assert rows["automation.check_updates"].editor.text_widget.text() == "Nach Updates suchen"
     QApplication.processEvents()
@@ -317,3 +322,15 @@ def test_update_notice_in_the_status_bar(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_failed_update_check_is_a_notice_not_an_error(
+    make_rig: Callable[..., GuiRig],
+) -> None:
+    settings = Settings()
+    settings.automation.check_updates = True
+    settings.automation.update_feed = f"http://127.0.0.1:{free_port('tcp')}/json"  # dead
+    rig = make_rig(settings)
+    rig.start()
+    rig.wait(lambda: rig.window.status.message.text() == "Parley could not check for updates.")
+    assert rig.window.status.errors == [] and not rig.window.status.has_unseen_error
