@@ -61,7 +61,10 @@ def test_ring_finds_ringing_settings_not_the_keyring(
     assert "Own ringtone for this account" in dialog.not_yet_note.text()
 
     dialog.show_search("keyring")
-    assert shown_labels(dialog) == {"Keep passwords in the settings file when there is no keyring"}
+    assert shown_labels(dialog) == {
+        "Keep passwords in the settings file when there is no keyring",
+        "Remember me",  # provisioning: "Keep the provisioning password in the keyring."
+    }
     assert dialog.current_page() == "accounts"
     assert not dialog.not_yet_note.isVisible()
 
@@ -84,14 +87,14 @@ def test_a_setting_parley_lacks_says_so_and_names_its_issue(
 ) -> None:
     dialog = open_dialog("en")
     dialog.select_page("media")
-    dialog.show_search("RTCP feedback")
+    dialog.show_search("Check for updates")
     assert shown_labels(dialog) == set()
     assert dialog.search_result.text() == "Not available yet"
     assert dialog.no_result.isVisible()  # in place of an empty page
     text = dialog.no_result.text()
-    assert text.startswith("“RTCP feedback” is not available in Parley yet.")
-    assert "In the manual: Accounts › Compatibility modes." in text
-    assert "Planned in issue #11 (encryption and network)." in text
+    assert text.startswith("“Check for updates” is not available in Parley yet.")
+    assert "In the manual: Functions › Automation." in text
+    assert "Planned in issue #12 (provisioning, automation and headsets)." in text
     assert all(item.isHidden() for item in dialog._tree_items())
 
     dialog.show_search("LDAP")
@@ -111,6 +114,8 @@ def test_a_setting_parley_lacks_says_so_and_names_its_issue(
 
     dialog.show_search("SRTP")  # it has come (issue #11): its row is found
     assert "SRTP key negotiation (SDES)" in shown_labels(dialog)
+    dialog.show_search("RTCP feedback")  # it has come too (issue #11)
+    assert shown_labels(dialog) == {"RTCP feedback (AVPF)"}
 
 
 def test_german_search_by_words_and_settings_not_there_yet(
@@ -127,17 +132,20 @@ def test_german_search_by_words_and_settings_not_there_yet(
     dialog.show_search("schlüssel")
     assert shown_labels(dialog) == {
         "Ohne Schlüsselbund: Passwörter in der Einstellungsdatei speichern",
+        "Angemeldet bleiben",  # provisioning: "… im Schlüsselbund speichern."
         "SRTP-Schlüsselaushandlung (SDES)",
         "SRTP-Schlüssel auch unverschlüsselt senden",
         "Client-Zertifikatsdatei",  # its help: "… mit seinem privaten Schlüssel"
         "ZRTP aktivieren",  # its help: "Die Audio-Schlüssel …"
     }
 
-    dialog.show_search("RTCP feedback")
+    dialog.show_search("Nach Updates")
     assert dialog.search_result.text() == "Noch nicht verfügbar"
     text = dialog.no_result.text()
-    assert text.startswith("„RTCP-Feedback“ ist in Parley noch nicht verfügbar.")
-    assert "Geplant in Issue #11 (Verschlüsselung und Netzwerk)." in text
+    assert text.startswith("„Nach Updates suchen“ ist in Parley noch nicht verfügbar.")
+    assert "Geplant in Issue #12 (Provisionierung, Automatisierung und Headsets)." in text
+    dialog.show_search("RTCP")
+    assert shown_labels(dialog) == {"RTCP-Feedback (AVPF)"}
     dialog.show_search("ldap")
     assert "„LDAP-Verzeichnis“ ist in Parley noch nicht verfügbar." in dialog.no_result.text()
     dialog.show_search("Kontakte ohne Namen")

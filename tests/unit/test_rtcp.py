@@ -14,6 +14,7 @@ from parley.media.rtcp import (
     SDES_TOOL,
     AppPacket,
     Bye,
+    Feedback,
     ReceiverReport,
     ReceiverStats,
     ReportBlock,
@@ -69,9 +70,10 @@ def test_compound_with_every_type_and_an_unknown_one() -> None:
     )
     app = AppPacket(3, 0xAABBCCDD, b"PRLY", b"\x01\x02\x03\x04")
     bye = Bye((0xAABBCCDD,), "call ended")
-    fb = bytes([0x81, 205, 0x00, 0x02]) + b"\0" * 8  # RFC 4585 transport feedback: skipped
-    raw = rr.to_bytes() + sdes.to_bytes() + fb + app.to_bytes() + bye.to_bytes()
-    assert parse_compound(raw) == [rr, sdes, app, bye]
+    fb = bytes([0x81, 205, 0x00, 0x02]) + b"\0" * 8  # RFC 4585 generic NACK, no FCI
+    unknown = bytes([0x80, 199, 0x00, 0x01]) + b"\0" * 4  # not an RTCP type we know: skipped
+    raw = rr.to_bytes() + sdes.to_bytes() + fb + unknown + app.to_bytes() + bye.to_bytes()
+    assert parse_compound(raw) == [rr, sdes, Feedback(205, 1, 0, 0), app, bye]
     assert sdes.cname_of(0xAABBCCDD) == "alice@192.0.2.1"
     assert sdes.cname_of(7) is None and sdes.cname_of(8) is None
     assert looks_like_rtcp(raw) and not looks_like_rtcp(bytes.fromhex("80000001000000a000001234"))

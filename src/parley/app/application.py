@@ -40,6 +40,7 @@ from parley.app.events import HistoryAdded
 from parley.app.intercom import Intercom
 from parley.app.messages import Messages
 from parley.app.presence import Presence
+from parley.app.provisioning import Provisioning
 from parley.app.recorder import HistoryRecorder
 from parley.app.recordings import Recordings
 from parley.app.snapshots import AccountInfo, CallInfo
@@ -184,6 +185,8 @@ class Application:
         # Automation › General › "Check for updates" (at most daily, when switched on).
         self.updates = UpdateChecker(lambda: self.configuration.settings, self._dispatch, data)
         self.subscribe(self.updates.on_event)
+        # Provisioning (Functions › Provisioning): the profile from the server, applied.
+        self.provisioning = Provisioning(self.configuration, self._dispatch, data)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -257,6 +260,7 @@ class Application:
                 future.result(2 * timeout + 1)
             except Exception:
                 log.exception("the phone did not stop cleanly")
+        self.provisioning.stop()
         self.engine.stop(timeout)
         self.rules.close()
         self.updates.close()

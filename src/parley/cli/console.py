@@ -20,9 +20,11 @@ from parley.app.snapshots import CallInfo
 from parley.cli import (
     commands_blf,
     commands_conference,
+    commands_contacts_import,
     commands_intercom,
     commands_messages,
     commands_presence,
+    commands_provisioning,
     commands_recording,
     commands_redirect,
     commands_rules,
@@ -30,7 +32,7 @@ from parley.cli import (
     commands_voicemail,
     commands_zrtp,
 )
-from parley.cli.texts import account_text, encryption_text, event_data
+from parley.cli.texts import account_text, encryption_text, event_data, provisioning_text
 from parley.history.db import StoreError
 from parley.media.engine import AudioConfig
 from parley.phone.events import PhoneEvent
@@ -60,9 +62,11 @@ class ConsoleCommand(Protocol):
 _COMMAND_MODULES = (
     commands_blf,
     commands_conference,
+    commands_contacts_import,
     commands_intercom,
     commands_messages,
     commands_presence,
+    commands_provisioning,
     commands_recording,
     commands_redirect,
     commands_rules,
@@ -83,7 +87,8 @@ def run_console(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"parley: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    if not settings.accounts:
+    provisioning = bool(getattr(args, "provision", None) or settings.provisioning.url)
+    if not settings.accounts and not provisioning:
         print(
             f"parley: {path}: no [[accounts]] in the settings — add one (see examples/office.toml)",
             file=sys.stderr,
@@ -125,6 +130,10 @@ def run_console(args: argparse.Namespace) -> int:
     except (OSError, ValueError, StoreError) as exc:  # StoreError: a data file not ours
         print(f"parley: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    if provisioning:
+        done = provision(app, args)
+        if done is not None:
+            return done
     control = None
     if getattr(args, "control", False) or settings.automation.control_api:
         from parley.cli.control_api import CONTROL_FILE, ControlServer
@@ -142,6 +151,31 @@ def run_console(args: argparse.Namespace) -> int:
     finally:
         if control is not None:
             control.close()
+
+
+def provision(app: Application, args: argparse.Namespace) -> int | None:
+    """Provision before the phone starts (`--provision URL`, or the settings' URL when
+    "registering automatically" is on); an exit code when Parley cannot go on."""
+    url = getattr(args, "provision", None)
+    conf = app.settings.provisioning
+    if url is None and not conf.auto:
+        return None
+    event = app.provisioning.provision(
+        url,
+        username=getattr(args, "provision_user", None),
+        password=getattr(args, "provision_password", None),
+        ca_file=Path(args.provision_ca).expanduser()
+        if getattr(args, "provision_ca", None)
+        else None,
+    )
+    text = provisioning_text(event)
+    print(json.dumps(event_data(event), default=str) if args.json else text, flush=True)
+    if not app.settings.accounts:
+        print(f"parley: {text} — and there is no account to use", file=sys.stderr)
+        app.stop()
+        return EXIT_CONFIG
+    app.provisioning.start_interval()
+    return None
 
 
 def _passwords(settings: Settings) -> tuple[dict[str, str], list[str]]:
@@ -195,7 +229,7 @@ class Console:
             self._print(json.dumps(data, ensure_ascii=False, default=str))
             return
         kind = data["event"]
-        code = f" ({data['status']} {data['reason']})" if data.get("status") else ""
+        code = f" ({data['status']} {data.get('reason', '')})" if data.get("status") else ""
         if kind == "account":
             line = f"account {data['account']}: {data['state']}{code} — {data['text']}"
         elif kind == "call":

@@ -53,6 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="use the sound devices of the settings (default in console mode: none, silence)",
     )
     console.add_argument(
+        "--provision",
+        metavar="URL",
+        help="fetch the settings from this provisioning URL first (and keep it for later starts)",
+    )
+    console.add_argument("--provision-user", metavar="USER", help="provisioning user name")
+    console.add_argument("--provision-password", metavar="PASSWORD", help="provisioning password")
+    console.add_argument(
+        "--provision-ca", metavar="FILE", help="CA certificate of the provisioning server"
+    )
+    console.add_argument(
         "--control",
         action="store_true",
         help="serve the local control API (docs/control-api.md; also [automation] control_api)",

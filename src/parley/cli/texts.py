@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from parley.app.event_rules import RuleRan
+from parley.app.provisioning import ProvisioningChanged, ProvisioningResult
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.app.updates import UpdateChecked
 from parley.phone.events import (
@@ -394,6 +395,8 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         data["text"] = subscription_text(event)
     elif isinstance(event, PublicationChanged):
         data["text"] = publication_text(event)
+    elif isinstance(event, ProvisioningChanged):
+        data["text"] = provisioning_text(event)
     elif isinstance(event, RuleRan):
         from parley.cli.commands_rules import rule_text
 
@@ -596,3 +599,35 @@ _PICKUP_PROBLEMS = {
 def pickup_problem_text(problem: PickupProblem, line: str) -> str:
     """Why a pickup at `line` could not start (`PickupFailed`)."""
     return f"Cannot pick up: {_PICKUP_PROBLEMS[problem].format(line=line)}."
+
+
+PROVISIONING_PROBLEMS = {
+    "no_url": "no provisioning URL is set",
+    "insecure": "the URL is http:// — use https://, or allow http in [provisioning]",
+    "bad_url": "the URL is not an http(s) URL",
+    "unreachable": "the server could not be reached",
+    "timeout": "the server did not answer in time",
+    "tls_failed": "the server's certificate is not trusted (set [provisioning] ca_file)",
+    "auth_failed": "the user name or password was refused",
+    "not_found": "the server has no profile at this URL",
+    "http_status": "the server answered with an error",
+    "redirect_loop": "the server redirects in a loop",
+    "too_large": "the profile is too large",
+    "not_text": "the profile is not UTF-8 text",
+    "bad_toml": "the profile is not valid TOML",
+    "bad_profile_table": "the profile's [profile] table is wrong",
+    "invalid": "the profile has settings Parley cannot accept",
+    "not_saved": "the settings could not be saved",
+}
+
+
+def provisioning_text(event: ProvisioningChanged) -> str:
+    """One sentence for a provisioning run."""
+    if event.state is ProvisioningResult.APPLIED:
+        return f"Provisioned from {event.url}: {len(event.changed)} setting(s) changed."
+    if event.state is ProvisioningResult.UNCHANGED:
+        return f"Provisioning: the profile at {event.url} is unchanged."
+    why = PROVISIONING_PROBLEMS.get(event.problem or "", event.problem or "failed")
+    code = f" ({event.status})" if event.status else ""
+    detail = f": {event.detail}" if event.detail else ""
+    return f"Provisioning failed{code} — {why}{detail}. The last good settings stay in force."

@@ -5,10 +5,11 @@ application re-subscribes the contacts' presence addresses)."""
 from __future__ import annotations
 
 import builtins
+import functools
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -79,7 +80,7 @@ class ContactStore:
         self._db.close()
 
     def _key(self, number: str) -> str:
-        return normalize_number(number, self.default_region)
+        return _cached_key(number, self.default_region)
 
     def _rekey_if_region_changed(self) -> None:
         row = self._db.query_one("SELECT value FROM meta WHERE name = 'region'")
@@ -127,6 +128,54 @@ class ContactStore:
             self._write_numbers(conn, new_id, contact)
         self._changed()
         return replace(contact, id=new_id)
+
+    def add_many(
+        self, contacts: Sequence[Contact], *, notify: bool = True
+    ) -> builtins.list[Contact]:
+        """Validate and store several new contacts in one transaction (all or none: a
+        `ContactError` or `StoreError` leaves the store as it was). `notify=False` leaves
+        telling the listeners to the caller (`notify_changed`), e.g. once after an import."""
+        tidied = [_tidy(c) for c in contacts]
+        for contact in tidied:
+            contact.validate()
+        now = time.time()
+        stored: builtins.list[Contact] = []
+        with self._db.transaction() as conn:
+            for contact in tidied:
+                cursor = conn.execute(
+                    "INSERT INTO contacts (first_name, last_name, display_name, company,"
+                    " favourite, avatar, presence, created, updated)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*_fields(contact), now, now),
+                )
+                new_id = cursor.lastrowid
+                assert new_id is not None
+                self._write_numbers(conn, new_id, contact)
+                stored.append(replace(contact, id=new_id))
+        if notify and stored:
+            self._changed()
+        return stored
+
+    def notify_changed(self) -> None:
+        """Tell the listeners that contacts changed (after `add_many(..., notify=False)`)."""
+        self._changed()
+
+    def number_key(self, number: str) -> str:
+        """The key under which `lookup_number` compares `number` (the store's region)."""
+        return self._key(number)
+
+    def names_by_number(self) -> dict[str, set[str]]:
+        """For every stored number's key, the shown names (case-folded) of its contacts."""
+        found: dict[str, set[str]] = {}
+        for row in self._db.query(
+            "SELECT n.key, c.first_name, c.last_name, c.display_name, c.company"
+            " FROM contact_numbers n JOIN contacts c ON c.id = n.contact_id"
+        ):
+            name = Contact(
+                first_name=row[1], last_name=row[2], display_name=row[3], company=row[4]
+            ).name
+            found.setdefault(row[0], set()).add(name.casefold())
+        return found
 
     def update(self, contact: Contact) -> Contact:
         """Validate and store the changes of a stored contact (found by its `id`)."""
@@ -250,6 +299,12 @@ class ContactStore:
             )
             for r in rows
         ]
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_key(number: str, region: str | None) -> str:
+    # phonenumbers is slow; an import keys each number twice (duplicates, then storing).
+    return normalize_number(number, region)
 
 
 def _type(value: str) -> NumberType:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from parley import __version__
 from parley.app.application import Application, default_data_dir
 from parley.app.logs import LOG_FILE, configure_logging
+from parley.app.provisioning import ProvisioningChanged
 from parley.automation.desktop import IntegrationResult, target_of_link
 from parley.gui import icons
 from parley.gui.bridge import EngineBridge
@@ -54,6 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-keyring",
         action="store_true",
         help="never use the OS keyring (passwords only from the settings file)",
+    )
+    parser.add_argument(
+        "--provision", metavar="URL", help="fetch the settings from this provisioning URL first"
+    )
+    parser.add_argument("--provision-user", metavar="USER", help="provisioning user name")
+    parser.add_argument("--provision-password", metavar="PASSWORD", help="provisioning password")
+    parser.add_argument(
+        "--provision-ca", metavar="FILE", help="CA certificate of the provisioning server"
     )
     parser.add_argument(
         "link",
@@ -128,7 +137,13 @@ def run_gui(argv: list[str] | None = None) -> int:
     # From here on the log follows [log] (level, SIP trace), on stderr and in a file
     # beside the history, and follows changes made in the settings dialog.
     configure_logging(application.settings.log, log_file=data / LOG_FILE)
+    provisioned = _provision(application, args)
     bridge, window = start_window(application, qt_app)
+    if provisioned is not None and provisioned.problem is not None:
+        window.status.add_error(
+            tr("Provisioning failed: the last good settings stay in force."),
+            tr("Details: {detail}", detail=f"{provisioned.problem} {provisioned.detail}".strip()),
+        )
     for outcome in apply_integration(application.settings.automation):
         if outcome.result is IntegrationResult.FAILED:
             window.status.add_error(
@@ -208,6 +223,22 @@ def run_gui(argv: list[str] | None = None) -> int:
         instance.close()
         bridge.close()
         application.stop()
+
+
+def _provision(application: Application, args: argparse.Namespace) -> ProvisioningChanged | None:
+    """Provision before the window opens (`--provision URL`, or the settings' URL when
+    "registering automatically" is on)."""
+    conf = application.settings.provisioning
+    if args.provision is None and not (conf.url and conf.auto):
+        return None
+    event = application.provisioning.provision(
+        args.provision,
+        username=args.provision_user,
+        password=args.provision_password,
+        ca_file=Path(args.provision_ca).expanduser() if args.provision_ca else None,
+    )
+    application.provisioning.start_interval()
+    return event
 
 
 def _first_start(application: Application, window: MainWindow) -> None:

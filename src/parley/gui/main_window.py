@@ -45,6 +45,7 @@ from parley.gui.call_control import PartyList
 from parley.gui.call_menu import CallPanel
 from parley.gui.call_window import CallWindow
 from parley.gui.contact_editor import ContactEditor
+from parley.gui.csv_import_dialog import CsvImportDialog
 from parley.gui.emergency import EmergencyWarning
 from parley.gui.features import Features
 from parley.gui.i18n import N_, tr
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         self._known_calls: set[int] = set()
         self.last_incoming_actions: list[str] = []
         self.last_menu: QMenu | None = None  # the last context menu shown (tests use it)
+        self._pending_rows: list[tuple[QListWidgetItem, EntryRow]] = []
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -470,6 +472,10 @@ class MainWindow(QMainWindow):
         text = self.search.text().strip()
         view = self.views.currentIndex()
         selected = self.selected_key()
+        # Widgets out first, from the end: clear() with item widgets in takes time
+        # growing with the square of the rows (a large address book took seconds).
+        for index in range(self.entry_list.count() - 1, -1, -1):
+            self.entry_list.removeItemWidget(self.entry_list.item(index))
         self.entry_list.clear()
         gui = self.gui
         contacts: list[Contact] = []
@@ -496,6 +502,11 @@ class MainWindow(QMainWindow):
             self._section(tr("Recent calls"))
         for entry in entries:
             self._add_entry_item(entry)
+        # Widgets only once every item is in: a QListWidget with item widgets re-lays
+        # them all out on each addItem (an imported address book took minutes).
+        for item, row in self._pending_rows:
+            self.entry_list.setItemWidget(item, row)
+        self._pending_rows.clear()
         self._restore_selection(selected)
         self.features.decorate(self.items())
         if text and not self.entry_list.selectedItems():
@@ -566,7 +577,7 @@ class MainWindow(QMainWindow):
         item.setSizeHint(row.sizeHint())
         item.setToolTip(row.name_label.text())
         self.entry_list.addItem(item)
-        self.entry_list.setItemWidget(item, row)
+        self._pending_rows.append((item, row))  # set by refresh_list after the items
 
     def items(self) -> list[tuple[str, int, EntryRow]]:
         """(kind, id, row widget) of every entry in the list, top to bottom."""
@@ -745,6 +756,14 @@ class MainWindow(QMainWindow):
         self.contact_editor = editor
         return editor
 
+    def open_csv_import(self) -> CsvImportDialog:
+        """The manual's "Import contacts" (not modal: calls go on during a long import)."""
+        dialog = CsvImportDialog(self.application.contacts, self)
+        dialog.imported.connect(lambda _count: self.refresh_list())
+        dialog.show()
+        self.csv_import_dialog = dialog
+        return dialog
+
     def _editor_closed(self, editor: ContactEditor) -> None:
         self.refresh_list()
         if editor.saved is not None and editor.saved.id is not None:
@@ -864,6 +883,8 @@ class MainWindow(QMainWindow):
             menu.addAction(icons.icon("delete"), tr("Delete all calls"), self.clear_history)
             menu.addAction(tr("Delete selected calls"), self.delete_selected)
             menu.addSeparator()
+        menu.addAction(icons.icon("add"), tr("Import contacts…"), self.open_csv_import)
+        menu.addSeparator()
         compact = menu.addAction(tr("Compact mode"))
         compact.setCheckable(True)
         compact.setChecked(gui.compact_mode)

@@ -288,6 +288,14 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
                 N_("Reliable provisional responses (100rel)"),
                 N_("Offer PRACK to the server."),
             ),
+            F(
+                "account.rtcp_feedback",
+                N_("RTCP feedback (AVPF)"),
+                N_(
+                    "Offer the RTP/AVPF profile (RFC 4585) in calls; a phone that refuses "
+                    "it is called again with plain RTP/AVP."
+                ),
+            ),
         ),
     ),
     GroupSpec(

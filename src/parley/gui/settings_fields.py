@@ -415,6 +415,37 @@ PAGES: tuple[PageSpec, ...] = (
                 ),
             ),
             GroupSpec(
+                N_("Provisioning"),
+                (
+                    F(
+                        "provisioning.url",
+                        N_("Provisioning URL"),
+                        N_("Where Parley fetches its settings from (https://…)."),
+                    ),
+                    F(
+                        "provisioning.username",
+                        N_("Provisioning user name"),
+                        N_("Usually your SIP user name."),
+                    ),
+                    F(
+                        "provisioning.remember",
+                        N_("Remember me"),
+                        N_("Keep the provisioning password in the keyring."),
+                    ),
+                    F(
+                        "provisioning.auto",
+                        N_("Provision at every start"),
+                        N_("Fetch the settings again each time Parley starts."),
+                    ),
+                    F(
+                        "provisioning.interval_minutes",
+                        N_("Provision again every (minutes)"),
+                        N_("0: only at start."),
+                        zero_text=N_("only at start"),
+                    ),
+                ),
+            ),
+            GroupSpec(
                 N_("Automation"),
                 (
                     F(

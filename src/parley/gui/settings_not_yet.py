@@ -40,14 +40,12 @@ _GUI_APPEARANCE = N_("GUI › Appearance")
 _GUI_POPUPS = N_("GUI › Pop-up notifications")
 _HEADSET = N_("Functions › Headset")
 _AUTOMATION = N_("Functions › Automation")
-_PROVISIONING = N_("Functions › Provisioning")
 _STUN = N_("Functions › Advanced › Global STUN")
 _TLS = N_("Functions › Advanced › TLS")
 
 NOT_YET: tuple[NotYet, ...] = (
     # Accounts
     NotYet(N_("Own ringtone for this account"), N_("Accounts › Functions"), None, "custom"),
-    NotYet(N_("RTCP feedback"), _ACCOUNT_COMPAT, ENCRYPTION_NETWORK, "avpf"),
     NotYet(N_("Send KPML (Cisco)"), _ACCOUNT_COMPAT, None, "dtmf"),
     NotYet(N_("Cisco call forwarding"), _ACCOUNT_COMPAT, None),
     # Contacts
@@ -76,5 +74,4 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("Plantronics (Poly) headsets"), _HEADSET, PROVISIONING),
     NotYet(N_("Sennheiser (EPOS) headsets"), _HEADSET, PROVISIONING),
     NotYet(N_("Dial from Microsoft Outlook"), _AUTOMATION, PROVISIONING),
-    NotYet(N_("Provisioning"), _PROVISIONING, PROVISIONING, "auto configuration"),
 )

@@ -48,6 +48,7 @@ from parley.settings.model import (
     SipSettings,
 )
 from parley.settings.network import StunSettings, TlsSettings
+from parley.settings.provisioning import ProvisioningSettings
 
 MODEL_CLASSES: dict[str, type[BaseModel]] = {
     "account": AccountSettings,
@@ -59,6 +60,7 @@ MODEL_CLASSES: dict[str, type[BaseModel]] = {
     "stun": StunSettings,
     "tls": TlsSettings,
     "automation": AutomationSettings,
+    "provisioning": ProvisioningSettings,
     "": Settings,
 }
 

@@ -5,8 +5,10 @@ times are 64-bit fixed-point integers the caller derives from its wall clock
 (`ntp_from_unix`). Nothing here reads a clock or a socket.
 
 - Wire format: `parse_compound` / `serialize_compound` for compound packets of
-  `SenderReport`, `ReceiverReport`, `SourceDescription`, `Bye` and `AppPacket`
-  (unknown packet types are skipped, as §6.1 asks of receivers).
+  `SenderReport`, `ReceiverReport`, `SourceDescription`, `Bye`, `AppPacket` and the
+  feedback messages of RFC 4585 §6 (`Feedback`: transport layer RTPFB and payload
+  specific PSFB, with `Feedback.nacks` for generic NACK); unknown packet types are
+  skipped, as §6.1 asks of receivers.
 - `ReceiverStats`: per-source sequence validation (A.1), loss (A.3) and interarrival
   jitter (A.8); it also remembers the last SR of that source for LSR/DLSR.
 - `SenderStats`: packet and octet counts of what we send (§6.4.1).
@@ -28,6 +30,18 @@ RR = 201
 SDES = 202
 BYE = 203
 APP = 204
+RTPFB = 205  # transport layer feedback (RFC 4585 §6.2)
+PSFB = 206  # payload-specific feedback (RFC 4585 §6.3)
+
+# Feedback message types (FMT) in use on the wire.
+FMT_NACK = 1  # RTPFB generic NACK (RFC 4585 §6.2.1)
+FMT_TMMBR = 3  # RTPFB (RFC 5104 §4.2.1)
+FMT_TMMBN = 4  # RTPFB (RFC 5104 §4.2.2)
+FMT_PLI = 1  # PSFB picture loss indication (RFC 4585 §6.3.1)
+FMT_SLI = 2  # PSFB (RFC 4585 §6.3.2)
+FMT_RPSI = 3  # PSFB (RFC 4585 §6.3.3)
+FMT_FIR = 4  # PSFB (RFC 5104 §4.3.1)
+FMT_AFB = 15  # PSFB application layer feedback, e.g. REMB (RFC 4585 §6.4)
 
 # SDES item types (§6.5).
 SDES_END = 0
@@ -225,7 +239,63 @@ class AppPacket:
         return _packet(APP, self.subtype, struct.pack("!I", self.ssrc) + self.name + self.data)
 
 
-RtcpPacket = SenderReport | ReceiverReport | SourceDescription | Bye | AppPacket
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """A feedback message (RFC 4585 §6.1): RTPFB or PSFB with its 5-bit FMT, the SSRC of
+    its sender and of the media source it is about, and the FCI kept opaque."""
+
+    ptype: int
+    fmt: int
+    sender_ssrc: int
+    media_ssrc: int
+    fci: bytes = b""
+
+    @property
+    def is_nack(self) -> bool:
+        return self.ptype == RTPFB and self.fmt == FMT_NACK
+
+    @property
+    def is_pli(self) -> bool:
+        return self.ptype == PSFB and self.fmt == FMT_PLI
+
+    @property
+    def nacks(self) -> tuple[int, ...]:
+        """The sequence numbers a generic NACK reports lost (PID and its bitmask of the
+        16 following, RFC 4585 §6.2.1); empty for other messages."""
+        if not self.is_nack:
+            return ()
+        lost: list[int] = []
+        for offset in range(0, len(self.fci) - 3, 4):
+            pid, blp = struct.unpack_from("!HH", self.fci, offset)
+            lost.append(pid)
+            lost += [(pid + i + 1) & 0xFFFF for i in range(16) if blp >> i & 1]
+        return tuple(lost)
+
+    def to_bytes(self) -> bytes:
+        if self.ptype not in (RTPFB, PSFB):
+            raise ValueError(f"feedback packet type {self.ptype} is neither RTPFB nor PSFB")
+        return _packet(
+            self.ptype, self.fmt, struct.pack("!II", self.sender_ssrc, self.media_ssrc) + self.fci
+        )
+
+
+def generic_nack(sender_ssrc: int, media_ssrc: int, lost: Iterable[int]) -> Feedback:
+    """A generic NACK for the sequence numbers `lost` (RFC 4585 §6.2.1)."""
+    fci = bytearray()
+    pending = sorted(set(s & 0xFFFF for s in lost))
+    while pending:
+        pid = pending.pop(0)
+        blp = 0
+        for seq in list(pending):
+            distance = (seq - pid) & 0xFFFF
+            if 1 <= distance <= 16:
+                blp |= 1 << (distance - 1)
+                pending.remove(seq)
+        fci += struct.pack("!HH", pid, blp)
+    return Feedback(RTPFB, FMT_NACK, sender_ssrc, media_ssrc, bytes(fci))
+
+
+RtcpPacket = SenderReport | ReceiverReport | SourceDescription | Bye | AppPacket | Feedback
 
 
 def _packet(ptype: int, count: int, body: bytes) -> bytes:
@@ -315,6 +385,14 @@ def _parse_one(ptype: int, count: int, body: bytes) -> RtcpPacket | None:
             raise RtcpParseError("APP packet is truncated")
         (ssrc,) = struct.unpack_from("!I", body)
         return AppPacket(count, ssrc, body[4:8], body[8:])
+    if ptype in (RTPFB, PSFB):
+        # RFC 4585 §6.1: both SSRCs always. The FCI stays opaque: one that makes no
+        # sense (a NACK without entries) only makes that message say nothing, and the
+        # reports in the same compound packet still count.
+        if len(body) < 8:
+            raise RtcpParseError("RTCP feedback packet is truncated")
+        sender, media = struct.unpack_from("!II", body)
+        return Feedback(ptype, count, sender, media, body[8:])
     return None
 
 

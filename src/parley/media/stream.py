@@ -31,6 +31,7 @@ from parley.media.ports import Port
 from parley.media.quality import estimate_mos
 from parley.media.rtcp import (
     Bye,
+    Feedback,
     ReceiverReport,
     ReceiverStats,
     RtcpPacket,
@@ -85,6 +86,8 @@ class StreamStats:
     concealed: int = 0
     fec_recovered: int = 0
     malformed: int = 0
+    feedback_received: int = 0  # RTCP feedback messages (RFC 4585), counted and ignored
+    nacks_received: int = 0  # packets generic NACKs reported lost (no retransmission)
     remote: str = ""
     mos: float | None = None  # E-model estimate (parley.media.quality), not PESQ
 
@@ -145,6 +148,8 @@ class RtpStream(Port):
         self.muted = False
         self._first_packet = True
         self._rtcp_task: asyncio.Task[None] | None = None
+        # RTP/AVPF trr-int (RFC 4585 §3.4): the least time between regular reports.
+        self.report_interval_min = 0.0
         self.stats = StreamStats()
         self._neg = _Negotiated(codec, payload_type, dtmf_pt, ptime_ms, dict(fmtp or {}))
         self._audio_pts = self._neg.audio_pts()
@@ -441,7 +446,11 @@ class RtpStream(Port):
         # also gets the far end's loss figure (and so Opus FEC) going sooner.
         interval = RTCP_INTERVAL / 2
         while True:
-            await asyncio.sleep(interval * self._rng.uniform(0.5, 1.5))
+            delay = interval * self._rng.uniform(0.5, 1.5)
+            if self.report_interval_min > 0:
+                # RFC 4585 §3.5.3: no regular report before T_rr_interval, randomised.
+                delay = max(delay, self.report_interval_min * self._rng.uniform(0.5, 1.5))
+            await asyncio.sleep(delay)
             interval = RTCP_INTERVAL
             now = self._clock()
             sources = [self._recv_stats] if self._recv_stats is not None else []
@@ -467,6 +476,12 @@ class RtpStream(Port):
             return
         arrival_ntp = ntp_from_unix(time.time())
         for packet in packets:
+            if isinstance(packet, Feedback):
+                # Audio has no use for NACK/PLI/FIR/TMMBR/REMB (none is negotiated in our
+                # answers, parley.sip.avpf); a far end that sends them anyway is counted.
+                self.stats.feedback_received += 1
+                self.stats.nacks_received += len(packet.nacks)
+                continue
             if isinstance(packet, SenderReport) and self._recv_stats is not None:
                 self._recv_stats.on_sender_report(packet, self._clock())
             if isinstance(packet, SenderReport | ReceiverReport):

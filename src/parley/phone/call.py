@@ -23,6 +23,7 @@ from parley.media.stream import RtpStream
 from parley.media.transport import RtpPortError, UdpMediaTransport
 from parley.net.address import Address, TransportError
 from parley.net.stun_client import StunFailure, media_socket_binding, resolve_server
+from parley.phone.avpf_fallback import retry_without_avpf
 from parley.phone.call_srtp import CallCrypto, signalling_of_request
 from parley.phone.call_zrtp import CallZrtp
 from parley.phone.context import CallContext
@@ -123,6 +124,7 @@ class Call:
         self.connected_at: float | None = None
         self.note: CallNote | None = None  # forwarded, deflected, replaced, auto answered...
         self.redirects: RedirectTargets | None = None  # the 3xx targets still to try
+        self.avpf_refused = False  # our RTP/AVPF offer got 488: plain RTP/AVP from then on
         self._headers: list[tuple[str, str]] = []  # extra headers of our INVITE
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
@@ -192,12 +194,12 @@ class Call:
         )
         self.usage = InviteUsage(self.ctx.driver.core, self.session, self._carry_out_all)
 
-    def redirect(self, target: SipURI) -> None:
+    def redirect(self, target: SipURI, *, note: CallNote | None = CallNote.REDIRECTED) -> None:
         """Place this outgoing call again, to `target` (a Contact of a 3xx): a new INVITE
         session, while the call — its id, its events, its RTP port — stays the one the
         person sees (`phone/redirect.py` decides when)."""
         self.ctx.media().stop_tone(self)
-        self.note = CallNote.REDIRECTED
+        self.note = note
         self.remote_name = None
         self.local_sdp = self.negotiated = None  # a new dialog: a fresh offer
         self._new_session(target)
@@ -294,6 +296,7 @@ class Call:
             port,
             previous=None if trial else self.local_sdp,
             direction=direction,  # type: ignore[arg-type]
+            params=SessionParams(address, port, rtcp_feedback=self.account.settings.rtcp_feedback),
             accept_protos=self.crypto.accept_protos(),
         )
         keys = self.crypto.answer(offer, answer, neg.stream_index)
@@ -351,6 +354,8 @@ class Call:
             address=(public or host or sip_mapped or reg.local_host).strip("[]"),
             port=port,
             direction=direction,  # type: ignore[arg-type]
+            # RTP/AVPF (parley.sip.avpf), unless this call's far end refused it (488).
+            rtcp_feedback=self.account.settings.rtcp_feedback and not self.avpf_refused,
         )
 
     def _make_offer(self, direction: str = "sendrecv") -> SessionDescription:
@@ -437,6 +442,7 @@ class Call:
         )
         self.stream.set_remote(neg.remote_address, neg.remote_port, neg.remote_rtcp_port)
         self.stream.set_direction(send=neg.can_send, receive=neg.can_receive)
+        self.stream.report_interval_min = neg.feedback.trr_int_ms / 1000  # RFC 4585 trr-int
         self.held_by_them = neg.remote_hold
         if self.media is not None and self.media.port.sample_rate != self.stream.sample_rate:
             # A new codec at another rate: give the stream a fresh slot at its new rate.
@@ -713,6 +719,8 @@ class Call:
     def _state_changed(self, change: StateChanged) -> None:
         state = change.state
         if state is CallState.ENDED:
+            if self.direction == "outgoing" and retry_without_avpf(self, change):
+                return  # placed again, with RTP/AVP (phone/avpf_fallback.py)
             if self.direction == "outgoing" and follow_redirect(self, change):
                 return  # placed again, to a target a 3xx named
             self._end(change.status, change.reason, change.cause, change.by)

@@ -29,6 +29,7 @@ from parley.settings.addresses import (
 )
 from parley.settings.automation import AutomationSettings
 from parley.settings.network import StunSettings, TlsSettings
+from parley.settings.provisioning import ProvisioningSettings
 from parley.settings.types import (
     _MODEL_CONFIG,
     DEFAULT_CODECS,
@@ -198,6 +199,13 @@ class AccountSettings(BaseModel):
         le=86400,
         description="Seconds between STUN requests that keep the mapping fresh; a new "
         "public address re-registers. 0: ask only when registering.",
+    )
+    rtcp_feedback: bool = Field(
+        default=False,
+        description="RTCP feedback: offer the RTP/AVPF profile (RFC 4585; RTP/SAVPF with "
+        "mandatory SRTP) with a=rtcp-fb trr-int. A far end that refuses such an offer "
+        "(488) is called again with RTP/AVP. Offers of RTP/AVPF from the far end are "
+        "answered with RTP/AVPF either way.",
     )
     rtp_port: int | None = Field(
         default=None,
@@ -822,6 +830,7 @@ class Settings(BaseModel):
     stun: StunSettings = Field(default_factory=StunSettings)
     tls: TlsSettings = Field(default_factory=TlsSettings)
     automation: AutomationSettings = Field(default_factory=AutomationSettings)
+    provisioning: ProvisioningSettings = Field(default_factory=ProvisioningSettings)
     accounts: list[AccountSettings] = Field(
         default_factory=list, description="The SIP accounts, each with its own unique name."
     )

@@ -17,6 +17,7 @@ from parley.settings.model import (
     SipSettings,
 )
 from parley.settings.network import StunSettings, TlsSettings
+from parley.settings.provisioning import ProvisioningSettings
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
 # plainly instead of pretending (and names the issue that brings them).
@@ -119,6 +120,14 @@ def render() -> str:
         "```",
         "",
         *_table(EventRule, "automation.rules[]."),
+        "",
+    ]
+    parts += [
+        "## `[provisioning]` — settings from a server (Functions › Provisioning)",
+        "",
+        *_table(ProvisioningSettings, "provisioning."),
+        "",
+        "The profile format is in `docs/provisioning.md`.",
         "",
     ]
     parts += ["## `[log]`", "", *_table(LogSettings, "log."), ""]

@@ -58,6 +58,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
+from parley.sip.avpf import (
+    Feedback,
+    answer_feedback,
+    feedback_of,
+    offer_feedback,
+    reoffer_feedback,
+)
 from parley.sip.sdp import (
     Attribute,
     Connection,
@@ -191,6 +198,7 @@ class SessionParams:
     session_name: str = "Parley"
     session_id: str | None = None  # None: a random number
     proto: str = "RTP/AVP"
+    rtcp_feedback: bool = False  # offer RTP/AVPF; keep the offered trr-int (parley.sip.avpf)
 
 
 @dataclass(frozen=True)
@@ -222,6 +230,7 @@ class NegotiatedMedia:
     remote_hold: bool
     stream_index: int
     codecs: tuple[CodecSpec, ...] = field(default=())  # every codec both sides agreed on
+    feedback: Feedback = field(default_factory=Feedback)  # RTP/AVPF, trr-int (RFC 4585)
 
     @property
     def can_send(self) -> bool:
@@ -397,6 +406,11 @@ def make_offer(
     media = _audio_media(
         params, entries, params.direction, proto=params.proto, rtcp_mux=params.rtcp_mux
     )
+    previous_audio = _own_audio_index(previous) if previous is not None else None
+    if previous is not None and previous_audio is not None:
+        reoffer_feedback(media, previous.media[previous_audio])  # the session's profile
+    elif params.rtcp_feedback:
+        offer_feedback(media)
     sdp = _session(params, _new_origin(params, rng))
     if previous is None:
         sdp.media = [media]
@@ -599,6 +613,7 @@ def _accept(
     mux = p.rtcp_mux and m.rtcp_mux
     ours = answer_direction(offer, m, p.direction)
     media = _audio_media(p, entries, ours, proto=m.proto, rtcp_mux=mux)
+    answer_feedback(m, media, enabled=p.rtcp_feedback)
     negotiated = _negotiated(
         offer,
         m,
@@ -609,6 +624,7 @@ def _accept(
         direction=ours,
         mux=mux,
         codecs=tuple(spec for _, spec in pairs),
+        feedback=feedback_of(m, media),
     )
     return media, negotiated
 
@@ -624,6 +640,7 @@ def _negotiated(
     direction: Direction,
     mux: bool,
     codecs: tuple[CodecSpec, ...],
+    feedback: Feedback,
 ) -> NegotiatedMedia:
     """`remote` is the far end's SDP: where to send, and how it wants to receive."""
     pt, codec = send
@@ -656,6 +673,7 @@ def _negotiated(
         remote_hold=remote.is_hold(m),
         stream_index=index,
         codecs=codecs,
+        feedback=feedback,
     )
 
 
@@ -745,6 +763,7 @@ def process_answer(
         direction=ours,
         mux=mux,
         codecs=tuple(codecs),
+        feedback=feedback_of(om, am),
     )
 
 

@@ -287,7 +287,9 @@ def offer_crypto(
     if not policy.offers_srtp:
         return
     media.remove_attr("crypto")
-    media.proto = policy.offer_proto
+    # RTP/AVPF (RTCP feedback, parley.sip.avpf) stays a feedback profile: SAVP -> SAVPF.
+    feedback = media.proto.upper() in ("RTP/AVPF", "RTP/SAVPF")
+    media.proto = policy.offer_proto + ("F" if feedback else "")
     kept = {c.suite.upper(): c.keys[0].key_salt for c in crypto_lines(previous)} if previous else {}
     for tag, suite in enumerate(policy.usable_suites, start=1):
         key = kept.get(suite) or _new_key(suite, key_source)

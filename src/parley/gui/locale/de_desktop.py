@@ -12,4 +12,21 @@ STRINGS: dict[str, str] = {
     "Parley could not set up its desktop integration.": "Parley konnte die "
     "Desktop-Einbindung nicht einrichten.",
     "Parley could not dial {link}.": "Parley konnte {link} nicht wählen.",
+    "Provisioning": "Provisionierung",
+    "Provisioning URL": "Provisionierungs-URL",
+    "Where Parley fetches its settings from (https://…).": "Von wo Parley seine "
+    "Einstellungen holt (https://…).",
+    "Provisioning user name": "Benutzername für die Provisionierung",
+    "Usually your SIP user name.": "Meist Ihr SIP-Benutzername.",
+    "Remember me": "Angemeldet bleiben",
+    "Keep the provisioning password in the keyring.": "Das Provisionierungs-Passwort im "
+    "Schlüsselbund speichern.",
+    "Provision at every start": "Bei jedem Start provisionieren",
+    "Fetch the settings again each time Parley starts.": "Die Einstellungen bei jedem Start "
+    "von Parley neu holen.",
+    "Provision again every (minutes)": "Erneut provisionieren alle (Minuten)",
+    "0: only at start.": "0: nur beim Start.",
+    "only at start": "nur beim Start",
+    "Provisioning failed: the last good settings stay in force.": "Provisionierung "
+    "fehlgeschlagen: Die zuletzt gültigen Einstellungen bleiben in Kraft.",
 }

@@ -1,0 +1,1 @@
+"""Provisioning: settings, accounts and contact sources from a server's profile."""
