@@ -979,8 +979,7 @@ def take_event_rules(out: Path, work: Path) -> int:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     crm = f"http://127.0.0.1:{server.server_address[1]}"
     settings = Settings()
-    settings.automation.check_updates = True
-    settings.automation.update_feed = f"http://127.0.0.1:{free_port('tcp')}/json"  # not read
+    settings.automation.check_updates = True  # shown only: the app is not started
     settings.automation.rules = [
         EventRule(
             name="CRM: caller's record",

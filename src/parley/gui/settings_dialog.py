@@ -268,7 +268,9 @@ class SettingsDialog(QDialog):
             else:
                 boxes = self._groups(groups, page.name, devices)
                 if page.name == "functions":  # Automation › Event rules: a list, no rows
-                    boxes.append(self._rules_box())
+                    titles = [box.title() for box in boxes]
+                    after = titles.index(tr("Automation")) + 1 if tr("Automation") in titles else 0
+                    boxes.insert(after or len(boxes), self._rules_box())
                 content = QWidget()
                 column = QVBoxLayout(content)
                 for box in boxes:
