@@ -46,6 +46,7 @@ from parley.app.recordings import Recordings
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.app.tracker import Tracker
 from parley.app.transfers import Transfers
+from parley.app.updates import UpdateChecker
 from parley.app.voicemail import Voicemail
 from parley.contacts.model import Contact
 from parley.contacts.store import FILE_NAME as CONTACTS_FILE
@@ -181,6 +182,9 @@ class Application:
             lambda: self.configuration.settings, self._dispatch, self.directory.contact_name
         )
         self.subscribe(self.rules.on_event)
+        # Automation › General › "Check for updates" (at most daily, when switched on).
+        self.updates = UpdateChecker(lambda: self.configuration.settings, self._dispatch, data)
+        self.subscribe(self.updates.on_event)
         # Provisioning (Functions › Provisioning): the profile from the server, applied.
         self.provisioning = Provisioning(self.configuration, self._dispatch, data)
 
@@ -220,6 +224,7 @@ class Application:
         if self._stopped:
             raise AppError("this application has been stopped; make a new one")
         self.engine.start()
+        self.updates.start()
         return self.engine.call(self._start_phone)
 
     async def _start_phone(self) -> None:
@@ -258,6 +263,7 @@ class Application:
         self.provisioning.stop()
         self.engine.stop(timeout)
         self.rules.close()
+        self.updates.close()
         self.directory.close()
         self._messages.close()
 

@@ -12,6 +12,7 @@ from typing import Any
 from parley.app.event_rules import RuleRan
 from parley.app.provisioning import ProvisioningChanged, ProvisioningResult
 from parley.app.snapshots import AccountInfo, CallInfo
+from parley.app.updates import UpdateChecked
 from parley.phone.events import (
     AccountStateChanged,
     BlfChanged,
@@ -400,11 +401,22 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         from parley.cli.commands_rules import rule_text
 
         data["text"] = rule_text(event)
+    elif isinstance(event, UpdateChecked):
+        data["text"] = update_text(event)
     elif isinstance(event, ConferenceChanged):
         data["calls"] = list(event.calls)
         data["muted"] = list(event.muted)
         data["text"] = conference_text(event)
     return data
+
+
+def update_text(event: UpdateChecked) -> str:
+    """The sentence for an update check."""
+    if event.problem is not None:
+        return f"Could not check for updates ({event.problem})."
+    if event.available:
+        return f"Parley {event.newest} is available (this is {event.current})."
+    return f"Parley {event.current} is up to date."
 
 
 def recording_text(event: RecordingChanged) -> str:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from parley.app.events import HistoryAdded, SettingsApplied
+from parley.app.updates import UpdateChecked
 from parley.contacts.model import Contact, initials
 from parley.contacts.numbers import is_dialable, is_sip_address
 from parley.gui import icons, widgets
@@ -61,6 +62,7 @@ from parley.gui.texts import (
 )
 from parley.gui.theme import apply_theme
 from parley.gui.tray import Tray
+from parley.gui.update_notice import update_notice
 from parley.gui.widgets import (
     EntryRow,
     format_when,
@@ -323,6 +325,8 @@ class MainWindow(QMainWindow):
             self.status.add_error(phone_error_text(event), phone_error_detail(event))
         elif isinstance(event, HistoryAdded):
             self._history_added(event)
+        elif isinstance(event, UpdateChecked) and update_notice(event):
+            self.status.show_message(update_notice(event))
         elif isinstance(event, SettingsApplied):
             self.account_list.refresh()
             self.apply_gui_settings()

@@ -38,11 +38,13 @@ from PySide6.QtWidgets import (
 )
 
 from parley.app import Application, SettingsApplied
+from parley.app.event_rules import RuleRan
 from parley.app.snapshots import AccountInfo
 from parley.gui import widgets
 from parley.gui.bridge import EngineBridge
 from parley.gui.call_dialogs import RecordingNotice
-from parley.gui.i18n import tr
+from parley.gui.i18n import N_, tr
+from parley.gui.rule_list import RuleListBox
 from parley.gui.settings_account_fields import ACCOUNT_GROUPS
 from parley.gui.settings_fields import (
     LEFT_OUT,
@@ -71,6 +73,8 @@ from parley.settings.model import AccountSettings, GuiSettings, Settings
 log = logging.getLogger(__name__)
 
 _ACCOUNT_KEY = re.compile(r"^accounts\[(\d+)\]\.(\w+)")
+# What finds the event rule list in the search (it has no rows of its own).
+RULE_SEARCH_WORDS = [N_("Event rules"), N_("Automation"), "REST API URL CRM"]
 
 
 def audio_device_names() -> dict[str, list[str]]:
@@ -263,6 +267,10 @@ class SettingsDialog(QDialog):
                 self._wire_accounts_page()
             else:
                 boxes = self._groups(groups, page.name, devices)
+                if page.name == "functions":  # Automation › Event rules: a list, no rows
+                    titles = [box.title() for box in boxes]
+                    after = titles.index(tr("Automation")) + 1 if tr("Automation") in titles else 0
+                    boxes.insert(after or len(boxes), self._rules_box())
                 content = QWidget()
                 column = QVBoxLayout(content)
                 for box in boxes:
@@ -295,6 +303,16 @@ class SettingsDialog(QDialog):
             if row.on_commit is None:
                 row.on_commit = self._linked_rows
         self._mark_provisioned()
+
+    def _rules_box(self) -> RuleListBox:
+        self.rules_box = RuleListBox(
+            lambda: self.draft.automation.rules,
+            lambda: self.app.settings.automation.rules,
+            self.app.rules.last_results,
+            self.app.rules.test_rule,
+            self.relay,
+        )
+        return self.rules_box
 
     def _record_all_changed(self, row: FieldRow) -> None:
         """Recording every call starts with the legal notice, as the record button does;
@@ -404,6 +422,9 @@ class SettingsDialog(QDialog):
                 pages_hit[row.page] = pages_hit.get(row.page, 0) + 1
                 if row.group is not None:
                     visible_boxes.add(id(row.group))
+        if needle and words_match(needle, RULE_SEARCH_WORDS + [tr(w) for w in RULE_SEARCH_WORDS]):
+            pages_hit["functions"] = pages_hit.get("functions", 0) + 1
+            visible_boxes.add(id(self.rules_box))
         for boxes in self.page_groups.values():
             for box in boxes:
                 box.setVisible(not needle or id(box) in visible_boxes)
@@ -430,12 +451,13 @@ class SettingsDialog(QDialog):
             first = next(p.name for p in PAGES if p.name in pages_hit)
             self.select_page(first)
         first_row = next(
-            r for r in self.rows.values() if r.page == self.current_page() and r.matches(needle)
+            (r for r in self.rows.values() if r.page == self.current_page() and r.matches(needle)),
+            None,
         )
         page = self.pages[self.current_page()]
         scroll = page.scroll_area if isinstance(page, AccountsPage) else page
         if isinstance(scroll, QScrollArea):
-            scroll.ensureWidgetVisible(first_row.container)
+            scroll.ensureWidgetVisible(self.rules_box if first_row is None else first_row.container)
 
     def _show_not_yet(self, missing: list[NotYet]) -> None:
         """Name, under the search, the matching settings Parley does not have yet."""
@@ -644,7 +666,7 @@ class SettingsDialog(QDialog):
             except SecretStoreError as exc:
                 problems.append(problem_text(exc))
         self._deleted.clear()
-        self.relay.run(future, None, self._apply_failed)
+        self.relay.run(future, lambda _r: self.rules_box.refresh(), self._apply_failed)
         qt_app = QApplication.instance()
         if isinstance(qt_app, QApplication):
             apply_theme(qt_app, self.draft.gui.theme)
@@ -684,6 +706,8 @@ class SettingsDialog(QDialog):
                     names=", ".join(names),
                 )
             )
+        elif isinstance(event, RuleRan):
+            self.rules_box.refresh()
         elif isinstance(event, PhoneError) and event.account is None and self.isVisible():
             self.accounts_page.status.setText(phone_error_text(event))
 

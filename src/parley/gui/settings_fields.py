@@ -462,6 +462,22 @@ PAGES: tuple[PageSpec, ...] = (
                             "the installed app declares them)."
                         ),
                     ),
+                    F(
+                        "automation.check_updates",
+                        N_("Check for updates"),
+                        N_(
+                            "Once a day Parley looks whether a newer version exists and says "
+                            "so in the status bar. Nothing is installed by itself."
+                        ),
+                    ),
+                    F(
+                        "automation.update_feed",
+                        N_("Update feed"),
+                        N_(
+                            "Where the newest version is read (the package index's JSON, or "
+                            "your organisation's copy of it)."
+                        ),
+                    ),
                 ),
             ),
             GroupSpec(

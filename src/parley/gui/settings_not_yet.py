@@ -73,7 +73,5 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("Jabra headsets"), _HEADSET, PROVISIONING),
     NotYet(N_("Plantronics (Poly) headsets"), _HEADSET, PROVISIONING),
     NotYet(N_("Sennheiser (EPOS) headsets"), _HEADSET, PROVISIONING),
-    NotYet(N_("Check for updates"), _AUTOMATION, PROVISIONING),
     NotYet(N_("Dial from Microsoft Outlook"), _AUTOMATION, PROVISIONING),
-    NotYet(N_("Event rules (open a URL, run a program)"), _AUTOMATION, PROVISIONING, "rest api"),
 )
