@@ -15,6 +15,7 @@ from parley.settings.model import (
     Settings,
     SipSettings,
 )
+from parley.settings.contact_sources import ContactSourceSettings, LdapAttributes
 from parley.settings.network import StunSettings, TlsSettings
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
@@ -81,6 +82,21 @@ def render() -> str:
         "## `[[accounts]]` — one table per SIP account",
         "",
         *_table(AccountSettings, "accounts."),
+    ]
+    parts += [
+        "",
+        "## `[[contacts.sources]]` — one table per contact source",
+        "",
+        "The built-in `local` source (Parley's own contacts) is always there and cannot be "
+        "renamed or deleted. A source has the common keys and those of its `kind` (marked "
+        "`xml:`, `ldap:`… below); a key of another kind is an error. Passwords of sources are "
+        "kept in the OS keyring (key `contact-source:<id>`), never in this file.",
+        "",
+        *_table(ContactSourceSettings, "contacts.sources."),
+        "",
+        "### `[contacts.sources.attributes]` — LDAP attribute mapping (the Attribute page)",
+        "",
+        *_table(LdapAttributes, "contacts.sources.attributes."),
     ]
     parts += ["", "## `[sip]` — protocol timers", "", *_table(SipSettings, "sip."), ""]
     parts += [
