@@ -94,9 +94,7 @@ class LdapAttributes(BaseModel):
     )
     mobile: str = Field(default="mobile", description="Attribute of the mobile number.")
     home: str = Field(default="homePhone", description="Attribute of the home number.")
-    fax: str = Field(
-        default="facsimileTelephoneNumber", description="Attribute of the fax number."
-    )
+    fax: str = Field(default="facsimileTelephoneNumber", description="Attribute of the fax number.")
 
     @field_validator("*", mode="after")
     @classmethod
@@ -173,9 +171,7 @@ class ContactSourceSettings(BaseModel):
         "system store.",
     )
     # --- windows
-    folder: OptPath = Field(
-        default=None, description="windows: the folder of the .contact files."
-    )
+    folder: OptPath = Field(default=None, description="windows: the folder of the .contact files.")
     # --- ldap
     host: OptHost = Field(default=None, description="ldap: the LDAP server (often the PBX).")
     port: int | None = Field(
@@ -235,9 +231,7 @@ class ContactSourceSettings(BaseModel):
     @classmethod
     def _check_filter(cls, value: str) -> str:
         text = value.strip()
-        if not (text.startswith("(") and text.endswith(")")) or text.count("(") != text.count(
-            ")"
-        ):
+        if not (text.startswith("(") and text.endswith(")")) or text.count("(") != text.count(")"):
             raise ValueError(
                 f"{value!r} is not an LDAP filter: write it in parentheses, "
                 "e.g. (objectClass=person)"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from parley.settings.contact_sources import ContactSourceSettings, LdapAttributes
 from parley.settings.model import (
     AccountSettings,
     FunctionsSettings,
@@ -15,7 +16,6 @@ from parley.settings.model import (
     Settings,
     SipSettings,
 )
-from parley.settings.contact_sources import ContactSourceSettings, LdapAttributes
 from parley.settings.network import StunSettings, TlsSettings
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
