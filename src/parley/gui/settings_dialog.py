@@ -283,6 +283,8 @@ class SettingsDialog(QDialog):
                 child = QTreeWidgetItem([box.title()])
                 child.setData(0, Qt.ItemDataRole.UserRole, (page.name, box))
                 item.addChild(child)
+            if page.name == "accounts":
+                self._add_contacts_page()
         for row in self.rows.values():
             row.load()
         password = self.rows["account.password"]
@@ -294,6 +296,18 @@ class SettingsDialog(QDialog):
         for row in self.rows.values():
             if row.on_commit is None:
                 row.on_commit = self._linked_rows
+
+    def _add_contacts_page(self) -> None:
+        """The manual's Contacts: the contact sources (a page of its own making)."""
+        from parley.gui.contact_sources_page import ContactSourcesPage
+
+        self.contacts_page = ContactSourcesPage(self.app, lambda: self.draft, self)
+        self.pages["contacts"] = self.contacts_page
+        self.page_groups["contacts"] = []
+        self.stack.addWidget(self.contacts_page)
+        item = QTreeWidgetItem([tr("Contacts")])
+        item.setData(0, Qt.ItemDataRole.UserRole, ("contacts", None))
+        self.tree.addTopLevelItem(item)
 
     def _record_all_changed(self, row: FieldRow) -> None:
         """Recording every call starts with the legal notice, as the record button does;
@@ -616,6 +630,12 @@ class SettingsDialog(QDialog):
                     tr("Nothing was saved: the password could not be stored."), error=True
                 )
                 return False
+        if not self.contacts_page.store_passwords():
+            self.select_page("contacts")
+            self._set_message(
+                tr("Nothing was saved: the password could not be stored."), error=True
+            )
+            return False
         try:
             future = self.app.update_settings(self.draft.model_copy(deep=True))
         except ConfigError as exc:
@@ -630,6 +650,7 @@ class SettingsDialog(QDialog):
             except SecretStoreError as exc:
                 problems.append(problem_text(exc))
         self._deleted.clear()
+        problems += self.contacts_page.saved()
         self.relay.run(future, None, self._apply_failed)
         qt_app = QApplication.instance()
         if isinstance(qt_app, QApplication):
