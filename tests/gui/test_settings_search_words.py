@@ -94,8 +94,8 @@ def test_a_setting_parley_lacks_says_so_and_names_its_issue(
     assert "Planned in issue #11 (encryption and network)." in text
     assert all(item.isHidden() for item in dialog._tree_items())
 
-    dialog.show_search("LDAP")
-    assert "“LDAP directory” is not available in Parley yet." in dialog.no_result.text()
+    dialog.show_search("Google")
+    assert "“Google contacts” is not available in Parley yet." in dialog.no_result.text()
     assert "issue #10" in dialog.no_result.text()
 
     dialog.show_search("headsets")  # several: each named with its issue
@@ -111,6 +111,8 @@ def test_a_setting_parley_lacks_says_so_and_names_its_issue(
 
     dialog.show_search("SRTP")  # it has come (issue #11): its row is found
     assert "SRTP key negotiation (SDES)" in shown_labels(dialog)
+    dialog.show_search("LDAP")  # it has come (issue #10): the Contacts page has it
+    assert dialog.current_page() == "contacts"
 
 
 def test_german_search_by_words_and_settings_not_there_yet(
@@ -138,12 +140,11 @@ def test_german_search_by_words_and_settings_not_there_yet(
     text = dialog.no_result.text()
     assert text.startswith("„RTCP-Feedback“ ist in Parley noch nicht verfügbar.")
     assert "Geplant in Issue #11 (Verschlüsselung und Netzwerk)." in text
-    dialog.show_search("ldap")
-    assert "„LDAP-Verzeichnis“ ist in Parley noch nicht verfügbar." in dialog.no_result.text()
-    dialog.show_search("Kontakte ohne")
-    text = dialog.no_result.text()
-    assert "Kontakte ohne Namen ausblenden" in text
-    assert "Kontakte ohne Rufnummer ausblenden" in text
+    dialog.show_search("google")
+    assert "„Google-Kontakte“ ist in Parley noch nicht verfügbar." in dialog.no_result.text()
+    dialog.show_search("Kontakte ohne")  # the filters of each contact source (issue #10)
+    assert dialog.current_page() == "contacts"
+    assert dialog.search_result.text() == "2 gefunden"
     dialog.show_search("nichtsdergleichen")
     assert dialog.search_result.text() == "Nichts gefunden"
     assert "Keine Einstellung passt zu „nichtsdergleichen“." == dialog.no_result.text()

@@ -41,7 +41,7 @@ from parley.contacts.source import SourceKind, SourceStatus, SyncState
 from parley.gui import widgets
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import N_, tr
-from parley.gui.settings_pages import scroll_page
+from parley.gui.settings_pages import scroll_page, words_match
 from parley.settings.contact_sources import (
     KIND_KEYS,
     WITH_PASSWORD,
@@ -192,6 +192,7 @@ class ContactSourcesPage(QWidget):
 
         self.list = QListWidget()
         self.list.setMaximumWidth(240)
+        self.list.setAccessibleName(tr("Contact sources"))
         self.add_button = QPushButton(tr("Add"))
         self.rename_button = QPushButton(tr("Rename"))
         self.delete_button = QPushButton(tr("Delete"))
@@ -569,6 +570,29 @@ class ContactSourcesPage(QWidget):
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
         self.message.setStyleSheet("color: #c0392b;" if error else "")
+
+    # ------------------------------------------------------------------ search
+
+    def search_texts(self) -> list[str]:
+        """What the settings search looks through on this page (English and shown)."""
+        english = [
+            "Contact sources",
+            *(KIND_NAMES[k] for k in (SourceKind.LOCAL, *ADDABLE)),
+            *(label for _k, label, _h in _TEXT_FIELDS),
+            *ATTRIBUTE_LABELS.values(),
+            "Use this account for outgoing calls",
+            "Use this account for presence",
+            "Hide contacts without name",
+            "Hide contacts without phone",
+            "Ignore TLS certificate",
+            "Limit the number of search results to",
+            "Synchronise now",
+        ]
+        return list(dict.fromkeys(english + [tr(t) for t in english]))
+
+    def matches(self, needle: str) -> int:
+        """How many of this page's settings the settings search `needle` finds."""
+        return sum(1 for text in self.search_texts() if words_match(needle, [text]))
 
     # ------------------------------------------------------------------ saving
 

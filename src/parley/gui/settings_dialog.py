@@ -426,6 +426,13 @@ class SettingsDialog(QDialog):
             for child in self._tree_items(item):
                 box = child.data(0, Qt.ItemDataRole.UserRole)[1]
                 child.setHidden(bool(needle) and id(box) not in visible_boxes)
+        source_hits = self.contacts_page.matches(needle) if needle else 0
+        if source_hits:  # the Contacts page is not made of rows
+            pages_hit["contacts"] = source_hits
+        contacts_item = next(
+            i for i in self._tree_items() if i.data(0, Qt.ItemDataRole.UserRole)[0] == "contacts"
+        )
+        contacts_item.setHidden(bool(needle) and not source_hits)
         missing = not_yet_matching(needle)
         count = sum(pages_hit.values())
         self._show_not_yet(missing if count else [])
@@ -440,8 +447,10 @@ class SettingsDialog(QDialog):
             return
         self.search_result.setText(tr("{count} found", count=count))
         if self.current_page() not in pages_hit:
-            first = next(p.name for p in PAGES if p.name in pages_hit)
-            self.select_page(first)
+            order = [PAGES[0].name, "contacts", *(p.name for p in PAGES[1:])]
+            self.select_page(next(name for name in order if name in pages_hit))
+        if self.current_page() == "contacts":
+            return
         first_row = next(
             r for r in self.rows.values() if r.page == self.current_page() and r.matches(needle)
         )
