@@ -421,7 +421,11 @@ class ContactSourcesPage(QWidget):
             problem = tr("The built-in source cannot be renamed.")
         elif not name:
             problem = tr("A source needs a name.")
-        elif any(s is not source and s.name.casefold() == name.casefold() for s in self.sources):
+        elif any(
+            s is not source
+            and name.casefold() in (s.name.casefold(), self._shown_name(s).casefold())
+            for s in self.sources
+        ):
             problem = tr("Another source is already called {name}.", name=name)
         if not problem:
             try:
