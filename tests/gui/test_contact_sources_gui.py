@@ -27,7 +27,7 @@ from parley.contacts.source import FetchResult, SourceIssue, SourceKind, SourceP
 from parley.gui.contact_sources_page import ContactSourcesPage
 from parley.gui.settings_dialog import SettingsDialog
 from parley.media.engine import AudioConfig
-from parley.settings import Settings, save_settings
+from parley.settings import AccountSettings, Settings, save_settings
 from parley.settings.contact_sources import ContactSourceSettings, ContactsSettings
 from peers.baresip import Baresip
 from peers.kamailio import Kamailio
@@ -306,5 +306,91 @@ def test_a_phone_book_caller_shows_with_their_name(
         w.views.setCurrentIndex(2)
         rig.wait(lambda: w.items() and w.items()[0][0] == "entry")
         assert w.items()[0][2].name_label.text() == "Anna Berg"
+    finally:
+        rig.close()
+
+
+def test_a_sources_account_calls_its_contacts_and_ldap_refines_searches(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    book = write_book(tmp_path)
+
+    def person(name: str, number: str) -> Contact:
+        return Contact(display_name=name, numbers=(PhoneNumber(number, NumberType.BUSINESS),))
+
+    settings = Settings(
+        accounts=[
+            AccountSettings(name=n, domain="127.0.0.1:9", username=u, register_on_startup=False)
+            for n, u in (("office", "1001"), ("mobile", "1002"))
+        ],
+        contacts=ContactsSettings(
+            sources=[
+                ContactSourceSettings(
+                    id="book",
+                    name="PBX book",
+                    kind=SourceKind.XML_PHONEBOOK,
+                    location=str(book),
+                    outgoing_account="mobile",
+                ),
+                ContactSourceSettings(
+                    id="dir",
+                    name="Directory",
+                    kind=SourceKind.LDAP,
+                    host="127.0.0.1",
+                    base_dn="dc=x",
+                ),
+            ]
+        ),
+    )
+    searched: list[str] = []
+
+    def search(_s: Any, _r: Any, text: str, _limit: int) -> FetchResult:
+        searched.append(text)
+        return FetchResult(
+            contacts=(person("Erik Lang", "0301112"), person("Erika Server", "0302223"))
+        )
+
+    path = tmp_path / "settings.toml"
+    save_settings(settings, path)
+    app = Application(
+        path,
+        use_keyring=False,
+        data_dir=tmp_path / "data",
+        bind_host="127.0.0.1",
+        audio=AudioConfig(),
+        source_tables=SourceTables(
+            fetchers={
+                SourceKind.XML_PHONEBOOK: Fetches(),
+                SourceKind.LDAP: lambda _s, _r: FetchResult(
+                    contacts=(person("Erik Lang", "0301112"),)
+                ),
+            },
+            searchers={SourceKind.LDAP: search},
+        ),
+    )
+    rig = GuiRig(app, qtbot)
+    try:
+        rig.start()
+        w = rig.window
+
+        def remote_names() -> list[str]:
+            return [row.name_label.text() for kind, _i, row in w.items() if kind == "remote"]
+
+        rig.wait(lambda: sorted(remote_names()) == ["Anna Berg", "Carl Dorn", "Erik Lang"])
+        anna = next(
+            i for k, i, row in w.items() if k == "remote" and row.name_label.text() == "Anna Berg"
+        )
+        w.select("remote", anna)
+        asked: list[tuple[str, str]] = []
+        w.call_window.dial_requested.connect(lambda number, acc: asked.append((number, acc)))
+        qtbot.mouseClick(w.call_window.call_button, Qt.MouseButton.LeftButton)
+        assert asked == [("+49 30 5550199", "mobile")]  # the book's account
+
+        # The cache answers at once; the LDAP server adds what it has besides.
+        w.search.setText("erik")
+        assert "Erik Lang" in remote_names()
+        rig.wait(lambda: "Erika Server" in remote_names())
+        assert remote_names().count("Erik Lang") == 1
+        assert "erik" in searched
     finally:
         rig.close()

@@ -62,6 +62,9 @@ class CallWindow(QWidget):
         self.contact: Contact | None = None
         self.entry: HistoryEntry | None = None
         self.source_name = ""  # the contact source of a contact that is not ours
+        # The account that calls the contact shown ("Use this account for outgoing calls"
+        # of its source); "" = the usual one.
+        self.contact_account = ""
         # What happened to a call (forwarded, auto answered…), by history entry id,
         # as the call's events said while it ran.
         self.notes: dict[int, CallNote] = {}
@@ -180,11 +183,12 @@ class CallWindow(QWidget):
             return [PhoneNumber(entry.number if plain or not entry.uri else entry.uri)]
         return []
 
-    def show_contact(self, contact: Contact, source: str = "") -> None:
+    def show_contact(self, contact: Contact, source: str = "", account: str = "") -> None:
         """Show a contact; `source` names the contact source of one that is not ours
-        (shown read-only: no edit, delete or favourite)."""
+        (shown read-only: no edit, delete or favourite); `account` calls it."""
         self.contact, self.entry = contact, None
         self.source_name = source
+        self.contact_account = account
         self._show_party(contact.name, contact.avatar)
         self.number_label.setText(
             "\n".join(
@@ -287,7 +291,7 @@ class CallWindow(QWidget):
 
     def _call_clicked(self) -> None:
         numbers = self.numbers()
-        account = self.entry.account if self.entry is not None else ""
+        account = self.entry.account if self.entry is not None else self.contact_account
         if len(numbers) == 1:
             self.dial_requested.emit(numbers[0].number, account)
             return

@@ -51,7 +51,7 @@ from parley.gui.features import Features
 from parley.gui.i18n import N_, tr
 from parley.gui.missed_calls import MissedCalls
 from parley.gui.shortcuts import install_shortcuts
-from parley.gui.source_contacts import listed_contacts, remote_row
+from parley.gui.source_contacts import Refiner, listed_contacts, outgoing_account, remote_row
 from parley.gui.status_bar import StatusBar
 from parley.gui.texts import (
     call_end_text,
@@ -104,6 +104,8 @@ class MainWindow(QMainWindow):
         self.last_incoming_actions: list[str] = []
         self.last_menu: QMenu | None = None  # the last context menu shown (tests use it)
         self._remote: dict[int, ListedContact] = {}  # other sources' contacts in the list
+        self.refiner = Refiner(self)  # LDAP: the server completes what the cache found
+        self.refiner.found.connect(self._refined)
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -508,6 +510,8 @@ class MainWindow(QMainWindow):
             self._section(tr("Recent calls"))
         for entry in entries:
             self._add_entry_item(entry)
+        if text and view != FAVOURITES:
+            self.refiner.ask(self.application, text)
         self._restore_selection(selected)
         self.features.decorate(self.items())
         if text and not self.entry_list.selectedItems():
@@ -526,6 +530,17 @@ class MainWindow(QMainWindow):
                 self.empty_label.setText(tr("No favourites yet: mark a contact with the star."))
             else:
                 self.empty_label.setText(tr("No contacts yet: add one with +."))
+
+    def _refined(self, source_id: str, text: str, contacts: list[Contact]) -> None:
+        """A searching source's server answered: add what the cache did not have."""
+        if self.search.text().strip() != text:
+            return  # the person typed on
+        shown = self._remote.values()
+        for listed in Refiner.new_ones(self.application, source_id, contacts, shown):
+            index = len(self._remote)
+            self._remote[index] = listed
+            self._add_row(("remote", index), remote_row(listed, not self.gui.hide_avatars))
+        self.empty_label.setVisible(not self.entry_list.count())
 
     def _clear_details(self) -> None:
         """A search that does not find the party shown: stale details go (a call in
@@ -629,13 +644,15 @@ class MainWindow(QMainWindow):
         kind, item_id = key
         if kind == "remote":  # another source's contact: read-only
             listed = self._remote[item_id]
-            self.call_window.show_contact(listed.contact, source=listed.source_name)
+            account = outgoing_account(self.application, listed.source_id)
+            self.call_window.show_contact(listed.contact, listed.source_name, account)
             self.compact_name.setText(listed.contact.name)
         elif kind == "contact":
             contact = self.application.contacts.get(item_id)
             if contact is None:
                 return
-            self.call_window.show_contact(contact)
+            account = outgoing_account(self.application, "local")
+            self.call_window.show_contact(contact, account=account)
             self.compact_name.setText(contact.name)
         else:
             found = self.application.history.get(item_id)
@@ -661,7 +678,8 @@ class MainWindow(QMainWindow):
 
     def _compact_call(self) -> None:
         numbers = self.call_window.numbers()
-        account = self.call_window.entry.account if self.call_window.entry else ""
+        entry = self.call_window.entry
+        account = entry.account if entry else self.call_window.contact_account
         if len(numbers) == 1:
             self.dial(numbers[0].number, account)
         elif numbers:
