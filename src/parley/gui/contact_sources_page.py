@@ -575,6 +575,15 @@ class ContactSourcesPage(QWidget):
         self.message.setText(text)
         self.message.setStyleSheet("color: #c0392b;" if error else "")
 
+    def account_deleted(self, name: str) -> None:
+        """An account went: sources that used it use the usual one again."""
+        for source in self.sources:
+            if (source.outgoing_account or "").casefold() == name.casefold():
+                source.outgoing_account = None
+            if (source.presence_account or "").casefold() == name.casefold():
+                source.presence_account = None
+        self._show_selected()
+
     # ------------------------------------------------------------------ search
 
     def search_texts(self) -> list[str]:

@@ -560,6 +560,7 @@ class SettingsDialog(QDialog):
         self.draft.accounts.remove(account)
         self._pending_passwords.pop(account.name, None)
         self._deleted.append(account)
+        self.contacts_page.account_deleted(account.name)
         self._show_accounts()
 
     def _register(self, on: bool) -> None:

@@ -20,7 +20,11 @@ from parley.settings.network import StunSettings, TlsSettings
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
 # plainly instead of pretending (and names the issue that brings them).
-NOT_YET_EFFECTIVE: dict[str, str] = {}
+NOT_YET_EFFECTIVE: dict[str, str] = {
+    "contacts.sources.presence_account": "the presence of contact sources' contacts "
+    "(the local contacts' presence addresses are watched through every account that "
+    "subscribes presence)",
+}
 
 HEADER = """# Settings reference
 
