@@ -4,6 +4,8 @@ write fails, look-ups in national and international spellings, searches, validat
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,43 @@ def test_numbers_keep_their_types_and_order(cache: ContactCache) -> None:
     )
     cache.replace_all([contact])
     assert cache.contacts()[0].numbers == contact.numbers
+
+
+def test_the_old_copy_answers_other_threads_while_a_new_one_is_written(
+    cache: ContactCache,
+) -> None:
+    cache.replace_all([person("Anna Berg", "0301234567")], etag='"v1"')
+    seen: list[object] = []
+
+    def new_copy() -> Iterator[Contact]:
+        for i in range(2500):
+            if i == 2200:  # two chunks written: another thread looks a caller up
+                worker = threading.Thread(target=lambda: seen.append(cache.lookup("0301234567")))
+                worker.start()
+                worker.join(20)
+                seen.append(worker.is_alive())
+            yield person(f"P{i}", f"040{100000 + i}")
+
+    assert cache.replace_all(new_copy()) == 2500
+    found, still_waiting = seen
+    assert isinstance(found, Contact) and found.name == "Anna Berg"  # not held up, old copy
+    assert still_waiting is False
+    assert cache.lookup("0301234567") is None and cache.count() == 2500
+
+
+def test_generations_do_not_pile_up(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    cache = ContactCache(path, default_region="DE")
+    for round_ in range(3):
+        cache.replace_all([person(f"R{round_}-{i}", f"0301{round_}{i:04d}") for i in range(1500)])
+    cache.close()
+    with sqlite3.connect(path) as conn:
+        rows = sum(conn.execute(f"SELECT COUNT(*) FROM contacts_{g}").fetchone()[0] for g in (0, 1))
+        numbers = sum(
+            conn.execute(f"SELECT COUNT(*) FROM numbers_{g}").fetchone()[0] for g in (0, 1)
+        )
+    assert (rows, numbers) == (1500, 1500)  # the old copies are gone
+    again = ContactCache(path, default_region="DE")
+    assert again.lookup("+49 301 20042") is not None  # the last round answers after a restart
+    assert again.count() == 1500
+    again.close()

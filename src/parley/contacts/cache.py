@@ -2,8 +2,10 @@
 the contact store), so that lists, searches and caller look-ups are answered at once
 whatever the server does.
 
-A good fetch replaces everything in one transaction; a failed one never touches the
-cache (the last good copy keeps answering). Numbers are indexed under
+A good fetch replaces everything at once: the new copy is written beside the answering
+one in short transactions (so that a caller look-up on the engine thread never waits
+long for the file) and takes its place in one transaction; a failed fetch, or a write
+that fails half-way, never touches the answering copy. Numbers are indexed under
 `normalize_number(number, region)`, so national and international spellings meet; the
 HTTP validators (ETag, Last-Modified) of the copy are kept for the next fetch.
 """
@@ -19,10 +21,13 @@ from parley.contacts.model import Contact, NumberType, PhoneNumber
 from parley.contacts.numbers import clean_number, normalize_number, valid_region
 from parley.history.db import Database
 
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE contacts (
-        id           INTEGER PRIMARY KEY,
+# Two copies live side by side (tables _0 and _1): a new one is written into the idle
+# tables in short transactions (a reader never waits long for the file), made the
+# answering one in a single tiny transaction, and the old one emptied at once
+# (DELETE without WHERE: SQLite drops the tables' pages instead of row after row).
+_TABLES = """
+    CREATE TABLE contacts_{g} (
+        id           INTEGER PRIMARY KEY,  -- the source's order
         first_name   TEXT NOT NULL DEFAULT '',
         last_name    TEXT NOT NULL DEFAULT '',
         display_name TEXT NOT NULL DEFAULT '',
@@ -31,20 +36,24 @@ MIGRATIONS: tuple[str, ...] = (
         sort_key     TEXT NOT NULL,  -- the name shown, casefolded
         haystack     TEXT NOT NULL   -- names and company, casefolded, for searches
     );
-    CREATE TABLE numbers (
-        contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+    CREATE TABLE numbers_{g} (
+        contact_id INTEGER NOT NULL,
         position   INTEGER NOT NULL,
         number     TEXT NOT NULL,
         type       TEXT NOT NULL,
         key        TEXT NOT NULL,  -- normalize_number(number, region)
         digits     TEXT NOT NULL   -- clean_number(number), for searches
     );
-    CREATE INDEX numbers_by_key ON numbers (key);
-    CREATE INDEX numbers_by_contact ON numbers (contact_id, position);
-    CREATE INDEX contacts_by_name ON contacts (sort_key);
-    CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-    """,
+    CREATE INDEX numbers_{g}_by_key ON numbers_{g} (key);
+    CREATE INDEX numbers_{g}_by_contact ON numbers_{g} (contact_id, position);
+    CREATE INDEX contacts_{g}_by_name ON contacts_{g} (sort_key);
+"""
+MIGRATIONS: tuple[str, ...] = (
+    _TABLES.format(g=0)
+    + _TABLES.format(g=1)
+    + "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
 )
+CHUNK = 1000  # contacts per write transaction while a new copy is filled in
 
 
 def cache_file_name(source_id: str) -> str:
@@ -63,6 +72,7 @@ class ContactCache:
     def __init__(self, path: Path | str, *, default_region: str | None = None) -> None:
         self._db = Database(path, MIGRATIONS, what="contact source cache")
         self.default_region = valid_region(default_region)
+        self._gen = int(self._meta("generation") or 0)  # the copy that answers
         self._rekey_if_region_changed()
 
     @property
@@ -80,11 +90,12 @@ class ContactCache:
         if self._meta("region") == region:
             return
         with self._db.transaction() as conn:
-            rows = conn.execute("SELECT rowid, number FROM numbers").fetchall()
-            conn.executemany(
-                "UPDATE numbers SET key = ? WHERE rowid = ?",
-                [(self._key(r["number"]), r["rowid"]) for r in rows],
-            )
+            for g in (0, 1):
+                rows = conn.execute(f"SELECT rowid, number FROM numbers_{g}").fetchall()
+                conn.executemany(
+                    f"UPDATE numbers_{g} SET key = ? WHERE rowid = ?",
+                    [(self._key(r["number"]), r["rowid"]) for r in rows],
+                )
             conn.execute(
                 "INSERT OR REPLACE INTO meta (name, value) VALUES ('region', ?)", (region,)
             )
@@ -124,11 +135,37 @@ class ContactCache:
         signature: str | None = None,
         synced_at: float | None = None,
     ) -> int:
-        """Make `contacts` the whole copy, in one transaction (all or nothing); returns
-        how many are stored."""
+        """Make `contacts` the whole copy, all or nothing: the new copy is written beside
+        the answering one and takes its place in one transaction; if anything fails
+        before, the old copy answers on. Returns how many are stored."""
+        new = 1 - self._gen
+        self._drop(new)  # what an interrupted earlier fill left
+        count = 0
+        batch: list[Contact] = []
+        try:
+            for contact in contacts:
+                batch.append(contact)
+                if len(batch) >= CHUNK:
+                    count += self._write(new, batch, count)
+                    batch = []
+            count += self._write(new, batch, count)
+        except BaseException:
+            self._drop(new)
+            raise
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (name, value) VALUES ('generation', ?)", (str(new),)
+            )
+            self._write_meta(conn, etag, last_modified, signature, synced_at)
+            self._gen = new
+        self._drop(1 - new)
+        return count
+
+    def _write(self, gen: int, contacts: list[Contact], offset: int) -> int:
+        """One short transaction of the new copy (ids follow the source's order)."""
         rows: list[tuple[object, ...]] = []
         numbers: list[tuple[object, ...]] = []
-        for index, contact in enumerate(contacts, start=1):
+        for index, contact in enumerate(contacts, start=1 + offset):
             texts = (contact.first_name, contact.last_name, contact.display_name, contact.company)
             rows.append(
                 (
@@ -146,21 +183,26 @@ class ContactCache:
                         (index, position, text, _type(n.type).value, self._key(text),
                          clean_number(text))
                     )  # fmt: skip
+        if not rows:
+            return 0
         with self._db.transaction() as conn:
-            conn.execute("DELETE FROM numbers")
-            conn.execute("DELETE FROM contacts")
             conn.executemany(
-                "INSERT INTO contacts (id, first_name, last_name, display_name, company,"
+                f"INSERT INTO contacts_{gen} (id, first_name, last_name, display_name, company,"
                 " presence, sort_key, haystack) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             conn.executemany(
-                "INSERT INTO numbers (contact_id, position, number, type, key, digits)"
+                f"INSERT INTO numbers_{gen} (contact_id, position, number, type, key, digits)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 numbers,
             )
-            self._write_meta(conn, etag, last_modified, signature, synced_at)
         return len(rows)
+
+    def _drop(self, gen: int) -> None:
+        """Empty one copy's tables (the answering one is never passed here)."""
+        with self._db.transaction() as conn:
+            conn.execute(f"DELETE FROM numbers_{gen}")
+            conn.execute(f"DELETE FROM contacts_{gen}")
 
     def mark_unchanged(
         self,
@@ -201,15 +243,16 @@ class ContactCache:
     # -- reading
 
     def count(self) -> int:
-        row = self._db.query_one("SELECT COUNT(*) FROM contacts")
+        row = self._db.query_one(f"SELECT COUNT(*) FROM contacts_{self._gen}")
         return int(row[0]) if row is not None else 0
 
     def contacts(self, limit: int | None = None) -> list[Contact]:
         """Every contact, sorted by the name shown."""
-        sql = "SELECT * FROM contacts ORDER BY sort_key, id"
+        gen = self._gen
+        sql = f"SELECT * FROM contacts_{gen} ORDER BY sort_key, id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self._load(self._db.query(sql))
+        return self._load(gen, self._db.query(sql))
 
     def search(self, text: str, limit: int = 200) -> list[Contact]:
         """Contacts whose names or company contain `text` (any case), or one of whose
@@ -218,28 +261,34 @@ class ContactCache:
         if not needle:
             return self.contacts(limit)
         digits = clean_number(text)
-        sql = "SELECT * FROM contacts WHERE haystack LIKE ? ESCAPE '\\'"
+        gen = self._gen
+        sql = f"SELECT * FROM contacts_{gen} WHERE haystack LIKE ? ESCAPE '\\'"
         params: list[object] = [_like(needle)]
         if digits:
-            sql += " OR id IN (SELECT contact_id FROM numbers WHERE digits LIKE ? ESCAPE '\\')"
+            sql += (
+                f" OR id IN (SELECT contact_id FROM numbers_{gen} WHERE digits LIKE ? ESCAPE '\\')"
+            )
             params.append(_like(digits))
         sql += f" ORDER BY sort_key, id LIMIT {int(limit)}"
-        return self._load(self._db.query(sql, params))
+        return self._load(gen, self._db.query(sql, params))
 
     def lookup(self, number: str) -> Contact | None:
         """The first contact (in the source's order) owning `number` in any spelling."""
         if not number.strip():
             return None
+        gen = self._gen
         row = self._db.query_one(
-            "SELECT contact_id FROM numbers WHERE key = ? ORDER BY contact_id LIMIT 1",
+            f"SELECT contact_id FROM numbers_{gen} WHERE key = ? ORDER BY contact_id LIMIT 1",
             (self._key(number),),
         )
         if row is None:
             return None
-        found = self._load(self._db.query("SELECT * FROM contacts WHERE id = ?", (int(row[0]),)))
+        found = self._load(
+            gen, self._db.query(f"SELECT * FROM contacts_{gen} WHERE id = ?", (int(row[0]),))
+        )
         return found[0] if found else None
 
-    def _load(self, rows: list[sqlite3.Row]) -> list[Contact]:
+    def _load(self, gen: int, rows: list[sqlite3.Row]) -> list[Contact]:
         if not rows:
             return []
         ids = [int(r["id"]) for r in rows]
@@ -247,7 +296,7 @@ class ContactCache:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             for n in self._db.query(
-                "SELECT contact_id, number, type FROM numbers WHERE contact_id IN"
+                f"SELECT contact_id, number, type FROM numbers_{gen} WHERE contact_id IN"
                 f" ({', '.join('?' * len(chunk))}) ORDER BY contact_id, position",
                 chunk,
             ):

@@ -404,7 +404,8 @@ class ContactSources:
 
     def list_contacts(self, search: str = "", limit: int = 500) -> list[ListedContact]:
         """The address book: the contacts of every enabled source (local first), each
-        source's filters applied, answered from the caches."""
+        source's filters applied, answered from the caches; at most `limit` of each remote
+        source (a 100,000-entry phone book is searched, not scrolled)."""
         out: list[ListedContact] = []
         for source in self.enabled():
             s = source.settings
@@ -417,7 +418,9 @@ class ContactSources:
                     )
                 else:
                     found = filter_contacts(
-                        source.search(search, limit) if search.strip() else source.contacts(),
+                        source.search(search, limit)
+                        if search.strip()
+                        else source.cache.contacts(limit),
                         hide_without_name=s.hide_without_name,
                         hide_without_number=s.hide_without_number,
                     )
