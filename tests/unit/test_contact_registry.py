@@ -311,3 +311,54 @@ def test_ldap_search_refines_on_the_server(store: ContactStore) -> None:
     assert got[0][0].name == "Found berg"
     assert not registry.refine("local", "berg", 10, lambda c: None)
     registry.stop()
+
+
+def test_storing_a_large_book_reports_progress(store: ContactStore) -> None:
+    many = tuple(person(f"P{i}", f"030{1000000 + i}") for i in range(2500))
+    registry, events = make(store, FakeFetcher(FetchResult(contacts=many)))
+    status = registry.sync_now(remote(registry))
+    assert status.state is SyncState.OK and status.count == 2500
+    steps = [st.progress for _sid, st in events if st.state is SyncState.SYNCING]
+    assert steps == [None, (0, 2500), (1000, 2500), (2000, 2500)]
+    registry.stop()
+
+
+def test_a_watched_folder_that_changes_is_read_again(store: ContactStore, tmp_path: Path) -> None:
+    reads: list[int] = []
+    signature = ["sig-1"]
+
+    def read(_s: ContactSourceSettings, _r: FetchRequest) -> FetchResult:
+        reads.append(1)
+        return FetchResult(contacts=(person(f"Anna {len(reads)}", "0301"),))
+
+    source = ContactSourceSettings(
+        id="win", name="Win", kind=SourceKind.WINDOWS, folder=tmp_path, refresh_minutes=0
+    )
+    registry = ContactSources(
+        ContactsSettings(sources=[source]).sources,
+        store,
+        fetchers={SourceKind.WINDOWS: read},
+        signatures={SourceKind.WINDOWS: lambda _s: signature[0]},
+        check_interval=0.05,
+    )
+    registry.start()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(reads) < 1:
+        time.sleep(0.02)
+    time.sleep(0.3)  # several checks of an unchanged folder: no new read
+    assert len(reads) == 1
+    signature[0] = "sig-2"  # a .contact file was added
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(reads) < 2:
+        time.sleep(0.02)
+    assert len(reads) == 2
+    deadline = time.monotonic() + 20
+    while (
+        time.monotonic() < deadline and remote(registry, "win").status().state is not SyncState.OK
+    ):
+        time.sleep(0.02)
+    names = lambda: [c.name for c in remote(registry, "win").contacts()]  # noqa: E731
+    while time.monotonic() < deadline and names() != ["Anna 2"]:
+        time.sleep(0.02)
+    assert names() == ["Anna 2"]
+    registry.stop()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from parley.contacts.model import Contact, NumberType, PhoneNumber
@@ -134,10 +134,12 @@ class ContactCache:
         last_modified: str | None = None,
         signature: str | None = None,
         synced_at: float | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> int:
         """Make `contacts` the whole copy, all or nothing: the new copy is written beside
         the answering one and takes its place in one transaction; if anything fails
-        before, the old copy answers on. Returns how many are stored."""
+        before, the old copy answers on. `progress(stored)` hears how far the writing
+        is. Returns how many are stored."""
         new = 1 - self._gen
         self._drop(new)  # what an interrupted earlier fill left
         count = 0
@@ -148,6 +150,8 @@ class ContactCache:
                 if len(batch) >= CHUNK:
                     count += self._write(new, batch, count)
                     batch = []
+                    if progress is not None:
+                        progress(count)
             count += self._write(new, batch, count)
         except BaseException:
             self._drop(new)

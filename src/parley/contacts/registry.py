@@ -41,6 +41,7 @@ from parley.settings.contact_sources import ContactSourceSettings
 log = logging.getLogger(__name__)
 
 DEFAULT_FETCH_TIMEOUT = 30.0  # seconds one fetch may take, all of it
+CHECK_INTERVAL = 30.0  # seconds between cheap change checks (a contacts folder's signature)
 LOOKUP_BUDGET = 0.5  # seconds a caller-name look-up may spend over all sources
 _MEMO_SIZE = 512
 
@@ -233,6 +234,7 @@ class RemoteSource:
             else SourceStatus()
         )
         self.next_due = 0.0  # monotonic time of the next periodic sync
+        self.next_check = 0.0  # monotonic time of the next cheap change check
 
     @property
     def id(self) -> str:
@@ -297,7 +299,8 @@ class ContactSources:
     `searchers`, `signatures`: the tables of what fetches each kind (default: the real
     modules). `password_of(source)`: the source's password (the keyring). `on_status`
     hears every status change, on the worker thread. `fetch_timeout`: the deadline of
-    one fetch.
+    one fetch. `check_interval`: how often sources with a cheap change check (a
+    folder's signature) are looked at between their periodic synchronisations.
     """
 
     def __init__(
@@ -313,6 +316,7 @@ class ContactSources:
         password_of: Callable[[ContactSourceSettings], str | None] = lambda _s: None,
         on_status: StatusCallback | None = None,
         fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
+        check_interval: float = CHECK_INTERVAL,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.local_store = local
@@ -323,6 +327,7 @@ class ContactSources:
         self.signatures = dict(SIGNATURES if signatures is None else signatures)
         self.password_of = password_of
         self.fetch_timeout = fetch_timeout
+        self.check_interval = check_interval
         self.clock = clock
         self._listeners: list[StatusCallback] = [on_status] if on_status else []
         self._lock = threading.RLock()
@@ -549,6 +554,8 @@ class ContactSources:
                 minutes = source.settings.refresh_minutes
                 if source.next_due == 0.0 or (minutes and now >= source.next_due):
                     wanted.append(source.id)
+                elif self._changed_since_sync(source, now):
+                    wanted.append(source.id)  # watched: the folder changed
             for sid in wanted:
                 if self._stopping:
                     return
@@ -561,6 +568,17 @@ class ContactSources:
             self._wake.clear()
             self._wake.wait(self._next_wait())
 
+    def _changed_since_sync(self, source: RemoteSource, now: float) -> bool:
+        sign = self.signatures.get(source.kind)
+        if sign is None or now < source.next_check:
+            return False
+        source.next_check = now + self.check_interval
+        settings = source.settings
+        box = run_with_deadline(
+            lambda: FetchResult(etag=sign(settings)), self.fetch_timeout, settings.id
+        )
+        return box.etag is not None and box.etag != source.cache.signature
+
     def _next_wait(self) -> float:
         if not self._queue.empty():
             return 0.0
@@ -569,6 +587,8 @@ class ContactSources:
         for source in self.enabled():
             if isinstance(source, RemoteSource) and source.settings.refresh_minutes:
                 waits.append(max(0.0, source.next_due - now))
+            if isinstance(source, RemoteSource) and source.kind in self.signatures:
+                waits.append(max(0.0, source.next_check - now))
         return min(waits)
 
     def sync_now(self, source: RemoteSource) -> SourceStatus:
@@ -598,18 +618,20 @@ class ContactSources:
                         synced_at=now,
                     )
                 else:
-                    self._report(
-                        source,
-                        replace(
-                            before, state=SyncState.SYNCING, progress=(0, len(result.contacts))
-                        ),
-                    )
+                    total = len(result.contacts)
+                    syncing = replace(before, state=SyncState.SYNCING)
+
+                    def stored(done: int) -> None:
+                        self._report(source, replace(syncing, progress=(done, total)))
+
+                    stored(0)
                     source.cache.replace_all(
                         result.contacts,
                         etag=result.etag,
                         last_modified=result.last_modified,
                         signature=signature,
                         synced_at=now,
+                        progress=stored,
                     )
                 status = SourceStatus(
                     SyncState.OK, count=source.cache.count(), synced_at=now, issues=result.issues

@@ -683,7 +683,15 @@ class ContactSourcesPage(QWidget):
         failed = status.state in (SyncState.FAILED, SyncState.FAILED.value)
         self.status_label.setStyleSheet("color: #c0392b;" if failed else "")
         self.progress.setVisible(syncing)
-        self.progress.setRange(0, 0)  # busy: fetchers do not say how far they are
+        if isinstance(status, ContactSourceChanged):
+            done, total = status.done, status.total
+        else:
+            done, total = status.progress or (-1, -1)
+        if total > 0:  # storing what came: how far
+            self.progress.setRange(0, total)
+            self.progress.setValue(max(0, done))
+        else:
+            self.progress.setRange(0, 0)  # busy: a fetch does not say how far it is
 
     def sync_now(self) -> None:
         source = self.selected()
