@@ -394,3 +394,23 @@ def test_a_sources_account_calls_its_contacts_and_ldap_refines_searches(
         assert "erik" in searched
     finally:
         rig.close()
+
+
+def test_a_source_saved_without_its_access_data_says_what_to_fill_in(
+    qtbot: Any, page_app: Any
+) -> None:
+    app, fetches = page_app
+    dialog, page = open_contacts_page(qtbot, app)
+    page.add_source(SourceKind.XML_PHONEBOOK)
+    assert dialog.apply(), dialog.message.text()
+    qtbot.waitUntil(lambda: "Not set up yet" in page.status_label.text(), timeout=20_000)
+    assert "fill in “Local path/URL” and save" in page.status_label.text()
+    assert fetches.count == 0  # nothing was fetched
+    page.add_source(SourceKind.LDAP)
+    page.fields["host"].setText("127.0.0.1")
+    page.fields["host"].editingFinished.emit()
+    page.fields["base_dn"].setText("dc=auerswald")
+    page.fields["base_dn"].editingFinished.emit()
+    assert dialog.apply(), dialog.message.text()
+    # This test's application has no LDAP fetcher: the source says so plainly.
+    qtbot.waitUntil(lambda: "cannot read this kind" in page.status_label.text(), timeout=20_000)

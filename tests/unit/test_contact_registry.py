@@ -259,6 +259,7 @@ def test_settings_problems_fail_without_fetching(store: ContactStore) -> None:
     registry, _ = make(store, fetcher, source)
     status = registry.sync_now(remote(registry))
     assert status.state is SyncState.FAILED and not fetcher.requests
+    assert [(i.problem, i.where) for i in status.issues] == [(SourceProblem.NOT_SET_UP, "location")]
     registry.stop()
 
 

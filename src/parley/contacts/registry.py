@@ -649,13 +649,14 @@ class ContactSources:
 
     def _fetch(self, source: RemoteSource) -> tuple[FetchResult, str | None]:
         settings = source.settings
-        problems = settings.problems()
-        if problems:
+        missing = settings.missing()
+        if missing:
             return (
                 FetchResult(
                     failed=True,
                     issues=tuple(
-                        SourceIssue(SourceProblem.NOT_FOUND, "settings", p) for p in problems
+                        SourceIssue(SourceProblem.NOT_SET_UP, key, problem)
+                        for key, problem in zip(missing, settings.problems(), strict=False)
                     ),
                 ),
                 None,

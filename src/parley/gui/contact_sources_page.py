@@ -128,6 +128,9 @@ PROBLEM_TEXTS: dict[str, tuple[str, str]] = {
 
 def problem_words(problem: str, where: str = "", detail: str = "") -> str:
     """One problem of a source as a sentence with what to do."""
+    if problem == "not_set_up":  # `where` is the setting still empty
+        label = next((lab for key, lab, _h in _TEXT_FIELDS if key == where), where)
+        return tr("Not set up yet: fill in “{field}” and save.", field=tr(label))
     what, todo = PROBLEM_TEXTS.get(problem, (N_("The synchronisation failed."), N_("Try again.")))
     text = tr(what)
     extra = ", ".join(p for p in (where, detail) if p)

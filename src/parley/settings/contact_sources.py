@@ -278,6 +278,16 @@ class ContactSourceSettings(BaseModel):
     def ldap_port(self) -> int:
         return self.port or (636 if self.security == "ldaps" else 389)
 
+    def missing(self) -> list[str]:
+        """The keys an enabled source of this kind still needs."""
+        needed = {
+            SourceKind.XML_PHONEBOOK: ("location",),
+            SourceKind.CARDDAV: ("location",),
+            SourceKind.WINDOWS: ("folder",),
+            SourceKind.LDAP: ("host", "base_dn"),
+        }.get(self.kind, ())
+        return [key for key in needed if not getattr(self, key)]
+
     def problems(self) -> list[str]:
         """What keeps an enabled source from working (English, for the console and logs);
         the settings load anyway, the source then reports itself as not set up."""

@@ -127,6 +127,9 @@ STRINGS: dict[str, str] = {
     ),
     "The synchronisation failed.": "Die Synchronisierung ist fehlgeschlagen.",
     "Try again.": "Versuchen Sie es erneut.",
+    "Not set up yet: fill in “{field}” and save.": (
+        "Noch nicht eingerichtet: Füllen Sie „{field}“ aus und speichern Sie."
+    ),
     # the contact list and the contact view
     "From the contact source {name}": "Aus der Kontaktquelle {name}",
     "From {source}": "Aus {source}",
