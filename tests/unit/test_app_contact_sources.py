@@ -146,3 +146,25 @@ def test_new_settings_are_taken_over(tmp_path: Path) -> None:
         wait_for(lambda: app.caller("0301234567") is None)
     finally:
         app.stop()
+
+
+def test_the_console_words_a_source_state() -> None:
+    from parley.app.contact_sources import status_event
+    from parley.cli.texts import event_data
+    from parley.contacts.source import SourceStatus, SyncState
+
+    ok = event_data(status_event("book", SourceStatus(SyncState.OK, count=2, synced_at=1.0)))
+    assert ok["event"] == "contact_source" and ok["text"].startswith("source book: 2 contacts")
+    failed = event_data(
+        status_event(
+            "book",
+            SourceStatus(
+                SyncState.FAILED,
+                count=2,
+                synced_at=1.0,
+                issues=(SourceIssue(SourceProblem.AUTH_FAILED, "http://pbx/b.xml", "401"),),
+            ),
+        )
+    )
+    assert "refused the user name or password" in failed["text"]
+    assert "(http://pbx/b.xml) 401" in failed["text"] and "still used" in failed["text"]

@@ -363,3 +363,29 @@ def test_a_watched_folder_that_changes_is_read_again(store: ContactStore, tmp_pa
         time.sleep(0.02)
     assert names() == ["Anna 2"]
     registry.stop()
+
+
+def test_a_lookup_racing_a_sync_does_not_keep_the_old_answer(store: ContactStore) -> None:
+    fetcher = FakeFetcher(FetchResult(contacts=(person("Anna Berg", "0301234567"),)))
+    registry, _ = make(store, fetcher)
+    cache = remote(registry).cache
+    real_lookup = cache.lookup
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_lookup(number: str) -> Contact | None:
+        answer = real_lookup(number)  # the old (empty) copy answers...
+        entered.set()
+        release.wait(20)  # ...and the sync finishes before the answer is kept
+        return answer
+
+    cache.lookup = slow_lookup  # type: ignore[method-assign]
+    racing = threading.Thread(target=registry.lookup, args=("0301234567",))
+    racing.start()
+    assert entered.wait(20)
+    registry.sync_now(remote(registry))
+    release.set()
+    racing.join(20)
+    cache.lookup = real_lookup  # type: ignore[method-assign]
+    found = registry.lookup("0301234567")
+    assert found is not None and found.contact.name == "Anna Berg"
+    registry.stop()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from parley.app.contact_sources import ContactSourceChanged
 from parley.app.snapshots import AccountInfo, CallInfo
+from parley.cli.source_texts import source_text
 from parley.phone.events import (
     AccountStateChanged,
     BlfChanged,
@@ -392,6 +394,8 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         data["text"] = subscription_text(event)
     elif isinstance(event, PublicationChanged):
         data["text"] = publication_text(event)
+    elif isinstance(event, ContactSourceChanged):
+        data["text"] = f"source {event.source}: {source_text(event)}"
     elif isinstance(event, ConferenceChanged):
         data["calls"] = list(event.calls)
         data["muted"] = list(event.muted)

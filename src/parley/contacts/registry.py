@@ -333,6 +333,7 @@ class ContactSources:
         self._lock = threading.RLock()
         self._sources: list[Source] = []
         self._memo: OrderedDict[str, SourceMatch | None] = OrderedDict()
+        self._epoch = 0  # counts changes of any source (see `lookup`)
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._wake = threading.Event()
         self._worker: threading.Thread | None = None
@@ -368,6 +369,7 @@ class ContactSources:
                     gone.cache.close()
             self._sources = new
             self._memo.clear()
+            self._epoch += 1
         self._wake.set()
 
     def _open_cache(self, settings: ContactSourceSettings) -> ContactCache:
@@ -446,6 +448,7 @@ class ContactSources:
             if key in self._memo:
                 self._memo.move_to_end(key)
                 return self._memo[key]
+            epoch = self._epoch  # a change while we look makes the answer unfit to keep
         started = time.monotonic()
         found: SourceMatch | None = None
         complete = True
@@ -465,6 +468,8 @@ class ContactSources:
                 break
         if complete or found is not None:
             with self._lock:
+                if epoch != self._epoch:
+                    return found
                 self._memo[key] = found
                 while len(self._memo) > _MEMO_SIZE:
                     self._memo.popitem(last=False)
@@ -473,6 +478,7 @@ class ContactSources:
     def _forget_lookups(self) -> None:
         with self._lock:
             self._memo.clear()
+            self._epoch += 1
 
     def refine(
         self, source_id: str, text: str, limit: int, done: Callable[[list[Contact]], None]
