@@ -307,7 +307,8 @@ class ContactSourcesPage(QWidget):
         right.addStretch(1)
         layout = QHBoxLayout(self)
         layout.addLayout(left)
-        layout.addWidget(scroll_page(right_content), 1)
+        self.scroll = scroll_page(right_content)
+        layout.addWidget(self.scroll, 1)
 
         self.add_button.clicked.connect(self._add_menu)
         self.rename_button.clicked.connect(self._start_rename)
