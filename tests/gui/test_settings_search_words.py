@@ -97,8 +97,8 @@ def test_a_setting_parley_lacks_says_so_and_names_its_issue(
     assert "Planned in issue #12 (provisioning, automation and headsets)." in text
     assert all(item.isHidden() for item in dialog._tree_items())
 
-    dialog.show_search("LDAP")
-    assert "“LDAP directory” is not available in Parley yet." in dialog.no_result.text()
+    dialog.show_search("Google")
+    assert "“Google contacts” is not available in Parley yet." in dialog.no_result.text()
     assert "issue #10" in dialog.no_result.text()
 
     dialog.show_search("headsets")  # several: each named with its issue
@@ -118,6 +118,8 @@ def test_a_setting_parley_lacks_says_so_and_names_its_issue(
     assert "SRTP key negotiation (SDES)" in shown_labels(dialog)
     dialog.show_search("RTCP feedback")  # it has come too (issue #11)
     assert shown_labels(dialog) == {"RTCP feedback (AVPF)"}
+    dialog.show_search("LDAP")  # it has come (issue #10): the Contacts page has it
+    assert dialog.current_page() == "contacts"
 
 
 def test_german_search_by_words_and_settings_not_there_yet(
@@ -148,12 +150,10 @@ def test_german_search_by_words_and_settings_not_there_yet(
     assert "Geplant in Issue #12 (Provisionierung, Automatisierung und Headsets)." in text
     dialog.show_search("RTCP")
     assert shown_labels(dialog) == {"RTCP-Feedback (AVPF)"}
-    dialog.show_search("ldap")
-    assert "„LDAP-Verzeichnis“ ist in Parley noch nicht verfügbar." in dialog.no_result.text()
-    dialog.show_search("Kontakte ohne Namen")
-    assert "„Kontakte ohne Namen ausblenden“" in dialog.no_result.text()
-    dialog.show_search("Kontakte ohne Rufnummer ausblenden")
-    assert "„Kontakte ohne Rufnummer ausblenden“" in dialog.no_result.text()
+    dialog.show_search("google")
+    assert "„Google-Kontakte“ ist in Parley noch nicht verfügbar." in dialog.no_result.text()
+    dialog.show_search("Kontakte ohne")  # the filters of each contact source (issue #10)
+    assert dialog.current_page() == "contacts"
     dialog.show_search("nichtsdergleichen")
     assert dialog.search_result.text() == "Nichts gefunden"
     assert "Keine Einstellung passt zu „nichtsdergleichen“." == dialog.no_result.text()

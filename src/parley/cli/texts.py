@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from parley.app.contact_sources import ContactSourceChanged
 from parley.app.event_rules import RuleRan
 from parley.app.provisioning import ProvisioningChanged, ProvisioningResult
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.app.updates import UpdateChecked
+from parley.cli.source_texts import source_text
 from parley.phone.events import (
     AccountStateChanged,
     BlfChanged,
@@ -403,6 +405,8 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         data["text"] = rule_text(event)
     elif isinstance(event, UpdateChecked):
         data["text"] = update_text(event)
+    elif isinstance(event, ContactSourceChanged):
+        data["text"] = f"source {event.source}: {source_text(event)}"
     elif isinstance(event, ConferenceChanged):
         data["calls"] = list(event.calls)
         data["muted"] = list(event.muted)

@@ -291,6 +291,8 @@ class SettingsDialog(QDialog):
                 child = QTreeWidgetItem([box.title()])
                 child.setData(0, Qt.ItemDataRole.UserRole, (page.name, box))
                 item.addChild(child)
+            if page.name == "accounts":
+                self._add_contacts_page()
         for row in self.rows.values():
             row.load()
         password = self.rows["account.password"]
@@ -313,6 +315,18 @@ class SettingsDialog(QDialog):
             self.relay,
         )
         return self.rules_box
+
+    def _add_contacts_page(self) -> None:
+        """The manual's Contacts: the contact sources (a page of its own making)."""
+        from parley.gui.contact_sources_page import ContactSourcesPage
+
+        self.contacts_page = ContactSourcesPage(self.app, lambda: self.draft, self)
+        self.pages["contacts"] = self.contacts_page
+        self.page_groups["contacts"] = []
+        self.stack.addWidget(self.contacts_page)
+        item = QTreeWidgetItem([tr("Contacts")])
+        item.setData(0, Qt.ItemDataRole.UserRole, ("contacts", None))
+        self.tree.addTopLevelItem(item)
 
     def _record_all_changed(self, row: FieldRow) -> None:
         """Recording every call starts with the legal notice, as the record button does;
@@ -434,6 +448,13 @@ class SettingsDialog(QDialog):
             for child in self._tree_items(item):
                 box = child.data(0, Qt.ItemDataRole.UserRole)[1]
                 child.setHidden(bool(needle) and id(box) not in visible_boxes)
+        source_hits = self.contacts_page.matches(needle) if needle else 0
+        if source_hits:  # the Contacts page is not made of rows
+            pages_hit["contacts"] = source_hits
+        contacts_item = next(
+            i for i in self._tree_items() if i.data(0, Qt.ItemDataRole.UserRole)[0] == "contacts"
+        )
+        contacts_item.setHidden(bool(needle) and not source_hits)
         missing = not_yet_matching(needle)
         count = sum(pages_hit.values())
         self._show_not_yet(missing if count else [])
@@ -448,8 +469,10 @@ class SettingsDialog(QDialog):
             return
         self.search_result.setText(tr("{count} found", count=count))
         if self.current_page() not in pages_hit:
-            first = next(p.name for p in PAGES if p.name in pages_hit)
-            self.select_page(first)
+            order = [PAGES[0].name, "contacts", *(p.name for p in PAGES[1:])]
+            self.select_page(next(name for name in order if name in pages_hit))
+        if self.current_page() == "contacts":
+            return
         first_row = next(
             (r for r in self.rows.values() if r.page == self.current_page() and r.matches(needle)),
             None,
@@ -573,6 +596,7 @@ class SettingsDialog(QDialog):
         self.draft.accounts.remove(account)
         self._pending_passwords.pop(account.name, None)
         self._deleted.append(account)
+        self.contacts_page.account_deleted(account.name)
         self._show_accounts()
 
     def _register(self, on: bool) -> None:
@@ -652,6 +676,12 @@ class SettingsDialog(QDialog):
                     tr("Nothing was saved: the password could not be stored."), error=True
                 )
                 return False
+        if not self.contacts_page.store_passwords():
+            self.select_page("contacts")
+            self._set_message(
+                tr("Nothing was saved: the password could not be stored."), error=True
+            )
+            return False
         try:
             future = self.app.update_settings(self.draft.model_copy(deep=True))
         except ConfigError as exc:
@@ -666,6 +696,7 @@ class SettingsDialog(QDialog):
             except SecretStoreError as exc:
                 problems.append(problem_text(exc))
         self._deleted.clear()
+        problems += self.contacts_page.saved()
         self.relay.run(future, lambda _r: self.rules_box.refresh(), self._apply_failed)
         qt_app = QApplication.instance()
         if isinstance(qt_app, QApplication):

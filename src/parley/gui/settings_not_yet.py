@@ -49,17 +49,9 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("Send KPML (Cisco)"), _ACCOUNT_COMPAT, None, "dtmf"),
     NotYet(N_("Cisco call forwarding"), _ACCOUNT_COMPAT, None),
     # Contacts
-    NotYet(N_("Contact sources"), _CONTACTS, CONTACT_SOURCES, "address book phone book"),
-    NotYet(N_("Windows contacts"), _CONTACTS, CONTACT_SOURCES, "address book"),
-    NotYet(N_("LDAP directory"), _CONTACTS, CONTACT_SOURCES, "address book phone book"),
     NotYet(N_("Outlook contacts"), _CONTACTS, CONTACT_SOURCES, "address book"),
     NotYet(N_("Google contacts"), _CONTACTS, CONTACT_SOURCES, "carddav address book"),
-    NotYet(N_("XML phone book"), _CONTACTS, CONTACT_SOURCES, "address book"),
     NotYet(N_("Import contacts from a CSV file"), _CONTACTS, CONTACT_SOURCES),
-    NotYet(N_("Account for calls to the contacts of a source"), _CONTACTS, CONTACT_SOURCES),
-    NotYet(N_("Account for the presence of a source's contacts"), _CONTACTS, CONTACT_SOURCES),
-    NotYet(N_("Hide contacts without name"), _CONTACTS, CONTACT_SOURCES, "filter"),
-    NotYet(N_("Hide contacts without phone number"), _CONTACTS, CONTACT_SOURCES, "filter"),
     # Media
     NotYet(
         N_("Automatic microphone selection"), N_("Media › Device settings"), PROVISIONING, "usb"

@@ -28,6 +28,7 @@ from parley.settings.addresses import (
     split_host_port,
 )
 from parley.settings.automation import AutomationSettings
+from parley.settings.contact_sources import ContactsSettings, check_source_accounts
 from parley.settings.network import StunSettings, TlsSettings
 from parley.settings.provisioning import ProvisioningSettings
 from parley.settings.types import (
@@ -834,6 +835,15 @@ class Settings(BaseModel):
     accounts: list[AccountSettings] = Field(
         default_factory=list, description="The SIP accounts, each with its own unique name."
     )
+    contacts: ContactsSettings = Field(default_factory=ContactsSettings)
+
+    @field_validator("contacts", mode="after")
+    @classmethod
+    def _source_accounts(cls, value: ContactsSettings, info: ValidationInfo) -> ContactsSettings:
+        accounts = info.data.get("accounts")
+        if isinstance(accounts, list):
+            check_source_accounts(value.sources, [a.name for a in accounts])
+        return value
 
     @field_validator("accounts", mode="after")
     @classmethod
