@@ -520,11 +520,7 @@ class MainWindow(QMainWindow):
             self._section(tr("Recent calls"))
         for entry in entries:
             self._add_entry_item(entry)
-        # Widgets only once every item is in: a QListWidget with item widgets re-lays
-        # them all out on each addItem (an imported address book took minutes).
-        for item, row in self._pending_rows:
-            self.entry_list.setItemWidget(item, row)
-        self._pending_rows.clear()
+        self._place_pending_rows()
         if text and view != FAVOURITES:
             self.refiner.ask(self.application, text)
         self._restore_selection(selected)
@@ -555,6 +551,7 @@ class MainWindow(QMainWindow):
             index = len(self._remote)
             self._remote[index] = listed
             self._add_row(("remote", index), remote_row(listed, not self.gui.hide_avatars))
+        self._place_pending_rows()
         self.empty_label.setVisible(not self.entry_list.count())
 
     def _clear_details(self) -> None:
@@ -601,6 +598,13 @@ class MainWindow(QMainWindow):
             show_avatar=not self.gui.hide_avatars,
         )
         self._add_row(("entry", entry.id), row)
+
+    def _place_pending_rows(self) -> None:
+        # Widgets only once every item is in: a QListWidget with item widgets re-lays
+        # them all out on each addItem (an imported address book took minutes).
+        for item, row in self._pending_rows:
+            self.entry_list.setItemWidget(item, row)
+        self._pending_rows.clear()
 
     def _add_row(self, key: tuple[str, int | None], row: EntryRow) -> None:
         item = QListWidgetItem()
