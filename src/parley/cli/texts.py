@@ -21,6 +21,8 @@ from parley.phone.events import (
     MessageDelivery,
     MessageStatus,
     MwiChanged,
+    NetworkChange,
+    NetworkChanged,
     PhoneEvent,
     PresenceChanged,
     PresenceState,
@@ -392,11 +394,21 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         data["text"] = subscription_text(event)
     elif isinstance(event, PublicationChanged):
         data["text"] = publication_text(event)
+    elif isinstance(event, NetworkChanged):
+        data["calls"] = list(event.calls)
+        data["text"] = network_text(event)
     elif isinstance(event, ConferenceChanged):
         data["calls"] = list(event.calls)
         data["muted"] = list(event.muted)
         data["text"] = conference_text(event)
     return data
+
+
+def network_text(event: NetworkChanged) -> str:
+    if event.change is NetworkChange.LOST:
+        return f"Account {event.account}: the network is gone ({event.old}) — waiting for it."
+    calls = f", {len(event.calls)} call(s) moved along" if event.calls else ""
+    return f"Account {event.account}: new address {event.new} — registering again{calls}."
 
 
 def recording_text(event: RecordingChanged) -> str:

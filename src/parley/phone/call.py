@@ -551,6 +551,24 @@ class Call:
         self.held_by_us = False
         self._reoffer(self._make_offer("sendrecv"))
 
+    def address_changed(self) -> bool:
+        """Our local address changed (phone/network_change.py): the dialog's Contact and
+        a new offer (c= line) name the account's new address, sent in a re-INVITE (a
+        target refresh, RFC 3261 §12.2). False when the call is in no state for it."""
+        if self.state not in ("connected", "held") or self.local_sdp is None or self.ended:
+            return False
+        local = self.account.local_endpoint()
+        self.session.local = local
+        if self.session.dialog is not None:
+            self.session.dialog.local = local
+        self._rtp_mapped = None  # the old address's STUN mapping means nothing now
+        try:
+            self._reoffer(self._make_offer("sendonly" if self.held_by_us else "sendrecv"))
+        except Exception as exc:  # an offer exchange under way: the next one carries it
+            log.info("call %s: no re-INVITE for the new address now: %s", self.id, exc)
+            return False
+        return True
+
     def _reoffer(self, offer: SessionDescription) -> None:
         self.local_sdp = offer
         self._offer_sent = offer
