@@ -40,6 +40,16 @@ def test_a_new_source_address_is_told_once_it_has_settled() -> None:
     assert w.in_use == {"10.0.1.2"}
 
 
+def test_the_next_look_is_due_when_a_candidate_has_settled() -> None:
+    w = AddressWatch(settle=0.5)
+    w.watch("office", SERVER, "10.0.0.2", pinned=False)
+    assert w.next_due() is None
+    w.observe(seen("10.0.1.2"), 1.0)
+    assert w.next_due() == 1.5
+    w.observe(seen("10.0.1.2"), 1.5)
+    assert w.next_due() is None
+
+
 def test_a_passing_state_is_not_told() -> None:
     w = AddressWatch(settle=0.5)
     w.watch("office", SERVER, "10.0.0.2", pinned=False)

@@ -103,6 +103,12 @@ class AddressWatch:
         """The addresses whose presence the next observation should check."""
         return {w.in_use for w in self._watched.values()}
 
+    def next_due(self) -> float | None:
+        """When a new address seen will have settled (look again then, not a whole
+        interval later); None when there is none."""
+        dues = [w.since + self.settle for w in self._watched.values() if w.candidate]
+        return min(dues) if dues else None
+
     def observe(self, seen: Observation, now: float) -> list[AddressChange]:
         """The changes this observation shows (each told once; the watch then follows
         the new address until `watch` is called again)."""
@@ -215,7 +221,12 @@ class NetWatcher:
                 log.exception("handling %r failed", change)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
-            await asyncio.sleep(self.interval)
+            due = self.watch.next_due()
+            delay = self.interval
+            if due is not None:  # a new address is settling: look again when it has
+                delay = min(delay, max(0.0, due - loop.time()) + 0.01)
+            await asyncio.sleep(delay)
             if self.watch.servers:
                 self.check_now()

@@ -407,7 +407,7 @@ class Call:
     def _rtp_host(self) -> str:
         """Where RTP binds: the phone's bind address, or its IPv6 twin for an account on an
         IPv6 server (as phone.IPV6_COMPANION pairs them for SIP)."""
-        host = self.ctx.bind_host
+        host = self.ctx.bind_host()
         if ":" in self.account.registration.local_host:
             return {"0.0.0.0": "::", "127.0.0.1": "::1"}.get(host, host)
         return host

@@ -5,12 +5,11 @@ watcher (`net/netwatch.py`) notices within a second or two that the address an a
 uses towards its server changed. Then, for that account:
 
 1. SIP sockets bound to the old address (a phone bound to one address, not to all) are
-   bound again on the new one, on the same ports;
+   bound again on the new one, on the same ports, and so are the calls' RTP sockets;
 2. the account re-registers from the new address (Contact and Via name it; a TCP/TLS
    connection from the old address is closed and opened anew);
 3. each of its connected calls is re-INVITEd with the new address in Contact and in
-   the SDP's c= line, so the far end sends its audio there (the RTP socket is bound to
-   all addresses and keeps its port);
+   the SDP's c= line, so the far end sends its audio there;
 4. a `NetworkChanged` event tells the front-ends (a code, not a sentence).
 
 When the route is gone altogether (`LOST`), nothing can be moved yet: the event says
@@ -102,12 +101,15 @@ class NetworkChanges:
         task.add_done_callback(self._tasks.discard)
 
     async def _move(self, account: Account, old: str, new: str) -> None:
+        calls = [c for c in self.ctx.calls() if c.account is account and not c.ended]
         if self.ctx.bind_host() == old:
             try:
                 await self.ctx.rebind(old, new)
+                for call in calls:  # their RTP sockets were bound to the old address too
+                    if call.stream is not None:
+                        await call.stream.move_to(new)
             except Exception:
-                log.exception("moving the SIP sockets from %s to %s failed", old, new)
-        calls = [c for c in self.ctx.calls() if c.account is account and not c.ended]
+                log.exception("moving the sockets from %s to %s failed", old, new)
         registered = await account.address_changed()
         if not registered:
             log.info("%s: not registered; its calls still move to %s", account.name, new)

@@ -165,7 +165,7 @@ class Phone:
             media=lambda: self.media,
             driver=self.driver,
             settings=lambda: self.settings,
-            bind_host=bind_host,
+            bind_host=lambda: self.bind_host,
             record_dir=self.audio_config.record_dir,
             ringing=self.incoming_ringing,
             silence=self.stop_ringing,
