@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import subprocess
 import sys
@@ -48,7 +49,7 @@ from peers.roaming import HOME_ADDRS, SERVER_ADDR, Roaming  # noqa: E402
 
 PASSWORDS = {"1001": "pass1001", "1002": "pass1002", "1003": "pass1003"}
 SETTLE_SECONDS = 5.0  # after each swap, before the next: audio both ways again
-BARESIP_WAIT = 120.0  # its check runs every 60 s
+BARESIP_WAIT = 150.0  # its check runs every 60 s
 
 
 def is_account(state: str, since: float) -> Any:
@@ -163,7 +164,9 @@ def bench_parley(runs: int, tmp: Path) -> list[dict[str, float | None]]:
                 noticed = console.wait_for(is_account("registering", gone), timeout=60)
                 registered = console.wait_for(is_account("registered", gone), timeout=60)
                 swaps.append((gone, roam.address, noticed["at"] - gone, registered["at"] - gone))
-                time.sleep(SETTLE_SECONDS)
+                # A random pause: swaps at a fixed period would lock onto the watcher's
+                # 1 s polling and always hit the same point of it.
+                time.sleep(SETTLE_SECONDS + random.uniform(0.0, 1.0))
             console.send("hangup")
             time.sleep(1)
             console.quit()
@@ -223,7 +226,7 @@ def bench_baresip(runs: int, tmp: Path) -> list[float | None]:
                     time.sleep(0.25)
                 times.append(found)
                 if found is None:
-                    print(phone.log_text()[-2000:], file=sys.stderr)
+                    print(kam.lookup("1003"), phone.log_text()[-1500:], file=sys.stderr)
             finally:
                 phone.stop()
                 kam.close()
