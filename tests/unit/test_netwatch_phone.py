@@ -43,8 +43,18 @@ class FakeAccount:
 
 
 @dataclass
+class FakeTransport:
+    local_address: tuple[str, int]
+
+
+@dataclass
 class FakeStream:
+    bound: str = "0.0.0.0"
     hosts: list[str] = field(default_factory=list)
+
+    @property
+    def transport(self) -> FakeTransport:
+        return FakeTransport((self.bound, 40000))
 
     async def move_to(self, host: str) -> None:
         self.hosts.append(host)
@@ -75,6 +85,8 @@ class Rig:
         ]
         self.rebound: list[tuple[str, str]] = []
         self.bind_host = bind_host
+        for call in self.calls:
+            call.stream.bound = bind_host
 
         async def rebind(old: str, new: str) -> None:
             self.rebound.append((old, new))

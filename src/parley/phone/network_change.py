@@ -102,14 +102,16 @@ class NetworkChanges:
 
     async def _move(self, account: Account, old: str, new: str) -> None:
         calls = [c for c in self.ctx.calls() if c.account is account and not c.ended]
-        if self.ctx.bind_host() == old:
-            try:
+        try:
+            if self.ctx.bind_host() == old:
                 await self.ctx.rebind(old, new)
-                for call in calls:  # their RTP sockets were bound to the old address too
-                    if call.stream is not None:
-                        await call.stream.move_to(new)
-            except Exception:
-                log.exception("moving the sockets from %s to %s failed", old, new)
+            for call in calls:  # RTP sockets bound to the old address move too
+                stream = call.stream
+                if stream is not None and stream.transport is not None:
+                    if stream.transport.local_address[0] == old:
+                        await stream.move_to(new)
+        except Exception:
+            log.exception("moving the sockets from %s to %s failed", old, new)
         registered = await account.address_changed()
         if not registered:
             log.info("%s: not registered; its calls still move to %s", account.name, new)
