@@ -171,8 +171,11 @@ def test_call_moves_to_the_new_address_with_audio_both_ways(world: World, bound:
     assert (moved["old"], moved["new"]) == (old, new), moved
     assert moved["calls"] == [up["call"]], moved
     console.wait_state("registered", timeout=30)
-    # Kamailio holds the new Contact; the re-INVITE reached baresip with the new c=.
-    assert any(f"@{new}:" in c for c in world.kam.lookup("1001")), world.kam.lookup("1001")
+    # Kamailio holds the new Contact and no longer the old one; the re-INVITE reached
+    # baresip with the new c=.
+    contacts = world.kam.lookup("1001")
+    assert any(f"@{new}:" in c for c in contacts), contacts
+    assert not any(f"@{old}:" in c for c in contacts), contacts
     deadline = time.monotonic() + 20
     while offers_to(phone, new, mark) == 0 and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -212,6 +215,7 @@ def test_tcp_account_reopens_its_connection_from_the_new_address(world: World) -
     console.wait_state("registered", timeout=30)
     contacts = world.kam.lookup("1003")
     assert any(f"@{new}:" in c and "transport=tcp" in c for c in contacts), contacts
+    assert not any(f"@{old}:" in c for c in contacts), contacts
     connections = established(world, server)
     assert f"{new}:" in connections, connections
     console.quit()
