@@ -26,6 +26,8 @@ from parley.phone.events import (
     MessageDelivery,
     MessageStatus,
     MwiChanged,
+    NetworkChange,
+    NetworkChanged,
     PhoneEvent,
     PresenceChanged,
     PresenceState,
@@ -407,6 +409,9 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         data["text"] = update_text(event)
     elif isinstance(event, ContactSourceChanged):
         data["text"] = f"source {event.source}: {source_text(event)}"
+    elif isinstance(event, NetworkChanged):
+        data["calls"] = list(event.calls)
+        data["text"] = network_text(event)
     elif isinstance(event, ConferenceChanged):
         data["calls"] = list(event.calls)
         data["muted"] = list(event.muted)
@@ -421,6 +426,13 @@ def update_text(event: UpdateChecked) -> str:
     if event.available:
         return f"Parley {event.newest} is available (this is {event.current})."
     return f"Parley {event.current} is up to date."
+
+
+def network_text(event: NetworkChanged) -> str:
+    if event.change is NetworkChange.LOST:
+        return f"Account {event.account}: the network is gone ({event.old}) — waiting for it."
+    calls = f", {len(event.calls)} call(s) moved along" if event.calls else ""
+    return f"Account {event.account}: new address {event.new} — registering again{calls}."
 
 
 def recording_text(event: RecordingChanged) -> str:

@@ -442,6 +442,44 @@ class Account:
                 else self.registration.register(self._driver.now)
             )
 
+    async def address_changed(self) -> bool:
+        """Our local address towards the server changed (phone/network_change.py): a
+        TCP/TLS connection from the old address is closed and opened anew, and we
+        re-register from the new address (Via and Contact; what rport and STUN told
+        about the old one is forgotten). False when there is nothing to re-register."""
+        async with self._busy:
+            dest = self.server
+            if dest is None or self.registration.state in (
+                RegState.UNREGISTERED,
+                RegState.UNREGISTERING,
+            ):
+                return False
+            self._stop_keepalive()
+            transport = self._driver.transport
+            try:
+                if dest.transport != "udp":
+                    old = transport.connection_id(dest)
+                    if old is not None:
+                        transport.close_connection(old)
+                    server_name = self.settings.tls_server_name or (
+                        None if ip_literal(self.settings.domain_host) else self.settings.domain_host
+                    )
+                    ctx = self._ssl_context() if dest.transport == "tls" else None
+                    await transport.connect(dest, server_name=server_name, ssl_context=ctx)
+                host, port = transport.local_address(dest, self.local_port)
+            except (TransportError, OSError) as exc:
+                self._apply_failure(f"Registration failed: {exc}", exc)
+                return False
+            self.registration.cancel_timer()
+            self._carry_out(
+                self.registration.address_changed(
+                    self._contact_host(host, dest), port, self._driver.now
+                )
+            )
+        if dest.transport == "udp":
+            await self._ask_stun()  # the new address's public mapping, if STUN is on
+        return True
+
     def _apply_failure(self, text: str, exc: BaseException) -> None:
         """A failure before any REGISTER went out (DNS, connection): report and retry."""
         self._problem = _problem_of(exc)

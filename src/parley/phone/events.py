@@ -37,6 +37,8 @@ __all__ = [
     "MessageStatus",
     "MwiChanged",
     "NetProblem",
+    "NetworkChange",
+    "NetworkChanged",
     "Party",
     "PhoneError",
     "PhoneErrorCode",
@@ -486,3 +488,26 @@ class TypingChanged(PhoneEvent):
     @property
     def kind(self) -> str:
         return "typing"
+
+
+class NetworkChange(enum.StrEnum):
+    """What happened to the address an account uses (`phone/network_change.py`)."""
+
+    MOVED = "moved"  # a new local address: re-registering from it, calls re-INVITEd
+    LOST = "lost"  # no route to the server any more: waiting for the network
+
+
+@dataclass(frozen=True)
+class NetworkChanged(PhoneEvent):
+    """The local address `account` uses towards its server changed (`old` -> `new`,
+    None when it is `LOST`); `calls` are the calls moved to the new address."""
+
+    account: str
+    change: NetworkChange
+    old: str
+    new: str | None = None
+    calls: tuple[int, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return "network"
