@@ -285,7 +285,8 @@ class AccountSettings(BaseModel):
         default_factory=lambda: list(get_args(SrtpSuite)),
         min_length=1,
         description="SRTP crypto suites, best first: AES_CM_128_HMAC_SHA1_80, "
-        "AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM, AEAD_AES_256_GCM.",
+        "AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM, AEAD_AES_256_GCM, "
+        "AES_256_CM_HMAC_SHA1_80, AES_256_CM_HMAC_SHA1_32.",
     )
     srtp_over_plain_signalling: bool = Field(
         default=False,
