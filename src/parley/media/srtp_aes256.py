@@ -12,7 +12,8 @@ Per-packet cost: the session keys are derived once per master key (key derivatio
 0, RFC 3711 §4.3.1), and each key has one AES-ECB context made once; a packet's key
 stream is the ECB encryption of its counter blocks (RFC 3711 §4.1.1: the counter is the
 IV plus the block number), XORed with the payload as one big integer. The HMAC state
-keyed with the authentication key is made once and copied per packet.
+keyed with the authentication key (inner and outer SHA-1 states) is made once and
+copied per packet.
 
 - SRTP (§3.1): header (with CSRCs and extension) in clear, payload encrypted, tag =
   HMAC-SHA1(header || payload || ROC) truncated to 80 or 32 bits.
@@ -59,6 +60,11 @@ class SrtpError(Exception):
     """A packet that cannot be protected or unprotected (malformed, forged, replayed)."""
 
 
+# Counter-block suffixes: every IV here has its low 16 bits zero (RFC 3711 §4.1.1 shifts
+# salt, SSRC and index left by 16), so block j is the IV's first 14 bytes and j.
+_SUFFIXES = [j.to_bytes(2, "big") for j in range(1 << 12)]
+
+
 class _Ecb:
     """One AES-ECB context for a key: the block function of counter mode."""
 
@@ -68,7 +74,10 @@ class _Ecb:
     def keystream(self, iv: int, length: int) -> bytes:
         """`length` bytes of AES-CM key stream for the 128-bit counter `iv` (§4.1.1)."""
         blocks = (length + 15) >> 4
-        counters = b"".join((iv + j).to_bytes(16, "big") for j in range(blocks))
+        if iv & 0xFFFF or blocks > len(_SUFFIXES):
+            counters = b"".join((iv + j).to_bytes(16, "big") for j in range(blocks))
+        else:  # prefix s0 prefix s1 ...: one join, no per-block integer work
+            counters = iv.to_bytes(16, "big")[:14].join([b"", *_SUFFIXES[:blocks]])
         out: bytes = self._enc.update(counters)
         return out[:length]
 
@@ -78,6 +87,24 @@ class _Ecb:
             return b""
         stream = self.keystream(iv, n)
         return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(n, "big")
+
+
+class _HmacSha1:
+    """HMAC-SHA1 (RFC 2104) with the keyed inner and outer hash states made once: a
+    packet costs two state copies, not a new HMAC object."""
+
+    def __init__(self, key: bytes) -> None:
+        block = key.ljust(64, b"\0")
+        self._inner = hashlib.sha1(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha1(bytes(b ^ 0x5C for b in block))
+
+    def digest(self, *parts: bytes | memoryview) -> bytes:
+        inner = self._inner.copy()
+        for part in parts:
+            inner.update(part)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
 
 
 def derive_session_key(master_key: bytes, master_salt: bytes, label: int, length: int) -> bytes:
@@ -160,20 +187,14 @@ class _Keys:
         enc, auth, salt = labels
         self.cipher = _Ecb(derive_session_key(master_key, master_salt, enc, len(master_key)))
         self.salt = int.from_bytes(derive_session_key(master_key, master_salt, salt, SALT_LENGTH))
-        self.mac = hmac.new(
-            derive_session_key(master_key, master_salt, auth, AUTH_KEY_LENGTH),
-            digestmod=hashlib.sha1,
-        )
+        self.mac = _HmacSha1(derive_session_key(master_key, master_salt, auth, AUTH_KEY_LENGTH))
 
     def iv(self, ssrc: int, index: int) -> int:
         """§4.1.1: IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16)."""
         return (self.salt << 16) ^ (ssrc << 64) ^ (index << 16)
 
     def tag(self, *parts: bytes | memoryview) -> bytes:
-        mac = self.mac.copy()
-        for part in parts:
-            mac.update(part)
-        return mac.digest()
+        return self.mac.digest(*parts)
 
 
 def _rtp_header_length(packet: bytes, end: int | None = None) -> int:

@@ -45,6 +45,7 @@ from parley.settings.types import (
     OptHost,
     OptHostname,
     OptPath,
+    OptPort,
     OptProxy,
     OptText,
     OptUser,
@@ -198,7 +199,7 @@ class AccountSettings(BaseModel):
         description="Seconds between STUN requests that keep the mapping fresh; a new "
         "public address re-registers. 0: ask only when registering.",
     )
-    rtp_port: int | None = Field(
+    rtp_port: OptPort = Field(
         default=None,
         ge=0,
         le=65534,

@@ -115,6 +115,7 @@ LowerDtmfMode = Annotated[DtmfMode, BeforeValidator(_lower)]
 LowerLogLevel = Annotated[LogLevel, BeforeValidator(_lower)]
 DnsServer = Annotated[str, AfterValidator(check_dns_server)]
 OptText = Annotated[PlainText | None, BeforeValidator(_blank_to_none)]
+OptPort = Annotated[int | None, BeforeValidator(_blank_to_none)]  # "" (a blank field) = not set
 OptUser = Annotated[
     Annotated[str, AfterValidator(_check_user)] | None, BeforeValidator(_blank_to_none)
 ]

@@ -1,5 +1,5 @@
 """German for the STUN failure shown on an account (issue #11, gui/texts.py
-`stun_text`, gui/account_list.py)."""
+`stun_text`, gui/account_list.py) and the account's RTP port in the settings dialog."""
 
 from __future__ import annotations
 
@@ -21,4 +21,13 @@ STRINGS: dict[str, str] = {
         "STUN-Einstellungen."
     ),
     "{state} (STUN failed)": "{state} (STUN fehlgeschlagen)",
+    # The account's RTP port in the settings dialog (Network page: random above 32000).
+    "Local RTP port": "Lokaler RTP-Port",
+    "Empty: a free port of the audio port range. 0: a random port above 32000, for "
+    "routers that have trouble with the usual ones. A number: that port, RTCP on the "
+    "next one.": (
+        "Leer: ein freier Port aus dem Audio-Portbereich. 0: ein zufälliger Port über "
+        "32000, für Router, die mit den üblichen Ports Probleme haben. Eine Zahl: dieser "
+        "Port, RTCP auf dem nächsten."
+    ),
 }
