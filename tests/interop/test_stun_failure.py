@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from parley_console import Event, ParleyConsole, write_config
+from test_stun_nat import world as nat_world  # noqa: F401  (the NAT rig, module-scoped)
 
 from parley.net.stun import HEADER, MAGIC_COOKIE, looks_like_stun
 from peers.common import LOOPBACK, free_port
@@ -175,3 +176,43 @@ def test_stun_error_answer_is_reported_with_its_code(
         assert kamailio.lookup("1001")
     finally:
         server.close()
+
+
+# --- behind a home router: STUN dead, rport carries the account -------------------------
+
+
+def test_behind_a_nat_a_dead_stun_server_is_said_and_rport_keeps_the_account_working(
+    nat_world: Any,  # noqa: F811  (the fixture imported above)
+) -> None:
+    """In the NAT rig of test_stun_nat.py: the STUN server's port has nothing behind it.
+    Parley says so, and with rport (and RPort media) it still registers with the
+    router's public address and calls baresip outside with audio both ways."""
+    from test_stun_nat import HEARD, call_out_and_listen
+
+    from peers.nat import ROUTER_WAN, WAN_ADDR
+
+    world = nat_world
+    dead = f"{WAN_ADDR}:3479"
+    console, records = world.parley(
+        "1001",
+        {
+            "stun": "custom",
+            "stun_server": WAN_ADDR,
+            "stun_port": 3479,  # coturn is on 3478: nothing answers here
+            "rport": True,
+            "rport_media": True,
+            "local_port": 5084,
+        },
+    )
+    registered = console.wait_for(account_event(lambda e: e["state"] == "registered"), timeout=60)
+    assert registered["stun_problem"] == "no answer", registered
+    assert registered["stun_server"] == dead, registered
+    assert f"the STUN server {dead} does not answer" in registered["text"], registered
+    contacts = world.kam.lookup("1001")
+    # rport's address (the private one of the first REGISTER stays until it expires:
+    # the re-REGISTER after learning rport adds a binding, it does not replace it).
+    assert any(f"@{ROUTER_WAN}:" in c for c in contacts), contacts
+    registered.pop("_seen")  # call_out_and_listen waits for it too
+    heard_by_us, heard_by_them = call_out_and_listen(world, console, records)
+    assert heard_by_them > HEARD
+    assert heard_by_us > HEARD
