@@ -38,6 +38,7 @@ from parley.phone.events import (
     RegCause,
     RegState,
     SrtpProblem,
+    StunProblem,
     SubscriptionChanged,
     SubscriptionStatus,
     TransferProgress,
@@ -327,7 +328,32 @@ def account_text(event: AccountStateChanged | AccountInfo) -> str:
             " Warning: the server's TLS certificate is not checked (certificate verification "
             "is off), so anyone on the way could listen in."
         )
+    stun = stun_text(event)
+    if stun:
+        text += " " + stun
     return text
+
+
+_STUN_PROBLEMS = {
+    StunProblem.NO_ANSWER: "the STUN server {server} does not answer",
+    StunProblem.ERROR_RESPONSE: "the STUN server {server} answered with an error{detail}",
+    StunProblem.UNRESOLVED: "the STUN server's name {server} cannot be resolved",
+    StunProblem.SEND_FAILED: "the STUN request to {server} could not be sent",
+}
+
+
+def stun_text(event: AccountStateChanged | AccountInfo) -> str:
+    """Why STUN gave no public address and what Parley does instead ("" when fine)."""
+    if event.stun_problem is None:
+        return ""
+    what = _STUN_PROBLEMS[event.stun_problem].format(
+        server=event.stun_server,
+        detail=f" ({event.stun_detail})" if event.stun_detail else "",
+    )
+    return (
+        f"STUN failed: {what}. Parley carries on with the address the SIP server sees "
+        "(rport); from behind a router, calls may have no audio — check the STUN settings."
+    )
 
 
 _TRANSFER_REASONS: dict[str, str] = {

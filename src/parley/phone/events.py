@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from parley.net.problems import NetProblem
+from parley.net.stun_client import StunProblem
 from parley.sip.invite_events import EndCause, Party
 from parley.sip.pidf import PresenceState
 from parley.sip.registration import RegCause, RegState
@@ -51,6 +52,7 @@ __all__ = [
     "RegCause",
     "RegState",
     "SrtpProblem",
+    "StunProblem",
     "SubscriptionChanged",
     "SubscriptionStatus",
     "TransferProgress",
@@ -163,6 +165,13 @@ class AccountStateChanged(PhoneEvent):
     tls_unverified: bool = False
     problem: NetProblem | None = None
     where: str = ""
+    # The account's STUN server (RFC 5389) gave no public address at the last ask:
+    # why (no answer, an error answer, ...), which server (host:port) and the server's
+    # own words (an error answer's code and reason). The account carries on with what
+    # rport tells; a front-end says so.
+    stun_problem: StunProblem | None = None
+    stun_server: str = ""
+    stun_detail: str = ""
 
     @property
     def kind(self) -> str:

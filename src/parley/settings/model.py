@@ -48,6 +48,7 @@ from parley.settings.types import (
     OptHost,
     OptHostname,
     OptPath,
+    OptPort,
     OptProxy,
     OptText,
     OptUser,
@@ -208,7 +209,7 @@ class AccountSettings(BaseModel):
         "(488) is called again with RTP/AVP. Offers of RTP/AVPF from the far end are "
         "answered with RTP/AVPF either way.",
     )
-    rtp_port: int | None = Field(
+    rtp_port: OptPort = Field(
         default=None,
         ge=0,
         le=65534,
@@ -295,7 +296,8 @@ class AccountSettings(BaseModel):
         default_factory=lambda: list(get_args(SrtpSuite)),
         min_length=1,
         description="SRTP crypto suites, best first: AES_CM_128_HMAC_SHA1_80, "
-        "AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM, AEAD_AES_256_GCM.",
+        "AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM, AEAD_AES_256_GCM, "
+        "AES_256_CM_HMAC_SHA1_80, AES_256_CM_HMAC_SHA1_32.",
     )
     srtp_over_plain_signalling: bool = Field(
         default=False,
