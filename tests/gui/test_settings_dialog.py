@@ -99,7 +99,7 @@ def test_only_existing_features_are_shown(dialog: SettingsDialog) -> None:
     assert "gui.hide_contacts_without_name" not in dialog.rows
     assert "gui.hide_contacts_without_number" not in dialog.rows
     # The filters are per contact source now: a search for them finds the Contacts page.
-    dialog.show_search("without")
+    dialog.show_search("hide contacts without")
     assert dialog.current_page() == "contacts"
     assert dialog.search_result.text() == "2 found"
 
