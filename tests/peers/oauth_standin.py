@@ -11,6 +11,11 @@ Paths (as on the real hosts):
   `slow_down` and `access_denied` are 403; a refresh answer has no new refresh token; the
   client secret is required.
 
+The installed-app flow (RFC 8252, PKCE): `GET /o/oauth2/v2/auth` (Google) or
+`/{tenant}/oauth2/v2.0/authorize` (Microsoft) agrees at once and redirects to the
+loopback `redirect_uri` with a code; the token endpoint takes `authorization_code` with
+the PKCE verifier checked against the challenge.
+
 What a poll gets is chosen per client id with a `Scenario` (`standin.scenarios[client_id]`):
 `pending` polls answered authorization_pending, `slow_down_on` the poll numbers (1-based)
 answered slow_down, then the `outcome` ("success", "denied", "expired"). Access tokens
@@ -20,6 +25,8 @@ tokens in `valid_refresh` (remove one to make it revoked).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import json
 import urllib.parse
@@ -31,6 +38,8 @@ MS_DEVICE_PATH = "/{tenant}/oauth2/v2.0/devicecode"
 MS_TOKEN_PATH = "/{tenant}/oauth2/v2.0/token"
 GOOGLE_DEVICE_PATH = "/device/code"
 GOOGLE_TOKEN_PATH = "/token"
+MS_AUTHORIZE_PATH = "/{tenant}/oauth2/v2.0/authorize"
+GOOGLE_AUTHORIZE_PATH = "/o/oauth2/v2/auth"
 GOOGLE_SECRET = "google-standin-secret"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -83,6 +92,8 @@ class OAuthStandIn(StandIn):
     def __post_init__(self) -> None:
         super().__init__()
         self._codes: dict[str, _Code] = {}
+        # authorization code -> (client id, PKCE challenge, redirect URI, scope)
+        self._auth_codes: dict[str, tuple[str, str, str, str]] = {}
         self._serial = itertools.count(1)
 
     # The endpoints as the code under test names them.
@@ -106,7 +117,14 @@ class OAuthStandIn(StandIn):
 
     # --- answers ----------------------------------------------------------------------
 
+    def authorize_url(self, google: bool, tenant: str = "common") -> str:
+        return self.url(
+            GOOGLE_AUTHORIZE_PATH if google else MS_AUTHORIZE_PATH.format(tenant=tenant)
+        )
+
     def handle(self, request: Recorded) -> Answer:
+        if request.method == "GET":
+            return self._authorize(request)
         if request.method != "POST":
             return Answer(405, b'{"error":"invalid_request"}')
         if request.headers.get("content-type", "").split(";")[0] != (
@@ -123,6 +141,8 @@ class OAuthStandIn(StandIn):
                 return self._error(True, "invalid_client", "Unauthorized")
             if form.get("grant_type") == DEVICE_GRANT:
                 return self._poll(form, google)
+            if form.get("grant_type") == "authorization_code":
+                return self._code_grant(form, google)
             if form.get("grant_type") == "refresh_token":
                 return self._refresh(form, google)
             return self._error(google, "unsupported_grant_type", "grant_type not supported")
@@ -201,6 +221,49 @@ class OAuthStandIn(StandIn):
         if scenario.outcome == "expired":
             return self._error(google, "expired_token", "expired")
         return self._tokens(code.scope, google, new_refresh=True)
+
+    def _authorize(self, request: Recorded) -> Answer:
+        """The browser's sign-in page, agreed at once: 302 back to the redirect URI with a
+        code (or `error=access_denied` when the client's scenario says "denied")."""
+        parts = urllib.parse.urlsplit(request.path)
+        if not (
+            parts.path == GOOGLE_AUTHORIZE_PATH or parts.path.endswith("/oauth2/v2.0/authorize")
+        ):
+            return Answer(404, b"not found", content_type="text/plain")
+        query = dict(urllib.parse.parse_qsl(parts.query))
+        redirect = query.get("redirect_uri", "")
+        if not redirect.startswith("http://127.0.0.1:") or query.get("response_type") != "code":
+            return Answer(400, b"redirect_uri_mismatch", content_type="text/plain")
+        if query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
+            return Answer(400, b"PKCE required", content_type="text/plain")
+        scenario = self.scenarios.setdefault(query.get("client_id", ""), Scenario())
+        answer = {"state": query.get("state", "")}
+        if scenario.outcome == "denied":
+            answer["error"] = "access_denied"
+        else:
+            code = f"ac-{next(self._serial)}"
+            self._auth_codes[code] = (
+                query.get("client_id", ""),
+                query["code_challenge"],
+                redirect,
+                query.get("scope", ""),
+            )
+            answer["code"] = code
+        location = redirect + "?" + urllib.parse.urlencode(answer)
+        return Answer(302, b"", headers={"Location": location}, content_type="text/plain")
+
+    def _code_grant(self, form: dict[str, str], google: bool) -> Answer:
+        grant = self._auth_codes.pop(form.get("code", ""), None)
+        if grant is None:
+            return self._error(google, "invalid_grant", "Malformed auth code.")
+        client_id, challenge, redirect, scope = grant
+        verifier = form.get("code_verifier", "")
+        digest = hashlib.sha256(verifier.encode()).digest()
+        if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != challenge:
+            return self._error(google, "invalid_grant", "Invalid code verifier.")
+        if form.get("client_id") != client_id or form.get("redirect_uri") != redirect:
+            return self._error(google, "invalid_grant", "Bad Request")
+        return self._tokens(scope, google, new_refresh=True)
 
     def _refresh(self, form: dict[str, str], google: bool) -> Answer:
         token = form.get("refresh_token", "")

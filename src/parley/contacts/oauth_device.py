@@ -19,8 +19,9 @@ Google's refresh answer carries no new refresh token (the old one stays valid).
 
 Note on Google: its device flow grants only a short list of scopes (sign-in, a few Drive
 and YouTube scopes), not the CardDAV or Contacts scopes; for Google contacts the desktop
-("installed app") flow with a loopback redirect is what Google allows. The token
-handling below (`refresh`, `Tokens`, `TokenStore`) serves both flows.
+("installed app") flow with a loopback redirect is what Google allows
+(`parley.contacts.oauth_loopback`). The token handling below (`refresh`, `Tokens`,
+`TokenStore`, `TokenSource`) serves both flows.
 
 Tokens are kept by `TokenStore` in the OS keyring (service "parley", user name
 "oauth:<provider>:<account>", the tokens as JSON). Without a usable keyring they are kept
@@ -49,12 +50,14 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "DEVICE_GRANT",
+    "GOOGLE_AUTHORIZE_URL",
     "GOOGLE_CARDDAV_SCOPES",
     "GOOGLE_DEVICE_CODE_URL",
     "GOOGLE_ENDPOINTS",
     "GOOGLE_TOKEN_URL",
     "GRAPH_CONTACTS_SCOPES",
     "KEYRING_SERVICE",
+    "MICROSOFT_AUTHORIZE_URL",
     "MICROSOFT_DEVICE_CODE_URL",
     "MICROSOFT_TOKEN_URL",
     "SLOW_DOWN_STEP",
@@ -74,6 +77,7 @@ __all__ = [
     "microsoft_endpoints",
     "poll",
     "poll_result_from_answer",
+    "post_form",
     "refresh",
     "start",
     "tokens_from_answer",
@@ -83,8 +87,10 @@ __all__ = [
 # The real endpoints: used only by the application, never by a test.
 MICROSOFT_DEVICE_CODE_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode"
 MICROSOFT_TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+MICROSOFT_AUTHORIZE_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize"
 GOOGLE_DEVICE_CODE_URL = "https://oauth2.googleapis.com/device/code"
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
+GOOGLE_AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
 
 # Reading the person's Outlook contacts, with a refresh token (offline_access).
 GRAPH_CONTACTS_SCOPES = ("https://graph.microsoft.com/Contacts.Read", "offline_access")
@@ -102,6 +108,7 @@ MAX_ANSWER_BYTES = 64 * 1024  # token answers are a few KB; more is not a token 
 class OAuthEndpoints:
     device_authorization: str
     token: str
+    authorization: str = ""  # the browser page of the installed-app flow (oauth_loopback)
 
 
 def microsoft_endpoints(tenant: str = "common") -> OAuthEndpoints:
@@ -109,11 +116,13 @@ def microsoft_endpoints(tenant: str = "common") -> OAuthEndpoints:
     "consumers" or a tenant id/domain)."""
     name = tenant.strip() or "common"
     return OAuthEndpoints(
-        MICROSOFT_DEVICE_CODE_URL.format(tenant=name), MICROSOFT_TOKEN_URL.format(tenant=name)
+        MICROSOFT_DEVICE_CODE_URL.format(tenant=name),
+        MICROSOFT_TOKEN_URL.format(tenant=name),
+        MICROSOFT_AUTHORIZE_URL.format(tenant=name),
     )
 
 
-GOOGLE_ENDPOINTS = OAuthEndpoints(GOOGLE_DEVICE_CODE_URL, GOOGLE_TOKEN_URL)
+GOOGLE_ENDPOINTS = OAuthEndpoints(GOOGLE_DEVICE_CODE_URL, GOOGLE_TOKEN_URL, GOOGLE_AUTHORIZE_URL)
 
 
 class OAuthProblem(StrEnum):
@@ -362,7 +371,7 @@ def poll_result_from_answer(status: int, body: bytes, now: float, interval: int)
 # --- HTTP ---------------------------------------------------------------------------------
 
 
-def _post(url: str, form: dict[str, str], timeout: float) -> tuple[int, bytes]:
+def post_form(url: str, form: dict[str, str], timeout: float) -> tuple[int, bytes]:
     """POST the form; (status, body). OAuthError(UNREACHABLE) when there is no answer."""
     try:
         with (
@@ -401,7 +410,7 @@ def start(
 ) -> DeviceCode:
     """Ask for a device code (RFC 8628 §3.1); OAuthError when the provider refuses."""
     form = _client_form(client_id, client_secret) | {"scope": " ".join(scopes)}
-    status, body = _post(endpoints.device_authorization, form, timeout)
+    status, body = post_form(endpoints.device_authorization, form, timeout)
     return device_code_from_answer(status, body, time.time() if now is None else now)
 
 
@@ -426,7 +435,7 @@ def poll(
         "device_code": device_code.device_code,
     }
     try:
-        status, body = _post(endpoints.token, form, timeout)
+        status, body = post_form(endpoints.token, form, timeout)
     except OAuthError as exc:
         return PollResult(PollOutcome.FAILED, current, problem=exc.problem, detail=exc.detail)
     return poll_result_from_answer(status, body, now, current)
@@ -483,7 +492,7 @@ def refresh(
         "grant_type": "refresh_token",
         "refresh_token": refresh_token,
     }
-    status, body = _post(endpoints.token, form, timeout)
+    status, body = post_form(endpoints.token, form, timeout)
     return tokens_from_answer(status, body, time.time() if now is None else now, refresh_token)
 
 
