@@ -429,3 +429,10 @@ def test_token_source_without_sign_in() -> None:
     with pytest.raises(OAuthError) as caught:
         source.access_token()
     assert caught.value.problem is OAuthProblem.NO_TOKENS
+
+
+def test_refresh_may_name_the_scopes(standin: OAuthStandIn) -> None:
+    standin.valid_refresh.add("rt-scoped")
+    fresh = oauth.refresh(_ms(standin), "ms-any", "rt-scoped", scopes=["Contacts.Read"], now=NOW)
+    assert fresh.scope == "Contacts.Read"
+    assert standin.forms("/oauth2/v2.0/token")[-1]["scope"] == "Contacts.Read"

@@ -483,15 +483,19 @@ def refresh(
     refresh_token: str,
     *,
     client_secret: str | None = None,
+    scopes: Sequence[str] = (),
     now: float | None = None,
     timeout: float = 20.0,
 ) -> Tokens:
     """New tokens for a refresh token (RFC 6749 §6); OAuthError when refused
-    (INVALID_GRANT: the person must sign in again)."""
+    (INVALID_GRANT: the person must sign in again). `scopes` may narrow the grant; by
+    default the scopes first granted."""
     form = _client_form(client_id, client_secret) | {
         "grant_type": "refresh_token",
         "refresh_token": refresh_token,
     }
+    if scopes:
+        form["scope"] = " ".join(scopes)
     status, body = post_form(endpoints.token, form, timeout)
     return tokens_from_answer(status, body, time.time() if now is None else now, refresh_token)
 
@@ -630,9 +634,11 @@ class TokenSource:
         client_id: str,
         *,
         client_secret: str | None = None,
+        scopes: Sequence[str] = (),
         clock: Callable[[], float] = time.time,
         timeout: float = 20.0,
     ) -> None:
+        self.scopes = tuple(scopes)
         self.store = store
         self.provider = provider
         self.account = account
@@ -669,6 +675,7 @@ class TokenSource:
             self.client_id,
             tokens.refresh,
             client_secret=self.client_secret,
+            scopes=self.scopes,
             now=self.clock(),
             timeout=self.timeout,
         )
