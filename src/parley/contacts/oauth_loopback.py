@@ -216,7 +216,12 @@ def sign_in_with_browser(
             challenge,
             login_hint=login_hint,
         )
-        open_browser(url)
+        try:
+            open_browser(url)
+        except Exception as exc:  # no browser to open: the caller may show `url` instead
+            raise OAuthError(
+                OAuthProblem.UNREACHABLE, f"no browser could be opened ({exc})"
+            ) from exc
         code = code_from_redirect(receiver.wait(timeout, cancelled), state)
         redirect_uri = receiver.redirect_uri
     return exchange_code(
