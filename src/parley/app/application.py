@@ -37,6 +37,7 @@ from parley.app.directory import Directory
 from parley.app.engine import Engine
 from parley.app.event_rules import EventRules
 from parley.app.events import HistoryAdded
+from parley.app.headset import Headset
 from parley.app.intercom import Intercom
 from parley.app.messages import Messages
 from parley.app.presence import Presence
@@ -183,6 +184,8 @@ class Application:
         self.subscribe(self.rules.on_event)
         # Provisioning (Functions › Provisioning): the profile from the server, applied.
         self.provisioning = Provisioning(self.configuration, self._dispatch, data)
+        # Functions › Headset: a USB telephony headset's hook switch, mute button and LEDs.
+        self.headset = Headset(self, lambda: self.configuration.settings.media.headset)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -242,6 +245,7 @@ class Application:
         config.phone_started()
         await self.phone.start()
         self._presence.phone_started()
+        self.headset.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Hang up, unregister (each bounded by `timeout`), stop the engine, close the
@@ -256,6 +260,7 @@ class Application:
             except Exception:
                 log.exception("the phone did not stop cleanly")
         self.provisioning.stop()
+        self.headset.stop()
         self.engine.stop(timeout)
         self.rules.close()
         self.directory.close()

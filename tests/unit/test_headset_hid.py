@@ -1,0 +1,224 @@
+"""The HID telephony core with report descriptors and report streams of real headsets
+(tests/unit/headset_descriptors.py says where each comes from)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from headset_descriptors import (  # noqa: E402
+    GENERIC_CIRCUITPYTHON,
+    JABRA_LAYOUT,
+    PLANTRONICS_BLACKWIRE_3220,
+)
+
+from parley.media.headset_control import (  # noqa: E402
+    Answer,
+    CallView,
+    Hangup,
+    HeadsetController,
+    Hold,
+    Resume,
+    SetMute,
+    accepts,
+    quirks_for,
+)
+from parley.media.headset_device import ReplayDevice, discover_hidraw  # noqa: E402
+from parley.media.headset_hid import (  # noqa: E402
+    FLASH,
+    HOOK_SWITCH,
+    LED_HOLD,
+    LED_MICROPHONE,
+    LED_MUTE,
+    LED_OFF_HOOK,
+    LED_RING,
+    LINE_BUSY_TONE,
+    PHONE_MUTE,
+    REDIAL,
+    ControlType,
+    DescriptorError,
+    Flash,
+    HookSwitch,
+    InputDecoder,
+    LedState,
+    LineBusy,
+    MuteToggle,
+    Redial,
+    ReportDescriptor,
+    ReportKind,
+    TelephonyMap,
+    control_type,
+    encode_leds,
+)
+
+
+def test_plantronics_descriptor_fields() -> None:
+    d = ReportDescriptor.parse(PLANTRONICS_BLACKWIRE_3220)
+    assert d.is_telephony and d.uses_report_ids
+    m = TelephonyMap.from_descriptor(d)
+    mute, hook, flash = m.inputs[PHONE_MUTE], m.inputs[HOOK_SWITCH], m.inputs[FLASH]
+    assert (mute.report_id, mute.bit_offset, mute.bit_size) == (8, 0, 1)
+    assert (hook.report_id, hook.bit_offset) == (8, 1)
+    assert (flash.report_id, flash.bit_offset) == (8, 2)
+    assert not mute.absolute and hook.absolute
+    assert control_type(mute) is ControlType.TOGGLE_BUTTON
+    assert control_type(hook) is ControlType.TOGGLE_SWITCH
+    assert {u: f.report_id for u, f in m.leds.items()} == {
+        LED_MUTE: 0x09,
+        LED_OFF_HOOK: 0x17,
+        LED_RING: 0x18,
+        LED_HOLD: 0x20,
+    }
+    assert LED_MICROPHONE not in m.leds
+    assert d.report_length(ReportKind.INPUT, 8) == 2  # id + 3 bits padded by 5 to a byte
+    assert d.report_length(ReportKind.OUTPUT, 0x17) == 2
+
+
+def test_generic_and_jabra_layouts() -> None:
+    g = TelephonyMap.from_descriptor(GENERIC_CIRCUITPYTHON)
+    assert {u: (f.report_id, f.bit_offset) for u, f in g.leds.items()} == {
+        LED_MUTE: (2, 0),
+        LED_OFF_HOOK: (2, 1),
+        LED_RING: (2, 2),
+    }
+    j = TelephonyMap.from_descriptor(JABRA_LAYOUT)
+    assert set(j.inputs) == {HOOK_SWITCH, LINE_BUSY_TONE, PHONE_MUTE, FLASH, REDIAL}
+    # the consumer collection's report 1 is not taken for telephony
+    assert all(f.report_id == 2 for f in j.inputs.values())
+    assert j.descriptor.collections == (0x000C0001, 0x000B0005)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\x05", b"\x06\x0b", b"\xb4", b"\xfe\x02\x00\x00\x00"],
+    ids=["truncated", "truncated-2", "pop-without-push", "long-item"],
+)
+def test_bad_descriptors_are_refused(data: bytes) -> None:
+    with pytest.raises(DescriptorError):
+        ReportDescriptor.parse(data)
+
+
+def test_plantronics_stream_mute_one_shot_and_hook() -> None:
+    # Recorded order of a Blackwire 3220 (report 8: bit0 mute, bit1 hook, bit2 flash):
+    # lift the boom (off hook), mute press, release, flash press, release, on hook.
+    dec = InputDecoder(TelephonyMap.from_descriptor(PLANTRONICS_BLACKWIRE_3220))
+    stream = [b"\x08\x02", b"\x08\x03", b"\x08\x02", b"\x08\x06", b"\x08\x02", b"\x08\x00"]
+    events = [dec.feed(r) for r in stream]
+    assert events == [[HookSwitch(True)], [MuteToggle()], [], [Flash()], [], [HookSwitch(False)]]
+    assert dec.feed(b"\x09\x01") == []  # another report id: not ours
+
+
+def test_jabra_stream() -> None:
+    dec = InputDecoder(TelephonyMap.from_descriptor(JABRA_LAYOUT))
+    assert dec.feed(b"\x01\x01") == []  # volume up on the consumer report
+    assert dec.feed(b"\x02\x01") == [HookSwitch(True)]
+    assert dec.feed(b"\x02\x05") == [MuteToggle()]
+    assert dec.feed(b"\x02\x01") == []
+    assert dec.feed(b"\x02\x11") == [Redial()]
+    assert dec.feed(b"\x02\x03") == [LineBusy(True)]
+    assert dec.feed(b"\x02\x00") == [HookSwitch(False), LineBusy(False)]
+
+
+def test_led_reports_bytes() -> None:
+    plt = TelephonyMap.from_descriptor(PLANTRONICS_BLACKWIRE_3220)
+    assert encode_leds(plt, LedState(ring=True)) == [
+        b"\x09\x00",
+        b"\x17\x00",
+        b"\x18\x01",
+        b"\x20\x00",
+    ]
+    assert encode_leds(plt, LedState(off_hook=True, hold=True))[3] == b"\x20\x01"
+    gen = TelephonyMap.from_descriptor(GENERIC_CIRCUITPYTHON)
+    assert encode_leds(gen, LedState(off_hook=True, mute=True)) == [b"\x02\x03"]
+    jab = TelephonyMap.from_descriptor(JABRA_LAYOUT)
+    # off-hook bit0, mute bit1, ring bit2, hold bit3, microphone bit4 (mute's twin)
+    assert encode_leds(jab, LedState(off_hook=True, mute=True)) == [b"\x02\x13"]
+    assert encode_leds(jab, LedState(off_hook=True, hold=True)) == [b"\x02\x09"]
+
+
+def _call(state: str, muted: bool = False, call_id: int = 1) -> CallView:
+    return CallView(call_id, "incoming", state, muted)
+
+
+def test_whole_call_through_the_state_machine() -> None:
+    tmap = TelephonyMap.from_descriptor(PLANTRONICS_BLACKWIRE_3220)
+    c = HeadsetController(tmap, quirks_for(0x047F))
+    assert c.start().reports[2] == b"\x18\x00"
+    out = c.calls_changed([_call("incoming")])
+    assert b"\x18\x01" in out.reports  # ring LED on
+    out = c.feed(b"\x08\x02")  # off hook
+    assert out.commands == (Answer(1),)
+    out = c.calls_changed([_call("connected")])
+    assert b"\x17\x01" in out.reports and b"\x18\x00" in out.reports
+    out = c.feed(b"\x08\x03")  # mute pressed: toggle, answered with the mute LED at once
+    assert out.commands == (SetMute(True),)
+    assert b"\x09\x01" in out.reports
+    assert c.feed(b"\x08\x02").commands == ()  # the release does nothing
+    assert c.calls_changed([_call("connected", muted=True)]).reports == ()  # already shown
+    out = c.feed(b"\x08\x03")
+    assert out.commands == (SetMute(False),) and b"\x09\x00" in out.reports
+    c.feed(b"\x08\x02")
+    c.calls_changed([_call("connected")])
+    assert c.feed(b"\x08\x06").commands == (Hold(1),)  # flash
+    out = c.calls_changed([_call("held")])
+    assert b"\x20\x01" in out.reports
+    c.feed(b"\x08\x02")
+    assert c.feed(b"\x08\x06").commands == (Resume(1),)
+    c.calls_changed([_call("connected")])
+    assert c.feed(b"\x08\x00").commands == (Hangup(1),)  # on hook
+    out = c.calls_changed([_call("ended")])
+    assert out.reports == (b"\x09\x00", b"\x17\x00", b"\x18\x00", b"\x20\x00")
+
+
+def test_hook_follows_leds_when_answered_in_the_app() -> None:
+    """Answered with the mouse: the off-hook LED goes on, the headset (Jabra's
+    request/acknowledge) follows; putting it back on hook then hangs up."""
+    c = HeadsetController(TelephonyMap.from_descriptor(JABRA_LAYOUT), quirks_for(0x0B0E))
+    c.calls_changed([_call("incoming")])
+    out = c.calls_changed([_call("connected")])
+    assert out.reports == (b"\x02\x01",)
+    assert c.feed(b"\x02\x01").commands == ()  # the device's acknowledgement
+    assert c.feed(b"\x02\x00").commands == (Hangup(1),)
+
+
+def test_mute_without_a_call_is_answered_unmuted_and_idle_hook_does_nothing() -> None:
+    c = HeadsetController(TelephonyMap.from_descriptor(GENERIC_CIRCUITPYTHON))
+    out = c.feed(b"\x01\x02")
+    assert out.commands == () and out.reports == (b"\x02\x00",)
+    assert c.feed(b"\x01\x01").commands == ()  # off hook with nothing ringing
+
+
+def test_setting_choices() -> None:
+    assert accepts("any", 0x1234) and not accepts("none", 0x0B0E)
+    assert accepts("jabra", 0x0B0E) and not accepts("jabra", 0x047F)
+    assert accepts("plantronics", 0x047F) and accepts("sennheiser", 0x1395)
+    assert quirks_for(0x047F).vendor == "plantronics" and quirks_for(1).vendor == "generic"
+
+
+def test_discovery_from_sysfs(tmp_path: Path) -> None:
+    for name, desc, hid_id in (
+        ("hidraw0", bytes.fromhex("05010902a101c0"), "0003:0000046D:0000C077"),  # a mouse
+        ("hidraw1", PLANTRONICS_BLACKWIRE_3220, "0003:0000047F:0000C056"),
+    ):
+        dev = tmp_path / name / "device"
+        dev.mkdir(parents=True)
+        (dev / "report_descriptor").write_bytes(desc)
+        (dev / "uevent").write_text(f"HID_ID={hid_id}\nHID_NAME=Plantronics Blackwire 3220\n")
+    found = discover_hidraw(tmp_path)
+    assert [(d.path, d.vendor_id, d.product_id) for d in found] == [
+        ("/dev/hidraw1", 0x047F, 0xC056)
+    ]
+
+
+def test_replay_device_interface() -> None:
+    dev = ReplayDevice(GENERIC_CIRCUITPYTHON, reports=[b"\x01\x01"])
+    assert dev.read(0.01) == b"\x01\x01" and dev.read(0.01) is None
+    dev.write(b"\x02\x02")
+    assert dev.written == [b"\x02\x02"]
+    dev.unplug()
+    with pytest.raises(OSError):
+        dev.read(0.01)
