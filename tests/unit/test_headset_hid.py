@@ -1,22 +1,18 @@
 """The HID telephony core with report descriptors and report streams of real headsets
-(tests/unit/headset_descriptors.py says where each comes from)."""
+(tests/headset_descriptors.py says where each comes from)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from headset_descriptors import (  # noqa: E402
+from headset_descriptors import (
     GENERIC_CIRCUITPYTHON,
     JABRA_LAYOUT,
     PLANTRONICS_BLACKWIRE_3220,
 )
-
-from parley.media.headset_control import (  # noqa: E402
+from parley.media.headset_control import (
     Answer,
     CallView,
     Hangup,
@@ -27,8 +23,8 @@ from parley.media.headset_control import (  # noqa: E402
     accepts,
     quirks_for,
 )
-from parley.media.headset_device import ReplayDevice, discover_hidraw  # noqa: E402
-from parley.media.headset_hid import (  # noqa: E402
+from parley.media.headset_device import ReplayDevice, discover_hidraw
+from parley.media.headset_hid import (
     FLASH,
     HOOK_SWITCH,
     LED_HOLD,

@@ -61,7 +61,7 @@ class Headset:
     ) -> None:
         self._app = app
         self._choice = choice
-        self._source: DeviceSource = source or discover
+        self.source: DeviceSource = source or discover
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -113,7 +113,7 @@ class Headset:
     def _open_first(self) -> None:
         choice = self._choice()
         try:
-            candidates = list(self._source())
+            candidates = list(self.source())
         except OSError as exc:
             log.debug("looking for headsets failed: %s", exc)
             return
