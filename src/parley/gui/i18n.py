@@ -46,6 +46,7 @@ _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
         "parley.gui.locale.de_desktop",  # autostart, links (issue #12)
         "parley.gui.locale.de_csv",  # importing contacts from a CSV file (issue #10)
         "parley.gui.locale.de_avpf",  # RTCP feedback (AVPF) setting (issue #11)
+        "parley.gui.locale.de_headset",  # Functions › Headset (issue #12)
     ),
 }
 

@@ -69,10 +69,6 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("When an audio device is connected or disconnected"), _GUI_POPUPS, PROVISIONING),
     NotYet(N_("When the network status has changed"), _GUI_POPUPS, PROVISIONING, "wifi lan"),
     # Functions
-    NotYet(N_("External headset or USB device"), _HEADSET, PROVISIONING, "hid"),
-    NotYet(N_("Jabra headsets"), _HEADSET, PROVISIONING),
-    NotYet(N_("Plantronics (Poly) headsets"), _HEADSET, PROVISIONING),
-    NotYet(N_("Sennheiser (EPOS) headsets"), _HEADSET, PROVISIONING),
     NotYet(N_("Check for updates"), _AUTOMATION, PROVISIONING),
     NotYet(N_("Dial from Microsoft Outlook"), _AUTOMATION, PROVISIONING),
     NotYet(N_("Event rules (open a URL, run a program)"), _AUTOMATION, PROVISIONING, "rest api"),

@@ -205,7 +205,7 @@ class HeadsetController:
                 commands.append(command)
             if isinstance(event, MuteToggle | MuteSet):
                 answer_mute = True
-        reports = ()
+        reports: tuple[bytes, ...] = ()
         if answer_mute and self.quirks.answer_mute_led:
             # answer now with the state we asked for; the call event confirms it later
             up = self._up()

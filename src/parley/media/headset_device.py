@@ -155,7 +155,7 @@ def discover_hidraw(root: Path = SYS_HIDRAW) -> list[DeviceInfo]:
 
 def _hidapi() -> Any | None:
     try:
-        import hid  # type: ignore[import-not-found]
+        import hid  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
     return hid

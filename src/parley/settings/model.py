@@ -531,7 +531,7 @@ class MediaSettings(BaseModel):
     ring_device: str = Field(default="system default", description="Where incoming calls ring.")
     headset: Literal["none", "any", "jabra", "plantronics", "sennheiser"] = Field(
         default="any",
-        description='External headset or device (USB HID telephony: hook switch, mute '
+        description="External headset or device (USB HID telephony: hook switch, mute "
         'button, LEDs): "none", "any" standard USB device, or only a "jabra", '
         '"plantronics" (Poly) or "sennheiser" (EPOS) device.',
     )
