@@ -9,7 +9,7 @@ import pytest
 
 from headset_descriptors import (
     GENERIC_CIRCUITPYTHON,
-    JABRA_LAYOUT,
+    JABRA_SPEAK_510,
     PLANTRONICS_BLACKWIRE_3220,
 )
 from parley.media.headset_control import (
@@ -81,10 +81,18 @@ def test_generic_and_jabra_layouts() -> None:
         LED_OFF_HOOK: (2, 1),
         LED_RING: (2, 2),
     }
-    j = TelephonyMap.from_descriptor(JABRA_LAYOUT)
+    j = TelephonyMap.from_descriptor(JABRA_SPEAK_510)
     assert set(j.inputs) == {HOOK_SWITCH, LINE_BUSY_TONE, PHONE_MUTE, FLASH, REDIAL}
+    assert {u: f.bit_offset for u, f in j.inputs.items()} == {
+        HOOK_SWITCH: 0,
+        LINE_BUSY_TONE: 1,
+        PHONE_MUTE: 3,
+        FLASH: 4,
+        REDIAL: 5,
+    }
     # the consumer collection's report 1 is not taken for telephony
-    assert all(f.report_id == 2 for f in j.inputs.values())
+    assert all(f.report_id == 3 for f in j.inputs.values())
+    assert j.descriptor.report_length(ReportKind.INPUT, 3) == 3
     assert j.descriptor.collections == (0x000C0001, 0x000B0005)
 
 
@@ -108,15 +116,18 @@ def test_plantronics_stream_mute_one_shot_and_hook() -> None:
     assert dec.feed(b"\x09\x01") == []  # another report id: not ours
 
 
-def test_jabra_stream() -> None:
-    dec = InputDecoder(TelephonyMap.from_descriptor(JABRA_LAYOUT))
-    assert dec.feed(b"\x01\x01") == []  # volume up on the consumer report
-    assert dec.feed(b"\x02\x01") == [HookSwitch(True)]
-    assert dec.feed(b"\x02\x05") == [MuteToggle()]
-    assert dec.feed(b"\x02\x01") == []
-    assert dec.feed(b"\x02\x11") == [Redial()]
-    assert dec.feed(b"\x02\x03") == [LineBusy(True)]
-    assert dec.feed(b"\x02\x00") == [HookSwitch(False), LineBusy(False)]
+def test_jabra_speak_510_stream() -> None:
+    # As recorded by inspired-futures/jabra-speak-webhid: off hook, a mute press while off
+    # hook (0x09) and its release, on hook; the consumer report (volume) is not ours.
+    dec = InputDecoder(TelephonyMap.from_descriptor(JABRA_SPEAK_510))
+    assert dec.feed(b"\x01\x02") == []  # volume up on the consumer report
+    assert dec.feed(b"\x03\x01\x00") == [HookSwitch(True)]
+    assert dec.feed(b"\x03\x09\x00") == [MuteToggle()]
+    assert dec.feed(b"\x03\x01\x00") == []
+    assert dec.feed(b"\x03\x21\x00") == [Redial()]
+    assert dec.feed(b"\x03\x03\x00") == [LineBusy(True)]
+    assert dec.feed(b"\x03\x00\x00") == [HookSwitch(False), LineBusy(False)]
+    assert dec.feed(b"\x03\x08\x00") == [MuteToggle()]  # pressed on hook: 0x08
 
 
 def test_led_reports_bytes() -> None:
@@ -130,10 +141,12 @@ def test_led_reports_bytes() -> None:
     assert encode_leds(plt, LedState(off_hook=True, hold=True))[3] == b"\x20\x01"
     gen = TelephonyMap.from_descriptor(GENERIC_CIRCUITPYTHON)
     assert encode_leds(gen, LedState(off_hook=True, mute=True)) == [b"\x02\x03"]
-    jab = TelephonyMap.from_descriptor(JABRA_LAYOUT)
-    # off-hook bit0, mute bit1, ring bit2, hold bit3, microphone bit4 (mute's twin)
-    assert encode_leds(jab, LedState(off_hook=True, mute=True)) == [b"\x02\x13"]
-    assert encode_leds(jab, LedState(off_hook=True, hold=True)) == [b"\x02\x09"]
+    jab = TelephonyMap.from_descriptor(JABRA_SPEAK_510)
+    # the bytes the Jabra Speak 510's driver sends: 0x01 off hook, 0x05 + mute, 0x09 + hold
+    assert encode_leds(jab, LedState(off_hook=True)) == [b"\x03\x01"]
+    assert encode_leds(jab, LedState(off_hook=True, mute=True)) == [b"\x03\x05"]
+    assert encode_leds(jab, LedState(off_hook=True, hold=True)) == [b"\x03\x09"]
+    assert encode_leds(jab, LedState(ring=True)) == [b"\x03\x02"]
 
 
 def _call(state: str, muted: bool = False, call_id: int = 1) -> CallView:
@@ -146,10 +159,10 @@ def test_whole_call_through_the_state_machine() -> None:
     assert c.start().reports[2] == b"\x18\x00"
     out = c.calls_changed([_call("incoming")])
     assert b"\x18\x01" in out.reports  # ring LED on
-    out = c.feed(b"\x08\x02")  # off hook
+    out = c.feed(b"\x08\x02")  # off hook: answer, acknowledged with the LEDs at once
     assert out.commands == (Answer(1),)
-    out = c.calls_changed([_call("connected")])
     assert b"\x17\x01" in out.reports and b"\x18\x00" in out.reports
+    assert c.calls_changed([_call("connected")]).reports == ()  # already shown
     out = c.feed(b"\x08\x03")  # mute pressed: toggle, answered with the mute LED at once
     assert out.commands == (SetMute(True),)
     assert b"\x09\x01" in out.reports
@@ -165,20 +178,21 @@ def test_whole_call_through_the_state_machine() -> None:
     c.feed(b"\x08\x02")
     assert c.feed(b"\x08\x06").commands == (Resume(1),)
     c.calls_changed([_call("connected")])
-    assert c.feed(b"\x08\x00").commands == (Hangup(1),)  # on hook
-    out = c.calls_changed([_call("ended")])
+    out = c.feed(b"\x08\x00")  # on hook
+    assert out.commands == (Hangup(1),)
     assert out.reports == (b"\x09\x00", b"\x17\x00", b"\x18\x00", b"\x20\x00")
+    assert c.calls_changed([_call("ended")]).reports == ()
 
 
 def test_hook_follows_leds_when_answered_in_the_app() -> None:
     """Answered with the mouse: the off-hook LED goes on, the headset (Jabra's
     request/acknowledge) follows; putting it back on hook then hangs up."""
-    c = HeadsetController(TelephonyMap.from_descriptor(JABRA_LAYOUT), quirks_for(0x0B0E))
+    c = HeadsetController(TelephonyMap.from_descriptor(JABRA_SPEAK_510), quirks_for(0x0B0E))
     c.calls_changed([_call("incoming")])
     out = c.calls_changed([_call("connected")])
-    assert out.reports == (b"\x02\x01",)
-    assert c.feed(b"\x02\x01").commands == ()  # the device's acknowledgement
-    assert c.feed(b"\x02\x00").commands == (Hangup(1),)
+    assert out.reports == (b"\x03\x01",)
+    assert c.feed(b"\x03\x01\x00").commands == ()  # the device's acknowledgement
+    assert c.feed(b"\x03\x00\x00").commands == (Hangup(1),)
 
 
 def test_mute_without_a_call_is_answered_unmuted_and_idle_hook_does_nothing() -> None:

@@ -65,6 +65,7 @@ class Headset:
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._next_refresh = 0.0
         self.device: HidDevice | None = None
         self.controller: HeadsetController | None = None
         self._unsubscribe = app.subscribe(self._on_event)
@@ -148,8 +149,10 @@ class Headset:
         report = self.device.read(READ_SECONDS)
         if report:
             self._apply(self.controller.feed(report))
-        if self._dirty.wait(0) or report is None:
+        now = time.monotonic()
+        if self._dirty.is_set() or now >= self._next_refresh:
             self._dirty.clear()
+            self._next_refresh = now + REFRESH_SECONDS
             self._apply(self.controller.calls_changed(self._views()))
 
     def _views(self) -> list[CallView]:

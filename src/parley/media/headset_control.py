@@ -11,7 +11,7 @@ Vendor quirks (`QUIRKS`, by USB vendor id) and where they come from:
 
 | vendor | quirk | source |
 |---|---|---|
-| Jabra (GN, 0x0B0E) | hook switch is absolute and follows the off-hook LED the host sets; a mute press is a request the host must acknowledge with the mute LED | gnaudio/jabra-browser-integration#42 ("the events are requests, you need to acknowledge these requests"); Jabra's USB HID developer notes |
+| Jabra (GN, 0x0B0E) | hook switch is absolute and follows the off-hook LED the host sets; an off-hook or mute request from the device is ignored by it unless the host acknowledges it (off-hook / mute LED); no mute signal outside a call | developer.jabra.com "Interacting with Jabra devices" (request/acknowledge pattern) and its appendix; gnaudio/jabra-browser-integration#42 ("the events are requests, you need to acknowledge these requests"); the Jabra Speak 510 stream of inspired-futures/jabra-speak-webhid |
 | Plantronics / Poly (0x047F) | Phone Mute is a relative one-shot (Input 0x06 in the Blackwire 3220 descriptor); unanswered, the device keeps its own mute state | libusb/hidapi test data 047F_C056 (macOS USB Prober dump); google/libhidtelephony#2 (Poly 3320 sends 1 then 0) |
 | Sennheiser / EPOS (0x1395) | the standard telephony collection is used; their vendor page (0xFFA0…) call control is not implemented | — |
 | any other | HID Usage Tables §3.4.1.2 control types decide state vs toggle | HID Usage Tables 1.12 |
@@ -49,7 +49,7 @@ HEADSET_CHOICES = ("none", "any", "jabra", "plantronics", "sennheiser")
 class Quirks:
     vendor: str
     hook_follows_led: bool = True  # the device's hook state follows our off-hook LED
-    answer_mute_led: bool = True  # answer each mute press with the mute LED
+    acknowledge: bool = True  # answer each hook or mute request with the LEDs at once
     mute_is_state: bool = False  # an absolute Phone Mute is the state, not a toggle
     vendor_page_call_control: bool = False  # not implemented for anyone (see above)
 
@@ -198,25 +198,35 @@ class HeadsetController:
 
     def feed(self, report: bytes) -> Output:
         commands: list[Command] = []
-        answer_mute = False
+        answer = False
         for event in self.decoder.feed(report):
             command = self._command(event)
             if command is not None:
                 commands.append(command)
-            if isinstance(event, MuteToggle | MuteSet):
-                answer_mute = True
+                self._assume(command)
+            if isinstance(event, MuteToggle | MuteSet | HookSwitch):
+                answer = True
         reports: tuple[bytes, ...] = ()
-        if answer_mute and self.quirks.answer_mute_led:
-            # answer now with the state we asked for; the call event confirms it later
-            up = self._up()
-            muted = next((c.muted for c in commands if isinstance(c, SetMute)), False)
-            if up is not None:
-                self.calls = tuple(
-                    CallView(c.id, c.direction, c.state, muted if c is up else c.muted)
-                    for c in self.calls
-                )
+        if answer and self.quirks.acknowledge:
+            # acknowledge at once with the state we asked for (Jabra ignores an off-hook or
+            # mute request left unanswered, Poly keeps a mute state of its own); the call
+            # events confirm it later, and correct it if the command failed
             reports = self._sync_leds(force=True)
         return Output(tuple(commands), reports)
+
+    def _assume(self, command: Command) -> None:
+        """The calls as they will be once `command` has run."""
+
+        def after(c: CallView) -> CallView:
+            if isinstance(command, SetMute) and c.state == "connected":
+                return CallView(c.id, c.direction, c.state, command.muted)
+            if isinstance(command, Answer) and c.id == command.call:
+                return CallView(c.id, c.direction, "connected", c.muted)
+            if isinstance(command, Hangup) and c.id == command.call:
+                return CallView(c.id, c.direction, "ended", c.muted)
+            return c
+
+        self.calls = tuple(after(c) for c in self.calls)
 
     def _command(self, event: HeadsetEvent) -> Command | None:
         ringing, up = self._ringing(), self._up()
