@@ -110,6 +110,9 @@ class Headset:
             except OSError as exc:
                 log.info("headset %s went away: %s", self.device.path, exc)
                 self._close()
+            except Exception:  # a bug must not end the feature: start over with the device
+                log.exception("headset %s: unexpected error", self.device.path)
+                self._close()
 
     def _open_first(self) -> None:
         choice = self._choice()
@@ -139,9 +142,14 @@ class Headset:
                 continue
             self.device = device
             self.controller = HeadsetController(tmap, quirks_for(device.vendor_id))
-            log.info("headset %s (%s) in use", device.name, device.path)
             self.controller.calls_changed(self._views())
-            self._apply(self.controller.start())
+            try:
+                self._apply(self.controller.start())
+            except OSError as exc:  # gone again already
+                log.info("headset %s: %s", device.path, exc)
+                self._close()
+                continue
+            log.info("headset %s (%s) in use", device.name, device.path)
             return
 
     def _step(self) -> None:
