@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,14 @@ from parley.media.headset_control import (
     accepts,
     quirks_for,
 )
-from parley.media.headset_device import ReplayDevice, discover_hidraw
+from parley.media.headset_device import (
+    HIDIOCGRAWINFO,
+    HIDIOCGRDESC,
+    HIDIOCGRDESCSIZE,
+    HidrawDevice,
+    ReplayDevice,
+    discover_hidraw,
+)
 from parley.media.headset_hid import (
     FLASH,
     HOOK_SWITCH,
@@ -232,3 +240,27 @@ def test_replay_device_interface() -> None:
     dev.unplug()
     with pytest.raises(OSError):
         dev.read(0.01)
+
+
+def test_hidraw_ioctl_numbers() -> None:
+    # linux/hidraw.h: _IOR('H', 0x01, int), _IOR('H', 0x02, struct hidraw_report_descriptor
+    # {__u32 size; __u8 value[4096];}), _IOR('H', 0x03, struct hidraw_devinfo)
+    assert HIDIOCGRDESCSIZE == 0x80044801
+    assert HIDIOCGRDESC == 0x90044802
+    assert HIDIOCGRAWINFO == 0x80084803
+
+
+def test_hidraw_device_reads_and_writes_reports(tmp_path: Path) -> None:
+    """The hidraw read/write path on a FIFO standing in for /dev/hidrawN (one report per
+    read, None after the timeout); the ioctls are for real nodes only."""
+    fifo = tmp_path / "hidraw9"
+    os.mkfifo(fifo)
+    dev = HidrawDevice(str(fifo), vendor_id=0x047F, product_id=0xC056)
+    try:
+        assert dev.read(0.05) is None
+        dev.write(b"\x08\x02")
+        assert dev.read(1.0) == b"\x08\x02"
+        with pytest.raises(OSError):
+            dev.report_descriptor()  # not a HID device: the ioctl fails cleanly
+    finally:
+        dev.close()

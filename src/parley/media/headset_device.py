@@ -80,8 +80,9 @@ class HidrawDevice:
         self._fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
         if not vendor_id:
             with contextlib.suppress(OSError):
-                buf = fcntl.ioctl(self._fd, HIDIOCGRAWINFO, bytes(8))
-                _bus, vendor_id, product_id = struct.unpack("<Ihh", buf)
+                info = bytearray(8)
+                fcntl.ioctl(self._fd, HIDIOCGRAWINFO, info, True)
+                _bus, vendor_id, product_id = struct.unpack("<Ihh", info)
                 vendor_id &= 0xFFFF
                 product_id &= 0xFFFF
         self.vendor_id = vendor_id
@@ -89,11 +90,13 @@ class HidrawDevice:
         self.name = name or Path(path).name
 
     def report_descriptor(self) -> bytes:
-        size_buf = fcntl.ioctl(self._fd, HIDIOCGRDESCSIZE, bytes(4))
+        size_buf = bytearray(4)
+        fcntl.ioctl(self._fd, HIDIOCGRDESCSIZE, size_buf, True)
         (size,) = struct.unpack("<I", size_buf)
-        buf = fcntl.ioctl(
-            self._fd, HIDIOCGRDESC, struct.pack("<I", size) + bytes(HID_MAX_DESCRIPTOR_SIZE)
-        )
+        size = min(size, HID_MAX_DESCRIPTOR_SIZE)
+        # a mutable buffer: an immutable ioctl argument is limited to 1024 bytes
+        buf = bytearray(struct.pack("<I", size) + bytes(HID_MAX_DESCRIPTOR_SIZE))
+        fcntl.ioctl(self._fd, HIDIOCGRDESC, buf, True)
         return bytes(buf[4 : 4 + size])
 
     def read(self, timeout: float) -> bytes | None:
