@@ -264,3 +264,21 @@ def test_hidraw_device_reads_and_writes_reports(tmp_path: Path) -> None:
             dev.report_descriptor()  # not a HID device: the ioctl fails cleanly
     finally:
         dev.close()
+
+
+# A telephony device without report ids, written for this test (not a device dump): one
+# input byte with Hook Switch and Phone Mute, one output byte with the Off-Hook and Mute
+# LEDs.
+NO_IDS = bytes.fromhex(
+    "050b 0905 a101 1500 2501 7501 0920 092f 9502 8122 9506 8101"
+    "0508 0917 0909 9502 9122 9506 9101 c0"
+)
+
+
+def test_device_without_report_ids() -> None:
+    m = TelephonyMap.from_descriptor(NO_IDS)
+    assert not m.descriptor.uses_report_ids
+    dec = InputDecoder(m)
+    assert dec.feed(b"\x01") == [HookSwitch(True)]  # reads carry no id byte
+    # writes do: 0 for "no report id", then the byte (hidraw's and hidapi's rule)
+    assert encode_leds(m, LedState(off_hook=True, mute=True)) == [b"\x00\x03"]

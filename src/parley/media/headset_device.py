@@ -187,10 +187,7 @@ class HidapiDevice:
         return bytes(data) if data else None
 
     def write(self, report: bytes) -> None:
-        if report and report[0] != 0 and len(report) >= 1:
-            self._dev.write(report)
-        else:
-            self._dev.write(b"\x00" + report)  # hidapi wants a report id byte, 0 for none
+        self._dev.write(report)  # the report id first, 0 for none (as encode_leds gives)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

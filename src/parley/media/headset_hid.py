@@ -11,7 +11,8 @@ encodes the LED output reports. No file handles, no clock: the device side is
 `parley.media.headset_device`.
 
 Reports are handled as the OS hands them over (Linux hidraw, hidapi): when the
-descriptor uses report ids, the first byte is the report id and the fields follow it.
+descriptor uses report ids, the first byte of an input report is the report id and the
+fields follow it; an output report is written with its id first, 0 when there are none.
 """
 
 from __future__ import annotations
@@ -481,7 +482,9 @@ class LedState:
 
 def encode_leds(tmap: TelephonyMap, state: LedState) -> list[bytes]:
     """The output reports that set the device's LEDs to `state`: one per report id that
-    holds at least one of them, in report id order, every other bit zero."""
+    holds at least one of them, in report id order, every other bit zero. Each is as
+    hidraw and hidapi take it for writing: the report id first, or 0 for a device
+    without report ids (its reads, unlike its writes, carry no such byte)."""
     by_report: dict[int, list[tuple[Field, bool]]] = {}
     for u, on in state.values().items():
         f = tmap.leds.get(u)
@@ -495,5 +498,5 @@ def encode_leds(tmap: TelephonyMap, state: LedState) -> list[bytes]:
             level = f.logical_max if on else max(f.logical_min, 0)
             value |= (level & ((1 << f.bit_size) - 1)) << f.bit_offset
         payload = value.to_bytes(size, "little")
-        reports.append((bytes([rid]) if rid else b"") + payload)
+        reports.append(bytes([rid]) + payload)
     return reports
