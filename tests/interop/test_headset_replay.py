@@ -88,7 +88,6 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     registrar = f"{kam.host}:{kam.udp_port}"
     far: Baresip | None = None
     app: Application | None = None
-    headset: Headset | None = None
     try:
         far = Baresip(
             tmp / "baresip",
@@ -104,8 +103,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
             name="office", domain=registrar, username="1001", transport="udp", codecs=["pcmu"]
         )
         app = Application(
-            # the app's own headset search stays off: the replayed device is given below
-            settings=Settings(accounts=[account], media={"headset": "none"}),
+            settings=Settings(accounts=[account], media={"headset": "plantronics"}),
             passwords={"office": USERS["1001"]},
             use_keyring=False,
             data_dir=tmp / "data",
@@ -118,13 +116,12 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
         app.start().result(WAIT)
         wait_for(lambda: app.accounts()[0].state == "registered", "Parley registered")
         device = ReplayDevice(PLANTRONICS_BLACKWIRE_3220, vendor_id=0x047F, product_id=0xC056)
-        headset = Headset(app, lambda: "any", source=lambda: [device])
-        headset.start()
+        # the Application's own headset feature, its device search replaced by the replay
+        headset = app.headset
+        headset.source = lambda: [device]
         wait_for(lambda: headset.device is device, "the replayed headset opened")
         yield Rig(app, far, device, headset, f"sip:1001@{registrar}")
     finally:
-        if headset is not None:
-            headset.stop()
         if app is not None:
             app.stop()
         if far is not None:

@@ -126,5 +126,8 @@ def test_setting_decides_which_device_and_buttons_drive_calls() -> None:
         until(lambda: poly.closed, "the gone device closed")
         until(lambda: feature.device is generic, "the generic device taken")
         until(lambda: generic.written[-1:] == [b"\x02\x00"], "its LEDs off")
+
+        choice[0] = "none"  # switched off in the settings: the device is let go
+        until(lambda: feature.device is None and generic.closed, "the device let go")
     finally:
         feature.stop()

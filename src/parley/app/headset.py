@@ -105,6 +105,10 @@ class Headset:
                 next_look = now + POLL_SECONDS
                 self._open_first()
                 continue
+            if not accepts(self._choice(), self.device.vendor_id):
+                log.info("headset %s no longer chosen in the settings", self.device.path)
+                self._close()
+                continue
             try:
                 self._step()
             except OSError as exc:
