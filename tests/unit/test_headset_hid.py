@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from headset_descriptors import (
     GENERIC_CIRCUITPYTHON,
@@ -106,8 +108,16 @@ def test_generic_and_jabra_layouts() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [b"\x05", b"\x06\x0b", b"\xb4", b"\xfe\x02\x00\x00\x00"],
-    ids=["truncated", "truncated-2", "pop-without-push", "long-item"],
+    [
+        b"\x05",
+        b"\x06\x0b",
+        b"\xb4",
+        b"\xfe\x02\x00\x00\x00",
+        # Usage (Hook Switch), Report Size 8, Report Count 0xFFFFFFFF, Input: a report of
+        # 32 Gbit, which a naive parser would expand into 4 billion fields
+        bytes.fromhex("050b0920750897ffffffff8102"),
+    ],
+    ids=["truncated", "truncated-2", "pop-without-push", "long-item", "huge-report"],
 )
 def test_bad_descriptors_are_refused(data: bytes) -> None:
     with pytest.raises(DescriptorError):
@@ -282,3 +292,24 @@ def test_device_without_report_ids() -> None:
     assert dec.feed(b"\x01") == [HookSwitch(True)]  # reads carry no id byte
     # writes do: 0 for "no report id", then the byte (hidraw's and hidapi's rule)
     assert encode_leds(m, LedState(off_hook=True, mute=True)) == [b"\x00\x03"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_parse_or_are_refused(data: bytes) -> None:
+    """A device's descriptor comes from outside: it parses, or DescriptorError."""
+    try:
+        d = ReportDescriptor.parse(data)
+    except DescriptorError:
+        return
+    m = TelephonyMap.from_descriptor(d)
+    encode_leds(m, LedState(off_hook=True, ring=True, mute=True, hold=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=8), max_size=20))
+def test_any_report_stream_decodes(reports: list[bytes]) -> None:
+    c = HeadsetController(TelephonyMap.from_descriptor(JABRA_SPEAK_510))
+    c.calls_changed([_call("incoming")])
+    for r in reports:
+        c.feed(r)

@@ -47,6 +47,9 @@ LED_MICROPHONE = usage(PAGE_LED, 0x21)
 TELEPHONY_COLLECTIONS = {usage(PAGE_TELEPHONY, u) for u in (0x01, 0x05)}  # Phone, Headset
 
 
+MAX_REPORT_BITS = 16384 * 8  # the Linux kernel's HID_MAX_BUFFER_SIZE, in bits
+
+
 class DescriptorError(ValueError):
     """The report descriptor cannot be parsed (truncated, long item, stack misuse)."""
 
@@ -222,6 +225,8 @@ class ReportDescriptor:
                 flags = item.unsigned
                 key = (kind, g.report_id)
                 start = offsets.get(key, 0)
+                if g.count > MAX_REPORT_BITS or start + g.size * g.count > MAX_REPORT_BITS:
+                    raise DescriptorError(f"report {g.report_id} larger than the kernel allows")
                 constant = bool(flags & 0x01)
                 variable = bool(flags & 0x02)
                 common = dict(
