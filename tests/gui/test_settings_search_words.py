@@ -101,10 +101,10 @@ def test_a_setting_parley_lacks_says_so_and_names_its_issue(
     assert "“Google contacts” is not available in Parley yet." in dialog.no_result.text()
     assert "issue #10" in dialog.no_result.text()
 
-    dialog.show_search("headsets")  # several: each named with its issue
+    dialog.show_search("Outlook")  # several: each named with its issue
     text = dialog.no_result.text()
     assert "settings of this name are not available in Parley yet" in text
-    assert "Jabra headsets" in text and "Sennheiser (EPOS) headsets" in text
+    assert "Outlook contacts" in text and "Dial from Microsoft Outlook" in text
     assert "issue #12" in text
 
     dialog.show_search("")  # back where the person was

@@ -38,6 +38,7 @@ from parley.app.directory import Directory
 from parley.app.engine import Engine
 from parley.app.event_rules import EventRules
 from parley.app.events import HistoryAdded, SettingsApplied
+from parley.app.headset import Headset
 from parley.app.intercom import Intercom
 from parley.app.messages import Messages
 from parley.app.presence import Presence
@@ -211,6 +212,8 @@ class Application:
         # Provisioning (Functions › Provisioning): the profile from the server, applied.
         self.provisioning = Provisioning(self.configuration, self._dispatch, data)
         self.subscribe(self._sources_follow_settings)
+        # Functions › Headset: a USB telephony headset's hook switch, mute button and LEDs.
+        self.headset = Headset(self, lambda: self.configuration.settings.media.headset)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -276,6 +279,7 @@ class Application:
         config.phone_started()
         await self.phone.start()
         self._presence.phone_started()
+        self.headset.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Hang up, unregister (each bounded by `timeout`), stop the engine, close the
@@ -290,6 +294,7 @@ class Application:
             except Exception:
                 log.exception("the phone did not stop cleanly")
         self.provisioning.stop()
+        self.headset.stop()
         self.engine.stop(timeout)
         self.rules.close()
         self.updates.close()

@@ -38,7 +38,6 @@ _ACCOUNT_ENCRYPTION = N_("Accounts › Encryption")
 _CONTACTS = N_("Contacts")
 _GUI_APPEARANCE = N_("GUI › Appearance")
 _GUI_POPUPS = N_("GUI › Pop-up notifications")
-_HEADSET = N_("Functions › Headset")
 _AUTOMATION = N_("Functions › Automation")
 _STUN = N_("Functions › Advanced › Global STUN")
 _TLS = N_("Functions › Advanced › TLS")
@@ -61,9 +60,5 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("When an audio device is connected or disconnected"), _GUI_POPUPS, PROVISIONING),
     NotYet(N_("When the network status has changed"), _GUI_POPUPS, PROVISIONING, "wifi lan"),
     # Functions
-    NotYet(N_("External headset or USB device"), _HEADSET, PROVISIONING, "hid"),
-    NotYet(N_("Jabra headsets"), _HEADSET, PROVISIONING),
-    NotYet(N_("Plantronics (Poly) headsets"), _HEADSET, PROVISIONING),
-    NotYet(N_("Sennheiser (EPOS) headsets"), _HEADSET, PROVISIONING),
     NotYet(N_("Dial from Microsoft Outlook"), _AUTOMATION, PROVISIONING),
 )

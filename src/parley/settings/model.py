@@ -532,6 +532,12 @@ class MediaSettings(BaseModel):
         description="Loudspeaker used in hands-free mode.",
     )
     ring_device: str = Field(default="system default", description="Where incoming calls ring.")
+    headset: Literal["none", "any", "jabra", "plantronics", "sennheiser"] = Field(
+        default="any",
+        description="External headset or device (USB HID telephony: hook switch, mute "
+        'button, LEDs): "none", "any" standard USB device, or only a "jabra", '
+        '"plantronics" (Poly) or "sennheiser" (EPOS) device.',
+    )
     ring_also_pc_speaker: bool = Field(
         default=False,
         description="Ring on the default output device as well as on the ringing device.",
