@@ -149,7 +149,7 @@ def test_german_search_by_words_and_settings_not_there_yet(
     assert text.startswith("„Aus Microsoft Outlook wählen“ ist in Parley noch nicht verfügbar.")
     assert "Geplant in Issue #12 (Provisionierung, Automatisierung und Headsets)." in text
     dialog.show_search("RTCP")
-    assert shown_labels(dialog) == {"RTCP-Feedback (AVPF)"}
+    assert "RTCP-Feedback (AVPF)" in shown_labels(dialog)
     dialog.show_search("google")
     assert "„Google-Kontakte“ ist in Parley noch nicht verfügbar." in dialog.no_result.text()
     dialog.show_search("Kontakte ohne")  # the filters of each contact source (issue #10)
