@@ -152,7 +152,7 @@ def test_german_search_by_words_and_settings_not_there_yet(
     assert "RTCP-Feedback (AVPF)" in shown_labels(dialog)
     dialog.show_search("google")
     assert "„Google-Kontakte“ ist in Parley noch nicht verfügbar." in dialog.no_result.text()
-    dialog.show_search("Kontakte ohne")  # the filters of each contact source (issue #10)
+    dialog.show_search("Kontakte ohne Namen")  # a filter of each contact source (issue #10)
     assert dialog.current_page() == "contacts"
     dialog.show_search("nichtsdergleichen")
     assert dialog.search_result.text() == "Nichts gefunden"
