@@ -38,6 +38,7 @@ from parley.phone.events import (
     MessageReceived,
     MessageStatus,
     MwiChanged,
+    NetworkChanged,
     PhoneEvent,
     PresenceChanged,
     TypingChanged,
@@ -188,6 +189,10 @@ class Features(QObject):
             self.apply_settings()
         elif isinstance(event, CallStateChanged):
             self._call_changed(event)
+        elif isinstance(event, NetworkChanged):
+            self.last_actions = self.notifier.network(
+                self.window.gui, event.account, event.new, len(event.calls)
+            )
 
     def _call_changed(self, event: CallStateChanged) -> None:
         """A call that starts ringing here takes the call window from the chat."""

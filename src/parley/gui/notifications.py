@@ -66,6 +66,28 @@ class Notifier:
             done.append(self._sound())
         return done
 
+    def network(self, gui: GuiSettings, account: str, new: str | None, calls: int) -> list[str]:
+        """The network changed under `account` (`new` None: it is gone)."""
+        if not gui.notify_network_change:
+            return []
+        if new is None:
+            text = tr("The network is gone; Parley waits for it to come back.")
+        elif calls:
+            text = tr(
+                "New network address {address}: {account} registers again; {count} call(s) "
+                "moved along.",
+                address=new,
+                account=account,
+                count=calls,
+            )
+        else:
+            text = tr(
+                "New network address {address}: {account} registers again.",
+                address=new,
+                account=account,
+            )
+        return [self._popup(tr("Network changed"), text)]
+
     def message(self, gui: GuiSettings, sender: str, text: str) -> list[str]:
         done = []
         if gui.activate_on_message:

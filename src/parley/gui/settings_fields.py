@@ -393,6 +393,11 @@ PAGES: tuple[PageSpec, ...] = (
                         N_("For new voice messages"),
                         N_("Show a notification when a new voice message arrives."),
                     ),
+                    F(
+                        "gui.notify_network_change",
+                        N_("When the network status has changed"),
+                        N_("Show a notification when the network changes or is gone."),
+                    ),
                 ),
             ),
             KEYBOARD_GROUP,

@@ -58,7 +58,6 @@ NOT_YET: tuple[NotYet, ...] = (
     # GUI
     NotYet(N_("Animations"), _GUI_APPEARANCE, None),
     NotYet(N_("When an audio device is connected or disconnected"), _GUI_POPUPS, PROVISIONING),
-    NotYet(N_("When the network status has changed"), _GUI_POPUPS, PROVISIONING, "wifi lan"),
     # Functions
     NotYet(N_("Dial from Microsoft Outlook"), _AUTOMATION, PROVISIONING),
 )

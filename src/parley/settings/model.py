@@ -675,6 +675,11 @@ class GuiSettings(BaseModel):
     notify_message: bool = Field(
         default=True, description="Show a pop-up when an instant message arrives."
     )
+    notify_network_change: bool = Field(
+        default=True,
+        description="Show a pop-up when the network changes (a new address, calls moved "
+        "along) or is gone.",
+    )
     message_sound: bool = Field(
         default=True, description="Play a short sound when an instant message arrives."
     )

@@ -13,6 +13,16 @@ STRINGS: dict[str, str] = {
     "Desktop-Einbindung nicht einrichten.",
     "Parley could not dial {link}.": "Parley konnte {link} nicht wählen.",
     "Provisioning": "Provisionierung",
+    "Network changed": "Netzwerk geändert",
+    "The network is gone; Parley waits for it to come back.": "Das Netzwerk ist weg; "
+    "Parley wartet, bis es wieder da ist.",
+    "New network address {address}: {account} registers again; {count} call(s) moved "
+    "along.": "Neue Netzwerkadresse {address}: {account} registriert sich neu; {count} "
+    "Gespräch(e) mitgenommen.",
+    "New network address {address}: {account} registers again.": "Neue Netzwerkadresse "
+    "{address}: {account} registriert sich neu.",
+    "Show a notification when the network changes or is gone.": "Eine Benachrichtigung "
+    "zeigen, wenn sich das Netzwerk ändert oder wegfällt.",
     "(provisioned)": "(provisioniert)",
     "Set by your provisioning server; changes here would be overwritten.": "Vom "
     "Provisionierungsserver gesetzt; Änderungen hier würden überschrieben.",
