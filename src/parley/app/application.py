@@ -257,6 +257,7 @@ class Application:
 
     def _sources_follow_settings(self, event: PhoneEvent) -> None:
         if isinstance(event, SettingsApplied):
+            self.contact_sources.http_proxy = self.settings.automation.http_proxy
             self.contact_sources.configure(self.configuration.settings.contacts.sources)
 
     async def _start_phone(self) -> None:

@@ -98,7 +98,7 @@ def make_contact_sources(
         return get_source_password(source) if use_keyring else None
 
     tables = tables or SourceTables()
-    return ContactSources(
+    registry = ContactSources(
         settings.contacts.sources,
         store,
         data_dir=cache_dir,
@@ -110,3 +110,5 @@ def make_contact_sources(
         on_status=report,
         fetch_timeout=fetch_timeout if fetch_timeout is not None else DEFAULT_FETCH_TIMEOUT,
     )
+    registry.http_proxy = settings.automation.http_proxy
+    return registry

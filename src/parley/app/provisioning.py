@@ -167,6 +167,7 @@ class Provisioning:
             password=password,
             ca_file=ca_file or conf.ca_file,
             allow_http=conf.allow_http,
+            proxy=settings.automation.http_proxy,
             etag=_text(state.get("etag")),
             last_modified=_text(state.get("last_modified")),
         )

@@ -59,8 +59,10 @@ def fetch_phonebook(
     last_modified: str | None = None,
     timeout: float = 20.0,
     max_bytes: int = MAX_PHONEBOOK_BYTES,
+    proxy: str | None = None,
 ) -> FetchResult:
-    """Read the phone book at `location` (a path, a file:// URL or an http(s):// URL)."""
+    """Read the phone book at `location` (a path, a file:// URL or an http(s):// URL);
+    `proxy`: an HTTP proxy URL for http(s) (the environment's proxies are not used)."""
     where = location.strip()
     try:
         if not where:
@@ -77,6 +79,7 @@ def fetch_phonebook(
                 ca_file=ca_file,
                 timeout=timeout,
                 max_bytes=max_bytes,
+                proxy=proxy,
             ).run(etag, last_modified)
         if scheme == "file":
             parts = urllib.parse.urlsplit(where)
@@ -183,8 +186,10 @@ class _HttpFetch:
         ca_file: str | None,
         timeout: float,
         max_bytes: int,
+        proxy: str | None = None,
     ) -> None:
         self.url = url
+        self.proxy = proxy or None
         self.username = username
         self.password = password
         self.verify_tls = verify_tls
@@ -224,7 +229,7 @@ class _HttpFetch:
     def run(self, etag: str | None, last_modified: str | None) -> FetchResult:
         try:
             with httpx.Client(
-                verify=self._verify(), follow_redirects=False, trust_env=False
+                verify=self._verify(), follow_redirects=False, trust_env=False, proxy=self.proxy
             ) as client:
                 return self._get(client, etag, last_modified)
         except _Stop as stop:

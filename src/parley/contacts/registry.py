@@ -55,6 +55,7 @@ class FetchRequest:
     last_modified: str | None = None
     timeout: float = DEFAULT_FETCH_TIMEOUT
     region: str | None = None  # the default country: how LDAP spells numbers
+    proxy: str | None = None  # the HTTP proxy ([automation] http_proxy)
 
 
 Fetcher = Callable[[ContactSourceSettings, FetchRequest], FetchResult]
@@ -77,6 +78,7 @@ def _fetch_xml(source: ContactSourceSettings, request: FetchRequest) -> FetchRes
         etag=request.etag,
         last_modified=request.last_modified,
         timeout=request.timeout,
+        proxy=request.proxy,
     )
     return result
 
@@ -336,6 +338,7 @@ class ContactSources:
         self.local_store = local
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.default_region = default_region
+        self.http_proxy: str | None = None  # [automation] http_proxy, set by the app
         self.fetchers = dict(FETCHERS if fetchers is None else fetchers)
         self.searchers = dict(SEARCHERS if searchers is None else searchers)
         self.signatures = dict(SIGNATURES if signatures is None else signatures)
@@ -511,6 +514,7 @@ class ContactSources:
                 password=self._password(settings),
                 timeout=self.fetch_timeout,
                 region=self.default_region,
+                proxy=self.http_proxy,
             )
             result = run_with_deadline(
                 lambda: searcher(settings, request, text, limit), self.fetch_timeout, settings.id
@@ -713,6 +717,7 @@ class ContactSources:
             last_modified=source.cache.last_modified,
             timeout=self.fetch_timeout,
             region=self.default_region,
+            proxy=self.http_proxy,
         )
         # The fetcher has its own time-outs; the deadline (a little later) is the promise.
         result = run_with_deadline(

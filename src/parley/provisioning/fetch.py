@@ -51,8 +51,10 @@ def fetch_profile(
     last_modified: str | None = None,
     timeout: float = 20.0,
     max_bytes: int = MAX_PROFILE_BYTES,
+    proxy: str | None = None,
 ) -> Fetched:
-    """GET the profile; never raises."""
+    """GET the profile; never raises. `proxy`: an HTTP proxy URL (the environment's
+    proxies are not used)."""
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme not in ("https", "http"):
         return Fetched(problem=FetchProblem.BAD_URL, detail=f"{url!r} is not an http(s) URL")
@@ -73,6 +75,7 @@ def fetch_profile(
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
             trust_env=False,
+            proxy=proxy or None,
         ) as client:
             response = _get(client, url, headers, None, max_bytes)
             if response[0] == 401 and username:

@@ -131,6 +131,7 @@ class AutomationSettings(BaseModel):
     rules: list[EventRule] = Field(default_factory=list, description="The event rules.")
     http_proxy: str | None = Field(
         default=None,
-        description="Proxy for the rules' HTTP requests (http://host:port); empty: none, "
-        "or the environment's HTTPS_PROXY/HTTP_PROXY.",
+        description="HTTP proxy (http://host:port) for the rules' requests, provisioning, "
+        "XML phone books and the update check; empty: none (the rules also honour the "
+        "environment's HTTPS_PROXY/HTTP_PROXY).",
     )
