@@ -42,6 +42,7 @@ _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
         "parley.gui.locale.de_engine",  # engine messages: status bar, SIP reasons, devices
         "parley.gui.locale.de_polish",  # network problems, pickups, ended calls beside others
         "parley.gui.locale.de_security",  # the lock, ZRTP code, SRTP problems (issue #11)
+        "parley.gui.locale.de_outage",  # calls that lose the network (issue #11 §6)
     ),
 }
 
