@@ -205,7 +205,7 @@ class ImpairedLink:
         self.stats_path.unlink(missing_ok=True)
         with open(self.log_path, "ab") as log:
             self._relay = subprocess.Popen(
-                [sys.executable, str(Path(__file__).resolve()), str(config_path)],
+                self.relay_argv(config_path),
                 stdout=subprocess.PIPE,
                 stderr=log,
                 start_new_session=True,
@@ -215,6 +215,11 @@ class ImpairedLink:
         line = self._relay.stdout.readline() if ready else b""
         if line.strip() != b"ready":
             raise ImpairError(f"relay did not start: {line!r}; see {self.log_path}")
+
+    def relay_argv(self, config_path: Path) -> list[str]:
+        """The relay's command line (a subclass may run another relay built on
+        `run_relay` with the same configuration)."""
+        return [sys.executable, str(Path(__file__).resolve()), str(config_path)]
 
     def close(self) -> None:
         """Stop the relay (by pid) and delete the namespaces; safe to call twice."""
@@ -268,11 +273,13 @@ class ImpairedLink:
         *,
         loss: float | None = None,
         cut: Sequence[Host] | None = None,
+        seed: int | None = None,
         timeout: float = 5.0,
     ) -> None:
-        """Change the running link: the loss of the impaired paths, and the hosts cut
-        off the network (all their packets dropped, to and from the server too; ``[]``
-        restores them). Returns once the relay has applied it."""
+        """Change the running link: the loss of the impaired paths, the hosts cut off
+        the network (all their packets dropped, to and from the server too; ``[]``
+        restores them), a new seed for the generator. Returns once the relay has
+        applied it."""
         relay = self._relay
         if relay is None or relay.poll() is not None:
             raise ImpairError("the relay is not running")
@@ -286,6 +293,9 @@ class ImpairedLink:
             self.loss = loss
         if cut is not None:
             order["cut"] = [h.address for h in cut]
+        if seed is not None:
+            order["seed"] = seed
+            self.seed = seed
         tmp = self.control_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(order))
         os.replace(tmp, self.control_path)
@@ -472,6 +482,8 @@ def relay_main(config_path: str) -> int:
     def on_control(order: dict[str, Any]) -> None:
         if "loss" in order:
             live["loss"] = float(order["loss"])
+        if "seed" in order:
+            rng.seed(int(order["seed"]))
 
     return run_relay(config, fate, on_control)
 
