@@ -135,3 +135,15 @@ def newest(records: Path) -> Path:
     files = sorted(records.glob("*.wav"), key=lambda p: p.stat().st_mtime)
     assert files, f"no recording in {records}"
     return files[-1]
+
+
+def first_tone_after(path: Path, freq: float, start: float) -> float | None:
+    """Seconds from `start` (s into `path`) to the first 50 ms window of `freq`."""
+    samples, rate = read_wav(path)
+    step = rate // 20
+    offset = int(max(0.0, start) * rate)
+    for index in range(offset, samples.size - step + 1, step):
+        window = samples[index : index + step]
+        if tonal_windows(window, rate, [(freq - 30, freq + 30)], per_second=20, min_rms=200):
+            return (index - offset) / rate
+    return None

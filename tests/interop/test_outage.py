@@ -30,7 +30,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from lossy_rig import BARESIP_TONE, PARLEY_TONE, Rig, newest, running_rig, tone_between
+from lossy_rig import (
+    BARESIP_TONE,
+    PARLEY_TONE,
+    Rig,
+    first_tone_after,
+    newest,
+    running_rig,
+    tone_between,
+)
 from parley_console import ParleyConsole
 from transfer_rig import is_call
 
@@ -70,11 +78,11 @@ def test_a_30_second_outage_is_survived_with_audio_both_ways_after(rig: Rig) -> 
         cut_at = time.monotonic()
         rig.link.control(cut=[rig.link.a])
         time.sleep(OUTAGE)
-        restored_at = time.monotonic()
+        restored_at, restored_wall = time.monotonic(), time.time()
         rig.link.control(cut=[])
         # Registration failed during the outage and comes back after it.
         console.wait_for(lambda e: e.get("event") == "account" and e.get("state") != "registered")
-        console.wait_state("registered", timeout=40)
+        again = console.wait_state("registered", timeout=40)
         time.sleep(8)
         end_at = time.monotonic()
         # Both ends still have the call: no ended event at Parley, none at baresip.
@@ -93,6 +101,7 @@ def test_a_30_second_outage_is_survived_with_audio_both_ways_after(rig: Rig) -> 
         console.quit()
         far.stop()
     print("Parley account states:", account_states(console))
+    print(f"registered again {again['at'] - restored_wall:.1f} s after the network returned")
     # What Parley heard (its recording starts when the call connects)...
     heard = newest(records)
     before = tone_between(heard, BARESIP_TONE, cut_at - t0 - 5, cut_at - t0 - 0.5)
@@ -101,6 +110,8 @@ def test_a_30_second_outage_is_survived_with_audio_both_ways_after(rig: Rig) -> 
     assert before > 3.0
     assert during < 1.0
     assert after > 0.6 * (end_at - restored_at - 2.5), after
+    back = first_tone_after(heard, BARESIP_TONE, restored_at - t0)
+    print(f"Parley hears baresip again {back} s after the network returned")
     # ... and what baresip heard (its recording starts with its first sample).
     assert far.record_wav is not None
     f0 = far.first_audio_at
@@ -111,6 +122,8 @@ def test_a_30_second_outage_is_survived_with_audio_both_ways_after(rig: Rig) -> 
     assert before > 3.0
     assert during < 1.0
     assert after > 0.6 * (end_at - restored_at - 2.5), after
+    back = first_tone_after(far.record_wav, PARLEY_TONE, restored_at - f0)
+    print(f"baresip hears Parley again {back} s after the network returned")
 
 
 def test_an_outage_too_long_ends_the_call_at_both_ends_with_a_reason(rig: Rig) -> None:
@@ -129,8 +142,10 @@ def test_an_outage_too_long_ends_the_call_at_both_ends_with_a_reason(rig: Rig) -
         assert not [e for e in far.events() if e.get("type") == "CALL_CLOSED"]
         time.sleep(max(0.0, LONG_OUTAGE - (time.monotonic() - cut_at)))
         rig.link.control(cut=[])
+        restored_at = time.monotonic()
         closed = far.wait_event(lambda e: e.get("type") == "CALL_CLOSED", timeout=40)
         assert closed is not None, far.log_text()[-4000:]
+        print(f"baresip hung up {time.monotonic() - restored_at:.1f} s after the network returned")
         assert "BYE sip:" in far.log_text()  # Parley's BYE got through after the outage
     finally:
         console.quit()
