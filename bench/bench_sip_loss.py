@@ -20,9 +20,10 @@ arrival time, whether it was dropped), the same way for both phones:
 A round that did not finish within the deadlines counts as a failure. The result
 that matters is the ratio Parley / baresip; the machine is small and shared.
 
-Run from the repository root (root needed for the namespaces)::
+Run from the repository root (root needed for the namespaces; PYTHONPATH=src makes
+the Parley processes run this checkout)::
 
-    .venv/bin/python bench/bench_sip_loss.py                   # 10 seeds x 0/10/20 %
+    PYTHONPATH=src .venv/bin/python bench/bench_sip_loss.py                   # 10 seeds x 0/10/20 %
     .venv/bin/python bench/bench_sip_loss.py -n 20 --json out.json
 
 Benchmark only: asserts nothing.
@@ -55,7 +56,8 @@ LEVELS = (0.0, 0.1, 0.2)
 USERS = {"1001": "pass1001", "1002": "pass1002", "1003": "pass1003"}
 DEADLINE = 90.0  # seconds a registration or a call may take before the round fails
 
-_CSEQ = re.compile(rb"^(?:CSeq|cseq):\s*\d+\s+(\w+)", re.MULTILINE | re.IGNORECASE)
+_CSEQ = re.compile(rb"^(?:CSeq):\s*\d+\s+(\w+)", re.MULTILINE | re.IGNORECASE)
+_CALL_ID = re.compile(rb"^(?:Call-ID|i):\s*(\S+)", re.MULTILINE | re.IGNORECASE)
 
 
 # --- the relay: the impairing relay's fate, plus a line per SIP packet ---------------------
@@ -74,6 +76,7 @@ def relay_main(config_path: str) -> int:
             payload = packet[ihl + 8 :]
             first = payload.split(b"\r\n", 1)[0][:80]
             match = _CSEQ.search(payload)
+            call_id = _CALL_ID.search(payload)
             entry = {
                 "t": now,
                 "src": socket.inet_ntoa(packet[12:16]),
@@ -81,6 +84,7 @@ def relay_main(config_path: str) -> int:
                 "line": first.decode("latin-1"),
                 "method": match.group(1).decode("latin-1") if match else "",
                 "dropped": dropped,
+                "call_id": call_id.group(1).decode("latin-1") if call_id else "",
             }
             log.write(json.dumps(entry) + "\n")
         return None if dropped else now
