@@ -164,8 +164,9 @@ def test_the_far_end_giving_up_during_the_outage_ends_the_call(rig: Rig) -> None
         far.wait_event(lambda e: e.get("type") == "CALL_CLOSED", timeout=60)
         time.sleep(OUTAGE - 10)
         rig.link.control(cut=[])
+        restored_wall = time.time()
         ended = console.wait_for(is_call("ended", call=up["call"]), timeout=60)
-        print("Parley's call ended:", ended)
+        print(f"Parley's call ended {ended['at'] - restored_wall:.1f} s after the network returned")
         assert ended["cause"] in ("hangup", "media timeout"), ended
         if ended["cause"] == "hangup":
             assert ended["ended_by"] == "remote", ended
