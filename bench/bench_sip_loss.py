@@ -41,6 +41,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,7 +205,18 @@ class Bench:
         self.kam.stop()
         self.link.close()
 
-    def run_parley(self, work: Path) -> str:
+    def bye_done(self, since: float, timeout: float = 20.0) -> None:
+        """Wait until the caller's BYE got its 200 (or give up): a caller stopped before
+        would leave the callee with a call that never ends (baresip has no RTP
+        timeout) and, after four of them, a callee answering 486."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            packets = self.link.packets(since, time.monotonic())
+            if span(packets, self.link.a.address, "BYE") is not None:
+                return
+            time.sleep(0.1)
+
+    def run_parley(self, work: Path, bye_done: Callable[[], None]) -> str:
         from callrig import ParleyPhone
 
         phone = ParleyPhone(
@@ -224,13 +236,14 @@ class Bench:
                 return "no call"
             phone.send(f"hangup {up['call']}")
             phone.wait_call("ended", DEADLINE, since=mark)
+            bye_done()
             return ""
         except RuntimeError as exc:
             return str(exc)
         finally:
             phone.stop()
 
-    def run_baresip(self, work: Path) -> str:
+    def run_baresip(self, work: Path, bye_done: Callable[[], None]) -> str:
         from peers.baresip import Baresip, BaresipError
         from peers.common import free_port
 
@@ -250,6 +263,7 @@ class Bench:
             phone.wait_call_state("CALL_ESTABLISHED", DEADLINE, since=mark)
             phone.hangup()
             phone.wait_event(lambda e: e.get("type") == "CALL_CLOSED", DEADLINE, since=mark)
+            bye_done()
             return ""
         except BaresipError as exc:
             return str(exc)
@@ -261,7 +275,8 @@ class Bench:
         work = self.tmp / f"{phone}-{self.count}"
         self.link.control(loss=loss, seed=seed)
         since = time.monotonic()
-        error = self.run_parley(work) if phone == "parley" else self.run_baresip(work)
+        run = self.run_parley if phone == "parley" else self.run_baresip
+        error = run(work, lambda: self.bye_done(since))
         time.sleep(0.3)  # the relay's last lines
         packets = self.link.packets(since, time.monotonic())
         address = self.link.a.address
