@@ -22,11 +22,17 @@ seed drops the same packets for the same traffic.
         link.stats()                    # forwarded/dropped per direction
 
 Only a<->b traffic is impaired; traffic to and from the ``server`` namespace
-(for Kamailio) passes clean. Nothing touches the root namespace: no device,
+(for Kamailio) passes clean, unless ``paths`` names those links too
+(``paths=("a-server", "b-server")``: only the signalling is lossy). Nothing touches the root namespace: no device,
 address or route is added there, so nothing can leak to a real network; the
 namespaces themselves can reach nothing but each other (and their own lo).
 Namespaces are deleted on exit, even after a failure, and the TUN devices vanish
 with the relay process.
+
+While it runs the link can be changed: ``link.control(loss=1.0)`` sets the loss of
+the impaired paths, ``link.control(cut=[link.a])`` takes host a off the network
+(every packet from or to it dropped, the server's too: an outage), ``cut=[]`` brings
+it back. The relay reads a control file on SIGUSR2 and confirms.
 
 Run as a script (``python impair.py CONFIG.json``) this module is the relay.
 """
@@ -118,6 +124,7 @@ class ImpairedLink:
         reorder: bool = True,
         with_server: bool = True,
         workdir: Path | None = None,
+        paths: Sequence[str] = ("a-b",),
     ) -> None:
         if not 0.0 <= loss <= 1.0:
             raise ValueError("loss is a probability")
@@ -135,7 +142,10 @@ class ImpairedLink:
         self.workdir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="impair-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.stats_path = self.workdir / "relay-stats.json"
+        self.control_path = self.workdir / "relay-control.json"
         self.log_path = self.workdir / "relay.log"
+        self.paths = tuple(paths)
+        self._control_generation = 0
         self._relay: subprocess.Popen[bytes] | None = None
         self._created: list[str] = []
 
@@ -165,11 +175,24 @@ class ImpairedLink:
             raise
         return self
 
+    def _pairs(self) -> list[list[str]]:
+        names = {"a": self.a, "b": self.b, "server": self.server}
+        pairs = []
+        for path in self.paths:
+            one, _, two = path.partition("-")
+            first, second = names.get(one), names.get(two)
+            if first is None or second is None or first == second:
+                raise ValueError(f"unknown path {path!r} (a-b, a-server, b-server)")
+            pairs.append([first.address, second.address])
+        return pairs
+
     def _start_relay(self, timeout: float) -> None:
         impaired = [self.a.address, self.b.address]
         config = {
             "hosts": {h.ns: h.address for h in self.hosts},
             "impaired": impaired,
+            "pairs": self._pairs(),
+            "control": str(self.control_path),
             "loss": self.loss,
             "delay_ms": self.delay_ms,
             "jitter_ms": self.jitter_ms,
@@ -182,7 +205,7 @@ class ImpairedLink:
         self.stats_path.unlink(missing_ok=True)
         with open(self.log_path, "ab") as log:
             self._relay = subprocess.Popen(
-                [sys.executable, str(Path(__file__).resolve()), str(config_path)],
+                self.relay_argv(config_path),
                 stdout=subprocess.PIPE,
                 stderr=log,
                 start_new_session=True,
@@ -192,6 +215,11 @@ class ImpairedLink:
         line = self._relay.stdout.readline() if ready else b""
         if line.strip() != b"ready":
             raise ImpairError(f"relay did not start: {line!r}; see {self.log_path}")
+
+    def relay_argv(self, config_path: Path) -> list[str]:
+        """The relay's command line (a subclass may run another relay built on
+        `run_relay` with the same configuration)."""
+        return [sys.executable, str(Path(__file__).resolve()), str(config_path)]
 
     def close(self) -> None:
         """Stop the relay (by pid) and delete the namespaces; safe to call twice."""
@@ -240,6 +268,47 @@ class ImpairedLink:
         """A socket living in ``host``'s namespace, usable from this process."""
         return netns_socket(host.ns, family, kind)
 
+    def control(
+        self,
+        *,
+        loss: float | None = None,
+        cut: Sequence[Host] | None = None,
+        seed: int | None = None,
+        timeout: float = 5.0,
+    ) -> None:
+        """Change the running link: the loss of the impaired paths, the hosts cut off
+        the network (all their packets dropped, to and from the server too; ``[]``
+        restores them), a new seed for the generator. Returns once the relay has
+        applied it."""
+        relay = self._relay
+        if relay is None or relay.poll() is not None:
+            raise ImpairError("the relay is not running")
+        if loss is not None and not 0.0 <= loss <= 1.0:
+            raise ValueError("loss is a probability")
+        self._control_generation += 1
+        generation = self._control_generation
+        order: dict[str, Any] = {"generation": generation}
+        if loss is not None:
+            order["loss"] = loss
+            self.loss = loss
+        if cut is not None:
+            order["cut"] = [h.address for h in cut]
+        if seed is not None:
+            order["seed"] = seed
+            self.seed = seed
+        tmp = self.control_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(order))
+        os.replace(tmp, self.control_path)
+        done = self.control_path.with_suffix(".done")
+        relay.send_signal(signal.SIGUSR2)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError):
+                if int(done.read_text()) >= generation:
+                    return
+            time.sleep(0.02)
+        raise ImpairError(f"the relay did not apply {order}; see {self.log_path}")
+
     def stats(self) -> dict[str, Any]:
         """Counters of the relay: per direction "A>B" forwarded and dropped packets."""
         relay = self._relay
@@ -287,12 +356,18 @@ def _open_tun(ns: str) -> int:
 Fate = Callable[[bytes, str, dict[str, int], float], float | None]
 
 
-def run_relay(config: dict[str, Any], fate: Fate) -> int:
+def run_relay(
+    config: dict[str, Any],
+    fate: Fate,
+    on_control: Callable[[dict[str, Any]], None] | None = None,
+) -> int:
     """Forward IPv4 packets between the hosts' TUN devices until SIGTERM.
 
-    Packets between two impaired hosts get `fate` (drop or delay); everything else is
-    forwarded at once; nothing leaves the test network. SIGUSR1 writes per-direction
-    counters to ``config["stats"]``."""
+    Packets of an impaired pair (``config["pairs"]``, else any two of
+    ``config["impaired"]``) get `fate` (drop or delay); everything else is forwarded
+    at once; nothing leaves the test network. SIGUSR1 writes per-direction counters to
+    ``config["stats"]``. SIGUSR2 reads ``config["control"]``: ``cut`` (addresses whose
+    every packet is dropped, counted as "cut"), the rest goes to `on_control`."""
     by_addr: dict[bytes, int] = {}
     names: dict[bytes, str] = {}
     fds: list[int] = []
@@ -302,6 +377,8 @@ def run_relay(config: dict[str, Any], fate: Fate) -> int:
         by_addr[packed], names[packed] = fd, address
         fds.append(fd)
     impaired = {socket.inet_aton(a) for a in config["impaired"]}
+    pairs = {frozenset(socket.inet_aton(a) for a in pair) for pair in config.get("pairs", ())}
+    cut: set[bytes] = set()
     stats: dict[str, dict[str, int]] = {}
     queue: list[tuple[float, int, int, bytes]] = []  # (due, order, fd, packet)
     order = itertools.count()
@@ -316,7 +393,26 @@ def run_relay(config: dict[str, Any], fate: Fate) -> int:
         nonlocal stopping
         stopping = True
 
+    def read_control(*_: object) -> None:
+        path = Path(config["control"])
+        order = json.loads(path.read_text())
+        if "cut" in order:
+            cut.clear()
+            cut.update(socket.inet_aton(a) for a in order["cut"])
+        if on_control is not None:
+            on_control(order)
+        done = path.with_suffix(".done")
+        done.with_suffix(".tmp").write_text(str(order.get("generation", 0)))
+        os.replace(done.with_suffix(".tmp"), done)
+
+    def is_impaired(src: bytes, dst: bytes) -> bool:
+        if pairs:
+            return frozenset((src, dst)) in pairs
+        return src in impaired and dst in impaired
+
     signal.signal(signal.SIGUSR1, write_stats)
+    if "control" in config:
+        signal.signal(signal.SIGUSR2, read_control)
     signal.signal(signal.SIGTERM, stop)
     poller = select.epoll()
     for fd in fds:
@@ -348,7 +444,10 @@ def run_relay(config: dict[str, Any], fate: Fate) -> int:
                 key = f"{names.get(src, socket.inet_ntoa(src))}>{names[dst]}"
                 counters = stats.setdefault(key, {"forwarded": 0, "dropped": 0})
                 due = time.monotonic()
-                if src in impaired and dst in impaired:
+                if src in cut or dst in cut:
+                    counters["cut"] = counters.get("cut", 0) + 1
+                    continue  # that host is off the network (an outage)
+                if is_impaired(src, dst):
                     verdict = fate(packet, key, counters, due)
                     if verdict is None:
                         counters["dropped"] += 1
@@ -363,7 +462,7 @@ def run_relay(config: dict[str, Any], fate: Fate) -> int:
 def relay_main(config_path: str) -> int:
     """The test relay: one seeded draw per packet in arrival order."""
     config = json.loads(Path(config_path).read_text())
-    loss = float(config["loss"])
+    live = {"loss": float(config["loss"])}  # changed at run time by link.control(loss=...)
     delay = float(config["delay_ms"]) / 1000.0
     jitter = float(config["jitter_ms"]) / 1000.0
     reorder = bool(config["reorder"])
@@ -371,6 +470,7 @@ def relay_main(config_path: str) -> int:
     last_due: dict[str, float] = {}
 
     def fate(packet: bytes, key: str, counters: dict[str, int], now: float) -> float | None:
+        loss = live["loss"]
         if loss and rng.random() < loss:
             return None
         due = now + delay + (rng.uniform(-jitter, jitter) if jitter else 0.0)
@@ -379,7 +479,13 @@ def relay_main(config_path: str) -> int:
             last_due[key] = due
         return due
 
-    return run_relay(config, fate)
+    def on_control(order: dict[str, Any]) -> None:
+        if "loss" in order:
+            live["loss"] = float(order["loss"])
+        if "seed" in order:
+            rng.seed(int(order["seed"]))
+
+    return run_relay(config, fate, on_control)
 
 
 if __name__ == "__main__":

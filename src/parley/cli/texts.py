@@ -111,6 +111,7 @@ _CAUSE_TEXTS: dict[EndCause, str] = {
     EndCause.CONNECTION_LOST: "Connection lost",
     EndCause.SESSION_EXPIRED: "Session expired",
     EndCause.MEDIA_FAILED: "No common codec",
+    EndCause.MEDIA_TIMEOUT: "Connection lost: no audio arrived",
 }
 
 

@@ -51,6 +51,7 @@ _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
         "parley.gui.locale.de_sources",  # contact sources: settings page, states (issue #10)
         "parley.gui.locale.de_srtp2",  # STUN failure on the account (issue #11)
         "parley.gui.locale.de_headset",  # Functions › Headset (issue #12)
+        "parley.gui.locale.de_outage",  # calls that lose the network (issue #11 §6)
     ),
 }
 

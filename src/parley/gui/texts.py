@@ -133,6 +133,7 @@ _CAUSE_TEXTS: dict[EndCause, str] = {
     EndCause.CONNECTION_LOST: N_("Connection lost"),
     EndCause.SESSION_EXPIRED: N_("Session expired"),
     EndCause.MEDIA_FAILED: N_("No common codec"),
+    EndCause.MEDIA_TIMEOUT: N_("Connection lost: no audio arrived"),
 }
 
 

@@ -38,6 +38,7 @@ from parley.phone.events import (
     Party,
 )
 from parley.phone.large_requests import LargeRequests
+from parley.phone.media_watch import MediaWatch
 from parley.phone.nat import effective_stun, rtp_port_range
 from parley.phone.redirect import follow_redirect
 from parley.sip.headers import NameAddr, SipParseError
@@ -139,6 +140,13 @@ class Call:
             self._zrtp_changed,
         )
         self._rtp_mapped: tuple[str, int] | None = None  # the RTP socket's public address
+        # Ends the call with MEDIA_TIMEOUT when its audio stops arriving for good.
+        self.media_watch = MediaWatch(
+            received=lambda: self.stream.stats.packets_received if self.stream else None,
+            expecting=lambda: self.state == "connected" and self.held is None,
+            on_silent=self._media_lost,
+            clock=lambda: self.now,
+        )
 
     # ---------------------------------------------------------------- construction
 
@@ -763,6 +771,7 @@ class Call:
         elif state is CallState.CONNECTED:
             engine.stop_tone(self)
             self.connected_at = self.now
+            self.media_watch.start()
             if self.stream is not None:  # ZRTP runs once media is up (RFC 6189 §4)
                 self.zrtp.start(self.stream, sdes_keys=self.crypto.keys is not None)
         elif state is CallState.INCOMING:
@@ -858,7 +867,16 @@ class Call:
         self._release_media()
         self.ctx.ended(self)
 
+    def _media_lost(self) -> None:
+        """No audio arrived for a long time: the network or the far end is gone. Hang up
+        (the BYE reaches the far end if the network returns within 64*T1) and say why."""
+        if self.ended:
+            return
+        self.end_cause = EndCause.MEDIA_TIMEOUT
+        self.hangup()
+
     def _release_media(self) -> None:
+        self.media_watch.stop()
         self.zrtp.close()
         if self.media is not None:
             self.media.close()

@@ -62,6 +62,7 @@ class EndCause(enum.StrEnum):
     CONNECTION_LOST = "connection lost"  # no ACK for our 2xx, no PRACK for our 1xx
     SESSION_EXPIRED = "session expired"  # no session refresh came (RFC 4028 §10)
     MEDIA_FAILED = "media failed"  # no usable offer/answer (no common codec, no SDP)
+    MEDIA_TIMEOUT = "media timeout"  # no RTP came for a long time: network or far end gone
     DIALOG_GONE = "dialog gone"  # the far end answered 481/408 in the dialog
     BAD_REQUEST = "bad request"  # we refused an INVITE for its form (400, 422...)
 
