@@ -142,8 +142,12 @@ mask_passwords = true
         return url
 
     def put_vcard(self, user: str, book: str, name: str, card: str | bytes) -> str:
+        """A card PUT as a client uploads it (one without a UID gets one, as
+        clients add it: exports such as Google's have none, Radicale wants one)."""
         url = self.book_url(user, book) + name
         data = card.encode() if isinstance(card, str) else card
+        if b"\nUID:" not in data:
+            data = data.replace(b"\nVERSION:", f"\nUID:{name}\r\nVERSION:".encode(), 1)
         with self._client(user) as client:
             response = client.put(
                 url, content=data, headers={"Content-Type": "text/vcard; charset=utf-8"}

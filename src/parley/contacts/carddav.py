@@ -405,7 +405,6 @@ class _Dav:
                 and "authorization" not in response.request.headers
             ):
                 chosen = self._choose_auth(_challenges(response), where)
-                response.read()
                 response.close()
                 self.auth, self.auth_origin = chosen, _origin(url)
                 response = self._one(method, url, extra, content, chosen, response, where)

@@ -434,7 +434,8 @@ def _escape(text: str) -> str:
 def _fold(line: str) -> str:
     """Lines longer than 75 octets folded (RFC 6350 3.2), never inside a UTF-8 sequence."""
     out: list[str] = []
-    current, size = [], 0
+    current: list[str] = []
+    size = 0
     for ch in line:
         width = len(ch.encode("utf-8"))
         limit = 75 if not out else 74  # continuation lines start with a space

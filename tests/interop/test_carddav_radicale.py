@@ -1,0 +1,333 @@
+"""CardDAV against Radicale 3 on 127.0.0.1 (parley.contacts.carddav): discovery from the
+server root, two address books (vCard 3.0 and 4.0), a first sync, changes made on the
+server by another client (added, edited, deleted) reported exactly by the next sync, a
+stale sync token falling back to ETag comparison, a wrong password explained with the
+realm, a dead port; and a stand-in server for what Radicale never sends (a broken vCard,
+a billion-laughs body, a bearer token refused)."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from parley.contacts.carddav import CardDavConfig, SyncState, discover, sync
+from parley.contacts.model import NumberType
+from parley.contacts.source import SourceProblem
+from peers.common import LOOPBACK, free_port
+from peers.radicale import REALM, Radicale
+from phonebook_samples import BILLION_LAUGHS
+from vcard_samples import GOOGLE, ICLOUD, NEXTCLOUD, V4_HOTLINE, V4_WEISS, card
+
+pytestmark = pytest.mark.interop
+
+USERS = {"anna": "s3cret!", "bob": "hunter2"}
+
+
+@pytest.fixture(scope="module")
+def dav() -> Iterator[Radicale]:
+    with tempfile.TemporaryDirectory(prefix="parley-radicale-") as tmp:
+        server = Radicale(Path(tmp), USERS).start()
+        try:
+            server.make_addressbook("anna", "work", "Work (vCard 3.0)")
+            server.put_vcard("anna", "work", "google.vcf", GOOGLE)
+            server.put_vcard("anna", "work", "icloud.vcf", ICLOUD)
+            server.put_vcard("anna", "work", "nextcloud.vcf", NEXTCLOUD)
+            server.make_addressbook("anna", "private", "Private (vCard 4.0)")
+            server.put_vcard("anna", "private", "weiss.vcf", V4_WEISS)
+            server.put_vcard("anna", "private", "hotline.vcf", V4_HOTLINE)
+            yield server
+        finally:
+            server.stop()
+
+
+def anna(url: str, password: str = USERS["anna"]) -> CardDavConfig:
+    return CardDavConfig(url=url, username="anna", password=password, timeout=20.0)
+
+
+def names(contacts: object) -> list[str]:
+    return sorted(c.name for c in contacts)  # type: ignore[attr-defined]
+
+
+def test_discovery_from_the_server_root(dav: Radicale) -> None:
+    books, issues = discover(anna(dav.root))
+    assert issues == ()
+    found = {b.url: b for b in books}
+    assert set(found) == {dav.book_url("anna", "work"), dav.book_url("anna", "private")}
+    assert found[dav.book_url("anna", "work")].display_name == "Work (vCard 3.0)"
+    assert found[dav.book_url("anna", "private")].display_name == "Private (vCard 4.0)"
+    assert all(b.sync_token and b.ctag for b in books)
+    # An address book's own URL names just that book; a principal its books.
+    books, _ = discover(anna(dav.book_url("anna", "private")))
+    assert [b.url for b in books] == [dav.book_url("anna", "private")]
+    books, _ = discover(anna(dav.root + "anna/"))
+    assert len(books) == 2
+
+
+def test_first_sync_reads_both_versions(dav: Radicale) -> None:
+    work = sync(anna(dav.root), dav.book_url("anna", "work"), None)
+    assert (work.failed, work.issues, work.method) == (False, (), "sync-collection")
+    assert names(work.contacts) == ["Anna Berg", "Bernd Krause", "Eva Roth"]
+    assert work.added == (
+        "/anna/work/google.vcf",
+        "/anna/work/icloud.vcf",
+        "/anna/work/nextcloud.vcf",
+    )
+    assert work.state.token and len(work.state.etags) == 3
+    bernd = work.state.contacts["/anna/work/icloud.vcf"]
+    assert (bernd.numbers[0].number, bernd.numbers[0].type) == ("0172 3456789", NumberType.MOBILE)
+
+    private = sync(anna(dav.root), dav.book_url("anna", "private"), None)
+    assert private.issues == ()
+    assert names(private.contacts) == ["Clara Weiß", "Support-Hotline"]
+    clara = private.state.contacts["/anna/private/weiss.vcf"]
+    assert clara.numbers[0].number == "+49-5306-92000"
+    assert clara.numbers[0].type is NumberType.BUSINESS
+
+
+def _book_with_three(dav: Radicale, book: str) -> str:
+    dav.make_addressbook("anna", book, book)
+    dav.put_vcard("anna", book, "a.vcf", card("a", "Anna Alt", "+49 30 1001"))
+    dav.put_vcard("anna", book, "b.vcf", card("b", "Bernd Bleibt", "+49 30 1002", version="4.0"))
+    dav.put_vcard("anna", book, "c.vcf", card("c", "Carla Geht", "+49 30 1003"))
+    return dav.book_url("anna", book)
+
+
+def _change_three(dav: Radicale, book: str) -> None:
+    dav.put_vcard("anna", book, "d.vcf", card("d", "Dora Neu", "+49 171 1004", tel_type="CELL"))
+    dav.put_vcard("anna", book, "a.vcf", card("a", "Anna Neu", "+49 30 2001"))
+    dav.delete("anna", book, "c.vcf")
+
+
+def test_changes_on_the_server_reported_by_the_next_sync(dav: Radicale) -> None:
+    url = _book_with_three(dav, "changes")
+    first = sync(anna(url), url, None)
+    assert names(first.contacts) == ["Anna Alt", "Bernd Bleibt", "Carla Geht"]
+
+    # Nothing changed: the token sync says so and the list stays.
+    same = sync(anna(url), url, first.state)
+    assert (same.method, same.added, same.changed, same.removed) == ("sync-collection", (), (), ())
+    assert names(same.contacts) == names(first.contacts)
+
+    _change_three(dav, "changes")
+    second = sync(anna(url), url, same.state)
+    assert second.method == "sync-collection"
+    assert (second.added, second.changed, second.removed) == (
+        ("/anna/changes/d.vcf",),
+        ("/anna/changes/a.vcf",),
+        ("/anna/changes/c.vcf",),
+    )
+    assert names(second.contacts) == ["Anna Neu", "Bernd Bleibt", "Dora Neu"]
+    anna_new = second.state.contacts["/anna/changes/a.vcf"]
+    assert [(n.number, n.type) for n in anna_new.numbers] == [("+49 30 2001", NumberType.BUSINESS)]
+    assert second.state.token != first.state.token
+    assert set(second.state.etags) == {
+        "/anna/changes/a.vcf",
+        "/anna/changes/b.vcf",
+        "/anna/changes/d.vcf",
+    }
+
+    # The state survives the cache (JSON) and the next sync goes on from it.
+    restored = SyncState.from_json(second.state.to_json())
+    assert restored == second.state
+    dav.delete("anna", "changes", "b.vcf")
+    third = sync(anna(url), url, restored)
+    assert (third.added, third.changed, third.removed) == ((), (), ("/anna/changes/b.vcf",))
+    assert names(third.contacts) == ["Anna Neu", "Dora Neu"]
+
+
+def test_stale_token_falls_back_to_etags(dav: Radicale) -> None:
+    url = _book_with_three(dav, "stale")
+    first = sync(anna(url), url, None)
+    _change_three(dav, "stale")
+    stale = replace(first.state, token="http://radicale.org/ns/sync/" + "0" * 64)
+    result = sync(anna(url), url, stale)
+    assert result.failed is False
+    assert result.method == "etag"
+    assert (result.added, result.changed, result.removed) == (
+        ("/anna/stale/d.vcf",),
+        ("/anna/stale/a.vcf",),
+        ("/anna/stale/c.vcf",),
+    )
+    assert names(result.contacts) == ["Anna Neu", "Bernd Bleibt", "Dora Neu"]
+    # The fallback brought a fresh token: the next sync uses RFC 6578 again.
+    assert result.state.token and result.state.token != stale.token
+    again = sync(anna(url), url, result.state)
+    assert (again.method, again.added, again.changed, again.removed) == (
+        "sync-collection",
+        (),
+        (),
+        (),
+    )
+
+
+def test_wrong_password_explained_with_the_realm(dav: Radicale) -> None:
+    state = sync(anna(dav.root), dav.book_url("anna", "work"), None).state
+    result = sync(anna(dav.root, "wrong"), dav.book_url("anna", "work"), state)
+    assert result.failed
+    assert [i.problem for i in result.issues] == [SourceProblem.AUTH_FAILED]
+    detail = result.issues[0].detail
+    assert f'Basic realm "{REALM}"' in detail and "'anna'" in detail and "password" in detail
+    assert result.state == state and len(result.contacts) == 3  # the cache stays
+    books, issues = discover(anna(dav.root, "wrong"))
+    assert books == [] and [i.problem for i in issues] == [SourceProblem.AUTH_FAILED]
+    assert REALM in issues[0].detail
+    # No credentials at all: the server's question, not a refusal of ours.
+    _, issues = discover(CardDavConfig(url=dav.root))
+    assert issues[0].problem is SourceProblem.AUTH_FAILED
+    assert "asks for credentials" in issues[0].detail
+
+
+def test_another_users_book_refused(dav: Radicale) -> None:
+    bob = CardDavConfig(url=dav.root, username="bob", password=USERS["bob"])
+    result = sync(bob, dav.book_url("anna", "work"), None)
+    assert result.failed and result.issues[0].problem is SourceProblem.AUTH_FAILED
+
+
+def test_dead_port_unreachable() -> None:
+    port = free_port("tcp")
+    url = f"http://{LOOPBACK}:{port}/"
+    books, issues = discover(anna(url))
+    assert books == [] and [i.problem for i in issues] == [SourceProblem.UNREACHABLE]
+    result = sync(anna(url), url + "anna/work/", None)
+    assert result.failed and result.issues[0].problem is SourceProblem.UNREACHABLE
+
+
+def test_missing_book_not_found(dav: Radicale) -> None:
+    result = sync(anna(dav.root), dav.book_url("anna", "nothing-here"), None)
+    assert result.failed and result.issues[0].problem is SourceProblem.NOT_FOUND
+
+
+def test_card_of_an_unknown_version_skipped_with_its_href(dav: Radicale) -> None:
+    # Radicale stores what vobject can read; a card of version 9.9 it keeps, we cannot use.
+    dav.make_addressbook("anna", "odd", "Odd")
+    dav.put_vcard("anna", "odd", "good.vcf", card("g", "Gut Karte", "+49 30 3001"))
+    dav.put_vcard("anna", "odd", "odd.vcf", card("o", "Odd Karte", "1").replace("3.0", "9.9"))
+    url = dav.book_url("anna", "odd")
+    result = sync(anna(url), url, None)
+    assert not result.failed
+    assert names(result.contacts) == ["Gut Karte"]
+    assert [(i.problem, i.where) for i in result.issues] == [
+        (SourceProblem.ENTRY_SKIPPED, "/anna/odd/odd.vcf")
+    ]
+    assert "9.9" in result.issues[0].detail
+    # Unchanged since: not fetched again, but still reported.
+    again = sync(anna(url), url, result.state)
+    assert again.added == () and [i.where for i in again.issues] == ["/anna/odd/odd.vcf"]
+
+
+# --- a stand-in server for what Radicale never sends --------------------------------------
+
+_MULTISTATUS_SYNC = b"""<?xml version="1.0" encoding="utf-8"?>
+<d:multistatus xmlns:d="DAV:"><d:sync-token>tok-1</d:sync-token>
+<d:response><d:href>/book/good.vcf</d:href><d:propstat><d:prop><d:getetag>"1"</d:getetag>
+</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+<d:response><d:href>/book/broken%20card.vcf</d:href><d:propstat><d:prop><d:getetag>"2"</d:getetag>
+</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+</d:multistatus>"""
+
+_MULTIGET = b"""<?xml version="1.0" encoding="utf-8"?>
+<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">
+<d:response><d:href>/book/good.vcf</d:href><d:propstat><d:prop><d:getetag>"1"</d:getetag>
+<c:address-data>BEGIN:VCARD&#13;
+VERSION:3.0&#13;
+FN:Gute Karte&#13;
+TEL;TYPE=CELL:+49 171 1&#13;
+END:VCARD&#13;
+</c:address-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+<d:response><d:href>/book/broken%20card.vcf</d:href><d:propstat><d:prop><d:getetag>"2"</d:getetag>
+<c:address-data>BEGIN:VCARD
+VERSION:3.0
+FN:Kaputt
+TEL;TYPE=CELL:+49 171 2
+</c:address-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+</d:multistatus>"""
+
+
+class _StandIn(BaseHTTPRequestHandler):
+    answers: dict[tuple[str, str], tuple[int, dict[str, str], bytes]] = {}
+    seen: list[tuple[str, str, str, bytes]] = []
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length)
+        self.seen.append((self.command, self.path, self.headers.get("authorization", ""), body))
+        kind = "multiget" if b"addressbook-multiget" in body else ""
+        status, headers, data = self.answers.get(
+            (self.command, self.path + kind),
+            self.answers.get((self.command, self.path), (404, {}, b"")),
+        )
+        self.send_response(status)
+        for name, value in {"Content-Type": "application/xml", **headers}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_PROPFIND = do_REPORT = _answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def stand_in() -> Iterator[tuple[str, type[_StandIn]]]:
+    handler = type("Handler", (_StandIn,), {"answers": {}, "seen": []})
+    server = ThreadingHTTPServer((LOOPBACK, free_port("tcp")), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_port}", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_broken_vcard_from_a_server_skipped_with_its_href(
+    stand_in: tuple[str, type[_StandIn]],
+) -> None:
+    base, handler = stand_in
+    handler.answers[("REPORT", "/book/")] = (207, {}, _MULTISTATUS_SYNC)
+    handler.answers[("REPORT", "/book/multiget")] = (207, {}, _MULTIGET)
+    result = sync(CardDavConfig(url=base + "/book/"), base + "/book/", None)
+    assert not result.failed
+    assert names(result.contacts) == ["Gute Karte"]
+    assert [(i.problem, i.where) for i in result.issues] == [
+        (SourceProblem.ENTRY_SKIPPED, "/book/broken card.vcf")
+    ]
+    assert "END:VCARD" in result.issues[0].detail
+    assert result.state.token == "tok-1"
+
+
+def test_billion_laughs_refused(stand_in: tuple[str, type[_StandIn]]) -> None:
+    base, handler = stand_in
+    for path in ("/", "/.well-known/carddav", "/book/"):
+        handler.answers[("PROPFIND", path)] = (207, {}, BILLION_LAUGHS)
+    handler.answers[("REPORT", "/book/")] = (207, {}, BILLION_LAUGHS)
+    books, issues = discover(CardDavConfig(url=base + "/"))
+    assert books == [] and [i.problem for i in issues] == [SourceProblem.BAD_DATA]
+    assert "hostile XML refused" in issues[0].detail
+    result = sync(CardDavConfig(url=base + "/book/"), base + "/book/", None)
+    assert result.failed and result.issues[0].problem is SourceProblem.BAD_DATA
+    assert "hostile XML refused" in result.issues[0].detail
+
+
+def test_bearer_token_sent_and_refusal_explained(stand_in: tuple[str, type[_StandIn]]) -> None:
+    base, handler = stand_in
+    handler.answers[("REPORT", "/book/")] = (
+        401,
+        {"WWW-Authenticate": 'Bearer realm="Google", error="invalid_token"'},
+        b"",
+    )
+    config = CardDavConfig(
+        url=base + "/book/", username="anna@example.com", bearer_token="ya29.tok"
+    )
+    result = sync(config, base + "/book/", None)
+    assert handler.seen[0][2] == "Bearer ya29.tok"  # sent with the first request
+    assert result.failed and result.issues[0].problem is SourceProblem.AUTH_FAILED
+    assert "invalid_token" in result.issues[0].detail
