@@ -19,6 +19,7 @@ import pytest
 from parley.contacts.carddav import CardDavConfig, SyncState, discover, sync
 from parley.contacts.model import NumberType
 from parley.contacts.source import SourceProblem
+from peers.certs import session_certs
 from peers.common import LOOPBACK, free_port
 from peers.radicale import REALM, Radicale
 from phonebook_samples import BILLION_LAUGHS
@@ -196,6 +197,27 @@ def test_dead_port_unreachable() -> None:
     assert books == [] and [i.problem for i in issues] == [SourceProblem.UNREACHABLE]
     result = sync(anna(url), url + "anna/work/", None)
     assert result.failed and result.issues[0].problem is SourceProblem.UNREACHABLE
+
+
+def test_https_verified_against_the_ca_file(tmp_path: Path) -> None:
+    certs = session_certs()
+    with Radicale(tmp_path / "tls", USERS, certs=certs) as server:
+        server.make_addressbook("anna", "tls", "TLS")
+        server.put_vcard("anna", "tls", "a.vcf", card("t", "Tina Tls", "+49 30 4001"))
+        url = server.book_url("anna", "tls")
+        assert url.startswith("https://")
+        untrusted = sync(anna(url), url, None)
+        assert untrusted.failed and untrusted.issues[0].problem is SourceProblem.TLS_FAILED
+        assert "certificate" in untrusted.issues[0].detail
+        books, _ = discover(replace(anna(server.root), ca_file=str(certs.ca_file)))
+        assert [b.url for b in books] == [url]
+        trusted = sync(replace(anna(url), ca_file=str(certs.ca_file)), url, None)
+        assert names(trusted.contacts) == ["Tina Tls"]
+        unverified = sync(replace(anna(url), verify_tls=False), url, None)
+        assert names(unverified.contacts) == ["Tina Tls"]
+        # Plain HTTP to the TLS port: no answer that makes sense, refused cleanly.
+        plain = sync(anna(url.replace("https", "http")), url.replace("https", "http"), None)
+        assert plain.failed
 
 
 def test_missing_book_not_found(dav: Radicale) -> None:

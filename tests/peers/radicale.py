@@ -12,11 +12,12 @@ and no delay after a failed login. Stopped by pid.
 
 Changes "on the server" are made the way another client would make them: over HTTP
 (MKCOL, PUT, DELETE) with the owner's credentials, so Radicale's own sync tokens and
-ETags move as they do in real life.
+ETags move as they do in real life. With `certs` it serves HTTPS only.
 """
 
 from __future__ import annotations
 
+import ssl
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +25,7 @@ from types import TracebackType
 
 import httpx
 
+from peers.certs import Certs
 from peers.common import LOOPBACK, Process, free_port, missing_peer, wait_for_port
 
 REALM = "Parley Test CardDAV"
@@ -39,9 +41,15 @@ def radicale_available() -> bool:
 
 class Radicale:
     def __init__(
-        self, workdir: Path | str, users: Mapping[str, str], *, port: int | None = None
+        self,
+        workdir: Path | str,
+        users: Mapping[str, str],
+        *,
+        port: int | None = None,
+        certs: Certs | None = None,
     ) -> None:
         self.workdir = Path(workdir)
+        self.certs = certs
         self.users = dict(users)
         self.host = LOOPBACK
         self.port = port if port is not None else free_port("tcp")
@@ -53,17 +61,21 @@ class Radicale:
 
     @property
     def root(self) -> str:
-        return f"http://{self.host}:{self.port}/"
+        scheme = "https" if self.certs is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}/"
 
     def book_url(self, user: str, book: str) -> str:
         return f"{self.root}{user}/{book}/"
 
     def config(self) -> str:
         d = self.workdir
+        tls = ""
+        if self.certs is not None:
+            tls = f"ssl = True\ncertificate = {self.certs.cert_file}\nkey = {self.certs.key_file}\n"
         return f"""[server]
 hosts = {self.host}:{self.port}
 max_connections = 8
-
+{tls}
 [auth]
 type = htpasswd
 htpasswd_filename = {d / "users"}
@@ -121,7 +133,12 @@ mask_passwords = true
     # --- changes made by "another client" --------------------------------------------
 
     def _client(self, user: str) -> httpx.Client:
-        return httpx.Client(auth=(user, self.users[user]), timeout=30.0, trust_env=False)
+        verify: ssl.SSLContext | bool = True
+        if self.certs is not None:
+            verify = ssl.create_default_context(cafile=str(self.certs.ca_file))
+        return httpx.Client(
+            auth=(user, self.users[user]), timeout=30.0, trust_env=False, verify=verify
+        )
 
     def make_addressbook(self, user: str, book: str, display_name: str) -> str:
         """An address book made with an extended MKCOL (RFC 5689), as a client does."""
