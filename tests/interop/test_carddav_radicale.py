@@ -280,6 +280,8 @@ class _StandIn(BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         self.seen.append((self.command, self.path, self.headers.get("authorization", ""), body))
         kind = "multiget" if b"addressbook-multiget" in body else ""
+        if b"sync-collection" in body:
+            kind = "sync " + (body.split(b"<d:sync-token>")[1].split(b"<")[0].decode() or "-")
         status, headers, data = self.answers.get(
             (self.command, self.path + kind),
             self.answers.get((self.command, self.path), (404, {}, b"")),
@@ -353,3 +355,78 @@ def test_bearer_token_sent_and_refusal_explained(stand_in: tuple[str, type[_Stan
     assert handler.seen[0][2] == "Bearer ya29.tok"  # sent with the first request
     assert result.failed and result.issues[0].problem is SourceProblem.AUTH_FAILED
     assert "invalid_token" in result.issues[0].detail
+
+
+_NO_SYNC_LISTING = b"""<?xml version="1.0" encoding="utf-8"?>
+<d:multistatus xmlns:d="DAV:">
+<d:response><d:href>/book/</d:href><d:propstat><d:prop><d:resourcetype><d:collection/>
+</d:resourcetype></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>
+<d:propstat><d:prop><d:getetag/><d:sync-token/></d:prop>
+<d:status>HTTP/1.1 404 Not Found</d:status></d:propstat></d:response>
+<d:response><d:href>http://HOST/book/good.vcf</d:href><d:propstat><d:prop><d:getetag>"1"</d:getetag>
+<d:resourcetype/></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+</d:multistatus>"""
+
+
+def test_server_without_sync_collection_compared_by_etag(
+    stand_in: tuple[str, type[_StandIn]],
+) -> None:
+    base, handler = stand_in
+    host = base.removeprefix("http://").encode()
+    handler.answers[("REPORT", "/book/sync -")] = (501, {}, b"")
+    handler.answers[("PROPFIND", "/book/")] = (
+        207,
+        {},
+        _NO_SYNC_LISTING.replace(b"HOST", host),
+    )
+    handler.answers[("REPORT", "/book/multiget")] = (207, {}, _MULTIGET)
+    config = CardDavConfig(url=base + "/book/")
+    first = sync(config, base + "/book/", None)
+    assert (first.failed, first.method, first.added) == (False, "etag", ("/book/good.vcf",))
+    assert names(first.contacts) == ["Gute Karte"] and first.state.token is None
+    # Unchanged ETags: one PROPFIND, no multiget, nothing reported.
+    handler.seen.clear()
+    again = sync(config, base + "/book/", first.state)
+    assert [m for m, *_ in handler.seen] == ["PROPFIND"]
+    assert (again.added, again.changed, again.removed) == ((), (), ())
+    assert names(again.contacts) == ["Gute Karte"]
+
+
+_TRUNCATED = b"""<?xml version="1.0" encoding="utf-8"?>
+<d:multistatus xmlns:d="DAV:"><d:sync-token>tok-half</d:sync-token>
+<d:response><d:href>/book/good.vcf</d:href><d:propstat><d:prop><d:getetag>"1"</d:getetag>
+</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+<d:response><d:href>/book/</d:href><d:status>HTTP/1.1 507 Insufficient Storage</d:status>
+</d:response></d:multistatus>"""
+
+_REST = b"""<?xml version="1.0" encoding="utf-8"?>
+<d:multistatus xmlns:d="DAV:"><d:sync-token>tok-all</d:sync-token>
+<d:response><d:href>/book/broken%20card.vcf</d:href><d:propstat><d:prop><d:getetag>"2"</d:getetag>
+</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+</d:multistatus>"""
+
+
+def test_truncated_sync_answer_followed(stand_in: tuple[str, type[_StandIn]]) -> None:
+    base, handler = stand_in
+    handler.answers[("REPORT", "/book/sync -")] = (207, {}, _TRUNCATED)
+    handler.answers[("REPORT", "/book/sync tok-half")] = (207, {}, _REST)
+    handler.answers[("REPORT", "/book/multiget")] = (207, {}, _MULTIGET)
+    result = sync(CardDavConfig(url=base + "/book/"), base + "/book/", None)
+    assert result.state.token == "tok-all"
+    assert result.added == ("/book/broken card.vcf", "/book/good.vcf")
+    assert names(result.contacts) == ["Gute Karte"]
+
+
+def test_gzip_bomb_stops_at_the_limit(
+    stand_in: tuple[str, type[_StandIn]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+
+    import parley.contacts.carddav as carddav
+
+    monkeypatch.setattr(carddav, "MAX_RESPONSE_BYTES", 1024 * 1024)
+    base, handler = stand_in
+    bomb = gzip.compress(b"<d:multistatus xmlns:d='DAV:'>" + b" " * (20 * 1024 * 1024))
+    handler.answers[("REPORT", "/book/sync -")] = (207, {"Content-Encoding": "gzip"}, bomb)
+    result = sync(CardDavConfig(url=base + "/book/"), base + "/book/", None)
+    assert result.failed and result.issues[0].problem is SourceProblem.TOO_LARGE

@@ -888,8 +888,11 @@ class _Sync:
             )
             answer = self.dav.request("REPORT", self.book_url, body, "1")
             answered: set[str] = set()
+            asked = set(batch)
             for item in _responses(answer):
                 key = self._key(answer.url, item.href)
+                if key not in asked:
+                    continue  # not asked for: not ours to take (its ETag is unknown)
                 answered.add(key)
                 data = item.prop(CARD, "address-data")
                 if data is None:
