@@ -430,3 +430,91 @@ def test_gzip_bomb_stops_at_the_limit(
     handler.answers[("REPORT", "/book/sync -")] = (207, {"Content-Encoding": "gzip"}, bomb)
     result = sync(CardDavConfig(url=base + "/book/"), base + "/book/", None)
     assert result.failed and result.issues[0].problem is SourceProblem.TOO_LARGE
+
+
+def _propstat(props: str) -> str:
+    return f"<d:propstat><d:prop>{props}</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>"
+
+
+def _multistatus(*responses: tuple[str, str]) -> bytes:
+    body = "".join(
+        f"<d:response><d:href>{href}</d:href>{_propstat(props)}</d:response>"
+        for href, props in responses
+    )
+    return (
+        '<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" '
+        'xmlns:card="urn:ietf:params:xml:ns:carddav" xmlns:cs="http://calendarserver.org/ns/">'
+        f"{body}</d:multistatus>"
+    ).encode()
+
+
+def test_nextcloud_shaped_discovery(stand_in: tuple[str, type[_StandIn]]) -> None:
+    """Nextcloud: the DAV root given by the user names the principal, the principal a home
+    elsewhere, the home two address books (and a shared calendar-like collection)."""
+    base, handler = stand_in
+    handler.answers[("PROPFIND", "/remote.php/dav/")] = (
+        207,
+        {},
+        _multistatus(
+            (
+                "/remote.php/dav/",
+                "<d:resourcetype><d:collection/></d:resourcetype><d:current-user-principal>"
+                "<d:href>/remote.php/dav/principals/users/anna/</d:href>"
+                "</d:current-user-principal>",
+            )
+        ),
+    )
+    handler.answers[("PROPFIND", "/remote.php/dav/principals/users/anna/")] = (
+        207,
+        {},
+        _multistatus(
+            (
+                "/remote.php/dav/principals/users/anna/",
+                "<card:addressbook-home-set><d:href>/remote.php/dav/addressbooks/users/anna/"
+                "</d:href></card:addressbook-home-set>",
+            )
+        ),
+    )
+    book = "<d:resourcetype><d:collection/><card:addressbook/></d:resourcetype>"
+    handler.answers[("PROPFIND", "/remote.php/dav/addressbooks/users/anna/")] = (
+        207,
+        {},
+        _multistatus(
+            (
+                "/remote.php/dav/addressbooks/users/anna/",
+                "<d:resourcetype><d:collection/></d:resourcetype>",
+            ),
+            (
+                "/remote.php/dav/addressbooks/users/anna/contacts/",
+                f"{book}<d:displayname>Kontakte</d:displayname>"
+                "<d:sync-token>http://sabre.io/ns/sync/12</d:sync-token><cs:getctag>12</cs:getctag>",
+            ),
+            (
+                "/remote.php/dav/addressbooks/users/anna/z-app-generated--contactsinteraction--recent/",
+                f"{book}<d:displayname>Recently contacted</d:displayname>",
+            ),
+            (
+                "/remote.php/dav/addressbooks/users/anna/inbox/",
+                "<d:resourcetype><d:collection/></d:resourcetype>",
+            ),
+        ),
+    )
+    config = CardDavConfig(url=base + "/remote.php/dav/", username="anna", password="x")
+    books, issues = discover(config)
+    assert issues == ()
+    assert [(b.url.removeprefix(base), b.display_name, b.sync_token, b.ctag) for b in books] == [
+        (
+            "/remote.php/dav/addressbooks/users/anna/contacts/",
+            "Kontakte",
+            "http://sabre.io/ns/sync/12",
+            "12",
+        ),
+        (
+            "/remote.php/dav/addressbooks/users/anna/z-app-generated--contactsinteraction--recent/",
+            "Recently contacted",
+            None,
+            None,
+        ),
+    ]
+    # The path given was asked first; .well-known was not needed.
+    assert handler.seen[0][1] == "/remote.php/dav/"

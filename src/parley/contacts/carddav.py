@@ -558,19 +558,27 @@ class _Dav:
             try:
                 found = self._discover_from(candidate)
             except _Stop as stop:
-                if stop.issue.problem in (SourceProblem.NOT_FOUND, SourceProblem.UNSUPPORTED):
+                # Not here (404, not WebDAV, an HTML page, nothing usable): try the
+                # next way in. Refused credentials, TLS or a dead host end it at once.
+                if stop.issue.problem in (
+                    SourceProblem.NOT_FOUND,
+                    SourceProblem.UNSUPPORTED,
+                    SourceProblem.BAD_DATA,
+                ):
                     issues.append(stop.issue)
-                    continue  # the next way in
+                    continue
                 raise
             if found is not None:
                 return found, ()
+        worst = next((i for i in issues if i.problem is not SourceProblem.NOT_FOUND), None)
+        if worst is not None:
+            raise _Stop(worst)
+        tried = "; ".join(f"{i.where}: {i.detail}" for i in issues)
         raise _stop(
             SourceProblem.NOT_FOUND,
             start,
-            "no CardDAV address book found here (tried: "
-            + "; ".join(f"{i.where}: {i.detail}" for i in issues)
-            + ")"
-            if issues
+            f"no CardDAV address book found here (tried {tried})"
+            if tried
             else "no CardDAV address book found here",
         )
 
@@ -583,8 +591,12 @@ class _Dav:
         responses = _responses(answer)
         if not responses:
             return None
-        first = responses[0]
         here = answer.url
+        # The answer about the resource asked for (some servers list more).
+        first = next(
+            (r for r in responses if _join(here, r.href).rstrip("/") == here.rstrip("/")),
+            responses[0],
+        )
         if first.is_addressbook:
             return [first.book(here)]
         homes = first.hrefs(CARD, "addressbook-home-set")
