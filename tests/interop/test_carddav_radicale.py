@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from parley.contacts.carddav import CardDavConfig, SyncState, discover, sync
-from parley.contacts.model import NumberType
+from parley.contacts.model import Contact, NumberType
 from parley.contacts.source import SourceProblem
 from peers.certs import session_certs
 from peers.common import LOOPBACK, free_port
@@ -51,8 +51,8 @@ def anna(url: str, password: str = USERS["anna"]) -> CardDavConfig:
     return CardDavConfig(url=url, username="anna", password=password, timeout=20.0)
 
 
-def names(contacts: object) -> list[str]:
-    return sorted(c.name for c in contacts)  # type: ignore[attr-defined]
+def names(contacts: Iterable[Contact]) -> list[str]:
+    return sorted(c.name for c in contacts)
 
 
 def test_discovery_from_the_server_root(dav: Radicale) -> None:

@@ -179,10 +179,3 @@ mask_passwords = true
             response = client.delete(url)
         if response.status_code not in (200, 204):
             raise RuntimeError(f"DELETE {url}: {response.status_code} {response.text[:300]}")
-
-    def write_raw(self, user: str, book: str, name: str, data: bytes) -> Path:
-        """A file put straight into the storage folder, past Radicale's own checks (a
-        broken vCard a sloppy client left behind)."""
-        path = self.workdir / "collections" / "collection-root" / user / book / name
-        path.write_bytes(data)
-        return path
