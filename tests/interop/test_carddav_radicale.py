@@ -7,6 +7,7 @@ a billion-laughs body, a bearer token refused)."""
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
@@ -274,11 +275,18 @@ TEL;TYPE=CELL:+49 171 2
 class _StandIn(BaseHTTPRequestHandler):
     answers: dict[tuple[str, str], tuple[int, dict[str, str], bytes]] = {}
     seen: list[tuple[str, str, str, bytes]] = []
+    realm = ""  # set: everything asks for Basic credentials first
 
     def _answer(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length)
         self.seen.append((self.command, self.path, self.headers.get("authorization", ""), body))
+        if self.realm and not self.headers.get("authorization"):
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", f'Basic realm="{self.realm}"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         kind = "multiget" if b"addressbook-multiget" in body else ""
         if b"sync-collection" in body:
             kind = "sync " + (body.split(b"<d:sync-token>")[1].split(b"<")[0].decode() or "-")
@@ -299,9 +307,9 @@ class _StandIn(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def stand_in() -> Iterator[tuple[str, type[_StandIn]]]:
-    handler = type("Handler", (_StandIn,), {"answers": {}, "seen": []})
+@contextlib.contextmanager
+def _serve() -> Iterator[tuple[str, type[_StandIn]]]:
+    handler = type("Handler", (_StandIn,), {"answers": {}, "seen": [], "realm": ""})
     server = ThreadingHTTPServer((LOOPBACK, free_port("tcp")), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -310,6 +318,12 @@ def stand_in() -> Iterator[tuple[str, type[_StandIn]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def stand_in() -> Iterator[tuple[str, type[_StandIn]]]:
+    with _serve() as served:
+        yield served
 
 
 def test_broken_vcard_from_a_server_skipped_with_its_href(
@@ -518,3 +532,61 @@ def test_nextcloud_shaped_discovery(stand_in: tuple[str, type[_StandIn]]) -> Non
     ]
     # The path given was asked first; .well-known was not needed.
     assert handler.seen[0][1] == "/remote.php/dav/"
+
+
+def test_icloud_shaped_home_on_another_host_gets_the_credentials() -> None:
+    """iCloud: the principal on contacts.icloud.com names a home on pNN-contacts.icloud.com.
+    The credentials go there (the server named it), and to the book chosen from it; a
+    redirect to a third origin gets none."""
+    with _serve() as (front, first), _serve() as (home, second), _serve() as (other, third):
+        for handler in (first, second, third):
+            handler.realm = "iCloud"
+        first.answers[("PROPFIND", "/")] = (
+            207,
+            {},
+            _multistatus(
+                (
+                    "/",
+                    "<d:current-user-principal><d:href>/1234/principal/</d:href>"
+                    "</d:current-user-principal>",
+                )
+            ),
+        )
+        first.answers[("PROPFIND", "/1234/principal/")] = (
+            207,
+            {},
+            _multistatus(
+                (
+                    "/1234/principal/",
+                    f"<card:addressbook-home-set><d:href>{home}/1234/carddav/</d:href>"
+                    "</card:addressbook-home-set>",
+                )
+            ),
+        )
+        second.answers[("PROPFIND", "/1234/carddav/")] = (
+            207,
+            {},
+            _multistatus(
+                (
+                    "/1234/carddav/card/",
+                    "<d:resourcetype><d:collection/><card:addressbook/></d:resourcetype>"
+                    "<d:displayname>card</d:displayname>",
+                )
+            ),
+        )
+        config = CardDavConfig(url=front + "/", username="anna@icloud.example", password="app-pw")
+        books, issues = discover(config)
+        assert issues == ()
+        assert [b.url for b in books] == [f"{home}/1234/carddav/card/"]
+        assert second.seen[-1][2].startswith("Basic ")  # the home host got the login
+
+        # The book's host moved (a redirect to a third origin): no credentials follow.
+        second.answers[("REPORT", "/1234/carddav/card/sync -")] = (
+            307,
+            {"Location": f"{other}/1234/carddav/card/"},
+            b"",
+        )
+        result = sync(config, books[0].url, None)
+        assert result.failed and result.issues[0].problem is SourceProblem.AUTH_FAILED
+        assert "not sent to another origin" in result.issues[0].detail
+        assert third.seen and all(auth == "" for _, _, auth, _ in third.seen)

@@ -18,8 +18,9 @@ Neither raises: what went wrong comes back as `SourceIssue`s with a `SourceProbl
 UNREACHABLE, BAD_DATA, TOO_LARGE); a card that cannot be read is ENTRY_SKIPPED with its
 href and why. Every XML byte goes through defusedxml; bodies are read (and gunzipped) in
 bounded steps up to `MAX_RESPONSE_BYTES`. Credentials: Basic or Digest as the server's
-challenge asks (sent only to the origin they were given for), or an OAuth 2.0 bearer
-token (Google) sent with every request.
+challenge asks, or an OAuth 2.0 bearer token (Google); sent only to the URL's origin and
+the hosts that server names as principal, home or address book (iCloud's homes live on
+another host), never after a redirect to another origin, never from https down to http.
 """
 
 from __future__ import annotations
@@ -298,7 +299,10 @@ class _Dav:
             raise _stop(SourceProblem.UNSUPPORTED, config.url, f"not a usable URL ({exc})") from exc
         if self.start.scheme not in ("http", "https") or not self.start.host:
             raise _stop(SourceProblem.UNSUPPORTED, config.url, "not an http(s) URL")
-        self.first_origin = _origin(self.start)
+        # Where credentials may go: the URL given, and what that server names as the
+        # principal, home or address book (iCloud's homes live on another host). Never
+        # the target of a redirect: that could be anyone.
+        self.trusted = {_origin(self.start)}
 
     def __enter__(self) -> _Dav:
         self.client = httpx.Client(
@@ -327,6 +331,12 @@ class _Dav:
                     f"the CA file cannot be used ({getattr(exc, 'strerror', None) or exc})",
                 ) from exc
         return context
+
+    def trust(self, url: str) -> None:
+        with contextlib.suppress(httpx.InvalidURL, ValueError):
+            target = httpx.URL(url)
+            if target.scheme == "https" or self.start.scheme == "http":
+                self.trusted.add(_origin(target))  # never from https down to http
 
     # -- requests --
 
@@ -391,7 +401,7 @@ class _Dav:
     ) -> Iterator[httpx.Response]:
         assert self.client is not None
         where = str(url)
-        same_origin = _origin(url) == self.first_origin
+        same_origin = _origin(url) in self.trusted
         extra = dict(headers)
         if self.config.bearer_token and same_origin:
             extra["Authorization"] = f"Bearer {self.config.bearer_token}"
@@ -605,6 +615,7 @@ class _Dav:
             if not principals:
                 return None
             principal = _join(here, principals[0])
+            self.trust(principal)
             answer = self.propfind(principal, "<c:addressbook-home-set/>", "0")
             here = answer.url
             found = _responses(answer)
@@ -617,6 +628,7 @@ class _Dav:
         seen: set[str] = set()
         for home in homes:
             home_url = _join(here, home)
+            self.trust(home_url)
             listing = self.propfind(home_url, props, "1")
             for item in _responses(listing):
                 if item.is_addressbook:
@@ -733,6 +745,7 @@ class _Sync:
         self.book_url = book_url
         self.state = state
         self.issues: list[SourceIssue] = []
+        dav.trust(book_url)  # the caller chose it (from discover): credentials may go there
         try:
             self.book_key = urllib.parse.unquote(httpx.URL(book_url).path)
         except (httpx.InvalidURL, ValueError) as exc:
