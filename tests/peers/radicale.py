@@ -106,14 +106,36 @@ mask_passwords = true
             "".join(f"{user}:{password}\n" for user, password in self.users.items())
         )
         conf = self.workdir / "radicale.conf"
-        conf.write_text(self.config())
-        self.process = Process(
-            [sys.executable, "-m", "radicale", "--config", str(conf)],
-            log_path=self.workdir / "radicale.log",
-            name="radicale",
-        ).start()
-        wait_for_port(self.port, "tcp", process=self.process, timeout=30.0)
-        return self
+        # The port is only known free when chosen: another run's peer may take it before
+        # Radicale binds it. Then Radicale exits (or someone else answers): try another.
+        for attempt in range(3):
+            conf.write_text(self.config())
+            self.process = Process(
+                [sys.executable, "-m", "radicale", "--config", str(conf)],
+                log_path=self.workdir / "radicale.log",
+                name="radicale",
+            ).start()
+            try:
+                wait_for_port(self.port, "tcp", process=self.process, timeout=30.0)
+                if self._answers_as_radicale():
+                    return self
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+            self.process.stop()
+            self.port = free_port("tcp")
+        raise RuntimeError(f"radicale did not start; log tail:\n{self.process.log_tail()}")
+
+    def _answers_as_radicale(self) -> bool:
+        verify: ssl.SSLContext | bool = True
+        if self.certs is not None:
+            verify = ssl.create_default_context(cafile=str(self.certs.ca_file))
+        try:
+            response = httpx.options(self.root, timeout=10.0, verify=verify, trust_env=False)
+        except httpx.HTTPError:
+            return False
+        running = self.process is not None and self.process.running
+        return running and "addressbook" in response.headers.get("dav", "")
 
     def stop(self) -> None:
         if self.process is not None:
