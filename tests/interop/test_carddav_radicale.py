@@ -137,6 +137,8 @@ def test_changes_on_the_server_reported_by_the_next_sync(dav: Radicale) -> None:
     # The state survives the cache (JSON) and the next sync goes on from it.
     restored = SyncState.from_json(second.state.to_json())
     assert restored == second.state
+    assert SyncState.from_json("{not json") is None
+    assert SyncState.from_json('{"version": 99}') is None
     dav.delete("anna", "changes", "b.vcf")
     third = sync(anna(url), url, restored)
     assert (third.added, third.changed, third.removed) == ((), (), ("/anna/changes/b.vcf",))
