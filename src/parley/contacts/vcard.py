@@ -164,7 +164,7 @@ def _colon_split(line: str) -> tuple[str, str, str]:
     return line, "", ""
 
 
-def _value(line: _Line, version: str) -> str:
+def _value(line: _Line) -> str:
     """The value with its transfer encoding and charset undone (still vCard-escaped)."""
     encoding = {e.upper() for e in line.params.get("ENCODING", [])}
     charset = (line.params.get("CHARSET") or ["utf-8"])[0]
@@ -246,10 +246,10 @@ def _types(line: _Line) -> list[str]:
     return found
 
 
-def _tel_value(line: _Line, version: str) -> str:
+def _tel_value(line: _Line) -> str:
     """The number of a TEL line: text (3.0, 2.1, and 4.0 without VALUE=uri) or a URI
     (4.0: `tel:+49-30-1234567;ext=12`, or a `sip:` address)."""
-    text = _text(_value(line, version)).strip()
+    text = _text(_value(line)).strip()
     if text.lower().startswith("tel:"):
         # RFC 3966 parameters (;ext=, ;phone-context=) are not part of what is dialled.
         return text[4:].split(";", 1)[0]
@@ -315,15 +315,15 @@ def _card(lines: list[_Line]) -> tuple[Contact, list[str]]:
     seen: set[str] = set()
     for line in lines:
         if line.name == "FN" and not display:
-            display = _clean(_text(_value(line, version)), "FN")
+            display = _clean(_text(_value(line)), "FN")
         elif line.name == "N" and not (first or last):
-            parts = _components(_value(line, version))
+            parts = _components(_value(line))
             last = _clean(parts[0], "N (family name)")
             first = _clean(parts[1] if len(parts) > 1 else "", "N (given name)")
         elif line.name == "ORG" and not company:
-            company = _clean(_components(_value(line, version))[0], "ORG")
+            company = _clean(_components(_value(line))[0], "ORG")
         elif line.name == "TEL":
-            number = _tel_value(line, version).strip()
+            number = _tel_value(line).strip()
             if not number:
                 continue
             if len(number) > MAX_TEXT or not (is_dialable(number) or is_sip_address(number)):
