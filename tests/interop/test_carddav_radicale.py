@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from parley.contacts.carddav import CardDavConfig, SyncState, discover, sync
+from parley.contacts.carddav import (
+    CardDavConfig,
+    SyncState,
+    discover,
+    states_from_json,
+    states_to_json,
+    sync,
+    sync_all,
+)
 from parley.contacts.model import Contact, NumberType
 from parley.contacts.source import SourceProblem
 from peers.certs import session_certs
@@ -168,6 +176,30 @@ def test_stale_token_falls_back_to_etags(dav: Radicale) -> None:
         (),
         (),
     )
+
+
+def test_sync_all_books_as_one_source(tmp_path: Path) -> None:
+    """The settings' one URL (a server root) as one source: every book of the login."""
+    with Radicale(tmp_path / "all", USERS) as server:
+        server.make_addressbook("bob", "one", "One")
+        server.put_vcard("bob", "one", "a.vcf", card("a", "Anna Eins", "+49 30 5001"))
+        server.make_addressbook("bob", "two", "Two")
+        server.put_vcard(
+            "bob", "two", "b.vcf", card("b", "Bert Zwei", "+49 30 5002", version="4.0")
+        )
+        bob = CardDavConfig(url=server.root, username="bob", password=USERS["bob"])
+        result, states = sync_all(bob, None)
+        assert not result.failed and names(result.contacts) == ["Anna Eins", "Bert Zwei"]
+        assert set(states) == {server.book_url("bob", "one"), server.book_url("bob", "two")}
+        stored = states_to_json(states)
+        server.delete("bob", "two", "b.vcf")
+        again, states = sync_all(bob, states_from_json(stored))
+        assert names(again.contacts) == ["Anna Eins"]
+        assert states_from_json("garbage") == {}
+        # Wrong password: failed, the last contacts kept for the cache to keep showing.
+        wrong, kept = sync_all(replace(bob, password="nope"), states)
+        assert wrong.failed and wrong.issues[0].problem is SourceProblem.AUTH_FAILED
+        assert names(wrong.contacts) == ["Anna Eins"] and kept == states
 
 
 def test_wrong_password_explained_with_the_realm(dav: Radicale) -> None:

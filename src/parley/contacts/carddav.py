@@ -51,7 +51,10 @@ __all__ = [
     "SyncResult",
     "SyncState",
     "discover",
+    "states_from_json",
+    "states_to_json",
     "sync",
+    "sync_all",
 ]
 
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024  # one HTTP answer (a multiget batch with photos)
@@ -206,6 +209,56 @@ def sync(config: CardDavConfig, book_url: str, state: SyncState | None) -> SyncR
             return _Sync(dav, book_url, before).run()
     except _Stop as stop:
         return _failed(before, stop.issue)
+
+
+def sync_all(
+    config: CardDavConfig, states: Mapping[str, SyncState] | None = None
+) -> tuple[FetchResult, dict[str, SyncState]]:
+    """Every address book `config.url` leads to (just that one when it is an address
+    book's URL) synced from `states` (by book URL), as one source: the contacts of all
+    books in one `FetchResult`, and the new state of each book. A book that fails keeps
+    its last contacts (its issue is listed); `failed` only when nothing came back at all
+    (discovery failed, or every book did)."""
+    known = dict(states or {})
+    books, issues = discover(config)
+    if not books:
+        kept = tuple(c for state in known.values() for c in state.contacts.values())
+        return FetchResult(contacts=kept, issues=issues, failed=True), known
+    contacts: list[Contact] = []
+    found: list[SourceIssue] = list(issues)
+    new_states: dict[str, SyncState] = {}
+    failures = 0
+    for book in books:
+        result = sync(config, book.url, known.get(book.url))
+        contacts.extend(result.contacts)
+        found.extend(result.issues)
+        new_states[book.url] = result.state
+        failures += result.failed
+    return (
+        FetchResult(contacts=tuple(contacts), issues=tuple(found), failed=failures == len(books)),
+        new_states,
+    )
+
+
+def states_to_json(states: Mapping[str, SyncState]) -> str:
+    """The states of `sync_all` as JSON text, for the cache."""
+    return json.dumps({url: json.loads(state.to_json()) for url, state in states.items()})
+
+
+def states_from_json(text: str | None) -> dict[str, SyncState]:
+    """What `states_to_json` wrote; empty (a full sync follows) when it is not that."""
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    states: dict[str, SyncState] = {}
+    for url, item in data.items():
+        state = SyncState.from_json(json.dumps(item))
+        if state is not None:
+            states[str(url)] = state
+    return states
 
 
 # --- HTTP and WebDAV ----------------------------------------------------------------------
