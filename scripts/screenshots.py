@@ -64,6 +64,7 @@ def main() -> int:
             or take_missed_calls(out, work / "missed")
             or take_polish(out, work / "polish")
             or take_call_security(out, work / "security")
+            or take_event_rules(out, work / "rules")
         )
     finally:
         if xvfb is not None:
@@ -937,6 +938,112 @@ def take_polish(out: Path, work: Path) -> int:
         for phone in phones:
             phone.stop()
         kam.close()
+    return 0
+
+
+def take_event_rules(out: Path, work: Path) -> int:
+    """Functions › Event rules (issue #12): the rule list with the last result of each
+    rule (one tested against a local HTTP server, one against a dead port) and the
+    "Edit Open URL Rule" dialog of a REST rule. No phone needed: the app is not started."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from PySide6.QtCore import QCoreApplication
+
+    from parley.app.application import Application
+    from parley.gui.app import qt_application
+    from parley.gui.settings_dialog import SettingsDialog
+    from parley.settings import Settings, save_settings
+    from parley.settings.automation import EventRule
+    from peers.common import free_port
+
+    qt = qt_application()
+
+    def pump(seconds: float = 0.3) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+
+    class Quiet(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    work.mkdir(parents=True, exist_ok=True)
+    server = ThreadingHTTPServer(("127.0.0.1", free_port("tcp")), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    crm = f"http://127.0.0.1:{server.server_address[1]}"
+    settings = Settings()
+    settings.automation.check_updates = True  # shown only: the app is not started
+    settings.automation.rules = [
+        EventRule(
+            name="CRM: caller's record",
+            action="url",
+            address="https://crm.example.com/search?phone={number}",
+            direction="incoming",
+        ),
+        EventRule(
+            name="Ticket on answer",
+            state="answered",
+            action="rest",
+            address=crm + "/calls",
+            headers={"Content-Type": "application/json"},
+            body='{"number": "{number}", "name": "{name}", "account": "{account}"}',
+        ),
+        EventRule(
+            name="Log missed calls",
+            state="missed",
+            action="program",
+            address="/usr/local/bin/log-missed {number} {name}",
+            enabled=False,
+        ),
+        EventRule(
+            name="Wallboard",
+            event="registration",
+            state="failed",
+            action="rest",
+            address=f"http://127.0.0.1:{free_port('tcp')}/alert",
+        ),
+    ]
+    config = work / "settings.toml"
+    save_settings(settings, config)
+    application = Application(config, use_keyring=False, data_dir=work / "data")
+    try:
+        for index in (1, 3):
+            application.rules.test(index).result(20)
+        dialog = SettingsDialog(application, devices={"input": [], "output": []})
+        dialog.resize(1060, 760)
+        dialog.show()
+        dialog.select_page("functions")
+        page = dialog.pages["functions"]
+        if hasattr(page, "ensureWidgetVisible"):
+            page.ensureWidgetVisible(dialog.rules_box)
+        dialog.rules_box.select(1)
+        pump(0.5)
+        path = out / "settings-event-rules.png"
+        dialog.grab().save(str(path))
+        print(f"wrote {path}")
+        editor = dialog.rules_box.open_editor(1)
+        editor.test()
+        end = time.monotonic() + 20
+        while not editor.test_result.text().startswith("OK") and time.monotonic() < end:
+            pump(0.05)
+        pump(0.5)
+        path = out / "settings-event-rule-editor.png"
+        editor.grab().save(str(path))
+        print(f"wrote {path}")
+        editor.reject()
+        dialog.reject()
+        del qt
+    finally:
+        application.stop()
+        server.shutdown()
+        server.server_close()
     return 0
 
 

@@ -103,6 +103,7 @@ def test_german_settings_dialog_loads(qtbot: Any, tmp_path: Path) -> None:
         assert dialog.windowTitle() == "Einstellungen"
         assert [i.text(0) for i in dialog._tree_items()] == [
             "Konten",
+            "Kontakte",
             "Medien",
             "Oberfläche",
             "Funktionen",

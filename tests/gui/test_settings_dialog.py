@@ -39,10 +39,9 @@ def dialog(qtbot: Any, make_app: Callable[..., Application]) -> SettingsDialog:
 
 def test_tree_has_the_manuals_pages_in_order(dialog: SettingsDialog) -> None:
     titles = [item.text(0) for item in dialog._tree_items()]
-    # The manual's order; its Contacts page has only the "hide contacts without name /
-    # number" filters, which nothing can use yet (see below), so it is not shown.
-    assert titles == ["Accounts", "Media", "GUI", "Functions"]
-    media = dialog._tree_items()[1]
+    # The manual's order (Contacts: the contact sources, issue #10).
+    assert titles == ["Accounts", "Contacts", "Media", "GUI", "Functions"]
+    media = dialog._tree_items()[2]
     assert "Device settings" in [c.text(0) for c in dialog._tree_items(media)]
 
 
@@ -59,6 +58,7 @@ def test_search_finds_echo_on_the_media_page(dialog: SettingsDialog) -> None:
     hidden = {item.text(0): item.isHidden() for item in dialog._tree_items()}
     assert hidden == {
         "Accounts": True,
+        "Contacts": True,
         "Media": False,
         "GUI": True,
         "Functions": True,
@@ -98,11 +98,10 @@ def test_only_existing_features_are_shown(dialog: SettingsDialog) -> None:
     # never hide anything, so they are not offered (they stay in the settings model).
     assert "gui.hide_contacts_without_name" not in dialog.rows
     assert "gui.hide_contacts_without_number" not in dialog.rows
-    # A search for them says that they come with the contact sources.
-    assert dialog.show_search("contacts without name") == 0
-    assert dialog.search_result.text() == "Not available yet"
-    assert "Hide contacts without name" in dialog.no_result.text()
-    assert "issue #10" in dialog.no_result.text()
+    # The filters are per contact source now: a search for them finds the Contacts page.
+    dialog.show_search("hide contacts without")
+    assert dialog.current_page() == "contacts"
+    assert dialog.search_result.text() == "2 found"
 
 
 def test_changed_setting_is_kept_after_a_restart(

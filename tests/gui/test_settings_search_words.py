@@ -87,24 +87,24 @@ def test_a_setting_parley_lacks_says_so_and_names_its_issue(
 ) -> None:
     dialog = open_dialog("en")
     dialog.select_page("media")
-    dialog.show_search("Check for updates")
+    dialog.show_search("Dial from Microsoft Outlook")
     assert shown_labels(dialog) == set()
     assert dialog.search_result.text() == "Not available yet"
     assert dialog.no_result.isVisible()  # in place of an empty page
     text = dialog.no_result.text()
-    assert text.startswith("“Check for updates” is not available in Parley yet.")
+    assert text.startswith("“Dial from Microsoft Outlook” is not available in Parley yet.")
     assert "In the manual: Functions › Automation." in text
     assert "Planned in issue #12 (provisioning, automation and headsets)." in text
     assert all(item.isHidden() for item in dialog._tree_items())
 
-    dialog.show_search("LDAP")
-    assert "“LDAP directory” is not available in Parley yet." in dialog.no_result.text()
+    dialog.show_search("Google")
+    assert "“Google contacts” is not available in Parley yet." in dialog.no_result.text()
     assert "issue #10" in dialog.no_result.text()
 
-    dialog.show_search("headsets")  # several: each named with its issue
+    dialog.show_search("Outlook")  # several: each named with its issue
     text = dialog.no_result.text()
     assert "settings of this name are not available in Parley yet" in text
-    assert "Jabra headsets" in text and "Sennheiser (EPOS) headsets" in text
+    assert "Outlook contacts" in text and "Dial from Microsoft Outlook" in text
     assert "issue #12" in text
 
     dialog.show_search("")  # back where the person was
@@ -112,10 +112,14 @@ def test_a_setting_parley_lacks_says_so_and_names_its_issue(
     assert not dialog.no_result.isVisible()
     assert dialog.search_result.text() == ""
 
+    dialog.show_search("Check for updates")  # it has come (issue #12): its row is found
+    assert shown_labels(dialog) == {"Check for updates"}
     dialog.show_search("SRTP")  # it has come (issue #11): its row is found
     assert "SRTP key negotiation (SDES)" in shown_labels(dialog)
     dialog.show_search("RTCP feedback")  # it has come too (issue #11)
     assert shown_labels(dialog) == {"RTCP feedback (AVPF)"}
+    dialog.show_search("LDAP")  # it has come (issue #10): the Contacts page has it
+    assert dialog.current_page() == "contacts"
 
 
 def test_german_search_by_words_and_settings_not_there_yet(
@@ -139,19 +143,17 @@ def test_german_search_by_words_and_settings_not_there_yet(
         "ZRTP aktivieren",  # its help: "Die Audio-Schlüssel …"
     }
 
-    dialog.show_search("Nach Updates")
+    dialog.show_search("Aus Outlook wählen")
     assert dialog.search_result.text() == "Noch nicht verfügbar"
     text = dialog.no_result.text()
-    assert text.startswith("„Nach Updates suchen“ ist in Parley noch nicht verfügbar.")
+    assert text.startswith("„Aus Microsoft Outlook wählen“ ist in Parley noch nicht verfügbar.")
     assert "Geplant in Issue #12 (Provisionierung, Automatisierung und Headsets)." in text
     dialog.show_search("RTCP")
-    assert shown_labels(dialog) == {"RTCP-Feedback (AVPF)"}
-    dialog.show_search("ldap")
-    assert "„LDAP-Verzeichnis“ ist in Parley noch nicht verfügbar." in dialog.no_result.text()
-    dialog.show_search("Kontakte ohne Namen")
-    assert "„Kontakte ohne Namen ausblenden“" in dialog.no_result.text()
-    dialog.show_search("Kontakte ohne Rufnummer ausblenden")
-    assert "„Kontakte ohne Rufnummer ausblenden“" in dialog.no_result.text()
+    assert "RTCP-Feedback (AVPF)" in shown_labels(dialog)
+    dialog.show_search("google")
+    assert "„Google-Kontakte“ ist in Parley noch nicht verfügbar." in dialog.no_result.text()
+    dialog.show_search("Kontakte ohne Namen")  # a filter of each contact source (issue #10)
+    assert dialog.current_page() == "contacts"
     dialog.show_search("nichtsdergleichen")
     assert dialog.search_result.text() == "Nichts gefunden"
     assert "Keine Einstellung passt zu „nichtsdergleichen“." == dialog.no_result.text()

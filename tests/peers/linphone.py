@@ -21,9 +21,15 @@ so no sound card is needed.
 Always ``stop()`` it: a linphonec whose stdin reaches end-of-file spins at a full
 core instead of exiting (``stop`` types ``quit``, then signals it by pid).
 
-SIP is UDP only on ``127.0.0.1:sip_port`` (``sip_tcp_port=0``, no TLS, no IPv6,
-no STUN), RTP on 127.0.0.1 too. Use IP literals only: its resolver would ask the
-system's DNS server.
+SIP is UDP on ``127.0.0.1:sip_port`` (``sip_tcp_port=0``, no IPv6, no STUN), RTP on
+127.0.0.1 too. Use IP literals only: its resolver would ask the system's DNS server.
+``transport="tls"`` adds a TLS listener on the same port number and registers over
+TLS (``registrar`` is then the proxy's TLS address, ``ca_file`` the CA it trusts).
+
+SDES SRTP: ``media_encryption="srtp"`` (``encryption_mandatory`` for RTP/SAVP only)
+with ``srtp_suites`` (linphone's ``srtp_crypto_suites``, in its order). linphonec says
+its call's encryption in ``call-stats`` (``encryption()``) and its SIP messages in its
+log when ``sip_trace`` is set (``-d 6``, ``log_text()``).
 """
 
 from __future__ import annotations
@@ -73,6 +79,12 @@ class Linphone:
         auto_answer: bool = True,
         rtp_port: int | None = None,
         name: str | None = None,
+        transport: str = "udp",
+        ca_file: Path | None = None,
+        media_encryption: str = "none",
+        encryption_mandatory: bool = False,
+        srtp_suites: Sequence[str] = (),
+        sip_trace: bool = False,
     ) -> None:
         self.binary = require_binary("linphonec")
         self.workdir = Path(workdir)
@@ -86,6 +98,13 @@ class Linphone:
         self.auto_answer = auto_answer
         self.rtp_port = rtp_port or free_port("udp")
         self.name = name or f"linphonec-{user}"
+        self.transport = transport
+        self.ca_file = Path(ca_file) if ca_file else None
+        self.media_encryption = media_encryption
+        self.encryption_mandatory = encryption_mandatory
+        self.srtp_suites = list(srtp_suites)
+        self.sip_trace = sip_trace
+        self.debug_log_path = self.workdir / "linphonec-debug.log"
         self.rc_path = self.workdir / "linphonerc"
         self.log_path = self.workdir / "linphonec.log"
         self.process: Process | None = None
@@ -111,7 +130,7 @@ class Linphone:
             "[sip]",
             f"sip_port={self.sip_port}",
             "sip_tcp_port=0",
-            "sip_tls_port=0",
+            f"sip_tls_port={self.sip_port if self.transport == 'tls' else 0}",
             "sip_dtls_port=0",
             f"bind_address={LOOPBACK}",
             "ipv6=0",
@@ -124,8 +143,18 @@ class Linphone:
             "supported=replaces",
             "register_only_when_network_is_up=0",
             "auto_net_state_mon=0",
-            "media_encryption=none",
+            f"media_encryption={self.media_encryption}",
+            f"media_encryption_mandatory={int(self.encryption_mandatory)}",
             f"default_proxy={0 if self.registrar else -1}",
+            *([f"srtp_crypto_suites={', '.join(self.srtp_suites)}"] if self.srtp_suites else []),
+            *(
+                # The chain is checked against ca_file; the name is not: belle-sip's
+                # mbedtls matches the host against DNS names and the CN only, never an
+                # IP address SAN (the test certificates name 127.0.0.1 as IP:).
+                [f"root_ca={self.ca_file}", "verify_server_certs=1", "verify_server_cn=0"]
+                if self.ca_file
+                else []
+            ),
             "",
             "[rtp]",
             f"audio_rtp_port={self.rtp_port}",
@@ -159,7 +188,7 @@ class Linphone:
         if self.registrar:
             sections += [
                 "[proxy_0]",
-                f"reg_proxy=<sip:{self.registrar};transport=udp>",
+                f"reg_proxy=<sip:{self.registrar};transport={self.transport}>",
                 f"reg_identity=sip:{self.user}@{self.registrar}",
                 "reg_expires=600",
                 "reg_sendregister=1",
@@ -190,7 +219,9 @@ class Linphone:
         # Its sqlite database lives under $HOME: give it a writable place.
         (self.workdir / ".local" / "share" / "linphone").mkdir(parents=True, exist_ok=True)
         self.rc_path.write_text(self.rc_text())
-        argv = [self.binary, "-c", str(self.rc_path), "-d", "0"]
+        argv = [self.binary, "-c", str(self.rc_path), "-d", "6" if self.sip_trace else "0"]
+        if self.sip_trace:
+            argv += ["-l", str(self.debug_log_path)]
         if self.auto_answer:
             argv.append("-a")
         # Unbuffered-ish text on a pipe: stdout is read line by line by a thread.
@@ -239,6 +270,13 @@ class Linphone:
             index, name = m.group(1), m.group(2).lower()
             wanted = name in self.codecs or name == "telephone-event"
             self.command(f"codec {'enable' if wanted else 'disable'} {index}")
+
+    def log_text(self) -> str:
+        """Its debug log (with ``sip_trace``): SIP messages sent and received, SDP too."""
+        try:
+            return self.debug_log_path.read_text(errors="replace")
+        except OSError:
+            return ""
 
     def registered(self) -> bool:
         """Ask ``status register``; true once it reports the account registered."""

@@ -99,7 +99,7 @@ class Side:
             media=lambda: self.media,  # type: ignore[arg-type,return-value]
             driver=driver,
             settings=lambda: self.settings,
-            bind_host="127.0.0.1",
+            bind_host=lambda: "127.0.0.1",
             record_dir=None,
             ringing=self._hook("ringing"),
             silence=self._hook("silence"),

@@ -32,11 +32,13 @@ from parley.app.blf import Blf
 from parley.app.call_switches import reset_at_start
 from parley.app.calls import DTMF_KEYS, Calls
 from parley.app.conference import ConferenceCalls
+from parley.app.contact_sources import SourceTables, make_contact_sources
 from parley.app.context import AppContext, AppError, CallRef
 from parley.app.directory import Directory
 from parley.app.engine import Engine
 from parley.app.event_rules import EventRules
-from parley.app.events import HistoryAdded
+from parley.app.events import HistoryAdded, SettingsApplied
+from parley.app.headset import Headset
 from parley.app.intercom import Intercom
 from parley.app.messages import Messages
 from parley.app.presence import Presence
@@ -46,8 +48,10 @@ from parley.app.recordings import Recordings
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.app.tracker import Tracker
 from parley.app.transfers import Transfers
+from parley.app.updates import UpdateChecker
 from parley.app.voicemail import Voicemail
 from parley.contacts.model import Contact
+from parley.contacts.registry import SourceMatch
 from parley.contacts.store import FILE_NAME as CONTACTS_FILE
 from parley.contacts.store import ContactStore
 from parley.history.model import CallType, HistoryEntry
@@ -89,7 +93,8 @@ class Application:
     `data_dir`, `history_path`, `contacts_path` and `messages_path` move the stores
     (":memory:" works).
     `default_region` (e.g. "DE") lets national and international spellings of a number
-    find the same contact. `bind_host`, `audio` and `auto_answer` go to the Phone.
+    find the same contact. `source_tables` replaces what fetches the remote contact
+    sources (tests), `source_timeout` their deadline per fetch. `bind_host`, `audio` and `auto_answer` go to the Phone.
     Problems found with passwords are in `problems` and are also sent as `PhoneError`
     events when the phone starts.
     """
@@ -106,6 +111,8 @@ class Application:
         contacts_path: Path | str | None = None,
         messages_path: Path | str | None = None,
         default_region: str | None = None,
+        source_tables: SourceTables | None = None,
+        source_timeout: float | None = None,
         bind_host: str = "0.0.0.0",
         audio: AudioConfig | None = None,
         auto_answer: bool | None = None,
@@ -158,7 +165,25 @@ class Application:
             history.close()
             contacts.close()
             raise
-        self.directory = Directory(history, contacts)
+        # The remote sources' caches live next to the contact store (in memory with it).
+        if contacts_path is None:
+            cache_dir: Path | None = data
+        elif str(contacts_path) == ":memory:":
+            cache_dir = None
+        else:
+            cache_dir = Path(contacts_path).expanduser().parent
+        self.contact_sources = make_contact_sources(
+            settings,
+            contacts,
+            cache_dir=cache_dir,
+            default_region=default_region or _default_country(settings),
+            engine=self.engine,
+            dispatch=self._dispatch,
+            use_keyring=use_keyring,
+            tables=source_tables,
+            fetch_timeout=source_timeout,
+        )
+        self.directory = Directory(history, contacts, self.contact_sources)
         self.recorder = HistoryRecorder(history, on_recorded=self._history_added)
         self.calls = Calls(self._ctx, self.recorder)
         self.audio = Audio(self._ctx)
@@ -181,8 +206,14 @@ class Application:
             lambda: self.configuration.settings, self._dispatch, self.directory.contact_name
         )
         self.subscribe(self.rules.on_event)
+        # Automation › General › "Check for updates" (at most daily, when switched on).
+        self.updates = UpdateChecker(lambda: self.configuration.settings, self._dispatch, data)
+        self.subscribe(self.updates.on_event)
         # Provisioning (Functions › Provisioning): the profile from the server, applied.
         self.provisioning = Provisioning(self.configuration, self._dispatch, data)
+        self.subscribe(self._sources_follow_settings)
+        # Functions › Headset: a USB telephony headset's hook switch, mute button and LEDs.
+        self.headset = Headset(self, lambda: self.configuration.settings.media.headset)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -220,7 +251,13 @@ class Application:
         if self._stopped:
             raise AppError("this application has been stopped; make a new one")
         self.engine.start()
+        self.updates.start()
+        self.contact_sources.start()  # its own worker: never on the engine loop
         return self.engine.call(self._start_phone)
+
+    def _sources_follow_settings(self, event: PhoneEvent) -> None:
+        if isinstance(event, SettingsApplied):
+            self.contact_sources.configure(self.configuration.settings.contacts.sources)
 
     async def _start_phone(self) -> None:
         if self.phone is not None:
@@ -242,6 +279,7 @@ class Application:
         config.phone_started()
         await self.phone.start()
         self._presence.phone_started()
+        self.headset.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Hang up, unregister (each bounded by `timeout`), stop the engine, close the
@@ -256,8 +294,11 @@ class Application:
             except Exception:
                 log.exception("the phone did not stop cleanly")
         self.provisioning.stop()
+        self.headset.stop()
         self.engine.stop(timeout)
         self.rules.close()
+        self.updates.close()
+        self.contact_sources.stop()
         self.directory.close()
         self._messages.close()
 
@@ -454,7 +495,12 @@ class Application:
         return self.directory.contact_from_history(entry)
 
     def contact_for_number(self, number: str) -> Contact | None:
+        """The contact owning `number` in any enabled contact source (local first)."""
         return self.directory.contact_for_number(number)
+
+    def caller(self, number: str) -> SourceMatch | None:
+        """Who owns `number` and which contact source knows it (None: nobody)."""
+        return self.directory.caller(number)
 
 
 def _default_country(settings: Settings) -> str | None:

@@ -1,6 +1,7 @@
-"""The directory facade: the call history and the local contacts, read together (a
-history entry shows the name of the contact that owns its number). The stores are safe
-on any thread; nothing here runs on the engine."""
+"""The directory facade: the call history and the contacts of every source, read
+together (a history entry shows the name of the contact that owns its number, in
+whichever source knows it). The stores are safe on any thread; nothing here runs on
+the engine."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import logging
 from dataclasses import replace
 
 from parley.contacts.model import Contact, NumberType, PhoneNumber
+from parley.contacts.registry import ContactSources, SourceMatch
+from parley.contacts.source import SourceKind
 from parley.contacts.store import ContactStore
 from parley.history.db import StoreError
 from parley.history.model import CallType, HistoryEntry
@@ -17,19 +20,35 @@ log = logging.getLogger(__name__)
 
 
 class Directory:
-    def __init__(self, history: HistoryStore, contacts: ContactStore) -> None:
+    def __init__(
+        self,
+        history: HistoryStore,
+        contacts: ContactStore,
+        sources: ContactSources | None = None,
+    ) -> None:
         self.history = history
         self.contacts = contacts
+        self.sources = sources
 
-    def contact_name(self, number: str) -> str | None:
-        """The name of the local contact owning `number`, or None (also when the look-up
-        fails: a broken contacts file must not stop a call)."""
+    def caller(self, number: str) -> SourceMatch | None:
+        """Who owns `number`: the local contacts first, then every enabled source in the
+        settings' order (None also when the look-up fails: a broken contacts file must
+        not stop a call)."""
         try:
+            if self.sources is not None:
+                return self.sources.lookup(number)
             contact = self.contacts.lookup_number(number)
         except StoreError:
             log.exception("contact look-up failed")
             return None
-        return contact.name if contact is not None else None
+        if contact is None:
+            return None
+        return SourceMatch(contact, "local", "", SourceKind.LOCAL)
+
+    def contact_name(self, number: str) -> str | None:
+        """The name of the contact owning `number` in any source, or None."""
+        match = self.caller(number)
+        return match.contact.name if match is not None else None
 
     def history_entries(
         self,
@@ -51,7 +70,7 @@ class Directory:
             # Entries whose contact's name matches (the stored name may be another one).
             seen = {e.id for e in out}
             needle = search.strip().casefold()
-            for contact in self.contacts.list(search=search):
+            for contact in self._matching_contacts(search):
                 if needle not in contact.name.casefold():
                     continue
                 for n in contact.numbers:
@@ -62,6 +81,11 @@ class Directory:
             out.sort(key=lambda e: (e.start, e.id or 0), reverse=True)
         return out
 
+    def _matching_contacts(self, search: str) -> list[Contact]:
+        if self.sources is None:
+            return self.contacts.list(search=search)
+        return [c.contact for c in self.sources.list_contacts(search)]
+
     def contact_from_history(self, entry: HistoryEntry) -> Contact:
         """A new, unsaved contact prefilled from a history entry, for the user to complete
         (it only validates once a last name, display name or company is filled in)."""
@@ -71,7 +95,10 @@ class Directory:
         )
 
     def contact_for_number(self, number: str) -> Contact | None:
-        return self.contacts.lookup_number(number)
+        """The contact owning `number` in any source (a remote one has no id: it is not
+        the local store's to edit)."""
+        match = self.caller(number)
+        return match.contact if match is not None else None
 
     def close(self) -> None:
         self.history.close()

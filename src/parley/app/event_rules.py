@@ -40,6 +40,13 @@ SAMPLE_VALUES = {
     "duration": "0",
     "text": "",
 }
+# The state a test of an "any" rule pretends happened.
+_SAMPLE_STATE = {
+    "call": "ringing",
+    "registration": "registered",
+    "message": "received",
+    "voicemail": "new",
+}
 
 
 @dataclass(frozen=True)
@@ -104,10 +111,18 @@ class EventRules:
 
     def test(self, index: int) -> concurrent.futures.Future[RuleRan]:
         """Run rule `index` now with sample values ("test this rule")."""
-        rule = self._settings().automation.rules[index]
-        state = rule.state if rule.state != "any" else "ringing"
+        return self.test_rule(self._settings().automation.rules[index], index)
+
+    def test_rule(self, rule: EventRule, index: int = -1) -> concurrent.futures.Future[RuleRan]:
+        """Run `rule` now with sample values, saved or not (the rule editor's "Test this
+        rule"); `index` -1: a rule not in the settings (its result is not kept)."""
+        state = rule.state if rule.state != "any" else _SAMPLE_STATE.get(rule.event, "ringing")
+        direction = "outgoing" if rule.direction == "outgoing" else "incoming"
         happened = RuleEvent(
-            rule.event, state, "incoming", {**SAMPLE_VALUES, "state": state, "event": rule.event}
+            rule.event,
+            state,
+            direction,
+            {**SAMPLE_VALUES, "direction": direction, "state": state, "event": rule.event},
         )
         return self._submit(index, rule, happened, test=True)
 
@@ -132,8 +147,9 @@ class EventRules:
                 log.warning(
                     "rule %d (%s) failed: %s %s", index, rule.name, outcome.problem, outcome.detail
                 )
-            with self._lock:
-                self._last[index] = ran
+            if index >= 0:
+                with self._lock:
+                    self._last[index] = ran
             if not self._closed:
                 self._dispatch(ran)
             return ran

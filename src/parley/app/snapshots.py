@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from parley.phone.events import EndCause, NetProblem, Party, RegCause, SrtpProblem
+from parley.phone.events import EndCause, NetProblem, Party, RegCause, SrtpProblem, StunProblem
 
 
 @dataclass(frozen=True)
@@ -77,3 +77,7 @@ class AccountInfo:
     # Issue #11: why the account's SRTP setting cannot take effect (keys need TLS), or None.
     srtp_problem: SrtpProblem | None = None
     tls_unverified: bool = False  # TLS without certificate check: warn about it
+    # Issue #11: the STUN server gave no public address (code, host:port, its words).
+    stun_problem: StunProblem | None = None
+    stun_server: str = ""
+    stun_detail: str = ""

@@ -48,6 +48,9 @@ class Tracker:
                     domain=event.domain,
                     transport=event.transport,
                     tls_unverified=event.tls_unverified,
+                    stun_problem=event.stun_problem,
+                    stun_server=event.stun_server,
+                    stun_detail=event.stun_detail,
                     problem=event.problem,
                     where=event.where,
                 )

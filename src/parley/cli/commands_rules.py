@@ -28,7 +28,8 @@ PROBLEMS = {
 
 def rule_text(ran: RuleRan) -> str:
     """One sentence for a rule run."""
-    label = f"rule {ran.rule}" + (f" ({ran.name})" if ran.name else "")
+    label = f"rule {ran.rule}" if ran.rule >= 0 else "unsaved rule"
+    label += f" ({ran.name})" if ran.name else ""
     what = "test run" if ran.test else f"{ran.trigger} {ran.state}"
     if ran.problem is None:
         code = f", {ran.status}" if ran.status is not None else ""

@@ -28,6 +28,7 @@ from parley.cli import (
     commands_recording,
     commands_redirect,
     commands_rules,
+    commands_sources,
     commands_transfer,
     commands_voicemail,
     commands_zrtp,
@@ -70,6 +71,7 @@ _COMMAND_MODULES = (
     commands_recording,
     commands_redirect,
     commands_rules,
+    commands_sources,
     commands_transfer,
     commands_voicemail,
     commands_zrtp,
@@ -222,9 +224,9 @@ class Console:
         data = event_data(event)
         if data["event"] == "call" and data.get("remote") and self.app is not None:
             # Who the other party is, when a contact knows the number (issue #10).
-            name = self.app.directory.contact_name(str(data["remote"]))
-            if name:
-                data["name"], data["source"] = name, "local"
+            match = self.app.caller(str(data["remote"]))
+            if match is not None:
+                data["name"], data["source"] = match.contact.name, match.source_id
         if self.as_json:
             self._print(json.dumps(data, ensure_ascii=False, default=str))
             return

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from parley.app.contact_sources import ContactSourceChanged
 from parley.app.event_rules import RuleRan
 from parley.app.provisioning import ProvisioningChanged, ProvisioningResult
 from parley.app.snapshots import AccountInfo, CallInfo
+from parley.app.updates import UpdateChecked
+from parley.cli.source_texts import source_text
 from parley.phone.events import (
     AccountStateChanged,
     BlfChanged,
@@ -23,6 +26,8 @@ from parley.phone.events import (
     MessageDelivery,
     MessageStatus,
     MwiChanged,
+    NetworkChange,
+    NetworkChanged,
     PhoneEvent,
     PresenceChanged,
     PresenceState,
@@ -33,6 +38,7 @@ from parley.phone.events import (
     RegCause,
     RegState,
     SrtpProblem,
+    StunProblem,
     SubscriptionChanged,
     SubscriptionStatus,
     TransferProgress,
@@ -322,7 +328,32 @@ def account_text(event: AccountStateChanged | AccountInfo) -> str:
             " Warning: the server's TLS certificate is not checked (certificate verification "
             "is off), so anyone on the way could listen in."
         )
+    stun = stun_text(event)
+    if stun:
+        text += " " + stun
     return text
+
+
+_STUN_PROBLEMS = {
+    StunProblem.NO_ANSWER: "the STUN server {server} does not answer",
+    StunProblem.ERROR_RESPONSE: "the STUN server {server} answered with an error{detail}",
+    StunProblem.UNRESOLVED: "the STUN server's name {server} cannot be resolved",
+    StunProblem.SEND_FAILED: "the STUN request to {server} could not be sent",
+}
+
+
+def stun_text(event: AccountStateChanged | AccountInfo) -> str:
+    """Why STUN gave no public address and what Parley does instead ("" when fine)."""
+    if event.stun_problem is None:
+        return ""
+    what = _STUN_PROBLEMS[event.stun_problem].format(
+        server=event.stun_server,
+        detail=f" ({event.stun_detail})" if event.stun_detail else "",
+    )
+    return (
+        f"STUN failed: {what}. Parley carries on with the address the SIP server sees "
+        "(rport); from behind a router, calls may have no audio — check the STUN settings."
+    )
 
 
 _TRANSFER_REASONS: dict[str, str] = {
@@ -400,11 +431,34 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
         from parley.cli.commands_rules import rule_text
 
         data["text"] = rule_text(event)
+    elif isinstance(event, UpdateChecked):
+        data["text"] = update_text(event)
+    elif isinstance(event, ContactSourceChanged):
+        data["text"] = f"source {event.source}: {source_text(event)}"
+    elif isinstance(event, NetworkChanged):
+        data["calls"] = list(event.calls)
+        data["text"] = network_text(event)
     elif isinstance(event, ConferenceChanged):
         data["calls"] = list(event.calls)
         data["muted"] = list(event.muted)
         data["text"] = conference_text(event)
     return data
+
+
+def update_text(event: UpdateChecked) -> str:
+    """The sentence for an update check."""
+    if event.problem is not None:
+        return f"Could not check for updates ({event.problem})."
+    if event.available:
+        return f"Parley {event.newest} is available (this is {event.current})."
+    return f"Parley {event.current} is up to date."
+
+
+def network_text(event: NetworkChanged) -> str:
+    if event.change is NetworkChange.LOST:
+        return f"Account {event.account}: the network is gone ({event.old}) — waiting for it."
+    calls = f", {len(event.calls)} call(s) moved along" if event.calls else ""
+    return f"Account {event.account}: new address {event.new} — registering again{calls}."
 
 
 def recording_text(event: RecordingChanged) -> str:

@@ -42,6 +42,7 @@ class SourceProblem(StrEnum):
     TOO_LARGE = "too_large"  # over the size limit we accept
     UNSUPPORTED = "unsupported"  # a format or server feature we do not handle
     ENTRY_SKIPPED = "entry_skipped"  # one entry (row, element, file) left out; detail says why
+    NOT_SET_UP = "not_set_up"  # the source's settings lack something; `where` names the key
 
 
 class SyncState(StrEnum):

@@ -12,7 +12,7 @@ from parley.gui import icons
 from parley.gui.call_menu import DtmfKeypad
 from parley.gui.i18n import N_, tr
 from parley.gui.icons import GREEN
-from parley.gui.texts import account_text, sip_answer_text
+from parley.gui.texts import account_text, sip_answer_text, stun_text
 from parley.gui.widgets import round_button
 from parley.phone.events import RegCause
 
@@ -48,6 +48,9 @@ def account_tooltip(info: AccountInfo) -> str:
                 "anyone on the way could listen in."
             )
         )
+    stun = stun_text(info)
+    if stun:
+        lines.append(stun)
     if info.srtp_problem == "srtp needs tls":  # SrtpProblem.NEEDS_TLS
         lines.append(tr("Audio is not encrypted: SRTP needs TLS for this account."))
     return "\n".join(lines)
@@ -101,7 +104,10 @@ class AccountList(QWidget):
             else:
                 symbol, label = "disabled", N_("Off")
             icon_label.setPixmap(icons.pixmap(symbol, 16))
-            state_label.setText(tr(label))
+            state = tr(label)
+            if info.enabled and info.stun_problem is not None:
+                state = tr("{state} (STUN failed)", state=state)
+            state_label.setText(state)
             tip = account_tooltip(info)
             for widget in (icon_label, name_label, state_label):
                 widget.setToolTip(tip)

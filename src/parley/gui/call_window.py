@@ -61,6 +61,10 @@ class CallWindow(QWidget):
         self.application = application
         self.contact: Contact | None = None
         self.entry: HistoryEntry | None = None
+        self.source_name = ""  # the contact source of a contact that is not ours
+        # The account that calls the contact shown ("Use this account for outgoing calls"
+        # of its source); "" = the usual one.
+        self.contact_account = ""
         # What happened to a call (forwarded, auto answered…), by history entry id,
         # as the call's events said while it ran.
         self.notes: dict[int, CallNote] = {}
@@ -91,6 +95,12 @@ class CallWindow(QWidget):
         self.company_label.setTextFormat(Qt.TextFormat.PlainText)
         self.company_label.setVisible(False)
         layout.addWidget(self.company_label)
+        self.source_label = QLabel()  # "From PBX book": another source's contact
+        self.source_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.source_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.source_label.setEnabled(False)
+        self.source_label.setVisible(False)
+        layout.addWidget(self.source_label)
         # The party's presence (dot and state), when it is known.
         self.presence_row = QWidget()
         presence = QHBoxLayout(self.presence_row)
@@ -173,8 +183,12 @@ class CallWindow(QWidget):
             return [PhoneNumber(entry.number if plain or not entry.uri else entry.uri)]
         return []
 
-    def show_contact(self, contact: Contact) -> None:
+    def show_contact(self, contact: Contact, source: str = "", account: str = "") -> None:
+        """Show a contact; `source` names the contact source of one that is not ours
+        (shown read-only: no edit, delete or favourite); `account` calls it."""
         self.contact, self.entry = contact, None
+        self.source_name = source
+        self.contact_account = account
         self._show_party(contact.name, contact.avatar)
         self.number_label.setText(
             "\n".join(
@@ -190,6 +204,7 @@ class CallWindow(QWidget):
 
     def show_entry(self, entry: HistoryEntry) -> None:
         self.entry = entry
+        self.source_name = ""
         self.contact = self.application.contact_for_number(entry.number)
         name = self.contact.name if self.contact else entry.shown_name
         self._show_party(name, self.contact.avatar if self.contact else None)
@@ -225,6 +240,7 @@ class CallWindow(QWidget):
     def clear(self) -> None:
         """Show nobody (a search found nothing): the main window shows its welcome."""
         self.contact, self.entry = None, None
+        self.source_name = ""
         self._show_party("", None)
         self.number_label.setText("")
         self.info.setVisible(False)
@@ -264,13 +280,18 @@ class CallWindow(QWidget):
             tr("Delete from the history") if self.entry is not None else tr("Delete contact")
         )
         self.call_button.setEnabled(bool(self.numbers()))
+        remote = self.entry is None and bool(self.source_name)
+        for button in (self.favourite_button, self.delete_button, self.edit_button):
+            button.setVisible(not remote)
+        self.source_label.setText(tr("From {source}", source=self.source_name) if remote else "")
+        self.source_label.setVisible(remote)
         self.shown.emit()
 
     # ------------------------------------------------------------------ actions
 
     def _call_clicked(self) -> None:
         numbers = self.numbers()
-        account = self.entry.account if self.entry is not None else ""
+        account = self.entry.account if self.entry is not None else self.contact_account
         if len(numbers) == 1:
             self.dial_requested.emit(numbers[0].number, account)
             return
@@ -298,6 +319,8 @@ class CallWindow(QWidget):
             self.delete_contact_requested.emit(self.contact.id)
 
     def _edit(self) -> None:
+        if self.entry is None and self.source_name:
+            return  # another source's contact is read-only here
         if self.contact is not None:
             self.edit_requested.emit(self.contact)
         elif self.entry is not None:

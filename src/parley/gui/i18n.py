@@ -44,8 +44,13 @@ _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
         "parley.gui.locale.de_security",  # the lock, ZRTP code, SRTP problems (issue #11)
         "parley.gui.locale.de_numbers",  # phone number modification (issue #10)
         "parley.gui.locale.de_desktop",  # autostart, links (issue #12)
+        "parley.gui.locale.de_provisioning",  # first start from a provisioning server
+        "parley.gui.locale.de_rules",  # event rules, update check (issue #12)
         "parley.gui.locale.de_csv",  # importing contacts from a CSV file (issue #10)
         "parley.gui.locale.de_avpf",  # RTCP feedback (AVPF) setting (issue #11)
+        "parley.gui.locale.de_sources",  # contact sources: settings page, states (issue #10)
+        "parley.gui.locale.de_srtp2",  # STUN failure on the account (issue #11)
+        "parley.gui.locale.de_headset",  # Functions › Headset (issue #12)
     ),
 }
 

@@ -33,9 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from parley.app.contact_sources import ContactSourceChanged
 from parley.app.events import HistoryAdded, SettingsApplied
+from parley.app.updates import UpdateChecked
 from parley.contacts.model import Contact, initials
 from parley.contacts.numbers import is_dialable, is_sip_address
+from parley.contacts.registry import ListedContact
 from parley.gui import icons, widgets
 from parley.gui.account_list import AccountList, DialPad
 from parley.gui.bridge import EngineBridge
@@ -50,6 +53,7 @@ from parley.gui.features import Features
 from parley.gui.i18n import N_, tr
 from parley.gui.missed_calls import MissedCalls
 from parley.gui.shortcuts import install_shortcuts
+from parley.gui.source_contacts import Refiner, listed_contacts, outgoing_account, remote_row
 from parley.gui.status_bar import StatusBar
 from parley.gui.texts import (
     call_end_text,
@@ -61,6 +65,7 @@ from parley.gui.texts import (
 )
 from parley.gui.theme import apply_theme
 from parley.gui.tray import Tray
+from parley.gui.update_notice import update_notice
 from parley.gui.widgets import (
     EntryRow,
     format_when,
@@ -102,6 +107,9 @@ class MainWindow(QMainWindow):
         self.last_incoming_actions: list[str] = []
         self.last_menu: QMenu | None = None  # the last context menu shown (tests use it)
         self._pending_rows: list[tuple[QListWidgetItem, EntryRow]] = []
+        self._remote: dict[int, ListedContact] = {}  # other sources' contacts in the list
+        self.refiner = Refiner(self)  # LDAP: the server completes what the cache found
+        self.refiner.found.connect(self._refined)
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -323,6 +331,11 @@ class MainWindow(QMainWindow):
             self.status.add_error(phone_error_text(event), phone_error_detail(event))
         elif isinstance(event, HistoryAdded):
             self._history_added(event)
+        elif isinstance(event, UpdateChecked) and update_notice(event):
+            self.status.show_message(update_notice(event))
+        elif isinstance(event, ContactSourceChanged) and event.state == "ok":
+            if self.views.currentIndex() == CONTACTS or self.search.text().strip():
+                self.refresh_list()  # a source brought new contacts
         elif isinstance(event, SettingsApplied):
             self.account_list.refresh()
             self.apply_gui_settings()
@@ -387,8 +400,7 @@ class MainWindow(QMainWindow):
                 self._update_right()
 
     def _contact_name(self, number: str) -> str | None:
-        contact = self.application.contact_for_number(number)
-        return contact.name if contact else None
+        return self.application.directory.contact_name(number)  # every source
 
     # ------------------------------------------------------------------ right side
 
@@ -476,33 +488,41 @@ class MainWindow(QMainWindow):
         gui = self.gui
         contacts: list[Contact] = []
         entries: list[HistoryEntry] = []
+        self._remote = {}
         try:
-            if view in (CONTACTS, FAVOURITES) or text:
+            if view == FAVOURITES:
                 contacts = self.application.contacts.list(
                     search=text,
-                    favourites_only=view == FAVOURITES,
+                    favourites_only=True,
                     hide_without_name=gui.hide_contacts_without_name,
                     hide_without_number=gui.hide_contacts_without_number,
                 )
+            elif view == CONTACTS or text:  # every source's contacts (#10)
+                for listed in listed_contacts(self.application, text, gui):
+                    if listed.local:
+                        contacts.append(listed.contact)
+                    else:
+                        self._remote[len(self._remote)] = listed
             if view == RECENT or text:
                 entries = self.application.history_entries(
                     search=text, limit=RECENT_LIMIT if not text else 50
                 )
         except StoreError as exc:
             self.status.add_error(problem_text(exc), problem_detail(exc))
-        if text and contacts and entries:
+        found = bool(contacts or self._remote)
+        if text and found and entries:
             self._section(tr("Contacts"))
         for contact in contacts:
             self._add_contact_item(contact)
-        if text and contacts and entries:
+        for index, listed in self._remote.items():
+            self._add_row(("remote", index), remote_row(listed, not self.gui.hide_avatars))
+        if text and found and entries:
             self._section(tr("Recent calls"))
         for entry in entries:
             self._add_entry_item(entry)
-        # Widgets only once every item is in: a QListWidget with item widgets re-lays
-        # them all out on each addItem (an imported address book took minutes).
-        for item, row in self._pending_rows:
-            self.entry_list.setItemWidget(item, row)
-        self._pending_rows.clear()
+        self._place_pending_rows()
+        if text and view != FAVOURITES:
+            self.refiner.ask(self.application, text)
         self._restore_selection(selected)
         self.features.decorate(self.items())
         if text and not self.entry_list.selectedItems():
@@ -521,6 +541,18 @@ class MainWindow(QMainWindow):
                 self.empty_label.setText(tr("No favourites yet: mark a contact with the star."))
             else:
                 self.empty_label.setText(tr("No contacts yet: add one with +."))
+
+    def _refined(self, source_id: str, text: str, contacts: list[Contact]) -> None:
+        """A searching source's server answered: add what the cache did not have."""
+        if self.search.text().strip() != text:
+            return  # the person typed on
+        shown = self._remote.values()
+        for listed in Refiner.new_ones(self.application, source_id, contacts, shown):
+            index = len(self._remote)
+            self._remote[index] = listed
+            self._add_row(("remote", index), remote_row(listed, not self.gui.hide_avatars))
+        self._place_pending_rows()
+        self.empty_label.setVisible(not self.entry_list.count())
 
     def _clear_details(self) -> None:
         """A search that does not find the party shown: stale details go (a call in
@@ -566,6 +598,13 @@ class MainWindow(QMainWindow):
             show_avatar=not self.gui.hide_avatars,
         )
         self._add_row(("entry", entry.id), row)
+
+    def _place_pending_rows(self) -> None:
+        # Widgets only once every item is in: a QListWidget with item widgets re-lays
+        # them all out on each addItem (an imported address book took minutes).
+        for item, row in self._pending_rows:
+            self.entry_list.setItemWidget(item, row)
+        self._pending_rows.clear()
 
     def _add_row(self, key: tuple[str, int | None], row: EntryRow) -> None:
         item = QListWidgetItem()
@@ -622,11 +661,17 @@ class MainWindow(QMainWindow):
             self.compact_bar.setVisible(False)
             return
         kind, item_id = key
-        if kind == "contact":
+        if kind == "remote":  # another source's contact: read-only
+            listed = self._remote[item_id]
+            account = outgoing_account(self.application, listed.source_id)
+            self.call_window.show_contact(listed.contact, listed.source_name, account)
+            self.compact_name.setText(listed.contact.name)
+        elif kind == "contact":
             contact = self.application.contacts.get(item_id)
             if contact is None:
                 return
-            self.call_window.show_contact(contact)
+            account = outgoing_account(self.application, "local")
+            self.call_window.show_contact(contact, account=account)
             self.compact_name.setText(contact.name)
         else:
             found = self.application.history.get(item_id)
@@ -637,6 +682,7 @@ class MainWindow(QMainWindow):
             self.compact_name.setText(found.shown_name)
         # The compact bar's edit button says what the call window's does ("Add to contacts"
         # for an unknown number).
+        self.compact_edit.setVisible(kind != "remote")  # other sources are read-only
         self.compact_edit.setToolTip(self.call_window.edit_button.toolTip())
         self.compact_edit.setAccessibleName(self.call_window.edit_button.toolTip())
         if not self.call_panel.calls:
@@ -651,7 +697,8 @@ class MainWindow(QMainWindow):
 
     def _compact_call(self) -> None:
         numbers = self.call_window.numbers()
-        account = self.call_window.entry.account if self.call_window.entry else ""
+        entry = self.call_window.entry
+        account = entry.account if entry else self.call_window.contact_account
         if len(numbers) == 1:
             self.dial(numbers[0].number, account)
         elif numbers:
@@ -849,7 +896,7 @@ class MainWindow(QMainWindow):
             menu.addAction(
                 icons.icon("delete"), tr("Delete contact"), lambda: self.delete_contact(item_id)
             )
-        else:
+        elif kind == "entry":
             entry = self.application.history.get(item_id)
             known = entry is not None and self._contact_name(entry.number) is not None
             menu.addAction(

@@ -106,6 +106,15 @@ ACCOUNT_GROUPS: tuple[GroupSpec, ...] = (
                 zero_text=N_("automatic"),
             ),
             F(
+                "account.rtp_port",
+                N_("Local RTP port"),
+                N_(
+                    "Empty: a free port of the audio port range. 0: a random port above 32000, "
+                    "for routers that have trouble with the usual ones. A number: that port, "
+                    "RTCP on the next one."
+                ),
+            ),
+            F(
                 "account.dns_servers",
                 N_("DNS servers"),
                 N_(

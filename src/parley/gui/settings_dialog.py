@@ -38,11 +38,13 @@ from PySide6.QtWidgets import (
 )
 
 from parley.app import Application, SettingsApplied
+from parley.app.event_rules import RuleRan
 from parley.app.snapshots import AccountInfo
 from parley.gui import widgets
 from parley.gui.bridge import EngineBridge
 from parley.gui.call_dialogs import RecordingNotice
-from parley.gui.i18n import tr
+from parley.gui.i18n import N_, tr
+from parley.gui.rule_list import RuleListBox
 from parley.gui.settings_account_fields import ACCOUNT_GROUPS
 from parley.gui.settings_fields import (
     LEFT_OUT,
@@ -71,6 +73,8 @@ from parley.settings.model import AccountSettings, GuiSettings, Settings
 log = logging.getLogger(__name__)
 
 _ACCOUNT_KEY = re.compile(r"^accounts\[(\d+)\]\.(\w+)")
+# What finds the event rule list in the search (it has no rows of its own).
+RULE_SEARCH_WORDS = [N_("Event rules"), N_("Automation"), "REST API URL CRM"]
 
 
 def audio_device_names() -> dict[str, list[str]]:
@@ -263,6 +267,10 @@ class SettingsDialog(QDialog):
                 self._wire_accounts_page()
             else:
                 boxes = self._groups(groups, page.name, devices)
+                if page.name == "functions":  # Automation › Event rules: a list, no rows
+                    titles = [box.title() for box in boxes]
+                    after = titles.index(tr("Automation")) + 1 if tr("Automation") in titles else 0
+                    boxes.insert(after or len(boxes), self._rules_box())
                 content = QWidget()
                 column = QVBoxLayout(content)
                 for box in boxes:
@@ -283,6 +291,8 @@ class SettingsDialog(QDialog):
                 child = QTreeWidgetItem([box.title()])
                 child.setData(0, Qt.ItemDataRole.UserRole, (page.name, box))
                 item.addChild(child)
+            if page.name == "accounts":
+                self._add_contacts_page()
         for row in self.rows.values():
             row.load()
         password = self.rows["account.password"]
@@ -294,6 +304,29 @@ class SettingsDialog(QDialog):
         for row in self.rows.values():
             if row.on_commit is None:
                 row.on_commit = self._linked_rows
+        self._mark_provisioned()
+
+    def _rules_box(self) -> RuleListBox:
+        self.rules_box = RuleListBox(
+            lambda: self.draft.automation.rules,
+            lambda: self.app.settings.automation.rules,
+            self.app.rules.last_results,
+            self.app.rules.test_rule,
+            self.relay,
+        )
+        return self.rules_box
+
+    def _add_contacts_page(self) -> None:
+        """The manual's Contacts: the contact sources (a page of its own making)."""
+        from parley.gui.contact_sources_page import ContactSourcesPage
+
+        self.contacts_page = ContactSourcesPage(self.app, lambda: self.draft, self)
+        self.pages["contacts"] = self.contacts_page
+        self.page_groups["contacts"] = []
+        self.stack.addWidget(self.contacts_page)
+        item = QTreeWidgetItem([tr("Contacts")])
+        item.setData(0, Qt.ItemDataRole.UserRole, ("contacts", None))
+        self.tree.addTopLevelItem(item)
 
     def _record_all_changed(self, row: FieldRow) -> None:
         """Recording every call starts with the legal notice, as the record button does;
@@ -403,6 +436,9 @@ class SettingsDialog(QDialog):
                 pages_hit[row.page] = pages_hit.get(row.page, 0) + 1
                 if row.group is not None:
                     visible_boxes.add(id(row.group))
+        if needle and words_match(needle, RULE_SEARCH_WORDS + [tr(w) for w in RULE_SEARCH_WORDS]):
+            pages_hit["functions"] = pages_hit.get("functions", 0) + 1
+            visible_boxes.add(id(self.rules_box))
         for boxes in self.page_groups.values():
             for box in boxes:
                 box.setVisible(not needle or id(box) in visible_boxes)
@@ -412,6 +448,13 @@ class SettingsDialog(QDialog):
             for child in self._tree_items(item):
                 box = child.data(0, Qt.ItemDataRole.UserRole)[1]
                 child.setHidden(bool(needle) and id(box) not in visible_boxes)
+        source_hits = self.contacts_page.matches(needle) if needle else 0
+        if source_hits:  # the Contacts page is not made of rows
+            pages_hit["contacts"] = source_hits
+        contacts_item = next(
+            i for i in self._tree_items() if i.data(0, Qt.ItemDataRole.UserRole)[0] == "contacts"
+        )
+        contacts_item.setHidden(bool(needle) and not source_hits)
         missing = not_yet_matching(needle)
         count = sum(pages_hit.values())
         self._show_not_yet(missing if count else [])
@@ -426,15 +469,18 @@ class SettingsDialog(QDialog):
             return
         self.search_result.setText(tr("{count} found", count=count))
         if self.current_page() not in pages_hit:
-            first = next(p.name for p in PAGES if p.name in pages_hit)
-            self.select_page(first)
+            order = [PAGES[0].name, "contacts", *(p.name for p in PAGES[1:])]
+            self.select_page(next(name for name in order if name in pages_hit))
+        if self.current_page() == "contacts":
+            return
         first_row = next(
-            r for r in self.rows.values() if r.page == self.current_page() and r.matches(needle)
+            (r for r in self.rows.values() if r.page == self.current_page() and r.matches(needle)),
+            None,
         )
         page = self.pages[self.current_page()]
         scroll = page.scroll_area if isinstance(page, AccountsPage) else page
         if isinstance(scroll, QScrollArea):
-            scroll.ensureWidgetVisible(first_row.container)
+            scroll.ensureWidgetVisible(self.rules_box if first_row is None else first_row.container)
 
     def _show_not_yet(self, missing: list[NotYet]) -> None:
         """Name, under the search, the matching settings Parley does not have yet."""
@@ -484,6 +530,19 @@ class SettingsDialog(QDialog):
         for row in self.rows.values():
             if row.section == "account":
                 row.load()
+        self._mark_provisioned()
+
+    def _mark_provisioned(self) -> None:
+        """Rows the provisioning profile locks are read-only and say so."""
+        provisioning = getattr(self.app, "provisioning", None)
+        locked = provisioning.locked if provisioning is not None else frozenset()
+        account = self.selected_account()
+        for row in self.rows.values():
+            if row.section == "account":
+                key = f"accounts.{account.name}.{row.name}" if account is not None else ""
+            else:
+                key = row.key
+            row.set_provisioned(bool(key) and key in locked)
 
     def selected_account(self) -> AccountSettings | None:
         model = self._model("account")
@@ -537,6 +596,7 @@ class SettingsDialog(QDialog):
         self.draft.accounts.remove(account)
         self._pending_passwords.pop(account.name, None)
         self._deleted.append(account)
+        self.contacts_page.account_deleted(account.name)
         self._show_accounts()
 
     def _register(self, on: bool) -> None:
@@ -616,6 +676,12 @@ class SettingsDialog(QDialog):
                     tr("Nothing was saved: the password could not be stored."), error=True
                 )
                 return False
+        if not self.contacts_page.store_passwords():
+            self.select_page("contacts")
+            self._set_message(
+                tr("Nothing was saved: the password could not be stored."), error=True
+            )
+            return False
         try:
             future = self.app.update_settings(self.draft.model_copy(deep=True))
         except ConfigError as exc:
@@ -630,7 +696,8 @@ class SettingsDialog(QDialog):
             except SecretStoreError as exc:
                 problems.append(problem_text(exc))
         self._deleted.clear()
-        self.relay.run(future, None, self._apply_failed)
+        problems += self.contacts_page.saved()
+        self.relay.run(future, lambda _r: self.rules_box.refresh(), self._apply_failed)
         qt_app = QApplication.instance()
         if isinstance(qt_app, QApplication):
             apply_theme(qt_app, self.draft.gui.theme)
@@ -670,6 +737,8 @@ class SettingsDialog(QDialog):
                     names=", ".join(names),
                 )
             )
+        elif isinstance(event, RuleRan):
+            self.rules_box.refresh()
         elif isinstance(event, PhoneError) and event.account is None and self.isVisible():
             self.accounts_page.status.setText(phone_error_text(event))
 

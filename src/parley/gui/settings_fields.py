@@ -49,6 +49,13 @@ MUSIC_ON_HOLD = {
     "builtin": N_("Built-in melody"),
     "file": N_("A sound file"),
 }
+HEADSETS = {
+    "none": N_("None"),
+    "any": N_("Any standard USB device"),
+    "jabra": N_("Jabra device"),
+    "plantronics": N_("Plantronics (Poly) device"),
+    "sennheiser": N_("Sennheiser (EPOS) device"),
+}
 RECORDING_CHANNELS = {
     "mono": N_("Mono (both sides mixed)"),
     "stereo": N_("Stereo (you left, the other side right)"),
@@ -224,6 +231,20 @@ PAGES: tuple[PageSpec, ...] = (
                         N_("Dial and busy tones"),
                         N_("Which country's ringing and busy tones are played."),
                         choices=TONE_REGIONS,
+                    ),
+                ),
+            ),
+            GroupSpec(
+                N_("Headset"),
+                (
+                    F(
+                        "media.headset",
+                        N_("External headset or device"),
+                        N_(
+                            "A USB headset's call button answers and ends calls, its mute "
+                            "button mutes, and its lights show ringing, the call and mute."
+                        ),
+                        choices=HEADSETS,
                     ),
                 ),
             ),
@@ -460,6 +481,22 @@ PAGES: tuple[PageSpec, ...] = (
                             "Links such as sip:1002@pbx or tel:+49301234567 on web pages and in "
                             "other programs are dialled by Parley (Linux and Windows; on macOS "
                             "the installed app declares them)."
+                        ),
+                    ),
+                    F(
+                        "automation.check_updates",
+                        N_("Check for updates"),
+                        N_(
+                            "Once a day Parley looks whether a newer version exists and says "
+                            "so in the status bar. Nothing is installed by itself."
+                        ),
+                    ),
+                    F(
+                        "automation.update_feed",
+                        N_("Update feed"),
+                        N_(
+                            "Where the newest version is read (the package index's JSON, or "
+                            "your organisation's copy of it)."
                         ),
                     ),
                 ),

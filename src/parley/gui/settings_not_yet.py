@@ -38,7 +38,6 @@ _ACCOUNT_ENCRYPTION = N_("Accounts › Encryption")
 _CONTACTS = N_("Contacts")
 _GUI_APPEARANCE = N_("GUI › Appearance")
 _GUI_POPUPS = N_("GUI › Pop-up notifications")
-_HEADSET = N_("Functions › Headset")
 _AUTOMATION = N_("Functions › Automation")
 _STUN = N_("Functions › Advanced › Global STUN")
 _TLS = N_("Functions › Advanced › TLS")
@@ -49,17 +48,9 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("Send KPML (Cisco)"), _ACCOUNT_COMPAT, None, "dtmf"),
     NotYet(N_("Cisco call forwarding"), _ACCOUNT_COMPAT, None),
     # Contacts
-    NotYet(N_("Contact sources"), _CONTACTS, CONTACT_SOURCES, "address book phone book"),
-    NotYet(N_("Windows contacts"), _CONTACTS, CONTACT_SOURCES, "address book"),
-    NotYet(N_("LDAP directory"), _CONTACTS, CONTACT_SOURCES, "address book phone book"),
     NotYet(N_("Outlook contacts"), _CONTACTS, CONTACT_SOURCES, "address book"),
     NotYet(N_("Google contacts"), _CONTACTS, CONTACT_SOURCES, "carddav address book"),
-    NotYet(N_("XML phone book"), _CONTACTS, CONTACT_SOURCES, "address book"),
     NotYet(N_("Import contacts from a CSV file"), _CONTACTS, CONTACT_SOURCES),
-    NotYet(N_("Account for calls to the contacts of a source"), _CONTACTS, CONTACT_SOURCES),
-    NotYet(N_("Account for the presence of a source's contacts"), _CONTACTS, CONTACT_SOURCES),
-    NotYet(N_("Hide contacts without name"), _CONTACTS, CONTACT_SOURCES, "filter"),
-    NotYet(N_("Hide contacts without phone number"), _CONTACTS, CONTACT_SOURCES, "filter"),
     # Media
     NotYet(
         N_("Automatic microphone selection"), N_("Media › Device settings"), PROVISIONING, "usb"
@@ -69,11 +60,5 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("When an audio device is connected or disconnected"), _GUI_POPUPS, PROVISIONING),
     NotYet(N_("When the network status has changed"), _GUI_POPUPS, PROVISIONING, "wifi lan"),
     # Functions
-    NotYet(N_("External headset or USB device"), _HEADSET, PROVISIONING, "hid"),
-    NotYet(N_("Jabra headsets"), _HEADSET, PROVISIONING),
-    NotYet(N_("Plantronics (Poly) headsets"), _HEADSET, PROVISIONING),
-    NotYet(N_("Sennheiser (EPOS) headsets"), _HEADSET, PROVISIONING),
-    NotYet(N_("Check for updates"), _AUTOMATION, PROVISIONING),
     NotYet(N_("Dial from Microsoft Outlook"), _AUTOMATION, PROVISIONING),
-    NotYet(N_("Event rules (open a URL, run a program)"), _AUTOMATION, PROVISIONING, "rest api"),
 )

@@ -223,6 +223,7 @@ class FieldRow:
         self.group: QGroupBox | None = None
         self.group_title = ""  # the group's English title (searched too)
         self._error_text = ""
+        self.provisioned = False  # locked by the provisioning profile: shown read-only
         editor.changed.connect(self.commit)
 
     # -- model binding
@@ -265,15 +266,26 @@ class FieldRow:
         self.update_enabled()
 
     def update_enabled(self) -> None:
-        """Grey the row out while the choice it belongs to is off."""
+        """Grey the row out while the choice it belongs to is off, or while the
+        provisioning profile locks it."""
         rule = ENABLED_WHEN.get(self.key)
         model = self.get_model()
-        if rule is None or model is None:
-            return
-        on = rule(model)
+        on = not self.provisioned and (rule is None or model is None or rule(model))
         self.container.setEnabled(on)
         if self.label is not None:
             self.label.setEnabled(on)
+
+    def set_provisioned(self, on: bool) -> None:
+        """Show the row as set by the provisioning server (read-only, marked)."""
+        self.provisioned = on
+        mark = " " + tr("(provisioned)") if on else ""
+        if self.label is not None:
+            self.label.setText(tr(self.spec.label) + mark)
+        else:
+            self.editor.text_widget.setProperty("text", tr(self.spec.label) + mark)
+        note = tr("Set by your provisioning server; changes here would be overwritten.")
+        self.container.setToolTip(note if on else (tr(self.spec.help) if self.spec.help else ""))
+        self.update_enabled()
 
     # -- errors
     def set_error(self, text: str) -> None:

@@ -32,6 +32,7 @@ from parley.phone.events import (
     Reachability,
     RegCause,
     RegState,
+    StunProblem,
     TransferProgress,
     TransferRole,
     TransferState,
@@ -61,6 +62,7 @@ __all__ = [
     "problem_text",
     "setting_name",
     "sip_answer_text",
+    "stun_text",
     "transfer_text",
 ]
 
@@ -314,6 +316,35 @@ def account_text(info: AccountInfo | AccountStateChanged) -> str:
             hint=tr(hint),
         )
     return ""
+
+
+_STUN_PROBLEMS: dict[StunProblem, str] = {
+    StunProblem.NO_ANSWER: N_("The STUN server {server} does not answer."),
+    StunProblem.ERROR_RESPONSE: N_("The STUN server {server} answered with an error{detail}."),
+    StunProblem.UNRESOLVED: N_("The name of the STUN server {server} cannot be resolved."),
+    StunProblem.SEND_FAILED: N_("Parley cannot send to the STUN server {server}."),
+}
+
+
+def stun_text(info: AccountInfo | AccountStateChanged) -> str:
+    """Why the account's STUN server gave no public address, and what Parley does
+    instead; empty when STUN worked or is not used."""
+    if info.stun_problem is None:
+        return ""
+    what = tr(
+        _STUN_PROBLEMS[info.stun_problem],
+        server=info.stun_server,
+        detail=f" ({info.stun_detail})" if info.stun_detail else "",
+    )
+    return " ".join(
+        (
+            what,
+            tr(
+                "Parley carries on with the address the SIP server sees (rport); from "
+                "behind a router, calls may have no audio. Check the STUN settings."
+            ),
+        )
+    )
 
 
 def note_text(note: CallNote) -> str:

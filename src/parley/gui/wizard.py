@@ -329,6 +329,11 @@ class AccountWizard(QDialog):
         self.finish_button.setVisible(False)
         self.cancel_button = QPushButton(tr("Skip") if first_start else tr("Cancel"))
         buttons = QHBoxLayout()
+        # First start: everything may come from the company's provisioning server.
+        self.provision_button = QPushButton(tr("From a provisioning server…"))
+        self.provision_button.setVisible(first_start)
+        self.provision_button.clicked.connect(self._provision)
+        buttons.addWidget(self.provision_button)
         buttons.addStretch(1)
         for button in (
             self.cancel_button,
@@ -357,6 +362,14 @@ class AccountWizard(QDialog):
         self._waiting.timeout.connect(self._gave_up)
         self._server = ""  # where the current attempt's REGISTER goes ("udp:host:port")
         self._answered = False  # the current attempt has its outcome
+
+    def _provision(self) -> None:
+        from parley.gui.provision_dialog import ProvisionDialog
+
+        dialog = ProvisionDialog(self.app, self)
+        self.provision_dialog = dialog  # for tests and screenshots
+        if dialog.exec() == QDialog.DialogCode.Accepted.value:
+            self.accept()
 
     def _offer_plaintext(self, why: str, *, ticked: bool) -> None:
         self.keyring_note.setText(why)

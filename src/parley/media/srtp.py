@@ -1,4 +1,5 @@
-"""SRTP and SRTCP (RFC 3711, RFC 7714) as a transport adapter, on pylibsrtp.
+"""SRTP and SRTCP (RFC 3711, RFC 6188, RFC 7714) as a transport adapter, on pylibsrtp
+(the AES-256 counter-mode suites of RFC 6188 on our own `parley.media.srtp_aes256`).
 
 `SrtpTransport` wraps the call's media transport (`parley.media.transport`): every RTP
 and RTCP packet is protected on the way out and unprotected on the way in; the RTP
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 import pylibsrtp
 
+from parley.media.srtp_aes256 import AES_CM_SUITES, AesCmSession, SrtpError
 from parley.media.transport import MediaTransport, TransportAdapter
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,11 @@ SRTP_PROFILES: dict[str, int] = {
 
 
 def supported_suites() -> tuple[str, ...]:
-    return tuple(SRTP_PROFILES)
+    return (*SRTP_PROFILES, *AES_CM_SUITES)
+
+
+# What can go wrong in a session's four methods (libsrtp's error or our own).
+_ERRORS = (pylibsrtp.Error, SrtpError)
 
 
 @dataclass
@@ -53,7 +59,9 @@ class SrtpCounters:
     rejected_rtcp: int = 0
 
 
-def _session(suite: str, key: bytes, *, outbound: bool) -> pylibsrtp.Session:
+def _session(suite: str, key: bytes, *, outbound: bool) -> pylibsrtp.Session | AesCmSession:
+    if suite.upper() in AES_CM_SUITES:  # no libsrtp profile: our own transform
+        return AesCmSession(suite, key)
     profile = SRTP_PROFILES.get(suite.upper())
     if profile is None:
         raise ValueError(f"unsupported SRTP suite {suite}")
@@ -79,9 +87,9 @@ class SrtpTransport(TransportAdapter):
         self.counters = SrtpCounters()
         self.suite: str | None = None
         self.plain = False
-        self._tx: pylibsrtp.Session | None = None
-        self._rx: pylibsrtp.Session | None = None
-        self._old_rx: pylibsrtp.Session | None = None
+        self._tx: pylibsrtp.Session | AesCmSession | None = None
+        self._rx: pylibsrtp.Session | AesCmSession | None = None
+        self._old_rx: pylibsrtp.Session | AesCmSession | None = None
         self._keys: tuple[str, bytes, bytes] | None = None
         if suite:
             self.set_keys(suite, send_key, receive_key)
@@ -121,7 +129,7 @@ class SrtpTransport(TransportAdapter):
             return data if self.plain else None
         try:
             out: bytes = self._tx.protect(data)
-        except pylibsrtp.Error as exc:  # e.g. a malformed packet of our own
+        except _ERRORS as exc:  # e.g. a malformed packet of our own
             log.debug("SRTP protect failed: %s", exc)
             return None
         self.counters.protected += 1
@@ -132,7 +140,7 @@ class SrtpTransport(TransportAdapter):
             return data if self.plain else None
         try:
             out: bytes = self._tx.protect_rtcp(data)
-        except pylibsrtp.Error as exc:
+        except _ERRORS as exc:
             log.debug("SRTCP protect failed: %s", exc)
             return None
         return out
@@ -145,7 +153,7 @@ class SrtpTransport(TransportAdapter):
                 continue
             try:
                 plain: bytes = session.unprotect(data)
-            except pylibsrtp.Error:
+            except _ERRORS:
                 continue
             except Exception:  # never let a packet kill the engine
                 log.exception("SRTP unprotect crashed")
@@ -163,7 +171,7 @@ class SrtpTransport(TransportAdapter):
                 continue
             try:
                 plain: bytes = session.unprotect_rtcp(data)
-            except pylibsrtp.Error:
+            except _ERRORS:
                 continue
             except Exception:
                 log.exception("SRTCP unprotect crashed")

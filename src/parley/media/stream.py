@@ -49,6 +49,7 @@ from parley.media.transport import (
     Address,
     MediaTransport,
     RtpPortError,
+    TransportAdapter,
     UdpMediaTransport,
 )
 
@@ -263,6 +264,29 @@ class RtpStream(Port):
         transport.attach(self._rtp_received, self._rtcp_received)
         if self._remote is not None or self._remote_rtcp is not None:
             transport.set_remote(self._remote, self._remote_rtcp)
+
+    async def move_to(self, host: str) -> None:
+        """Our address changed (phone/network_change.py): the RTP/RTCP socket pair, bound
+        to an address that is gone, is bound again on `host` (the same ports when they
+        are free there) under whatever adapters wrap it; the remote stays."""
+        parent: TransportAdapter | None = None
+        inner = self._transport
+        while isinstance(inner, TransportAdapter):
+            parent, inner = inner, inner.inner
+        if not isinstance(inner, UdpMediaTransport) or inner.local_address[0] == host:
+            return
+        port = inner.local_address[1]
+        try:
+            new = await UdpMediaTransport.open(host, (port, port + 1), symmetric=inner.symmetric)
+        except RtpPortError:
+            new = await UdpMediaTransport.open(host, symmetric=inner.symmetric, rng=self._rng)
+        new.on_stun = inner.on_stun
+        if parent is None:
+            self.use_transport(new)
+        else:
+            parent.replace_inner(new)
+            new.set_remote(inner.remote_rtp, inner.remote_rtcp)
+        inner.close()
 
     def wrap_transport(self, adapter: Callable[[MediaTransport], MediaTransport]) -> None:
         """Put a layer (SRTP, ZRTP, a test's transform) between the session and its

@@ -294,6 +294,11 @@ class TransportAdapter:
     def set_remote(self, rtp: Address | None, rtcp: Address | None) -> None:
         self.inner.set_remote(rtp, rtcp)
 
+    def replace_inner(self, inner: MediaTransport) -> None:
+        """Wrap `inner` instead (a socket pair bound again on a new address)."""
+        self.inner = inner
+        inner.attach(self._rtp_in, self._rtcp_in)
+
     def send_rtp(self, data: bytes) -> bool:
         out = self.protect_rtp(data)
         return out is not None and self.inner.send_rtp(out)

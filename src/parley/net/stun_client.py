@@ -13,7 +13,7 @@ import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 from parley.net.address import Address, ip_literal, strip_brackets
@@ -28,7 +28,7 @@ Listener = Callable[[bytes, Endpoint], None]
 Subscribe = Callable[[Listener], Callable[[], None]]
 
 
-class StunProblem(Enum):
+class StunProblem(StrEnum):
     """Why no mapped address came back (a code; the front-ends word it)."""
 
     UNRESOLVED = "unresolved"  # the server's name did not resolve

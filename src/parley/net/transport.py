@@ -177,6 +177,28 @@ class TransportLayer:
 
         return await self._bind(name.upper(), bind_host, port, bind)
 
+    async def rebind(self, old: str, new: str) -> None:
+        """Our address `old` is gone (net/netwatch.py): the UDP sockets and TCP listeners
+        bound to it are bound on `new`, keeping their ports (a port taken there: a random
+        one). Connections from `old` are left to their owners to re-open."""
+        moved_udp = [e for e in self._udp if e.local[0] == old]
+        for endpoint in moved_udp:
+            self._udp.remove(endpoint)
+            endpoint.close()
+            try:
+                await self.listen_udp(new, endpoint.local[1])
+            except TransportError:
+                await self.listen_udp(new, 0)
+        for name, servers in self._servers.items():
+            for entry in [s for s in servers if s[1][0] == old]:
+                servers.remove(entry)
+                entry[0].close()
+                if name == "tcp":
+                    try:
+                        await self.listen_tcp(new, entry[1][1])
+                    except TransportError:
+                        await self.listen_tcp(new, 0)
+
     def _check_bind_host(self, host: str) -> str:
         if self._closing:
             raise TransportError("the transport layer is closed")

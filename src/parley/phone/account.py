@@ -23,7 +23,13 @@ from parley.net.dns import DnsError, make_resolver, resolve
 from parley.net.driver import SipDriver
 from parley.net.keepalive import KeepAlive
 from parley.net.problems import NetError, NetProblem
-from parley.net.stun_client import StunFailure, StunServer, resolve_server, sip_socket_binding
+from parley.net.stun_client import (
+    StunFailure,
+    StunProblem,
+    StunServer,
+    resolve_server,
+    sip_socket_binding,
+)
 from parley.phone.events import AccountStateChanged, PhoneEvent
 from parley.phone.reachability import ServerWatch
 from parley.phone.tls_setup import account_context, verification_off
@@ -95,6 +101,9 @@ class Account:
         self.settings = settings
         self._stun = stun  # the STUN server in force for this account (or None)
         self._stun_task: asyncio.Task[None] | None = None
+        # Why the last STUN ask gave no address (problem, server, detail), or None.
+        self._stun_failure: tuple[StunProblem, str, str] | None = None
+        self._last_change: StateChanged | None = None  # re-sent when the STUN news changes
         self._tls = tls  # the global [tls] table as it is now
         self._config_dir = config_dir  # where a self-signed client certificate is kept
         self._tls_context: ssl.SSLContext | None = None  # the last one that could be built
@@ -275,6 +284,7 @@ class Account:
         with what we have (rport may still tell the registrar's view)."""
         server = self._stun()
         if server is None:
+            self._set_stun_failure(None)  # STUN switched off since: nothing to report
             return
         if server.refresh > 0 and self._stun_task is None:  # asked again even after a failure
             self._stun_task = asyncio.get_running_loop().create_task(
@@ -293,9 +303,26 @@ class Account:
                 server.port,
                 exc or "no answer",
             )
+            if isinstance(exc, StunFailure):
+                problem, detail = exc.problem, exc.detail
+            else:  # our own wait ran out before the transaction's
+                problem, detail = StunProblem.NO_ANSWER, ""
+            if problem is not StunProblem.ERROR_RESPONSE:
+                detail = ""  # the error answer's own words are all a person needs
+            self._set_stun_failure((problem, f"{server.host}:{server.port}", detail))
             return
         log.info("%s: STUN says our SIP address is %s:%d", self.name, host, port)
+        self._set_stun_failure(None)
         self._carry_out(self.registration.set_mapped_address(host, port, self._driver.now))
+
+    def _set_stun_failure(self, failure: tuple[StunProblem, str, str] | None) -> None:
+        """Keep what the last STUN ask gave; a change is told at once with the state
+        the account is in (the registration goes on either way, with rport's help)."""
+        if failure == self._stun_failure:
+            return
+        self._stun_failure = failure
+        if self._last_change is not None:
+            self._emit_state(self._last_change)
 
     async def _refresh_stun(self, period: float) -> None:
         """The binding kept alive at the refresh period; a new mapping re-registers."""
@@ -370,7 +397,15 @@ class Account:
             self._stop_keepalive()
         if change.state in (RegState.UNREGISTERED, RegState.FAILED):
             self._settled.set()
+        self._last_change = change
+        self._emit_state(change)
+
+    def _emit_state(self, change: StateChanged) -> None:
         server = self.server
+        stun: dict[str, Any] = {}
+        if self._stun_failure is not None:
+            problem, where, detail = self._stun_failure
+            stun = {"stun_problem": problem, "stun_server": where, "stun_detail": detail}
         self._emit(
             AccountStateChanged(
                 account=self.name,
@@ -389,6 +424,7 @@ class Account:
                 at=time.time(),
                 tls_unverified=self.tls_unverified,
                 **self._problem_fields(change),
+                **stun,
             )
         )
 
@@ -441,6 +477,44 @@ class Account:
                 if refresh
                 else self.registration.register(self._driver.now)
             )
+
+    async def address_changed(self) -> bool:
+        """Our local address towards the server changed (phone/network_change.py): a
+        TCP/TLS connection from the old address is closed and opened anew, and we
+        re-register from the new address (Via and Contact; what rport and STUN told
+        about the old one is forgotten). False when there is nothing to re-register."""
+        async with self._busy:
+            dest = self.server
+            if dest is None or self.registration.state in (
+                RegState.UNREGISTERED,
+                RegState.UNREGISTERING,
+            ):
+                return False
+            self._stop_keepalive()
+            transport = self._driver.transport
+            try:
+                if dest.transport != "udp":
+                    old = transport.connection_id(dest)
+                    if old is not None:
+                        transport.close_connection(old)
+                    server_name = self.settings.tls_server_name or (
+                        None if ip_literal(self.settings.domain_host) else self.settings.domain_host
+                    )
+                    ctx = self._ssl_context() if dest.transport == "tls" else None
+                    await transport.connect(dest, server_name=server_name, ssl_context=ctx)
+                host, port = transport.local_address(dest, self.local_port)
+            except (TransportError, OSError) as exc:
+                self._apply_failure(f"Registration failed: {exc}", exc)
+                return False
+            self.registration.cancel_timer()
+            self._carry_out(
+                self.registration.address_changed(
+                    self._contact_host(host, dest), port, self._driver.now
+                )
+            )
+        if dest.transport == "udp":
+            await self._ask_stun()  # the new address's public mapping, if STUN is on
+        return True
 
     def _apply_failure(self, text: str, exc: BaseException) -> None:
         """A failure before any REGISTER went out (DNS, connection): report and retry."""

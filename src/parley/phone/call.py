@@ -412,7 +412,7 @@ class Call:
     def _rtp_host(self) -> str:
         """Where RTP binds: the phone's bind address, or its IPv6 twin for an account on an
         IPv6 server (as phone.IPV6_COMPANION pairs them for SIP)."""
-        host = self.ctx.bind_host
+        host = self.ctx.bind_host()
         if ":" in self.account.registration.local_host:
             return {"0.0.0.0": "::", "127.0.0.1": "::1"}.get(host, host)
         return host
@@ -556,6 +556,24 @@ class Call:
             return
         self.held_by_us = False
         self._reoffer(self._make_offer("sendrecv"))
+
+    def address_changed(self) -> bool:
+        """Our local address changed (phone/network_change.py): the dialog's Contact and
+        a new offer (c= line) name the account's new address, sent in a re-INVITE (a
+        target refresh, RFC 3261 §12.2). False when the call is in no state for it."""
+        if self.state not in ("connected", "held") or self.local_sdp is None or self.ended:
+            return False
+        local = self.account.local_endpoint()
+        self.session.local = local
+        if self.session.dialog is not None:
+            self.session.dialog.local = local
+        self._rtp_mapped = None  # the old address's STUN mapping means nothing now
+        try:
+            self._reoffer(self._make_offer("sendonly" if self.held_by_us else "sendrecv"))
+        except Exception as exc:  # an offer exchange under way: the next one carries it
+            log.info("call %s: no re-INVITE for the new address now: %s", self.id, exc)
+            return False
+        return True
 
     def _reoffer(self, offer: SessionDescription) -> None:
         self.local_sdp = offer

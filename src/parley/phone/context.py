@@ -34,7 +34,7 @@ class CallContext:
     media: Callable[[], MediaEngine]
     driver: SipDriver
     settings: Callable[[], Settings]
-    bind_host: str  # where RTP sockets are bound
+    bind_host: Callable[[], str]  # where RTP sockets are bound (moves with our address)
     record_dir: Path | None  # each call is recorded to a WAV file here, when set
     ringing: Callable[[Call], None]  # the call has become an incoming call: ring for it
     silence: Callable[[Call], None]  # stop its ringing for good (answered, rejected...)

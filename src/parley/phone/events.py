@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from parley.net.problems import NetProblem
+from parley.net.stun_client import StunProblem
 from parley.sip.invite_events import EndCause, Party
 from parley.sip.pidf import PresenceState
 from parley.sip.registration import RegCause, RegState
@@ -37,6 +38,8 @@ __all__ = [
     "MessageStatus",
     "MwiChanged",
     "NetProblem",
+    "NetworkChange",
+    "NetworkChanged",
     "Party",
     "PhoneError",
     "PhoneErrorCode",
@@ -49,6 +52,7 @@ __all__ = [
     "RegCause",
     "RegState",
     "SrtpProblem",
+    "StunProblem",
     "SubscriptionChanged",
     "SubscriptionStatus",
     "TransferProgress",
@@ -161,6 +165,13 @@ class AccountStateChanged(PhoneEvent):
     tls_unverified: bool = False
     problem: NetProblem | None = None
     where: str = ""
+    # The account's STUN server (RFC 5389) gave no public address at the last ask:
+    # why (no answer, an error answer, ...), which server (host:port) and the server's
+    # own words (an error answer's code and reason). The account carries on with what
+    # rport tells; a front-end says so.
+    stun_problem: StunProblem | None = None
+    stun_server: str = ""
+    stun_detail: str = ""
 
     @property
     def kind(self) -> str:
@@ -486,3 +497,26 @@ class TypingChanged(PhoneEvent):
     @property
     def kind(self) -> str:
         return "typing"
+
+
+class NetworkChange(enum.StrEnum):
+    """What happened to the address an account uses (`phone/network_change.py`)."""
+
+    MOVED = "moved"  # a new local address: re-registering from it, calls re-INVITEd
+    LOST = "lost"  # no route to the server any more: waiting for the network
+
+
+@dataclass(frozen=True)
+class NetworkChanged(PhoneEvent):
+    """The local address `account` uses towards its server changed (`old` -> `new`,
+    None when it is `LOST`); `calls` are the calls moved to the new address."""
+
+    account: str
+    change: NetworkChange
+    old: str
+    new: str | None = None
+    calls: tuple[int, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return "network"

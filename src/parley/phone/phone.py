@@ -35,6 +35,7 @@ from parley.phone.forwarding import Forwarding
 from parley.phone.incoming import Decision, IncomingCalls, IncomingContext
 from parley.phone.messages import Messages, MessagesContext
 from parley.phone.nat import effective_stun
+from parley.phone.network_change import NetworkChangeContext, NetworkChanges
 from parley.phone.outgoing import DialError, OutgoingCalls
 from parley.phone.presence import Presence, PresenceContext
 from parley.phone.publications import Publications, PublicationsContext
@@ -164,7 +165,7 @@ class Phone:
             media=lambda: self.media,
             driver=self.driver,
             settings=lambda: self.settings,
-            bind_host=bind_host,
+            bind_host=lambda: self.bind_host,
             record_dir=self.audio_config.record_dir,
             ringing=self.incoming_ringing,
             silence=self.stop_ringing,
@@ -250,6 +251,17 @@ class Phone:
                 store=message_store if message_store is not None else MessageStore(":memory:"),
             )
         )
+        # A new local address: re-bind, re-register, re-INVITE (phone/network_change.py).
+        self.network = NetworkChanges(
+            NetworkChangeContext(
+                emit=self.emit,
+                driver=self.driver,
+                accounts=lambda: self.accounts,
+                calls=lambda: list(self.calls.values()),
+                bind_host=lambda: self.bind_host,
+                rebind=self._rebind,
+            )
+        )
         # Recording a conference participant's call records the whole mix.
         self.recordings.far_slots = self.conference.recorded_far
         self.recordings.near_heard = self.conference.recorded_near
@@ -271,6 +283,7 @@ class Phone:
             ("voicemail", self.voicemail.observe),
             ("blf", self.blf.observe),
             ("presence", self.presence.observe),
+            ("network", self.network.observe),
         )
         for name, listener in listeners:
             try:
@@ -303,6 +316,7 @@ class Phone:
                 continue
             self.add_account(account_settings)
         self.presence.start()  # our state, told to the front-ends
+        self.network.start()  # the local address towards each server, watched
         for account in self.accounts.values():
             if account.settings.register_on_startup:
                 await account.register()
@@ -393,8 +407,14 @@ class Phone:
         except (TransportError, OSError) as exc:
             log.info("no IPv6 SIP listener on port %d: %s", port, exc)
 
+    async def _rebind(self, old: str, new: str) -> None:
+        """The address the phone was bound to is gone: its SIP sockets move to `new`."""
+        await self.driver.transport.rebind(old, new)
+        self.bind_host = new
+
     async def stop(self, timeout: float = 5.0) -> None:
         """Hang up every call, unregister every account (bounded) and close everything."""
+        await self.network.stop()
         for call in list(self.calls.values()):
             call.hangup()
         if self.calls:

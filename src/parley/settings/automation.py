@@ -117,6 +117,17 @@ class AutomationSettings(BaseModel):
     control_port: int = Field(
         default=0, ge=0, le=65535, description="Port of the control API; 0: a free one."
     )
+    check_updates: bool = Field(
+        default=False,
+        description="Look for a newer Parley at most once a day (the feed below) and say "
+        "so in the status bar. Nothing is installed.",
+    )
+    update_feed: str = Field(
+        default="https://pypi.org/pypi/parley/json",
+        max_length=2000,
+        description="Where the newest version is read: a JSON document shaped like the "
+        'package index\'s ({"info": {"version": "1.2"}}).',
+    )
     rules: list[EventRule] = Field(default_factory=list, description="The event rules.")
     http_proxy: str | None = Field(
         default=None,

@@ -28,6 +28,7 @@ from parley.settings.addresses import (
     split_host_port,
 )
 from parley.settings.automation import AutomationSettings
+from parley.settings.contact_sources import ContactsSettings, check_source_accounts
 from parley.settings.network import StunSettings, TlsSettings
 from parley.settings.provisioning import ProvisioningSettings
 from parley.settings.types import (
@@ -47,6 +48,7 @@ from parley.settings.types import (
     OptHost,
     OptHostname,
     OptPath,
+    OptPort,
     OptProxy,
     OptText,
     OptUser,
@@ -207,7 +209,7 @@ class AccountSettings(BaseModel):
         "(488) is called again with RTP/AVP. Offers of RTP/AVPF from the far end are "
         "answered with RTP/AVPF either way.",
     )
-    rtp_port: int | None = Field(
+    rtp_port: OptPort = Field(
         default=None,
         ge=0,
         le=65534,
@@ -294,7 +296,8 @@ class AccountSettings(BaseModel):
         default_factory=lambda: list(get_args(SrtpSuite)),
         min_length=1,
         description="SRTP crypto suites, best first: AES_CM_128_HMAC_SHA1_80, "
-        "AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM, AEAD_AES_256_GCM.",
+        "AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM, AEAD_AES_256_GCM, "
+        "AES_256_CM_HMAC_SHA1_80, AES_256_CM_HMAC_SHA1_32.",
     )
     srtp_over_plain_signalling: bool = Field(
         default=False,
@@ -529,6 +532,12 @@ class MediaSettings(BaseModel):
         description="Loudspeaker used in hands-free mode.",
     )
     ring_device: str = Field(default="system default", description="Where incoming calls ring.")
+    headset: Literal["none", "any", "jabra", "plantronics", "sennheiser"] = Field(
+        default="any",
+        description="External headset or device (USB HID telephony: hook switch, mute "
+        'button, LEDs): "none", "any" standard USB device, or only a "jabra", '
+        '"plantronics" (Poly) or "sennheiser" (EPOS) device.',
+    )
     ring_also_pc_speaker: bool = Field(
         default=False,
         description="Ring on the default output device as well as on the ringing device.",
@@ -834,6 +843,15 @@ class Settings(BaseModel):
     accounts: list[AccountSettings] = Field(
         default_factory=list, description="The SIP accounts, each with its own unique name."
     )
+    contacts: ContactsSettings = Field(default_factory=ContactsSettings)
+
+    @field_validator("contacts", mode="after")
+    @classmethod
+    def _source_accounts(cls, value: ContactsSettings, info: ValidationInfo) -> ContactsSettings:
+        accounts = info.data.get("accounts")
+        if isinstance(accounts, list):
+            check_source_accounts(value.sources, [a.name for a in accounts])
+        return value
 
     @field_validator("accounts", mode="after")
     @classmethod

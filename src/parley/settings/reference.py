@@ -7,6 +7,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from parley.settings.automation import AutomationSettings, EventRule
+from parley.settings.contact_sources import ContactSourceSettings, LdapAttributes
 from parley.settings.model import (
     AccountSettings,
     FunctionsSettings,
@@ -21,7 +22,11 @@ from parley.settings.provisioning import ProvisioningSettings
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
 # plainly instead of pretending (and names the issue that brings them).
-NOT_YET_EFFECTIVE: dict[str, str] = {}
+NOT_YET_EFFECTIVE: dict[str, str] = {
+    "contacts.sources.presence_account": "the presence of contact sources' contacts "
+    "(the local contacts' presence addresses are watched through every account that "
+    "subscribes presence)",
+}
 
 HEADER = """# Settings reference
 
@@ -83,6 +88,21 @@ def render() -> str:
         "## `[[accounts]]` — one table per SIP account",
         "",
         *_table(AccountSettings, "accounts."),
+    ]
+    parts += [
+        "",
+        "## `[[contacts.sources]]` — one table per contact source",
+        "",
+        "The built-in `local` source (Parley's own contacts) is always there and cannot be "
+        "renamed or deleted. A source has the common keys and those of its `kind` (marked "
+        "`xml:`, `ldap:`… below); a key of another kind is an error. Passwords of sources are "
+        "kept in the OS keyring (key `contact-source:<id>`), never in this file.",
+        "",
+        *_table(ContactSourceSettings, "contacts.sources."),
+        "",
+        "### `[contacts.sources.attributes]` — LDAP attribute mapping (the Attribute page)",
+        "",
+        *_table(LdapAttributes, "contacts.sources.attributes."),
     ]
     parts += ["", "## `[sip]` — protocol timers", "", *_table(SipSettings, "sip."), ""]
     parts += [

@@ -27,7 +27,12 @@ DtmfMode = Literal["rfc4733", "info", "inband"]
 SrtpMode = Literal["off", "optional", "mandatory"]
 # SDES suites Parley runs (the same names as `parley.sip.sdes.SRTP_SUITES`).
 SrtpSuite = Literal[
-    "AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AEAD_AES_128_GCM", "AEAD_AES_256_GCM"
+    "AES_CM_128_HMAC_SHA1_80",
+    "AES_CM_128_HMAC_SHA1_32",
+    "AEAD_AES_128_GCM",
+    "AEAD_AES_256_GCM",
+    "AES_256_CM_HMAC_SHA1_80",
+    "AES_256_CM_HMAC_SHA1_32",
 ]
 LogLevel = Literal["debug", "info", "warning", "error"]
 # The manual's eight presence states, as the console and the settings file spell them
@@ -110,6 +115,7 @@ LowerDtmfMode = Annotated[DtmfMode, BeforeValidator(_lower)]
 LowerLogLevel = Annotated[LogLevel, BeforeValidator(_lower)]
 DnsServer = Annotated[str, AfterValidator(check_dns_server)]
 OptText = Annotated[PlainText | None, BeforeValidator(_blank_to_none)]
+OptPort = Annotated[int | None, BeforeValidator(_blank_to_none)]  # "" (a blank field) = not set
 OptUser = Annotated[
     Annotated[str, AfterValidator(_check_user)] | None, BeforeValidator(_blank_to_none)
 ]

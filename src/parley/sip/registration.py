@@ -110,6 +110,7 @@ class RegistrationClient:
         self._local = _Local("0.0.0.0", 0)
         self._public: _Local | None = None  # learnt from received/rport (RFC 3581)
         self._mapped: _Local | None = None  # our socket's public address, told by STUN
+        self._stale: str | None = None  # our Contact before an address change, to remove
         self._call_id = ""
         self._from_tag = new_tag(self.rng)
         self._cseq = 0
@@ -220,10 +221,15 @@ class RegistrationClient:
         return self._start_attempt(now)
 
     def address_changed(self, host: str, port: int, now: float) -> list[Output]:
-        """Our local address changed (new network, new connection): re-register from it."""
+        """Our local address changed (new network, new connection): re-register from it,
+        removing the binding of the old address in the same REGISTER (§10.2.2: a Contact
+        with expires=0), so that the registrar forks no call to an address that is gone."""
+        old = str(self.contact_uri) if self._answered else None
         self.set_local_address(host, port)
         self._public = None
         self._mapped = None
+        if old is not None and old != str(self.contact_uri):
+            self._stale = old
         if not self._want_registered:
             return []
         return self._start_attempt(now)
@@ -349,6 +355,8 @@ class RegistrationClient:
         headers.add("Call-ID", self._call_id)
         headers.add("CSeq", f"{self._cseq} REGISTER")
         headers.add("Contact", f"<{self.contact_uri}>")
+        if self._stale is not None:
+            headers.add("Contact", f"<{self._stale}>;expires=0")
         headers.add("Expires", str(expires))
         if cfg.allow:
             headers.add("Allow", cfg.allow)
@@ -390,6 +398,7 @@ class RegistrationClient:
 
     def _on_success(self, request: Request, response: Response, now: float) -> list[Output]:
         self._failures = 0
+        self._stale = None  # the old binding is gone with this answer
         granted = self._granted_expiry(response)
         out: list[Output] = []
         if self.config.rport and self._learn_public_address(response):

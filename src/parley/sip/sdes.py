@@ -77,9 +77,9 @@ class SuiteInfo:
         return self.key_length + self.salt_length
 
 
-# The suites Parley can run (pylibsrtp's profiles), in the default order of preference.
-# AES_256_CM_HMAC_SHA1_80 (RFC 6188) is not among them: pylibsrtp 1.0 exposes no
-# policy for it.
+# The suites Parley can run, in the default order of preference: pylibsrtp's profiles,
+# and the AES-256 counter-mode suites of RFC 6188 (our own transform, pylibsrtp 1.0
+# has no policy for them).
 SRTP_SUITES: dict[str, SuiteInfo] = {
     s.name: s
     for s in (
@@ -87,6 +87,8 @@ SRTP_SUITES: dict[str, SuiteInfo] = {
         SuiteInfo("AES_CM_128_HMAC_SHA1_32", 16, 14),
         SuiteInfo("AEAD_AES_128_GCM", 16, 12),
         SuiteInfo("AEAD_AES_256_GCM", 32, 12),
+        SuiteInfo("AES_256_CM_HMAC_SHA1_80", 32, 14),
+        SuiteInfo("AES_256_CM_HMAC_SHA1_32", 32, 14),
     )
 }
 

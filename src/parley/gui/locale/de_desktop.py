@@ -13,6 +13,9 @@ STRINGS: dict[str, str] = {
     "Desktop-Einbindung nicht einrichten.",
     "Parley could not dial {link}.": "Parley konnte {link} nicht wählen.",
     "Provisioning": "Provisionierung",
+    "(provisioned)": "(provisioniert)",
+    "Set by your provisioning server; changes here would be overwritten.": "Vom "
+    "Provisionierungsserver gesetzt; Änderungen hier würden überschrieben.",
     "Provisioning URL": "Provisionierungs-URL",
     "Where Parley fetches its settings from (https://…).": "Von wo Parley seine "
     "Einstellungen holt (https://…).",
