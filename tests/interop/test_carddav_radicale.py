@@ -470,9 +470,9 @@ def test_gzip_bomb_stops_at_the_limit(
 ) -> None:
     import gzip
 
-    import parley.contacts.carddav as carddav
+    import parley.contacts.carddav_http as carddav_http
 
-    monkeypatch.setattr(carddav, "MAX_RESPONSE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(carddav_http, "MAX_RESPONSE_BYTES", 1024 * 1024)
     base, handler = stand_in
     bomb = gzip.compress(b"<d:multistatus xmlns:d='DAV:'>" + b" " * (20 * 1024 * 1024))
     handler.answers[("REPORT", "/book/sync -")] = (207, {"Content-Encoding": "gzip"}, bomb)
