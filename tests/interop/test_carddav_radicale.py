@@ -624,3 +624,35 @@ def test_icloud_shaped_home_on_another_host_gets_the_credentials() -> None:
         assert result.failed and result.issues[0].problem is SourceProblem.AUTH_FAILED
         assert "not sent to another origin" in result.issues[0].detail
         assert third.seen and all(auth == "" for _, _, auth, _ in third.seen)
+
+
+def test_a_carddav_source_in_the_registry_names_a_caller(dav: Radicale, tmp_path: Path) -> None:
+    """Wired as a contact source: synchronised through the registry into its cache, and
+    a caller's number in national form finds the card's international one."""
+    from parley.contacts.registry import ContactSources, RemoteSource
+    from parley.contacts.source import SourceKind, SyncState
+    from parley.contacts.store import ContactStore
+    from parley.settings.contact_sources import ContactSourceSettings, local_source
+
+    source = ContactSourceSettings(
+        id="dav", name="Nextcloud", kind=SourceKind.CARDDAV, location=dav.root, username="anna"
+    )
+    store = ContactStore(tmp_path / "contacts.sqlite3", default_region="DE")
+    registry = ContactSources(
+        [local_source(), source],
+        store,
+        data_dir=tmp_path,
+        default_region="DE",
+        password_of=lambda s: USERS["anna"] if s.id == "dav" else None,
+    )
+    try:
+        remote = registry.get("dav")
+        assert isinstance(remote, RemoteSource)
+        status = registry.sync_now(remote)
+        assert status.state is SyncState.OK, status
+        assert status.count >= 5
+        match = registry.lookup("05306 92000")  # Clara Weiß: +49-5306-92000 on the server
+        assert match is not None and match.contact.name == "Clara Weiß"
+        assert match.source_id == "dav"
+    finally:
+        store.close()

@@ -148,10 +148,28 @@ def _search_ldap(
     return result
 
 
+def _fetch_carddav(source: ContactSourceSettings, request: FetchRequest) -> FetchResult:
+    """Every address book the URL leads to. Stateless for now: each sync reads the books
+    whole (sync-collection tokens are kept only within `carddav.sync`'s own state)."""
+    from parley.contacts.carddav import CardDavConfig, sync_all
+
+    config = CardDavConfig(
+        url=source.location or "",
+        username=source.username or "",
+        password=request.password or "",
+        verify_tls=source.verify_tls,
+        ca_file=str(source.ca_file) if source.ca_file is not None else None,
+        timeout=request.timeout,
+    )
+    result, _states = sync_all(config, None)
+    return result
+
+
 FETCHERS: dict[SourceKind, Fetcher] = {
     SourceKind.XML_PHONEBOOK: _fetch_xml,
     SourceKind.WINDOWS: _fetch_windows,
     SourceKind.LDAP: _fetch_ldap,
+    SourceKind.CARDDAV: _fetch_carddav,
 }
 SEARCHERS: dict[SourceKind, Searcher] = {SourceKind.LDAP: _search_ldap}
 SIGNATURES: dict[SourceKind, Signature] = {SourceKind.WINDOWS: _windows_signature}
