@@ -102,3 +102,24 @@ def test_a_profile_breaking_the_settings_rules_changes_nothing(body: bytes, key:
     assert caught.value.problem is ProfileProblem.INVALID
     assert any(issue.key == key for issue in caught.value.issues), caught.value.issues
     assert before.model_dump() == snapshot
+
+
+def test_a_profile_brings_contact_sources() -> None:
+    """A profile covers contact sources too: the list it gives replaces the local one
+    (the built-in local source stays, the settings' rule)."""
+    body = b"""
+[[contacts.sources]]
+id = "local"
+name = "Parley"
+kind = "local"
+
+[[contacts.sources]]
+id = "pbx"
+name = "PBX phone book"
+kind = "xml"
+location = "https://pbx.example.com/phonebook.xml"
+"""
+    new = merge(local(), parse_profile(body))
+    kinds = [(s.id, s.kind.value) for s in new.contacts.sources]
+    assert kinds == [("local", "local"), ("pbx", "xml")]
+    assert "contacts.sources" in parse_profile(body).keys
