@@ -76,6 +76,7 @@ class Provisioning:
         # This run's provisioning passwords (the keyring keeps them across runs).
         self._passwords: dict[tuple[str, str], str] = {}
         self._ca_file: Path | None = None
+        self._remember_choice: bool | None = None  # this run's "remember me", if given
 
     # -- state kept between runs
 
@@ -131,10 +132,13 @@ class Provisioning:
         password: str | None = None,
         ca_file: Path | None = None,
         force: bool = False,
+        remember: bool | None = None,
     ) -> ProvisioningChanged:
         """Fetch and apply the profile (the settings' URL unless `url` is given); the
-        outcome is returned and dispatched. `force` ignores the ETag of the last run."""
+        outcome is returned and dispatched. `force` ignores the ETag of the last run;
+        `remember` overrides the settings' "remember me" (and is saved with the profile)."""
         with self._lock:
+            self._remember_choice = remember
             event = self._run(url, username, password, ca_file, force)
         self._dispatch(event)
         return event
@@ -228,6 +232,8 @@ class Provisioning:
         # Where the profile came from is kept, so the next start provisions again.
         new.provisioning.url = url
         new.provisioning.username = username
+        if self._remember_choice is not None:
+            new.provisioning.remember = self._remember_choice
         if self._ca_file is not None:
             new.provisioning.ca_file = self._ca_file
         changed = _changed_keys(settings.model_dump(), new.model_dump())
@@ -241,9 +247,10 @@ class Provisioning:
             return ProvisioningChanged(
                 ProvisioningResult.FAILED, url, problem="not_saved", detail=str(exc)
             )
+        remember = conf.remember if self._remember_choice is None else self._remember_choice
         if password:
             self._passwords[(_origin(url), username)] = password
-            if conf.remember:
+            if remember:
                 self._remember(url, username, password)
         self._save_state(
             {

@@ -98,8 +98,6 @@ class ProvisionDialog(QDialog):
         if self._future is not None:
             return
         url = self.url.text().strip()
-        settings = self.application.settings
-        settings.provisioning.remember = self.remember.isChecked()
         self.status.setText(tr("Fetching your settings…"))
         self.fetch_button.setEnabled(False)
         self._future = self._pool.submit(
@@ -107,6 +105,7 @@ class ProvisionDialog(QDialog):
             url or None,
             username=self.user.text().strip(),
             password=self.password.text() or None,
+            remember=self.remember.isChecked(),
         )
         self._timer.start()
 
