@@ -123,3 +123,19 @@ location = "https://pbx.example.com/phonebook.xml"
     kinds = [(s.id, s.kind.value) for s in new.contacts.sources]
     assert kinds == [("local", "local"), ("pbx", "xml")]
     assert "contacts.sources" in parse_profile(body).keys
+
+
+def test_the_full_example_of_the_docs_is_a_valid_profile() -> None:
+    """docs/provisioning.md's full example is what administrators copy: it must load."""
+    import re
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "provisioning.md"
+    example = re.search(r"```toml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    assert example is not None
+    profile = parse_profile(example.group(1).encode())
+    new = merge(local(), profile)
+    assert new.automation.check_updates is False
+    assert "automation.check_updates" in profile.locked
+    office = next(a for a in new.accounts if a.name == "office")
+    assert office.codecs == ["g722", "pcma", "pcmu"]
