@@ -309,3 +309,40 @@ def test_the_profile_turns_the_windows_contact_source_on_and_off(
     finally:
         console.quit()
     assert "enabled = false" in (tmp_path / "w" / "settings.toml").read_text()
+
+
+def test_remember_me_keeps_the_password_in_the_keyring(
+    kam: Kamailio, nginx: Nginx, site: Path, certs: Certs, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """ "Remember me" (on by default): the provisioning password goes to the keyring, never
+    the settings file, and the next start provisions with it without being given it."""
+    from peers.file_keyring import environment
+
+    store = tmp_path / "keyring.json"
+    for name, value in environment(store).items():
+        monkeypatch.setenv(name, value)
+    publish(site, "remember.toml", profile(kam, "1001"))
+    url = nginx.url("/private/remember.toml", tls=True)
+    args = ["--provision", url, "--provision-user", "anna", "--provision-password", "s3cret"]
+    args += ["--provision-ca", str(certs.ca_file)]
+    first = start(tmp_path / "r", *args)
+    try:
+        first.wait_for(provisioning("applied"), timeout=30)
+        first.wait_state("registered", timeout=30)
+    finally:
+        first.quit()
+    config = tmp_path / "r" / "settings.toml"
+    assert "s3cret" not in config.read_text() and "pass1001" not in config.read_text()
+    assert "s3cret" in store.read_text()  # the keyring has it
+
+    mark = len(nginx.requests())
+    again = start(tmp_path / "r")  # no --provision-password this time
+    try:
+        event: Event = again.wait_for(lambda e: e.get("event") == "provisioning", timeout=30)
+        assert event["state"] in ("applied", "unchanged"), event
+        again.wait_state("registered", timeout=30)
+    finally:
+        again.quit()
+    # The server saw the remembered credentials: an authorised request, not a 401.
+    answered = nginx.requests()[mark:]
+    assert any("/private/remember.toml" in line and " 401 " not in line for line in answered)
