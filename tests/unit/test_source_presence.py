@@ -21,7 +21,7 @@ from parley.media.engine import AudioConfig
 from parley.settings.contact_sources import ContactSourceSettings, ContactsSettings
 from parley.settings.model import AccountSettings, Settings
 
-B, M, H, O = NumberType.BUSINESS, NumberType.MOBILE, NumberType.HOME, NumberType.OTHER
+B, M, H, OT = NumberType.BUSINESS, NumberType.MOBILE, NumberType.HOME, NumberType.OTHER
 WAIT = 20.0
 
 
@@ -37,12 +37,12 @@ def person(*numbers: tuple[str, NumberType], presence: str = "", name: str = "An
     ("contact", "watched"),
     [
         (person(("1002", B), presence="sip:anna@pbx"), "sip:anna@pbx"),  # the field first
-        (person(("1002", B), ("sip:anna@pbx", O)), "sip:anna@pbx"),  # a SIP address next
-        (person(("1002", B), ("anna@pbx", O)), "anna@pbx"),
+        (person(("1002", B), ("sip:anna@pbx", OT)), "sip:anna@pbx"),  # a SIP address next
+        (person(("1002", B), ("anna@pbx", OT)), "anna@pbx"),
         (person(("+49 30 1234-56", B)), "+4930123456"),  # a business number, cleaned
         (person(("0171 1234", M), ("1003", B)), "1003"),  # the business one, not mobile
-        (person(("0171 1234", M), ("030 555", H), ("040 1", O)), ""),  # never these
-        (person(("tel:+49301234", O)), ""),  # tel: is a number, not a business one
+        (person(("0171 1234", M), ("030 555", H), ("040 1", OT)), ""),  # never these
+        (person(("tel:+49301234", OT)), ""),  # tel: is a number, not a business one
         (person(), ""),
     ],
 )
@@ -52,18 +52,17 @@ def test_the_address_watched_for_a_source_contact(contact: Contact, watched: str
 
 def accounts(*names: str, disabled: tuple[str, ...] = ()) -> list[AccountSettings]:
     return [
-        AccountSettings(
-            name=n, domain="127.0.0.1:9", username=f"u{i}", enabled=n not in disabled
-        )
+        AccountSettings(name=n, domain="127.0.0.1:9", username=f"u{i}", enabled=n not in disabled)
         for i, n in enumerate(names)
     ]
 
 
 def source(sid: str = "book", **kw: Any) -> ContactSourceSettings:
     kind = SourceKind.LOCAL if sid == "local" else SourceKind.XML_PHONEBOOK
-    extra = {} if kind is SourceKind.LOCAL else {"location": "/x.xml"}
+    if kind is SourceKind.XML_PHONEBOOK:
+        kw["location"] = "/x.xml"
     name = "Parley" if kind is SourceKind.LOCAL else sid
-    return ContactSourceSettings(id=sid, name=name, kind=kind, **extra, **kw)
+    return ContactSourceSettings(id=sid, name=name, kind=kind, **kw)
 
 
 def settings_with(*sources: ContactSourceSettings, disabled: tuple[str, ...] = ()) -> Settings:
