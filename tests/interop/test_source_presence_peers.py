@@ -23,6 +23,7 @@ import pytest
 
 from baresip_presence import drop_stale_publications, set_presence
 from parley.app import Application
+from parley.app.contact_sources import ContactSourceChanged
 from parley.cli.texts import event_data
 from parley.contacts.source import SourceKind
 from parley.media.engine import AudioConfig
@@ -140,7 +141,7 @@ def test_a_source_contact_is_watched_through_the_sources_presence_account(
                         name="PBX book",
                         kind=SourceKind.XML_PHONEBOOK,
                         location=str(book),
-                        presence_account="b",
+                        presence_account=None,  # at first
                     )
                 ]
             ),
@@ -156,8 +157,10 @@ def test_a_source_contact_is_watched_through_the_sources_presence_account(
         events = Events()
         app.subscribe(events)
         try:
+            since = events.mark()
             app.start().result(WAIT)
-            for name in ("a", "b"):
+            events.wait(lambda e: isinstance(e, ContactSourceChanged) and e.state == "ok", since)
+            for name, tap in (("a", tap_a), ("b", tap_b)):
                 events.wait(
                     lambda e, n=name: (  # type: ignore[misc]
                         isinstance(e, AccountStateChanged)
@@ -165,6 +168,15 @@ def test_a_source_contact_is_watched_through_the_sources_presence_account(
                         and e.state == "registered"
                     )
                 )
+                # Registered again at the address Kamailio saw (rport: the tap's), so
+                # that what Kamailio sends to the Contact passes the tap too.
+                assert wait_until(lambda t=tap: learned(t), timeout=WAIT), tap.seen()
+            # No presence account: the source's contact is not watched.
+            assert subscribes_to(tap_a, "3004") == subscribes_to(tap_b, "3004") == []
+            # Account B chosen for the source's presence.
+            new = app.settings.model_copy(deep=True)
+            new.contacts.source("book").presence_account = "b"
+            app.update_settings(new).result(WAIT)
             online = sees(events, PresenceState.ONLINE)
             assert online.account == "b"
             # On the wire: the SUBSCRIBE left through B, as B, answered by digest as B.
@@ -201,7 +213,7 @@ def test_a_source_contact_is_watched_through_the_sources_presence_account(
                     for m in notifies_from(tap_b, "3004")
                 ),
                 timeout=WAIT,
-            ), [m.data for m in notifies_from(tap_b, "3004")]
+            ), [m.start_line for m in tap_b.seen()]
             since = events.mark()
             app.contact_sources.sync("book")  # a sync does not bring it back either
             events.wait(
@@ -227,8 +239,19 @@ def notifies_from(tap: SipTap, user: str) -> list[Tapped]:
     ]
 
 
+def learned(tap: SipTap) -> bool:
+    """The client registered with the tap's address as its Contact (and got 200)."""
+    return any(
+        not m.outgoing
+        and m.start_line.startswith("SIP/2.0 200")
+        and f"127.0.0.1:{tap.back_port}>" in m.header("Contact")
+        and "REGISTER" in m.header("CSeq")
+        for m in tap.seen()
+    )
+
+
 def credentials(message: Tapped) -> str:
-    return message.header("Authorization") or message.header("Proxy-Authorization")
+    return str(message.header("Authorization") or message.header("Proxy-Authorization"))
 
 
 def m_event(messages: list[Tapped]) -> set[str]:

@@ -64,6 +64,8 @@ class SipTap:
         self._back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._back.bind((LOOPBACK, 0))
         self.port: int = self._front.getsockname()[1]
+        # Where the server sees the client (with rport, the address it learns).
+        self.back_port: int = self._back.getsockname()[1]
         self._client: tuple[str, int] | None = None
         self._lock = threading.Lock()
         self._seen: list[Tapped] = []
