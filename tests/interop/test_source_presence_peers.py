@@ -24,6 +24,7 @@ import pytest
 from baresip_presence import drop_stale_publications, set_presence
 from parley.app import Application
 from parley.app.contact_sources import ContactSourceChanged
+from parley.cli.console import Console
 from parley.cli.texts import event_data
 from parley.contacts.source import SourceKind
 from parley.media.engine import AudioConfig
@@ -201,6 +202,11 @@ def test_a_source_contact_is_watched_through_the_sources_presence_account(
             sees(events, PresenceState.ONLINE, since)
             known = app.presence.watched()
             assert [e.state for u, e in known.items() if "sip:3004@" in u] == [PresenceState.ONLINE]
+            # The console's listing of everyone watched.
+            listed = console_lines(app, "watching")
+            assert [line for line in listed if "sip:3004@" in line] == [
+                f"sip:3004@{LOOPBACK}:{kam.udp_port} is online. (through b)"
+            ], listed
             # No presence account: the subscription ends. The unsubscribe follows the
             # dialog's route set (Kamailio), past the tap; Kamailio's last NOTIFY, sent
             # back the way the SUBSCRIBE came, says it ended.
@@ -237,6 +243,16 @@ def notifies_from(tap: SipTap, user: str) -> list[Tapped]:
         for m in tap.seen()
         if not m.outgoing and m.method == "NOTIFY" and f"sip:{user}@" in m.header("From")
     ]
+
+
+def console_lines(app: Application, line: str) -> list[str]:
+    """What the console answers to `line` (its plain-text lines)."""
+    console = Console(app, as_json=False)
+    out: list[str] = []
+    console._print = out.append  # type: ignore[method-assign,assignment]
+    console.line = line
+    console._command(line.split())
+    return out
 
 
 def learned(tap: SipTap) -> bool:

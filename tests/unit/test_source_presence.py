@@ -201,3 +201,38 @@ def test_the_application_follows_syncs_and_the_chosen_account(tmp_path: Path) ->
         wait_for(lambda: subscribed(app) == set())
     finally:
         app.stop()
+
+
+def test_the_console_lists_what_is_watched_and_says_when_nothing_is() -> None:
+    from parley.cli.console import Console
+    from parley.phone.events import PresenceChanged, PresenceState
+
+    class Facade:
+        known: dict[str, PresenceChanged] = {}
+
+        def watched(self) -> dict[str, PresenceChanged]:
+            return self.known
+
+    class App:
+        presence = Facade()
+
+    def lines() -> list[str]:
+        console = Console(App(), as_json=False)  # type: ignore[arg-type]
+        out: list[str] = []
+        console._print = out.append  # type: ignore[method-assign,assignment]
+        console.line = "watching"
+        console._command(["watching"])
+        return out
+
+    assert lines() == [
+        "no presence known yet: 'watch URI', a contact's presence address or a contact "
+        "source's presence account (Settings › Contacts) adds some"
+    ]
+    Facade.known = {
+        "sip:2@pbx": PresenceChanged("sip:2@pbx", PresenceState.BUSY, "meeting", "b"),
+        "sip:1@pbx": PresenceChanged("sip:1@pbx", PresenceState.ONLINE, "", "a"),
+    }
+    assert lines() == [
+        "sip:1@pbx is online. (through a)",
+        "sip:2@pbx is busy — meeting. (through b)",
+    ]
