@@ -22,11 +22,11 @@ Our state is what the person chose (`functions.presence` and `presence_note` at 
 
 Watching: every address in `watched` (explicit `watch`es plus the contacts' presence
 addresses the application passes with `set_contacts`) is subscribed ("presence", Accept
-application/pidf+xml) through each account with `subscribe_presence`. The contacts of a
-source with a presence account of its own (`set_contacts`' `by_account`) are subscribed through
-that account only, whether or not it has `subscribe_presence` (the source chose it). Each NOTIFY body is
-parsed; an empty body (Kamailio's first NOTIFY for a presentity that published nothing)
-is offline; a body that is no presence document is refused with a logged reason and the
+application/pidf+xml) through each account with `subscribe_presence`. The contacts of
+a source with a presence account of its own (`set_contacts`' `by_account`) are subscribed
+through that account only, whether or not it has `subscribe_presence` (the source chose
+it). Each NOTIFY body is parsed; an empty body (Kamailio's first NOTIFY for a presentity
+that published nothing) is offline; a body that is no presence document is refused with a logged reason and the
 last state is kept. A `PresenceChanged` goes out per watched address when its state or
 note changes. Our own state is told as `PresenceChanged(own=True)` with what watchers see.
 """
@@ -268,10 +268,6 @@ class Presence:
                 if (keys := {k for k in (watch_key(u) for u in given) if k})
             }
         self.sync()
-
-    def account_contacts(self) -> dict[str, set[str]]:
-        """The addresses watched through one account each, as given."""
-        return {name: set(keys) for name, keys in self._by_account.items()}
 
     def sync(self) -> None:
         """Subscribe what should be and is not; unsubscribe what no longer should be."""
