@@ -28,7 +28,8 @@ through that account only, whether or not it has `subscribe_presence` (the sourc
 it). Each NOTIFY body is parsed; an empty body (Kamailio's first NOTIFY for a presentity
 that published nothing) is offline; a body that is no presence document is refused with
 a logged reason and the last state is kept. A `PresenceChanged` goes out per watched
-address when its state or note changes. Our own state is told as `PresenceChanged(own=True)` with what watchers see.
+address when its state or note changes. Our own state is told as
+`PresenceChanged(own=True)` with what watchers see.
 """
 
 from __future__ import annotations
