@@ -134,7 +134,9 @@ class ContactSourceSettings(BaseModel):
     presence_account: OptText = Field(
         default=None,
         description="'Use this account for presence': the account that watches the presence "
-        "of this source's contacts; empty: none chosen.",
+        "of this source's contacts (their SIP address, else their business number on the "
+        "account's domain; at most 200 contacts of a source); empty: not watched, except "
+        "the local contacts, watched through every account that subscribes presence.",
     )
     hide_without_name: bool = Field(
         default=False, description="Leave this source's contacts without a name out of the list."

@@ -22,11 +22,7 @@ from parley.settings.provisioning import ProvisioningSettings
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
 # plainly instead of pretending (and names the issue that brings them).
-NOT_YET_EFFECTIVE: dict[str, str] = {
-    "contacts.sources.presence_account": "the presence of contact sources' contacts "
-    "(the local contacts' presence addresses are watched through every account that "
-    "subscribes presence)",
-}
+NOT_YET_EFFECTIVE: dict[str, str] = {}
 
 HEADER = """# Settings reference
 
