@@ -42,6 +42,7 @@ from parley.gui import widgets
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import N_, tr
 from parley.gui.settings_pages import scroll_page, words_match
+from parley.gui.source_signin import SignInBox
 from parley.settings.contact_sources import (
     KIND_KEYS,
     WITH_PASSWORD,
@@ -62,8 +63,16 @@ KIND_NAMES: dict[SourceKind, str] = {
     SourceKind.LDAP: N_("LDAP directory"),
     SourceKind.CARDDAV: N_("CardDAV address book"),
     SourceKind.OUTLOOK: N_("Outlook contacts"),
+    SourceKind.GOOGLE: N_("Google contacts"),
 }
-ADDABLE = (SourceKind.XML_PHONEBOOK, SourceKind.WINDOWS, SourceKind.LDAP)
+ADDABLE = (
+    SourceKind.XML_PHONEBOOK,
+    SourceKind.WINDOWS,
+    SourceKind.LDAP,
+    SourceKind.CARDDAV,
+    SourceKind.GOOGLE,
+    SourceKind.OUTLOOK,
+)
 
 # Access data rows: key, label, help. Which rows show depends on the kind (KIND_KEYS).
 _TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -299,9 +308,10 @@ class ContactSourcesPage(QWidget):
 
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.signin = SignInBox(application, self.selected, self._applied, self)
         right_content = QWidget()
         right = QVBoxLayout(right_content)
-        for box in (self.access, self.filter, self.attributes, self.sync_box):
+        for box in (self.access, self.signin, self.filter, self.attributes, self.sync_box):
             right.addWidget(box)
         right.addWidget(self.message)
         right.addStretch(1)
@@ -478,6 +488,7 @@ class ContactSourcesPage(QWidget):
         for box in (self.access, self.filter, self.sync_box):
             box.setVisible(source is not None)
         self.attributes.setVisible(source is not None and source.kind is SourceKind.LDAP)
+        self.signin.show_source(source)
         if source is None:
             return
         self.rename_button.setEnabled(not source.builtin)
