@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -60,8 +61,8 @@ OAUTH_TEXTS: dict[str, str] = {
     "no_tokens": N_("Not signed in yet."),
 }
 ACCESS_NAMES = {
-    "auto": N_("Automatic (Outlook program on Windows, else Microsoft Graph)"),
-    "graph": N_("Microsoft 365 / Outlook.com (Microsoft Graph)"),
+    "auto": N_("Automatic"),
+    "graph": N_("Microsoft Graph (Microsoft 365, Outlook.com)"),
     "desktop": N_("Outlook program (Windows only)"),
 }
 
@@ -95,13 +96,19 @@ class SignInBox(QGroupBox):
         self._relay.code.connect(self._show_code)
         self._relay.done.connect(self._finished)
 
-        form = QFormLayout(self)
+        # Wrapped labels in a box layout (a form layout's rows misjudge their height).
+        outer = QVBoxLayout(self)
         self.explain = QLabel()
         self.explain.setWordWrap(True)
-        form.addRow(self.explain)
+        outer.addWidget(self.explain)
+        form = QFormLayout()
+        outer.addLayout(form)
         self.access = QComboBox()
         for value, name in ACCESS_NAMES.items():
             self.access.addItem(tr(name), value)
+        self.access.setToolTip(
+            tr("Automatic: the Outlook program on Windows when it is there, else Microsoft Graph.")
+        )
         form.addRow(tr("Contacts from"), self.access)
         self.fields: dict[str, QLineEdit] = {}
         for key, label, help_text in (
@@ -117,7 +124,7 @@ class SignInBox(QGroupBox):
             form.addRow(tr(label), edit)
         self.platform_note = QLabel()
         self.platform_note.setWordWrap(True)
-        form.addRow(self.platform_note)
+        outer.addWidget(self.platform_note)
         buttons = QHBoxLayout()
         self.sign_in_button = QPushButton(tr("Sign in"))
         self.open_page_button = QPushButton(tr("Open the page"))
@@ -125,16 +132,16 @@ class SignInBox(QGroupBox):
         buttons.addWidget(self.sign_in_button)
         buttons.addWidget(self.open_page_button)
         buttons.addStretch(1)
-        form.addRow(buttons)
+        outer.addLayout(buttons)
         self.code_label = QLabel()
         self.code_label.setWordWrap(True)
         self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.code_label.setVisible(False)
-        form.addRow(self.code_label)
+        outer.addWidget(self.code_label)
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)
-        form.addRow(self.result_label)
+        outer.addWidget(self.result_label)
         self._form = form
         self._page_url = ""
 

@@ -7,11 +7,10 @@ STRINGS: dict[str, str] = {
     "Google contacts": "Google-Kontakte",
     "Generate token": "Token erzeugen",
     "Contacts from": "Kontakte aus",
-    "Automatic (Outlook program on Windows, else Microsoft Graph)": (
-        "Automatisch (Outlook-Programm unter Windows, sonst Microsoft Graph)"
-    ),
-    "Microsoft 365 / Outlook.com (Microsoft Graph)": (
-        "Microsoft 365 / Outlook.com (Microsoft Graph)"
+    "Automatic": "Automatisch",
+    "Microsoft Graph (Microsoft 365, Outlook.com)": "Microsoft Graph (Microsoft 365, Outlook.com)",
+    "Automatic: the Outlook program on Windows when it is there, else Microsoft Graph.": (
+        "Automatisch: unter Windows das Outlook-Programm, wenn es da ist, sonst Microsoft Graph."
     ),
     "Outlook program (Windows only)": "Outlook-Programm (nur Windows)",
     "Client id": "Client-ID",
