@@ -78,14 +78,16 @@ def start_app(tmp_path: Path, source: ContactSourceSettings) -> Application:
     return app
 
 
-def open_source(qtbot: Any, app: Application, source_id: str) -> ContactSourcesPage:
+def open_source(
+    qtbot: Any, app: Application, source_id: str
+) -> tuple[SettingsDialog, ContactSourcesPage]:
     dialog = SettingsDialog(app, devices={"input": [], "output": []})
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.select_page("contacts")
     page = dialog.contacts_page
     page.select_source(source_id)
-    return page
+    return dialog, page
 
 
 def listed(app: Application, source_id: str) -> list[str]:
@@ -114,9 +116,14 @@ def test_google_sign_in_in_the_browser_then_its_contacts_appear(
         )
         app = start_app(tmp_path, source)
         try:
-            page = open_source(qtbot, app, "google")
+            dialog, page = open_source(qtbot, app, "google")
             box = page.signin
             assert box.isVisible() and box.title() == "Generate token"
+            # Synchronised at start without a token: the source says to sign in.
+            qtbot.waitUntil(
+                lambda: "sign in again (Generate token)" in page.status_label.text(),
+                timeout=20_000,
+            )
             assert box.fields["client_secret"].isVisible()
             assert not box.access.isVisible()  # Outlook's choice only
             assert box.result_label.text() == "Not signed in yet."
@@ -131,6 +138,12 @@ def test_google_sign_in_in_the_browser_then_its_contacts_appear(
             assert any(
                 r.headers.get("authorization", "").startswith("Bearer ") for r in proxy.requests
             )
+            # Deleted and saved: its tokens go with it.
+            store = app.contact_sources.token_store
+            assert store.load("google", "google") is not None
+            assert page.delete_source(confirm=False)
+            assert dialog.apply(), dialog.message.text()
+            assert store.load("google", "google") is None
         finally:
             app.stop()
 
@@ -156,7 +169,7 @@ def test_outlook_sign_in_shows_the_code_then_graph_contacts_appear(
         )
         app = start_app(tmp_path, source)
         try:
-            page = open_source(qtbot, app, "outlook")
+            _dialog, page = open_source(qtbot, app, "outlook")
             box = page.signin
             assert box.access.isVisible() and not box.fields["client_secret"].isVisible()
             assert "Windows only" in box.platform_note.text()  # Linux: what works, plainly
@@ -187,7 +200,7 @@ def test_a_refused_client_id_is_explained(qtbot: Any, tmp_path: Path, browser: l
         )
         app = start_app(tmp_path, source)
         try:
-            page = open_source(qtbot, app, "google")
+            _dialog, page = open_source(qtbot, app, "google")
             box = page.signin
             qtbot.mouseClick(box.sign_in_button, Qt.MouseButton.LeftButton)
             qtbot.waitUntil(lambda: "failed" in box.result_label.text(), timeout=20_000)

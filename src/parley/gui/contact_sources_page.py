@@ -42,7 +42,7 @@ from parley.gui import widgets
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import N_, tr
 from parley.gui.settings_pages import scroll_page, words_match
-from parley.gui.source_signin import SignInBox
+from parley.gui.source_signin import SIGN_IN_AGAIN, SignInBox
 from parley.settings.contact_sources import (
     KIND_KEYS,
     WITH_PASSWORD,
@@ -140,6 +140,8 @@ def problem_words(problem: str, where: str = "", detail: str = "") -> str:
     if problem == "not_set_up":  # `where` is the setting still empty
         label = next((lab for key, lab, _h in _TEXT_FIELDS if key == where), where)
         return tr("Not set up yet: fill in “{field}” and save.", field=tr(label))
+    if where == "sign-in" and problem == "auth_failed":  # Google, Outlook: no valid token
+        return f"{tr(SIGN_IN_AGAIN)} ({detail})" if detail else tr(SIGN_IN_AGAIN)
     what, todo = PROBLEM_TEXTS.get(problem, (N_("The synchronisation failed."), N_("Try again.")))
     text = tr(what)
     extra = ", ".join(p for p in (where, detail) if p)
@@ -649,6 +651,7 @@ class ContactSourcesPage(QWidget):
         Returns problems for the dialog to show."""
         problems: list[str] = []
         for source in self.deleted:
+            self.signin.forget_tokens(source)
             try:
                 if self.app.uses_keyring:
                     delete_source_password(source)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from parley.app import Application
+from parley.contacts.cloud_sources import provider_of
 from parley.contacts.oauth_device import (
     DeviceCode,
     OAuthError,
@@ -60,6 +61,9 @@ OAUTH_TEXTS: dict[str, str] = {
     "refused": N_("The provider refused the sign-in."),
     "no_tokens": N_("Not signed in yet."),
 }
+SIGN_IN_AGAIN = N_(
+    "Not signed in, or the sign-in is no longer valid: sign in again (Generate token)."
+)
 ACCESS_NAMES = {
     "auto": N_("Automatic"),
     "graph": N_("Microsoft Graph (Microsoft 365, Outlook.com)"),
@@ -204,9 +208,7 @@ class SignInBox(QGroupBox):
 
     def _say_stored(self, source: ContactSourceSettings) -> None:
         try:
-            tokens = self.app.contact_sources.token_store.load(
-                "google" if source.kind is SourceKind.GOOGLE else "microsoft", source.id
-            )
+            tokens = self.app.contact_sources.token_store.load(provider_of(source), source.id)
         except Exception:  # a broken keyring: the sign-in says more
             tokens = None
         self._say(tr("Signed in.") if tokens is not None else tr("Not signed in yet."))
@@ -235,6 +237,11 @@ class SignInBox(QGroupBox):
         self._show_platform(source)
 
     # ------------------------------------------------------------------ signing in
+
+    def forget_tokens(self, source: ContactSourceSettings) -> None:
+        """A deleted source's tokens leave the keyring with it."""
+        if source.kind in WITH_SIGN_IN:
+            self.app.contact_sources.token_store.delete(provider_of(source), source.id)
 
     def sign_in(self) -> None:
         """Start the source's sign-in flow (or, while one runs, cancel it)."""

@@ -44,6 +44,10 @@ STRINGS: dict[str, str] = {
         "Outlook-Programms selbst lassen sich nur unter Windows lesen."
     ),
     "Signed in.": "Angemeldet.",
+    "Not signed in, or the sign-in is no longer valid: sign in again (Generate token).": (
+        "Nicht angemeldet, oder die Anmeldung ist nicht mehr gültig: Melden Sie sich erneut "
+        "an (Token erzeugen)."
+    ),
     "Not signed in yet.": "Noch nicht angemeldet.",
     "Give the client id of the app registered for Parley first.": (
         "Geben Sie zuerst die Client-ID der für Parley registrierten Anwendung an."
