@@ -207,3 +207,34 @@ def test_a_refused_client_id_is_explained(qtbot: Any, tmp_path: Path, browser: l
             assert "does not accept this client id" in box.result_label.text()
         finally:
             app.stop()
+
+
+def test_a_sign_in_under_way_can_be_cancelled(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(source_signin, "open_browser", opened.append)  # nobody signs in
+    with OAuthStandIn() as login:
+        source = ContactSourceSettings(
+            id="google",
+            name="Google",
+            kind=SourceKind.GOOGLE,
+            client_id="parley-desktop",
+            client_secret=GOOGLE_SECRET,
+            authorize_url=login.authorize_url(google=True),
+            token_url=login.google()[1],
+        )
+        app = start_app(tmp_path, source)
+        try:
+            _dialog, page = open_source(qtbot, app, "google")
+            box = page.signin
+            qtbot.mouseClick(box.sign_in_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: bool(opened), timeout=20_000)
+            assert box.result_label.text() == "Waiting for you to sign in in the browser…"
+            assert box.sign_in_button.text() == "Cancel"
+            qtbot.mouseClick(box.sign_in_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: box.result_label.text() == "Sign-in cancelled.", timeout=20_000)
+            assert box.sign_in_button.text() == "Sign in"
+            assert login.forms("/token") == []  # no code was ever exchanged
+        finally:
+            app.stop()

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -274,6 +275,17 @@ class SignInBox(QGroupBox):
     def cancel(self) -> None:
         self._cancel.set()
 
+    def hideEvent(self, event: QHideEvent) -> None:
+        # The dialog closed or another kind of source is shown: a flow under way stops.
+        self.cancel()
+        super().hideEvent(event)
+
+    def _emit(self, signal: Any, value: object) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the dialog is gone: nobody to tell
+            log.debug("sign-in finished after its settings page closed")
+
     def _run(self, source: ContactSourceSettings, cancel: threading.Event) -> None:
         from parley.contacts import cloud_sources
 
@@ -286,7 +298,7 @@ class SignInBox(QGroupBox):
                 )
             else:
                 code = cloud_sources.start_device_sign_in(source)
-                self._relay.code.emit(code)
+                self._emit(self._relay.code, code)
                 outcome = cloud_sources.finish_device_sign_in(
                     source, store, code, cancelled=cancel.is_set
                 )
@@ -295,7 +307,7 @@ class SignInBox(QGroupBox):
         except Exception as exc:  # the box reports; the thread never dies silently
             log.exception("sign-in failed")
             outcome = exc
-        self._relay.done.emit((source, outcome, cancel.is_set()))
+        self._emit(self._relay.done, (source, outcome, cancel.is_set()))
 
     def _show_code(self, code: DeviceCode) -> None:
         self._page_url = code.verification_uri_complete or code.verification_uri
