@@ -125,6 +125,7 @@ def test_google_sign_in_in_the_browser_then_its_contacts_appear(
                 timeout=20_000,
             )
             assert box.fields["client_secret"].isVisible()
+            assert page.fields["location"].placeholderText() == "Empty: Google's CardDAV address."
             assert not box.access.isVisible()  # Outlook's choice only
             assert box.result_label.text() == "Not signed in yet."
             qtbot.mouseClick(box.sign_in_button, Qt.MouseButton.LeftButton)

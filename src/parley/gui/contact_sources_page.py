@@ -508,6 +508,7 @@ class ContactSourcesPage(QWidget):
             value = getattr(source, key)
             edit.setText("" if value is None else str(value))
             edit.setStyleSheet("")
+        self.signin.explain_fields(self.fields, source)
         self.port.setValue(source.port or 0)
         self.security.setCurrentIndex(max(0, self.security.findData(source.security)))
         self.ignore_certificate.setChecked(source.ignore_certificate)

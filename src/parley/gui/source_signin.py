@@ -193,6 +193,24 @@ class SignInBox(QGroupBox):
         finally:
             self._loading = False
 
+    @staticmethod
+    def explain_fields(fields: dict[str, QLineEdit], source: ContactSourceSettings) -> None:
+        """The access-data fields' hints where a sign-in source reads them differently."""
+        hints = {
+            "location": (
+                N_("Empty: Google's CardDAV address."),
+                N_("The XML file, or its http(s) address."),
+            ),
+            "username": (
+                N_("The account to sign in with (e-mail address)."),
+                N_("Leave empty when the phone book needs no log-in."),
+            ),
+        }
+        for key, (signing_in, usual) in hints.items():
+            text = tr(signing_in if source.kind in WITH_SIGN_IN else usual)
+            fields[key].setPlaceholderText(text)
+            fields[key].setToolTip(text)
+
     def _show_platform(self, source: ContactSourceSettings) -> None:
         windows = sys.platform.startswith("win")
         note = ""

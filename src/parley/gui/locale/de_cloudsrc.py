@@ -44,6 +44,10 @@ STRINGS: dict[str, str] = {
         "Outlook-Programms selbst lassen sich nur unter Windows lesen."
     ),
     "Signed in.": "Angemeldet.",
+    "Empty: Google's CardDAV address.": "Leer: die CardDAV-Adresse von Google.",
+    "The account to sign in with (e-mail address).": (
+        "Das Konto, mit dem Sie sich anmelden (E-Mail-Adresse)."
+    ),
     "Not signed in, or the sign-in is no longer valid: sign in again (Generate token).": (
         "Nicht angemeldet, oder die Anmeldung ist nicht mehr gültig: Melden Sie sich erneut "
         "an (Token erzeugen)."
