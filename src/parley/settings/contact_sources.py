@@ -10,6 +10,7 @@ the OS keyring (service ``parley``, key ``contact-source:<id>``), never in the f
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any, Literal
 
 import keyring
@@ -32,6 +33,7 @@ LOCAL_NAME = "Parley"
 KEYRING_PREFIX = "contact-source:"
 
 LdapSecurity = Literal["none", "ldaps", "starttls"]
+OutlookAccess = Literal["auto", "graph", "desktop"]
 
 # The keys every source has; the others belong to one kind each (a key of another kind
 # is refused, so a misplaced setting is reported instead of ignored).
@@ -67,8 +69,32 @@ KIND_KEYS: dict[SourceKind, frozenset[str]] = {
         }
     ),
     SourceKind.CARDDAV: frozenset({"location", "username", "verify_tls", "ca_file"}),
-    SourceKind.OUTLOOK: frozenset({"username"}),
+    SourceKind.OUTLOOK: frozenset(
+        {
+            "username",
+            "outlook_access",
+            "client_id",
+            "tenant",
+            "device_code_url",
+            "token_url",
+            "graph_url",
+        }
+    ),
+    SourceKind.GOOGLE: frozenset(
+        {
+            "location",
+            "username",
+            "client_id",
+            "client_secret",
+            "authorize_url",
+            "token_url",
+            "verify_tls",
+            "ca_file",
+        }
+    ),
 }
+# Kinds that sign in with OAuth 2.0 ("Generate token"): tokens in the keyring.
+WITH_SIGN_IN = frozenset({SourceKind.GOOGLE, SourceKind.OUTLOOK})
 # Kinds that need a password field (stored in the keyring).
 WITH_PASSWORD = frozenset({SourceKind.XML_PHONEBOOK, SourceKind.LDAP, SourceKind.CARDDAV})
 
@@ -123,7 +149,8 @@ class ContactSourceSettings(BaseModel):
     kind: SourceKind = Field(
         description="What the source is: local (Parley's own contacts, built in), xml (an "
         "XML phone book, file or URL), windows (a folder of .contact files), ldap, carddav, "
-        "outlook."
+        "google (Google Contacts over CardDAV, signed in with OAuth), outlook (Microsoft "
+        "Graph, or the Outlook program on Windows)."
     )
     enabled: bool = Field(default=True, description="A disabled source is kept but not used.")
     outgoing_account: OptText = Field(
@@ -155,22 +182,66 @@ class ContactSourceSettings(BaseModel):
     # --- xml, carddav: a phone book file or URL
     location: OptText = Field(
         default=None,
-        description="xml, carddav: the local path or the http(s) URL of the phone book.",
+        description="xml, carddav: the local path or the http(s) URL of the phone book; "
+        "google: the CardDAV URL (empty: Google's, https://www.googleapis.com/.well-known/"
+        "carddav).",
     )
     username: OptText = Field(
         default=None,
-        description="xml, carddav, outlook: user name for the server (the password is kept in "
-        "the keyring).",
+        description="xml, carddav: user name for the server (the password is kept in the "
+        "keyring); google, outlook: the account (e-mail address) to sign in with.",
     )
     verify_tls: bool = Field(
         default=True,
-        description="xml, carddav: check the server's HTTPS certificate. Off lets anyone on "
+        description="xml, carddav, google: check the server's HTTPS certificate. Off lets anyone on "
         "the path read and change the phone book.",
     )
     ca_file: OptPath = Field(
         default=None,
-        description="xml, carddav, ldap: PEM file of CA certificates to trust; empty uses the "
+        description="xml, carddav, google, ldap: PEM file of CA certificates to trust; empty uses the "
         "system store.",
+    )
+    # --- google, outlook: OAuth 2.0 sign-in ("Generate token"); tokens in the keyring
+    client_id: OptText = Field(
+        default=None,
+        description="google, outlook: the OAuth client id of the app registered for Parley "
+        "(Google Cloud console: a desktop app client; Microsoft Entra: a public client with "
+        "Contacts.Read).",
+    )
+    client_secret: OptText = Field(
+        default=None,
+        description="google: the client secret Google gives a desktop app client (Google "
+        "says it is not a secret in a desktop program).",
+    )
+    authorize_url: OptText = Field(
+        default=None,
+        description="google: the browser sign-in page of the OAuth provider; empty: Google's.",
+    )
+    token_url: OptText = Field(
+        default=None,
+        description="google, outlook: the provider's OAuth token endpoint; empty: Google's "
+        "or Microsoft's (of the tenant).",
+    )
+    device_code_url: OptText = Field(
+        default=None,
+        description="outlook: the device-code endpoint of the sign-in; empty: Microsoft's "
+        "(of the tenant).",
+    )
+    tenant: str = Field(
+        default="common",
+        description="outlook: the Microsoft tenant: common, organizations, consumers, or the "
+        "organisation's tenant id or domain.",
+    )
+    graph_url: OptText = Field(
+        default=None,
+        description="outlook: the Microsoft Graph base URL; empty: "
+        "https://graph.microsoft.com/v1.0.",
+    )
+    outlook_access: OutlookAccess = Field(
+        default="auto",
+        description="outlook: graph (Microsoft 365 / Outlook.com through Microsoft Graph, "
+        "any OS), desktop (the Outlook program's contacts, Windows only) or auto (the "
+        "program on Windows when it is there, else Graph).",
     )
     # --- windows
     folder: OptPath = Field(default=None, description="windows: the folder of the .contact files.")
@@ -287,7 +358,13 @@ class ContactSourceSettings(BaseModel):
             SourceKind.CARDDAV: ("location",),
             SourceKind.WINDOWS: ("folder",),
             SourceKind.LDAP: ("host", "base_dn"),
+            SourceKind.GOOGLE: ("client_id",),
         }.get(self.kind, ())
+        if self.kind is SourceKind.OUTLOOK and (
+            self.outlook_access == "graph"
+            or (self.outlook_access == "auto" and not sys.platform.startswith("win"))
+        ):
+            needed = ("client_id",)  # Graph needs the sign-in (Windows: Outlook itself)
         return [key for key in needed if not getattr(self, key)]
 
     def problems(self) -> list[str]:
@@ -303,6 +380,11 @@ class ContactSourceSettings(BaseModel):
                 found.append("host is empty: give the LDAP server (often the PBX)")
             if not self.base_dn:
                 found.append("base_dn is empty: give where to search, e.g. dc=auerswald")
+        if "client_id" in self.missing():
+            found.append(
+                "client_id is empty: give the OAuth client id of the app registered for "
+                "Parley, then sign in (Generate token)"
+            )
         return found
 
 
