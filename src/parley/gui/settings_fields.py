@@ -494,7 +494,7 @@ PAGES: tuple[PageSpec, ...] = (
                         N_(
                             "Programs of your user (a CRM, a CTI tool) can dial, answer and "
                             "follow calls over a connection on this computer; the port and "
-                            "the key are in control.json beside the settings file."
+                            "the token are in control.json beside the settings file."
                         ),
                     ),
                     F(
