@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,8 @@ class GuiControl:
         self.app = app
         self.server: ControlServer | None = None
         self._unsubscribe: Callable[[], None] = lambda: None
+        self._lock = threading.Lock()  # one start or stop at a time
+        self._closed = False
 
     def start(self) -> str | None:
         """Serve if the settings say so; the OS's words when it cannot listen."""
@@ -124,8 +127,12 @@ class GuiControl:
     def apply(self) -> str | None:
         """Start or stop the server as `automation.control_api` and the port say; the
         OS's words when it cannot listen."""
+        with self._lock:
+            return self._apply()
+
+    def _apply(self) -> str | None:
         conf = self.app.settings.automation
-        wanted = conf.control_api
+        wanted = conf.control_api and not self._closed
         port = conf.control_port
         server = self.server
         if server is not None and (not wanted or (port and port != server.port)):
@@ -145,12 +152,15 @@ class GuiControl:
         return None
 
     def _on_event(self, event: PhoneEvent) -> None:
-        # On the engine thread; starting a server is quick (a bind and a thread).
+        # On the engine thread, which must not wait: stopping a server waits for its
+        # loop to notice, so starting and stopping happen on a thread of their own.
         if isinstance(event, SettingsApplied):
-            self.apply()
+            threading.Thread(target=self.apply, name="control-api-settings", daemon=True).start()
 
     def close(self) -> None:
         self._unsubscribe()
-        if self.server is not None:
-            self.server.close()
-            self.server = None
+        with self._lock:
+            self._closed = True  # a settings change still on its way starts nothing
+            if self.server is not None:
+                self.server.close()
+                self.server = None
