@@ -35,12 +35,14 @@ from parley.media.headset_device import (
     discover_hidraw,
 )
 from parley.media.headset_hid import (
+    BUTTON_REJECT,
     FLASH,
     HOOK_SWITCH,
     LED_HOLD,
     LED_MICROPHONE,
     LED_MUTE,
     LED_OFF_HOOK,
+    LED_ONLINE,
     LED_RING,
     LINE_BUSY_TONE,
     PHONE_MUTE,
@@ -78,6 +80,7 @@ def test_plantronics_descriptor_fields() -> None:
         LED_OFF_HOOK: 0x17,
         LED_RING: 0x18,
         LED_HOLD: 0x20,
+        LED_ONLINE: 0x2A,
     }
     assert LED_MICROPHONE not in m.leds
     assert d.report_length(ReportKind.INPUT, 8) == 2  # id + 3 bits padded by 5 to a byte
@@ -92,13 +95,14 @@ def test_generic_and_jabra_layouts() -> None:
         LED_RING: (2, 2),
     }
     j = TelephonyMap.from_descriptor(JABRA_SPEAK_510)
-    assert set(j.inputs) == {HOOK_SWITCH, LINE_BUSY_TONE, PHONE_MUTE, FLASH, REDIAL}
+    assert set(j.inputs) == {HOOK_SWITCH, LINE_BUSY_TONE, PHONE_MUTE, FLASH, REDIAL, BUTTON_REJECT}
     assert {u: f.bit_offset for u, f in j.inputs.items()} == {
         HOOK_SWITCH: 0,
         LINE_BUSY_TONE: 1,
         PHONE_MUTE: 3,
         FLASH: 4,
         REDIAL: 5,
+        BUTTON_REJECT: 7,
     }
     # the consumer collection's report 1 is not taken for telephony
     assert all(f.report_id == 3 for f in j.inputs.values())

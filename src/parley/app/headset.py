@@ -5,7 +5,7 @@ One background thread owns the device: it polls for a device (hot-plug) as the s
 `media.headset` allows ("none", "any" standard USB device, or only "jabra",
 "plantronics", "sennheiser"), reads its input reports into the sans-IO
 `HeadsetController`, runs the commands it returns through the calls facade (answer,
-hang up, mute, hold, resume), and writes the LED reports. Call events (from
+hang up, reject, mute, hold, resume), and writes the LED reports. Call events (from
 `Application.subscribe`, on the engine thread) only mark the calls as changed; the
 thread reads the call snapshots itself, so the engine never waits on a USB write.
 A device that goes away is closed and looked for again; the call goes on.
@@ -27,6 +27,7 @@ from parley.media.headset_control import (
     HeadsetController,
     Hold,
     Output,
+    Reject,
     Resume,
     SetMute,
     accepts,
@@ -145,7 +146,9 @@ class Headset:
                 device.close()
                 continue
             self.device = device
-            self.controller = HeadsetController(tmap, quirks_for(device.vendor_id))
+            self.controller = HeadsetController(
+                tmap, quirks_for(device.vendor_id, device.product_id)
+            )
             self.controller.calls_changed(self._views())
             try:
                 self._apply(self.controller.start())
@@ -184,6 +187,8 @@ class Headset:
                 calls.answer(command.call).result(10)
             elif isinstance(command, Hangup):
                 calls.hangup(command.call).result(10)
+            elif isinstance(command, Reject):
+                calls.reject(command.call).result(10)
             elif isinstance(command, SetMute):
                 calls.mute(command.muted).result(10)
             elif isinstance(command, Hold):

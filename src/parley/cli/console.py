@@ -140,10 +140,10 @@ def run_console(args: argparse.Namespace) -> int:
             return done
     control = None
     if getattr(args, "control", False) or settings.automation.control_api:
-        from parley.cli.control_api import CONTROL_FILE, ControlServer
+        from parley.cli.control_api import CONTROL_FILE, console_control_server
 
         try:
-            control = ControlServer(
+            control = console_control_server(
                 app, path.parent / CONTROL_FILE, port=settings.automation.control_port
             )
         except OSError as exc:

@@ -25,6 +25,7 @@ from parley.automation.desktop import IntegrationResult, target_of_link
 from parley.gui import icons
 from parley.gui.bridge import EngineBridge
 from parley.gui.busy import run_busy
+from parley.gui.control_api import GuiControl
 from parley.gui.desktop_links import apply_integration, follow_settings
 from parley.gui.i18n import install_qt_translations, set_language, tr
 from parley.gui.main_window import MainWindow
@@ -152,6 +153,12 @@ def run_gui(argv: list[str] | None = None) -> int:
                 tr("Details: {detail}", detail=outcome.detail),
             )
     follow_settings(application)
+    control = GuiControl(application)
+    control_problem = control.start()
+    if control_problem is not None:
+        window.status.add_error(
+            tr("The control API cannot listen."), tr("Details: {detail}", detail=control_problem)
+        )
     pending = [args.link] if args.link else []
 
     def dial_link(link: str) -> None:
@@ -222,6 +229,7 @@ def run_gui(argv: list[str] | None = None) -> int:
         return qt_app.exec()
     finally:
         instance.close()
+        control.close()
         bridge.close()
         application.stop()
 

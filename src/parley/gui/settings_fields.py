@@ -489,6 +489,20 @@ PAGES: tuple[PageSpec, ...] = (
                         ),
                     ),
                     F(
+                        "automation.control_api",
+                        N_("Local control API"),
+                        N_(
+                            "Programs of your user (a CRM, a CTI tool) can dial, answer and "
+                            "follow calls over a connection on this computer; the port and "
+                            "the token are in control.json beside the settings file."
+                        ),
+                    ),
+                    F(
+                        "automation.control_port",
+                        N_("Control API port"),
+                        N_("0: a free port, chosen at each start."),
+                    ),
+                    F(
                         "automation.check_updates",
                         N_("Check for updates"),
                         N_(

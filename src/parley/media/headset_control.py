@@ -4,6 +4,7 @@
 - the mute button → toggle the microphone, answered at once with the mute LED (Poly and
   Jabra devices take an unanswered press back, or keep a state of their own);
 - flash → hold / resume;
+- reject (Button 7 of a telephony collection, or Drop) while a call rings → refuse it;
 - call states → LEDs: ringing (ring), connected (off-hook, mute), held (off-hook, hold),
   ended (all off).
 
@@ -13,7 +14,7 @@ Vendor quirks (`QUIRKS`, by USB vendor id) and where they come from:
 |---|---|---|
 | Jabra (GN, 0x0B0E) | hook switch is absolute and follows the off-hook LED the host sets; an off-hook or mute request from the device is ignored by it unless the host acknowledges it (off-hook / mute LED); no mute signal outside a call | developer.jabra.com "Interacting with Jabra devices" (request/acknowledge pattern) and its appendix; gnaudio/jabra-browser-integration#42 ("the events are requests, you need to acknowledge these requests"); the Jabra Speak 510 stream of inspired-futures/jabra-speak-webhid |
 | Plantronics / Poly (0x047F) | Phone Mute is a relative one-shot (Input 0x06 in the Blackwire 3220 descriptor); unanswered, the device keeps its own mute state | libusb/hidapi test data 047F_C056 (macOS USB Prober dump); google/libhidtelephony#2 (Poly 3320 sends 1 then 0) |
-| Sennheiser / EPOS (0x1395) | the standard telephony collection is used; their vendor page (0xFFA0…) call control is not implemented | — |
+| Sennheiser / EPOS (0x1395) | the Hook Switch is a momentary talk button: 1 while pressed, 0 at release; one press (1 then 0) answers a ringing call or ends the call (acting on both edges would answer and hang up at once); the On-Line LED (0x08/0x2A) is set during a call besides Off-Hook; the DECT bases (CUBE, DW Office, 0x740A) instead flip the hook state at each press, and take Off-Hook and Mute only after they were set off first | CounterPath Bria/X-Lite's shipped HID profiles for the SC230/SC30/SC630/SC660, UUSB 8 and the DECT CUBE/DW Office (`1395-*.cps`: "talk" on state 0, "call started/ended" on LED 0x2A, `togglewake`/`togglemute` for the DECT) |
 | any other | HID Usage Tables §3.4.1.2 control types decide state vs toggle | HID Usage Tables 1.12 |
 
 Every vendor: the mute press arrives as press and release (1, then 0; WICG/webhid#72);
@@ -23,7 +24,7 @@ the press is what counts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from parley.media.headset_hid import (
@@ -31,11 +32,14 @@ from parley.media.headset_hid import (
     ControlType,
     Flash,
     HeadsetEvent,
+    HookMode,
     HookSwitch,
     InputDecoder,
     LedState,
     MuteSet,
     MuteToggle,
+    RejectPress,
+    TalkPress,
     TelephonyMap,
     control_type,
     encode_leds,
@@ -51,19 +55,35 @@ class Quirks:
     hook_follows_led: bool = True  # the device's hook state follows our off-hook LED
     acknowledge: bool = True  # answer each hook or mute request with the LEDs at once
     mute_is_state: bool = False  # an absolute Phone Mute is the state, not a toggle
+    hook_mode: HookMode = HookMode.STANDARD  # how the Hook Switch reports
+    online_led: bool = False  # set the On-Line LED during a call
+    led_off_before_on: bool = False  # Off-Hook and Mute LEDs: write off, then on
     vendor_page_call_control: bool = False  # not implemented for anyone (see above)
 
 
+SENNHEISER = Quirks(
+    "sennheiser", hook_follows_led=False, hook_mode=HookMode.TALK_ON_RELEASE, online_led=True
+)
+SENNHEISER_DECT = Quirks(
+    "sennheiser dect",
+    hook_follows_led=False,
+    hook_mode=HookMode.TALK_ON_CHANGE,
+    online_led=True,
+    led_off_before_on=True,
+)
 QUIRKS: dict[int, Quirks] = {
     0x0B0E: Quirks("jabra"),
     0x047F: Quirks("plantronics"),
-    0x1395: Quirks("sennheiser"),
+    0x1395: SENNHEISER,
+}
+PRODUCT_QUIRKS: dict[tuple[int, int], Quirks] = {
+    (0x1395, 0x740A): SENNHEISER_DECT,  # CUBE / DW Office DECT base
 }
 GENERIC = Quirks("generic")
 
 
-def quirks_for(vendor_id: int) -> Quirks:
-    return QUIRKS.get(vendor_id, GENERIC)
+def quirks_for(vendor_id: int, product_id: int = 0) -> Quirks:
+    return PRODUCT_QUIRKS.get((vendor_id, product_id)) or QUIRKS.get(vendor_id, GENERIC)
 
 
 def accepts(choice: str, vendor_id: int) -> bool:
@@ -104,6 +124,11 @@ class Hangup:
 
 
 @dataclass(frozen=True)
+class Reject:
+    call: int
+
+
+@dataclass(frozen=True)
 class SetMute:
     muted: bool
 
@@ -118,7 +143,7 @@ class Resume:
     call: int
 
 
-Command = Answer | Hangup | SetMute | Hold | Resume
+Command = Answer | Hangup | Reject | SetMute | Hold | Resume
 
 
 @dataclass(frozen=True)
@@ -135,7 +160,9 @@ class HeadsetController:
     def __init__(self, tmap: TelephonyMap, quirks: Quirks = GENERIC) -> None:
         self.map = tmap
         self.quirks = quirks
-        self.decoder = InputDecoder(tmap, mute_is_state=quirks.mute_is_state)
+        self.decoder = InputDecoder(
+            tmap, mute_is_state=quirks.mute_is_state, hook_mode=quirks.hook_mode
+        )
         self.calls: tuple[CallView, ...] = ()
         self.leds = LedState()
         self._written: LedState | None = None
@@ -170,21 +197,35 @@ class HeadsetController:
     def _wanted_leds(self) -> LedState:
         phase = self.phase
         up = self._up()
+        off_hook = phase in (Phase.CALLING, Phase.CONNECTED, Phase.HELD)
         return LedState(
-            off_hook=phase in (Phase.CALLING, Phase.CONNECTED, Phase.HELD),
+            off_hook=off_hook,
             ring=self._ringing() is not None,
             mute=bool(up and up.muted and phase is Phase.CONNECTED),
             hold=phase is Phase.HELD,
+            online=off_hook if self.quirks.online_led else None,
         )
 
     def _sync_leds(self, force: bool = False) -> tuple[bytes, ...]:
         self.leds = self._wanted_leds()
-        if self.leds == self._written and not force:
+        before = self._written
+        if self.leds == before and not force:
             return ()
         self._written = self.leds
         if self.quirks.hook_follows_led:
             self.decoder.set_hook_state(self.leds.off_hook)
-        return tuple(encode_leds(self.map, self.leds))
+        reports = encode_leds(self.map, self.leds)
+        if self.quirks.led_off_before_on and before is not None:
+            # Sennheiser's DECT bases miss an Off-Hook or Mute LED switched on unless it
+            # was written off first: write the new state with those two still off
+            first = replace(
+                self.leds,
+                off_hook=self.leds.off_hook and before.off_hook,
+                mute=self.leds.mute and before.mute,
+            )
+            if first != self.leds:
+                reports = encode_leds(self.map, first) + reports
+        return tuple(reports)
 
     # -- inputs ------------------------------------------------------------------------
 
@@ -204,7 +245,7 @@ class HeadsetController:
             if command is not None:
                 commands.append(command)
                 self._assume(command)
-            if isinstance(event, MuteToggle | MuteSet | HookSwitch):
+            if isinstance(event, MuteToggle | MuteSet | HookSwitch | TalkPress | RejectPress):
                 answer = True
         reports: tuple[bytes, ...] = ()
         if answer and self.quirks.acknowledge:
@@ -222,7 +263,7 @@ class HeadsetController:
                 return CallView(c.id, c.direction, c.state, command.muted)
             if isinstance(command, Answer) and c.id == command.call:
                 return CallView(c.id, c.direction, "connected", c.muted)
-            if isinstance(command, Hangup) and c.id == command.call:
+            if isinstance(command, Hangup | Reject) and c.id == command.call:
                 return CallView(c.id, c.direction, "ended", c.muted)
             return c
 
@@ -236,6 +277,12 @@ class HeadsetController:
             if event.off_hook and not (toggles and up is not None):
                 return Answer(ringing.id) if ringing is not None and up is None else None
             return Hangup(up.id) if up is not None else None
+        if isinstance(event, TalkPress):
+            if up is not None:
+                return Hangup(up.id)
+            return Answer(ringing.id) if ringing is not None else None
+        if isinstance(event, RejectPress):
+            return Reject(ringing.id) if ringing is not None else None
         if isinstance(event, MuteToggle):
             if up is None or up.state != "connected":
                 return None

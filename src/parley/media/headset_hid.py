@@ -4,8 +4,9 @@ output reports out.
 A USB headset with call buttons describes itself with a HID report descriptor (USB HID
 1.11 §6.2.2): a byte string of short items. The controls a softphone needs are on the
 Telephony page (0x0B: Hook Switch 0x20, Flash 0x21, Redial 0x24, Phone Mute 0x2F, Line
-Busy Tone 0x97) and the LED page (0x08: Mute 0x09, Off-Hook 0x17, Ring 0x18, Hold 0x20,
-Microphone 0x21). This module parses the descriptor into fields (report id, bit offset,
+Busy Tone 0x97, Drop 0x26), the LED page (0x08: Mute 0x09, Off-Hook 0x17, Ring 0x18, Hold
+0x20, Microphone 0x21, On-Line 0x2A) and, inside a telephony collection, Button 7 of the
+Button page (0x09), which Teams-style headset dongles use as "reject call". This module parses the descriptor into fields (report id, bit offset,
 bit size, logical range, absolute or relative), decodes input reports into events and
 encodes the LED output reports. No file handles, no clock: the device side is
 `parley.media.headset_device`.
@@ -35,6 +36,7 @@ HOOK_SWITCH = usage(PAGE_TELEPHONY, 0x20)
 FLASH = usage(PAGE_TELEPHONY, 0x21)
 REDIAL = usage(PAGE_TELEPHONY, 0x24)
 PHONE_MUTE = usage(PAGE_TELEPHONY, 0x2F)
+DROP = usage(PAGE_TELEPHONY, 0x26)  # "drop the call": while ringing, a refusal
 LINE_BUSY_TONE = usage(PAGE_TELEPHONY, 0x97)
 RINGER = usage(PAGE_TELEPHONY, 0x9E)
 # LED page (§11)
@@ -43,6 +45,11 @@ LED_OFF_HOOK = usage(PAGE_LED, 0x17)
 LED_RING = usage(PAGE_LED, 0x18)
 LED_HOLD = usage(PAGE_LED, 0x20)
 LED_MICROPHONE = usage(PAGE_LED, 0x21)
+LED_ONLINE = usage(PAGE_LED, 0x2A)
+# Button page, only inside a telephony collection: "Reject call" of headset dongles built
+# for Microsoft Teams (the Gigaset dongle's HID page documents Button 7 as reject; the
+# Jabra layout in tests/headset_descriptors.py has it in the same place)
+BUTTON_REJECT = usage(PAGE_BUTTON, 0x07)
 
 TELEPHONY_COLLECTIONS = {usage(PAGE_TELEPHONY, u) for u in (0x01, 0x05)}  # Phone, Headset
 
@@ -335,8 +342,8 @@ def control_type(f: Field) -> ControlType:
     return ControlType.UNKNOWN
 
 
-INPUT_USAGES = (HOOK_SWITCH, PHONE_MUTE, FLASH, REDIAL, LINE_BUSY_TONE)
-LED_USAGES = (LED_OFF_HOOK, LED_MUTE, LED_RING, LED_HOLD, LED_MICROPHONE)
+INPUT_USAGES = (HOOK_SWITCH, PHONE_MUTE, FLASH, REDIAL, LINE_BUSY_TONE, DROP, BUTTON_REJECT)
+LED_USAGES = (LED_OFF_HOOK, LED_MUTE, LED_RING, LED_HOLD, LED_MICROPHONE, LED_ONLINE)
 
 
 @dataclass(frozen=True)
@@ -357,6 +364,9 @@ class TelephonyMap:
             else (ReportDescriptor.parse(descriptor))
         )
         inputs = {u: f for u in INPUT_USAGES if (f := d.find(u, ReportKind.INPUT))}
+        reject = inputs.get(BUTTON_REJECT)
+        if reject is not None and reject.collection not in TELEPHONY_COLLECTIONS:
+            del inputs[BUTTON_REJECT]  # a gamepad's or keyboard's button, not a headset's
         leds = {u: f for u in LED_USAGES if (f := d.find(u, ReportKind.OUTPUT))}
         if LED_RING not in leds and (ringer := d.find(RINGER, ReportKind.OUTPUT)):
             leds[LED_RING] = ringer
@@ -402,11 +412,31 @@ class Redial:
 
 
 @dataclass(frozen=True)
+class RejectPress:
+    """A reject button (Button 7 of a telephony collection) or Drop was pressed."""
+
+
+@dataclass(frozen=True)
+class TalkPress:
+    """A hook switch that is a talk button (Sennheiser): answer or end, as the calls are."""
+
+
+@dataclass(frozen=True)
 class LineBusy:
     busy: bool
 
 
-HeadsetEvent = HookSwitch | MuteToggle | MuteSet | Flash | Redial | LineBusy
+HeadsetEvent = (
+    HookSwitch | MuteToggle | MuteSet | Flash | Redial | LineBusy | RejectPress | TalkPress
+)
+
+
+class HookMode(Enum):
+    """How a device's Hook Switch reports (a vendor quirk, see headset_control)."""
+
+    STANDARD = "standard"  # by its HID control type (§3.4.1.2)
+    TALK_ON_RELEASE = "talk on release"  # a momentary talk button: 1 then 0 is one press
+    TALK_ON_CHANGE = "talk on change"  # the device flips its hook state at each press
 
 
 class InputDecoder:
@@ -419,9 +449,16 @@ class InputDecoder:
     every Phone Mute press is a toggle request that the host answers with the mute LED).
     """
 
-    def __init__(self, tmap: TelephonyMap, *, mute_is_state: bool = False) -> None:
+    def __init__(
+        self,
+        tmap: TelephonyMap,
+        *,
+        mute_is_state: bool = False,
+        hook_mode: HookMode = HookMode.STANDARD,
+    ) -> None:
         self.map = tmap
         self._mute_is_state = mute_is_state
+        self._hook_mode = hook_mode
         self._last: dict[int, int] = {u: 0 for u in tmap.inputs}
 
     def set_hook_state(self, off_hook: bool) -> None:
@@ -444,6 +481,10 @@ class InputDecoder:
         kind = control_type(f)
         pressed = value > 0 and before <= 0
         if u == HOOK_SWITCH:
+            if self._hook_mode is HookMode.TALK_ON_RELEASE:
+                return [TalkPress()] if before > 0 and value <= 0 else []
+            if self._hook_mode is HookMode.TALK_ON_CHANGE:
+                return [TalkPress()] if (value > 0) != (before > 0) else []
             if kind is ControlType.ON_OFF_BUTTONS:
                 return [HookSwitch(value > 0)] if value else []
             if kind is ControlType.TOGGLE_BUTTON:
@@ -459,6 +500,8 @@ class InputDecoder:
             return [Flash()] if pressed else []
         if u == REDIAL:
             return [Redial()] if pressed else []
+        if u in (BUTTON_REJECT, DROP):
+            return [RejectPress()] if pressed else []
         if u == LINE_BUSY_TONE:
             return [LineBusy(value > 0)] if (value > 0) != (before > 0) else []
         return []
@@ -473,16 +516,20 @@ class LedState:
     ring: bool = False
     mute: bool = False
     hold: bool = False
+    online: bool | None = None  # the On-Line LED, driven only for devices that need it
 
     def values(self) -> dict[int, bool]:
         # the Microphone LED is mute's twin: Jabra and Poly answer a mute press with either
-        return {
+        values = {
             LED_OFF_HOOK: self.off_hook,
             LED_RING: self.ring,
             LED_MUTE: self.mute,
             LED_MICROPHONE: self.mute,
             LED_HOLD: self.hold,
         }
+        if self.online is not None:
+            values[LED_ONLINE] = self.online
+        return values
 
 
 def encode_leds(tmap: TelephonyMap, state: LedState) -> list[bytes]:
