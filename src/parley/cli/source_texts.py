@@ -41,5 +41,6 @@ def source_text(event: ContactSourceChanged) -> str:
     if event.state == "ok":
         skipped = event.problems.count("entry_skipped")
         note = f", {skipped} entries left out" if skipped else ""
-        return f"{event.count} contacts, synchronised {when}{note}"
+        counted = "1 contact" if event.count == 1 else f"{event.count} contacts"
+        return f"{counted}, synchronised {when}{note}"
     return "not synchronised yet"

@@ -179,7 +179,11 @@ def status_text(status: SourceStatus | ContactSourceChanged) -> str:
         )
         return "\n".join([head, *failures, kept])
     if state == SyncState.OK.value:
-        text = tr("{count} contacts, synchronised {when}", count=count, when=when)
+        text = (
+            tr("1 contact, synchronised {when}", when=when)
+            if count == 1
+            else tr("{count} contacts, synchronised {when}", count=count, when=when)
+        )
         skipped = sum(1 for p, _w, _d in issues if p == "entry_skipped")
         if skipped:
             text += "\n" + tr("{count} entries were left out (not readable).", count=skipped)

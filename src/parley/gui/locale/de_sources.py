@@ -85,6 +85,7 @@ STRINGS: dict[str, str] = {
     "Synchronising…": "Synchronisiere…",
     "Synchronising… {done} of {total}": "Synchronisiere… {done} von {total}",
     "{count} contacts, synchronised {when}": "{count} Kontakte, synchronisiert {when}",
+    "1 contact, synchronised {when}": "1 Kontakt, synchronisiert {when}",
     "{count} entries were left out (not readable).": (
         "{count} Einträge wurden ausgelassen (nicht lesbar)."
     ),
