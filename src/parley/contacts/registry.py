@@ -79,6 +79,7 @@ def _fetch_xml(source: ContactSourceSettings, request: FetchRequest) -> FetchRes
         last_modified=request.last_modified,
         timeout=request.timeout,
         proxy=request.proxy,
+        auth=source.auth,
     )
     return result
 
