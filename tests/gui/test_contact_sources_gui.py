@@ -159,7 +159,7 @@ def test_add_an_xml_phone_book_rename_sync_fail_and_delete(
     menu = page.last_menu
     assert menu is not None
     kinds = [a.text() for a in menu.actions()]
-    assert kinds == ["XML phone book", "Windows contacts", "LDAP directory"]
+    assert kinds == ["XML phone book", "Windows contacts", "LDAP directory", "CSV file"]
     menu.actions()[0].trigger()
     assert names(page) == ["Parley contacts", "XML phone book"]
     assert page.fields["location"].isVisible() and not page.fields["host"].isVisible()
@@ -182,8 +182,8 @@ def test_add_an_xml_phone_book_rename_sync_fail_and_delete(
     assert saved["contacts"]["sources"][1] == {
         **saved["contacts"]["sources"][1],
         "name": "Office book",
-        "kind": "xml",
-        "location": str(book),
+        "type": "xml",
+        "path": str(book),
     }
     assert "password" not in saved["contacts"]["sources"][1]
     # Saved: it synchronises by itself, the state says how many and when.
@@ -208,7 +208,7 @@ def test_add_an_xml_phone_book_rename_sync_fail_and_delete(
     assert names(page) == ["Parley contacts"]
     assert dialog.apply(), dialog.message.text()
     saved = tomllib.loads((tmp_path / "settings.toml").read_text())
-    assert [s["kind"] for s in saved["contacts"]["sources"]] == ["local"]
+    assert [s["type"] for s in saved["contacts"]["sources"]] == ["local"]
     qtbot.waitUntil(lambda: app.caller("030 5550100") is None, timeout=20_000)
 
 

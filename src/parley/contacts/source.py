@@ -29,6 +29,7 @@ class SourceKind(StrEnum):
     LDAP = "ldap"
     CARDDAV = "carddav"
     OUTLOOK = "outlook"
+    CSV = "csv"  # a CSV file read as it is (read-only; re-read when it changes)
 
 
 class SourceProblem(StrEnum):

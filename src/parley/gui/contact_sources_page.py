@@ -62,8 +62,9 @@ KIND_NAMES: dict[SourceKind, str] = {
     SourceKind.LDAP: N_("LDAP directory"),
     SourceKind.CARDDAV: N_("CardDAV address book"),
     SourceKind.OUTLOOK: N_("Outlook contacts"),
+    SourceKind.CSV: N_("CSV file"),
 }
-ADDABLE = (SourceKind.XML_PHONEBOOK, SourceKind.WINDOWS, SourceKind.LDAP)
+ADDABLE = (SourceKind.XML_PHONEBOOK, SourceKind.WINDOWS, SourceKind.LDAP, SourceKind.CSV)
 
 # Access data rows: key, label, help. Which rows show depends on the kind (KIND_KEYS).
 _TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -75,6 +76,8 @@ _TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("base_dn", N_("Base DN"), N_("Where to search; for Auerswald PBXs dc=auerswald.")),
     ("search_filter", N_("Search filter"), N_("Which entries are contacts.")),
     ("ca_file", N_("CA certificate file"), N_("Empty: the system's certificates.")),
+    ("encoding", N_("Encoding"), N_("e.g. utf-8, utf-16, cp1252; empty: guessed.")),
+    ("separator", N_("Separator"), N_("',', ';', '|' or 'tab'; empty: detected.")),
 )
 ATTRIBUTE_LABELS: dict[str, str] = {
     "display_name": N_("Display name"),

@@ -14,6 +14,7 @@ keyring when a new one is stored.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from pathlib import Path
@@ -88,6 +89,7 @@ KIND_KEYS: dict[SourceKind, frozenset[str]] = {
     ),
     SourceKind.CARDDAV: frozenset({"location", "username", "password", "verify_tls", "ca_file"}),
     SourceKind.OUTLOOK: frozenset({"username"}),
+    SourceKind.CSV: frozenset({"location", "encoding", "separator", "columns"}),
 }
 # Kinds that need a password field (stored in the keyring).
 WITH_PASSWORD = frozenset({SourceKind.XML_PHONEBOOK, SourceKind.LDAP, SourceKind.CARDDAV})
@@ -143,7 +145,7 @@ class ContactSourceSettings(BaseModel):
     kind: SourceKind = Field(
         description="What the source is (in the file: type): local (Parley's own contacts, built in), xml (an "
         "XML phone book, file or URL), windows (a folder of .contact files), ldap, carddav, "
-        "outlook."
+        "outlook, csv (a CSV file, read-only)."
     )
     enabled: bool = Field(default=True, description="A disabled source is kept but not used.")
     outgoing_account: OptText = Field(
@@ -202,6 +204,23 @@ class ContactSourceSettings(BaseModel):
         default=None,
         description="xml, carddav, ldap: PEM file of CA certificates to trust; empty uses the "
         "system store.",
+    )
+    # --- csv: a CSV file read as it is
+    encoding: OptText = Field(
+        default=None,
+        description="csv: the file's encoding (utf-8, utf-16, cp1252, iso-8859-1...); empty: "
+        "guessed (a byte-order mark, else UTF-8, else Windows-1252).",
+    )
+    separator: OptText = Field(
+        default=None,
+        description="csv: the field separator (',', ';', '|', or 'tab'); empty: detected.",
+    )
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="csv: which column holds what ([contacts.sources.columns], header = "
+        "field: first_name, last_name, display_name, company, phone_business, phone_mobile, "
+        "phone_home, phone_fax, phone_other, presence, ignore); columns not named keep the "
+        "mapping suggested from their header.",
     )
     # --- windows
     folder: OptPath = Field(default=None, description="windows: the folder of the .contact files.")
@@ -283,6 +302,45 @@ class ContactSourceSettings(BaseModel):
     def _check_source_name(cls, value: str) -> str:
         return _check_name(value)
 
+    @field_validator("encoding", mode="after")
+    @classmethod
+    def _check_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(
+                    f"{value!r} is not an encoding Parley knows: use e.g. utf-8, utf-16, "
+                    "cp1252 or iso-8859-1, or leave it empty to guess"
+                ) from None
+        return value
+
+    @field_validator("separator", mode="after")
+    @classmethod
+    def _check_separator(cls, value: str | None) -> str | None:
+        if value is not None and value.casefold() in ("tab", "\\t"):
+            return "\t"
+        if value is not None and (len(value) != 1 or value in '"\r\n'):
+            raise ValueError(
+                f"{value!r} is not a separator: use one character such as ',', ';' or '|', "
+                "'tab', or leave it empty to detect it"
+            )
+        return value
+
+    @field_validator("columns", mode="after")
+    @classmethod
+    def _check_columns(cls, value: dict[str, str]) -> dict[str, str]:
+        from parley.contacts.csv_import import Field as Column
+
+        known = [c.value for c in Column]
+        for header, target in value.items():
+            if target not in known:
+                raise ValueError(
+                    f"column {header!r}: {target!r} is not a contact field; use one of "
+                    + ", ".join(known)
+                )
+        return value
+
     @field_validator("search_filter", mode="after")
     @classmethod
     def _check_filter(cls, value: str) -> str:
@@ -342,6 +400,7 @@ class ContactSourceSettings(BaseModel):
             SourceKind.CARDDAV: ("location",),
             SourceKind.WINDOWS: ("folder",),
             SourceKind.LDAP: ("host", "base_dn"),
+            SourceKind.CSV: ("location",),
         }.get(self.kind, ())
         return [key for key in needed if not getattr(self, key)]
 
@@ -351,6 +410,8 @@ class ContactSourceSettings(BaseModel):
         found: list[str] = []
         if self.kind in (SourceKind.XML_PHONEBOOK, SourceKind.CARDDAV) and not self.location:
             found.append("location is empty: give the path or URL of the phone book")
+        if self.kind is SourceKind.CSV and not self.location:
+            found.append("path is empty: give the CSV file")
         if self.kind is SourceKind.WINDOWS and self.folder is None:
             found.append("folder is empty: give the folder of the .contact files")
         if self.kind is SourceKind.LDAP:
