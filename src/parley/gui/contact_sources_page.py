@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -625,10 +625,14 @@ class ContactSourcesPage(QWidget):
             except KeyError:
                 self.pending_passwords.pop(source_id)
                 continue
+            plaintext = self._draft().allow_plaintext_passwords
             try:
-                if not self.app.uses_keyring:
+                if not self.app.uses_keyring and not plaintext:
                     raise SecretStoreError(tr("Passwords are not kept in the keyring here."))
-                set_source_password(source, password)
+                if self.app.uses_keyring:
+                    set_source_password(source, password, allow_plaintext=plaintext)
+                else:  # kept in the settings file, as the user allowed
+                    source.password = SecretStr(password)
             except SecretStoreError as exc:
                 self.select_source(source_id)
                 self._say(str(exc), error=True)
