@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Screenshots of the contact sources for the docs (issue #10): the settings' Contacts
 page with a synchronised XML phone book and an LDAP directory whose server refused the
-password, and the main window's contact list with the phone book's contacts.
+password, the sign-in ("Generate token") of a Google source and of an Outlook source
+showing its device code, and the main window's contact list with the phone book's
+contacts.
 
 Runs the real windows on an X server (a private Xvfb when no DISPLAY is set, on a
 display number of its own); the sources are filled by stand-in fetchers (no server).
@@ -51,8 +53,10 @@ def take(out: Path, work: Path) -> None:
     from parley.app import Application
     from parley.app.contact_sources import SourceTables
     from parley.contacts.model import Contact, NumberType, PhoneNumber
+    from parley.contacts.oauth_device import DeviceCode, Tokens
     from parley.contacts.source import FetchResult, SourceIssue, SourceKind, SourceProblem
     from parley.gui.bridge import EngineBridge
+    from parley.gui.i18n import tr
     from parley.gui.main_window import MainWindow
     from parley.gui.settings_dialog import SettingsDialog
     from parley.media.engine import AudioConfig
@@ -90,6 +94,19 @@ def take(out: Path, work: Path) -> None:
     def fetch_book(_s: Any, _r: Any) -> FetchResult:
         return FetchResult(contacts=book)
 
+    def fetch_google(_s: Any, _r: Any) -> FetchResult:
+        return FetchResult(
+            contacts=(
+                person("Greta", "Hahn", "", ("+49 89 5550142", NumberType.MOBILE)),
+                person("Paul", "Ries", "Ries GmbH", ("+49 89 5550143", NumberType.BUSINESS)),
+            )
+        )
+
+    def fetch_outlook(_s: Any, _r: Any) -> FetchResult:
+        return FetchResult(
+            contacts=(person("Olaf", "Krug", "Contoso", ("+49 40 5550177", NumberType.BUSINESS)),)
+        )
+
     def fetch_ldap(_s: Any, _r: Any) -> FetchResult:
         return FetchResult(
             failed=True,
@@ -114,6 +131,22 @@ def take(out: Path, work: Path) -> None:
                     outgoing_account="office",
                 ),
                 ContactSourceSettings(
+                    id="google",
+                    name="Google",
+                    kind=SourceKind.GOOGLE,
+                    username="anna.berg@example.com",
+                    client_id="123456789-parley.apps.googleusercontent.com",
+                    client_secret="GOCSPX-example",
+                ),
+                ContactSourceSettings(
+                    id="outlook",
+                    name="Outlook",
+                    kind=SourceKind.OUTLOOK,
+                    username="anna.berg@example.com",
+                    client_id="00000000-0000-0000-0000-00000000beef",
+                    tenant="example.com",
+                ),
+                ContactSourceSettings(
                     id="directory",
                     name="Company directory",
                     kind=SourceKind.LDAP,
@@ -133,7 +166,12 @@ def take(out: Path, work: Path) -> None:
         bind_host="127.0.0.1",
         audio=AudioConfig(),
         source_tables=SourceTables(
-            fetchers={SourceKind.XML_PHONEBOOK: fetch_book, SourceKind.LDAP: fetch_ldap}
+            fetchers={
+                SourceKind.XML_PHONEBOOK: fetch_book,
+                SourceKind.LDAP: fetch_ldap,
+                SourceKind.GOOGLE: fetch_google,
+                SourceKind.OUTLOOK: fetch_outlook,
+            }
         ),
     )
     try:
@@ -159,8 +197,33 @@ def take(out: Path, work: Path) -> None:
         shot(dialog, "settings-contact-sources")
         dialog.contacts_page.select_source("directory")
         pump()
-        dialog.contacts_page.scroll.ensureWidgetVisible(dialog.contacts_page.sync_box)
+        dialog.contacts_page.scroll_area.ensureWidgetVisible(dialog.contacts_page.sync_box)
         shot(dialog, "settings-contact-source-failed")
+        # Google, signed in: the token is in the store the fetches read.
+        app.contact_sources.token_store.save(
+            "google", "google", Tokens("ya29.example", "1//example", time.time() + 3600)
+        )
+        page = dialog.contacts_page
+        page.select_source("google")
+        pump()
+        page.scroll_area.ensureWidgetVisible(page.signin)
+        shot(dialog, "settings-google-signin")
+        # Outlook during its sign-in: the code to type on Microsoft's page.
+        page.select_source("outlook")
+        page.signin._show_code(
+            DeviceCode(
+                device_code="example",
+                user_code="GQ7-KX2-LMP",
+                verification_uri="https://microsoft.com/devicelogin",
+                interval=5,
+                expires_in=900,
+                expires_at=time.time() + 900,
+            )
+        )
+        page.signin.sign_in_button.setText(tr("Cancel"))
+        pump()
+        page.scroll_area.ensureWidgetVisible(page.signin.result_label)
+        shot(dialog, "settings-outlook-signin")
         dialog.close()
         window.quit()
         bridge.close()

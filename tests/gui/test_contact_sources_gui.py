@@ -159,7 +159,15 @@ def test_add_an_xml_phone_book_rename_sync_fail_and_delete(
     menu = page.last_menu
     assert menu is not None
     kinds = [a.text() for a in menu.actions()]
-    assert kinds == ["XML phone book", "Windows contacts", "LDAP directory", "CSV file"]
+    assert kinds == [
+        "XML phone book",
+        "Windows contacts",
+        "LDAP directory",
+        "CardDAV address book",
+        "Google contacts",
+        "Outlook contacts",
+        "CSV file",
+    ]
     menu.actions()[0].trigger()
     assert names(page) == ["Parley contacts", "XML phone book"]
     assert page.fields["location"].isVisible() and not page.fields["host"].isVisible()

@@ -245,3 +245,104 @@ def test_wrong_password_http_and_untrusted_certificate_are_explained(
             assert console.proc.wait(30) == 2  # no account to use: says so and stops
         finally:
             console.stop()
+
+
+WINDOWS_CONTACT = """<?xml version="1.0" encoding="UTF-8"?>
+<c:contact c:Version="1" xmlns:c="http://schemas.microsoft.com/Contact">
+<c:NameCollection><c:Name><c:FormattedName>Greta Windrich</c:FormattedName></c:Name>
+</c:NameCollection>
+<c:PhoneNumberCollection><c:PhoneNumber><c:Number>+49 30 5550199</c:Number>
+<c:LabelCollection><c:Label>Voice</c:Label><c:Label>Business</c:Label></c:LabelCollection>
+</c:PhoneNumber></c:PhoneNumberCollection>
+</c:contact>
+"""
+
+
+def windows_source(folder: Path, *, enabled: bool) -> str:
+    return (
+        '\n[[contacts.sources]]\nid = "local"\nname = "Parley"\nkind = "local"\n\n'
+        '[[contacts.sources]]\nid = "desk"\nname = "Windows contacts"\nkind = "windows"\n'
+        f'folder = "{folder}"\nenabled = {"true" if enabled else "false"}\n'
+    )
+
+
+def search_reply(console: ParleyConsole, text: str) -> str:
+    console.send(f"search {text}")
+    event: Event = console.wait_for(lambda e: e.get("event") == "reply", timeout=20)
+    return str(event["text"])
+
+
+def test_the_profile_turns_the_windows_contact_source_on_and_off(
+    kam: Kamailio, nginx: Nginx, site: Path, certs: Certs, tmp_path: Path
+) -> None:
+    """The manual's provisioned contact value: the Windows contact source on or off. The
+    profile turns it on (its contacts are found), a later profile turns it off (gone)."""
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    (folder / "Greta Windrich.contact").write_text(WINDOWS_CONTACT, encoding="utf-8")
+    # The contacts table goes after the [media] table and before [[accounts]].
+    publish(site, "desk.toml", profile(kam, "1001", extra=windows_source(folder, enabled=True)))
+    url = nginx.url("/private/desk.toml", tls=True)
+    args = ["--provision", url, "--provision-user", "anna", "--provision-password", "s3cret"]
+    args += ["--provision-ca", str(certs.ca_file)]
+    console = start(tmp_path / "w", *args)
+    try:
+        console.wait_for(provisioning("applied"), timeout=30)
+        seen: list[str] = []
+
+        def found() -> bool:
+            seen.append(search_reply(console, "Windrich"))
+            return "Greta Windrich" in seen[-1]
+
+        assert wait_until(found, timeout=20), (
+            seen[-2:],
+            (tmp_path / "w" / "settings.toml").read_text(),
+        )
+
+        publish(
+            site, "desk.toml", profile(kam, "1001", extra=windows_source(folder, enabled=False))
+        )
+        console.send("provision")
+        changed: Event = console.wait_for(provisioning("applied"), timeout=30)
+        assert any(key.startswith("contacts.sources") for key in changed["changed"]), changed
+        assert "nothing found" in search_reply(console, "Windrich")
+    finally:
+        console.quit()
+    assert "enabled = false" in (tmp_path / "w" / "settings.toml").read_text()
+
+
+def test_remember_me_keeps_the_password_in_the_keyring(
+    kam: Kamailio, nginx: Nginx, site: Path, certs: Certs, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """ "Remember me" (on by default): the provisioning password goes to the keyring, never
+    the settings file, and the next start provisions with it without being given it."""
+    from peers.file_keyring import environment
+
+    store = tmp_path / "keyring.json"
+    for name, value in environment(store).items():
+        monkeypatch.setenv(name, value)
+    publish(site, "remember.toml", profile(kam, "1001"))
+    url = nginx.url("/private/remember.toml", tls=True)
+    args = ["--provision", url, "--provision-user", "anna", "--provision-password", "s3cret"]
+    args += ["--provision-ca", str(certs.ca_file)]
+    first = start(tmp_path / "r", *args)
+    try:
+        first.wait_for(provisioning("applied"), timeout=30)
+        first.wait_state("registered", timeout=30)
+    finally:
+        first.quit()
+    config = tmp_path / "r" / "settings.toml"
+    assert "s3cret" not in config.read_text() and "pass1001" not in config.read_text()
+    assert "s3cret" in store.read_text()  # the keyring has it
+
+    mark = len(nginx.requests())
+    again = start(tmp_path / "r")  # no --provision-password this time
+    try:
+        event: Event = again.wait_for(lambda e: e.get("event") == "provisioning", timeout=30)
+        assert event["state"] in ("applied", "unchanged"), event
+        again.wait_state("registered", timeout=30)
+    finally:
+        again.quit()
+    # The server saw the remembered credentials: an authorised request, not a 401.
+    answered = nginx.requests()[mark:]
+    assert any("/private/remember.toml" in line and " 401 " not in line for line in answered)

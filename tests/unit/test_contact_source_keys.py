@@ -94,6 +94,21 @@ SAME = [
         'type = "windows"\nfolder = "/c"\n', 'kind = "windows"\nfolder = "/c"\n', id="win"
     ),
     pytest.param(
+        'type = "google"\nurl = "https://127.0.0.1/carddav"\nclient_id = "c"\n',
+        'kind = "google"\nlocation = "https://127.0.0.1/carddav"\nclient_id = "c"\n',
+        id="google",
+    ),
+    pytest.param(
+        'type = "outlook"\nusername = "a@b.c"\n',
+        'kind = "outlook"\nusername = "a@b.c"\n',
+        id="outlook",
+    ),
+    pytest.param(
+        'type = "csv"\npath = "/t.csv"\nseparator = ";"\n',
+        'kind = "csv"\nlocation = "/t.csv"\nseparator = ";"\n',
+        id="csv",
+    ),
+    pytest.param(
         'type = "ldap"\nkind = "ldap"\nurl = "ldap://pbx"\nhost = "pbx"\n',
         'kind = "ldap"\nhost = "pbx"\n',
         id="both-spellings-agreeing",

@@ -141,3 +141,19 @@ password = "secret"
         parse_profile(body)
     assert caught.value.problem is ProfileProblem.INVALID
     assert "PBX phone book" in str(caught.value) and "password" in str(caught.value)
+
+
+def test_the_full_example_of_the_docs_is_a_valid_profile() -> None:
+    """docs/provisioning.md's full example is what administrators copy: it must load."""
+    import re
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "provisioning.md"
+    example = re.search(r"```toml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    assert example is not None
+    profile = parse_profile(example.group(1).encode())
+    new = merge(local(), profile)
+    assert new.automation.check_updates is False
+    assert "automation.check_updates" in profile.locked
+    office = next(a for a in new.accounts if a.name == "office")
+    assert office.codecs == ["g722", "pcma", "pcmu"]

@@ -168,11 +168,23 @@ class Configuration:
         self.problem_events.extend(self._collect_passwords(fresh))
         try:
             self._ctx.phone()
+            running = self._ctx.engine.running
         except AppError:
-            return done()
-        if not self._ctx.engine.running:
+            running = False
+        if not running:
+            # No phone yet (e.g. provisioned before the start): the phone will start with
+            # `new`, but the facades that follow the settings (contact sources, update
+            # check, voicemail) were made with the old ones and must hear of it now.
+            self._settings_applied_without_phone()
             return done()
         return self._ctx.engine.call(self._apply, old, new)
+
+    def _settings_applied_without_phone(self) -> None:
+        event = SettingsApplied(restart_needed=())
+        if self._ctx.engine.running:
+            self._ctx.engine.submit(self._ctx.dispatch, event)
+        else:
+            self._ctx.dispatch(event)
 
     async def _apply(self, old: Settings, new: Settings) -> None:
         phone = self._ctx.phone()

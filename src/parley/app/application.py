@@ -197,7 +197,7 @@ class Application:
         # application itself keeps talking to its own.
         self._messages = Messages(self._ctx, message_store, self.directory.contact_name)
         self.messages = self._messages
-        self._presence = Presence(self._ctx, self.configuration, contacts)
+        self._presence = Presence(self._ctx, self.configuration, contacts, self.contact_sources)
         self.presence = self._presence
         self.voicemail = Voicemail(self._ctx, self.calls, self.subscribe)
         self.blf = Blf(self._ctx, self.subscribe)  # BLF lines and pickup
@@ -212,6 +212,7 @@ class Application:
         # Provisioning (Functions › Provisioning): the profile from the server, applied.
         self.provisioning = Provisioning(self.configuration, self._dispatch, data)
         self.subscribe(self._sources_follow_settings)
+        self.subscribe(self._presence.on_app_event)  # after the sources took the settings
         # Functions › Headset: a USB telephony headset's hook switch, mute button and LEDs.
         self.headset = Headset(self, lambda: self.configuration.settings.media.headset)
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from parley.app.engine import Engine
+from parley.contacts.cloud_sources import NoKeyring
+from parley.contacts.oauth_device import TokenStore
 from parley.contacts.registry import (
     DEFAULT_FETCH_TIMEOUT,
     ContactSources,
@@ -113,6 +115,7 @@ def make_contact_sources(
         password_of=password_of,
         on_status=report,
         fetch_timeout=fetch_timeout if fetch_timeout is not None else DEFAULT_FETCH_TIMEOUT,
+        token_store=None if use_keyring else TokenStore(NoKeyring()),
     )
     registry.http_proxy = settings.automation.http_proxy
     return registry

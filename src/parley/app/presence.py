@@ -5,7 +5,10 @@
 A state chosen is also saved as `functions.presence`/`presence_note` in the settings
 file (through `Configuration.update_settings`, as every settings change), so that it is
 kept across restarts. The contacts' presence addresses are watched too: given to the
-phone when it starts and again whenever the contacts change.
+phone when it starts and again whenever the contacts change. So are the contacts of the
+contact sources that have a presence account (`app.source_presence` says which address
+and through which account): again whenever such a source has synchronised and whenever
+the settings change (a presence account chosen, changed or taken away).
 """
 
 from __future__ import annotations
@@ -15,7 +18,12 @@ import logging
 import threading
 
 from parley.app.accounts import Configuration
+from parley.app.contact_sources import ContactSourceChanged
 from parley.app.context import AppContext, AppError, done, failed
+from parley.app.events import SettingsApplied
+from parley.app.source_presence import SCAN_PER_SOURCE, SourceWatch, WatchPlan, plan_watches
+from parley.contacts.registry import ContactSources
+from parley.contacts.source import SourceKind
 from parley.contacts.store import ContactStore
 from parley.history.db import StoreError
 from parley.phone.events import PhoneEvent, PresenceChanged
@@ -35,11 +43,16 @@ class Presence:
     """[app.presence] Our state (published, saved) and the watched addresses."""
 
     def __init__(
-        self, ctx: AppContext, configuration: Configuration, contacts: ContactStore
+        self,
+        ctx: AppContext,
+        configuration: Configuration,
+        contacts: ContactStore,
+        sources: ContactSources | None = None,
     ) -> None:
         self._ctx = ctx
         self._configuration = configuration
         self._contacts = contacts
+        self._sources = sources
         self._lock = threading.Lock()
         f = configuration.settings.functions
         self._state = PresenceState(f.presence)
@@ -128,29 +141,65 @@ class Presence:
                 self._watched[event.uri] = event
 
     def contact_addresses(self) -> list[str]:
-        """The presence addresses of the local contacts."""
-        try:
-            return sorted({c.presence for c in self._contacts.list() if c.presence})
-        except StoreError:
-            log.exception("the contacts' presence addresses could not be read")
-            return []
+        """The presence addresses of the local contacts watched through every account
+        that subscribes presence (all of them, unless the local source has a presence
+        account of its own)."""
+        return sorted(self.plan().everywhere)
+
+    def plan(self) -> WatchPlan:
+        """What the contacts and the contact sources want watched, and through which
+        account (read from the stores and the sources' caches)."""
+        settings = self._configuration.settings
+        read: list[SourceWatch] = []
+        for source in settings.contacts.sources:
+            try:
+                if source.kind is SourceKind.LOCAL:
+                    contacts = self._contacts.list()
+                elif source.presence_account and source.enabled and self._sources is not None:
+                    contacts = list(self._sources.get(source.id).search("", SCAN_PER_SOURCE))
+                else:
+                    continue
+            except KeyError:
+                continue  # not in the registry yet (it follows the settings)
+            except StoreError:
+                log.exception("the contacts of source %r could not be read", source.id)
+                continue
+            read.append(SourceWatch(source, contacts))
+        return plan_watches(settings, read)
 
     def phone_started(self) -> None:
         """On the engine, once the phone runs: watch the contacts."""
-        self._ctx.phone().presence.set_contacts(self.contact_addresses())
+        self._give(self.plan())
+
+    def _give(self, plan: WatchPlan) -> None:
+        """On the engine: hand the phone what to watch."""
+        try:
+            presence = self._ctx.phone().presence
+        except AppError:
+            return  # not started: phone_started gives them
+        presence.set_contacts(plan.everywhere, plan.by_account)
+        known = presence.watched()
+        with self._lock:
+            self._watched = known
 
     def _contacts_changed(self) -> None:
-        addresses = self.contact_addresses()
-
-        def run() -> None:
-            try:
-                presence = self._ctx.phone().presence
-            except AppError:
-                return  # not started: phone_started gives them
-            presence.set_contacts(addresses)
-            known = presence.watched()
-            with self._lock:
-                self._watched = known
-
+        plan = self.plan()
         if self._ctx.engine.running:
-            self._ctx.engine.submit(run)
+            self._ctx.engine.submit(self._give, plan)
+
+    def on_app_event(self, event: PhoneEvent) -> None:
+        """The application's events (engine thread, or the caller's before the engine
+        runs): a source that synchronised, or new settings, may change what is watched."""
+        synced = (
+            isinstance(event, ContactSourceChanged)
+            and event.state == "ok"
+            and self._watched_through_account(event.source)
+        )
+        if synced or isinstance(event, SettingsApplied):
+            self._contacts_changed()
+
+    def _watched_through_account(self, source_id: str) -> bool:
+        for source in self._configuration.settings.contacts.sources:
+            if source.id == source_id:
+                return bool(source.presence_account)
+        return False

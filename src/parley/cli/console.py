@@ -31,6 +31,7 @@ from parley.cli import (
     commands_sources,
     commands_transfer,
     commands_voicemail,
+    commands_watching,
     commands_zrtp,
 )
 from parley.cli.texts import account_text, encryption_text, event_data, provisioning_text
@@ -74,6 +75,7 @@ _COMMAND_MODULES = (
     commands_sources,
     commands_transfer,
     commands_voicemail,
+    commands_watching,
     commands_zrtp,
 )
 EXTRA_COMMANDS: dict[str, ConsoleCommand] = {

@@ -7,7 +7,9 @@ one in short transactions (so that a caller look-up on the engine thread never w
 long for the file) and takes its place in one transaction; a failed fetch, or a write
 that fails half-way, never touches the answering copy. Numbers are indexed under
 `normalize_number(number, region)`, so national and international spellings meet; the
-HTTP validators (ETag, Last-Modified) of the copy are kept for the next fetch.
+HTTP validators (ETag, Last-Modified) of the copy, and a source's own sync state
+(CardDAV's sync tokens and card ETags), are kept for the next fetch, also after a
+restart.
 """
 
 from __future__ import annotations
@@ -120,6 +122,12 @@ class ContactCache:
         return float(value) if value else None
 
     @property
+    def sync_state(self) -> str | None:
+        """A source's own state for its next fetch (CardDAV: each book's sync token and
+        its cards' ETags), written with the copy it belongs to, in the same transaction."""
+        return self._meta("sync_state") or None
+
+    @property
     def signature(self) -> str | None:
         """A source's own change marker (a folder's signature), kept with the copy."""
         return self._meta("signature") or None
@@ -135,6 +143,7 @@ class ContactCache:
         signature: str | None = None,
         synced_at: float | None = None,
         progress: Callable[[int], None] | None = None,
+        sync_state: str | None = None,
     ) -> int:
         """Make `contacts` the whole copy, all or nothing: the new copy is written beside
         the answering one and takes its place in one transaction; if anything fails
@@ -160,7 +169,7 @@ class ContactCache:
             conn.execute(
                 "INSERT OR REPLACE INTO meta (name, value) VALUES ('generation', ?)", (str(new),)
             )
-            self._write_meta(conn, etag, last_modified, signature, synced_at)
+            self._write_meta(conn, etag, last_modified, signature, synced_at, sync_state)
             self._gen = new
         self._drop(1 - new)
         return count
@@ -215,6 +224,7 @@ class ContactCache:
         last_modified: str | None = None,
         signature: str | None = None,
         synced_at: float | None = None,
+        sync_state: str | None = None,
     ) -> None:
         """The server said "not modified": the copy stays, its time and validators move."""
         with self._db.transaction() as conn:
@@ -224,6 +234,7 @@ class ContactCache:
                 last_modified if last_modified is not None else self.last_modified,
                 signature if signature is not None else self.signature,
                 synced_at,
+                sync_state if sync_state is not None else self.sync_state,
             )
 
     def _write_meta(
@@ -233,8 +244,10 @@ class ContactCache:
         last_modified: str | None,
         signature: str | None,
         synced_at: float | None,
+        sync_state: str | None = None,
     ) -> None:
         values = {
+            "sync_state": sync_state or "",
             "etag": etag or "",
             "last_modified": last_modified or "",
             "signature": signature or "",

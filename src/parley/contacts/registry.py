@@ -36,7 +36,7 @@ from parley.contacts.source import (
 )
 from parley.contacts.store import ContactStore
 from parley.history.db import StoreError
-from parley.settings.contact_sources import ContactSourceSettings
+from parley.settings.contact_sources import WITH_SIGN_IN, ContactSourceSettings
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ class FetchRequest:
     timeout: float = DEFAULT_FETCH_TIMEOUT
     region: str | None = None  # the default country: how LDAP spells numbers
     proxy: str | None = None  # the HTTP proxy ([automation] http_proxy)
+    state: str | None = None  # what the last good fetch left for this one (the cache's)
+    tokens: Any = None  # the OAuth TokenStore of the sign-in sources (Google, Outlook)
 
 
 Fetcher = Callable[[ContactSourceSettings, FetchRequest], FetchResult]
@@ -169,20 +171,25 @@ def _search_ldap(
 
 
 def _fetch_carddav(source: ContactSourceSettings, request: FetchRequest) -> FetchResult:
-    """Every address book the URL leads to. Stateless for now: each sync reads the books
-    whole (sync-collection tokens are kept only within `carddav.sync`'s own state)."""
-    from parley.contacts.carddav import CardDavConfig, sync_all
+    """Every address book the URL leads to, each synced from the state the last sync
+    left in the cache (sync token, card ETags): after a restart too, only changes."""
+    from parley.contacts.cloud_sources import fetch_carddav
 
-    config = CardDavConfig(
-        url=source.location or "",
-        username=source.username or "",
-        password=request.password or "",
-        verify_tls=source.verify_tls,
-        ca_file=str(source.ca_file) if source.ca_file is not None else None,
-        timeout=request.timeout,
+    return fetch_carddav(
+        source, password=request.password, state=request.state, timeout=request.timeout
     )
-    result, _states = sync_all(config, None)
-    return result
+
+
+def _fetch_google(source: ContactSourceSettings, request: FetchRequest) -> FetchResult:
+    from parley.contacts.cloud_sources import fetch_google
+
+    return fetch_google(source, request.tokens, state=request.state, timeout=request.timeout)
+
+
+def _fetch_outlook(source: ContactSourceSettings, request: FetchRequest) -> FetchResult:
+    from parley.contacts.cloud_sources import fetch_outlook
+
+    return fetch_outlook(source, request.tokens, timeout=request.timeout)
 
 
 FETCHERS: dict[SourceKind, Fetcher] = {
@@ -191,6 +198,8 @@ FETCHERS: dict[SourceKind, Fetcher] = {
     SourceKind.LDAP: _fetch_ldap,
     SourceKind.CARDDAV: _fetch_carddav,
     SourceKind.CSV: _fetch_csv,
+    SourceKind.GOOGLE: _fetch_google,
+    SourceKind.OUTLOOK: _fetch_outlook,
 }
 SEARCHERS: dict[SourceKind, Searcher] = {SourceKind.LDAP: _search_ldap}
 SIGNATURES: dict[SourceKind, Signature] = {
@@ -376,8 +385,12 @@ class ContactSources:
         fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
         check_interval: float = CHECK_INTERVAL,
         clock: Callable[[], float] = time.time,
+        token_store: Any = None,
     ) -> None:
         self.local_store = local
+        # OAuth tokens of the sign-in sources (a TokenStore; None: the keyring's, made
+        # when first needed). The settings' "Generate token" page stores into the same.
+        self._token_store = token_store
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.default_region = default_region
         self.http_proxy: str | None = None  # [automation] http_proxy, set by the app
@@ -400,6 +413,16 @@ class ContactSources:
         self._unlisten = local.on_change(self._forget_lookups)
         self.configure(sources)
 
+    @property
+    def token_store(self) -> Any:
+        """The TokenStore the sign-in sources' tokens are kept in and read from."""
+        with self._lock:
+            if self._token_store is None:
+                from parley.contacts.oauth_device import TokenStore
+
+                self._token_store = TokenStore()
+            return self._token_store
+
     # ------------------------------------------------------------------ sources
 
     def configure(self, sources: Sequence[ContactSourceSettings]) -> None:
@@ -418,6 +441,7 @@ class ContactSources:
                     previous.settings = settings
                     if changed:
                         previous.next_due = 0.0
+                        self._forget_sync_state(previous)
                     new.append(previous)
                     continue
                 if isinstance(previous, RemoteSource):
@@ -430,6 +454,16 @@ class ContactSources:
             self._memo.clear()
             self._epoch += 1
         self._wake.set()
+
+    @staticmethod
+    def _forget_sync_state(source: RemoteSource) -> None:
+        # Another URL or login: the next sync starts afresh (the contacts answer on).
+        if source.cache.sync_state is None:
+            return
+        try:
+            source.cache.mark_unchanged(sync_state="", synced_at=source.cache.synced_at)
+        except StoreError:
+            log.exception("the sync state of contact source %r was not reset", source.id)
 
     def _open_cache(self, settings: ContactSourceSettings) -> ContactCache:
         path: Path | str = (
@@ -686,6 +720,7 @@ class ContactSources:
                         last_modified=result.last_modified,
                         signature=signature,
                         synced_at=now,
+                        sync_state=result.state,
                     )
                 else:
                     total = len(result.contacts)
@@ -702,6 +737,7 @@ class ContactSources:
                         signature=signature,
                         synced_at=now,
                         progress=stored,
+                        sync_state=result.state,
                     )
                 status = SourceStatus(
                     SyncState.OK, count=source.cache.count(), synced_at=now, issues=result.issues
@@ -760,6 +796,8 @@ class ContactSources:
             timeout=self.fetch_timeout,
             region=self.default_region,
             proxy=self.http_proxy,
+            state=source.cache.sync_state,
+            tokens=self.token_store if settings.kind in WITH_SIGN_IN else None,
         )
         # The fetcher has its own time-outs; the deadline (a little later) is the promise.
         result = run_with_deadline(

@@ -28,7 +28,8 @@ class SourceKind(StrEnum):
     WINDOWS = "windows"  # a folder of Windows Contacts .contact files
     LDAP = "ldap"
     CARDDAV = "carddav"
-    OUTLOOK = "outlook"
+    OUTLOOK = "outlook"  # Microsoft Graph everywhere, the Outlook object model on Windows
+    GOOGLE = "google"  # Google Contacts over CardDAV with an OAuth 2.0 bearer token
     CSV = "csv"  # a CSV file read as it is (read-only; re-read when it changes)
 
 
@@ -74,6 +75,9 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
+    # A source's own state for its next fetch (CardDAV: sync tokens and card ETags),
+    # kept with the cache so that a restart does not mean reading everything again.
+    state: str | None = None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from parley.app.provisioning import ProvisioningChanged
 from parley.automation.desktop import IntegrationResult, target_of_link
 from parley.gui import icons
 from parley.gui.bridge import EngineBridge
+from parley.gui.busy import run_busy
 from parley.gui.desktop_links import apply_integration, follow_settings
 from parley.gui.i18n import install_qt_translations, set_language, tr
 from parley.gui.main_window import MainWindow
@@ -231,11 +232,14 @@ def _provision(application: Application, args: argparse.Namespace) -> Provisioni
     conf = application.settings.provisioning
     if args.provision is None and not (conf.url and conf.auto):
         return None
-    event = application.provisioning.provision(
-        args.provision,
-        username=args.provision_user,
-        password=args.provision_password,
-        ca_file=Path(args.provision_ca).expanduser() if args.provision_ca else None,
+    event = run_busy(
+        lambda: application.provisioning.provision(
+            args.provision,
+            username=args.provision_user,
+            password=args.provision_password,
+            ca_file=Path(args.provision_ca).expanduser() if args.provision_ca else None,
+        ),
+        tr("Fetching your settings…"),
     )
     application.provisioning.start_interval()
     return event

@@ -42,6 +42,7 @@ from parley.gui import widgets
 from parley.gui.bridge import EngineBridge
 from parley.gui.i18n import N_, tr
 from parley.gui.settings_pages import scroll_page, words_match
+from parley.gui.source_signin import SIGN_IN_AGAIN, SignInBox
 from parley.settings.contact_sources import (
     KIND_KEYS,
     WITH_PASSWORD,
@@ -62,9 +63,18 @@ KIND_NAMES: dict[SourceKind, str] = {
     SourceKind.LDAP: N_("LDAP directory"),
     SourceKind.CARDDAV: N_("CardDAV address book"),
     SourceKind.OUTLOOK: N_("Outlook contacts"),
+    SourceKind.GOOGLE: N_("Google contacts"),
     SourceKind.CSV: N_("CSV file"),
 }
-ADDABLE = (SourceKind.XML_PHONEBOOK, SourceKind.WINDOWS, SourceKind.LDAP, SourceKind.CSV)
+ADDABLE = (
+    SourceKind.XML_PHONEBOOK,
+    SourceKind.WINDOWS,
+    SourceKind.LDAP,
+    SourceKind.CARDDAV,
+    SourceKind.GOOGLE,
+    SourceKind.OUTLOOK,
+    SourceKind.CSV,
+)
 
 # Access data rows: key, label, help. Which rows show depends on the kind (KIND_KEYS).
 _TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -134,6 +144,8 @@ def problem_words(problem: str, where: str = "", detail: str = "") -> str:
     if problem == "not_set_up":  # `where` is the setting still empty
         label = next((lab for key, lab, _h in _TEXT_FIELDS if key == where), where)
         return tr("Not set up yet: fill in “{field}” and save.", field=tr(label))
+    if where == "sign-in" and problem == "auth_failed":  # Google, Outlook: no valid token
+        return f"{tr(SIGN_IN_AGAIN)} ({detail})" if detail else tr(SIGN_IN_AGAIN)
     what, todo = PROBLEM_TEXTS.get(problem, (N_("The synchronisation failed."), N_("Try again.")))
     text = tr(what)
     extra = ", ".join(p for p in (where, detail) if p)
@@ -302,9 +314,10 @@ class ContactSourcesPage(QWidget):
 
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.signin = SignInBox(application, self.selected, self._applied, self)
         right_content = QWidget()
         right = QVBoxLayout(right_content)
-        for box in (self.access, self.filter, self.attributes, self.sync_box):
+        for box in (self.access, self.signin, self.filter, self.attributes, self.sync_box):
             right.addWidget(box)
         right.addWidget(self.message)
         right.addStretch(1)
@@ -481,6 +494,7 @@ class ContactSourcesPage(QWidget):
         for box in (self.access, self.filter, self.sync_box):
             box.setVisible(source is not None)
         self.attributes.setVisible(source is not None and source.kind is SourceKind.LDAP)
+        self.signin.show_source(source)
         if source is None:
             return
         self.rename_button.setEnabled(not source.builtin)
@@ -498,6 +512,7 @@ class ContactSourcesPage(QWidget):
             value = getattr(source, key)
             edit.setText("" if value is None else str(value))
             edit.setStyleSheet("")
+        self.signin.explain_fields(self.fields, source)
         self.port.setValue(source.port or 0)
         self.security.setCurrentIndex(max(0, self.security.findData(source.security)))
         self.ignore_certificate.setChecked(source.ignore_certificate)
@@ -645,6 +660,7 @@ class ContactSourcesPage(QWidget):
         Returns problems for the dialog to show."""
         problems: list[str] = []
         for source in self.deleted:
+            self.signin.forget_tokens(source)
             try:
                 if self.app.uses_keyring:
                     delete_source_password(source)

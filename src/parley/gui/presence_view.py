@@ -109,9 +109,12 @@ def presence_icon(state: PresenceState) -> QIcon:
 
 
 def presence_for(watched: dict[str, PresenceChanged], numbers: list[str]) -> PresenceChanged | None:
-    """The known presence of a party with these numbers or addresses (None: unknown)."""
+    """The known presence of a party with these numbers or addresses (None: unknown).
+    A number may be a list row's text: a source contact's row shows its first number
+    followed, after two spaces, by how many more it has ("3004  (+1 more)")."""
+    shown = [n.split("  ", 1)[0] for n in numbers]
     for uri, event in watched.items():
-        if any(same_party(uri, n) for n in numbers):
+        if any(same_party(uri, n) for n in shown):
             return event
     return None
 

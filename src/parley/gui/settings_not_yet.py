@@ -48,8 +48,6 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("Send KPML (Cisco)"), _ACCOUNT_COMPAT, None, "dtmf"),
     NotYet(N_("Cisco call forwarding"), _ACCOUNT_COMPAT, None),
     # Contacts
-    NotYet(N_("Outlook contacts"), _CONTACTS, CONTACT_SOURCES, "address book"),
-    NotYet(N_("Google contacts"), _CONTACTS, CONTACT_SOURCES, "carddav address book"),
     NotYet(N_("Import contacts from a CSV file"), _CONTACTS, CONTACT_SOURCES),
     # Media
     NotYet(

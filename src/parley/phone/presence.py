@@ -22,11 +22,14 @@ Our state is what the person chose (`functions.presence` and `presence_note` at 
 
 Watching: every address in `watched` (explicit `watch`es plus the contacts' presence
 addresses the application passes with `set_contacts`) is subscribed ("presence", Accept
-application/pidf+xml) through each account with `subscribe_presence`. Each NOTIFY body is
-parsed; an empty body (Kamailio's first NOTIFY for a presentity that published nothing)
-is offline; a body that is no presence document is refused with a logged reason and the
-last state is kept. A `PresenceChanged` goes out per watched address when its state or
-note changes. Our own state is told as `PresenceChanged(own=True)` with what watchers see.
+application/pidf+xml) through each account with `subscribe_presence`. The contacts of
+a source with a presence account of its own (`set_contacts`' `by_account`) are subscribed
+through that account only, whether or not it has `subscribe_presence` (the source chose
+it). Each NOTIFY body is parsed; an empty body (Kamailio's first NOTIFY for a presentity
+that published nothing) is offline; a body that is no presence document is refused with
+a logged reason and the last state is kept. A `PresenceChanged` goes out per watched
+address when its state or note changes. Our own state is told as
+`PresenceChanged(own=True)` with what watchers see.
 """
 
 from __future__ import annotations
@@ -112,6 +115,7 @@ class Presence:
         self._watchers: list[Watcher] = []
         self._explicit: set[str] = set()
         self._contacts: set[str] = set()
+        self._by_account: dict[str, set[str]] = {}  # account name -> its sources' contacts
         self._subs: dict[tuple[str, str], Subscription] = {}  # (account, key) -> ours
         self._known: dict[str, PresenceChanged] = {}  # subscribed uri -> last state
         self._on_call = False
@@ -251,9 +255,19 @@ class Presence:
         self._explicit.discard(watch_key(uri))
         self.sync()
 
-    def set_contacts(self, uris: Iterable[str]) -> None:
-        """The contacts' presence addresses (replacing the ones given before)."""
+    def set_contacts(
+        self, uris: Iterable[str], by_account: Mapping[str, Iterable[str]] | None = None
+    ) -> None:
+        """The contacts' presence addresses (replacing the ones given before), and, when
+        given, the addresses watched through one account each (contact sources with a
+        presence account; replacing those given before)."""
         self._contacts = {k for k in (watch_key(u) for u in uris) if k}
+        if by_account is not None:
+            self._by_account = {
+                name: keys
+                for name, given in by_account.items()
+                if (keys := {k for k in (watch_key(u) for u in given) if k})
+            }
         self.sync()
 
     def sync(self) -> None:
@@ -264,6 +278,12 @@ class Presence:
             for name, account in accounts.items()
             if account.settings.subscribe_presence
             for key in self.watching()
+        }
+        wanted |= {
+            (name, key)
+            for name, keys in self._by_account.items()
+            if name in accounts
+            for key in keys
         }
         for pair, sub in list(self._subs.items()):
             if pair not in wanted or sub.closed or pair[0] not in accounts:

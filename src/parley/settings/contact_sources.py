@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -50,6 +51,7 @@ KEYRING_PREFIX = "contact-source:"
 
 LdapSecurity = Literal["none", "ldaps", "starttls"]
 HttpAuth = Literal["none", "basic", "digest"]
+OutlookAccess = Literal["auto", "graph", "desktop"]
 
 # The keys every source has; the others belong to one kind each (a key of another kind
 # is refused, so a misplaced setting is reported instead of ignored).
@@ -88,9 +90,33 @@ KIND_KEYS: dict[SourceKind, frozenset[str]] = {
         }
     ),
     SourceKind.CARDDAV: frozenset({"location", "username", "password", "verify_tls", "ca_file"}),
-    SourceKind.OUTLOOK: frozenset({"username"}),
+    SourceKind.OUTLOOK: frozenset(
+        {
+            "username",
+            "outlook_access",
+            "client_id",
+            "tenant",
+            "device_code_url",
+            "token_url",
+            "graph_url",
+        }
+    ),
+    SourceKind.GOOGLE: frozenset(
+        {
+            "location",
+            "username",
+            "client_id",
+            "client_secret",
+            "authorize_url",
+            "token_url",
+            "verify_tls",
+            "ca_file",
+        }
+    ),
     SourceKind.CSV: frozenset({"location", "encoding", "separator", "columns"}),
 }
+# Kinds that sign in with OAuth 2.0 ("Generate token"): tokens in the keyring.
+WITH_SIGN_IN = frozenset({SourceKind.GOOGLE, SourceKind.OUTLOOK})
 # Kinds that need a password field (stored in the keyring).
 WITH_PASSWORD = frozenset({SourceKind.XML_PHONEBOOK, SourceKind.LDAP, SourceKind.CARDDAV})
 
@@ -145,7 +171,8 @@ class ContactSourceSettings(BaseModel):
     kind: SourceKind = Field(
         description="What the source is (in the file: type): local (Parley's own contacts, built in), xml (an "
         "XML phone book, file or URL), windows (a folder of .contact files), ldap, carddav, "
-        "outlook, csv (a CSV file, read-only)."
+        "google (Google Contacts over CardDAV, signed in with OAuth), outlook (Microsoft "
+        "Graph, or the Outlook program on Windows), csv (a CSV file, read-only)."
     )
     enabled: bool = Field(default=True, description="A disabled source is kept but not used.")
     outgoing_account: OptText = Field(
@@ -156,7 +183,9 @@ class ContactSourceSettings(BaseModel):
     presence_account: OptText = Field(
         default=None,
         description="'Use this account for presence': the account that watches the presence "
-        "of this source's contacts; empty: none chosen.",
+        "of this source's contacts (their SIP address, else their business number on the "
+        "account's domain; at most 200 contacts of a source); empty: not watched, except "
+        "the local contacts, watched through every account that subscribes presence.",
     )
     hide_without_name: bool = Field(
         default=False, description="Leave this source's contacts without a name out of the list."
@@ -176,12 +205,14 @@ class ContactSourceSettings(BaseModel):
     location: OptText = Field(
         default=None,
         description="xml: the phone book's http(s) address (file key url) or local file "
-        "(file key path); carddav: the server's address (file key url). Older files: location.",
+        "(file key path); carddav, google: the server's address (file key url; google empty: "
+        "Google's, https://www.googleapis.com/.well-known/carddav); csv: the file (file key "
+        "path). Older files: location.",
     )
     username: OptText = Field(
         default=None,
-        description="xml, carddav, outlook: user name for the server (the password is kept in "
-        "the keyring).",
+        description="xml, carddav: user name for the server (the password is kept in the "
+        "keyring); google, outlook: the account (e-mail address) to sign in with.",
     )
     password: SecretStr | None = Field(
         default=None,
@@ -197,12 +228,12 @@ class ContactSourceSettings(BaseModel):
     )
     verify_tls: bool = Field(
         default=True,
-        description="xml, carddav: check the server's HTTPS certificate. Off lets anyone on "
+        description="xml, carddav, google: check the server's HTTPS certificate. Off lets anyone on "
         "the path read and change the phone book.",
     )
     ca_file: OptPath = Field(
         default=None,
-        description="xml, carddav, ldap: PEM file of CA certificates to trust; empty uses the "
+        description="xml, carddav, google, ldap: PEM file of CA certificates to trust; empty uses the "
         "system store.",
     )
     # --- csv: a CSV file read as it is
@@ -221,6 +252,48 @@ class ContactSourceSettings(BaseModel):
         "field: first_name, last_name, display_name, company, phone_business, phone_mobile, "
         "phone_home, phone_fax, phone_other, presence, ignore); columns not named keep the "
         "mapping suggested from their header.",
+    )
+    # --- google, outlook: OAuth 2.0 sign-in ("Generate token"); tokens in the keyring
+    client_id: OptText = Field(
+        default=None,
+        description="google, outlook: the OAuth client id of the app registered for Parley "
+        "(Google Cloud console: a desktop app client; Microsoft Entra: a public client with "
+        "Contacts.Read).",
+    )
+    client_secret: OptText = Field(
+        default=None,
+        description="google: the client secret Google gives a desktop app client (Google "
+        "says it is not a secret in a desktop program).",
+    )
+    authorize_url: OptText = Field(
+        default=None,
+        description="google: the browser sign-in page of the OAuth provider; empty: Google's.",
+    )
+    token_url: OptText = Field(
+        default=None,
+        description="google, outlook: the provider's OAuth token endpoint; empty: Google's "
+        "or Microsoft's (of the tenant).",
+    )
+    device_code_url: OptText = Field(
+        default=None,
+        description="outlook: the device-code endpoint of the sign-in; empty: Microsoft's "
+        "(of the tenant).",
+    )
+    tenant: str = Field(
+        default="common",
+        description="outlook: the Microsoft tenant: common, organizations, consumers, or the "
+        "organisation's tenant id or domain.",
+    )
+    graph_url: OptText = Field(
+        default=None,
+        description="outlook: the Microsoft Graph base URL; empty: "
+        "https://graph.microsoft.com/v1.0.",
+    )
+    outlook_access: OutlookAccess = Field(
+        default="auto",
+        description="outlook: graph (Microsoft 365 / Outlook.com through Microsoft Graph, "
+        "any OS), desktop (the Outlook program's contacts, Windows only) or auto (the "
+        "program on Windows when it is there, else Graph).",
     )
     # --- windows
     folder: OptPath = Field(default=None, description="windows: the folder of the .contact files.")
@@ -401,7 +474,13 @@ class ContactSourceSettings(BaseModel):
             SourceKind.WINDOWS: ("folder",),
             SourceKind.LDAP: ("host", "base_dn"),
             SourceKind.CSV: ("location",),
+            SourceKind.GOOGLE: ("client_id",),
         }.get(self.kind, ())
+        if self.kind is SourceKind.OUTLOOK and (
+            self.outlook_access == "graph"
+            or (self.outlook_access == "auto" and not sys.platform.startswith("win"))
+        ):
+            needed = ("client_id",)  # Graph needs the sign-in (Windows: Outlook itself)
         return [key for key in needed if not getattr(self, key)]
 
     def problems(self) -> list[str]:
@@ -419,6 +498,11 @@ class ContactSourceSettings(BaseModel):
                 found.append("host is empty: give the LDAP server (often the PBX)")
             if not self.base_dn:
                 found.append("base_dn is empty: give where to search, e.g. dc=auerswald")
+        if "client_id" in self.missing():
+            found.append(
+                "client_id is empty: give the OAuth client id of the app registered for "
+                "Parley, then sign in (Generate token)"
+            )
         return found
 
 

@@ -22,11 +22,7 @@ from parley.settings.provisioning import ProvisioningSettings
 
 # Settings the model accepts and stores, but which no code acts on yet: the table says so
 # plainly instead of pretending (and names the issue that brings them).
-NOT_YET_EFFECTIVE: dict[str, str] = {
-    "contacts.sources.presence_account": "the presence of contact sources' contacts "
-    "(the local contacts' presence addresses are watched through every account that "
-    "subscribes presence)",
-}
+NOT_YET_EFFECTIVE: dict[str, str] = {}
 
 HEADER = """# Settings reference
 
@@ -83,7 +79,8 @@ SOURCE_FILE_ROWS: dict[str, tuple[str, str, str] | None] = {
         "`url` / `path`",
         "empty",
         "xml: the phone book's http(s) address (`url`) or local file (`path`); carddav: "
-        "the server's address (`url`); csv: the file (`path`). Older files: `location`.",
+        "the server's address (`url`); google: the CardDAV address (`url`; empty: Google's); "
+        "csv: the file (`path`). Older files: `location`.",
     ),
     "host": (
         "`url` (ldap)",
