@@ -166,6 +166,7 @@ def test_add_an_xml_phone_book_rename_sync_fail_and_delete(
         "CardDAV address book",
         "Google contacts",
         "Outlook contacts",
+        "CSV file",
     ]
     menu.actions()[0].trigger()
     assert names(page) == ["Parley contacts", "XML phone book"]
@@ -189,8 +190,8 @@ def test_add_an_xml_phone_book_rename_sync_fail_and_delete(
     assert saved["contacts"]["sources"][1] == {
         **saved["contacts"]["sources"][1],
         "name": "Office book",
-        "kind": "xml",
-        "location": str(book),
+        "type": "xml",
+        "path": str(book),
     }
     assert "password" not in saved["contacts"]["sources"][1]
     # Saved: it synchronises by itself, the state says how many and when.
@@ -215,7 +216,7 @@ def test_add_an_xml_phone_book_rename_sync_fail_and_delete(
     assert names(page) == ["Parley contacts"]
     assert dialog.apply(), dialog.message.text()
     saved = tomllib.loads((tmp_path / "settings.toml").read_text())
-    assert [s["kind"] for s in saved["contacts"]["sources"]] == ["local"]
+    assert [s["type"] for s in saved["contacts"]["sources"]] == ["local"]
     qtbot.waitUntil(lambda: app.caller("030 5550100") is None, timeout=20_000)
 
 

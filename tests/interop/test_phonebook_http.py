@@ -416,3 +416,73 @@ def test_hostile_and_broken_bodies(nginx: Nginx) -> None:
     latin1 = fetch_phonebook(nginx.url("/books/latin1.xml"))
     assert latin1.failed and problems(latin1) == [SourceProblem.BAD_DATA]
     assert "encoding" in latin1.issues[0].detail
+
+
+# --- the `auth` setting: only the named scheme ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("server_name", "user", "scheme"), [("nginx", "anna", "basic"), ("apache", "bob", "digest")]
+)
+def test_auth_set_to_the_servers_scheme_logs_in(
+    request: pytest.FixtureRequest, certs: Certs, server_name: str, user: str, scheme: str
+) -> None:
+    server: Nginx | Apache = request.getfixturevalue(server_name)
+    mark = len(server.requests())
+    result = fetch_phonebook(
+        server.url("/private/cisco.xml", tls=True),
+        username=user,
+        password=USERS[user],
+        ca_file=str(certs.ca_file),
+        auth=scheme,
+    )
+    assert not result.failed, result.issues
+    assert summary(result) == summary(parse_phonebook(FORMATS["cisco"]))
+    lines = log_since(server, mark, 2)
+    assert lines[-1].startswith(f'GET /private/cisco.xml 200 "{user}"'), lines
+
+
+@pytest.mark.parametrize(
+    ("server_name", "user", "scheme", "asked"),
+    [("nginx", "anna", "digest", "Basic"), ("apache", "bob", "basic", "Digest")],
+)
+def test_auth_set_to_another_scheme_is_a_clear_error_and_sends_nothing(
+    request: pytest.FixtureRequest,
+    certs: Certs,
+    server_name: str,
+    user: str,
+    scheme: str,
+    asked: str,
+) -> None:
+    server: Nginx | Apache = request.getfixturevalue(server_name)
+    mark = len(server.requests())
+    result = fetch_phonebook(
+        server.url("/private/cisco.xml", tls=True),
+        username=user,
+        password=USERS[user],
+        ca_file=str(certs.ca_file),
+        auth=scheme,
+    )
+    [issue] = result.issues
+    assert result.failed and issue.problem is SourceProblem.AUTH_FAILED
+    assert f"the server asks for {asked}" in issue.detail
+    assert f"auth = {scheme} allows only {scheme.capitalize()}" in issue.detail
+    # One request, unanswered: the password never went out in the other scheme.
+    [line] = log_since(server, mark)
+    assert line.startswith('GET /private/cisco.xml 401 "-"'), line
+
+
+def test_auth_none_sends_no_credentials(nginx: Nginx, apache: Apache) -> None:
+    for server in (nginx, apache):
+        mark = len(server.requests())
+        result = fetch_phonebook(
+            server.url("/private/cisco.xml"), username="anna", password="s3cret!", auth="none"
+        )
+        [issue] = result.issues
+        assert result.failed and issue.problem is SourceProblem.AUTH_FAILED
+        assert "auth = none sends none" in issue.detail
+        [line] = log_since(server, mark)
+        assert line.startswith('GET /private/cisco.xml 401 "-"'), line
+        # A public book still comes with auth = none.
+        public = fetch_phonebook(server.url("/books/cisco.xml"), auth="none")
+        assert not public.failed and public.contacts

@@ -91,8 +91,9 @@ def test_saved_and_loaded_back_with_only_the_kinds_keys(tmp_path: Path) -> None:
     save_settings(settings, path)
     data = tomllib.loads(path.read_text())
     book, directory = data["contacts"]["sources"][1:]
-    assert "host" not in book and "folder" not in book and "location" in book
-    assert "location" not in directory and "verify_tls" not in directory
+    assert "host" not in book and "folder" not in book and book["path"] == "/b.xml"
+    assert "location" not in directory and directory["url"] == "ldap://pbx"
+    assert directory["verify_tls"] is True and "ignore_certificate" not in directory
     assert directory["attributes"]["mobile"] == "mobileTelephone"
     again = load_settings(path)
     assert again.contacts == settings.contacts
@@ -172,5 +173,5 @@ def test_without_a_keyring_a_source_password_is_refused_with_what_to_do() -> Non
     book = ContactSourceSettings(id="book", name="PBX book", kind=SourceKind.XML_PHONEBOOK)
     with pytest.raises(SecretStoreError) as caught:
         set_source_password(book, "s3cret")
-    assert "never written to the settings file" in str(caught.value)
+    assert "allow_plaintext_passwords = true" in str(caught.value)
     assert get_source_password(book) is None

@@ -125,6 +125,24 @@ location = "https://pbx.example.com/phonebook.xml"
     assert "contacts.sources" in parse_profile(body).keys
 
 
+def test_a_profiles_contact_source_password_is_refused_not_kept() -> None:
+    """A source password in a profile would end up in the saved copy of the profile or
+    be dropped at the next save: refused, saying what to do."""
+    body = b"""
+[[contacts.sources]]
+id = "pbx"
+name = "PBX phone book"
+type = "xml"
+url = "https://pbx.example.com/phonebook.xml"
+username = "201"
+password = "secret"
+"""
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(body)
+    assert caught.value.problem is ProfileProblem.INVALID
+    assert "PBX phone book" in str(caught.value) and "password" in str(caught.value)
+
+
 def test_the_full_example_of_the_docs_is_a_valid_profile() -> None:
     """docs/provisioning.md's full example is what administrators copy: it must load."""
     import re

@@ -97,6 +97,10 @@ def make_contact_sources(
             dispatch(event)
 
     def password_of(source: ContactSourceSettings) -> str | None:
+        # One written in the settings file is used as given (as an account's), the
+        # keyring only when it is in use.
+        if source.password is not None:
+            return source.password.get_secret_value()
         return get_source_password(source) if use_keyring else None
 
     tables = tables or SourceTables()

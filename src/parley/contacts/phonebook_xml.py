@@ -5,7 +5,9 @@ issues with a SourceProblem code, and `failed` says nothing usable came back (th
 keeps its cache). Over HTTP(S):
 
 - no auth, Basic or Digest, chosen by the server's 401 challenge (credentials are sent
-  only after the server asks, and only to the origin they were given for);
+  only after the server asks, and only to the origin they were given for); with `auth`
+  set only that scheme is answered ("none": no credentials at all), and a server asking
+  for another one is an AUTH_FAILED issue naming both;
 - HTTPS verified against the system CAs plus `ca_file`; `verify_tls=False` only when
   the caller asks;
 - If-None-Match / If-Modified-Since, a 304 gives `not_modified=True`;
@@ -45,6 +47,7 @@ __all__ = ["MAX_REDIRECTS", "fetch_phonebook", "parse_phonebook"]
 MAX_REDIRECTS = 5
 _REDIRECTS = {301, 302, 303, 307, 308}
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+AUTH_SCHEMES = ("none", "basic", "digest")
 _REALM = re.compile(r"""realm\s*=\s*(?:"([^"]*)"|([^\s,]+))""", re.IGNORECASE)
 
 
@@ -60,11 +63,15 @@ def fetch_phonebook(
     timeout: float = 20.0,
     max_bytes: int = MAX_PHONEBOOK_BYTES,
     proxy: str | None = None,
+    auth: str | None = None,
 ) -> FetchResult:
     """Read the phone book at `location` (a path, a file:// URL or an http(s):// URL);
-    `proxy`: an HTTP proxy URL for http(s) (the environment's proxies are not used)."""
+    `proxy`: an HTTP proxy URL for http(s) (the environment's proxies are not used);
+    `auth`: none, basic or digest (only that), None: whichever the server asks for."""
     where = location.strip()
     try:
+        if auth is not None and auth not in AUTH_SCHEMES:
+            return _fail(SourceProblem.UNSUPPORTED, where, f"the auth scheme {auth!r}")
         if not where:
             return _fail(SourceProblem.NOT_FOUND, "", "no path or URL given")
         if _WINDOWS_DRIVE.match(where):
@@ -80,6 +87,7 @@ def fetch_phonebook(
                 timeout=timeout,
                 max_bytes=max_bytes,
                 proxy=proxy,
+                auth=auth,
             ).run(etag, last_modified)
         if scheme == "file":
             parts = urllib.parse.urlsplit(where)
@@ -187,8 +195,10 @@ class _HttpFetch:
         timeout: float,
         max_bytes: int,
         proxy: str | None = None,
+        auth: str | None = None,
     ) -> None:
         self.url = url
+        self.scheme = auth  # the only scheme answered; None: the server's choice
         self.proxy = proxy or None
         self.username = username
         self.password = password
@@ -284,7 +294,7 @@ class _HttpFetch:
     ) -> Iterator[httpx.Response]:
         where = str(url)
         # Credentials go only to the origin they were given for (not to a redirect target).
-        may_auth = bool(self.username) and _origin(url) == first_origin
+        may_auth = bool(self.username) and self.scheme != "none" and _origin(url) == first_origin
         auth = self.auth if may_auth and self.auth_origin == _origin(url) else None
         response = self._request(client, url, headers, auth, None, where)
         try:
@@ -299,6 +309,19 @@ class _HttpFetch:
             response.close()
 
     def _choose_auth(self, challenges: dict[str, str], where: str) -> httpx.Auth:
+        if self.scheme is not None:  # only the scheme the settings name
+            if self.scheme in challenges:
+                make = httpx.DigestAuth if self.scheme == "digest" else httpx.BasicAuth
+                return make(self.username, self.password)
+            raise _Stop(
+                _fail(
+                    SourceProblem.AUTH_FAILED,
+                    where,
+                    f"the server asks for {_describe_challenge(challenges)}, but auth = "
+                    f"{self.scheme} allows only {self.scheme.capitalize()}: set auth to what "
+                    "the server asks for, or leave auth out",
+                )
+            )
         if "digest" in challenges:
             return httpx.DigestAuth(self.username, self.password)
         if "basic" in challenges:
@@ -376,7 +399,12 @@ class _HttpFetch:
             challenges = _challenges(response)
             if "authorization" not in response.request.headers:
                 detail = f"the server asks for credentials ({_describe_challenge(challenges)})"
-                if self.username:
+                if self.scheme == "none":
+                    detail += (
+                        "; auth = none sends none: set auth to basic or digest (or leave it "
+                        "out) and give the user name and password"
+                    )
+                elif self.username:
                     detail += "; they are not sent to another origin after a redirect"
             else:
                 detail = (

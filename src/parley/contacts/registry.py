@@ -81,6 +81,7 @@ def _fetch_xml(source: ContactSourceSettings, request: FetchRequest) -> FetchRes
         last_modified=request.last_modified,
         timeout=request.timeout,
         proxy=request.proxy,
+        auth=source.auth,
     )
     return result
 
@@ -101,6 +102,25 @@ def _windows_signature(source: ContactSourceSettings) -> str | None:
         return None
     value = folder_signature(source.folder)
     return None if value is None else str(value)
+
+
+def _fetch_csv(source: ContactSourceSettings, request: FetchRequest) -> FetchResult:
+    from parley.contacts.csv_source import read_csv_source
+
+    if not source.location:
+        return FetchResult(issues=(SourceIssue(SourceProblem.NOT_SET_UP, "location"),), failed=True)
+    return read_csv_source(
+        Path(source.location).expanduser(),
+        encoding=source.encoding,
+        separator=source.separator,
+        columns=source.columns,
+    )
+
+
+def _csv_signature(source: ContactSourceSettings) -> str | None:
+    from parley.contacts.csv_source import file_signature
+
+    return file_signature(Path(source.location).expanduser()) if source.location else None
 
 
 def _ldap_config(source: ContactSourceSettings, request: FetchRequest) -> Any:
@@ -177,11 +197,15 @@ FETCHERS: dict[SourceKind, Fetcher] = {
     SourceKind.WINDOWS: _fetch_windows,
     SourceKind.LDAP: _fetch_ldap,
     SourceKind.CARDDAV: _fetch_carddav,
+    SourceKind.CSV: _fetch_csv,
     SourceKind.GOOGLE: _fetch_google,
     SourceKind.OUTLOOK: _fetch_outlook,
 }
 SEARCHERS: dict[SourceKind, Searcher] = {SourceKind.LDAP: _search_ldap}
-SIGNATURES: dict[SourceKind, Signature] = {SourceKind.WINDOWS: _windows_signature}
+SIGNATURES: dict[SourceKind, Signature] = {
+    SourceKind.WINDOWS: _windows_signature,
+    SourceKind.CSV: _csv_signature,
+}
 
 
 def _where(source: ContactSourceSettings) -> str:

@@ -30,6 +30,7 @@ class SourceKind(StrEnum):
     CARDDAV = "carddav"
     OUTLOOK = "outlook"  # Microsoft Graph everywhere, the Outlook object model on Windows
     GOOGLE = "google"  # Google Contacts over CardDAV with an OAuth 2.0 bearer token
+    CSV = "csv"  # a CSV file read as it is (read-only; re-read when it changes)
 
 
 class SourceProblem(StrEnum):

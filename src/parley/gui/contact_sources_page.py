@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -64,6 +64,7 @@ KIND_NAMES: dict[SourceKind, str] = {
     SourceKind.CARDDAV: N_("CardDAV address book"),
     SourceKind.OUTLOOK: N_("Outlook contacts"),
     SourceKind.GOOGLE: N_("Google contacts"),
+    SourceKind.CSV: N_("CSV file"),
 }
 ADDABLE = (
     SourceKind.XML_PHONEBOOK,
@@ -72,6 +73,7 @@ ADDABLE = (
     SourceKind.CARDDAV,
     SourceKind.GOOGLE,
     SourceKind.OUTLOOK,
+    SourceKind.CSV,
 )
 
 # Access data rows: key, label, help. Which rows show depends on the kind (KIND_KEYS).
@@ -84,6 +86,8 @@ _TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("base_dn", N_("Base DN"), N_("Where to search; for Auerswald PBXs dc=auerswald.")),
     ("search_filter", N_("Search filter"), N_("Which entries are contacts.")),
     ("ca_file", N_("CA certificate file"), N_("Empty: the system's certificates.")),
+    ("encoding", N_("Encoding"), N_("e.g. utf-8, utf-16, cp1252; empty: guessed.")),
+    ("separator", N_("Separator"), N_("',', ';', '|' or 'tab'; empty: detected.")),
 )
 ATTRIBUTE_LABELS: dict[str, str] = {
     "display_name": N_("Display name"),
@@ -640,10 +644,14 @@ class ContactSourcesPage(QWidget):
             except KeyError:
                 self.pending_passwords.pop(source_id)
                 continue
+            plaintext = self._draft().allow_plaintext_passwords
             try:
-                if not self.app.uses_keyring:
+                if not self.app.uses_keyring and not plaintext:
                     raise SecretStoreError(tr("Passwords are not kept in the keyring here."))
-                set_source_password(source, password)
+                if self.app.uses_keyring:
+                    set_source_password(source, password, allow_plaintext=plaintext)
+                else:  # kept in the settings file, as the user allowed
+                    source.password = SecretStr(password)
             except SecretStoreError as exc:
                 self.select_source(source_id)
                 self._say(str(exc), error=True)

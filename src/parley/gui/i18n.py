@@ -52,6 +52,7 @@ _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
         "parley.gui.locale.de_srtp2",  # STUN failure on the account (issue #11)
         "parley.gui.locale.de_headset",  # Functions › Headset (issue #12)
         "parley.gui.locale.de_outage",  # calls that lose the network (issue #11 §6)
+        "parley.gui.locale.de_srckeys",  # a CSV file as a contact source (issue #10 §4)
         "parley.gui.locale.de_cloudsrc",  # Google/Outlook sources, their sign-in (issue #10)
         "parley.gui.locale.de_ctlhead",  # the control API in the desktop app (issue #12)
     ),

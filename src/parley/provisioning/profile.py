@@ -107,6 +107,17 @@ def parse_profile(body: bytes) -> Profile:
             if not isinstance(secret, str):
                 raise ProfileError(ProfileProblem.INVALID, f"account {name}: password must be text")
             passwords[name] = secret
+    contacts = data.get("contacts", {})
+    sources = contacts.get("sources", []) if isinstance(contacts, dict) else []
+    for source in sources if isinstance(sources, list) else []:
+        if isinstance(source, dict) and "password" in source:
+            # Not kept with the profile's saved copy nor in the settings file: refused
+            # rather than lost (the user types it in the source's settings).
+            raise ProfileError(
+                ProfileProblem.INVALID,
+                f"contact source {source.get('name', source.get('id', '?'))}: a password in a "
+                "profile is not taken; remove it (the user enters it in the source's settings)",
+            )
     keys = frozenset(_keys(data))
     missing = [k for k in locked if k not in keys]
     if missing:

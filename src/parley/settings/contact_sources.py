@@ -1,38 +1,56 @@
 """The contact sources of the settings (the manual's Settings › Contacts): one
 ``[[contacts.sources]]`` table per source, in the order their contacts are shown and
 looked up, with the kind's access data, the filters and the accounts used for them.
+The file spells the keys as issue #10 does (``type``, ``url``...); `source_keys` maps
+them to the model's names and back, and still reads the older spelling.
 
 The built-in local source (Parley's own contacts) is always there, first unless the
 file places it elsewhere; it cannot be renamed or deleted. Passwords of sources live in
-the OS keyring (service ``parley``, key ``contact-source:<id>``), never in the file.
+the OS keyring (service ``parley``, key ``contact-source:<id>``); a ``password`` written
+in the file is handled as an account's is (``parley.settings.secrets``): used as given,
+written back only to its own file (or with allow_plaintext_passwords), and moved to the
+keyring when a new one is stored.
 """
 
 from __future__ import annotations
 
+import codecs
+import logging
 import re
 import sys
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import keyring
 import keyring.errors
 from pydantic import (
     BaseModel,
     Field,
+    PrivateAttr,
+    SecretStr,
     SerializationInfo,
     SerializerFunctionWrapHandler,
+    ValidationInfo,
     field_validator,
     model_serializer,
     model_validator,
 )
 
 from parley.contacts.source import SourceKind
+from parley.settings import source_keys
 from parley.settings.types import _MODEL_CONFIG, OptHost, OptPath, OptText, _check_name
+
+if TYPE_CHECKING:
+    from parley.settings.secrets import PasswordLocation
+
+log = logging.getLogger(__name__)
 
 LOCAL_ID = "local"
 LOCAL_NAME = "Parley"
 KEYRING_PREFIX = "contact-source:"
 
 LdapSecurity = Literal["none", "ldaps", "starttls"]
+HttpAuth = Literal["none", "basic", "digest"]
 OutlookAccess = Literal["auto", "graph", "desktop"]
 
 # The keys every source has; the others belong to one kind each (a key of another kind
@@ -52,7 +70,9 @@ COMMON_KEYS = frozenset(
 )
 KIND_KEYS: dict[SourceKind, frozenset[str]] = {
     SourceKind.LOCAL: frozenset(),
-    SourceKind.XML_PHONEBOOK: frozenset({"location", "username", "verify_tls", "ca_file"}),
+    SourceKind.XML_PHONEBOOK: frozenset(
+        {"location", "username", "password", "auth", "verify_tls", "ca_file"}
+    ),
     SourceKind.WINDOWS: frozenset({"folder"}),
     SourceKind.LDAP: frozenset(
         {
@@ -62,13 +82,14 @@ KIND_KEYS: dict[SourceKind, frozenset[str]] = {
             "ignore_certificate",
             "ca_file",
             "bind_dn",
+            "password",
             "base_dn",
             "search_filter",
             "result_limit",
             "attributes",
         }
     ),
-    SourceKind.CARDDAV: frozenset({"location", "username", "verify_tls", "ca_file"}),
+    SourceKind.CARDDAV: frozenset({"location", "username", "password", "verify_tls", "ca_file"}),
     SourceKind.OUTLOOK: frozenset(
         {
             "username",
@@ -92,6 +113,7 @@ KIND_KEYS: dict[SourceKind, frozenset[str]] = {
             "ca_file",
         }
     ),
+    SourceKind.CSV: frozenset({"location", "encoding", "separator", "columns"}),
 }
 # Kinds that sign in with OAuth 2.0 ("Generate token"): tokens in the keyring.
 WITH_SIGN_IN = frozenset({SourceKind.GOOGLE, SourceKind.OUTLOOK})
@@ -147,10 +169,10 @@ class ContactSourceSettings(BaseModel):
         min_length=1, max_length=64, description="The name shown for the source (unique)."
     )
     kind: SourceKind = Field(
-        description="What the source is: local (Parley's own contacts, built in), xml (an "
+        description="What the source is (in the file: type): local (Parley's own contacts, built in), xml (an "
         "XML phone book, file or URL), windows (a folder of .contact files), ldap, carddav, "
         "google (Google Contacts over CardDAV, signed in with OAuth), outlook (Microsoft "
-        "Graph, or the Outlook program on Windows)."
+        "Graph, or the Outlook program on Windows), csv (a CSV file, read-only)."
     )
     enabled: bool = Field(default=True, description="A disabled source is kept but not used.")
     outgoing_account: OptText = Field(
@@ -182,14 +204,27 @@ class ContactSourceSettings(BaseModel):
     # --- xml, carddav: a phone book file or URL
     location: OptText = Field(
         default=None,
-        description="xml, carddav: the local path or the http(s) URL of the phone book; "
-        "google: the CardDAV URL (empty: Google's, https://www.googleapis.com/.well-known/"
-        "carddav).",
+        description="xml: the phone book's http(s) address (file key url) or local file "
+        "(file key path); carddav, google: the server's address (file key url; google empty: "
+        "Google's, https://www.googleapis.com/.well-known/carddav); csv: the file (file key "
+        "path). Older files: location.",
     )
     username: OptText = Field(
         default=None,
         description="xml, carddav: user name for the server (the password is kept in the "
         "keyring); google, outlook: the account (e-mail address) to sign in with.",
+    )
+    password: SecretStr | None = Field(
+        default=None,
+        description="xml, carddav, ldap: the password, kept in the settings file. Normally "
+        "absent: passwords live in the OS keyring (contact-source:<id>). Used as given; "
+        "written back only to the file it came from or when allow_plaintext_passwords is on.",
+    )
+    auth: HttpAuth | None = Field(
+        default=None,
+        description="xml: how to log in over HTTP: none (send no user name and password), "
+        "basic or digest (only that scheme; a server asking for another one is an error); "
+        "empty: answer whichever the server asks for.",
     )
     verify_tls: bool = Field(
         default=True,
@@ -200,6 +235,23 @@ class ContactSourceSettings(BaseModel):
         default=None,
         description="xml, carddav, google, ldap: PEM file of CA certificates to trust; empty uses the "
         "system store.",
+    )
+    # --- csv: a CSV file read as it is
+    encoding: OptText = Field(
+        default=None,
+        description="csv: the file's encoding (utf-8, utf-16, cp1252, iso-8859-1...); empty: "
+        "guessed (a byte-order mark, else UTF-8, else Windows-1252).",
+    )
+    separator: OptText = Field(
+        default=None,
+        description="csv: the field separator (',', ';', '|', or 'tab'); empty: detected.",
+    )
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="csv: which column holds what ([contacts.sources.columns], header = "
+        "field: first_name, last_name, display_name, company, phone_business, phone_mobile, "
+        "phone_home, phone_fax, phone_other, presence, ignore); columns not named keep the "
+        "mapping suggested from their header.",
     )
     # --- google, outlook: OAuth 2.0 sign-in ("Generate token"); tokens in the keyring
     client_id: OptText = Field(
@@ -246,7 +298,11 @@ class ContactSourceSettings(BaseModel):
     # --- windows
     folder: OptPath = Field(default=None, description="windows: the folder of the .contact files.")
     # --- ldap
-    host: OptHost = Field(default=None, description="ldap: the LDAP server (often the PBX).")
+    host: OptHost = Field(
+        default=None,
+        description="ldap: the LDAP server (often the PBX). In the file: url = "
+        "'ldap://HOST:PORT' or 'ldaps://HOST:PORT' (older files: host, port, security).",
+    )
     port: int | None = Field(
         default=None,
         ge=1,
@@ -255,12 +311,13 @@ class ContactSourceSettings(BaseModel):
     )
     security: LdapSecurity = Field(
         default="none",
-        description="ldap: none (plain), ldaps (TLS from the start) or starttls.",
+        description="ldap: none (plain), ldaps (TLS from the start) or starttls. In the file: "
+        "ldaps:// in url, or starttls = true with ldap://.",
     )
     ignore_certificate: bool = Field(
         default=False,
-        description="ldap: accept any server certificate. The data is still encrypted, but "
-        "anyone on the path can pose as the server.",
+        description="ldap: accept any server certificate (in the file: verify_tls = false). "
+        "The data is still encrypted, but anyone on the path can pose as the server.",
     )
     bind_dn: OptText = Field(
         default=None,
@@ -272,18 +329,36 @@ class ContactSourceSettings(BaseModel):
     )
     search_filter: str = Field(
         default="(objectClass=*)",
-        description="ldap: the LDAP filter of the entries that are contacts.",
+        description="ldap: the LDAP filter of the entries that are contacts (in the file: filter).",
     )
     result_limit: int = Field(
         default=50,
         ge=1,
         le=100000,
-        description="ldap: the most search results to fetch and show (PBXs often stop at 50).",
+        description="ldap: the most search results to fetch and show (PBXs often stop at 50; "
+        "in the file: max_results).",
     )
     attributes: LdapAttributes = Field(
         default_factory=LdapAttributes,
         description="ldap: the attribute mapping ([contacts.sources.attributes]).",
     )
+
+    # Where an inline password came from (set by load_settings): saving back to that
+    # file keeps it there, as for accounts.
+    _password_file: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_names(cls, data: Any, info: ValidationInfo) -> Any:
+        # An assignment passes the model's own __dict__ (every field, the model's names):
+        # nothing to map there.
+        if (
+            info.field_name in cls.model_fields
+            and isinstance(data, dict)
+            and data.keys() >= cls.model_fields.keys()
+        ):
+            return data
+        return source_keys.from_file(data)
 
     @field_validator("id", mode="after")
     @classmethod
@@ -299,6 +374,45 @@ class ContactSourceSettings(BaseModel):
     @classmethod
     def _check_source_name(cls, value: str) -> str:
         return _check_name(value)
+
+    @field_validator("encoding", mode="after")
+    @classmethod
+    def _check_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(
+                    f"{value!r} is not an encoding Parley knows: use e.g. utf-8, utf-16, "
+                    "cp1252 or iso-8859-1, or leave it empty to guess"
+                ) from None
+        return value
+
+    @field_validator("separator", mode="after")
+    @classmethod
+    def _check_separator(cls, value: str | None) -> str | None:
+        if value is not None and value.casefold() in ("tab", "\\t"):
+            return "\t"
+        if value is not None and (len(value) != 1 or value in '"\r\n'):
+            raise ValueError(
+                f"{value!r} is not a separator: use one character such as ',', ';' or '|', "
+                "'tab', or leave it empty to detect it"
+            )
+        return value
+
+    @field_validator("columns", mode="after")
+    @classmethod
+    def _check_columns(cls, value: dict[str, str]) -> dict[str, str]:
+        from parley.contacts.csv_import import Field as Column
+
+        known = [c.value for c in Column]
+        for header, target in value.items():
+            if target not in known:
+                raise ValueError(
+                    f"column {header!r}: {target!r} is not a contact field; use one of "
+                    + ", ".join(known)
+                )
+        return value
 
     @field_validator("search_filter", mode="after")
     @classmethod
@@ -334,10 +448,11 @@ class ContactSourceSettings(BaseModel):
     def _only_kind_keys(
         self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
     ) -> dict[str, Any]:
-        # Written back: the common keys and this kind's own, nothing of other kinds.
+        # Written back: the common keys and this kind's own, nothing of other kinds, in
+        # the file's names.
         data: dict[str, Any] = handler(self)
         allowed = COMMON_KEYS | KIND_KEYS[self.kind]
-        return {key: value for key, value in data.items() if key in allowed}
+        return source_keys.to_file({key: value for key, value in data.items() if key in allowed})
 
     @property
     def builtin(self) -> bool:
@@ -358,6 +473,7 @@ class ContactSourceSettings(BaseModel):
             SourceKind.CARDDAV: ("location",),
             SourceKind.WINDOWS: ("folder",),
             SourceKind.LDAP: ("host", "base_dn"),
+            SourceKind.CSV: ("location",),
             SourceKind.GOOGLE: ("client_id",),
         }.get(self.kind, ())
         if self.kind is SourceKind.OUTLOOK and (
@@ -373,6 +489,8 @@ class ContactSourceSettings(BaseModel):
         found: list[str] = []
         if self.kind in (SourceKind.XML_PHONEBOOK, SourceKind.CARDDAV) and not self.location:
             found.append("location is empty: give the path or URL of the phone book")
+        if self.kind is SourceKind.CSV and not self.location:
+            found.append("path is empty: give the CSV file")
         if self.kind is SourceKind.WINDOWS and self.folder is None:
             found.append("folder is empty: give the folder of the .contact files")
         if self.kind is SourceKind.LDAP:
@@ -471,9 +589,12 @@ def keyring_key(source_id: str) -> str:
 
 
 def get_source_password(source: ContactSourceSettings) -> str | None:
-    """The source's password from the keyring, or None (none stored, no keyring)."""
+    """The source's password: the one written in the settings file, else the keyring's,
+    else None (none stored, no keyring)."""
     from parley.settings.secrets import SERVICE, SecretStoreError, keyring_status
 
+    if source.password is not None:
+        return source.password.get_secret_value()
     if not keyring_status().usable:
         return None
     try:
@@ -485,25 +606,58 @@ def get_source_password(source: ContactSourceSettings) -> str | None:
         ) from exc
 
 
-def set_source_password(source: ContactSourceSettings, password: str) -> None:
-    """Keep the source's password in the keyring; SecretStoreError (saying what to do) when
-    there is none: source passwords never go into the settings file."""
-    from parley.settings.secrets import SERVICE, SecretStoreError, keyring_status
+def set_source_password(
+    source: ContactSourceSettings, password: str, *, allow_plaintext: bool = False
+) -> PasswordLocation:
+    """Store the source's password, as `secrets.set_password` does an account's: in the
+    keyring when one is usable (a copy written in the settings file is dropped: it moves
+    there); else in the settings file only with `allow_plaintext` (the settings'
+    allow_plaintext_passwords); else SecretStoreError saying what to do, nothing stored."""
+    from parley.settings.secrets import (
+        _NO_KEYRING_HELP,
+        SERVICE,
+        PasswordLocation,
+        SecretStoreError,
+        keyring_status,
+    )
 
     status = keyring_status()
-    if not status.usable:
+    failure = status.reason
+    if status.usable:
+        try:
+            keyring.set_password(SERVICE, keyring_key(source.id), password)
+        except keyring.errors.KeyringError as exc:
+            failure = f"the keyring refused to store it ({exc})"
+        else:
+            source.password = None
+            source._password_file = None
+            return PasswordLocation.KEYRING
+    if not allow_plaintext:
         raise SecretStoreError(
-            f"The password of contact source {source.name!r} was not stored: {status.reason}. "
-            "To fix: install and unlock a keyring (GNOME Keyring, KWallet, or the "
-            "keyrings.alt package); source passwords are never written to the settings file."
+            f"The password of contact source {source.name!r} was not stored: {failure}. "
+            f"To fix: {_NO_KEYRING_HELP}."
         )
-    try:
-        keyring.set_password(SERVICE, keyring_key(source.id), password)
-    except keyring.errors.KeyringError as exc:
-        raise SecretStoreError(
-            f"The keyring refused the password of contact source {source.name!r} ({exc}); "
-            "unlock the keyring and try again"
-        ) from exc
+    log.warning(
+        "Keeping the password of contact source %r in plain text in the settings file, "
+        "because %s and allow_plaintext_passwords = true. Anyone who can read the file can "
+        "read it.",
+        source.name,
+        failure,
+    )
+    source.password = SecretStr(password)
+    return PasswordLocation.SETTINGS_FILE
+
+
+def move_source_passwords(sources: list[ContactSourceSettings]) -> list[str]:
+    """Move the passwords written in the settings file into the keyring (the settings
+    are saved afterwards by the caller). Returns the names of the sources moved; raises
+    SecretStoreError (what to do) when there is no usable keyring: nothing is lost."""
+    moved: list[str] = []
+    for source in sources:
+        if source.password is not None:
+            set_source_password(source, source.password.get_secret_value())
+            moved.append(source.name)
+    return moved
 
 
 def delete_source_password(source: ContactSourceSettings) -> None:

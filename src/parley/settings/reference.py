@@ -64,16 +64,79 @@ def _default(model: type[BaseModel], name: str) -> str:
     return str(value).replace("'", '"')
 
 
-def _table(model: type[BaseModel], prefix: str) -> list[str]:
+# The keys of a contact source as the file spells them (issue #10), where they differ
+# from the model's: model field -> (key shown, default shown, meaning); None: no row of
+# its own (told in another key's row). The older names still load (source_keys).
+SOURCE_FILE_ROWS: dict[str, tuple[str, str, str] | None] = {
+    "kind": (
+        "`type`",
+        "required",
+        "What the source is: local (Parley's own contacts, built in), csv (a CSV file, "
+        "read-only), xml (an XML phone book, file or URL), windows (a folder of .contact "
+        "files), ldap, carddav, google, outlook. Older files: `kind`.",
+    ),
+    "location": (
+        "`url` / `path`",
+        "empty",
+        "xml: the phone book's http(s) address (`url`) or local file (`path`); carddav: "
+        "the server's address (`url`); google: the CardDAV address (`url`; empty: Google's); "
+        "csv: the file (`path`). Older files: `location`.",
+    ),
+    "host": (
+        "`url` (ldap)",
+        "empty",
+        "ldap: the server as `ldap://HOST:PORT` (plain or StartTLS) or `ldaps://HOST:PORT` "
+        "(TLS from the start); the port may be left out (389, 636); an IPv6 address in "
+        "brackets. Older files: `host`, `port`, `security`.",
+    ),
+    "port": None,
+    "security": (
+        "`starttls`",
+        "false",
+        "ldap: with an `ldap://` url, start TLS on the plain connection (StartTLS); not "
+        "with `ldaps://`.",
+    ),
+    "ignore_certificate": (
+        "`verify_tls` (ldap)",
+        "true",
+        "ldap: check the server's certificate (LDAPS, StartTLS). False accepts any: the data "
+        "is still encrypted, but anyone on the path can pose as the server. Older files: "
+        "`ignore_certificate` (the opposite).",
+    ),
+    "search_filter": (
+        "`filter`",
+        '"(objectClass=*)"',
+        "ldap: the LDAP filter of the entries that are contacts. Older files: `search_filter`.",
+    ),
+    "result_limit": (
+        "`max_results`",
+        "50",
+        "ldap: the most search results to fetch and show (PBXs often stop at 50). Older "
+        "files: `result_limit`.",
+    ),
+}
+
+
+def _table(
+    model: type[BaseModel],
+    prefix: str,
+    file_rows: dict[str, tuple[str, str, str] | None] | None = None,
+) -> list[str]:
     lines = ["| key | default | meaning |", "|---|---|---|"]
     for name, field in model.model_fields.items():
         if isinstance(field.get_default(call_default_factory=True), BaseModel):
             continue
+        key, default = f"`{name}`", _default(model, name)
         text = (field.description or "").replace("|", "\\|")
+        if file_rows is not None and name in file_rows:
+            row = file_rows[name]
+            if row is None:
+                continue
+            key, default, text = row
         state = NOT_YET_EFFECTIVE.get(f"{prefix}{name}")
         if state:
             text += f" **Not used yet:** stored and validated; takes effect with {state}."
-        lines.append(f"| `{name}` | {_default(model, name)} | {text} |")
+        lines.append(f"| {key} | {default} | {text} |")
     return lines
 
 
@@ -90,11 +153,39 @@ def render() -> str:
         "## `[[contacts.sources]]` — one table per contact source",
         "",
         "The built-in `local` source (Parley's own contacts) is always there and cannot be "
-        "renamed or deleted. A source has the common keys and those of its `kind` (marked "
-        "`xml:`, `ldap:`… below); a key of another kind is an error. Passwords of sources are "
-        "kept in the OS keyring (key `contact-source:<id>`), never in this file.",
+        "renamed or deleted. A source has the common keys and those of its `type` (marked "
+        "`xml:`, `ldap:`… below); a key of another type is an error. Passwords of sources "
+        "normally live in the OS keyring (key `contact-source:<id>`); a `password` written "
+        "here is handled as an account's: used as given, written back only to this file (or "
+        "anywhere with `allow_plaintext_passwords`), and moved to the keyring when a new one "
+        "is stored. Files of earlier versions (`kind`, `location`, `host`/`port`/`security`, "
+        "`ignore_certificate`, `search_filter`, `result_limit`) still load; a table that "
+        "gives one setting in both spellings with different values is refused.",
         "",
-        *_table(ContactSourceSettings, "contacts.sources."),
+        "```toml",
+        "[[contacts.sources]]",
+        'id = "directory"',
+        'name = "Company directory"',
+        'type = "ldap"',
+        'url = "ldaps://192.0.2.10:636"',
+        'bind_dn = "telephoneNumber=201,dc=auerswald"',
+        'base_dn = "dc=auerswald"',
+        'filter = "(objectClass=inetOrgPerson)"',
+        "max_results = 50",
+        "",
+        "[contacts.sources.attributes]",
+        'mobile = "mobile"',
+        "",
+        "[[contacts.sources]]",
+        'id = "book"',
+        'name = "PBX phone book"',
+        'type = "xml"',
+        'url = "https://192.0.2.10/phonebook.xml"',
+        'username = "201"',
+        'auth = "digest"         # none | basic | digest; left out: what the server asks',
+        "```",
+        "",
+        *_table(ContactSourceSettings, "contacts.sources.", SOURCE_FILE_ROWS),
         "",
         "### `[contacts.sources.attributes]` — LDAP attribute mapping (the Attribute page)",
         "",

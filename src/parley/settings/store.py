@@ -112,12 +112,18 @@ def load_settings(path: Path, *, missing_ok: bool = False) -> Settings:
 
 def _note_inline_passwords(settings: Settings, path: Path) -> None:
     inline = [account for account in settings.accounts if account.password is not None]
-    if not inline:
+    sources = [s for s in settings.contacts.sources if s.password is not None]
+    if not inline and not sources:
         return
     resolved = path.resolve()
     for account in inline:
         account._password_file = resolved
-    names = ", ".join(repr(account.name) for account in inline)
+    for source in sources:
+        source._password_file = resolved
+    names = ", ".join(
+        [repr(account.name) for account in inline]
+        + [f"contact source {source.name!r}" for source in sources]
+    )
     log.info("%s holds plain-text passwords for %s; they are used as given", path, names)
     with contextlib.suppress(OSError):
         if os.name == "posix" and path.stat().st_mode & 0o077:
@@ -136,9 +142,15 @@ def settings_to_dict(settings: Settings, path: Path) -> dict[str, Any]:
     was read from this very file (saving must not lose what the user wrote there).
     """
     data = settings.model_dump(
-        mode="json", exclude_none=True, exclude={"accounts": {"__all__": {"password"}}}
+        mode="json",
+        exclude_none=True,
+        exclude={
+            "accounts": {"__all__": {"password"}},
+            "contacts": {"sources": {"__all__": {"password"}}},
+        },
     )
     target = path.resolve()
+    _source_passwords(settings, data, path)
     for account, stored in zip(settings.accounts, data.get("accounts", []), strict=True):
         if account.password is None:
             continue
@@ -164,6 +176,38 @@ def settings_to_dict(settings: Settings, path: Path) -> dict[str, Any]:
                 path,
             )
     return data
+
+
+def _source_passwords(settings: Settings, data: dict[str, Any], path: Path) -> None:
+    """Contact sources' inline passwords, by the accounts' rule (after the user name)."""
+    target = path.resolve()
+    stored_sources = data.get("contacts", {}).get("sources", [])
+    for source, stored in zip(settings.contacts.sources, stored_sources, strict=True):
+        if source.password is None:
+            continue
+        if settings.allow_plaintext_passwords or source._password_file == target:
+            if settings.allow_plaintext_passwords:
+                log.warning(
+                    "Writing the password of contact source %r in plain text to %s "
+                    "(allow_plaintext_passwords = true); anyone who can read the file can "
+                    "read it",
+                    source.name,
+                    path,
+                )
+            items = list(stored.items())
+            stored.clear()
+            for key, value in items:
+                stored[key] = value
+                if key in ("username", "bind_dn"):
+                    stored["password"] = source.password.get_secret_value()
+            stored.setdefault("password", source.password.get_secret_value())
+        else:
+            log.warning(
+                "Not writing the password of contact source %r to %s: plain-text passwords "
+                "are off (allow_plaintext_passwords = false); store it in the keyring instead",
+                source.name,
+                path,
+            )
 
 
 def save_settings(settings: Settings, path: Path) -> None:
@@ -236,6 +280,11 @@ def save_settings(settings: Settings, path: Path) -> None:
             settings.allow_plaintext_passwords or account._password_file == target
         ):
             account._password_file = target
+    for source in settings.contacts.sources:
+        if source.password is not None and (
+            settings.allow_plaintext_passwords or source._password_file == target
+        ):
+            source._password_file = target
 
 
 def _sync_dir(directory: Path) -> None:
