@@ -346,3 +346,42 @@ def test_remember_me_keeps_the_password_in_the_keyring(
     # The server saw the remembered credentials: an authorised request, not a 401.
     answered = nginx.requests()[mark:]
     assert any("/private/remember.toml" in line and " 401 " not in line for line in answered)
+
+
+BOOK = """<?xml version="1.0" encoding="UTF-8"?>
+<YealinkIPPhoneDirectory>
+  <DirectoryEntry><Name>Hanna Prov</Name><Telephone>+49 30 5550177</Telephone></DirectoryEntry>
+</YealinkIPPhoneDirectory>
+"""
+
+
+def test_a_sources_password_in_the_profile_reaches_the_server_not_the_file(
+    kam: Kamailio, nginx: Nginx, apache: Apache, site: Path, certs: Certs, tmp_path: Path
+) -> None:
+    """A phone book behind Apache's Digest auth, its password given by the profile: the
+    source logs in with it (the book's contact is found), and neither the settings file
+    nor the saved copy of the profile holds it."""
+    publish(site, "book.xml", BOOK)
+    source = (
+        '\n[[contacts.sources]]\nid = "local"\nname = "Parley"\ntype = "local"\n\n'
+        '[[contacts.sources]]\nid = "pbx"\nname = "PBX book"\ntype = "xml"\n'
+        f'url = "{apache.url("/private/book.xml", tls=True)}"\nusername = "anna"\n'
+        f'password = "s3cret"\nauth = "digest"\nca_file = "{certs.ca_file}"\n'
+    )
+    publish(site, "book.toml", profile(kam, "1001", extra=source))
+    url = nginx.url("/private/book.toml", tls=True)
+    args = ["--provision", url, "--provision-user", "anna", "--provision-password", "s3cret"]
+    args += ["--provision-ca", str(certs.ca_file)]
+    console = start(tmp_path / "b", *args)
+    try:
+        applied: Event = console.wait_for(provisioning("applied"), timeout=30)
+        assert "contacts.sources.pbx.password" in applied["changed"], applied
+        assert wait_until(lambda: "Hanna Prov" in search_reply(console, "Hanna"), timeout=20)
+    finally:
+        console.quit()
+    assert any(
+        '"anna"' in line and "book.xml" in line and " 200 " in line for line in apache.requests()
+    )
+    folder = tmp_path / "b"
+    for path in [folder / "settings.toml", *folder.rglob("provisioning.json")]:
+        assert "s3cret" not in path.read_text(), path

@@ -125,9 +125,9 @@ location = "https://pbx.example.com/phonebook.xml"
     assert "contacts.sources" in parse_profile(body).keys
 
 
-def test_a_profiles_contact_source_password_is_refused_not_kept() -> None:
-    """A source password in a profile would end up in the saved copy of the profile or
-    be dropped at the next save: refused, saying what to do."""
+def test_a_profiles_contact_source_password_is_taken_out_like_an_accounts() -> None:
+    """A source password in a profile is kept apart (keyring or memory, as an account's):
+    not in the data that is merged, saved and remembered for a 304."""
     body = b"""
 [[contacts.sources]]
 id = "pbx"
@@ -137,10 +137,25 @@ url = "https://pbx.example.com/phonebook.xml"
 username = "201"
 password = "secret"
 """
+    profile = parse_profile(body)
+    assert profile.source_passwords == {"pbx": "secret"}
+    assert "secret" not in repr(profile.data)
+    assert "contacts.sources" in profile.keys
+    new = merge(local(), profile)
+    assert new.contacts.source("pbx").password is None
+
+
+@pytest.mark.parametrize(
+    ("table", "words"),
+    [
+        ('name = "Book"\ntype = "xml"\nurl = "https://x/p.xml"\npassword = "s"', "needs an id"),
+        ('id = "b"\nname = "Book"\ntype = "xml"\nurl = "https://x/p.xml"\npassword = 7', "text"),
+    ],
+)
+def test_a_source_password_without_an_id_or_not_text_is_refused(table: str, words: str) -> None:
     with pytest.raises(ProfileError) as caught:
-        parse_profile(body)
-    assert caught.value.problem is ProfileProblem.INVALID
-    assert "PBX phone book" in str(caught.value) and "password" in str(caught.value)
+        parse_profile(f"[[contacts.sources]]\n{table}\n".encode())
+    assert caught.value.problem is ProfileProblem.INVALID and words in str(caught.value)
 
 
 def test_the_full_example_of_the_docs_is_a_valid_profile() -> None:

@@ -75,6 +75,9 @@ class Configuration:
         # The very dict the phone reads an account's password from when it adds it.
         self.passwords: dict[str, str] = {}
         self._applied_passwords: dict[str, str] = {}  # what each account registered with
+        # Contact sources' passwords given for this run only (a profile's, without a
+        # keyring), by source id; the contact sources read them before the keyring.
+        self.source_passwords: dict[str, str] = {}
         # Problems with passwords, as the events told at start (`problems`: their text).
         self.problem_events: list[PhoneError] = self._collect_passwords(settings.accounts)
 

@@ -182,6 +182,7 @@ class Application:
             use_keyring=use_keyring,
             tables=source_tables,
             fetch_timeout=source_timeout,
+            memory_passwords=self.configuration.source_passwords,
         )
         self.directory = Directory(history, contacts, self.contact_sources)
         self.recorder = HistoryRecorder(history, on_recorded=self._history_added)

@@ -85,6 +85,7 @@ def make_contact_sources(
     use_keyring: bool,
     tables: SourceTables | None = None,
     fetch_timeout: float | None = None,
+    memory_passwords: Mapping[str, str] | None = None,
 ) -> ContactSources:
     """The registry of `settings`' sources; status changes reach `dispatch` on the
     engine thread (directly while the engine is not running)."""
@@ -101,6 +102,8 @@ def make_contact_sources(
         # keyring only when it is in use.
         if source.password is not None:
             return source.password.get_secret_value()
+        if memory_passwords is not None and source.id in memory_passwords:
+            return memory_passwords[source.id]  # e.g. a provisioning profile's
         return get_source_password(source) if use_keyring else None
 
     tables = tables or SourceTables()

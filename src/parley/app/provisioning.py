@@ -26,9 +26,10 @@ from parley.app.accounts import Configuration
 from parley.phone.events import PhoneEvent
 from parley.provisioning.fetch import Fetched, fetch_profile
 from parley.provisioning.profile import Profile, ProfileError, merge, parse_profile
+from parley.settings.contact_sources import set_source_password
 from parley.settings.errors import ConfigError
 from parley.settings.model import Settings
-from parley.settings.secrets import SERVICE, keyring_status
+from parley.settings.secrets import SERVICE, SecretStoreError, keyring_status
 
 log = logging.getLogger(__name__)
 
@@ -242,6 +243,10 @@ class Provisioning:
                 if secret != self._configuration.passwords.get(name):
                     changed.append(f"accounts.{name}.password")
                 self._keep_password(new, name, secret)
+            for source_id, secret in profile.source_passwords.items():
+                if secret != self._configuration.source_passwords.get(source_id):
+                    changed.append(f"contacts.sources.{source_id}.password")
+                self._keep_source_password(new, source_id, secret)
             future = self._configuration.update_settings(new)
         except (ConfigError, OSError, Exception) as exc:  # the last good settings stay
             return ProvisioningChanged(
@@ -301,6 +306,20 @@ class Provisioning:
             except keyring.errors.KeyringError as exc:
                 log.warning("the password of %s stays in memory only: %s", name, exc)
         self._configuration.passwords[account.name] = secret
+
+    def _keep_source_password(self, new: Settings, source_id: str, secret: str) -> None:
+        """A contact source's password from the profile: as an account's (keyring when
+        there is one, and memory for this run), never in the settings file."""
+        try:
+            source = new.contacts.source(source_id)
+        except KeyError:
+            return  # the profile's password names no source of the merged list
+        if self._configuration.use_keyring and keyring_status().usable:
+            try:
+                set_source_password(source, secret)
+            except SecretStoreError as exc:
+                log.warning("the password of source %s stays in memory only: %s", source_id, exc)
+        self._configuration.source_passwords[source_id] = secret
 
     # -- again and again
 

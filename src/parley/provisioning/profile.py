@@ -59,12 +59,14 @@ class ProfileError(Exception):
 @dataclass(frozen=True)
 class Profile:
     """What a profile says: the settings part (without passwords), the passwords by
-    account name, the keys it locks, and every key it sets (dotted, accounts by name)."""
+    account name, the keys it locks, every key it sets (dotted, accounts by name), and
+    the contact sources' passwords by source id."""
 
     data: Mapping[str, Any]
     passwords: Mapping[str, str] = field(default_factory=dict)
     locked: frozenset[str] = frozenset()
     keys: frozenset[str] = frozenset()
+    source_passwords: Mapping[str, str] = field(default_factory=dict)  # by source id
 
 
 def parse_profile(body: bytes) -> Profile:
@@ -107,24 +109,31 @@ def parse_profile(body: bytes) -> Profile:
             if not isinstance(secret, str):
                 raise ProfileError(ProfileProblem.INVALID, f"account {name}: password must be text")
             passwords[name] = secret
+    source_passwords: dict[str, str] = {}
     contacts = data.get("contacts", {})
     sources = contacts.get("sources", []) if isinstance(contacts, dict) else []
     for source in sources if isinstance(sources, list) else []:
         if isinstance(source, dict) and "password" in source:
-            # Not kept with the profile's saved copy nor in the settings file: refused
-            # rather than lost (the user types it in the source's settings).
-            raise ProfileError(
-                ProfileProblem.INVALID,
-                f"contact source {source.get('name', source.get('id', '?'))}: a password in a "
-                "profile is not taken; remove it (the user enters it in the source's settings)",
-            )
+            # Taken out like an account's: to the keyring (or memory), never the file.
+            secret = source.pop("password")
+            source_id = source.get("id")
+            label = source.get("name", source_id or "?")
+            if not isinstance(source_id, str) or not source_id:
+                raise ProfileError(
+                    ProfileProblem.INVALID, f"contact source {label}: a source with a password needs an id"
+                )
+            if not isinstance(secret, str):
+                raise ProfileError(
+                    ProfileProblem.INVALID, f"contact source {label}: password must be text"
+                )
+            source_passwords[source_id] = secret
     keys = frozenset(_keys(data))
     missing = [k for k in locked if k not in keys]
     if missing:
         raise ProfileError(
             ProfileProblem.BAD_PROFILE_TABLE, f"locked key(s) the profile does not set: {missing}"
         )
-    return Profile(data, passwords, frozenset(locked), keys)
+    return Profile(data, passwords, frozenset(locked), keys, source_passwords)
 
 
 def _keys(data: Mapping[str, Any]) -> list[str]:
