@@ -11,7 +11,6 @@ skips (fails under CI=true).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import os
 import select
@@ -29,49 +28,10 @@ from parley.media.bridge import AudioBridge
 from parley.media.clock import MediaClock
 from parley.media.ports import FilePlayer, WavRecorder
 from parley.media.wavfile import read_wav, write_wav
-from peers.common import Process, missing_peer, require_binary, wait_until
+from peers.common import missing_peer, wait_until
+from peers.jack import Jack, start_jack
 
 pytestmark = pytest.mark.interop
-
-
-@dataclasses.dataclass
-class Jack:
-    name: str
-    process: Process
-    env: dict[str, str]
-
-    def run(self, *argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [require_binary(argv[0]), "-s", self.name, *argv[1:]],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            env={**os.environ, **self.env},
-        )
-
-    def ports(self, direction: str) -> list[str]:
-        """Our client's ports of ``direction`` ("input"/"output")."""
-        lines = self.run("jack_lsp", "-p").stdout.splitlines()
-        found = []
-        for name, props in zip(lines[::2], lines[1::2], strict=False):
-            if not name.startswith("system:") and direction in props:
-                found.append(name.strip())
-        return found
-
-
-def start_jack(tmp_path: Path, tag: str) -> Jack:
-    jackd = require_binary("jackd")
-    require_binary("jack_lsp")
-    name = f"parley-{tag}-{os.getpid()}"
-    env = {"JACK_DEFAULT_SERVER": name, "JACK_NO_START_SERVER": "1"}
-    argv = [jackd, "-n", name, "-r", "-d", "dummy", "-r", "48000", "-p", "960"]
-    process = Process(argv, log_path=tmp_path / f"jackd-{tag}.log", name="jackd", env=env)
-    process.start()
-    jack = Jack(name, process, env)
-    if not wait_until(lambda: jack.run("jack_lsp").returncode == 0, timeout=15):
-        process.stop()
-        raise RuntimeError(f"jackd did not come up; log:\n{process.log_tail()}")
-    return jack
 
 
 @pytest.fixture
