@@ -32,8 +32,8 @@ from parley.media.engine import AudioConfig, MediaEngine
 from parley.media.ports import Port
 from parley.phone.events import PhoneEvent
 from parley.settings import Settings
-from peers.common import Process, missing_peer, require_binary, wait_until
-from peers.jack import Jack, start_jack
+from peers.common import Process, wait_until
+from peers.jack import Jack, metronome, portaudio_on_jack
 
 pytestmark = pytest.mark.interop
 
@@ -69,33 +69,10 @@ def tone_level(samples: np.ndarray, hz: float) -> float:
     )
 
 
-def metro(jack: Jack, tmp_path: Path, name: str, hz: float) -> Process:
-    argv = [require_binary("jack_metro"), "-n", name, "-b", "300", "-D", "150", "-f", str(hz)]
-    proc = Process(argv, log_path=tmp_path / f"{name}.log", name=name, env=jack.env)
-    proc.start()
-    assert wait_until(lambda: any(p.startswith(f"{name}:") for p in jack.all_ports()), timeout=10)
-    return proc
-
-
 @pytest.fixture
 def jack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Jack]:
-    server = start_jack(tmp_path, "autoselect")
-    for key, value in server.env.items():
-        monkeypatch.setenv(key, value)  # libjack reads them here and in the watcher's child
-    import sounddevice as sd
-
-    devices.rescan()
-    if "JACK" not in devices.portaudio_info():
-        server.process.stop()
-        missing_peer(f"PortAudio has no JACK host API: {devices.portaudio_info()}")
-    try:
+    with portaudio_on_jack(tmp_path, "autoselect", monkeypatch) as server:
         yield server
-    finally:
-        assert devices.wait_for_closers(10.0), "a PortAudio stream close is stuck"
-        sd._terminate()
-        server.process.stop()
-        monkeypatch.undo()
-        sd._initialize()
 
 
 def our_input_ports(jack: Jack) -> list[str]:
@@ -106,7 +83,7 @@ def our_input_ports(jack: Jack) -> list[str]:
 def test_a_headset_plugged_in_mid_call_takes_the_call_and_its_removal_falls_back(
     jack: Jack, tmp_path: Path
 ) -> None:
-    desk = metro(jack, tmp_path, "desk", DESK_HZ)  # there before the watcher starts
+    desk = metronome(jack, tmp_path, "desk", DESK_HZ)  # there before the watcher starts
     settings = Settings()
     settings.media.input_device = devices.SYSTEM_DEFAULT
     settings.media.output_device = devices.SYSTEM_DEFAULT
@@ -160,7 +137,7 @@ def test_a_headset_plugged_in_mid_call_takes_the_call_and_its_removal_falls_back
 
         watch.start()
         assert wait_until(lambda: watch.watcher.devices is not None, timeout=30)
-        headset = metro(jack, tmp_path, "headset", HEADSET_HZ)
+        headset = metronome(jack, tmp_path, "headset", HEADSET_HZ)
 
         def changed(change: AudioDeviceChange) -> list[AudioDeviceChanged]:
             return [
@@ -194,3 +171,54 @@ def test_a_headset_plugged_in_mid_call_takes_the_call_and_its_removal_falls_back
         engine.stop(5)
         desk.stop()
         assert os.environ.get("JACK_DEFAULT_SERVER") == jack.name
+
+
+def test_the_running_app_takes_a_headset_and_gives_it_back(jack: Jack, tmp_path: Path) -> None:
+    """The same through `Application`: its watcher starts with the phone (the settings
+    name sound devices) and the level meter hears the headset, then the default again."""
+    from parley.app import Application
+    from parley.settings import save_settings
+
+    desk = metronome(jack, tmp_path, "desk", DESK_HZ)
+    settings = Settings()
+    settings.media.auto_select_device = True
+    settings.media.echo_cancellation = False
+    settings.media.auto_gain_control = False
+    settings.media.noise_suppression = False
+    path = tmp_path / "settings.toml"
+    save_settings(settings, path)
+    app = Application(path, use_keyring=False, data_dir=tmp_path / "data", bind_host="127.0.0.1")
+    events: list[PhoneEvent] = []
+    app.subscribe(events.append)
+    headset: Process | None = None
+
+    def loud() -> bool:
+        return app.input_level_db().result(5) > -30
+
+    def changed(change: AudioDeviceChange) -> list[AudioDeviceChanged]:
+        return [
+            e
+            for e in events
+            if isinstance(e, AudioDeviceChanged) and e.change is change and e.device == "headset"
+        ]
+
+    try:
+        app.start().result(20)
+        assert wait_until(lambda: app.audio_devices.watcher.devices is not None, timeout=30)
+        assert not loud()  # the dummy "system" capture is silent
+        headset = metronome(jack, tmp_path, "headset", HEADSET_HZ)
+        assert wait_until(lambda: bool(changed(AudioDeviceChange.ADDED)), timeout=30)
+        assert changed(AudioDeviceChange.ADDED)[0].microphone == "headset"
+        assert wait_until(loud, timeout=10)
+        headset.stop()
+        assert wait_until(lambda: bool(changed(AudioDeviceChange.REMOVED)), timeout=30)
+        assert changed(AudioDeviceChange.REMOVED)[0].microphone == devices.SYSTEM_DEFAULT
+        assert wait_until(lambda: bool(our_input_ports(jack)), timeout=10)
+        for port in our_input_ports(jack):
+            jack.run("jack_connect", "desk:300_bpm", port)
+        assert wait_until(loud, timeout=10)  # the default device's stream carries audio
+    finally:
+        app.stop()
+        if headset is not None:
+            headset.stop()
+        desk.stop()

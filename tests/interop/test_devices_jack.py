@@ -29,7 +29,7 @@ from parley.media.clock import MediaClock
 from parley.media.ports import FilePlayer, WavRecorder
 from parley.media.wavfile import read_wav, write_wav
 from peers.common import missing_peer, wait_until
-from peers.jack import Jack, start_jack
+from peers.jack import Jack, portaudio_on_jack, start_jack
 
 pytestmark = pytest.mark.interop
 
@@ -37,26 +37,8 @@ pytestmark = pytest.mark.interop
 @pytest.fixture
 def jack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Jack]:
     """A jackd for this test, with PortAudio in this process re-initialised to see it."""
-    server = start_jack(tmp_path, "inproc")
-    for key, value in server.env.items():
-        monkeypatch.setenv(key, value)  # read by libjack when PortAudio initialises
-    import sounddevice as sd
-
-    devices.rescan()
-    if "JACK" not in devices.portaudio_info():
-        server.process.stop()
-        missing_peer(f"PortAudio has no JACK host API: {devices.portaudio_info()}")
-    try:
+    with portaudio_on_jack(tmp_path, "inproc", monkeypatch) as server:
         yield server
-    finally:
-        # Leave PortAudio's JACK client while the server still runs (terminating
-        # it against a dead server hangs) and no close runs in another thread,
-        # then come back without JACK.
-        assert devices.wait_for_closers(10.0), "a PortAudio stream close is stuck"
-        sd._terminate()
-        server.process.stop()
-        monkeypatch.undo()
-        sd._initialize()
 
 
 def test_enumeration_sees_jack_and_the_system_default(jack: Jack) -> None:

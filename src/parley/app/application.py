@@ -286,8 +286,10 @@ class Application:
         await self.phone.start()
         self._presence.phone_started()
         self.headset.start()
-        m = config.settings.media
-        if is_device_spec(m.input_device) or is_device_spec(m.output_device):
+        media = self.phone.media
+        if media is not None and (
+            is_device_spec(media.config.input) or is_device_spec(media.config.output)
+        ):
             self.audio_devices.start()  # files and silence: no sound devices to watch
 
     def stop(self, timeout: float = 5.0) -> None:
