@@ -151,6 +151,10 @@ def test_a_headset_plugged_in_mid_call_takes_the_call_and_its_removal_falls_back
         assert wait_until(lambda: bool(changed(AudioDeviceChange.ADDED)), timeout=30)
         added = changed(AudioDeviceChange.ADDED)[0]
         assert (added.inputs, added.outputs, added.microphone) == (1, 0, "headset")
+        assert engine.submit(lambda: devices.running_devices(media.device)).result(5) == {
+            "headset",
+            "system",
+        }
         during = hear()
         print("headset", tone_level(during, DESK_HZ), tone_level(during, HEADSET_HZ))
         assert tone_level(during, HEADSET_HZ) > 20 * max(tone_level(during, DESK_HZ), 1.0)

@@ -49,6 +49,23 @@ def test_the_first_look_is_the_baseline_and_a_failed_look_is_skipped() -> None:
     assert seen == [([], [HEADSET])]
 
 
+def test_a_device_held_open_here_is_not_removed_when_a_look_misses_it() -> None:
+    """ALSA hides a device another process holds open: while our stream on it runs, a
+    look without it is no removal (and the next look with it no addition)."""
+    seen: list[tuple[list[SeenDevice], list[SeenDevice]]] = []
+    looks = [[SYSTEM, HEADSET], [SYSTEM], [SYSTEM, HEADSET], [SYSTEM]]
+    held = {HEADSET}
+    watcher = DeviceWatcher(
+        lambda a, r: seen.append((a, r)), look=lambda: looks.pop(0), holds=held.__contains__
+    )
+    for _ in range(3):
+        watcher.check()
+    assert seen == []
+    held.clear()  # our stream on it stopped: now the look is believed
+    watcher.check()
+    assert seen == [([], [HEADSET])]
+
+
 class FakeMedia:
     def __init__(self, input: str, output: str) -> None:
         self.config = types.SimpleNamespace(input=input, output=output)

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from parley.app.context import AppContext, AppError
 from parley.app.events import AudioDeviceChange, AudioDeviceChanged
 from parley.media.device_watch import POLL_SECONDS, DeviceWatcher, SeenDevice, probe
-from parley.media.devices import SYSTEM_DEFAULT
+from parley.media.devices import SYSTEM_DEFAULT, running_devices
 from parley.media.engine import MediaEngine
 from parley.settings.model import MediaSettings
 
@@ -50,13 +50,26 @@ class AudioDevices:
         look: Callable[[], list[SeenDevice]] = probe,
     ) -> None:
         self._ctx = ctx
-        self.watcher = DeviceWatcher(self._changed, interval=interval, look=look)
+        self.watcher = DeviceWatcher(self._changed, interval=interval, look=look, holds=self._holds)
 
     def start(self) -> None:
         self.watcher.start()
 
     def stop(self) -> None:
         self.watcher.stop()
+
+    def _holds(self, dev: SeenDevice) -> bool:
+        """Whether our device port runs a stream on `dev` (read from the watcher thread:
+        attribute reads only). JACK devices are shared, never hidden from a look."""
+        if "jack" in dev.host_api.lower():
+            return False
+        media = self._media()
+        if media is None:
+            return False
+        try:
+            return any(_same(name, dev.name) for name in running_devices(media.device))
+        except Exception:  # the port changed under us: the next look decides
+            return False
 
     def _changed(self, added: list[SeenDevice], removed: list[SeenDevice]) -> None:
         """On the watcher thread: the engine applies the change, the watcher waits (a

@@ -7,6 +7,12 @@ lines of its own, not Parley) that initialises PortAudio afresh and prints the d
 JSON; :class:`DeviceWatcher` does that every few seconds on its own thread and reports
 what was added and removed since the previous look. The first look is the baseline:
 devices present at start are not "new".
+
+A device this process holds open can be missing from the child's look although it is
+there: ALSA's hardware devices are exclusive, and PortAudio leaves out what it cannot
+open. So the watcher asks `holds` about a device that went missing; while it says this
+process still runs a stream on it, the device counts as present (were it unplugged,
+the stream would have stopped). JACK shares its devices: there the look is the truth.
 """
 
 from __future__ import annotations
@@ -71,7 +77,8 @@ Listener = Callable[[list[SeenDevice], list[SeenDevice]], None]
 class DeviceWatcher:
     """Looks at the devices every `interval` seconds on a daemon thread and calls
     `on_change(added, removed)` there (never with both empty). `look` lists the devices
-    (default: :func:`probe`); a look that fails is logged and skipped."""
+    (default: :func:`probe`); a look that fails is logged and skipped. `holds(device)`:
+    whether this process runs a stream on a device the look missed (see the module)."""
 
     def __init__(
         self,
@@ -79,10 +86,12 @@ class DeviceWatcher:
         *,
         interval: float = POLL_SECONDS,
         look: Callable[[], list[SeenDevice]] = probe,
+        holds: Callable[[SeenDevice], bool] = lambda _device: False,
     ) -> None:
         self.on_change = on_change
         self.interval = interval
         self.look = look
+        self.holds = holds
         self.devices: list[SeenDevice] | None = None  # the last look (None: none yet)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -105,7 +114,10 @@ class DeviceWatcher:
         except OSError as exc:
             log.info("%s", exc)
             return
-        before, self.devices = self.devices, now
+        before = self.devices
+        if before is not None:
+            now += [d for d in before if d not in now and self.holds(d)]
+        self.devices = now
         if before is None:
             return
         added, removed = changes(before, now)
