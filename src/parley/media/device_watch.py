@@ -92,6 +92,7 @@ class DeviceWatcher:
         self.interval = interval
         self.look = look
         self.holds = holds
+        self._failure = ""  # the last look's failure, said once
         self.devices: list[SeenDevice] | None = None  # the last look (None: none yet)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -112,8 +113,11 @@ class DeviceWatcher:
         try:
             now = self.look()
         except OSError as exc:
-            log.info("%s", exc)
+            if str(exc) != self._failure:  # said once, not every few seconds
+                log.warning("%s", exc)
+            self._failure = str(exc)
             return
+        self._failure = ""
         before = self.devices
         if before is not None:
             now += [d for d in before if d not in now and self.holds(d)]
