@@ -581,7 +581,8 @@ def running_devices(port: Port) -> set[str]:
     wraps device ports: processing, a duplex of two) has open and running now."""
     names: set[str] = set()
     if isinstance(port, DevicePort):
-        if port._streams and not port.lost and all(s.active for s in port._streams):
+        # No PortAudio call here: other threads may ask while the engine reopens devices.
+        if port._streams and not port.lost and port._stalled_for < port.stall_periods:
             names |= {d.name for d in (port.input_info, port.output_info) if d is not None}
         return names
     for attr in ("inner", "source", "sink"):
