@@ -26,7 +26,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pytest
-from test_devices_jack import Jack
 
 from parley.media import devices
 from parley.media.bridge import AudioBridge
@@ -35,6 +34,7 @@ from parley.media.engine import AudioConfig, MediaEngine
 from parley.media.ports import FilePlayer
 from parley.media.wavfile import write_wav
 from peers.common import Process, missing_peer, require_binary, wait_until
+from peers.jack import Jack
 
 pytestmark = pytest.mark.interop
 

@@ -11,7 +11,6 @@ skips (fails under CI=true).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import os
 import select
@@ -29,74 +28,17 @@ from parley.media.bridge import AudioBridge
 from parley.media.clock import MediaClock
 from parley.media.ports import FilePlayer, WavRecorder
 from parley.media.wavfile import read_wav, write_wav
-from peers.common import Process, missing_peer, require_binary, wait_until
+from peers.common import missing_peer, wait_until
+from peers.jack import Jack, portaudio_on_jack, start_jack
 
 pytestmark = pytest.mark.interop
-
-
-@dataclasses.dataclass
-class Jack:
-    name: str
-    process: Process
-    env: dict[str, str]
-
-    def run(self, *argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [require_binary(argv[0]), "-s", self.name, *argv[1:]],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            env={**os.environ, **self.env},
-        )
-
-    def ports(self, direction: str) -> list[str]:
-        """Our client's ports of ``direction`` ("input"/"output")."""
-        lines = self.run("jack_lsp", "-p").stdout.splitlines()
-        found = []
-        for name, props in zip(lines[::2], lines[1::2], strict=False):
-            if not name.startswith("system:") and direction in props:
-                found.append(name.strip())
-        return found
-
-
-def start_jack(tmp_path: Path, tag: str) -> Jack:
-    jackd = require_binary("jackd")
-    require_binary("jack_lsp")
-    name = f"parley-{tag}-{os.getpid()}"
-    env = {"JACK_DEFAULT_SERVER": name, "JACK_NO_START_SERVER": "1"}
-    argv = [jackd, "-n", name, "-r", "-d", "dummy", "-r", "48000", "-p", "960"]
-    process = Process(argv, log_path=tmp_path / f"jackd-{tag}.log", name="jackd", env=env)
-    process.start()
-    jack = Jack(name, process, env)
-    if not wait_until(lambda: jack.run("jack_lsp").returncode == 0, timeout=15):
-        process.stop()
-        raise RuntimeError(f"jackd did not come up; log:\n{process.log_tail()}")
-    return jack
 
 
 @pytest.fixture
 def jack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Jack]:
     """A jackd for this test, with PortAudio in this process re-initialised to see it."""
-    server = start_jack(tmp_path, "inproc")
-    for key, value in server.env.items():
-        monkeypatch.setenv(key, value)  # read by libjack when PortAudio initialises
-    import sounddevice as sd
-
-    devices.rescan()
-    if "JACK" not in devices.portaudio_info():
-        server.process.stop()
-        missing_peer(f"PortAudio has no JACK host API: {devices.portaudio_info()}")
-    try:
+    with portaudio_on_jack(tmp_path, "inproc", monkeypatch) as server:
         yield server
-    finally:
-        # Leave PortAudio's JACK client while the server still runs (terminating
-        # it against a dead server hangs) and no close runs in another thread,
-        # then come back without JACK.
-        assert devices.wait_for_closers(10.0), "a PortAudio stream close is stuck"
-        sd._terminate()
-        server.process.stop()
-        monkeypatch.undo()
-        sd._initialize()
 
 
 def test_enumeration_sees_jack_and_the_system_default(jack: Jack) -> None:

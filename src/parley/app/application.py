@@ -28,6 +28,7 @@ import platformdirs
 
 from parley.app.accounts import Configuration
 from parley.app.audio import Audio
+from parley.app.audio_devices import AudioDevices
 from parley.app.blf import Blf
 from parley.app.call_switches import reset_at_start
 from parley.app.calls import DTMF_KEYS, Calls
@@ -57,6 +58,7 @@ from parley.contacts.store import ContactStore
 from parley.history.model import CallType, HistoryEntry
 from parley.history.store import FILE_NAME as HISTORY_FILE
 from parley.history.store import HistoryStore
+from parley.media.devices import is_device_spec
 from parley.media.engine import AudioConfig
 from parley.messages.store import FILE_NAME as MESSAGES_FILE
 from parley.messages.store import MessageStore
@@ -216,6 +218,8 @@ class Application:
         self.subscribe(self._presence.on_app_event)  # after the sources took the settings
         # Functions › Headset: a USB telephony headset's hook switch, mute button and LEDs.
         self.headset = Headset(self, lambda: self.configuration.settings.media.headset)
+        # Media › Automatic microphone selection, and the events for the device pop-ups.
+        self.audio_devices = AudioDevices(self._ctx)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -283,6 +287,11 @@ class Application:
         await self.phone.start()
         self._presence.phone_started()
         self.headset.start()
+        media = self.phone.media
+        if media is not None and (
+            is_device_spec(media.config.input) or is_device_spec(media.config.output)
+        ):
+            self.audio_devices.start()  # files and silence: no sound devices to watch
 
     def stop(self, timeout: float = 5.0) -> None:
         """Hang up, unregister (each bounded by `timeout`), stop the engine, close the
@@ -298,6 +307,7 @@ class Application:
                 log.exception("the phone did not stop cleanly")
         self.provisioning.stop()
         self.headset.stop()
+        self.audio_devices.stop()
         self.engine.stop(timeout)
         self.rules.close()
         self.updates.close()

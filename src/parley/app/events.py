@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from parley.phone.events import PhoneEvent
@@ -36,3 +37,27 @@ class SettingsApplied(PhoneEvent):
     @property
     def kind(self) -> str:
         return "settings"
+
+
+class AudioDeviceChange(enum.StrEnum):
+    ADDED = "added"  # a sound device appeared (a headset plugged in)
+    REMOVED = "removed"  # one went away
+
+
+@dataclass(frozen=True)
+class AudioDeviceChanged(PhoneEvent):
+    """A sound device appeared or went away (`parley.app.audio_devices`). `inputs` and
+    `outputs` are its channel counts; `microphone`/`speaker` are the devices the audio
+    uses since this change when it switched them (automatic microphone selection, or
+    the fallback from a removed device in use), else None."""
+
+    change: AudioDeviceChange
+    device: str
+    inputs: int
+    outputs: int
+    microphone: str | None = None
+    speaker: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "audio_device"

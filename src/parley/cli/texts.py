@@ -11,6 +11,7 @@ from typing import Any
 
 from parley.app.contact_sources import ContactSourceChanged
 from parley.app.event_rules import RuleRan
+from parley.app.events import AudioDeviceChange, AudioDeviceChanged
 from parley.app.provisioning import ProvisioningChanged, ProvisioningResult
 from parley.app.snapshots import AccountInfo, CallInfo
 from parley.app.updates import UpdateChecked
@@ -439,6 +440,8 @@ def event_data(event: PhoneEvent) -> dict[str, Any]:
     elif isinstance(event, NetworkChanged):
         data["calls"] = list(event.calls)
         data["text"] = network_text(event)
+    elif isinstance(event, AudioDeviceChanged):
+        data["text"] = audio_device_text(event)
     elif isinstance(event, ConferenceChanged):
         data["calls"] = list(event.calls)
         data["muted"] = list(event.muted)
@@ -453,6 +456,18 @@ def update_text(event: UpdateChecked) -> str:
     if event.available:
         return f"Parley {event.newest} is available (this is {event.current})."
     return f"Parley {event.current} is up to date."
+
+
+def audio_device_text(event: AudioDeviceChanged) -> str:
+    """The sentence for a sound device that came or went (and what the audio uses now)."""
+    came = event.change is AudioDeviceChange.ADDED
+    text = f"Audio device {event.device!r} {'connected' if came else 'disconnected'}"
+    used = [
+        f"{what} {name!r}"
+        for what, name in (("microphone", event.microphone), ("speaker", event.speaker))
+        if name is not None
+    ]
+    return f"{text}; now using {' and '.join(used)}." if used else f"{text}."
 
 
 def network_text(event: NetworkChanged) -> str:

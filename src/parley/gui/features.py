@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QPoint
 from PySide6.QtWidgets import QMenu, QVBoxLayout
 
-from parley.app.events import SettingsApplied
+from parley.app.events import AudioDeviceChange, AudioDeviceChanged, SettingsApplied
 from parley.gui import icons
 from parley.gui.blf_panel import BlfPanel
 from parley.gui.chat_view import ChatPanel
@@ -192,6 +192,12 @@ class Features(QObject):
         elif isinstance(event, NetworkChanged):
             self.last_actions = self.notifier.network(
                 self.window.gui, event.account, event.new, len(event.calls)
+            )
+        elif isinstance(event, AudioDeviceChanged):
+            connected = event.change is AudioDeviceChange.ADDED
+            now = event.microphone or event.speaker
+            self.last_actions = self.notifier.audio_device(
+                self.window.gui, event.device, connected, now
             )
 
     def _call_changed(self, event: CallStateChanged) -> None:

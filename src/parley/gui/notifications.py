@@ -1,7 +1,8 @@
 """Pop-ups, sounds and window attention for what is not a call: a contact comes online,
 new voicemail, a new instant message — each as the GUI settings say
 (`notify_contact_online`, `notify_voicemail` + `voicemail_sound`, `notify_message` +
-`message_sound` + `activate_on_message` + `flash_on_message`).
+`message_sound` + `activate_on_message` + `flash_on_message`), the network and sound
+devices that come and go (`notify_network_change`, `notify_audio_device`).
 
 A pop-up is the tray's notification; where the desktop has no tray it is said in the
 status bar instead. The sound is the desktop's alert sound.
@@ -87,6 +88,27 @@ class Notifier:
                 account=account,
             )
         return [self._popup(tr("Network changed"), text)]
+
+    def audio_device(
+        self, gui: GuiSettings, device: str, connected: bool, microphone: str | None
+    ) -> list[str]:
+        """A sound device was plugged in (`connected`) or went away; `microphone` is the
+        device the calls use now when that changed with it."""
+        if not gui.notify_audio_device:
+            return []
+        if connected:
+            title = tr("Audio device connected")
+            text = tr("{device} is connected.", device=device)
+            if microphone is not None:
+                text = tr("{device} is connected and used for calls now.", device=device)
+        else:
+            title = tr("Audio device disconnected")
+            text = tr("{device} is gone.", device=device)
+            if microphone is not None:
+                text = tr(
+                    "{device} is gone; calls use {other} now.", device=device, other=microphone
+                )
+        return [self._popup(title, text)]
 
     def message(self, gui: GuiSettings, sender: str, text: str) -> list[str]:
         done = []

@@ -153,6 +153,13 @@ PAGES: tuple[PageSpec, ...] = (
                         kind="output-device",
                     ),
                     F(
+                        "media.auto_select_device",
+                        N_("Automatic microphone selection"),
+                        N_(
+                            "A headset or microphone you plug in is used at once, in the running call too; when it goes away the devices above are used again."
+                        ),
+                    ),
+                    F(
                         "media.ringtone",
                         N_("Ringtone"),
                         N_("A WAV file to ring with; empty uses the built-in ringtone."),
@@ -397,6 +404,13 @@ PAGES: tuple[PageSpec, ...] = (
                         "gui.notify_network_change",
                         N_("When the network status has changed"),
                         N_("Show a notification when the network changes or is gone."),
+                    ),
+                    F(
+                        "gui.notify_audio_device",
+                        N_("When an audio device is connected or disconnected"),
+                        N_(
+                            "Show a notification when a headset or other sound device is plugged in or goes away."
+                        ),
                     ),
                 ),
             ),

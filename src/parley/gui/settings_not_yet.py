@@ -49,13 +49,8 @@ NOT_YET: tuple[NotYet, ...] = (
     NotYet(N_("Cisco call forwarding"), _ACCOUNT_COMPAT, None),
     # Contacts
     NotYet(N_("Import contacts from a CSV file"), _CONTACTS, CONTACT_SOURCES),
-    # Media
-    NotYet(
-        N_("Automatic microphone selection"), N_("Media › Device settings"), PROVISIONING, "usb"
-    ),
     # GUI
     NotYet(N_("Animations"), _GUI_APPEARANCE, None),
-    NotYet(N_("When an audio device is connected or disconnected"), _GUI_POPUPS, PROVISIONING),
     # Functions
     NotYet(N_("Dial from Microsoft Outlook"), _AUTOMATION, PROVISIONING),
 )

@@ -576,6 +576,22 @@ class DevicePort(Port):
                 log.exception("device event handler failed")
 
 
+def running_devices(port: Port) -> set[str]:
+    """The names of the sound devices whose streams `port` (a device port, or one that
+    wraps device ports: processing, a duplex of two) has open and running now."""
+    names: set[str] = set()
+    if isinstance(port, DevicePort):
+        # No PortAudio call here: other threads may ask while the engine reopens devices.
+        if port._streams and not port.lost and port._stalled_for < port.stall_periods:
+            names |= {d.name for d in (port.input_info, port.output_info) if d is not None}
+        return names
+    for attr in ("inner", "source", "sink"):
+        inner = getattr(port, attr, None)
+        if isinstance(inner, Port):
+            names |= running_devices(inner)
+    return names
+
+
 def open_audio(
     input_spec: str | None = SYSTEM_DEFAULT,
     output_spec: str | None = SYSTEM_DEFAULT,

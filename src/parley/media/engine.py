@@ -20,6 +20,7 @@ from parley.media.bridge import AudioBridge
 from parley.media.clock import MediaClock
 from parley.media.codecs.base import Frame
 from parley.media.devices import DeviceEvent, is_device_spec, open_audio
+from parley.media.devices import rescan as rescan_devices
 from parley.media.dsp import MicProcessor, ProcessedPort
 from parley.media.dtmf import dtmf_tone
 from parley.media.music import music_port
@@ -285,13 +286,18 @@ class MediaEngine:
         self.switch_devices(*(hands_free if on else self._normal_devices))
         self._loudspeaker = on
 
-    def switch_devices(self, input_spec: str, output_spec: str) -> None:
+    def switch_devices(self, input_spec: str, output_spec: str, *, rescan: bool = False) -> None:
         """Use other devices from now on. The new device port takes the old one's bridge
         slot, so its connections (calls, tones, recordings) and volumes carry over. A
-        device that cannot be opened gives silence (and says so, see `_open_device`)."""
-        if (self.config.input, self.config.output) == (input_spec, output_spec):
+        device that cannot be opened gives silence (and says so, see `_open_device`).
+        `rescan`: PortAudio enumerates the devices again first (one plugged in since it
+        started); that needs every stream closed, so the old device and the ringing
+        devices close first and the audio pauses for that moment."""
+        if not rescan and (self.config.input, self.config.output) == (input_spec, output_spec):
             return
         self.config.input, self.config.output = input_spec, output_spec
+        if rescan:
+            self._rescan()
         port = self._open_device()
         old = self.bridge.replace_port(self.device_slot, port)
         self.device = port
@@ -299,6 +305,34 @@ class MediaEngine:
             old.close()
         except Exception:
             log.exception("closing the previous audio device")
+
+    def _rescan(self) -> None:
+        """Close every device stream, let PortAudio enumerate again, reopen the ringing
+        devices in their slots (the main device is reopened by the caller)."""
+        self.device.close()
+        side = (
+            [(self._ring_port, self._ring_port_slot, self.config.ring)]
+            if (self._ring_port is not None and self._ring_port_slot is not None)
+            else []
+        )
+        side += [(port, slot, spec) for spec, (port, slot) in self._also_ports.items()]
+        for closing, _slot, _spec in side:
+            closing.close()
+        try:
+            rescan_devices()
+        except Exception as exc:  # PortAudio gone: the devices opened next say so
+            log.warning("audio devices cannot be listed again: %s", exc)
+        for old, slot, spec in side:
+            try:
+                port = open_audio(None, spec, name=old.name)
+            except Exception as exc:
+                log.warning("device %r cannot ring after the device change (%s)", spec, exc)
+                port = NullPort(old.name, 48000)
+            self.bridge.replace_port(slot, port)
+            if old is self._ring_port:
+                self._ring_port = port
+            else:
+                self._also_ports[str(spec)] = (port, slot)
 
     def set_speaker_level(self, level: float) -> None:
         """Gain on what the speaker plays (every call and tone); 1.0 leaves it as it is."""

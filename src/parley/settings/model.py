@@ -532,6 +532,13 @@ class MediaSettings(BaseModel):
         description="Loudspeaker used in hands-free mode.",
     )
     ring_device: str = Field(default="system default", description="Where incoming calls ring.")
+    auto_select_device: bool = Field(
+        default=False,
+        description="Automatic microphone selection: a sound device with a microphone "
+        "that is plugged in (a USB headset) becomes the microphone of the running calls "
+        "and the next ones, and their speaker too when it has one; when it goes away the "
+        "devices above are used again. The devices above are not changed.",
+    )
     headset: Literal["none", "any", "jabra", "plantronics", "sennheiser"] = Field(
         default="any",
         description="External headset or device (USB HID telephony: hook switch, mute "
@@ -679,6 +686,10 @@ class GuiSettings(BaseModel):
         default=True,
         description="Show a pop-up when the network changes (a new address, calls moved "
         "along) or is gone.",
+    )
+    notify_audio_device: bool = Field(
+        default=True,
+        description="Show a pop-up when a sound device (a headset) is plugged in or goes away.",
     )
     message_sound: bool = Field(
         default=True, description="Play a short sound when an instant message arrives."
