@@ -91,10 +91,12 @@ class AudioDevice:
 def list_devices(direction: Direction | None = None) -> list[AudioDevice]:
     """The devices PortAudio knows (inputs, outputs, or all)."""
     sd = _sd()
-    apis = sd.query_hostapis()
-    default_in, default_out = _default_indices()
+    with _PA_LOCK:
+        apis = sd.query_hostapis()
+        default_in, default_out = _default_indices()
+        infos = list(sd.query_devices())
     result = []
-    for info in sd.query_devices():
+    for info in infos:
         dev = AudioDevice(
             index=int(info["index"]),
             name=str(info["name"]),
@@ -154,13 +156,25 @@ def find_device(name: str | None, direction: Direction) -> AudioDevice:
     raise AudioDeviceError(f"no audio {direction} device called {name!r}; known: {known}")
 
 
+# Held while PortAudio is re-initialised and while devices are listed: a listing (the
+# settings dialog, the audio assistant) racing a terminate reads freed memory.
+_PA_LOCK = threading.RLock()
+
+
 def rescan() -> None:
     """Make PortAudio enumerate devices again (new USB headset, a sound server
-    started after us). Only call it while no stream is open."""
+    started after us). Only call it while no stream is open. A close still stuck in
+    the background (a dead sound server) makes it refuse (AudioDeviceError): tearing
+    PortAudio down under a running close crashes the process."""
     sd = _sd()
-    wait_for_closers()
-    sd._terminate()
-    sd._initialize()
+    if not wait_for_closers():
+        raise AudioDeviceError(
+            "the audio devices were not listed again: closing a device is still busy "
+            "(its sound server may have stopped); the devices known so far stay in use"
+        )
+    with _PA_LOCK:
+        sd._terminate()
+        sd._initialize()
 
 
 def portaudio_info() -> str:
