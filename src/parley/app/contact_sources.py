@@ -28,6 +28,19 @@ from parley.settings.model import Settings
 log = logging.getLogger(__name__)
 
 
+def outgoing_account(settings: Settings, source_id: str) -> str:
+    """The source's "Use this account for outgoing calls" (calls and messages to its
+    contacts) when that account is there and enabled; "" (the usual account) otherwise."""
+    try:
+        chosen = settings.contacts.source(source_id).outgoing_account
+    except KeyError:
+        return ""
+    for account in settings.accounts:
+        if chosen and account.name.casefold() == chosen.casefold() and account.enabled:
+            return account.name
+    return ""
+
+
 @dataclass(frozen=True)
 class ContactSourceChanged(PhoneEvent):
     """A contact source's synchronisation state changed. `state` is a `SyncState` value

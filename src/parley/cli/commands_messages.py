@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from parley.app.contact_sources import outgoing_account
+
 if TYPE_CHECKING:
     from parley.cli.console import Console
 
@@ -34,7 +36,10 @@ def message(console: Console, rest: list[str]) -> None:
         console.reply("error: message to whom, saying what? e.g. 'message 1002 Hello there'")
         return
     target = rest[0]
-    message_id = console.wait(console.app.messages.send(target, text))
+    # A contact source's contact is written to from the source's outgoing account.
+    known = console.app.caller(target)
+    account = outgoing_account(console.app.settings, known.source_id) if known else ""
+    message_id = console.wait(console.app.messages.send(target, text, account or None))
     console.reply(f"message {message_id} to {target}: sending")
 
 

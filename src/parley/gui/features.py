@@ -329,7 +329,14 @@ class Features(QObject):
         cw = self.window.call_window
         numbers = cw.numbers()
         name = cw.name_label.text()
-        account = cw.entry.account if cw.entry is not None else None
+        # A contact is written to from its source's "account for outgoing calls".
+        account = cw.entry.account if cw.entry is not None else (cw.contact_account or None)
+        if cw.entry is None and cw.source_name and cw.contact is not None:
+            if cw.contact.presence:
+                # The manual (p. 94): messages to a directory's contact go to its Work IP
+                # Phone, which the source made the contact's presence and chat address.
+                self.open_chat(cw.contact.presence, name, account)
+                return
         if len(numbers) == 1:
             self.open_chat(numbers[0].number, name, account)
         elif numbers:

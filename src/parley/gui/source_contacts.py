@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel
 
 from parley.app import Application
+from parley.app.contact_sources import outgoing_account as source_account
 from parley.contacts.model import Contact, filter_contacts, initials
 from parley.contacts.registry import ListedContact
 from parley.gui.i18n import tr
@@ -34,15 +35,7 @@ def listed_contacts(application: Application, search: str, gui: GuiSettings) -> 
 def outgoing_account(application: Application, source_id: str) -> str:
     """The source's "Use this account for outgoing calls" when that account is there and
     enabled; "" (the usual account) otherwise."""
-    settings = application.settings
-    try:
-        chosen = settings.contacts.source(source_id).outgoing_account
-    except KeyError:
-        return ""
-    for account in settings.accounts:
-        if chosen and account.name.casefold() == chosen.casefold() and account.enabled:
-            return account.name
-    return ""
+    return source_account(application.settings, source_id)
 
 
 def remote_row(listed: ListedContact, show_avatar: bool) -> EntryRow:
