@@ -120,7 +120,8 @@ def parse_profile(body: bytes) -> Profile:
             label = source.get("name", source_id or "?")
             if not isinstance(source_id, str) or not source_id:
                 raise ProfileError(
-                    ProfileProblem.INVALID, f"contact source {label}: a source with a password needs an id"
+                    ProfileProblem.INVALID,
+                    f"contact source {label}: a source with a password needs an id",
                 )
             if not isinstance(secret, str):
                 raise ProfileError(
