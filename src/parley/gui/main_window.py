@@ -47,6 +47,7 @@ from parley.gui.call_control import PartyList
 from parley.gui.call_menu import CallPanel
 from parley.gui.call_window import CallWindow
 from parley.gui.contact_editor import ContactEditor
+from parley.gui.contact_export import choose_and_export
 from parley.gui.csv_import_dialog import CsvImportDialog
 from parley.gui.emergency import EmergencyWarning
 from parley.gui.features import Features
@@ -927,6 +928,7 @@ class MainWindow(QMainWindow):
             menu.addAction(tr("Delete selected calls"), self.delete_selected)
             menu.addSeparator()
         menu.addAction(icons.icon("add"), tr("Import contacts…"), self.open_csv_import)
+        menu.addAction(tr("Export contacts…"), lambda: choose_and_export(self, self.application))
         menu.addSeparator()
         compact = menu.addAction(tr("Compact mode"))
         compact.setCheckable(True)
