@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
@@ -45,6 +46,7 @@ from parley.history.db import StoreError
 
 PAGE = 500  # rows per read: one screen many times over, a few ms of SQLite
 KEPT_PAGES = 8  # windows kept in memory (the rest is read again when scrolled back to)
+SEARCH_PAUSE_MS = 150  # typing pause after which the search runs
 
 Index = QModelIndex | QPersistentModelIndex
 LISTED_ROLE = Qt.ItemDataRole.UserRole + 1  # the ListedContact
@@ -278,7 +280,13 @@ class ContactBrowser(QWidget):
         self.view.setSelectionMode(QTreeView.SelectionMode.ExtendedSelection)
         self.view.setAccessibleName(tr("Contacts"))
         layout.addWidget(self.view, 1)
-        self.search.textChanged.connect(self.model.set_search)
+        # A search runs when the typing pauses (each one reads every cached name: the
+        # keys in between would only wait for searches nobody looks at).
+        self.pause = QTimer(self)
+        self.pause.setSingleShot(True)
+        self.pause.setInterval(SEARCH_PAUSE_MS)
+        self.pause.timeout.connect(lambda: self.model.set_search(self.search.text()))
+        self.search.textChanged.connect(lambda _text: self.pause.start())
         self.view.activated.connect(self._activated)  # double click or Enter
 
     def _activated(self, index: QModelIndex) -> None:
