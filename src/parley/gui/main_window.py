@@ -41,13 +41,13 @@ from parley.contacts.numbers import is_dialable, is_sip_address
 from parley.contacts.registry import ListedContact
 from parley.gui import icons, widgets
 from parley.gui.account_list import AccountList, DialPad
+from parley.gui.address_book import add_contact_actions
 from parley.gui.bridge import EngineBridge
 from parley.gui.call_bar import ActiveCallBar
 from parley.gui.call_control import PartyList
 from parley.gui.call_menu import CallPanel
 from parley.gui.call_window import CallWindow
 from parley.gui.contact_editor import ContactEditor
-from parley.gui.contact_export import choose_and_export
 from parley.gui.csv_import_dialog import CsvImportDialog
 from parley.gui.emergency import EmergencyWarning
 from parley.gui.features import Features
@@ -928,7 +928,7 @@ class MainWindow(QMainWindow):
             menu.addAction(tr("Delete selected calls"), self.delete_selected)
             menu.addSeparator()
         menu.addAction(icons.icon("add"), tr("Import contacts…"), self.open_csv_import)
-        menu.addAction(tr("Export contacts…"), lambda: choose_and_export(self, self.application))
+        add_contact_actions(menu, self)  # address book, export (gui/address_book.py)
         menu.addSeparator()
         compact = menu.addAction(tr("Compact mode"))
         compact.setCheckable(True)

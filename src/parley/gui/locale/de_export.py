@@ -1,11 +1,13 @@
 """German for exporting contacts (gui/contact_export.py, the main window's menu entry)
-and the contact list's model (gui/contact_model.py) (issue #10): English source text →
+the address book (gui/address_book.py) and its list (gui/contact_model.py) (issue #10): English source text →
 German. Merged by `parley.gui.i18n`."""
 
 from __future__ import annotations
 
 STRINGS: dict[str, str] = {
     "Export contacts…": "Kontakte exportieren…",
+    "Address book…": "Adressbuch…",
+    "Address book": "Adressbuch",
     "Export contacts": "Kontakte exportieren",
     "CSV for Excel and Outlook (*.csv)": "CSV für Excel und Outlook (*.csv)",
     "vCard 3.0 (*.vcf)": "vCard 3.0 (*.vcf)",
