@@ -3,7 +3,8 @@
 page with a synchronised XML phone book and an LDAP directory whose server refused the
 password, the sign-in ("Generate token") of a Google source and of an Outlook source
 showing its device code, the main window's contact list with the phone book's
-contacts, and the "Import contacts" dialog with a German Outlook export in its preview.
+contacts, the "Import contacts" dialog with a German Outlook export in its preview, and
+the address book window (every source's contacts in one model/view list).
 
 Runs the real windows on an X server (a private Xvfb when no DISPLAY is set, on a
 display number of its own); the sources are filled by stand-in fetchers (no server).
@@ -241,6 +242,12 @@ def take(out: Path, work: Path) -> None:
         importer.open_path(export)
         shot(importer, "csv-import-dialog")
         importer.close()
+        from parley.gui.address_book import open_address_book
+
+        book_window = open_address_book(window)
+        book_window.resize(420, 360)
+        shot(book_window, "address-book")
+        book_window.close()
         window.quit()
         bridge.close()
     finally:

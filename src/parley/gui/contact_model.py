@@ -264,7 +264,7 @@ class ContactBrowser(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.search = QLineEdit()
-        self.search.setPlaceholderText(tr("Search or dial a number"))
+        self.search.setPlaceholderText(tr("Search by name or number"))
         self.search.setClearButtonEnabled(True)
         layout.addWidget(self.search)
         self.model = ContactListModel(sources, self)

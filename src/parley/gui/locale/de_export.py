@@ -8,6 +8,7 @@ STRINGS: dict[str, str] = {
     "Export contacts…": "Kontakte exportieren…",
     "Address book…": "Adressbuch…",
     "Address book": "Adressbuch",
+    "Search by name or number": "Nach Name oder Nummer suchen",
     "Export contacts": "Kontakte exportieren",
     "CSV for Excel and Outlook (*.csv)": "CSV für Excel und Outlook (*.csv)",
     "vCard 3.0 (*.vcf)": "vCard 3.0 (*.vcf)",
