@@ -2,8 +2,9 @@
 """Screenshots of the contact sources for the docs (issue #10): the settings' Contacts
 page with a synchronised XML phone book and an LDAP directory whose server refused the
 password, the sign-in ("Generate token") of a Google source and of an Outlook source
-showing its device code, and the main window's contact list with the phone book's
-contacts.
+showing its device code, the main window's contact list with the phone book's
+contacts, the "Import contacts" dialog with a German Outlook export in its preview, and
+the address book window (every source's contacts in one model/view list).
 
 Runs the real windows on an X server (a private Xvfb when no DISPLAY is set, on a
 display number of its own); the sources are filled by stand-in fetchers (no server).
@@ -225,6 +226,28 @@ def take(out: Path, work: Path) -> None:
         page.scroll_area.ensureWidgetVisible(page.signin.result_label)
         shot(dialog, "settings-outlook-signin")
         dialog.close()
+        # "Import contacts": a German Outlook export, guessed encoding and separator,
+        # the columns assigned and the preview of the rows as contacts.
+        export = work / "Outlook Kontakte.csv"
+        lines = [
+            "Anrede;Vorname;Nachname;Firma;Telefon geschäftlich;Mobiltelefon;Notizen",
+            "Herr;Jürgen;Müller;Bäckerei Größe;0221 4711-0;0172 5550123;Stammkunde",
+            "Frau;Grete;Weiß;;;;",
+            ";Ayla;Öztürk;Öztürk Bau;0221 4711-23;;",
+            "Frau;Élodie;Lefèvre;;+33 1 5550 1234;+33 6 5550 4321;",
+        ]
+        export.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+        importer = window.open_csv_import()
+        importer.resize(760, 620)
+        importer.open_path(export)
+        shot(importer, "csv-import-dialog")
+        importer.close()
+        from parley.gui.address_book import open_address_book
+
+        book_window = open_address_book(window)
+        book_window.resize(420, 360)
+        shot(book_window, "address-book")
+        book_window.close()
         window.quit()
         bridge.close()
     finally:

@@ -20,6 +20,7 @@ from parley.app.snapshots import CallInfo
 from parley.cli import (
     commands_blf,
     commands_conference,
+    commands_contacts_export,
     commands_contacts_import,
     commands_intercom,
     commands_messages,
@@ -64,6 +65,7 @@ class ConsoleCommand(Protocol):
 _COMMAND_MODULES = (
     commands_blf,
     commands_conference,
+    commands_contacts_export,
     commands_contacts_import,
     commands_intercom,
     commands_messages,

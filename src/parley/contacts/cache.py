@@ -289,6 +289,60 @@ class ContactCache:
         sql += f" ORDER BY sort_key, id LIMIT {int(limit)}"
         return self._load(gen, self._db.query(sql, params))
 
+    def _filter(
+        self, gen: int, text: str, hide_without_name: bool, hide_without_number: bool
+    ) -> tuple[str, list[object]]:
+        """The WHERE clause (or "") of the contacts matching `text` as `search` does, and
+        the source's filters; with its parameters."""
+        clauses: list[str] = []
+        params: list[object] = []
+        needle = text.strip().casefold()
+        if needle:
+            match = "haystack LIKE ? ESCAPE '\\'"
+            params.append(_like(needle))
+            digits = clean_number(text)
+            if digits:
+                match += (
+                    f" OR id IN (SELECT contact_id FROM numbers_{gen}"
+                    " WHERE digits LIKE ? ESCAPE '\\')"
+                )
+                params.append(_like(digits))
+            clauses.append(f"({match})")
+        if hide_without_name:
+            clauses.append("sort_key != ''")
+        if hide_without_number:
+            clauses.append(f"EXISTS (SELECT 1 FROM numbers_{gen} n WHERE n.contact_id = id)")
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def count_matching(
+        self, text: str = "", *, hide_without_name: bool = False, hide_without_number: bool = False
+    ) -> int:
+        """How many contacts `rows_at` has for these arguments."""
+        gen = self._gen
+        where, params = self._filter(gen, text, hide_without_name, hide_without_number)
+        row = self._db.query_one(f"SELECT COUNT(*) FROM contacts_{gen}{where}", params)
+        return int(row[0]) if row is not None else 0
+
+    def rows_at(
+        self,
+        offset: int,
+        limit: int,
+        text: str = "",
+        *,
+        hide_without_name: bool = False,
+        hide_without_number: bool = False,
+    ) -> list[Contact]:
+        """Contacts `offset` to `offset + limit` of the list (sorted as `contacts`) of those
+        matching `text` (all for blank) and the filters: a window of a long list, for a
+        view that reads only the rows it shows."""
+        gen = self._gen
+        where, params = self._filter(gen, text, hide_without_name, hide_without_number)
+        sql = (
+            f"SELECT * FROM contacts_{gen}{where} ORDER BY sort_key, id"
+            f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        )
+        return self._load(gen, self._db.query(sql, params))
+
     def lookup(self, number: str) -> Contact | None:
         """The first contact (in the source's order) owning `number` in any spelling."""
         if not number.strip():

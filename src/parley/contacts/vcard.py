@@ -1,5 +1,5 @@
 """vCards (RFC 2426 = 3.0, RFC 6350 = 4.0, and the 2.1 that old phones still export) read
-into contacts, and local contacts written as vCard 4.0.
+into contacts, and local contacts written as vCard 4.0 or 3.0.
 
 Reading takes what a phone book needs: FN, N, ORG and every TEL with its type, in both
 syntaxes of the type (`TEL;TYPE=work,voice:`, `TEL;type=WORK;type=VOICE:`, 2.1's bare
@@ -457,9 +457,13 @@ def _tel_uri(number: str) -> str:
     return "tel:" + "-".join(text.replace("/", " ").split())
 
 
-def write_vcard(contact: Contact) -> str:
-    """One contact as a vCard 4.0 (CRLF line ends, folded at 75 octets)."""
-    lines = ["BEGIN:VCARD", "VERSION:4.0"]
+def write_vcard(contact: Contact, version: str = "4.0") -> str:
+    """One contact as a vCard 4.0 or 3.0 (CRLF line ends, folded at 75 octets). 3.0
+    writes numbers as text with TYPE parameters (what Outlook and older phones read),
+    4.0 as tel: URIs."""
+    if version not in ("3.0", "4.0"):
+        raise ValueError(f"vCard version {version!r}: 3.0 or 4.0")
+    lines = ["BEGIN:VCARD", f"VERSION:{version}"]
     if contact.id is not None:
         lines.append(f"UID:urn:parley:contact:{contact.id}")
     lines.append("FN:" + _escape(contact.name))
@@ -469,11 +473,15 @@ def write_vcard(contact: Contact) -> str:
     for entry in contact.numbers:
         if not entry.number.strip():
             continue
-        lines.append(f'TEL;VALUE=uri;TYPE="{_TEL_TYPES[entry.type]}":{_tel_uri(entry.number)}')
+        if version == "4.0":
+            lines.append(f'TEL;VALUE=uri;TYPE="{_TEL_TYPES[entry.type]}":{_tel_uri(entry.number)}')
+        else:
+            lines.append(f"TEL;TYPE={_TEL_TYPES[entry.type]}:{_escape(entry.number.strip())}")
     lines.append("END:VCARD")
     return "".join(_fold(line) + "\r\n" for line in lines)
 
 
-def write_vcards(contacts: Iterable[Contact]) -> str:
-    """Contacts as one .vcf text of vCard 4.0 cards (what `read_vcards` reads back)."""
-    return "".join(write_vcard(c) for c in contacts)
+def write_vcards(contacts: Iterable[Contact], version: str = "4.0") -> str:
+    """Contacts as one .vcf text of vCard 4.0 (or 3.0) cards (what `read_vcards` reads
+    back)."""
+    return "".join(write_vcard(c, version) for c in contacts)

@@ -41,6 +41,7 @@ from parley.contacts.numbers import is_dialable, is_sip_address
 from parley.contacts.registry import ListedContact
 from parley.gui import icons, widgets
 from parley.gui.account_list import AccountList, DialPad
+from parley.gui.address_book import add_contact_actions
 from parley.gui.bridge import EngineBridge
 from parley.gui.call_bar import ActiveCallBar
 from parley.gui.call_control import PartyList
@@ -927,6 +928,7 @@ class MainWindow(QMainWindow):
             menu.addAction(tr("Delete selected calls"), self.delete_selected)
             menu.addSeparator()
         menu.addAction(icons.icon("add"), tr("Import contacts…"), self.open_csv_import)
+        add_contact_actions(menu, self)  # address book, export (gui/address_book.py)
         menu.addSeparator()
         compact = menu.addAction(tr("Compact mode"))
         compact.setCheckable(True)
