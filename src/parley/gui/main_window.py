@@ -55,6 +55,7 @@ from parley.gui.i18n import N_, tr
 from parley.gui.missed_calls import MissedCalls
 from parley.gui.shortcuts import install_shortcuts
 from parley.gui.source_contacts import Refiner, listed_contacts, outgoing_account, remote_row
+from parley.gui.source_display import add_source_choice
 from parley.gui.status_bar import StatusBar
 from parley.gui.texts import (
     call_end_text,
@@ -929,6 +930,7 @@ class MainWindow(QMainWindow):
             menu.addSeparator()
         menu.addAction(icons.icon("add"), tr("Import contacts…"), self.open_csv_import)
         add_contact_actions(menu, self)  # address book, export (gui/address_book.py)
+        add_source_choice(menu, self)  # which sources the list shows (gui/source_display.py)
         menu.addSeparator()
         compact = menu.addAction(tr("Compact mode"))
         compact.setCheckable(True)

@@ -18,10 +18,14 @@ from parley.settings.model import GuiSettings
 
 
 def listed_contacts(application: Application, search: str, gui: GuiSettings) -> list[ListedContact]:
-    """The contacts of every enabled source for the list (local first), each source's
-    filters applied, and the list's own filters on the local ones."""
+    """The contacts of every enabled source for the list (local first) but those the
+    list's display choice hides, each source's filters applied, and the list's own
+    filters on the local ones."""
     out: list[ListedContact] = []
+    hidden = set(gui.hidden_sources)
     for listed in application.contact_sources.list_contacts(search):
+        if listed.source_id in hidden:
+            continue  # the list's display choice (gui/source_display.py)
         if listed.local and not filter_contacts(
             [listed.contact],
             hide_without_name=gui.hide_contacts_without_name,

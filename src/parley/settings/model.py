@@ -646,6 +646,12 @@ class GuiSettings(BaseModel):
     hide_contacts_without_number: bool = Field(
         default=False, description="Leave contacts without a phone number out of the contact list."
     )
+    hidden_sources: list[str] = Field(
+        default_factory=list,
+        description="The contact list's display choice (its menu's 'Show contacts from'): ids "
+        "of contact sources whose contacts the main window's list leaves out; they still "
+        "name callers and can be searched in the address book.",
+    )
     start_minimised: bool = Field(
         default=False,
         description="Start with the window minimised (to the tray when there is one).",

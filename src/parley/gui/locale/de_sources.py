@@ -86,6 +86,7 @@ STRINGS: dict[str, str] = {
     "Synchronising… {done} of {total}": "Synchronisiere… {done} von {total}",
     "{count} contacts, synchronised {when}": "{count} Kontakte, synchronisiert {when}",
     "1 contact, synchronised {when}": "1 Kontakt, synchronisiert {when}",
+    "Show contacts from": "Kontakte anzeigen aus",
     "{count} entries were left out (not readable).": (
         "{count} Einträge wurden ausgelassen (nicht lesbar)."
     ),
