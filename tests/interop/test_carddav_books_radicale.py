@@ -1,0 +1,152 @@
+"""The address book choice of a CardDAV source (its `books` setting) against Radicale 3 on
+127.0.0.1 with two books of one login: `find_books` lists both; a source that chose one
+reads only that one (Radicale's own request log shows the other was never asked for); a
+chosen book that is gone is named in an issue while the other still syncs; the cached
+state of a book no longer chosen is dropped; a wrong password is said in words."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+
+from parley.contacts.carddav import states_from_json
+from parley.contacts.cloud_sources import fetch_carddav, find_books
+from parley.contacts.model import Contact
+from parley.contacts.source import SourceKind, SourceProblem
+from parley.settings.contact_sources import ContactSourceSettings
+from peers.radicale import Radicale
+from vcard_samples import GOOGLE, ICLOUD, NEXTCLOUD, V4_HOTLINE, V4_WEISS
+
+pytestmark = pytest.mark.interop
+
+USERS = {"anna": "s3cret!"}
+WORK = ["Anna Berg", "Bernd Krause", "Eva Roth"]
+PRIVATE = ["Clara Weiß", "Support-Hotline"]
+
+
+class LoggingRadicale(Radicale):
+    """Radicale that logs every request it receives (its log is the proof of what was
+    asked for)."""
+
+    def config(self) -> str:
+        return super().config().replace("level = warning", "level = info")
+
+    @property
+    def log_file(self) -> Path:
+        return self.workdir / "radicale.log"
+
+    def log_size(self) -> int:
+        return self.log_file.stat().st_size
+
+    def requests_since(self, offset: int) -> str:
+        return self.log_file.read_bytes()[offset:].decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def dav() -> Iterator[LoggingRadicale]:
+    with tempfile.TemporaryDirectory(prefix="parley-radicale-books-") as tmp:
+        server = LoggingRadicale(Path(tmp), USERS).start()
+        try:
+            server.make_addressbook("anna", "work", "Work (vCard 3.0)")
+            for name, text in (("google", GOOGLE), ("icloud", ICLOUD), ("nextcloud", NEXTCLOUD)):
+                server.put_vcard("anna", "work", f"{name}.vcf", text)
+            server.make_addressbook("anna", "private", "Private (vCard 4.0)")
+            server.put_vcard("anna", "private", "weiss.vcf", V4_WEISS)
+            server.put_vcard("anna", "private", "hotline.vcf", V4_HOTLINE)
+            yield server
+        finally:
+            server.stop()
+
+
+def source(dav: Radicale, books: list[str]) -> ContactSourceSettings:
+    return ContactSourceSettings(
+        id="dav",
+        name="Radicale",
+        kind=SourceKind.CARDDAV,
+        location=dav.root,
+        username="anna",
+        books=books,
+    )
+
+
+def names(contacts: Iterable[Contact]) -> list[str]:
+    return sorted(c.name for c in contacts)
+
+
+def test_find_books_lists_both_with_their_names(dav: LoggingRadicale) -> None:
+    books, issues = find_books(source(dav, []), password=USERS["anna"], timeout=20.0)
+    assert issues == ()
+    assert sorted((b.path, b.display_name) for b in books) == [
+        ("/anna/private/", "Private (vCard 4.0)"),
+        ("/anna/work/", "Work (vCard 3.0)"),
+    ]
+    assert {b.url for b in books} == {dav.book_url("anna", "work"), dav.book_url("anna", "private")}
+
+
+def test_find_books_with_a_wrong_password_says_so(dav: LoggingRadicale) -> None:
+    books, issues = find_books(source(dav, []), password="wrong", timeout=20.0)
+    assert books == []
+    assert [i.problem for i in issues] == [SourceProblem.AUTH_FAILED]
+    assert "wrong user name or password" in issues[0].detail
+
+
+def test_one_chosen_book_is_the_only_one_read(dav: LoggingRadicale) -> None:
+    start = dav.log_size()
+    result = fetch_carddav(
+        source(dav, ["/anna/private/"]), password=USERS["anna"], state=None, timeout=20.0
+    )
+    assert (result.failed, result.issues) == (False, ())
+    assert names(result.contacts) == PRIVATE
+    asked = dav.requests_since(start)
+    assert "request for '/anna/private/'" in asked  # the chosen book was synced
+    assert "request for '/anna/work/" not in asked  # the other one never asked for
+    assert list(states_from_json(result.state)) == [dav.book_url("anna", "private")]
+
+
+def test_a_book_chosen_by_its_display_name(dav: LoggingRadicale) -> None:
+    result = fetch_carddav(
+        source(dav, ["work (vCard 3.0)"]), password=USERS["anna"], state=None, timeout=20.0
+    )
+    assert not result.failed
+    assert names(result.contacts) == WORK
+
+
+def test_a_chosen_book_that_is_gone_is_named_while_the_other_syncs(dav: LoggingRadicale) -> None:
+    result = fetch_carddav(
+        source(dav, ["/anna/work/", "/anna/old-book/"]),
+        password=USERS["anna"],
+        state=None,
+        timeout=20.0,
+    )
+    assert not result.failed
+    assert names(result.contacts) == WORK
+    [issue] = result.issues
+    assert (issue.problem, issue.where) == (SourceProblem.NOT_FOUND, "/anna/old-book/")
+    assert "“/anna/old-book/”" in issue.detail and "is not on the server" in issue.detail
+    assert "/anna/work/ “Work (vCard 3.0)”" in issue.detail  # what is there instead
+    assert "Find address books" in issue.detail  # what to do
+
+
+def test_only_gone_books_chosen_fails_and_keeps_the_cache(dav: LoggingRadicale) -> None:
+    result = fetch_carddav(
+        source(dav, ["Holidays"]), password=USERS["anna"], state="{}", timeout=20.0
+    )
+    assert result.failed and result.state == "{}"
+    assert [(i.problem, i.where) for i in result.issues] == [(SourceProblem.NOT_FOUND, "Holidays")]
+
+
+def test_a_book_no_longer_chosen_loses_its_cached_state(dav: LoggingRadicale) -> None:
+    both = fetch_carddav(source(dav, []), password=USERS["anna"], state=None, timeout=20.0)
+    assert names(both.contacts) == sorted(WORK + PRIVATE)
+    assert len(states_from_json(both.state)) == 2
+    start = dav.log_size()
+    one = fetch_carddav(
+        source(dav, ["/anna/work/"]), password=USERS["anna"], state=both.state, timeout=20.0
+    )
+    assert not one.failed and not one.not_modified
+    assert names(one.contacts) == WORK
+    assert list(states_from_json(one.state)) == [dav.book_url("anna", "work")]
+    assert "request for '/anna/private/" not in dav.requests_since(start)
