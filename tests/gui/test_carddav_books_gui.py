@@ -171,3 +171,34 @@ def test_german_texts() -> None:
         assert tr("{book} (not on the server)", book="/a/") == "/a/ (nicht auf dem Server)"
     finally:
         set_language("en")
+
+
+def test_a_chosen_book_that_is_gone_is_shown_beside_the_others(
+    qtbot: Any, tmp_path: Path, dav: Radicale, memory_keyring: MemoryKeyring
+) -> None:
+    source = dav_source(dav)
+    source.books = ["/anna/private/", "Holidays"]
+    memory_keyring.set_password("parley", "contact-source:dav", USERS["anna"])
+    app = start_app(tmp_path, source)
+    try:
+        _dialog, page = open_source(qtbot, app, "dav")
+        qtbot.waitUntil(lambda: listed(app, "dav") == ["Paula Private"], timeout=20_000)
+        qtbot.waitUntil(lambda: "Holidays" in page.status_label.text(), timeout=20_000)
+        lines = page.status_label.text().splitlines()
+        assert lines[0].startswith("1 contacts, synchronised")
+        assert lines[1].startswith("Not found. (Holidays, the address book “Holidays” chosen")
+        assert "Find address books" in lines[1]
+        box = page.books
+        qtbot.mouseClick(box.find_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: box.list.count() == 3, timeout=20_000)
+        shown = {i.text(): i.checkState() for i in box.items()}
+        assert shown == {
+            "Private (/anna/private/)": Qt.CheckState.Checked,
+            "Work (/anna/work/)": Qt.CheckState.Unchecked,
+            "Holidays (not on the server)": Qt.CheckState.Checked,
+        }
+        gone = next(i for i in box.items() if i.text().startswith("Holidays"))
+        gone.setCheckState(Qt.CheckState.Unchecked)
+        assert page.selected() is not None and page.selected().books == ["/anna/private/"]
+    finally:
+        app.stop()

@@ -150,3 +150,50 @@ def test_a_book_no_longer_chosen_loses_its_cached_state(dav: LoggingRadicale) ->
     assert names(one.contacts) == WORK
     assert list(states_from_json(one.state)) == [dav.book_url("anna", "work")]
     assert "request for '/anna/private/" not in dav.requests_since(start)
+
+
+class _Console:
+    """What the console's `sources` command needs: the app's registry, and its replies."""
+
+    def __init__(self, registry: object) -> None:
+        self.app = self
+        self.contact_sources = registry
+        self.replies: list[str] = []
+
+    def reply(self, text: str) -> None:
+        self.replies.append(text)
+
+
+def test_the_registry_holds_only_the_chosen_book_and_sources_says_which(
+    dav: LoggingRadicale, tmp_path: Path
+) -> None:
+    from parley.cli.commands_sources import sources
+    from parley.contacts.registry import ContactSources, RemoteSource
+    from parley.contacts.source import SyncState
+    from parley.contacts.store import ContactStore
+    from parley.settings.contact_sources import local_source
+
+    store = ContactStore(tmp_path / "contacts.sqlite3", default_region="DE")
+    registry = ContactSources(
+        [local_source(), source(dav, ["/anna/private/", "Gone"])],
+        store,
+        data_dir=tmp_path,
+        default_region="DE",
+        password_of=lambda s: USERS["anna"] if s.id == "dav" else None,
+    )
+    try:
+        remote = registry.get("dav")
+        assert isinstance(remote, RemoteSource)
+        status = registry.sync_now(remote)
+        assert status.state is SyncState.OK, status
+        listed = sorted(c.contact.name for c in registry.list_contacts() if c.source_id == "dav")
+        assert listed == PRIVATE
+        assert [(i.problem, i.where) for i in status.issues] == [(SourceProblem.NOT_FOUND, "Gone")]
+        console = _Console(registry)
+        sources(console, [])  # type: ignore[arg-type]
+        [line] = [r for r in console.replies if r.startswith("dav ")]
+        assert line.startswith("dav [on] carddav 'Radicale': 2 contacts, synchronised "), line
+        assert "(Gone) the address book “Gone” chosen in the source" in line  # and why
+        assert line.endswith("; address books: /anna/private/, Gone"), line
+    finally:
+        store.close()
