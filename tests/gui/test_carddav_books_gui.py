@@ -185,7 +185,7 @@ def test_a_chosen_book_that_is_gone_is_shown_beside_the_others(
         qtbot.waitUntil(lambda: listed(app, "dav") == ["Paula Private"], timeout=20_000)
         qtbot.waitUntil(lambda: "Holidays" in page.status_label.text(), timeout=20_000)
         lines = page.status_label.text().splitlines()
-        assert lines[0].startswith("1 contacts, synchronised")
+        assert lines[0].startswith("1 contact, synchronised")
         assert lines[1].startswith("Not found. (Holidays, the address book “Holidays” chosen")
         assert "Find address books" in lines[1]
         box = page.books
