@@ -197,3 +197,63 @@ def test_the_registry_holds_only_the_chosen_book_and_sources_says_which(
         assert line.endswith("; address books: /anna/private/, Gone"), line
     finally:
         store.close()
+
+
+class _Keyring:
+    """A usable keyring of the test's own, for the OAuth tokens."""
+
+    priority = 1.0
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.items.pop((service, username), None)
+
+
+def test_google_books_listed_and_chosen_with_the_bearer_token(dav: LoggingRadicale) -> None:
+    import httpx
+
+    from parley.contacts.cloud_sources import fetch_google, sign_in_with_browser_for
+    from parley.contacts.oauth_device import TokenStore
+    from peers.dav_proxy import DavProxy
+    from peers.oauth_standin import GOOGLE_SECRET, OAuthStandIn
+
+    tokens = TokenStore(_Keyring())
+    with (
+        OAuthStandIn() as login,
+        DavProxy(dav.root, login=("anna", USERS["anna"]), bearer=login.issued_access) as proxy,
+    ):
+        google = ContactSourceSettings(
+            id="gmail",
+            name="Google",
+            kind=SourceKind.GOOGLE,
+            location=proxy.url("/"),
+            username="anna@example.com",
+            client_id="parley-desktop",
+            client_secret=GOOGLE_SECRET,
+            authorize_url=login.authorize_url(google=True),
+            token_url=login.google()[1],
+        )
+        books, issues = find_books(google, password=None, tokens=tokens, timeout=20.0)
+        assert books == [] and [i.problem for i in issues] == [SourceProblem.AUTH_FAILED]
+
+        def browser(url: str) -> None:
+            httpx.get(url, follow_redirects=True, trust_env=False, timeout=20.0)
+
+        sign_in_with_browser_for(google, tokens, browser, timeout=20.0)
+        books, issues = find_books(google, password=None, tokens=tokens, timeout=20.0)
+        assert issues == ()
+        assert sorted(b.display_name for b in books) == ["Private (vCard 4.0)", "Work (vCard 3.0)"]
+        google.books = ["Private (vCard 4.0)"]
+        result = fetch_google(google, tokens, state=None, timeout=20.0)
+        assert (result.failed, result.issues) == (False, ())
+        assert names(result.contacts) == PRIVATE
+        sent = {r.headers.get("authorization", "") for r in proxy.requests}
+        assert sent and all(a.startswith("Bearer ") for a in sent)
