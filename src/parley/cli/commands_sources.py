@@ -48,6 +48,8 @@ def sources(console: Console, rest: list[str]) -> None:
         settings = source.settings
         state = "on" if settings.enabled else "off"
         line = source_text(status_event(settings.id, source.status()))
+        if settings.books:  # carddav, google: only these address books are read
+            line += f"; address books: {', '.join(settings.books)}"
         console.reply(f"{settings.id} [{state}] {settings.kind} {settings.name!r}: {line}")
 
 

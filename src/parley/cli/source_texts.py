@@ -30,17 +30,19 @@ def source_text(event: ContactSourceChanged) -> str:
         if event.total > 0:
             return f"synchronising ({event.done} of {event.total} stored)"
         return "synchronising"
+    reasons = [
+        " ".join(filter(None, [_PROBLEMS.get(p, p), f"({w})" if w else "", d]))
+        for p, w, d in zip(event.problems, event.wheres, event.details, strict=False)
+        if p != "entry_skipped"
+    ]
     if event.state == "failed":
-        reasons = [
-            " ".join(filter(None, [_PROBLEMS.get(p, p), f"({w})" if w else "", d]))
-            for p, w, d in zip(event.problems, event.wheres, event.details, strict=False)
-            if p != "entry_skipped"
-        ]
         kept = f"; the {event.count} contacts of {when} are still used" if when else ""
         return "synchronisation failed: " + "; ".join(reasons or ["unknown"]) + kept
     if event.state == "ok":
         skipped = event.problems.count("entry_skipped")
         note = f", {skipped} entries left out" if skipped else ""
+        # Synchronised in part (e.g. a chosen address book is gone): say what was not.
+        note += "".join(f"; {reason}" for reason in reasons)
         counted = "1 contact" if event.count == 1 else f"{event.count} contacts"
         return f"{counted}, synchronised {when}{note}"
     return "not synchronised yet"

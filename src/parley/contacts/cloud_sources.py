@@ -1,7 +1,8 @@
 """The sources that sign in with OAuth 2.0 (Google, Outlook through Microsoft Graph) and
 the CardDAV fetch that carries its sync state from one sync to the next.
 
-- CardDAV and Google: every address book the URL leads to, each brought up to date from
+- CardDAV and Google: the address books the source chose (its `books`; empty: every
+  one the URL leads to; `find_books` lists them for the settings dialog), each brought up to date from
   the state the last sync left (its RFC 6578 sync token and every card's ETag, kept as
   JSON with the source's cache, so a restart asks only for what changed). When no book
   changed the fetch says "not modified" and the cache is left alone. Google is CardDAV
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from parley.contacts.carddav import CardDavConfig, discover, states_from_json, states_to_json
 from parley.contacts.carddav import SyncState as BookState
 from parley.contacts.carddav import sync as sync_book
+from parley.contacts.carddav_books import BookInfo, book_info, choose_books
 from parley.contacts.model import Contact
 from parley.contacts.oauth_device import (
     GOOGLE_CARDDAV_SCOPES,
@@ -53,6 +55,7 @@ __all__ = [
     "fetch_carddav",
     "fetch_google",
     "fetch_outlook",
+    "find_books",
     "finish_device_sign_in",
     "provider_of",
     "sign_in_with_browser_for",
@@ -190,23 +193,19 @@ def fetch_carddav(
     timeout: float,
     bearer: Callable[[], str] | None = None,
 ) -> FetchResult:
-    """Every address book of the source, each synced from its stored state; the new
-    state comes back in `FetchResult.state`, `not_modified` when nothing changed."""
-    url = source.location or (GOOGLE_CARDDAV_URL if source.kind is SourceKind.GOOGLE else "")
-    config = CardDavConfig(
-        url=url,
-        username=source.username or "",
-        password=password or "",
-        bearer_token=bearer() if bearer is not None else None,
-        verify_tls=source.verify_tls,
-        ca_file=str(source.ca_file) if source.ca_file is not None else None,
-        timeout=timeout,
-    )
+    """The source's chosen address books (all when it chose none), each synced from its
+    stored state; the new state comes back in `FetchResult.state` (unchosen books' state
+    dropped), `not_modified` when nothing changed. A chosen book that is gone is an
+    issue; the others sync all the same."""
+    config = _config(source, password, bearer, timeout)
     known = states_from_json(state)
     books, issues = discover(config)
     if not books:
         return FetchResult(issues=issues, failed=True, state=state)
-    found: list[SourceIssue] = list(issues)
+    books, missing = choose_books(books, source.books)
+    found: list[SourceIssue] = [*issues, *missing]
+    if not books:  # not one chosen book is there: keep what is cached, say why
+        return FetchResult(issues=tuple(found), failed=True, state=state)
     states: dict[str, BookState] = {}
     contacts: list[Contact] = []
     failures = 0
@@ -224,6 +223,46 @@ def fetch_carddav(
     if not changed and not failures:
         return FetchResult(issues=tuple(found), not_modified=True, state=text)
     return FetchResult(contacts=tuple(contacts), issues=tuple(found), state=text)
+
+
+def _config(
+    source: ContactSourceSettings,
+    password: str | None,
+    bearer: Callable[[], str] | None,
+    timeout: float,
+) -> CardDavConfig:
+    url = source.location or (GOOGLE_CARDDAV_URL if source.kind is SourceKind.GOOGLE else "")
+    return CardDavConfig(
+        url=url,
+        username=source.username or "",
+        password=password or "",
+        bearer_token=bearer() if bearer is not None else None,
+        verify_tls=source.verify_tls,
+        ca_file=str(source.ca_file) if source.ca_file is not None else None,
+        timeout=timeout,
+    )
+
+
+def find_books(
+    source: ContactSourceSettings,
+    *,
+    password: str | None,
+    tokens: TokenStore | None = None,
+    timeout: float = 30.0,
+) -> tuple[list[BookInfo], tuple[SourceIssue, ...]]:
+    """Every address book the source's URL and login lead to (path, display name,
+    description), for the settings dialog to offer; blocking (run it off the GUI
+    thread). Google uses the signed-in account's token from `tokens`."""
+    bearer: Callable[[], str] | None = None
+    if source.kind is SourceKind.GOOGLE:
+        if tokens is None:
+            return [], (SourceIssue(SourceProblem.AUTH_FAILED, "sign-in", "not signed in"),)
+        bearer = token_source(source, tokens).access_token
+    try:
+        books, issues = discover(_config(source, password, bearer, timeout))
+    except OAuthError as exc:
+        return [], _oauth_failure(source, exc).issues
+    return [book_info(b) for b in books], issues
 
 
 def fetch_google(

@@ -40,6 +40,7 @@ from parley.app.contact_sources import ContactSourceChanged
 from parley.contacts.source import SourceKind, SourceStatus, SyncState
 from parley.gui import widgets
 from parley.gui.bridge import EngineBridge
+from parley.gui.carddav_books import BooksBox
 from parley.gui.i18n import N_, tr
 from parley.gui.settings_pages import scroll_page, words_match
 from parley.gui.source_signin import SIGN_IN_AGAIN, SignInBox
@@ -48,6 +49,7 @@ from parley.settings.contact_sources import (
     WITH_PASSWORD,
     ContactSourceSettings,
     delete_source_password,
+    get_source_password,
     set_source_password,
 )
 from parley.settings.model import Settings
@@ -191,6 +193,8 @@ def status_text(status: SourceStatus | ContactSourceChanged) -> str:
         skipped = sum(1 for p, _w, _d in issues if p == "entry_skipped")
         if skipped:
             text += "\n" + tr("{count} entries were left out (not readable).", count=skipped)
+        # Synchronised in part (e.g. a chosen address book is gone): say what was not.
+        text += "".join("\n" + problem_words(p, w, d) for p, w, d in issues if p != "entry_skipped")
         return text
     return tr("Not synchronised yet.")
 
@@ -274,6 +278,9 @@ class ContactSourcesPage(QWidget):
         self.password.setToolTip(tr("Kept in the keyring of the system, not in the settings file."))
         self.password.editingFinished.connect(self._password_changed)
         form.addRow(tr("Password"), self.password)
+        self.books = BooksBox(application, self.selected, self._password_for, self)
+        form.addRow(tr("Address books"), self.books)
+        self._rows["books"] = self.books
         self._form = form
         self.outgoing = QComboBox()
         self.presence = QComboBox()
@@ -524,6 +531,7 @@ class ContactSourcesPage(QWidget):
         self.result_limit.setValue(source.result_limit)
         self._form.setRowVisible(self.password, source.kind in WITH_PASSWORD)
         self.password.setText(self.pending_passwords.get(source.id, ""))
+        self.books.show_source(source)
         accounts = [a.name for a in self._draft().accounts]
         for combo, value in (
             (self.outgoing, source.outgoing_account),
@@ -596,6 +604,14 @@ class ContactSourcesPage(QWidget):
         if self._loading or source is None or not self.password.text():
             return
         self.pending_passwords[source.id] = self.password.text()
+
+    def _password_for(self, source: ContactSourceSettings) -> str | None:
+        """The password typed here (not saved yet), else the keyring's."""
+        self._password_changed()
+        typed = self.pending_passwords.get(source.id)
+        if typed or not self.app.uses_keyring:
+            return typed
+        return get_source_password(source)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)

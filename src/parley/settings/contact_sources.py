@@ -89,7 +89,9 @@ KIND_KEYS: dict[SourceKind, frozenset[str]] = {
             "attributes",
         }
     ),
-    SourceKind.CARDDAV: frozenset({"location", "username", "password", "verify_tls", "ca_file"}),
+    SourceKind.CARDDAV: frozenset(
+        {"location", "username", "password", "verify_tls", "ca_file", "books"}
+    ),
     SourceKind.OUTLOOK: frozenset(
         {
             "username",
@@ -111,6 +113,7 @@ KIND_KEYS: dict[SourceKind, frozenset[str]] = {
             "token_url",
             "verify_tls",
             "ca_file",
+            "books",
         }
     ),
     SourceKind.CSV: frozenset({"location", "encoding", "separator", "columns"}),
@@ -252,6 +255,13 @@ class ContactSourceSettings(BaseModel):
         "field: first_name, last_name, display_name, company, phone_business, phone_mobile, "
         "phone_home, phone_fax, phone_other, presence, ignore); columns not named keep the "
         "mapping suggested from their header.",
+    )
+    # --- carddav, google: which of the server's address books are read
+    books: list[str] = Field(
+        default_factory=list,
+        description="carddav, google: the address books to read, each by its path on the "
+        "server (e.g. /dav/anna/work/) or its display name; empty reads every address book "
+        'the URL leads to. "Find address books" in the source\'s Access data lists them.',
     )
     # --- google, outlook: OAuth 2.0 sign-in ("Generate token"); tokens in the keyring
     client_id: OptText = Field(
