@@ -5,17 +5,30 @@ the keyring, the Contacts folder is read, and the mapping chooses the fields."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
 from pydantic import ValidationError
 
+from parley.contacts import outlook_com
 from parley.contacts.cloud_sources import fetch_outlook
 from parley.contacts.model import NumberType, PhoneNumber
 from parley.contacts.outlook_com import OL_FOLDER_CONTACTS, fetch_outlook_contacts
 from parley.contacts.outlook_fields import OutlookFieldMap
-from parley.contacts.source import SourceKind, SourceProblem
-from parley.settings.contact_sources import ContactSourceSettings, OutlookAttributes
+from parley.contacts.registry import ContactSources, RemoteSource
+from parley.contacts.source import SourceKind, SourceProblem, SyncState
+from parley.contacts.store import ContactStore
+from parley.settings.contact_sources import (
+    ContactSourceSettings,
+    OutlookAttributes,
+    get_source_password,
+    local_source,
+    set_source_password,
+)
 
 
 class Item:
@@ -153,3 +166,69 @@ def test_profile_and_mapping_are_outlook_settings_only() -> None:
     assert dumped["outlook_profile"] == "Work"
     assert dumped["outlook_attributes"]["business"] == "businessPhones"
     assert "password" not in str(dumped)
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.stored: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.stored.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.stored[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.stored.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    before = keyring.get_keyring()
+    store = MemoryKeyring()
+    keyring.set_keyring(store)
+    try:
+        yield store
+    finally:
+        keyring.set_keyring(before)
+
+
+def test_the_sync_logs_on_with_the_profile_password_from_the_keyring(
+    memory_keyring: MemoryKeyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The whole way: keyring -> registry -> fetcher -> Logon, with Windows pretended (the
+    # object model is the stand-in; pywin32's Dispatch is the only part left out).
+    namespace = Namespace([ANNA], {"Work": "pst-secret"})
+    monkeypatch.setattr(outlook_com, "outlook_com_supported", lambda platform=None: True)
+    monkeypatch.setattr(
+        outlook_com,
+        "_read_with_com",
+        lambda reading: outlook_com._read(Application(namespace), reading),
+    )
+    source = _source(
+        outlook_profile="Work", outlook_attributes=OutlookAttributes(company="department")
+    )
+    set_source_password(source, "pst-secret")
+    assert memory_keyring.stored == {("parley", "contact-source:desk"): "pst-secret"}
+    store = ContactStore(tmp_path / "contacts.sqlite3", default_region="DE")
+    registry = ContactSources(
+        [local_source(), source],
+        store,
+        data_dir=tmp_path,
+        default_region="DE",
+        password_of=get_source_password,
+    )
+    try:
+        remote = registry.get("desk")
+        assert isinstance(remote, RemoteSource)
+        status = registry.sync_now(remote)
+        assert status.state is SyncState.OK, status
+        assert namespace.calls[0] == ("Logon", "Work", "pst-secret", False, True)
+        [anna] = remote.contacts()
+        assert (anna.name, anna.company) == ("Anna Berg", "Sales")
+    finally:
+        registry.stop()
+        store.close()

@@ -57,6 +57,7 @@ _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
         "parley.gui.locale.de_ctlhead",  # the control API in the desktop app (issue #12)
         "parley.gui.locale.de_devices",  # automatic microphone selection, device pop-ups
         "parley.gui.locale.de_export",  # contact export, the contact list (issue #10)
+        "parley.gui.locale.de_outlookmap",  # Outlook profile, attribute mapping (issue #10)
     ),
 }
 
