@@ -81,7 +81,7 @@ def test_outlook_mapping_and_profile_are_saved_to_the_settings_file(
     assert dialog.apply(), dialog.message.text()
     saved = tomllib.loads((tmp_path / "settings.toml").read_text())
     source = saved["contacts"]["sources"][1]
-    assert source["kind"] == "outlook" and source["outlook_profile"] == "Work"
+    assert source["type"] == "outlook" and source["outlook_profile"] == "Work"
     assert source["outlook_attributes"]["company"] == "department"
     assert source["outlook_attributes"]["business"] == "homePhones"
     assert source["outlook_attributes"]["mobile"] == "mobilePhone"  # the bad one not taken

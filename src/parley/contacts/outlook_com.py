@@ -145,7 +145,9 @@ def _read(outlook: Any, reading: _Reading) -> FetchResult:
     try:
         namespace = outlook.GetNamespace("MAPI")
     except Exception as exc:
-        return _fail(SourceProblem.UNREACHABLE, f"Outlook's MAPI session could not be opened ({exc})")
+        return _fail(
+            SourceProblem.UNREACHABLE, f"Outlook's MAPI session could not be opened ({exc})"
+        )
     try:
         # Profile, Password, ShowDialog, NewSession: never a dialog (no one may be there to
         # answer it); a named profile gets its own session unless Outlook already runs one.

@@ -101,6 +101,7 @@ KIND_KEYS: dict[SourceKind, frozenset[str]] = {
             "token_url",
             "graph_url",
             "outlook_profile",
+            "password",  # of the Outlook profile (Windows program), not the mail's
             "outlook_attributes",
         }
     ),
@@ -272,8 +273,8 @@ class ContactSourceSettings(BaseModel):
     )
     password: SecretStr | None = Field(
         default=None,
-        description="xml, carddav, ldap: the password, kept in the settings file. Normally "
-        "absent: passwords live in the OS keyring (contact-source:<id>). Used as given; "
+        description="xml, carddav, ldap, outlook (the Outlook profile's): the password, kept "
+        "in the settings file. Normally absent: passwords live in the OS keyring (contact-source:<id>). Used as given; "
         "written back only to the file it came from or when allow_plaintext_passwords is on.",
     )
     auth: HttpAuth | None = Field(
