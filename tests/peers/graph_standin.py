@@ -25,6 +25,13 @@ from typing import Any
 from peers.http_standin import Answer, Recorded, StandIn
 
 GRAPH_SELECT = "displayName,givenName,surname,companyName,businessPhones,mobilePhone,homePhones"
+# Properties of Graph's contact resource (v1.0) a $select may name; others get Graph's 400.
+CONTACT_PROPERTIES = frozenset(
+    GRAPH_SELECT.split(",")
+    + "assistantName businessHomePage department fileAs generation imAddresses initials "
+    "jobTitle manager middleName nickName officeLocation profession spouseName title "
+    "yomiCompanyName yomiGivenName yomiSurname emailAddresses categories birthday".split()
+)
 
 
 def graph_contact(
@@ -36,9 +43,11 @@ def graph_contact(
     business: list[str] | None = None,
     mobile: str | None = None,
     home: list[str] | None = None,
+    **more: Any,
 ) -> dict[str, Any]:
-    """A contact as Graph returns it with our $select (null and [] where empty)."""
-    return {
+    """A contact as Graph returns it with our $select (null and [] where empty); `more`:
+    other properties (department=…), served when a $select names them."""
+    return more | {
         "@odata.etag": f'W/"EQAAABYAAAB{ident}"',
         "id": ident,
         "displayName": display,
@@ -140,8 +149,19 @@ class GraphStandIn(StandIn):
             code = "TooManyRequests" if status == 429 else "ServiceUnavailable"
             headers = {"Retry-After": retry_after} if retry_after is not None else {}
             return Answer(status, _error(code, "Please retry again later.", status), headers)
-        if query.get("$select") != GRAPH_SELECT:
-            return Answer(400, _error("BadRequest", "unexpected $select", 400))
+        select = query.get("$select", "")
+        unknown = [p for p in select.split(",") if p not in CONTACT_PROPERTIES]
+        if not select or unknown:
+            return Answer(
+                400,
+                _error(
+                    "RequestBroker--ParseUri",
+                    f"Could not find a property named '{(unknown or [''])[0]}' on type "
+                    "'microsoft.graph.contact'.",
+                    400,
+                ),
+            )
+        chosen = ("@odata.etag", "id", *select.split(","))
         top = min(int(query.get("$top", "10")), self.page_size)
         skip = int(query.get("$skip", "0"))
         page = skip // top + 1
@@ -151,15 +171,16 @@ class GraphStandIn(StandIn):
             return Answer(200, b'{"@odata.context": "https://graph.microsoft.com/v1.0/$meta')
         body: dict[str, Any] = {
             "@odata.context": (
-                "https://graph.microsoft.com/v1.0/$metadata#users('me')/contacts("
-                + GRAPH_SELECT
-                + ")"
+                "https://graph.microsoft.com/v1.0/$metadata#users('me')/contacts(" + select + ")"
             ),
-            "value": items[skip : skip + top],
+            "value": [
+                {k: item.get(k) for k in chosen} if isinstance(item, dict) else item
+                for item in items[skip : skip + top]
+            ],
         }
         if skip + top < len(items):
             base = self.next_link_base or self.url("")
             body["@odata.nextLink"] = (
-                f"{base}{parts.path}?$select={GRAPH_SELECT}&$top={top}&$skip={skip + top}"
+                f"{base}{parts.path}?$select={select}&$top={top}&$skip={skip + top}"
             )
         return Answer(200, json.dumps(body).encode())

@@ -69,6 +69,9 @@ class Outlook:
         self.asked.append(name)
         return self
 
+    def Logon(self, *args: Any) -> None:
+        self.asked.append(args)
+
     def GetDefaultFolder(self, number: int) -> Any:
         self.asked.append(number)
         folder = Item()
@@ -100,7 +103,7 @@ def test_items_are_read_with_every_phone_field() -> None:
         ]
     )
     result = fetch_outlook_contacts(application=lambda: outlook)
-    assert outlook.asked == ["MAPI", OL_FOLDER_CONTACTS]
+    assert outlook.asked == ["MAPI", ("", "", False, False), OL_FOLDER_CONTACTS]
     assert not result.failed
     assert [c.name for c in result.contacts] == ["Anna Berg", "Acme"]
     assert result.contacts[0].numbers == (

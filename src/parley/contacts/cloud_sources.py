@@ -22,6 +22,7 @@ stand-ins), else the providers' own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from parley.contacts.carddav import CardDavConfig, discover, states_from_json, states_to_json
 from parley.contacts.carddav import SyncState as BookState
@@ -293,15 +294,26 @@ def fetch_outlook(
     *,
     timeout: float,
     platform: str | None = None,
+    password: str | None = None,
+    application: Callable[[], Any] | None = None,
 ) -> FetchResult:
-    """Outlook's contacts: the Windows program's (object model) when asked for or, with
-    `auto`, when it is there; else Microsoft Graph with the signed-in account."""
+    """Outlook's contacts: the Windows program's (object model, logged on to the source's
+    profile with `password`, the profile's) when asked for or, with `auto`, when it is
+    there; else Microsoft Graph with the signed-in account. Both read the fields the
+    source's attribute mapping chooses. `application`: a stand-in Outlook (tests)."""
     from parley.contacts.outlook_com import fetch_outlook_contacts, outlook_com_supported
     from parley.contacts.outlook_graph import GRAPH_BASE_URL, GraphConfig, fetch_contacts
 
     access = source.outlook_access
+    fields = source.outlook_attributes.field_map()
     if access == "desktop" or (access == "auto" and outlook_com_supported(platform)):
-        result: FetchResult = fetch_outlook_contacts(platform=platform)
+        result: FetchResult = fetch_outlook_contacts(
+            platform=platform,
+            application=application,
+            profile=source.outlook_profile,
+            password=password,
+            fields=fields,
+        )
         if access == "desktop" or not result.failed or not source.client_id:
             return result
     tokens = token_source(source, store)
@@ -311,6 +323,7 @@ def fetch_outlook(
             refresh_token=tokens.refresh_now,
             base_url=source.graph_url or GRAPH_BASE_URL,
             timeout=timeout,
+            fields=fields,
         )
     )
     return graph

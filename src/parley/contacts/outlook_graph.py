@@ -6,8 +6,8 @@ with an access token from the device flow (`parley.contacts.oauth_device`, scope
 
 What it does:
 
-- GET `/me/contacts` (or `/me/contactFolders/{id}/contacts`) with `$select` of the name,
-  company and phone fields and `$top=100`, following `@odata.nextLink` page by page — only
+- GET `/me/contacts` (or `/me/contactFolders/{id}/contacts`) with `$select` of the
+  properties the source's attribute mapping (`OutlookFieldMap`) reads and `$top=100`, following `@odata.nextLink` page by page — only
   to the same origin as `base_url` (the bearer token goes nowhere else), at most
   `max_pages` pages (then TOO_LARGE, with what was read);
 - 401: the token is refreshed once through `refresh_token` and the page asked again;
@@ -35,8 +35,9 @@ from typing import Any
 
 import httpx
 
-from parley.contacts.model import Contact, NumberType
+from parley.contacts.model import Contact
 from parley.contacts.oauth_device import OAuthError, OAuthProblem
+from parley.contacts.outlook_fields import NUMBER_FIELDS, OutlookFieldMap
 from parley.contacts.phonebook_formats import EntryBuilder
 from parley.contacts.source import FetchResult, SourceIssue, SourceProblem
 
@@ -50,15 +51,7 @@ __all__ = [
 ]
 
 GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
-SELECT_FIELDS = (
-    "displayName",
-    "givenName",
-    "surname",
-    "companyName",
-    "businessPhones",
-    "mobilePhone",
-    "homePhones",
-)
+SELECT_FIELDS = OutlookFieldMap().used()  # what the default mapping reads
 _THROTTLED = {429, 503, 504}
 
 
@@ -79,6 +72,7 @@ class GraphConfig:
     max_retries: int = 3  # throttled answers waited out per fetch
     max_page_bytes: int = 16 * 1024 * 1024
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    fields: OutlookFieldMap = field(default_factory=OutlookFieldMap)  # property per field
 
 
 def contacts_url(config: GraphConfig) -> str:
@@ -89,7 +83,8 @@ def contacts_url(config: GraphConfig) -> str:
         else "/me/contacts"
     )
     top = max(1, min(config.page_size, 1000))
-    return f"{base}{path}?$select={','.join(SELECT_FIELDS)}&$top={top}"
+    select = config.fields.used() or ("displayName",)
+    return f"{base}{path}?$select={','.join(select)}&$top={top}"
 
 
 def fetch_contacts(config: GraphConfig) -> FetchResult:
@@ -120,23 +115,35 @@ def _strings(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def contact_from_graph(entry: object, index: int) -> tuple[Contact | None, tuple[SourceIssue, ...]]:
-    """One item of Graph's `value` array as a Contact, or None and why (ENTRY_SKIPPED)."""
+def _first(value: object) -> str:
+    # A name field from a list property (imAddresses …): its first entry.
+    return _text(value) or next(iter(_strings(value)), "")
+
+
+def contact_from_graph(
+    entry: object, index: int, fields: OutlookFieldMap | None = None
+) -> tuple[Contact | None, tuple[SourceIssue, ...]]:
+    """One item of Graph's `value` array as a Contact, the properties chosen by `fields`
+    (default: Graph's usual ones), or None and why (ENTRY_SKIPPED)."""
+    fields = fields or OutlookFieldMap()
     if not isinstance(entry, dict):
         where = f"entry {index}"
         return None, (SourceIssue(SourceProblem.ENTRY_SKIPPED, where, "not a JSON object"),)
     ident = _text(entry.get("id"))
     where = f"contact {ident}" if ident else f"entry {index}"
     builder = EntryBuilder(where)
-    builder.display_name = _text(entry.get("displayName"))
-    builder.first_name = _text(entry.get("givenName"))
-    builder.last_name = _text(entry.get("surname"))
-    builder.company = _text(entry.get("companyName"))
-    for number in _strings(entry.get("businessPhones")):
-        builder.add_number(number, NumberType.BUSINESS)
-    builder.add_number(_text(entry.get("mobilePhone")), NumberType.MOBILE)
-    for number in _strings(entry.get("homePhones")):
-        builder.add_number(number, NumberType.HOME)
+
+    def value(name: str) -> object:
+        return entry.get(name) if name else None
+
+    builder.display_name = _first(value(fields.display_name))
+    builder.first_name = _first(value(fields.first_name))
+    builder.last_name = _first(value(fields.last_name))
+    builder.company = _first(value(fields.company))
+    for key, kind in NUMBER_FIELDS:
+        found = value(getattr(fields, key))
+        for number in [_text(found)] if isinstance(found, str) else _strings(found):
+            builder.add_number(number, kind)
     contact = builder.finish()
     issues = list(builder.issues)
     if contact is not None and not contact.has_number:
@@ -212,7 +219,7 @@ class _GraphFetch:
                 data = self._page(client, url, page)
                 for entry in data["value"]:
                     index += 1
-                    contact, found = contact_from_graph(entry, index)
+                    contact, found = contact_from_graph(entry, index, config.fields)
                     issues.extend(found)
                     if contact is not None:
                         contacts.append(contact)

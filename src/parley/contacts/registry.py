@@ -189,7 +189,7 @@ def _fetch_google(source: ContactSourceSettings, request: FetchRequest) -> Fetch
 def _fetch_outlook(source: ContactSourceSettings, request: FetchRequest) -> FetchResult:
     from parley.contacts.cloud_sources import fetch_outlook
 
-    return fetch_outlook(source, request.tokens, timeout=request.timeout)
+    return fetch_outlook(source, request.tokens, timeout=request.timeout, password=request.password)
 
 
 FETCHERS: dict[SourceKind, Fetcher] = {

@@ -42,6 +42,7 @@ from parley.gui import widgets
 from parley.gui.bridge import EngineBridge
 from parley.gui.carddav_books import BooksBox
 from parley.gui.i18n import N_, tr
+from parley.gui.outlook_fields import OutlookFields
 from parley.gui.settings_pages import scroll_page, words_match
 from parley.gui.source_signin import SIGN_IN_AGAIN, SignInBox
 from parley.settings.contact_sources import (
@@ -326,9 +327,20 @@ class ContactSourcesPage(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.signin = SignInBox(application, self.selected, self._applied, self)
+        self.outlook = OutlookFields(
+            self.selected, self.pending_passwords, lambda text, error: self._say(text, error=error)
+        )
         right_content = QWidget()
         right = QVBoxLayout(right_content)
-        for box in (self.access, self.signin, self.filter, self.attributes, self.sync_box):
+        for box in (
+            self.access,
+            self.signin,
+            self.outlook.profile_box,
+            self.filter,
+            self.attributes,
+            self.outlook.attribute_box,
+            self.sync_box,
+        ):
             right.addWidget(box)
         right.addWidget(self.message)
         right.addStretch(1)
@@ -506,6 +518,7 @@ class ContactSourcesPage(QWidget):
             box.setVisible(source is not None)
         self.attributes.setVisible(source is not None and source.kind is SourceKind.LDAP)
         self.signin.show_source(source)
+        self.outlook.show_source(source)
         if source is None:
             return
         self.rename_button.setEnabled(not source.builtin)
@@ -635,6 +648,7 @@ class ContactSourcesPage(QWidget):
             *(KIND_NAMES[k] for k in (SourceKind.LOCAL, *ADDABLE)),
             *(label for _k, label, _h in _TEXT_FIELDS),
             *ATTRIBUTE_LABELS.values(),
+            *self.outlook.search_texts(),
             "Use this account for outgoing calls",
             "Use this account for presence",
             "Hide contacts without name",
@@ -688,6 +702,7 @@ class ContactSourcesPage(QWidget):
                 problems.append(str(exc))
         self.deleted.clear()
         self.password.clear()
+        self.outlook.password.clear()
         self._show_status()
         return problems
 

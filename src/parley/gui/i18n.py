@@ -58,6 +58,7 @@ _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
         "parley.gui.locale.de_devices",  # automatic microphone selection, device pop-ups
         "parley.gui.locale.de_export",  # contact export, the contact list (issue #10)
         "parley.gui.locale.de_davbooks",  # CardDAV/Google address book choice (issue #10)
+        "parley.gui.locale.de_outlookmap",  # Outlook profile, attribute mapping (issue #10)
     ),
 }
 

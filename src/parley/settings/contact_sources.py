@@ -36,6 +36,7 @@ from pydantic import (
     model_validator,
 )
 
+from parley.contacts.outlook_fields import OUTLOOK_PROPERTIES, OutlookFieldMap
 from parley.contacts.source import SourceKind
 from parley.settings import source_keys
 from parley.settings.types import _MODEL_CONFIG, OptHost, OptPath, OptText, _check_name
@@ -101,6 +102,9 @@ KIND_KEYS: dict[SourceKind, frozenset[str]] = {
             "device_code_url",
             "token_url",
             "graph_url",
+            "outlook_profile",
+            "password",  # of the Outlook profile (Windows program), not the mail's
+            "outlook_attributes",
         }
     ),
     SourceKind.GOOGLE: frozenset(
@@ -157,6 +161,59 @@ class LdapAttributes(BaseModel):
                 "starting with a letter); leave it empty to not use the field"
             )
         return value
+
+
+class OutlookAttributes(BaseModel):
+    """The Attribute page of an Outlook source: which property of an Outlook contact fills
+    which contact field. Named as Microsoft Graph names them (contact resource, v1.0); on
+    Windows the object model reads the same property under its own name
+    (parley.contacts.outlook_fields.OUTLOOK_PROPERTIES)."""
+
+    model_config = _MODEL_CONFIG
+
+    display_name: str = Field(
+        default="displayName", description="Property of the name shown (Windows: FullName)."
+    )
+    first_name: str = Field(
+        default="givenName", description="Property of the first name (Windows: FirstName)."
+    )
+    last_name: str = Field(
+        default="surname", description="Property of the last name (Windows: LastName)."
+    )
+    company: str = Field(
+        default="companyName", description="Property of the company (Windows: CompanyName)."
+    )
+    business: str = Field(
+        default="businessPhones",
+        description="Property of the business numbers (Windows: BusinessTelephoneNumber and "
+        "Business2TelephoneNumber).",
+    )
+    mobile: str = Field(
+        default="mobilePhone",
+        description="Property of the mobile number (Windows: MobileTelephoneNumber).",
+    )
+    home: str = Field(
+        default="homePhones",
+        description="Property of the home numbers (Windows: HomeTelephoneNumber and "
+        "Home2TelephoneNumber).",
+    )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _property_name(cls, value: str) -> str:
+        # Only properties both ways of reading know: a typo would silently empty a field.
+        name = value.strip()
+        if name and name not in OUTLOOK_PROPERTIES:
+            raise ValueError(
+                f"{value!r} is not a text property of an Outlook contact; use one of "
+                + ", ".join(sorted(OUTLOOK_PROPERTIES))
+                + ", or leave it empty to not use the field"
+            )
+        return name
+
+    def field_map(self) -> OutlookFieldMap:
+        """The mapping as the readers of Outlook take it."""
+        return OutlookFieldMap(**self.model_dump())
 
 
 class ContactSourceSettings(BaseModel):
@@ -219,8 +276,8 @@ class ContactSourceSettings(BaseModel):
     )
     password: SecretStr | None = Field(
         default=None,
-        description="xml, carddav, ldap: the password, kept in the settings file. Normally "
-        "absent: passwords live in the OS keyring (contact-source:<id>). Used as given; "
+        description="xml, carddav, ldap, outlook (the Outlook profile's): the password, kept "
+        "in the settings file. Normally absent: passwords live in the OS keyring (contact-source:<id>). Used as given; "
         "written back only to the file it came from or when allow_plaintext_passwords is on.",
     )
     auth: HttpAuth | None = Field(
@@ -304,6 +361,17 @@ class ContactSourceSettings(BaseModel):
         description="outlook: graph (Microsoft 365 / Outlook.com through Microsoft Graph, "
         "any OS), desktop (the Outlook program's contacts, Windows only) or auto (the "
         "program on Windows when it is there, else Graph).",
+    )
+    outlook_profile: OptText = Field(
+        default=None,
+        description="outlook, Windows program only: the Outlook (MAPI) profile to read; "
+        "empty: the default profile. Its password, if it has one (not the mail password), "
+        "is kept in the keyring. Not used with Microsoft Graph.",
+    )
+    outlook_attributes: OutlookAttributes = Field(
+        default_factory=OutlookAttributes,
+        description="outlook: the attribute mapping ([contacts.sources.outlook_attributes]), "
+        "with Microsoft Graph's property names; the Windows program reads the same fields.",
     )
     # --- windows
     folder: OptPath = Field(default=None, description="windows: the folder of the .contact files.")

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from parley.contacts.outlook_fields import OUTLOOK_PROPERTIES
 from parley.settings.automation import AutomationSettings, EventRule
-from parley.settings.contact_sources import ContactSourceSettings, LdapAttributes
+from parley.settings.contact_sources import (
+    ContactSourceSettings,
+    LdapAttributes,
+    OutlookAttributes,
+)
 from parley.settings.model import (
     AccountSettings,
     FunctionsSettings,
@@ -190,6 +195,14 @@ def render() -> str:
         "### `[contacts.sources.attributes]` — LDAP attribute mapping (the Attribute page)",
         "",
         *_table(LdapAttributes, "contacts.sources.attributes."),
+        "",
+        "### `[contacts.sources.outlook_attributes]` — Outlook attribute mapping",
+        "",
+        "Names of Microsoft Graph's contact properties; on Windows the Outlook program reads "
+        "the same fields under the object model's names (named below). Empty: not used. "
+        "Allowed: " + ", ".join(sorted(OUTLOOK_PROPERTIES)) + ".",
+        "",
+        *_table(OutlookAttributes, "contacts.sources.outlook_attributes."),
     ]
     parts += ["", "## `[sip]` — protocol timers", "", *_table(SipSettings, "sip."), ""]
     parts += [
