@@ -168,3 +168,28 @@ def test_the_console_says_it() -> None:
     )
     gone = AudioDeviceChanged(AudioDeviceChange.REMOVED, "HDMI", 0, 2)
     assert event_data(gone)["text"] == "Audio device 'HDMI' disconnected."
+
+
+def test_the_full_look_runs_when_the_cheap_sign_changes_or_is_old() -> None:
+    from parley.media.device_watch import look_due
+
+    sign = (("controlC0", "pcmC0D0c"), " 0 [PCH ]: HDA-Intel\n")
+    plugged = (("controlC0", "controlC1", "pcmC0D0c", "pcmC1D0c"), sign[1] + " 1 [Headset]\n")
+    assert not look_due(sign, sign, since_look=2.0, full_every=10.0)  # nothing new: skip
+    assert look_due(plugged, sign, since_look=2.0, full_every=10.0)  # a USB device came
+    assert look_due(sign, plugged, since_look=2.0, full_every=10.0)  # ...and went
+    assert look_due(sign, sign, since_look=10.0, full_every=10.0)  # JACK etc.: now and then
+    assert look_due(None, None, since_look=0.0, full_every=10.0)  # no sign on this OS
+
+
+def test_the_cheap_sign_is_read_without_a_child_process() -> None:
+    import sys
+
+    from parley.media.device_watch import os_signature
+
+    sign = os_signature()
+    if sys.platform.startswith("linux"):
+        nodes, cards = sign
+        assert isinstance(nodes, tuple) and isinstance(cards, str)
+    else:
+        assert sign is None

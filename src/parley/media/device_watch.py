@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 2.0  # a look costs about 0.1 s of a child process
+POLL_SECONDS = 2.0  # how often the cheap signature is read
+FULL_LOOK_FACTOR = 5  # a full look (about 0.1 s of a child process) every 5 polls at most
 PROBE_TIMEOUT = 15.0
 
 
@@ -62,6 +65,31 @@ def probe() -> list[SeenDevice]:
         raise OSError(f"unreadable device list: {done.stdout[:200]!r}") from exc
 
 
+def os_signature() -> object:
+    """A cheap sign that the sound hardware changed (Linux: the ALSA device nodes and
+    card list), read every poll so the costly look runs at once after a USB headset comes
+    or goes and only now and then otherwise (sound-server devices such as JACK clients
+    change no node: the periodic look finds those). None where there is no such sign."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        nodes = tuple(sorted(os.listdir("/dev/snd")))
+    except OSError:
+        nodes = ()
+    try:
+        with open("/proc/asound/cards", encoding="utf-8", errors="replace") as cards:
+            text = cards.read()
+    except OSError:
+        text = ""
+    return nodes, text
+
+
+def look_due(sign: object, last_sign: object, since_look: float, full_every: float) -> bool:
+    """Whether a poll runs the full look: no cheap sign here, the sign changed, or the
+    last look is `full_every` seconds old."""
+    return sign is None or sign != last_sign or since_look >= full_every
+
+
 def changes(
     before: Sequence[SeenDevice], after: Sequence[SeenDevice]
 ) -> tuple[list[SeenDevice], list[SeenDevice]]:
@@ -87,9 +115,12 @@ class DeviceWatcher:
         interval: float = POLL_SECONDS,
         look: Callable[[], list[SeenDevice]] = probe,
         holds: Callable[[SeenDevice], bool] = lambda _device: False,
+        signature: Callable[[], object] = os_signature,
     ) -> None:
         self.on_change = on_change
         self.interval = interval
+        self.full_every = interval * FULL_LOOK_FACTOR
+        self.signature = signature
         self.look = look
         self.holds = holds
         self._failure = ""  # the last look's failure, said once
@@ -129,9 +160,17 @@ class DeviceWatcher:
             self.on_change(added, removed)
 
     def _run(self) -> None:
+        # The full look (a child process) runs when the cheap signature changed, and at
+        # least every `full_every` seconds for devices that leave no trace in it.
+        last_sign: object = ()
+        last_look = float("-inf")
         while not self._stop.is_set():
             try:
-                self.check()
+                sign = self.signature()
+                now = time.monotonic()
+                if look_due(sign, last_sign, now - last_look, self.full_every):
+                    last_sign, last_look = sign, now
+                    self.check()
             except Exception:  # a bug in a listener must not end the watching
                 log.exception("audio device watcher")
             self._stop.wait(self.interval)
