@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -81,3 +82,20 @@ class AccountInfo:
     stun_problem: StunProblem | None = None
     stun_server: str = ""
     stun_detail: str = ""
+
+
+def call_meant(calls: Sequence[CallInfo], words: Sequence[str]) -> CallInfo:
+    """The call a front-end's command means (the console, the control API): the call id
+    given, else a ringing incoming call, else the most recent live one. ValueError (its
+    text for the person) when there is none."""
+    if words:
+        for c in calls:
+            if str(c.id) == words[0]:
+                return c
+        raise ValueError(f"no call {words[0]!r}; try 'calls'")
+    incoming = [c for c in calls if c.state == "incoming"]
+    if incoming:
+        return incoming[-1]
+    if not calls:
+        raise ValueError("no call")
+    return calls[-1]

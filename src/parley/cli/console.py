@@ -16,7 +16,7 @@ from types import FrameType
 from typing import Any, Protocol
 
 from parley.app import Application
-from parley.app.snapshots import CallInfo
+from parley.app.snapshots import CallInfo, call_meant
 from parley.cli import (
     commands_blf,
     commands_conference,
@@ -393,15 +393,4 @@ class Console:
     def _call(self, rest: list[str]) -> CallInfo:
         """The call a command means: the number given, else a ringing incoming call,
         else the most recent live one."""
-        calls = self.app.list_calls()
-        if rest:
-            for c in calls:
-                if str(c.id) == rest[0]:
-                    return c
-            raise ValueError(f"no call {rest[0]!r}; try 'calls'")
-        incoming = [c for c in calls if c.state == "incoming"]
-        if incoming:
-            return incoming[-1]
-        if not calls:
-            raise ValueError("no call")
-        return calls[-1]
+        return call_meant(self.app.list_calls(), rest)

@@ -18,7 +18,7 @@ from typing import Any
 from parley.app.application import Application
 from parley.app.control_api import CONTROL_FILE, ControlServer, LineSink, event_fields
 from parley.app.events import SettingsApplied
-from parley.app.snapshots import CallInfo
+from parley.app.snapshots import CallInfo, call_meant
 from parley.phone.events import PhoneEvent
 from parley.settings import default_config_path
 
@@ -86,18 +86,7 @@ class GuiControlSession:
     def _call(self, rest: list[str]) -> CallInfo:
         """The call meant: the number given, else a ringing incoming call, else the most
         recent live one (as in the console)."""
-        calls = self.app.list_calls()
-        if rest:
-            for c in calls:
-                if str(c.id) == rest[0]:
-                    return c
-            raise ValueError(f"no call {rest[0]!r}; try 'calls'")
-        incoming = [c for c in calls if c.state == "incoming"]
-        if incoming:
-            return incoming[-1]
-        if not calls:
-            raise ValueError("no call")
-        return calls[-1]
+        return call_meant(self.app.list_calls(), rest)
 
 
 def _wait(future: concurrent.futures.Future[Any]) -> Any:
