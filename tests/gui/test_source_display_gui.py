@@ -85,3 +85,58 @@ def test_a_source_hidden_from_the_list_and_shown_again(qtbot: Any, tmp_path: Pat
     finally:
         set_language("en")
         rig.close()
+
+
+def test_a_large_source_says_how_many_more_it_has_and_a_search_reaches_them(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    """The list shows at most 500 contacts of a remote source until one searches; the
+    rest is not silently cut: a line says how many more and how to reach them."""
+    entries = "\n".join(
+        f"  <DirectoryEntry><Name>Person {n:04d}</Name><Telephone>+49 30 7{n:06d}</Telephone>"
+        "</DirectoryEntry>"
+        for n in range(520)
+    )
+    book = tmp_path / "book.xml"
+    book.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<YealinkIPPhoneDirectory>\n'
+        f"{entries}\n</YealinkIPPhoneDirectory>\n",
+        encoding="utf-8",
+    )
+    settings = Settings(
+        contacts=ContactsSettings(
+            sources=[
+                ContactSourceSettings(
+                    id="big", name="Big book", kind=SourceKind.XML_PHONEBOOK, location=str(book)
+                )
+            ]
+        )
+    )
+    path = tmp_path / "settings.toml"
+    save_settings(settings, path)
+    app = Application(
+        path,
+        use_keyring=False,
+        data_dir=tmp_path / "data",
+        bind_host="127.0.0.1",
+        audio=AudioConfig(),
+        default_region="DE",
+    )
+    rig = GuiRig(app, qtbot)
+    try:
+        rig.start()
+        w = rig.window
+
+        def remote_names() -> list[str]:
+            return [row.name_label.text() for kind, _i, row in w.items() if kind == "remote"]
+
+        def texts() -> list[str]:
+            return [w.entry_list.item(i).text() for i in range(w.entry_list.count())]
+
+        rig.wait(lambda: len(remote_names()) == 500)
+        assert "20 more in Big book: type to search, or open the address book" in texts()
+        w.search.setText("Person 0517")
+        rig.wait(lambda: remote_names() == ["Person 0517"])
+        assert not any(t.startswith("20 more") for t in texts())  # none while searching
+    finally:
+        rig.close()

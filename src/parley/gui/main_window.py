@@ -54,7 +54,13 @@ from parley.gui.features import Features
 from parley.gui.i18n import N_, tr
 from parley.gui.missed_calls import MissedCalls
 from parley.gui.shortcuts import install_shortcuts
-from parley.gui.source_contacts import Refiner, listed_contacts, outgoing_account, remote_row
+from parley.gui.source_contacts import (
+    Refiner,
+    listed_contacts,
+    more_hints,
+    outgoing_account,
+    remote_row,
+)
 from parley.gui.source_display import add_source_choice
 from parley.gui.status_bar import StatusBar
 from parley.gui.texts import (
@@ -518,6 +524,8 @@ class MainWindow(QMainWindow):
             self._add_contact_item(contact)
         for index, listed in self._remote.items():
             self._add_row(("remote", index), remote_row(listed, not self.gui.hide_avatars))
+        for hint in more_hints(self.application, self._remote.values(), text, gui):
+            self._section(hint)  # a remote source's contacts beyond the list's limit
         if text and found and entries:
             self._section(tr("Recent calls"))
         for entry in entries:

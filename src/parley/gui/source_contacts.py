@@ -3,6 +3,7 @@ other enabled sources (read-only) with the source's name on their row."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QObject, Signal
@@ -11,9 +12,10 @@ from PySide6.QtWidgets import QLabel
 from parley.app import Application
 from parley.app.contact_sources import outgoing_account as source_account
 from parley.contacts.model import Contact, filter_contacts, initials
-from parley.contacts.registry import ListedContact
+from parley.contacts.registry import ListedContact, RemoteSource
 from parley.gui.i18n import tr
 from parley.gui.widgets import EntryRow
+from parley.history.db import StoreError
 from parley.settings.model import GuiSettings
 
 
@@ -108,3 +110,36 @@ class Refiner(QObject):
                 seen.add(key)
                 out.append(ListedContact(contact, source_id, settings.name, settings.kind))
         return out
+
+
+def more_hints(
+    application: Application, listed: Iterable[ListedContact], search: str, gui: GuiSettings
+) -> list[str]:
+    """A line per remote source that has more contacts than the list shows (it lists at
+    most `list_contacts`' limit of each until one searches): how many more, and how to
+    reach them. None while searching (a search reaches every contact)."""
+    if search.strip():
+        return []
+    shown = Counter(item.source_id for item in listed)
+    hidden = set(gui.hidden_sources)
+    hints: list[str] = []
+    for source in application.contact_sources.enabled():
+        s = source.settings
+        if not isinstance(source, RemoteSource) or s.id in hidden:
+            continue
+        try:
+            total = source.cache.count_matching(
+                hide_without_name=s.hide_without_name, hide_without_number=s.hide_without_number
+            )
+        except StoreError:
+            continue
+        more = total - shown[s.id]
+        if more > 0:
+            hints.append(
+                tr(
+                    "{count} more in {source}: type to search, or open the address book",
+                    count=more,
+                    source=s.name,
+                )
+            )
+    return hints

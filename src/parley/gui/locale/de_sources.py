@@ -87,6 +87,9 @@ STRINGS: dict[str, str] = {
     "{count} contacts, synchronised {when}": "{count} Kontakte, synchronisiert {when}",
     "1 contact, synchronised {when}": "1 Kontakt, synchronisiert {when}",
     "Show contacts from": "Kontakte anzeigen aus",
+    "{count} more in {source}: type to search, or open the address book": (
+        "{count} weitere in {source}: Suchbegriff eingeben oder das Adressbuch öffnen"
+    ),
     "{count} entries were left out (not readable).": (
         "{count} Einträge wurden ausgelassen (nicht lesbar)."
     ),
