@@ -43,7 +43,8 @@ class CardDavConfig:
     """Where and as whom. `url`: a server root (https://dav.example.com), a host with
     `.well-known` support, a principal or home, or an address book's own URL.
     `bearer_token` (OAuth 2.0, Google) is used instead of username/password when set.
-    `timeout` is per request, in seconds."""
+    `timeout` is per request, in seconds. `proxy`: an HTTP proxy URL ([automation]
+    http_proxy); the environment's proxies are never used."""
 
     url: str
     username: str = ""
@@ -52,6 +53,7 @@ class CardDavConfig:
     verify_tls: bool = True
     ca_file: str | None = None
     timeout: float = 30.0
+    proxy: str | None = None
 
 
 # --- HTTP and WebDAV ----------------------------------------------------------------------
@@ -148,6 +150,7 @@ class DavClient:
             verify=self._verify(),
             follow_redirects=False,
             trust_env=False,
+            proxy=self.config.proxy or None,
             timeout=httpx.Timeout(max(self.config.timeout, 0.1)),
         )
         return self

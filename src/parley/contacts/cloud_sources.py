@@ -16,7 +16,9 @@ the CardDAV fetch that carries its sync state from one sync to the next.
   `TokenStore` (the keyring) under the source's id and refreshed when due.
 
 The endpoints come from the source's settings when given (tests point them at local
-stand-ins), else the providers' own.
+stand-ins), else the providers' own. Every request (CardDAV, Graph, the token endpoint)
+goes through `proxy` when given ([automation] http_proxy); the loopback redirect of the
+browser sign-in is local and never does.
 """
 
 from __future__ import annotations
@@ -109,7 +111,9 @@ def _scopes(source: ContactSourceSettings) -> tuple[str, ...]:
     return GOOGLE_CARDDAV_SCOPES if source.kind is SourceKind.GOOGLE else GRAPH_CONTACTS_SCOPES
 
 
-def token_source(source: ContactSourceSettings, store: TokenStore) -> TokenSource:
+def token_source(
+    source: ContactSourceSettings, store: TokenStore, proxy: str | None = None
+) -> TokenSource:
     """The source's access token, refreshed when due (the stored tokens of its id)."""
     return TokenSource(
         store,
@@ -118,6 +122,7 @@ def token_source(source: ContactSourceSettings, store: TokenStore) -> TokenSourc
         endpoints_of(source),
         source.client_id or "",
         client_secret=source.client_secret,
+        proxy=proxy,
     )
 
 
@@ -131,6 +136,7 @@ def sign_in_with_browser_for(
     *,
     cancelled: Callable[[], bool] = lambda: False,
     timeout: float = 300.0,
+    proxy: str | None = None,
 ) -> TokenLocation:
     """Google's sign-in: the browser shows the provider's page, the answer comes back to
     a loopback port; the tokens are stored. OAuthError when it fails."""
@@ -147,15 +153,16 @@ def sign_in_with_browser_for(
         login_hint=source.username or "",
         timeout=timeout,
         cancelled=cancelled,
+        proxy=proxy,
     )
     return store.save(provider_of(source), source.id, tokens)
 
 
-def start_device_sign_in(source: ContactSourceSettings) -> DeviceCode:
+def start_device_sign_in(source: ContactSourceSettings, proxy: str | None = None) -> DeviceCode:
     """Microsoft's sign-in, first step: the code and the page to type it on."""
     if not source.client_id:
         raise OAuthError(OAuthProblem.INVALID_CLIENT, "no client id in the source's settings")
-    return start(endpoints_of(source), source.client_id, _scopes(source))
+    return start(endpoints_of(source), source.client_id, _scopes(source), proxy=proxy)
 
 
 def finish_device_sign_in(
@@ -164,11 +171,12 @@ def finish_device_sign_in(
     code: DeviceCode,
     *,
     cancelled: Callable[[], bool] = lambda: False,
+    proxy: str | None = None,
 ) -> PollResult:
     """Wait until the person has agreed (the tokens are then stored) or refused, or the
     code expired."""
     result = wait_for_tokens(
-        endpoints_of(source), source.client_id or "", code, cancelled=cancelled
+        endpoints_of(source), source.client_id or "", code, cancelled=cancelled, proxy=proxy
     )
     if result.outcome is PollOutcome.SUCCESS and result.tokens is not None:
         store.save(provider_of(source), source.id, result.tokens)
@@ -193,12 +201,13 @@ def fetch_carddav(
     state: str | None,
     timeout: float,
     bearer: Callable[[], str] | None = None,
+    proxy: str | None = None,
 ) -> FetchResult:
     """The source's chosen address books (all when it chose none), each synced from its
     stored state; the new state comes back in `FetchResult.state` (unchosen books' state
     dropped), `not_modified` when nothing changed. A chosen book that is gone is an
     issue; the others sync all the same."""
-    config = _config(source, password, bearer, timeout)
+    config = _config(source, password, bearer, timeout, proxy)
     known = states_from_json(state)
     books, issues = discover(config)
     if not books:
@@ -231,6 +240,7 @@ def _config(
     password: str | None,
     bearer: Callable[[], str] | None,
     timeout: float,
+    proxy: str | None = None,
 ) -> CardDavConfig:
     url = source.location or (GOOGLE_CARDDAV_URL if source.kind is SourceKind.GOOGLE else "")
     return CardDavConfig(
@@ -241,6 +251,7 @@ def _config(
         verify_tls=source.verify_tls,
         ca_file=str(source.ca_file) if source.ca_file is not None else None,
         timeout=timeout,
+        proxy=proxy or None,
     )
 
 
@@ -250,6 +261,7 @@ def find_books(
     password: str | None,
     tokens: TokenStore | None = None,
     timeout: float = 30.0,
+    proxy: str | None = None,
 ) -> tuple[list[BookInfo], tuple[SourceIssue, ...]]:
     """Every address book the source's URL and login lead to (path, display name,
     description), for the settings dialog to offer; blocking (run it off the GUI
@@ -258,30 +270,45 @@ def find_books(
     if source.kind is SourceKind.GOOGLE:
         if tokens is None:
             return [], (SourceIssue(SourceProblem.AUTH_FAILED, "sign-in", "not signed in"),)
-        bearer = token_source(source, tokens).access_token
+        bearer = token_source(source, tokens, proxy).access_token
     try:
-        books, issues = discover(_config(source, password, bearer, timeout))
+        books, issues = discover(_config(source, password, bearer, timeout, proxy))
     except OAuthError as exc:
         return [], _oauth_failure(source, exc).issues
     return [book_info(b) for b in books], issues
 
 
 def fetch_google(
-    source: ContactSourceSettings, store: TokenStore, *, state: str | None, timeout: float
+    source: ContactSourceSettings,
+    store: TokenStore,
+    *,
+    state: str | None,
+    timeout: float,
+    proxy: str | None = None,
 ) -> FetchResult:
     """Google Contacts over CardDAV with the signed-in account's bearer token; a refused
     token is refreshed once."""
-    tokens = token_source(source, store)
+    tokens = token_source(source, store, proxy)
     try:
         result = fetch_carddav(
-            source, password=None, state=state, timeout=timeout, bearer=tokens.access_token
+            source,
+            password=None,
+            state=state,
+            timeout=timeout,
+            bearer=tokens.access_token,
+            proxy=proxy,
         )
         refused = result.failed and any(
             i.problem is SourceProblem.AUTH_FAILED for i in result.issues
         )
         if refused:
             result = fetch_carddav(
-                source, password=None, state=state, timeout=timeout, bearer=tokens.refresh_now
+                source,
+                password=None,
+                state=state,
+                timeout=timeout,
+                bearer=tokens.refresh_now,
+                proxy=proxy,
             )
     except OAuthError as exc:
         return _oauth_failure(source, exc)
@@ -296,6 +323,7 @@ def fetch_outlook(
     platform: str | None = None,
     password: str | None = None,
     application: Callable[[], Any] | None = None,
+    proxy: str | None = None,
 ) -> FetchResult:
     """Outlook's contacts: the Windows program's (object model, logged on to the source's
     profile with `password`, the profile's) when asked for or, with `auto`, when it is
@@ -316,7 +344,7 @@ def fetch_outlook(
         )
         if access == "desktop" or not result.failed or not source.client_id:
             return result
-    tokens = token_source(source, store)
+    tokens = token_source(source, store, proxy)
     graph: FetchResult = fetch_contacts(
         GraphConfig(
             access_token=tokens.access_token,
@@ -324,6 +352,7 @@ def fetch_outlook(
             base_url=source.graph_url or GRAPH_BASE_URL,
             timeout=timeout,
             fields=fields,
+            proxy=proxy or None,
         )
     )
     return graph

@@ -371,11 +371,16 @@ def poll_result_from_answer(status: int, body: bytes, now: float, interval: int)
 # --- HTTP ---------------------------------------------------------------------------------
 
 
-def post_form(url: str, form: dict[str, str], timeout: float) -> tuple[int, bytes]:
-    """POST the form; (status, body). OAuthError(UNREACHABLE) when there is no answer."""
+def post_form(
+    url: str, form: dict[str, str], timeout: float, proxy: str | None = None
+) -> tuple[int, bytes]:
+    """POST the form; (status, body). OAuthError(UNREACHABLE) when there is no answer.
+    `proxy`: an HTTP proxy URL ([automation] http_proxy), never the environment's."""
     try:
         with (
-            httpx.Client(trust_env=False, follow_redirects=False, timeout=timeout) as client,
+            httpx.Client(
+                trust_env=False, follow_redirects=False, timeout=timeout, proxy=proxy or None
+            ) as client,
             client.stream("POST", url, data=form, headers={"Accept": "application/json"}) as answer,
         ):
             body = b""
@@ -407,10 +412,11 @@ def start(
     client_secret: str | None = None,
     now: float | None = None,
     timeout: float = 20.0,
+    proxy: str | None = None,
 ) -> DeviceCode:
     """Ask for a device code (RFC 8628 §3.1); OAuthError when the provider refuses."""
     form = _client_form(client_id, client_secret) | {"scope": " ".join(scopes)}
-    status, body = post_form(endpoints.device_authorization, form, timeout)
+    status, body = post_form(endpoints.device_authorization, form, timeout, proxy)
     return device_code_from_answer(status, body, time.time() if now is None else now)
 
 
@@ -423,6 +429,7 @@ def poll(
     interval: int | None = None,
     client_secret: str | None = None,
     timeout: float = 20.0,
+    proxy: str | None = None,
 ) -> PollResult:
     """One poll of the token endpoint (RFC 8628 §3.4). Never raises: a lost connection is
     FAILED with UNREACHABLE (the caller may poll again). `interval` is the current one
@@ -435,7 +442,7 @@ def poll(
         "device_code": device_code.device_code,
     }
     try:
-        status, body = post_form(endpoints.token, form, timeout)
+        status, body = post_form(endpoints.token, form, timeout, proxy)
     except OAuthError as exc:
         return PollResult(PollOutcome.FAILED, current, problem=exc.problem, detail=exc.detail)
     return poll_result_from_answer(status, body, now, current)
@@ -451,6 +458,7 @@ def wait_for_tokens(
     sleep: Callable[[float], None] = time.sleep,
     cancelled: Callable[[], bool] = lambda: False,
     timeout: float = 20.0,
+    proxy: str | None = None,
 ) -> PollResult:
     """Poll until the person agrees or refuses, the code expires or `cancelled()` says
     stop (then PENDING comes back). A lost connection is tried again until expiry."""
@@ -468,6 +476,7 @@ def wait_for_tokens(
             interval=interval,
             client_secret=client_secret,
             timeout=timeout,
+            proxy=proxy,
         )
         interval = result.interval
         if result.outcome is PollOutcome.FAILED and result.problem is OAuthProblem.UNREACHABLE:
@@ -486,6 +495,7 @@ def refresh(
     scopes: Sequence[str] = (),
     now: float | None = None,
     timeout: float = 20.0,
+    proxy: str | None = None,
 ) -> Tokens:
     """New tokens for a refresh token (RFC 6749 §6); OAuthError when refused
     (INVALID_GRANT: the person must sign in again). `scopes` may narrow the grant; by
@@ -496,7 +506,7 @@ def refresh(
     }
     if scopes:
         form["scope"] = " ".join(scopes)
-    status, body = post_form(endpoints.token, form, timeout)
+    status, body = post_form(endpoints.token, form, timeout, proxy)
     return tokens_from_answer(status, body, time.time() if now is None else now, refresh_token)
 
 
@@ -637,7 +647,9 @@ class TokenSource:
         scopes: Sequence[str] = (),
         clock: Callable[[], float] = time.time,
         timeout: float = 20.0,
+        proxy: str | None = None,
     ) -> None:
+        self.proxy = proxy or None  # the token endpoint's HTTP proxy ([automation] http_proxy)
         self.scopes = tuple(scopes)
         self.store = store
         self.provider = provider
@@ -678,6 +690,7 @@ class TokenSource:
             scopes=self.scopes,
             now=self.clock(),
             timeout=self.timeout,
+            proxy=self.proxy,
         )
         self.store.save(self.provider, self.account, fresh)
         return fresh

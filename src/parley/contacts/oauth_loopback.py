@@ -176,8 +176,10 @@ def exchange_code(
     client_secret: str | None = None,
     now: float | None = None,
     timeout: float = 20.0,
+    proxy: str | None = None,
 ) -> Tokens:
-    """Tokens for the authorization code (RFC 6749 §4.1.3 with the PKCE verifier)."""
+    """Tokens for the authorization code (RFC 6749 §4.1.3 with the PKCE verifier), through
+    `proxy` when given."""
     form = {
         "client_id": client_id,
         "grant_type": "authorization_code",
@@ -187,7 +189,7 @@ def exchange_code(
     }
     if client_secret:  # Google's desktop clients have one (not secret in a desktop app)
         form["client_secret"] = client_secret
-    status, body = post_form(endpoints.token, form, timeout)
+    status, body = post_form(endpoints.token, form, timeout, proxy)
     return tokens_from_answer(status, body, time.time() if now is None else now)
 
 
@@ -202,8 +204,10 @@ def sign_in_with_browser(
     timeout: float = 300.0,
     cancelled: Callable[[], bool] = lambda: False,
     port: int = 0,
+    proxy: str | None = None,
 ) -> Tokens:
-    """The whole installed-app flow; `open_browser(url)` shows the page (webbrowser.open)."""
+    """The whole installed-app flow; `open_browser(url)` shows the page (webbrowser.open).
+    `proxy` carries the token request only: the redirect comes to our own loopback port."""
     verifier, challenge = pkce_pair()
     state = new_state()
     with LoopbackReceiver(port) as receiver:
@@ -225,5 +229,5 @@ def sign_in_with_browser(
         code = code_from_redirect(receiver.wait(timeout, cancelled), state)
         redirect_uri = receiver.redirect_uri
     return exchange_code(
-        endpoints, client_id, code, redirect_uri, verifier, client_secret=client_secret
+        endpoints, client_id, code, redirect_uri, verifier, client_secret=client_secret, proxy=proxy
     )

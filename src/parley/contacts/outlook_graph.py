@@ -73,6 +73,7 @@ class GraphConfig:
     max_page_bytes: int = 16 * 1024 * 1024
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     fields: OutlookFieldMap = field(default_factory=OutlookFieldMap)  # property per field
+    proxy: str | None = None  # HTTP proxy ([automation] http_proxy), never the environment's
 
 
 def contacts_url(config: GraphConfig) -> str:
@@ -213,7 +214,9 @@ class _GraphFetch:
         issues: list[SourceIssue] = []
         seen: set[str] = set()
         index = 0
-        with httpx.Client(trust_env=False, follow_redirects=False) as client:
+        with httpx.Client(
+            trust_env=False, follow_redirects=False, proxy=config.proxy or None
+        ) as client:
             for page in range(1, max(1, config.max_pages) + 1):
                 seen.add(str(url))
                 data = self._page(client, url, page)

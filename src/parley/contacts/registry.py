@@ -176,20 +176,32 @@ def _fetch_carddav(source: ContactSourceSettings, request: FetchRequest) -> Fetc
     from parley.contacts.cloud_sources import fetch_carddav
 
     return fetch_carddav(
-        source, password=request.password, state=request.state, timeout=request.timeout
+        source,
+        password=request.password,
+        state=request.state,
+        timeout=request.timeout,
+        proxy=request.proxy,
     )
 
 
 def _fetch_google(source: ContactSourceSettings, request: FetchRequest) -> FetchResult:
     from parley.contacts.cloud_sources import fetch_google
 
-    return fetch_google(source, request.tokens, state=request.state, timeout=request.timeout)
+    return fetch_google(
+        source, request.tokens, state=request.state, timeout=request.timeout, proxy=request.proxy
+    )
 
 
 def _fetch_outlook(source: ContactSourceSettings, request: FetchRequest) -> FetchResult:
     from parley.contacts.cloud_sources import fetch_outlook
 
-    return fetch_outlook(source, request.tokens, timeout=request.timeout, password=request.password)
+    return fetch_outlook(
+        source,
+        request.tokens,
+        timeout=request.timeout,
+        password=request.password,
+        proxy=request.proxy,
+    )
 
 
 FETCHERS: dict[SourceKind, Fetcher] = {

@@ -147,6 +147,7 @@ class BooksBox(QWidget):
                 password=password,
                 tokens=self.app.contact_sources.token_store,
                 timeout=20.0,
+                proxy=self.app.contact_sources.http_proxy,  # [automation] http_proxy
             )
         except Exception as exc:  # the box reports; the thread never dies silently
             log.exception("finding the address books failed")

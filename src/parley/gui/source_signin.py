@@ -308,17 +308,18 @@ class SignInBox(QGroupBox):
         from parley.contacts import cloud_sources
 
         store = self.app.contact_sources.token_store
+        proxy = self.app.contact_sources.http_proxy  # [automation] http_proxy: token requests
         outcome: Any
         try:
             if source.kind is SourceKind.GOOGLE:
                 outcome = cloud_sources.sign_in_with_browser_for(
-                    source, store, open_browser, cancelled=cancel.is_set
+                    source, store, open_browser, cancelled=cancel.is_set, proxy=proxy
                 )
             else:
-                code = cloud_sources.start_device_sign_in(source)
+                code = cloud_sources.start_device_sign_in(source, proxy)
                 self._emit(self._relay.code, code)
                 outcome = cloud_sources.finish_device_sign_in(
-                    source, store, code, cancelled=cancel.is_set
+                    source, store, code, cancelled=cancel.is_set, proxy=proxy
                 )
         except OAuthError as exc:
             outcome = exc

@@ -132,6 +132,7 @@ class AutomationSettings(BaseModel):
     http_proxy: str | None = Field(
         default=None,
         description="HTTP proxy (http://host:port) for the rules' requests, provisioning, "
-        "XML phone books and the update check; empty: none (the rules also honour the "
+        "XML phone books, the update check, CardDAV, Google's and Microsoft's sign-in and "
+        "token refresh and Microsoft Graph; empty: none (the rules also honour the "
         "environment's HTTPS_PROXY/HTTP_PROXY).",
     )
