@@ -5,6 +5,9 @@ A source with a presence account has its contacts' presence watched through that
 account only (its registrar or proxy, its credentials); a source without one is not
 watched — except the built-in local source, whose contacts' presence addresses are
 watched through every account that subscribes presence, as before this choice existed.
+A contact may choose its own presence account (the manual's "Presence account" when
+adding a contact): it then is watched through that account only, whatever its source
+chose; a contact whose chosen account is gone or disabled falls back to its source's.
 
 The address watched for a source contact, the first of:
 
@@ -103,31 +106,34 @@ def plan_watches(
         if not s.enabled:
             continue
         local = s.kind is SourceKind.LOCAL
-        account = _account_name(settings, s.presence_account)
-        if account is None and not local:
-            continue
+        default = _account_name(settings, s.presence_account)
         shown = filter_contacts(
             source.contacts,
             hide_without_name=s.hide_without_name,
             hide_without_number=s.hide_without_number,
         )
-        addresses: list[str] = []
+        # (address, account): None for every account that subscribes presence.
+        wanted: list[tuple[str, str | None]] = []
         for contact in shown:
+            account = _account_name(settings, contact.presence_account) or default
+            if account is None and not local:
+                continue
             # Local contacts are watched only where the person filled in the field.
             address = contact.presence.strip() if local else presence_address(contact)
-            if address and address not in addresses:
-                addresses.append(address)
-        if not local and len(addresses) > cap:
+            if address and (address, account) not in wanted:
+                wanted.append((address, account))
+        if not local and len(wanted) > cap:
             log.info(
                 "contact source %r: the presence of %d of its contacts is watched, not all %d",
                 s.id,
                 cap,
-                len(addresses),
+                len(wanted),
             )
             plan.capped.append(s.id)
-            addresses = addresses[:cap]
-        if account is None:
-            plan.everywhere.update(addresses)
-        elif addresses:
-            plan.by_account.setdefault(account, set()).update(addresses)
+            wanted = wanted[:cap]
+        for address, account in wanted:
+            if account is None:
+                plan.everywhere.add(address)
+            else:
+                plan.by_account.setdefault(account, set()).add(address)
     return plan

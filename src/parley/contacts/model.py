@@ -62,6 +62,9 @@ class Contact:
     `avatar` holds the picture's bytes (PNG/JPEG as read from a file), or None.
     `presence`: the address whose presence (online, busy...) is shown with the contact —
     a number (on the presence account's domain) or a SIP address; "" for none.
+    `presence_account`: the name of the account through which that presence is watched
+    (the manual's "Presence account" when adding a contact); "" for the contact source's
+    choice (Settings › Contacts), or every account that subscribes presence.
     `id` is None until the contact is stored.
     """
 
@@ -74,6 +77,7 @@ class Contact:
     avatar: bytes | None = field(default=None, repr=False)
     id: int | None = None
     presence: str = ""
+    presence_account: str = ""
 
     @property
     def name(self) -> str:
@@ -125,7 +129,14 @@ class Contact:
                     "SIP address.",
                 )
             )
-        for name in ("first_name", "last_name", "display_name", "company", "presence"):
+        for name in (
+            "first_name",
+            "last_name",
+            "display_name",
+            "company",
+            "presence",
+            "presence_account",
+        ):
             value: str = getattr(self, name)
             label = name.replace("_", " ").capitalize()
             if any(ord(c) < 32 or ord(c) == 127 for c in value):

@@ -51,9 +51,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE contacts ADD COLUMN presence TEXT NOT NULL DEFAULT '';
     """,
+    # The account the contact's presence is watched through; old rows: the source's choice.
+    """
+    ALTER TABLE contacts ADD COLUMN presence_account TEXT NOT NULL DEFAULT '';
+    """,
 )
 
-_COLUMNS = "id, first_name, last_name, display_name, company, favourite, avatar, presence"
+_COLUMNS = (
+    "id, first_name, last_name, display_name, company, favourite, avatar, presence,"
+    " presence_account"
+)
 
 
 class ContactStore:
@@ -120,7 +127,8 @@ class ContactStore:
         with self._db.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO contacts (first_name, last_name, display_name, company, favourite,"
-                " avatar, presence, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " avatar, presence, presence_account, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*_fields(contact), now, now),
             )
             new_id = cursor.lastrowid
@@ -144,8 +152,8 @@ class ContactStore:
             for contact in tidied:
                 cursor = conn.execute(
                     "INSERT INTO contacts (first_name, last_name, display_name, company,"
-                    " favourite, avatar, presence, created, updated)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " favourite, avatar, presence, presence_account, created, updated)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (*_fields(contact), now, now),
                 )
                 new_id = cursor.lastrowid
@@ -187,7 +195,8 @@ class ContactStore:
         with self._db.transaction() as conn:
             changed = conn.execute(
                 "UPDATE contacts SET first_name = ?, last_name = ?, display_name = ?,"
-                " company = ?, favourite = ?, avatar = ?, presence = ?, updated = ? WHERE id = ?",
+                " company = ?, favourite = ?, avatar = ?, presence = ?, presence_account = ?,"
+                " updated = ? WHERE id = ?",
                 (*_fields(contact), time.time(), contact_id),
             ).rowcount
             if not changed:
@@ -296,6 +305,7 @@ class ContactStore:
                 avatar=bytes(r["avatar"]) if r["avatar"] is not None else None,
                 numbers=tuple(numbers[int(r["id"])]),
                 presence=r["presence"],
+                presence_account=r["presence_account"],
             )
             for r in rows
         ]
@@ -329,10 +339,11 @@ def _tidy(contact: Contact) -> Contact:
         company=contact.company.strip(),
         numbers=numbers,
         presence=contact.presence.strip(),
+        presence_account=contact.presence_account.strip(),
     )
 
 
-def _fields(contact: Contact) -> tuple[str, str, str, str, int, bytes | None, str]:
+def _fields(contact: Contact) -> tuple[str, str, str, str, int, bytes | None, str, str]:
     return (
         contact.first_name,
         contact.last_name,
@@ -341,4 +352,5 @@ def _fields(contact: Contact) -> tuple[str, str, str, str, int, bytes | None, st
         int(contact.favourite),
         contact.avatar,
         contact.presence,
+        contact.presence_account,
     )

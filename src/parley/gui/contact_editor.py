@@ -4,6 +4,7 @@ problems shown next to the form, in words."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -78,10 +79,16 @@ class NumberRow(QWidget):
 class ContactEditor(QDialog):
     """Edit `contact` (None: a new one; a contact without id: a new one prefilled, e.g.
     from the history). `saved` holds the stored contact after Save; `deleted` is True
-    after Delete."""
+    after Delete. `accounts`: the names offered as the contact's presence account (None:
+    the accounts of the parent window's application, if it has one)."""
 
     def __init__(
-        self, store: ContactStore, contact: Contact | None = None, parent: QWidget | None = None
+        self,
+        store: ContactStore,
+        contact: Contact | None = None,
+        parent: QWidget | None = None,
+        *,
+        accounts: Sequence[str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
@@ -121,6 +128,12 @@ class ContactEditor(QDialog):
         self.presence = QLineEdit(self.original.presence)
         self.presence.setPlaceholderText(tr("Number or SIP address whose presence is shown"))
         form.addRow(tr("Presence"), self.presence)
+        # The manual's "Presence account" when adding a contact: whose account watches it.
+        self.presence_account = presence_account_box(
+            _account_names(parent) if accounts is None else accounts,
+            self.original.presence_account,
+        )
+        form.addRow(tr("Presence account"), self.presence_account)
         layout.addLayout(form)
         for edit in (self.first_name, self.last_name, self.display_name, self.company):
             edit.textChanged.connect(self._refresh_avatar)
@@ -224,6 +237,7 @@ class ContactEditor(QDialog):
             favourite=self.favourite.isChecked(),
             avatar=self._avatar,
             presence=self.presence.text().strip(),
+            presence_account=str(self.presence_account.currentData() or ""),
         )
 
     def problems(self) -> list[str]:
@@ -292,3 +306,29 @@ class ContactEditor(QDialog):
         self.deleted = True
         self.accept()
         return True
+
+
+def presence_account_box(accounts: Sequence[str], chosen: str) -> QComboBox:
+    """A choice of the presence account: first "as the contact source chooses" (""),
+    then the accounts; a chosen account that is no longer set up stays offered (and
+    selected) so that saving the contact does not lose it."""
+    box = QComboBox()
+    box.addItem(tr("As the contact source chooses"), "")
+    for name in accounts:
+        box.addItem(name, name)
+    if chosen:
+        index = next(
+            (i for i in range(1, box.count()) if box.itemData(i).casefold() == chosen.casefold()),
+            -1,
+        )
+        if index < 0:
+            box.addItem(tr("{account} (not set up)", account=chosen), chosen)
+            index = box.count() - 1
+        box.setCurrentIndex(index)
+    return box
+
+
+def _account_names(parent: QWidget | None) -> list[str]:
+    """The enabled accounts of the parent window's application (none without one)."""
+    settings = getattr(getattr(parent, "application", None), "settings", None)
+    return [a.name for a in getattr(settings, "accounts", ()) if getattr(a, "enabled", False)]

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMenu, QVBoxLayout
 from parley.app.events import AudioDeviceChange, AudioDeviceChanged, SettingsApplied
 from parley.gui import icons
 from parley.gui.blf_panel import BlfPanel
+from parley.gui.chat_setup import ChatSetup
 from parley.gui.chat_view import ChatPanel
 from parley.gui.facades import Facades, PresenceFacade, facades_of, same_party, uri_user
 from parley.gui.i18n import tr
@@ -136,6 +137,8 @@ class Features(QObject):
             window.call_panel.chat_button.clicked.connect(self.chat_with_call)
             self.chat.back_button.clicked.connect(self.close_chat)
             self.chat.reload()
+            # "Set one here": a local contact without a chat address gets one.
+            self.chat_setup = ChatSetup(window.call_window)
         window.call_window.shown.connect(self._party_shown)
         window.status.compact_toggled.connect(self._call_window_toggled)
         self.apply_settings()

@@ -59,6 +59,7 @@ _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
         "parley.gui.locale.de_export",  # contact export, the contact list (issue #10)
         "parley.gui.locale.de_davbooks",  # CardDAV/Google address book choice (issue #10)
         "parley.gui.locale.de_outlookmap",  # Outlook profile, attribute mapping (issue #10)
+        "parley.gui.locale.de_contactpres",  # a local contact's presence account
     ),
 }
 
