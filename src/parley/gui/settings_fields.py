@@ -81,8 +81,11 @@ PRESENCE_STATES = {
 
 
 # Settings in the model that the dialog must not offer (see the module docstring), also
-# not in the generic "other" group.
-LEFT_OUT = frozenset({"gui.hide_contacts_without_name", "gui.hide_contacts_without_number"})
+# not in the generic "other" group. `gui.hidden_sources` is chosen where it acts: the
+# contact list's menu "Show contacts from" (gui/source_display.py).
+LEFT_OUT = frozenset(
+    {"gui.hide_contacts_without_name", "gui.hide_contacts_without_number", "gui.hidden_sources"}
+)
 
 # --- keyboard shortcuts (issue #13, KEYS; gui/shortcuts.py uses them) ---------------
 KEYBOARD_GROUP = GroupSpec(
