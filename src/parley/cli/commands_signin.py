@@ -89,6 +89,7 @@ def signin(console: Console, rest: list[str]) -> None:
 def _run(console: Console, source: ContactSourceSettings, cancel: threading.Event) -> None:
     registry = console.app.contact_sources
     store = registry.token_store
+    proxy = registry.http_proxy  # [automation] http_proxy: the token requests go through it
     outcome: object
     try:
         if source.kind is SourceKind.GOOGLE:
@@ -97,10 +98,11 @@ def _run(console: Console, source: ContactSourceSettings, cancel: threading.Even
                 store,
                 lambda url: _show_page(console, source.id, url),
                 cancelled=cancel.is_set,
+                proxy=proxy,
             )
         else:
             _event(console, source.id, "waiting", texts.asking_for_code(source.id))
-            code = cloud_sources.start_device_sign_in(source)
+            code = cloud_sources.start_device_sign_in(source, proxy)
             _event(
                 console,
                 source.id,
@@ -110,7 +112,7 @@ def _run(console: Console, source: ContactSourceSettings, cancel: threading.Even
                 code=code.user_code,
             )
             outcome = cloud_sources.finish_device_sign_in(
-                source, store, code, cancelled=cancel.is_set
+                source, store, code, cancelled=cancel.is_set, proxy=proxy
             )
     except OAuthError as exc:
         outcome = exc
