@@ -11,6 +11,7 @@ stand-ins:
   the console's loopback port), then Google's contacts (Radicale behind a proxy that
   takes only the stand-in's tokens) are searchable; a refused client secret is
   explained;
+- the sign-in's requests go through [automation] http_proxy (a recording forward proxy);
 - a source that does not exist or needs no sign-in is explained."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from parley_console import Event, ParleyConsole, write_config
 
 from peers import file_keyring
 from peers.dav_proxy import DavProxy
+from peers.forward_proxy import ForwardProxy
 from peers.graph_standin import GraphStandIn, graph_contact
 from peers.oauth_standin import GOOGLE_SECRET, OAuthStandIn, Scenario
 from peers.radicale import Radicale
@@ -58,8 +60,11 @@ def kept(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-def start_console(tmp_path: Path, *sources: dict[str, Any]) -> ParleyConsole:
-    config = write_config(tmp_path / "console.toml", [ACCOUNT], contacts={"sources": list(sources)})
+def start_console(tmp_path: Path, *sources: dict[str, Any], **top: dict[str, Any]) -> ParleyConsole:
+    """A console with the test account, these contact sources and other settings tables."""
+    config = write_config(
+        tmp_path / "console.toml", [ACCOUNT], contacts={"sources": list(sources)}, **top
+    )
     return ParleyConsole(config, log_dir=tmp_path)
 
 
@@ -147,15 +152,21 @@ def test_outlook_signin_code_agreed_then_searchable_and_signout_forgets(
 def test_outlook_refused_and_sources_without_sign_in_are_explained(
     tmp_path: Path, keyring_file: Path
 ) -> None:
-    with OAuthStandIn() as login, GraphStandIn() as graph:
+    with OAuthStandIn() as login, GraphStandIn() as graph, ForwardProxy() as proxy:
         login.scenarios["parley-outlook"] = Scenario(pending=0, interval=1, outcome="denied")
         phonebook = tmp_path / "phonebook.xml"
         phonebook.write_text("<AddressBook></AddressBook>", encoding="utf-8")
         xml = {"id": "desk", "name": "Desk", "kind": "xml", "location": str(phonebook)}
-        console = start_console(tmp_path, outlook(login, graph), xml)
+        console = start_console(
+            tmp_path, outlook(login, graph), xml, automation={"http_proxy": proxy.url()}
+        )
         try:
             console.send("signin work")
             refused = console.wait_for(signin("failed", "work"))
+            # The sign-in's requests went through [automation] http_proxy.
+            device_url, token_url = login.microsoft()
+            asked = [(r.method, r.path) for r in proxy.requests]
+            assert ("POST", device_url) in asked and ("POST", token_url) in asked
             assert "refused on the provider's page" in refused["text"]
             assert "`signin work` again" in refused["text"]
             assert "oauth:microsoft:work" not in kept(keyring_file)
