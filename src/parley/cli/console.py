@@ -29,6 +29,7 @@ from parley.cli import (
     commands_recording,
     commands_redirect,
     commands_rules,
+    commands_signin,
     commands_sources,
     commands_transfer,
     commands_voicemail,
@@ -74,6 +75,7 @@ _COMMAND_MODULES = (
     commands_recording,
     commands_redirect,
     commands_rules,
+    commands_signin,
     commands_sources,
     commands_transfer,
     commands_voicemail,
@@ -257,6 +259,13 @@ class Console:
         else:
             line = f"{kind}: {data.get('text', '')}"
         self._print(line)
+
+    def event(self, data: dict[str, Any]) -> None:
+        """An event of a command module from any thread: JSON with --json, else its text."""
+        if self.as_json:
+            self._print(json.dumps(data, ensure_ascii=False, default=str))
+        else:
+            self._print(str(data.get("text", "")))
 
     def reply(self, text: str) -> None:
         if self.as_json:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from parley.app.contact_sources import ContactSourceChanged
+from parley.cli.signin_texts import SIGN_IN_AGAIN
 
 # What went wrong, and what to do, per SourceProblem code.
 _PROBLEMS: dict[str, str] = {
@@ -19,6 +20,17 @@ _PROBLEMS: dict[str, str] = {
 }
 
 
+def _reason(source: str, problem: str, where: str, detail: str) -> str:
+    # Google, Outlook: no token, or one the provider no longer takes (Graph names the URL).
+    token = where == "sign-in" or any(c in detail for c in ("no_tokens:", "invalid_grant:"))
+    if problem == "auth_failed" and token:
+        text = SIGN_IN_AGAIN.format(source=source)
+        return f"{text} ({detail})" if detail else text
+    return " ".join(
+        filter(None, [_PROBLEMS.get(problem, problem), f"({where})" if where else "", detail])
+    )
+
+
 def source_text(event: ContactSourceChanged) -> str:
     """One line for a source's state: count and time, progress, or why it failed."""
     when = (
@@ -31,7 +43,7 @@ def source_text(event: ContactSourceChanged) -> str:
             return f"synchronising ({event.done} of {event.total} stored)"
         return "synchronising"
     reasons = [
-        " ".join(filter(None, [_PROBLEMS.get(p, p), f"({w})" if w else "", d]))
+        _reason(event.source, p, w, d)
         for p, w, d in zip(event.problems, event.wheres, event.details, strict=False)
         if p != "entry_skipped"
     ]
