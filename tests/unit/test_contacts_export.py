@@ -165,6 +165,18 @@ def test_unwritable_folder_explained_and_old_file_kept(tmp_path: Path) -> None:
         folder.chmod(0o755)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/sys is Linux's")
+def test_a_folder_even_root_cannot_write_is_explained(tmp_path: Path) -> None:
+    """The test above cannot run as root (CI's user): sysfs refuses new files to root
+    too, so the refusal is still seen and explained there."""
+    target = Path("/sys/parley-contacts.csv")
+    with pytest.raises(ExportError) as caught:
+        export_contacts(LOCAL[:1], target)
+    assert caught.value.problem is ExportProblem.NOT_WRITABLE
+    assert "Permission denied" in caught.value.detail
+    assert not target.exists()
+
+
 def test_a_failure_while_writing_leaves_neither_half_a_file_nor_a_temp(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
