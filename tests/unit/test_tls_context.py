@@ -339,3 +339,46 @@ async def test_reopened_tls_connection_keeps_the_name_and_context(tmp_path: Path
     finally:
         await layer.close()
         server.close()
+
+
+# --- a TLS 1.3 refusal of a missing client certificate, racing our first write ----------------
+
+
+@pytest.mark.asyncio
+async def test_write_racing_the_refusal_names_the_client_certificate(certs: Certs) -> None:
+    """TLS 1.3 servers refuse a missing client certificate after the handshake. When the
+    alert closes the connection just as the first request goes out, the error must name
+    the reason (found in the loss), not only say the connection is closed."""
+    server_ctx = _server(certs)
+    server_ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    server_ctx.verify_mode = ssl.CERT_REQUIRED
+    server_ctx.load_verify_locations(certs.ca_file)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.read(100)
+        except (ssl.SSLError, OSError):
+            pass
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=server_ctx)
+    dest = Address("tls", "127.0.0.1", server.sockets[0].getsockname()[1])
+    layer = TransportLayer(lambda message, source: None)
+    ctx = build_client_context(TlsOptions(trust_files=(str(certs.ca_file),)))
+    try:
+        opened = await layer.connect(dest, server_name="localhost", ssl_context=ctx)
+        assert opened.connection_id is not None
+        conn = layer._conns[opened.connection_id]
+
+        def closed(data: bytes) -> None:  # the alert has closed it; its loss is still queued
+            raise OSError(f"connection to {conn.remote} is closed")
+
+        conn.write = closed  # type: ignore[method-assign]
+        with pytest.raises(TransportError) as info:
+            await layer.send(b"OPTIONS sip:x SIP/2.0\r\n\r\n", dest, connection_id=conn.id)
+        text = str(info.value)
+        assert "client certificate" in text, text
+        assert "tls_client_certificate_mode" in text, text
+    finally:
+        await layer.close()
+        server.close()

@@ -358,8 +358,9 @@ class Accessibility(QObject):
 
     def _calls_shown(self) -> None:
         self.apply()
-        # After the window has switched its pages for the new state.
-        QTimer.singleShot(0, self._keep_focus)
+        # After the window has switched its pages for the new state; the window as the
+        # context, so the timer dies with it rather than firing at a deleted window.
+        QTimer.singleShot(0, self.window, self._keep_focus)
         panel = self.window.call_panel
         calls = panel.calls
         ids = {c.id for c in calls}

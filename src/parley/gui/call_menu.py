@@ -597,7 +597,7 @@ class CallPanel(QWidget):
 
     def _fit_height(self) -> None:
         if self.keypad.isHidden() and self.stats_box.isHidden():
-            QTimer.singleShot(0, self._shrink)
+            QTimer.singleShot(0, self, self._shrink)
 
     def _shrink(self) -> None:
         """Both panels closed: the window goes back to its height before they opened

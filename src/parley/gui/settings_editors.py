@@ -424,7 +424,7 @@ class CodecEditor(Editor):
         if self.signalsBlocked() or self._pending:
             return
         self._pending = True
-        QTimer.singleShot(0, self._settled)
+        QTimer.singleShot(0, self, self._settled)
 
     def _settled(self) -> None:
         self._pending = False

@@ -56,6 +56,9 @@ class StreamConnection(asyncio.Protocol):
         # False when we close on purpose (phone shutdown): then nobody needs telling.
         self.report_loss = True
         self.close_reason: str | None = None
+        # Application bytes received (after any TLS handshake): 0 tells a connection the
+        # server closed before it ever spoke.
+        self.bytes_in = 0
         self.lost = asyncio.get_running_loop().create_future()
 
     # asyncio.Protocol
@@ -69,6 +72,7 @@ class StreamConnection(asyncio.Protocol):
         self._on_made(self)
 
     def data_received(self, data: bytes) -> None:
+        self.bytes_in += len(data)
         try:
             items = self._parser.feed(data)
         except Exception:  # the parser promises not to raise; a bug must not kill the loop

@@ -65,6 +65,8 @@ UDP_SIZE_LIMIT = 1300
 """RFC 3261 §18.1.1: requests larger than this (MTU - 200) should go over TCP."""
 UDP_MAX_PAYLOAD = 65507
 """The most one IPv4 UDP datagram carries; asyncio would only log a larger sendto."""
+# How long a failed write waits for the loss that tells why a TLS server closed.
+_LOSS_WAIT = 1.0
 
 
 StunListener = Callable[[bytes, tuple[str, int], tuple[str, int]], None]
@@ -292,6 +294,9 @@ class TransportLayer:
         try:
             conn.write(data)
         except OSError as exc:
+            refused = await self._tls_refused(conn)
+            if refused is not None:
+                raise refused from exc
             raise TransportError(
                 f"cannot send to {dest}: {exc}",
                 problem=NetProblem.SEND_FAILED,
@@ -299,6 +304,30 @@ class TransportLayer:
             ) from exc
         self._trace("out", data, conn.remote)
         return Source(conn.transport_name, conn.remote.host, conn.remote.port, *conn.local, conn.id)
+
+    async def _tls_refused(self, conn: StreamConnection) -> TransportError | None:
+        """Why a TLS server closed a fresh connection before our first write, if it did.
+
+        A TLS 1.3 server refuses a (missing) client certificate only after the handshake;
+        its alert can close the connection just before we write, while the loss carrying
+        the alert is still queued. Wait for that loss so the user reads the reason, not
+        "connection closed"."""
+        if conn.transport_name != "tls" or not conn.outgoing or conn.bytes_in:
+            return None
+        try:
+            await asyncio.wait_for(asyncio.shield(conn.lost), _LOSS_WAIT)
+        except TimeoutError:
+            pass
+        where = f"{conn.remote.host}:{conn.remote.port}"
+        refusal = self._tls_refusals.get(conn.remote)
+        if refusal is not None:
+            return tls_error(refusal, where)
+        return TransportError(
+            f"the server at {where} closed the TLS connection right after the handshake — "
+            "it may require a client certificate (tls_client_certificate_mode) or refuse ours",
+            problem=NetProblem.SEND_FAILED,
+            where=where,
+        )
 
     async def connect(
         self,
