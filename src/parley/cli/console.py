@@ -36,6 +36,7 @@ from parley.cli import (
     commands_watching,
     commands_zrtp,
 )
+from parley.cli.i18n import set_language
 from parley.cli.texts import account_text, encryption_text, event_data, provisioning_text
 from parley.history.db import StoreError
 from parley.media.engine import AudioConfig
@@ -95,6 +96,7 @@ def run_console(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"parley: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    set_language(settings.gui.language)
     provisioning = bool(getattr(args, "provision", None) or settings.provisioning.url)
     if not settings.accounts and not provisioning:
         print(

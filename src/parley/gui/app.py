@@ -213,7 +213,7 @@ def run_gui(argv: list[str] | None = None) -> int:
         for kind, level in (("speaker", gui.speaker_volume), ("microphone", gui.microphone_volume)):
             if level != 100:
                 bridge.run(application.set_volume(kind, level / 100.0))
-        QTimer.singleShot(0, lambda: _first_start(application, window))
+        QTimer.singleShot(0, window, lambda: _first_start(application, window))
 
     if application.settings.gui.start_minimised:
         if window.tray.can_hide_to_tray(application.settings.gui):

@@ -16,15 +16,24 @@ first window is built; a change in the settings takes effect at the next start.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from pathlib import Path
 from typing import Any
 
+from parley.app.translation import DEFAULT_LANGUAGE, LANGUAGES, Translator
+
 log = logging.getLogger(__name__)
 
-LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch"}
-DEFAULT_LANGUAGE = "en"
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "N_",
+    "current_language",
+    "install_qt_translations",
+    "load_catalog",
+    "set_language",
+    "tr",
+]
 
 # Catalog modules per language; a module not there yet (another part of the app being
 # written) is skipped, so a missing catalog never stops the app.
@@ -63,44 +72,23 @@ _CATALOG_MODULES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_language = DEFAULT_LANGUAGE
-_catalog: dict[str, str] = {}
+_translator = Translator(_CATALOG_MODULES)
 _qt_translators: list[Any] = []
 
 
 def load_catalog(language: str) -> dict[str, str]:
     """The merged catalog of ``language`` (empty for English, the source language)."""
-    merged: dict[str, str] = {}
-    for name in _CATALOG_MODULES.get(language, ()):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            log.debug("translation catalog %s is not available", name)
-            continue
-        # Each catalog is a module-level dict (``STRINGS`` by convention; any
-        # upper-case dict of str -> str counts, so a catalog's name is not a contract).
-        for attr, value in vars(module).items():
-            if attr.isupper() and isinstance(value, dict):
-                merged.update(
-                    {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
-                )
-    return merged
+    return _translator.catalog(language)
 
 
 def set_language(language: str) -> str:
     """Switch to ``language`` ("en" or "de"); an unknown code falls back to English.
     Returns the language now in use. Windows built afterwards use it."""
-    global _language, _catalog
-    code = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    if code != language:
-        log.warning("unknown language %r; using English", language)
-    _language = code
-    _catalog = load_catalog(code)
-    return code
+    return _translator.set_language(language)
 
 
 def current_language() -> str:
-    return _language
+    return _translator.language
 
 
 def tr(text: str, /, **fmt: object) -> str:
@@ -108,14 +96,7 @@ def tr(text: str, /, **fmt: object) -> str:
 
     An untranslated string is shown in English rather than not at all.
     """
-    out = _catalog.get(text, text)
-    if fmt:
-        try:
-            return out.format(**fmt)
-        except (KeyError, IndexError, ValueError):  # a broken translation: use English
-            log.warning("translation of %r does not fit its fields", text)
-            return text.format(**fmt)
-    return out
+    return _translator.tr(text, **fmt)
 
 
 def N_(text: str) -> str:
@@ -131,13 +112,13 @@ def install_qt_translations(app: Any) -> None:
     for old in _qt_translators:
         app.removeTranslator(old)
     _qt_translators.clear()
-    if _language == DEFAULT_LANGUAGE:
+    if _translator.language == DEFAULT_LANGUAGE:
         return
     folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
     for base in ("qtbase",):
         translator = QTranslator(app)
-        if translator.load(QLocale(_language), base, "_", str(folder)):
+        if translator.load(QLocale(_translator.language), base, "_", str(folder)):
             app.installTranslator(translator)
             _qt_translators.append(translator)
         else:
-            log.info("no Qt translation %s_%s in %s", base, _language, folder)
+            log.info("no Qt translation %s_%s in %s", base, _translator.language, folder)

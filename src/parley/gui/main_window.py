@@ -958,7 +958,7 @@ class MainWindow(QMainWindow):
             and self.isMinimized()
             and self.tray.can_hide_to_tray(self.gui)
         ):
-            QTimer.singleShot(0, self.hide)
+            QTimer.singleShot(0, self, self.hide)
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -624,7 +624,8 @@ class GuiSettings(BaseModel):
 
     # --- main and call windows (engineer G2a) ---------------------------------------
     language: Literal["en", "de"] = Field(
-        default="en", description="Language of the desktop app: en (English) or de (German)."
+        default="en",
+        description="Language of the desktop app and the console: en (English) or de (German).",
     )
     theme: Literal["light", "dark", "system"] = Field(
         default="system",
