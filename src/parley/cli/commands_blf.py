@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from parley.app.blf import PickupFailed
+from parley.cli.i18n import tr
 from parley.cli.texts import blf_text, pickup_problem_text
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def blf(console: Console, rest: list[str]) -> None:
     if not rest:
         lines = console.app.blf.lines()
         if not lines:
-            console.reply("error: watch which line? e.g. 'blf 1003'")
+            console.reply(tr("error: watch which line? e.g. 'blf 1003'"))
         for line in lines:
             console.reply(blf_text(line))
         return
@@ -33,18 +34,25 @@ def blf(console: Console, rest: list[str]) -> None:
         if line.uri == uri:
             console.reply(blf_text(line))
             return
-    console.reply(f"{uri}: watched")
+    console.reply(tr("{uri}: watched", uri=uri))
 
 
 def pickup(console: Console, rest: list[str]) -> None:
     if not rest:
-        console.reply("error: pick up at which line? e.g. 'pickup 1003'")
+        console.reply(tr("error: pick up at which line? e.g. 'pickup 1003'"))
         return
     try:
         info = console.wait(console.app.blf.pickup(rest[0]))
     except PickupFailed as exc:
         raise ValueError(pickup_problem_text(exc.problem, exc.line)) from exc
-    console.reply(f"call {info.id}: picking up the call at {rest[0]} ({info.remote})")
+    console.reply(
+        tr(
+            "call {call}: picking up the call at {line} ({remote})",
+            call=info.id,
+            line=rest[0],
+            remote=info.remote,
+        )
+    )
 
 
 def event_line(data: dict[str, Any]) -> str:

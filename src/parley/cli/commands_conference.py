@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from parley.cli.i18n import N_, tr
+
 if TYPE_CHECKING:
     from parley.cli.console import Console
 
-HELP = "conference [CALL ...] | split CALL | mute/unmute CALL (a participant's voice)"
+HELP = N_("conference [CALL ...] | split CALL | mute/unmute CALL (a participant's voice)")
 
 PARTICIPANT_COMMANDS = frozenset({"hold", "resume", "mute", "unmute", "hangup"})
 
@@ -23,16 +25,16 @@ def conference(console: Console, rest: list[str]) -> None:
     calls = [console.call([word]) for word in rest] if rest else None
     console.wait(console.app.conference.join(calls))
     joined = console.app.conference.calls()
-    console.reply("conference: calls " + " ".join(str(c) for c in joined))
+    console.reply(tr("conference: calls {calls}", calls=" ".join(str(c) for c in joined)))
 
 
 def split(console: Console, rest: list[str]) -> None:
     if not rest:
-        console.reply("error: split which call? e.g. 'split 2'")
+        console.reply(tr("error: split which call? e.g. 'split 2'"))
         return
     call = console.call(rest)
     console.wait(console.app.conference.split(call))
-    console.reply(f"call {call.id}: split from the conference, held")
+    console.reply(tr("call {call}: split from the conference, held", call=call.id))
 
 
 def participant_command(console: Console, cmd: str, rest: list[str]) -> bool:
@@ -47,10 +49,16 @@ def participant_command(console: Console, cmd: str, rest: list[str]) -> bool:
         on = cmd == "mute"
         if call.id in members:
             console.wait(app.conference.mute_participant(call, on))
-            console.reply(f"call {call.id}: {'out of' if on else 'back in'} the conference mix")
+            if on:
+                console.reply(tr("call {call}: out of the conference mix", call=call.id))
+            else:
+                console.reply(tr("call {call}: back in the conference mix", call=call.id))
         else:
             console.wait(app.mute(on, call))
-            console.reply(f"call {call.id}: {'muted' if on else 'unmuted'}")
+            if on:
+                console.reply(tr("call {call}: muted", call=call.id))
+            else:
+                console.reply(tr("call {call}: unmuted", call=call.id))
         return True
     if rest or not members:
         return False  # a CALL given (a participant's own hold/hangup), or no conference

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from parley.cli.i18n import N_, tr
+
 if TYPE_CHECKING:
     from parley.cli.console import Console
 
-HELP = "intercom TARGET [ACCOUNT]"
+HELP = N_("intercom TARGET [ACCOUNT]")
 
 
 def intercom(console: Console, rest: list[str]) -> None:
     if not rest:
-        console.reply("error: intercom to whom? e.g. 'intercom 1002'")
+        console.reply(tr("error: intercom to whom? e.g. 'intercom 1002'"))
         return
     account = rest[1] if len(rest) > 1 else None
     info = console.wait(console.app.dial(rest[0], account, intercom=True))
-    console.reply(f"call {info.id}: dialing {info.remote} (intercom)")
+    console.reply(tr("call {call}: dialing {remote} (intercom)", call=info.id, remote=info.remote))
 
 
 COMMANDS = {"intercom": intercom}

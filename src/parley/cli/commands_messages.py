@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from parley.app.contact_sources import outgoing_account
+from parley.cli.i18n import N_, tr
 
 if TYPE_CHECKING:
     from parley.cli.console import Console
@@ -19,6 +20,13 @@ HELP = "message URI TEXT | messages [URI]"
 
 EVENT_KINDS = frozenset({"message", "typing", "message status"})
 SHOWN = 20  # messages of one conversation that `messages URI` prints
+# A message's delivery state as `messages URI` shows it (the codes of StoredMessage.state).
+STATE_WORDS = {
+    "sending": N_("sending"),
+    "sent": N_("sent"),
+    "delivered": N_("delivered"),
+    "failed": N_("failed"),
+}
 
 
 def text_after(line: str, words: int) -> str:
@@ -33,14 +41,14 @@ def text_after(line: str, words: int) -> str:
 def message(console: Console, rest: list[str]) -> None:
     text = text_after(console.line, 2) if console.line else " ".join(rest[1:])
     if len(rest) < 2 or not text:
-        console.reply("error: message to whom, saying what? e.g. 'message 1002 Hello there'")
+        console.reply(tr("error: message to whom, saying what? e.g. 'message 1002 Hello there'"))
         return
     target = rest[0]
     # A contact source's contact is written to from the source's outgoing account.
     known = console.app.caller(target)
     account = outgoing_account(console.app.settings, known.source_id) if known else ""
     message_id = console.wait(console.app.messages.send(target, text, account or None))
-    console.reply(f"message {message_id} to {target}: sending")
+    console.reply(tr("message {id} to {target}: sending", id=message_id, target=target))
 
 
 def _when(at: float) -> str:
@@ -52,21 +60,30 @@ def messages(console: Console, rest: list[str]) -> None:
     if not rest:
         found = facade.conversations()
         if not found:
-            console.reply("no conversations")
+            console.reply(tr("no conversations"))
         for c in found:
             name = f" ({c.name})" if c.name else ""
             arrow = ">" if c.last_direction == "out" else "<"
             console.reply(
-                f"{c.peer}{name}: {c.unread} unread — {_when(c.last_at)} {arrow} {c.last_text}"
+                tr(
+                    "{peer}{name}: {unread} unread — {when} {arrow} {text}",
+                    peer=c.peer,
+                    name=name,
+                    unread=c.unread,
+                    when=_when(c.last_at),
+                    arrow=arrow,
+                    text=c.last_text,
+                )
             )
         return
     shown = facade.conversation(rest[0], SHOWN)
     if not shown:
-        console.reply(f"no messages with {facade.peer_key(rest[0])}")
+        console.reply(tr("no messages with {peer}", peer=facade.peer_key(rest[0])))
         return
     for m in shown:
         arrow = ">" if m.direction == "out" else "<"
-        state = f" [{m.state}{f' {m.status}' if m.status else ''}]" if m.direction == "out" else ""
+        said = tr(STATE_WORDS[m.state]) if m.state in STATE_WORDS else m.state
+        state = f" [{said}{f' {m.status}' if m.status else ''}]" if m.direction == "out" else ""
         console.reply(f"{_when(m.at)} {arrow} {m.text}{state}")
     facade.mark_read(rest[0])
 
@@ -75,7 +92,9 @@ def event_line(data: dict[str, Any]) -> str:
     """The plain (not JSON) console line for a message event."""
     if data["event"] == "message":
         name = f" ({data['sender_name']})" if data.get("sender_name") else ""
-        return f"message from {data['from']}{name}: {data['text']}"
+        return tr(
+            "message from {sender}{name}: {text}", sender=data["from"], name=name, text=data["text"]
+        )
     return str(data.get("text", ""))
 
 

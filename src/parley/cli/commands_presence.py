@@ -13,45 +13,60 @@ from typing import TYPE_CHECKING
 
 from parley.app.presence import STATES
 from parley.cli.commands_messages import text_after
+from parley.cli.i18n import N_, tr
 from parley.cli.texts import PRESENCE_WORDS
 from parley.sip.pidf import PresenceState
 
 if TYPE_CHECKING:
     from parley.cli.console import Console
 
-HELP = f"presence STATE [NOTE] (STATE: {'|'.join(STATES)}) | watch URI | unwatch URI"
+HELP = N_(
+    "presence STATE [NOTE] (STATE: online|invisible|away|busy|offline|lunch|on-the-phone|brb)"
+    " | watch URI | unwatch URI"
+)  # a literal for the translation; a unit test keeps it equal to STATES
+
+
+def _note(note: str) -> str:
+    return f" — {note}" if note else ""
 
 
 def presence(console: Console, rest: list[str]) -> None:
     facade = console.app.presence
     if not rest:
         state, note = facade.state()
-        console.reply(f"presence: {state.value}{f' — {note}' if note else ''}")
+        # The state as typed after `presence` (a code), in either language.
+        console.reply(tr("presence: {state}{note}", state=state.value, note=_note(note)))
         return
     word = rest[0].lower()
     if word not in STATES:
-        console.reply(f"error: no presence state {rest[0]!r}; one of: {', '.join(STATES)}")
+        console.reply(
+            tr(
+                "error: no presence state {word}; one of: {states}",
+                word=repr(rest[0]),
+                states=", ".join(STATES),
+            )
+        )
         return
     note = text_after(console.line, 2) if console.line else " ".join(rest[1:])
     console.wait(facade.set_state(PresenceState(word), note))
-    said = PRESENCE_WORDS[PresenceState(word)]
-    console.reply(f"presence: {said}{f' — {note}' if note else ''}")
+    said = tr(PRESENCE_WORDS[PresenceState(word)])
+    console.reply(tr("presence: {state}{note}", state=said, note=_note(note)))
 
 
 def watch(console: Console, rest: list[str]) -> None:
     if not rest:
-        console.reply("error: watch whom? e.g. 'watch 1002' or 'watch sip:1002@pbx'")
+        console.reply(tr("error: watch whom? e.g. 'watch 1002' or 'watch sip:1002@pbx'"))
         return
     console.wait(console.app.presence.watch(rest[0]))
-    console.reply(f"watching {rest[0]}")
+    console.reply(tr("watching {uri}", uri=rest[0]))
 
 
 def unwatch(console: Console, rest: list[str]) -> None:
     if not rest:
-        console.reply("error: unwatch whom?")
+        console.reply(tr("error: unwatch whom?"))
         return
     console.wait(console.app.presence.unwatch(rest[0]))
-    console.reply(f"no longer watching {rest[0]}")
+    console.reply(tr("no longer watching {uri}", uri=rest[0]))
 
 
 COMMANDS = {"presence": presence, "watch": watch, "unwatch": unwatch}

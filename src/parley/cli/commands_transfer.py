@@ -6,28 +6,36 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from parley.cli.i18n import N_, tr
+
 if TYPE_CHECKING:
     from parley.cli.console import Console
 
-HELP = "transfer TARGET [CALL] | attended CALL_A CALL_B"
+HELP = N_("transfer TARGET [CALL] | attended CALL_A CALL_B")
 
 
 def transfer(console: Console, rest: list[str]) -> None:
     if not rest:
-        console.reply("error: transfer to whom? e.g. 'transfer 1003' or 'transfer 1003 2'")
+        console.reply(tr("error: transfer to whom? e.g. 'transfer 1003' or 'transfer 1003 2'"))
         return
     call = console.call(rest[1:])
     console.wait(console.app.transfers.blind(call, rest[0]))
-    console.reply(f"call {call.id}: transferring to {rest[0]}")
+    console.reply(tr("call {call}: transferring to {target}", call=call.id, target=rest[0]))
 
 
 def attended(console: Console, rest: list[str]) -> None:
     if len(rest) != 2:
-        console.reply("error: attended needs two calls, e.g. 'attended 1 2'; try 'calls'")
+        console.reply(tr("error: attended needs two calls, e.g. 'attended 1 2'; try 'calls'"))
         return
     first, second = console.call(rest[:1]), console.call(rest[1:])
     console.wait(console.app.transfers.attended(first, second))
-    console.reply(f"call {first.id}: connecting its party with call {second.id}'s")
+    console.reply(
+        tr(
+            "call {first}: connecting its party with call {second}'s",
+            first=first.id,
+            second=second.id,
+        )
+    )
 
 
 COMMANDS = {"transfer": transfer, "attended": attended}

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from parley.cli.i18n import N_, tr
+
 if TYPE_CHECKING:
     from parley.cli.console import Console
 
-HELP = "voicemail [ACCOUNT]"
+HELP = N_("voicemail [ACCOUNT]")
 
 
 def voicemail(console: Console, rest: list[str]) -> None:
     account = rest[0] if rest else None
     info = console.wait(console.app.voicemail.call(account))
-    console.reply(f"call {info.id}: dialing the voicemail {info.remote}")
+    console.reply(
+        tr("call {call}: dialing the voicemail {remote}", call=info.id, remote=info.remote)
+    )
 
 
 COMMANDS = {"voicemail": voicemail}

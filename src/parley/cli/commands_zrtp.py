@@ -7,17 +7,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from parley.cli.i18n import N_, tr
+
 if TYPE_CHECKING:
     from parley.cli.console import Console
 
-HELP = "sas-verify [CALL] | sas-unverify [CALL]"
+HELP = N_("sas-verify [CALL] | sas-unverify [CALL]")
 
 
 def _set(console: Console, rest: list[str], verified: bool) -> None:
     call = console.call(rest)
     console.wait(console.app.set_sas_verified(call.id, verified))
-    word = "verified" if verified else "not verified"
-    console.reply(f"call {call.id}: SAS {word}")
+    if verified:
+        console.reply(tr("call {call}: SAS verified", call=call.id))
+    else:
+        console.reply(tr("call {call}: SAS not verified", call=call.id))
 
 
 def sas_verify(console: Console, rest: list[str]) -> None:
