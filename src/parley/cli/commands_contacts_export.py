@@ -99,14 +99,13 @@ def export_command(console: Console, rest: list[str]) -> None:
         console.reply(problem_text(exc))
         return
     what = "CSV (UTF-8)" if result.format is ExportFormat.CSV else f"vCard {version}"
-    console.reply(
-        tr(
-            "exported {count} contacts to {path} as {format}",
-            count=result.count,
-            path=result.path,
-            format=what,
-        )
+    # One contact: the English stays as it always was, the German says "1 Kontakt".
+    said = (
+        N_("exported 1 contacts to {path} as {format}")
+        if result.count == 1
+        else N_("exported {count} contacts to {path} as {format}")
     )
+    console.reply(tr(said, count=result.count, path=result.path, format=what))
 
 
 COMMANDS = {"export": export_command, "export-contacts": export_command}

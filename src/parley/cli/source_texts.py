@@ -55,12 +55,16 @@ def source_text(event: ContactSourceChanged) -> str:
     said = "; ".join(reasons or [tr("unknown")])
     if event.state == "failed":
         if when:
-            return tr(
-                "synchronisation failed: {reasons}; the {count} contacts of {when} are still used",
-                reasons=said,
-                count=event.count,
-                when=when,
+            # One contact: the English stays as it always was, the German says "1 Kontakt".
+            kept = (
+                N_("synchronisation failed: {reasons}; the 1 contacts of {when} are still used")
+                if event.count == 1
+                else N_(
+                    "synchronisation failed: {reasons}; the {count} contacts of {when} are "
+                    "still used"
+                )
             )
+            return tr(kept, reasons=said, count=event.count, when=when)
         return tr("synchronisation failed: {reasons}", reasons=said)
     if event.state == "ok":
         skipped = event.problems.count("entry_skipped")

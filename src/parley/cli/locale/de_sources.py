@@ -43,6 +43,9 @@ STRINGS: dict[str, str] = {
         "Synchronisierung fehlgeschlagen: {reasons}; die {count} Kontakte vom {when} werden "
         "weiter verwendet"
     ),
+    "synchronisation failed: {reasons}; the 1 contacts of {when} are still used": (
+        "Synchronisierung fehlgeschlagen: {reasons}; der 1 Kontakt vom {when} wird weiter verwendet"
+    ),
     ", {skipped} entries left out": ", {skipped} Einträge ausgelassen",
     "{count} contacts, synchronised {when}": "{count} Kontakte, synchronisiert {when}",
     "1 contact, synchronised {when}": "1 Kontakt, synchronisiert {when}",
@@ -259,6 +262,7 @@ STRINGS: dict[str, str] = {
         "Fehler: {path} kann nicht geschrieben werden: {error}; wählen Sie einen Ordner, in "
         "den Sie schreiben dürfen (es wurde nichts geschrieben)"
     ),
+    "exported 1 contacts to {path} as {format}": "1 Kontakt nach {path} exportiert als {format}",
     "exported {count} contacts to {path} as {format}": (
         "{count} Kontakte nach {path} exportiert als {format}"
     ),
