@@ -2,7 +2,8 @@
 `export-contacts`): the local contacts written to a CSV file (UTF-8 with a byte-order
 mark, which Excel needs; `import` reads it back as it is) or a vCard file (3.0 unless
 4.0 is asked for). The format comes from the file's suffix unless given. The file is
-replaced atomically: a failure leaves the old one."""
+replaced atomically: a failure leaves the old one. English or German (catalog:
+cli/locale/de_sources.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from parley.cli.i18n import N_, tr
 from parley.contacts.export import (
     VCARD_VERSIONS,
     ExportError,
@@ -22,7 +24,7 @@ from parley.history.db import StoreError
 if TYPE_CHECKING:
     from parley.cli.console import Console
 
-HELP = "export|export-contacts FILE [--format csv|vcard] [--vcard-version 3.0|4.0]"
+HELP = N_("export|export-contacts FILE [--format csv|vcard] [--vcard-version 3.0|4.0]")
 
 FORMAT_NAMES = {"csv": ExportFormat.CSV, "vcard": ExportFormat.VCARD, "vcf": ExportFormat.VCARD}
 
@@ -30,19 +32,30 @@ FORMAT_NAMES = {"csv": ExportFormat.CSV, "vcard": ExportFormat.VCARD, "vcf": Exp
 def problem_text(error: ExportError) -> str:
     path = error.path
     if error.problem is ExportProblem.UNKNOWN_FORMAT:
-        return (
-            f"error: which format for {path}? Name the file .csv or .vcf, "
-            "or add --format csv or --format vcard"
+        return tr(
+            "error: which format for {path}? Name the file .csv or .vcf, "
+            "or add --format csv or --format vcard",
+            path=path,
         )
     if error.problem is ExportProblem.NO_FOLDER:
-        return f"error: cannot write {path}: the folder {error.detail} does not exist"
+        return tr(
+            "error: cannot write {path}: the folder {folder} does not exist",
+            path=path,
+            folder=error.detail,
+        )
     if error.problem is ExportProblem.IS_FOLDER:
-        return f"error: {path} is a folder; give a file name in it (e.g. {path / 'contacts.csv'})"
+        return tr(
+            "error: {path} is a folder; give a file name in it (e.g. {example})",
+            path=path,
+            example=path / "contacts.csv",
+        )
     if error.problem is ExportProblem.NOT_READABLE:
-        return f"error: the contacts cannot be read: {error.detail}"
-    return (
-        f"error: cannot write {path}: {error.detail}; choose a folder you may write to "
-        "(nothing was written)"
+        return tr("error: the contacts cannot be read: {error}", error=error.detail)
+    return tr(
+        "error: cannot write {path}: {error}; choose a folder you may write to "
+        "(nothing was written)",
+        path=path,
+        error=error.detail,
     )
 
 
@@ -60,17 +73,17 @@ def parse_args(line: str) -> tuple[Path, ExportFormat | None, str]:
                 value = next(it, "")
             if name == "--vcard-version":
                 if value not in VCARD_VERSIONS:
-                    raise ValueError("--vcard-version: 3.0 or 4.0")
+                    raise ValueError(tr("--vcard-version: 3.0 or 4.0"))
                 version = value
             else:
                 found = FORMAT_NAMES.get(value.lower())
                 if found is None:
-                    raise ValueError("--format: csv or vcard")
+                    raise ValueError(tr("--format: csv or vcard"))
                 fmt = found
         else:
             rest.append(word)
     if not rest:
-        raise ValueError(f"export to which file? {HELP}")
+        raise ValueError(tr("export to which file? {help}", help=tr(HELP)))
     return Path(" ".join(rest)).expanduser(), fmt, version
 
 
@@ -86,7 +99,13 @@ def export_command(console: Console, rest: list[str]) -> None:
         console.reply(problem_text(exc))
         return
     what = "CSV (UTF-8)" if result.format is ExportFormat.CSV else f"vCard {version}"
-    console.reply(f"exported {result.count} contacts to {result.path} as {what}")
+    # One contact: the English stays as it always was, the German says "1 Kontakt".
+    said = (
+        N_("exported 1 contacts to {path} as {format}")
+        if result.count == 1
+        else N_("exported {count} contacts to {path} as {format}")
+    )
+    console.reply(tr(said, count=result.count, path=result.path, format=what))
 
 
 COMMANDS = {"export": export_command, "export-contacts": export_command}

@@ -2,7 +2,8 @@
 the manual's "Import contacts" from a CSV file into the local contacts, with the column
 mapping the importer suggests (Outlook, Google Contacts, Thunderbird exports and plain
 column names). Prints the encoding and separator used, progress on large files, then
-"imported N, skipped M" and one line per row left out ("line 12: no phone number")."""
+"imported N, skipped M" and one line per row left out ("line 12: no phone number"), in
+English or German (catalog: cli/locale/de_sources.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from parley.cli.i18n import N_, tr
 from parley.contacts.csv_import import (
     Analysis,
     FileProblem,
@@ -23,7 +25,7 @@ from parley.contacts.csv_import import (
 if TYPE_CHECKING:
     from parley.cli.console import Console
 
-HELP = "import-contacts|import PATH [--encoding E] [--separator S]"
+HELP = N_("import-contacts|import PATH [--encoding E] [--separator S]")
 MAX_LISTED = 200  # rows listed one by one; the rest are counted
 
 SEPARATOR_NAMES = {
@@ -37,40 +39,62 @@ SEPARATOR_NAMES = {
     "bar": "|",
     "\\t": "\t",
 }
+# How the file was separated, as said in the first line (the words above are typed).
+SEPARATED = {
+    ",": N_("comma-separated"),
+    ";": N_("semicolon-separated"),
+    "\t": N_("tab-separated"),
+    "|": N_("bar-separated"),
+}
 
 ROW_TEXTS: dict[RowProblem, str] = {
-    RowProblem.TOO_FEW_FIELDS: "fewer fields than the header ({detail})",
-    RowProblem.TOO_MANY_FIELDS: "more fields than the header ({detail})",
-    RowProblem.BAD_QUOTING: "a quote is not closed or is misplaced",
-    RowProblem.NO_NAME: "no last name, display name or company",
-    RowProblem.NO_NUMBER: "no phone number",
-    RowProblem.BAD_NUMBER: "{detail!r} is not a phone number",
-    RowProblem.BAD_PRESENCE: "the presence address {detail!r} is neither a number nor a SIP address",
-    RowProblem.CONTROL_CHARACTERS: "control characters in {detail}",
-    RowProblem.TOO_LONG: "{detail} is too long",
-    RowProblem.DUPLICATE: "already in the contacts (same name and number {detail})",
-    RowProblem.STORE_FAILED: "not stored: its batch was rolled back ({detail})",
+    RowProblem.TOO_FEW_FIELDS: N_("fewer fields than the header ({detail})"),
+    RowProblem.TOO_MANY_FIELDS: N_("more fields than the header ({detail})"),
+    RowProblem.BAD_QUOTING: N_("a quote is not closed or is misplaced"),
+    RowProblem.NO_NAME: N_("no last name, display name or company"),
+    RowProblem.NO_NUMBER: N_("no phone number"),
+    RowProblem.BAD_NUMBER: N_("{detail!r} is not a phone number"),
+    RowProblem.BAD_PRESENCE: N_(
+        "the presence address {detail!r} is neither a number nor a SIP address"
+    ),
+    RowProblem.CONTROL_CHARACTERS: N_("control characters in {detail}"),
+    RowProblem.TOO_LONG: N_("{detail} is too long"),
+    RowProblem.DUPLICATE: N_("already in the contacts (same name and number {detail})"),
+    RowProblem.STORE_FAILED: N_("not stored: its batch was rolled back ({detail})"),
 }
 
 
 def row_text(row: RejectedRow) -> str:
-    return f"line {row.line}: " + ROW_TEXTS[row.problem].format(detail=row.detail)
+    return tr(
+        "line {line}: {reason}", line=row.line, reason=tr(ROW_TEXTS[row.problem], detail=row.detail)
+    )
 
 
 def file_text(problem: FileProblem, line: int, detail: str, path: Path, encoding: str) -> str:
     if problem is FileProblem.UNREADABLE:
-        return f"error: cannot read {path}: {detail}"
+        return tr("error: cannot read {path}: {detail}", path=path, detail=detail)
     if problem is FileProblem.TOO_LARGE:
-        return f"error: {path} is too large ({detail} bytes)"
+        return tr("error: {path} is too large ({detail} bytes)", path=path, detail=detail)
     if problem is FileProblem.BAD_ENCODING:
-        where = f" at line {line}" if line else ""
-        return f"error: {path} is not {encoding} text{where}; try another --encoding"
+        if line:
+            return tr(
+                "error: {path} is not {encoding} text at line {line}; try another --encoding",
+                path=path,
+                encoding=encoding,
+                line=line,
+            )
+        return tr(
+            "error: {path} is not {encoding} text; try another --encoding",
+            path=path,
+            encoding=encoding,
+        )
     if problem is FileProblem.EMPTY:
-        return f"error: {path} has no header row"
-    return (
-        f"error: no column of {path} names a contact or holds a phone number; "
+        return tr("error: {path} has no header row", path=path)
+    return tr(
+        "error: no column of {path} names a contact or holds a phone number; "
         "check --separator and --encoding, or name the columns (First Name, Last Name, "
-        "Company, Phone, Mobile…)"
+        "Company, Phone, Mobile…)",
+        path=path,
     )
 
 
@@ -92,11 +116,11 @@ def parse_args(line: str) -> tuple[Path, str | None, str | None]:
         else:
             rest.append(word)
     if not rest:
-        raise ValueError(f"import which file? {HELP}")
+        raise ValueError(tr("import which file? {help}", help=tr(HELP)))
     if separator is not None:
         separator = SEPARATOR_NAMES.get(separator.lower(), separator)
         if len(separator) != 1:
-            raise ValueError("--separator: one character, or comma, semicolon, tab")
+            raise ValueError(tr("--separator: one character, or comma, semicolon, tab"))
     return Path(" ".join(rest)).expanduser(), encoding or None, separator or None
 
 
@@ -111,15 +135,19 @@ def result_lines(path: Path, analysis: Analysis, result: ImportResult) -> list[s
                 analysis.encoding,
             )
         ]
+    counts = {"imported": result.imported, "skipped": len(result.skipped)}
     lines = [
-        f"imported {result.imported}, skipped {len(result.skipped)}"
-        + (" (cancelled)" if result.cancelled else "")
+        tr("imported {imported}, skipped {skipped} (cancelled)", **counts)
+        if result.cancelled
+        else tr("imported {imported}, skipped {skipped}", **counts)
     ]
     for first, last, why in result.failed_batches:
-        lines.append(f"lines {first}-{last}: rolled back ({why})")
+        lines.append(
+            tr("lines {first}-{last}: rolled back ({why})", first=first, last=last, why=why)
+        )
     lines.extend(row_text(r) for r in result.skipped[:MAX_LISTED])
     if len(result.skipped) > MAX_LISTED:
-        lines.append(f"… and {len(result.skipped) - MAX_LISTED} more")
+        lines.append(tr("… and {count} more", count=len(result.skipped) - MAX_LISTED))
     return lines
 
 
@@ -127,10 +155,19 @@ def import_command(console: Console, rest: list[str]) -> None:
     path, encoding, separator = parse_args(console.line or " ".join(["import", *rest]))
     analysis = read_file(path, encoding=encoding, separator=separator)
     if analysis.text:
+        separated = (
+            tr(SEPARATED[analysis.separator])
+            if analysis.separator in SEPARATED
+            else tr("{separator}-separated", separator=analysis.separator)
+        )
         console.reply(
-            f"import {path}: {analysis.encoding}, "
-            f"{SEPARATOR_NAMES.get(analysis.separator, analysis.separator)}-separated, "
-            f"{analysis.total_lines} lines"
+            tr(
+                "import {path}: {encoding}, {separated}, {lines} lines",
+                path=path,
+                encoding=analysis.encoding,
+                separated=separated,
+                lines=analysis.total_lines,
+            )
         )
     shown = [0]
 
@@ -138,7 +175,7 @@ def import_command(console: Console, rest: list[str]) -> None:
         tenth = done * 10 // total if total else 10
         if total > 5000 and tenth > shown[0] and done < total:
             shown[0] = tenth
-            console.reply(f"import: {done}/{total} lines")
+            console.reply(tr("import: {done}/{total} lines", done=done, total=total))
 
     result = import_contacts(analysis, analysis.suggested, console.app.contacts, progress=progress)
     for line in result_lines(path, analysis, result):

@@ -19,6 +19,7 @@ import webbrowser
 from typing import TYPE_CHECKING, Any
 
 from parley.cli import signin_texts as texts
+from parley.cli.i18n import N_
 from parley.contacts import cloud_sources
 from parley.contacts.cloud_sources import provider_of
 from parley.contacts.oauth_device import OAuthError, PollOutcome, PollResult, TokenLocation
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HELP = "signin SOURCE | signout SOURCE"
+HELP = N_("signin SOURCE | signout SOURCE")
 
 # Sign-ins under way: source id -> its cancel flag (console thread and flow threads).
 _running: dict[str, threading.Event] = {}

@@ -6,26 +6,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from parley.cli.i18n import tr
 from parley.cli.texts import presence_text
 
 if TYPE_CHECKING:
     from parley.cli.console import Console
 
-HELP = "watching"
+HELP = "watching"  # a command name only: nothing to translate
 
 
 def watching(console: Console, rest: list[str]) -> None:
     known = console.app.presence.watched()
     if not known:
         console.reply(
-            "no presence known yet: 'watch URI', a contact's presence address or a contact "
-            "source's presence account (Settings › Contacts) adds some"
+            tr(
+                "no presence known yet: 'watch URI', a contact's presence address or a "
+                "contact source's presence account (Settings › Contacts) adds some"
+            )
         )
         return
     for uri in sorted(known):
         event = known[uri]
-        through = f" (through {event.account})" if event.account else ""
-        console.reply(f"{presence_text(event)}{through}")
+        said = presence_text(event)
+        if event.account:
+            said = tr("{presence} (through {account})", presence=said, account=event.account)
+        console.reply(said)
 
 
 COMMANDS = {"watching": watching}
