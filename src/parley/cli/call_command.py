@@ -20,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from parley.cli.i18n import set_language, tr
 from parley.cli.texts import account_text, call_text, event_data
 from parley.media.engine import AudioConfig
 from parley.media.ports import FilePlayer
@@ -36,6 +37,7 @@ EXIT_REGISTRATION = 3
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    # English only, like the console's: argparse prints this before the language is known.
     p = sub.add_parser(
         "call",
         help="make one call and exit (0 when it was answered and ended normally)",
@@ -60,10 +62,12 @@ def run_call(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(Path(args.config).expanduser())
     except ConfigError as exc:
+        # English: the language is a setting, and the settings did not load.
         print(f"parley: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    set_language(settings.gui.language)  # from here on the person's language
     if args.play and not Path(args.play).is_file():
-        print(f"parley: --play {args.play}: no such file", file=sys.stderr)
+        print(tr("parley: --play {file}: no such file", file=args.play), file=sys.stderr)
         return EXIT_CONFIG
     try:
         return asyncio.run(_call(settings, args))
@@ -132,7 +136,7 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
     try:
         await asyncio.wait_for(registered.wait(), 30)
     except TimeoutError:
-        outcome["registration"] = "no answer from the registrar"
+        outcome["registration"] = tr("no answer from the registrar")
     if "registration" in outcome:
         print(f"parley: {outcome['registration']}", file=sys.stderr)
         await phone.stop()
@@ -163,7 +167,10 @@ async def _call(settings: object, args: argparse.Namespace) -> int:
                 await asyncio.wait_for(ended.wait(), 10)
             status = outcome.get("status")
             print(
-                f"parley: call not answered: {outcome.get('text') or 'no answer'}"
+                tr(
+                    "parley: call not answered: {reason}",
+                    reason=outcome.get("text") or tr("no answer"),
+                )
                 + (f" ({status})" if status else ""),
                 file=sys.stderr,
             )

@@ -36,7 +36,7 @@ from parley.cli import (
     commands_watching,
     commands_zrtp,
 )
-from parley.cli.i18n import set_language
+from parley.cli.i18n import N_, set_language, tr
 from parley.cli.texts import account_text, encryption_text, event_data, provisioning_text
 from parley.history.db import StoreError
 from parley.media.engine import AudioConfig
@@ -47,7 +47,9 @@ from parley.settings.secrets import SecretStoreError, get_password
 EXIT_CONFIG = 2
 COMMAND_TIMEOUT = 30.0  # seconds a command may take on the engine (dialling resolves DNS)
 
-HELP = (
+# The command words stay English (they are what is typed); their arguments are named in
+# the console's language where printed (`help_text`).
+HELP = N_(
     "commands: dial TARGET [ACCOUNT] | answer [CALL] | reject [CALL] | hangup [CALL] | "
     "hold [CALL] | resume [CALL] | switch CALL | mute | unmute | dtmf DIGITS [CALL] | calls | "
     "stats [CALL] | history [N] | accounts | register NAME | unregister NAME | trace on|off | "
@@ -94,18 +96,23 @@ def run_console(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(path)
     except ConfigError as exc:
+        # English: the language is a setting, and the settings did not load.
         print(f"parley: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    set_language(settings.gui.language)
+    set_language(settings.gui.language)  # from here on the person's language
     provisioning = bool(getattr(args, "provision", None) or settings.provisioning.url)
     if not settings.accounts and not provisioning:
         print(
-            f"parley: {path}: no [[accounts]] in the settings — add one (see examples/office.toml)",
+            tr(
+                "parley: {path}: no [[accounts]] in the settings — add one "
+                "(see examples/office.toml)",
+                path=path,
+            ),
             file=sys.stderr,
         )
         return EXIT_CONFIG
     if getattr(args, "play", None) and not Path(args.play).is_file():
-        print(f"parley: --play {args.play}: no such file", file=sys.stderr)
+        print(tr("parley: --play {file}: no such file", file=args.play), file=sys.stderr)
         return EXIT_CONFIG
 
     level = (args.log_level or settings.log.log_level).upper()
@@ -153,7 +160,7 @@ def run_console(args: argparse.Namespace) -> int:
                 app, path.parent / CONTROL_FILE, port=settings.automation.control_port
             )
         except OSError as exc:
-            print(f"parley: the control API cannot listen: {exc}", file=sys.stderr)
+            print(tr("parley: the control API cannot listen: {error}", error=exc), file=sys.stderr)
             app.stop()
             return 1
     try:
@@ -181,7 +188,7 @@ def provision(app: Application, args: argparse.Namespace) -> int | None:
     text = provisioning_text(event)
     print(json.dumps(event_data(event), default=str) if args.json else text, flush=True)
     if not app.settings.accounts:
-        print(f"parley: {text} — and there is no account to use", file=sys.stderr)
+        print(tr("parley: {text} — and there is no account to use", text=text), file=sys.stderr)
         app.stop()
         return EXIT_CONFIG
     app.provisioning.start_interval()
@@ -199,12 +206,15 @@ def _passwords(settings: Settings) -> tuple[dict[str, str], list[str]]:
         try:
             secret = get_password(account)
         except SecretStoreError as exc:
-            problems.append(f"account {account.name}: {exc}")
+            problems.append(tr("account {account}: {error}", account=account.name, error=exc))
             secret = None
         if secret is None:
             problems.append(
-                f"account {account.name}: no password in the settings file or the keyring — "
-                "registration will fail if the server asks for one"
+                tr(
+                    "account {account}: no password in the settings file or the keyring — "
+                    "registration will fail if the server asks for one",
+                    account=account.name,
+                )
             )
         else:
             found[account.name] = secret
@@ -240,23 +250,44 @@ class Console:
             return
         kind = data["event"]
         code = f" ({data['status']} {data.get('reason', '')})" if data.get("status") else ""
+        # States, directions and SIP codes stay as codes (scripts read them in text mode
+        # too); the words around them and the sentence after the dash follow the language.
         if kind == "account":
-            line = f"account {data['account']}: {data['state']}{code} — {data['text']}"
+            line = tr(
+                "account {account}: {state}{code} — {text}",
+                account=data["account"],
+                state=data["state"],
+                code=code,
+                text=data["text"],
+            )
         elif kind == "call":
-            line = (
-                f"call {data['call']} {data['direction']} {data['remote']}: "
-                f"{data['state']}{code} — {data['text']}"
+            line = tr(
+                "call {call} {direction} {remote}: {state}{code} — {text}",
+                call=data["call"],
+                direction=data["direction"],
+                remote=data["remote"],
+                state=data["state"],
+                code=code,
+                text=data["text"],
             )
         elif kind == "dtmf":
-            line = f"call {data['call']}: key {data['digit']} ({data['via']})"
+            line = tr(
+                "call {call}: key {digit} ({via})",
+                call=data["call"],
+                digit=data["digit"],
+                via=data["via"],
+            )
         elif kind in commands_blf.EVENT_KINDS:
             line = commands_blf.event_line(data)
         elif kind in commands_messages.EVENT_KINDS:
             line = commands_messages.event_line(data)
         elif kind == "history":
-            line = (
-                f"history: {data['type']} {data['number']} on {data['account']}, "
-                f"{data['duration']:.0f} s"
+            line = tr(
+                "history: {type} {number} on {account}, {duration:.0f} s",
+                type=data["type"],
+                number=data["number"],
+                account=data["account"],
+                duration=data["duration"],
             )
         else:
             line = f"{kind}: {data.get('text', '')}"
@@ -302,7 +333,7 @@ class Console:
                 except (KeyboardInterrupt, _Stop):
                     raise
                 except Exception as exc:  # a bad command never ends the phone
-                    self.reply(f"error: {exc}")
+                    self.reply(tr("error: {error}", error=exc))
         except (KeyboardInterrupt, _Stop):
             pass
         finally:
@@ -330,15 +361,20 @@ class Console:
                 )
         elif cmd in ("register", "unregister"):
             if not rest or rest[0] not in {a.name for a in app.accounts()}:
-                self.reply(f"error: no account {rest[0] if rest else ''!r}; try 'accounts'")
+                self.reply(
+                    tr(
+                        "error: no account {name}; try 'accounts'",
+                        name=repr(rest[0] if rest else ""),
+                    )
+                )
             else:
                 self._wait(app.register(rest[0]) if cmd == "register" else app.unregister(rest[0]))
         elif cmd == "dial":
             if not rest:
-                self.reply("error: dial what? e.g. 'dial 1002' or 'dial sip:1002@pbx'")
+                self.reply(tr("error: dial what? e.g. 'dial 1002' or 'dial sip:1002@pbx'"))
             else:
                 info = self._wait(app.dial(rest[0], rest[1] if len(rest) > 1 else None))
-                self.reply(f"call {info.id}: dialing {info.remote}")
+                self.reply(tr("call {call}: dialing {remote}", call=info.id, remote=info.remote))
         elif cmd in commands_conference.PARTICIPANT_COMMANDS and (
             commands_conference.participant_command(self, cmd, rest)
         ):
@@ -349,22 +385,34 @@ class Console:
             self._wait(app.switch_to(self._call(rest)))
         elif cmd in ("mute", "unmute"):
             self._wait(app.mute(cmd == "mute"))
-            self.reply("muted" if cmd == "mute" else "unmuted")
+            self.reply(tr("muted") if cmd == "mute" else tr("unmuted"))
         elif cmd == "dtmf":
             if not rest:
-                self.reply("error: dtmf which digits?")
+                self.reply(tr("error: dtmf which digits?"))
             else:
                 self._wait(app.send_dtmf(self._call(rest[1:]), rest[0]))
         elif cmd == "calls":
             calls = app.list_calls()
             if not calls:
-                self.reply("no calls")
+                self.reply(tr("no calls"))
             for c in calls:
-                held = f", held by {c.held}" if c.held else ""
+                held = tr(", held by {held}", held=c.held) if c.held else ""
                 sas = ""
                 if c.media_encryption == "zrtp":
-                    sas = f", ZRTP SAS {c.sas}" + (" (verified)" if c.sas_verified else "")
-                self.reply(f"call {c.id} {c.direction} {c.remote}: {c.state}{held}{sas}")
+                    sas = tr(", ZRTP SAS {sas}", sas=c.sas) + (
+                        tr(" (verified)") if c.sas_verified else ""
+                    )
+                self.reply(
+                    tr(
+                        "call {call} {direction} {remote}: {state}{held}{sas}",
+                        call=c.id,
+                        direction=c.direction,
+                        remote=c.remote,
+                        state=c.state,
+                        held=held,
+                        sas=sas,
+                    )
+                )
         elif cmd == "stats":
             self.reply(json.dumps(self._wait(app.call_stats(self._call(rest))), default=str))
         elif cmd == "history":
@@ -382,12 +430,21 @@ class Console:
         elif cmd in EXTRA_COMMANDS:
             EXTRA_COMMANDS[cmd](self, rest)
         else:
-            self.reply(f"error: unknown command {cmd!r}; {self.help_text()}")
+            self.reply(
+                tr(
+                    "error: unknown command {command}; {help}",
+                    command=repr(cmd),
+                    help=self.help_text(),
+                )
+            )
         return True
 
     @staticmethod
     def help_text() -> str:
-        return " | ".join([HELP, *EXTRA_HELP]) if EXTRA_HELP else HELP
+        """The help line in the console's language (each module's part through its own
+        catalog entry, English where it has none)."""
+        parts = [tr(HELP), *(tr(part) for part in EXTRA_HELP)]
+        return " | ".join(parts)
 
     def wait(self, future: Future[Any]) -> Any:
         """The result of an engine command (for command modules)."""

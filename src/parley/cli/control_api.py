@@ -1,7 +1,8 @@
 """The console's side of the local control API (docs/control-api.md): each connection
 gets a console whose output goes to that connection, so a client has every console
 command and the events exactly as `parley console --json` prints them. The protocol and
-the server are in `parley.app.control_api` (the desktop app serves them too)."""
+the server are in `parley.app.control_api` (the desktop app serves them too). Only the
+`text` of replies and events follows the console's language; the JSON codes never do."""
 
 from __future__ import annotations
 

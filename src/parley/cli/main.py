@@ -9,6 +9,9 @@ from parley import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # English only: argparse prints --help and usage errors before the settings (and so
+    # the language, [gui] language) are loaded. What the console prints after the
+    # settings load follows the language (cli/i18n.py, set in console.run_console).
     parser = argparse.ArgumentParser(
         prog="parley", description="Parley, a SIP softphone for people who phone through a PBX."
     )
