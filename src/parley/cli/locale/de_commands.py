@@ -104,7 +104,6 @@ STRINGS: dict[str, str] = {
     "the server could not be reached": "der Server war nicht erreichbar",
     "the server did not answer in time": "der Server hat nicht rechtzeitig geantwortet",
     "the server's certificate is not trusted": "dem Zertifikat des Servers wird nicht vertraut",
-    "the server answered with an error": "der Server antwortete mit einem Fehler",
     "the address is not a usable URL or command": (
         "die Adresse ist weder eine verwendbare URL noch ein Befehl"
     ),
