@@ -291,3 +291,25 @@ def test_refer_is_advertised_in_allow_and_norefersub_in_supported() -> None:
     b = t.pair.b
     assert "REFER" in b.core.capabilities.allow
     assert "norefersub" in b.core.capabilities.supported
+
+
+def test_the_final_notify_says_when_it_was_answered() -> None:
+    """The transferee hangs up the old call only after the transferor has answered the
+    final NOTIFY (a BYE that overtook it would end the dialog before the transferor
+    learnt that the transfer worked): `on_done` runs on the answer, not on sending."""
+    t = Transfer()
+    t.refer()
+    [incoming] = t.refers
+    incoming.accept(t.pair.now)
+    t.pair.deliver()
+    done: list[str] = []
+    incoming.notify(200, "OK", t.pair.now, on_done=lambda: done.append("final"))
+    assert done == []  # sent, not answered yet
+    t.pair.deliver()
+    assert done == ["final"]
+    assert t.states()[-1] == (ReferState.DONE, 200)
+    # The subscription is over: nothing more is sent, and the caller is not kept waiting.
+    sent_before = len(t.pair.b.sent("NOTIFY"))
+    incoming.notify(200, "OK", t.pair.now, on_done=lambda: done.append("again"))
+    assert done == ["final", "again"]
+    assert len(t.pair.b.sent("NOTIFY")) == sent_before

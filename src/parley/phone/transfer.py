@@ -76,6 +76,9 @@ HOLD_POLL = 0.05
 # unanswered when the REFER arrives) may answer the REFER 491 (linphone does): sent
 # again after a pause, as RFC 3261 §14.1 has it for re-INVITEs.
 RETRY_491_AFTER = 1.0
+# The transferee hangs up the old call once the transferor has answered the final NOTIFY;
+# at most this long after sending it (a transferor that never answers).
+NOTIFY_BEFORE_BYE = 2.0
 RETRIES_491 = 2
 REFUSE_STATUS = 603  # Decline: the person (or the setting) does not want to be transferred
 
@@ -415,11 +418,22 @@ class Transfers:
             refer.notify(180, "Ringing", now)
         elif event.state in (CallPhase.CONNECTED, CallPhase.HELD):
             del self._placing[event.call]
-            refer.notify(200, "OK", now)
-            self._emit(referred.old, TransferRole.TRANSFEREE, TransferState.DONE, target, 200, "")
-            if not referred.old.ended:
-                referred.old.note = CallNote.TRANSFERRED
-                referred.old.hangup()
+            old = referred.old
+            if not old.ended:
+                old.note = CallNote.TRANSFERRED
+            hung_up = False
+
+            def hang_up_old() -> None:
+                # After the final NOTIFY: a BYE overtaking it would end the transferor's
+                # dialog before it learnt that the transfer worked.
+                nonlocal hung_up
+                if not hung_up and not old.ended:
+                    old.hangup()
+                hung_up = True
+
+            refer.notify(200, "OK", now, on_done=hang_up_old)
+            asyncio.get_running_loop().call_later(NOTIFY_BEFORE_BYE, hang_up_old)
+            self._emit(old, TransferRole.TRANSFEREE, TransferState.DONE, target, 200, "")
         elif event.state is CallPhase.ENDED:
             del self._placing[event.call]
             status = event.status if event.status is not None and event.status >= 300 else 503

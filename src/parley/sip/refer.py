@@ -399,9 +399,22 @@ class IncomingRefer:
         core.send_response(self.tx, core.response(self.request, status, reason), now)
         core.wake()
 
-    def notify(self, status: int, reason: str | None, now: float) -> None:
-        """Report the new call's status; a final one (>= 200) ends the subscription."""
+    def notify(
+        self,
+        status: int,
+        reason: str | None,
+        now: float,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
+        """Report the new call's status; a final one (>= 200) ends the subscription.
+
+        `on_done` runs once this NOTIFY's transaction has ended (answered, timed out or
+        failed), at once when none is sent: a transferee hangs up the old call only then,
+        since a BYE that overtook the final NOTIFY would end the transferor's dialog
+        before it learnt the transfer worked (RFC 5589 §6: NOTIFY, then BYE)."""
         if self.state is not NotifierState.ACTIVE:
+            if on_done is not None:
+                on_done()
             return
         final = status >= 200
         self.last_status = status
@@ -416,13 +429,20 @@ class IncomingRefer:
         )
         if final:
             self.state = NotifierState.TERMINATED
+        done = _Once(on_done)
+
+        def on_response(response: Response) -> None:
+            self._on_response(response)
+            if response.status >= 200:
+                done()
+
         self.server.transmit(
             request,
             self.dialog.next_hop,
             ClientCallbacks(
-                on_response=self._on_response,
-                on_timeout=lambda: None,
-                on_transport_error=lambda _t: None,
+                on_response=on_response,
+                on_timeout=done,
+                on_transport_error=lambda _t: done(),
                 retry_seq=_next_seq(self.dialog),
             ),
         )
@@ -516,3 +536,18 @@ class ReferServer:
 
     def handle_timer(self, now: float) -> None:
         pass
+
+
+class _Once:
+    """Calls `action` (if any) the first time it is called; later calls do nothing."""
+
+    def __init__(self, action: Callable[[], None] | None) -> None:
+        self._action = action
+
+    def __call__(self) -> None:
+        action, self._action = self._action, None
+        if action is not None:
+            try:
+                action()
+            except Exception:  # the owner's trouble must not break the transaction layer
+                log.exception("NOTIFY completion handler failed")
