@@ -73,6 +73,16 @@ StunListener = Callable[[bytes, tuple[str, int], tuple[str, int]], None]
 """`(datagram, source, local)` for each STUN datagram on a SIP UDP socket."""
 
 
+def _closed_after_handshake(where: str, problem: NetProblem | None = None) -> TransportError:
+    """A TLS server closed a connection before it ever spoke, without an alert we read."""
+    return TransportError(
+        f"the server at {where} closed the TLS connection right after the handshake — "
+        "it may require a client certificate (tls_client_certificate_mode) or refuse ours",
+        problem=problem,
+        where=where,
+    )
+
+
 def _udp_socket(host: str, port: int) -> socket.socket:
     """A bound UDP socket; an IPv6 one is IPv6 only, so that "::" and "0.0.0.0" can share a
     port number (asyncio's create_server does the same for TCP)."""
@@ -322,12 +332,7 @@ class TransportLayer:
         refusal = self._tls_refusals.get(conn.remote)
         if refusal is not None:
             return tls_error(refusal, where)
-        return TransportError(
-            f"the server at {where} closed the TLS connection right after the handshake — "
-            "it may require a client certificate (tls_client_certificate_mode) or refuse ours",
-            problem=NetProblem.SEND_FAILED,
-            where=where,
-        )
+        return _closed_after_handshake(where, NetProblem.SEND_FAILED)
 
     async def connect(
         self,
@@ -373,11 +378,7 @@ class TransportLayer:
         if refusal is not None:
             raise tls_error(refusal, f"{dest.host}:{dest.port}")
         if conn is not None and dest.transport == "tls":
-            raise TransportError(
-                f"the server at {dest.host}:{dest.port} closed the TLS connection right after "
-                "the handshake — it may require a client certificate "
-                "(tls_client_certificate_mode) or refuse ours"
-            )
+            raise _closed_after_handshake(f"{dest.host}:{dest.port}")
         raise TransportError(
             f"no {dest.transport.upper()} listener or connection for {dest} — "
             f"call listen_{dest.transport} or connect first"
